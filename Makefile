@@ -1,0 +1,47 @@
+# Two commands matter on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: setup run test lint typecheck pytest web-setup web-build web-test cdk-synth openapi clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[server,dev,cdk]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# The web app is optional until web/package.json exists.
+web-setup:
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+
+web-build: web-setup
+	@if [ -f web/package.json ]; then cd web && npm run build; fi
+
+run: setup web-build
+	$(BIN)/wanllmdb server
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+web-test: web-build
+	@if [ -f web/package.json ]; then cd web && npm test; fi
+
+test: setup lint typecheck web-build pytest web-test
+
+openapi: setup
+	$(BIN)/python -m wanllmdb_functions.openapi_snapshot --write
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist cdk.out

@@ -1,0 +1,1 @@
+"""wanLLMDB server-side functions: FastAPI services, storage ports and adapters."""

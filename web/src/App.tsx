@@ -1,0 +1,51 @@
+import { lazy, Suspense, useEffect, useState } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { AppShell } from "./components/AppShell";
+import { Loading } from "./components/status";
+import { onSessionChange, readSession } from "./auth/session";
+import { LoginPage } from "./pages/login/LoginPage";
+
+// Every page is its own chunk: the login page never pays for uPlot or the grid layout.
+const ProjectsPage = lazy(() => import("./pages/projects/ProjectsPage"));
+const OverviewPage = lazy(() => import("./pages/overview/OverviewPage"));
+const RunsTablePage = lazy(() => import("./pages/table/RunsTablePage"));
+const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
+const RunPage = lazy(() => import("./pages/run/RunPage"));
+
+function RequireSession({ children }: { children: React.ReactNode }) {
+  const [session, setSession] = useState(readSession);
+  const location = useLocation();
+  useEffect(() => onSessionChange(setSession), []);
+  if (!session) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route
+            element={
+              <RequireSession>
+                <AppShell />
+              </RequireSession>
+            }
+          >
+            <Route index element={<ProjectsPage />} />
+            <Route path=":entity/:project" element={<OverviewPage />} />
+            <Route path=":entity/:project/table" element={<RunsTablePage />} />
+            <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
+            <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
+            <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,51 @@
+import { Link, NavLink, Outlet, useNavigate, useParams } from "react-router";
+import { api } from "../api/client";
+import { readSession, writeSession } from "../auth/session";
+
+export function AppShell() {
+  const { entity, project } = useParams();
+  const navigate = useNavigate();
+  const session = readSession();
+  const logout = async () => {
+    // The server forgets the token; the local copy goes whatever it answers.
+    await api.POST("/api/auth/logout").catch(() => undefined);
+    writeSession(null);
+    navigate("/login");
+  };
+  const base = entity && project ? `/${entity}/${project}` : null;
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="brand-mark" />
+          wanLLMDB
+        </Link>
+        {base && (
+          <nav className="crumbs">
+            <span className="crumb-entity">{entity}</span>
+            <span className="crumb-sep">/</span>
+            <Link to={base}>{project}</Link>
+            <NavLink end to={base} className="tab">
+              Overview
+            </NavLink>
+            <NavLink to={`${base}/workspace`} className="tab">
+              Workspace
+            </NavLink>
+            <NavLink to={`${base}/table`} className="tab">
+              Runs
+            </NavLink>
+          </nav>
+        )}
+        <div className="topbar-right">
+          <span className="user">{session?.username}</span>
+          <button className="btn btn-ghost" onClick={logout}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main className="content">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

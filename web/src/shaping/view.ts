@@ -1,0 +1,140 @@
+// A workspace view: what the user arranged, small enough to live in a URL. The backend has no
+// views API yet (docs/api-contract.md), so a view is shared as ?view=<compressed JSON> and saved
+// views are kept per project in localStorage; decoding is strict so a hand-edited link cannot crash the page.
+import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
+
+export type XAxis = "step" | "ts" | "relative" | `metric:${string}`;
+export type PanelType = "line" | "scatter" | "histogram" | "compare";
+
+export interface PanelBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A panel the user added; line panels for every metric key are implicit and need no entry. */
+export interface CustomPanel {
+  id: string;
+  type: PanelType;
+  title?: string;
+  key?: string;
+  xKey?: string;
+  yKey?: string;
+}
+
+export interface View {
+  v: 1;
+  name: string;
+  runs: string[];
+  search: string;
+  x: XAxis;
+  smoothing: number;
+  logY: boolean;
+  collapsed: string[];
+  layout: Record<string, PanelBox>;
+  panels: CustomPanel[];
+}
+
+export const defaultView = (): View => ({
+  v: 1,
+  name: "Workspace",
+  runs: [],
+  search: "",
+  x: "step",
+  smoothing: 0,
+  logY: false,
+  collapsed: [],
+  layout: {},
+  panels: [],
+});
+
+const isStr = (v: unknown): v is string => typeof v === "string";
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const PANEL_TYPES: PanelType[] = ["line", "scatter", "histogram", "compare"];
+
+function readX(v: unknown): XAxis {
+  if (v === "step" || v === "ts" || v === "relative") return v;
+  if (isStr(v) && v.startsWith("metric:") && v.length > 7) return v as XAxis;
+  return "step";
+}
+
+function readBox(v: unknown): PanelBox | null {
+  const b = v as Partial<PanelBox> | null;
+  if (!b || ![b.x, b.y, b.w, b.h].every(isNum)) return null;
+  return { x: Math.max(0, b.x!), y: Math.max(0, b.y!), w: Math.min(12, Math.max(1, b.w!)), h: Math.min(40, Math.max(2, b.h!)) };
+}
+
+function readPanel(v: unknown): CustomPanel | null {
+  const p = v as Partial<CustomPanel> | null;
+  if (!p || !isStr(p.id) || !PANEL_TYPES.includes(p.type as PanelType)) return null;
+  const out: CustomPanel = { id: p.id, type: p.type as PanelType };
+  for (const k of ["title", "key", "xKey", "yKey"] as const) if (isStr(p[k])) out[k] = p[k];
+  return out;
+}
+
+/** Validates untrusted JSON into a View; anything malformed falls back to the default for that field. */
+export function parseView(raw: unknown): View {
+  const d = defaultView();
+  const o = (raw ?? {}) as Record<string, unknown>;
+  const layout: Record<string, PanelBox> = {};
+  if (o.layout && typeof o.layout === "object") {
+    for (const [k, b] of Object.entries(o.layout as object)) {
+      const box = readBox(b);
+      if (box) layout[k] = box;
+    }
+  }
+  return {
+    v: 1,
+    name: isStr(o.name) && o.name.trim() ? o.name.slice(0, 100) : d.name,
+    runs: Array.isArray(o.runs) ? o.runs.filter(isStr).slice(0, 200) : d.runs,
+    search: isStr(o.search) ? o.search : d.search,
+    x: readX(o.x),
+    smoothing: isNum(o.smoothing) ? Math.min(0.99, Math.max(0, o.smoothing)) : d.smoothing,
+    logY: o.logY === true,
+    collapsed: Array.isArray(o.collapsed) ? o.collapsed.filter(isStr) : d.collapsed,
+    layout,
+    panels: Array.isArray(o.panels) ? o.panels.map(readPanel).filter((p): p is CustomPanel => p !== null) : d.panels,
+  };
+}
+
+export function encodeView(view: View): string {
+  return compressToEncodedURIComponent(JSON.stringify(view));
+}
+
+/** The view in a shared link, or null when the parameter is not a view we can read. */
+export function decodeView(s: string): View | null {
+  try {
+    const json = decompressFromEncodedURIComponent(s);
+    if (!json) return null;
+    return parseView(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+const storeKey = (projectId: string) => `wanllmdb.views.${projectId}`;
+
+export function listSavedViews(projectId: string, storage: Storage = localStorage): View[] {
+  try {
+    const raw = JSON.parse(storage.getItem(storeKey(projectId)) ?? "[]") as unknown[];
+    return Array.isArray(raw) ? raw.map(parseView) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Saves under the view's name, replacing a saved view of the same name. */
+export function saveView(projectId: string, view: View, storage: Storage = localStorage): View[] {
+  const views = listSavedViews(projectId, storage).filter((v) => v.name !== view.name);
+  views.push(view);
+  views.sort((a, b) => a.name.localeCompare(b.name));
+  storage.setItem(storeKey(projectId), JSON.stringify(views));
+  return views;
+}
+
+export function deleteView(projectId: string, name: string, storage: Storage = localStorage): View[] {
+  const views = listSavedViews(projectId, storage).filter((v) => v.name !== name);
+  storage.setItem(storeKey(projectId), JSON.stringify(views));
+  return views;
+}

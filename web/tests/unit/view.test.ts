@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { decodeView, defaultView, deleteView, encodeView, listSavedViews, parseView, saveView } from "../../src/shaping/view";
+import { buildFilters, flatten } from "../../src/shaping/fields";
+
+class MemoryStorage {
+  private m = new Map<string, string>();
+  getItem(k: string) { return this.m.get(k) ?? null; }
+  setItem(k: string, v: string) { this.m.set(k, v); }
+  removeItem(k: string) { this.m.delete(k); }
+  clear() { this.m.clear(); }
+  key() { return null; }
+  get length() { return this.m.size; }
+}
+
+describe("view (de)serialization", () => {
+  const view = {
+    ...defaultView(),
+    name: "lr sweep",
+    runs: ["abc", "def"],
+    x: "metric:epoch" as const,
+    smoothing: 0.6,
+    logY: true,
+    collapsed: ["system"],
+    layout: { "line:loss": { x: 0, y: 0, w: 6, h: 8 } },
+    panels: [{ id: "p1", type: "scatter" as const, xKey: "config.lr", yKey: "summary.loss" }],
+  };
+  it("round-trips through a URL-safe string", () => {
+    const s = encodeView(view);
+    expect(s).toMatch(/^[A-Za-z0-9+\-$_]*$/);
+    expect(decodeView(s)).toEqual(view);
+  });
+  it("refuses garbage instead of throwing", () => {
+    expect(decodeView("not-a-view")).toBeNull();
+  });
+  it("repairs bad fields of a hand-edited view", () => {
+    const v = parseView({ x: "weird", smoothing: 7, runs: ["a", 3], layout: { a: { x: 0 } }, panels: [{ id: "q", type: "pie" }] });
+    expect(v.x).toBe("step");
+    expect(v.smoothing).toBe(0.99);
+    expect(v.runs).toEqual(["a"]);
+    expect(v.layout).toEqual({});
+    expect(v.panels).toEqual([]);
+  });
+  it("saves, replaces by name, lists and deletes views per project", () => {
+    const st = new MemoryStorage() as unknown as Storage;
+    saveView("p", view, st);
+    saveView("p", { ...view, smoothing: 0.1 }, st);
+    saveView("p", { ...view, name: "another" }, st);
+    expect(listSavedViews("p", st).map((v) => v.name)).toEqual(["another", "lr sweep"]);
+    expect(listSavedViews("p", st)[1].smoothing).toBe(0.1);
+    expect(listSavedViews("other", st)).toEqual([]);
+    expect(deleteView("p", "another", st).map((v) => v.name)).toEqual(["lr sweep"]);
+  });
+});
+
+describe("run fields", () => {
+  it("flattens nested config to dotted paths and unwraps wandb {value} entries", () => {
+    expect(flatten({ optimizer: { lr: 0.1, betas: [0.9, 0.99] }, epochs: { value: 3, desc: null } })).toEqual({
+      "optimizer.lr": 0.1,
+      "optimizer.betas": [0.9, 0.99],
+      epochs: 3,
+    });
+  });
+  it("builds server filters: name prefix search and typed values", () => {
+    expect(buildFilters([], "")).toBeNull();
+    expect(buildFilters([{ field: "config.lr", op: "$gt", value: "0.01" }], "")).toEqual({ "config.lr": { $gt: 0.01 } });
+    expect(buildFilters([{ field: "state", op: "$in", value: "running,failed" }], "bert")).toEqual({
+      $and: [{ name: { $gte: "bert", $lt: "bert\uffff" } }, { state: { $in: ["running", "failed"] } }],
+    });
+  });
+});

@@ -1,0 +1,173 @@
+// A multi-run line chart on uPlot (canvas). It takes plain arrays and knows nothing of fetching.
+// Each run draws its (optionally smoothed) mean line over a min/max band, so a spike that a
+// bucket averages away still shows as the band's edge.
+import { useEffect, useMemo, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { alignSeries, type Series } from "../shaping/series";
+import { ema, positiveOnly } from "../shaping/smoothing";
+import { withAlpha } from "../shaping/colors";
+import { formatValue } from "../shaping/fields";
+import { useSize } from "./useSize";
+
+export interface LineRun {
+  id: string;
+  label: string;
+  color: string;
+  series: Series;
+}
+
+export type XKind = "number" | "time" | "seconds";
+
+interface Props {
+  runs: LineRun[];
+  xKind: XKind;
+  xLabel: string;
+  smoothing: number;
+  logY: boolean;
+  /** The zoomed x range, or null for the whole run. */
+  range: [number, number] | null;
+  onZoom: (min: number, max: number) => void;
+  onReset: () => void;
+}
+
+const fmtSeconds = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${(s / 60).toFixed(1)}m` : `${s.toFixed(0)}s`);
+
+export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom, onReset }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const tip = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const { width, height } = useSize(box);
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const cb = useRef({ onZoom, onReset });
+  cb.current = { onZoom, onReset };
+
+  // Time axes draw in seconds (uPlot's convention); the API's wall time is epoch milliseconds.
+  const data = useMemo(() => {
+    const scale = xKind === "number" ? 1 : 1000;
+    const { x, cols } = alignSeries(runs.map((r) => r.series));
+    const out: (number | null)[][] = [scale === 1 ? x : x.map((v) => v / scale)];
+    cols.forEach((c) => {
+      const y = ema(c.y, smoothing);
+      out.push(logY ? positiveOnly(y) : y, logY ? positiveOnly(c.lo) : c.lo, logY ? positiveOnly(c.hi) : c.hi);
+    });
+    return out as uPlot.AlignedData;
+  }, [runs, xKind, smoothing, logY]);
+
+  const shape = `${runs.map((r) => r.id + r.color).join()}|${xKind}|${logY}`;
+
+  useEffect(() => {
+    if (!box.current || width === 0) return;
+    const series: uPlot.Series[] = [{ label: xLabel }];
+    const bands: uPlot.Band[] = [];
+    runs.forEach((r, i) => {
+      const show = !hidden.has(r.id);
+      series.push({ label: r.label, stroke: r.color, width: 1.5, points: { show: false }, spanGaps: true, show });
+      series.push({ stroke: "transparent", points: { show: false }, spanGaps: true, show });
+      series.push({ stroke: "transparent", points: { show: false }, spanGaps: true, show });
+      bands.push({ series: [3 * i + 3, 3 * i + 2], fill: withAlpha(r.color, 0.16) });
+    });
+    const opts: uPlot.Options = {
+      width,
+      height: Math.max(80, height),
+      series,
+      bands,
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
+      scales: {
+        x: { time: xKind === "time" },
+        y: logY ? { distr: 3 } : {},
+      },
+      axes: [
+        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 36, ...(xKind === "seconds" ? { values: (_u, v) => v.map(fmtSeconds) } : {}) },
+        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 52, values: (_u, v) => v.map((n) => formatValue(n)) },
+      ],
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 4) return;
+            const min = u.posToVal(u.select.left, "x");
+            const max = u.posToVal(u.select.left + u.select.width, "x");
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            const k = xKind === "number" ? 1 : 1000;
+            cb.current.onZoom(min * k, max * k);
+          },
+        ],
+        setCursor: [
+          (u) => {
+            const el = tip.current;
+            if (!el) return;
+            const i = u.cursor.idx;
+            if (i == null || u.cursor.left == null || u.cursor.left < 0) {
+              el.style.display = "none";
+              return;
+            }
+            const xv = u.data[0][i];
+            const xs = xKind === "time" ? new Date(xv * 1000).toLocaleString() : xKind === "seconds" ? fmtSeconds(xv) : formatValue(xv);
+            const rows = runs
+              .map((r, j) => ({ r, v: u.data[1 + 3 * j][i] }))
+              .filter(({ r, v }) => v != null && !hidden.has(r.id))
+              .map(({ r, v }) => `<div><i style="background:${r.color}"></i>${escapeHtml(r.label)} <b>${formatValue(v)}</b></div>`)
+              .join("");
+            el.innerHTML = `<div class="tip-x">${escapeHtml(xLabel)} ${xs}</div>${rows}`;
+            el.style.display = rows ? "block" : "none";
+            // The tip lives in the chart box; the cursor is relative to the plotting area inside it.
+            const ox = u.over.getBoundingClientRect().left - el.parentElement!.getBoundingClientRect().left;
+            const oy = u.over.getBoundingClientRect().top - el.parentElement!.getBoundingClientRect().top;
+            const left = ox + u.cursor.left + 14;
+            const flip = left + el.offsetWidth > el.parentElement!.clientWidth;
+            el.style.left = `${flip ? ox + u.cursor.left - el.offsetWidth - 14 : left}px`;
+            el.style.top = `${oy + (u.cursor.top ?? 0) + 10}px`;
+          },
+        ],
+      },
+    };
+    const u = new uPlot(opts, data, box.current);
+    if (range) u.setScale("x", xKind === "number" ? { min: range[0], max: range[1] } : { min: range[0] / 1000, max: range[1] / 1000 });
+    const dbl = () => cb.current.onReset();
+    u.over.addEventListener("dblclick", dbl);
+    u.root.dataset.drawn = "1";
+    plot.current = u;
+    return () => {
+      u.over.removeEventListener("dblclick", dbl);
+      u.destroy();
+      plot.current = null;
+    };
+    // Rebuilt when the set of runs, the axes or the size change; data alone goes through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape, width, height, range?.[0], range?.[1], hidden]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u) return;
+    u.setData(data, !range);
+    if (range) u.setScale("x", xKind === "number" ? { min: range[0], max: range[1] } : { min: range[0] / 1000, max: range[1] / 1000 });
+  }, [data]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const toggle = (id: string) => {
+    const next = new Set(hidden);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setHidden(next);
+  };
+
+  return (
+    <div className="line-chart">
+      <div className="plot-box" ref={box}>
+        <div className="chart-tip" ref={tip} />
+      </div>
+      <div className="legend">
+        {runs.map((r) => (
+          <button key={r.id} className={`legend-item${hidden.has(r.id) ? " off" : ""}`} onClick={() => toggle(r.id)} title="Show or hide this run">
+            <i style={{ background: r.color }} />
+            {r.label}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,176 @@
+import { useState } from "react";
+import { api, unwrap } from "../../api/client";
+import type { Run } from "../../api/types";
+import { ErrorBanner } from "../../components/status";
+import { flatten, formatValue } from "../../shaping/fields";
+import { ConfigTree } from "./ConfigTree";
+import { useRunFiles } from "./FilesTab";
+
+const META_FIELDS: [string, string][] = [
+  ["host", "Host"],
+  ["username", "User"],
+  ["os", "OS"],
+  ["python", "Python"],
+  ["program", "Program"],
+  ["command", "Command"],
+  ["args", "Arguments"],
+  ["gpu", "GPU"],
+  ["gpu_count", "GPU count"],
+  ["cpu_count", "CPU count"],
+];
+
+export function OverviewTab({ run, onChange }: { run: Run; onChange: () => void }) {
+  const meta = (run.metadata ?? {}) as Record<string, unknown>;
+  const git = (meta.git ?? {}) as Record<string, unknown>;
+  const files = useRunFiles(run.id);
+  const diff = files.data?.items.find((f) => /(^|\/)diff\.patch$/.test(f.path) || f.path.endsWith(".patch"));
+  const summary = flatten(run.summary ?? {});
+  const duration = run.finished_at ? (Date.parse(run.finished_at) - Date.parse(run.created_at)) / 1000 : null;
+  return (
+    <div className="run-overview">
+      <div className="cards">
+        <section className="card">
+          <h2>Run</h2>
+          <dl className="kv">
+            <dt>State</dt>
+            <dd>{run.state}</dd>
+            <dt>Created</dt>
+            <dd>{new Date(run.created_at).toLocaleString()}</dd>
+            {duration !== null && (
+              <>
+                <dt>Duration</dt>
+                <dd>{duration.toFixed(0)} s</dd>
+              </>
+            )}
+            {run.group && (
+              <>
+                <dt>Group</dt>
+                <dd>{run.group}</dd>
+              </>
+            )}
+            {run.job_type && (
+              <>
+                <dt>Job type</dt>
+                <dd>{run.job_type}</dd>
+              </>
+            )}
+            {run.exit_code !== null && run.exit_code !== undefined && (
+              <>
+                <dt>Exit code</dt>
+                <dd>{run.exit_code}</dd>
+              </>
+            )}
+            {META_FIELDS.filter(([k]) => meta[k] !== undefined && meta[k] !== null).map(([k, label]) => (
+              <Meta key={k} label={label} value={meta[k]} />
+            ))}
+          </dl>
+        </section>
+        <section className="card">
+          <h2>Git</h2>
+          {git.commit || git.remote ? (
+            <dl className="kv" data-testid="git">
+              {git.commit !== undefined && <Meta label="Commit" value={String(git.commit)} />}
+              {git.branch !== undefined && <Meta label="Branch" value={git.branch} />}
+              {git.remote !== undefined && <Meta label="Remote" value={git.remote} />}
+              {git.dirty !== undefined && <Meta label="Dirty" value={git.dirty ? "yes" : "no"} />}
+              {diff && (
+                <>
+                  <dt>Diff</dt>
+                  <dd>
+                    <a href={diff.url} download>
+                      {diff.path}
+                    </a>
+                  </dd>
+                </>
+              )}
+            </dl>
+          ) : (
+            <div className="muted small">No git information was recorded.</div>
+          )}
+        </section>
+        <TagsNotes run={run} onChange={onChange} />
+      </div>
+      <div className="cards">
+        <section className="card grow">
+          <h2>Config</h2>
+          <ConfigTree value={(run.config ?? {}) as Record<string, unknown>} />
+        </section>
+        <section className="card grow">
+          <h2>Summary</h2>
+          {Object.keys(summary).length === 0 ? (
+            <div className="muted small">No summary yet.</div>
+          ) : (
+            <table className="table compact" data-testid="summary-table">
+              <tbody>
+                {Object.entries(summary).map(([k, v]) => (
+                  <tr key={k}>
+                    <td className="mono">{k}</td>
+                    <td className="mono num">{formatValue(v)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Meta({ label, value }: { label: string; value: unknown }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd className="mono small">{formatValue(value)}</dd>
+    </>
+  );
+}
+
+function TagsNotes({ run, onChange }: { run: Run; onChange: () => void }) {
+  const [notes, setNotes] = useState(run.notes ?? "");
+  const [tag, setTag] = useState("");
+  const [error, setError] = useState<unknown>();
+  const [saving, setSaving] = useState(false);
+  const save = async (body: { notes?: string; tags?: string[] }) => {
+    setSaving(true);
+    setError(undefined);
+    try {
+      await unwrap(api.PATCH("/api/runs/{run_id}", { params: { path: { run_id: run.id } }, body }));
+      onChange();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const tags = run.tags ?? [];
+  return (
+    <section className="card">
+      <h2>Tags and notes</h2>
+      <ErrorBanner error={error} />
+      <div className="tags-edit">
+        {tags.map((t) => (
+          <span key={t} className="tag">
+            {t}
+            <button className="tag-x" aria-label={`Remove tag ${t}`} onClick={() => save({ tags: tags.filter((x) => x !== t) })}>
+              ×
+            </button>
+          </span>
+        ))}
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (tag.trim() && !tags.includes(tag.trim())) void save({ tags: [...tags, tag.trim()] });
+            setTag("");
+          }}
+        >
+          <input className="tag-input" placeholder="Add tag" value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Add tag" />
+        </form>
+      </div>
+      <textarea className="notes" placeholder="Notes about this run" value={notes} onChange={(e) => setNotes(e.target.value)} aria-label="Notes" />
+      <button className="btn btn-small" disabled={saving || notes === (run.notes ?? "")} onClick={() => save({ notes })}>
+        {saving ? "Saving…" : "Save notes"}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { NavLink, useParams } from "react-router";
+import { api, unwrap } from "../../api/client";
+import { runName } from "../../api/runs";
+import { ErrorBanner, Loading, StateBadge } from "../../components/status";
+import { useApi } from "../../hooks/useApi";
+import { FilesTab } from "./FilesTab";
+import { LogsTab } from "./LogsTab";
+import { OverviewTab } from "./OverviewTab";
+import { SystemTab } from "./SystemTab";
+
+const TABS = [
+  ["", "Overview"],
+  ["system", "System"],
+  ["logs", "Logs"],
+  ["files", "Files"],
+] as const;
+
+export default function RunPage() {
+  const { entity = "", project = "", runId = "", tab = "" } = useParams();
+  const run = useApi(() => unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId } } })), [runId]);
+  const base = `/${entity}/${project}/runs/${runId}`;
+  if (run.error) return <ErrorBanner error={run.error} onRetry={run.reload} />;
+  if (!run.data) return <Loading what="Loading run" />;
+  const r = run.data;
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>
+          {runName(r)} <StateBadge state={r.state} />
+        </h1>
+        <span className="muted mono small">{r.id}</span>
+      </div>
+      <nav className="tabs">
+        {TABS.map(([t, label]) => (
+          <NavLink key={t} end to={t ? `${base}/${t}` : base} className="tab">
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+      {tab === "" && <OverviewTab run={r} onChange={run.reload} />}
+      {tab === "system" && <SystemTab run={r} />}
+      {tab === "logs" && <LogsTab run={r} />}
+      {tab === "files" && <FilesTab run={r} />}
+    </div>
+  );
+}

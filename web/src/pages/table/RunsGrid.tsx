@@ -1,0 +1,120 @@
+import { useEffect, useRef } from "react";
+import { Link } from "react-router";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { Run } from "../../api/types";
+import { runName } from "../../api/runs";
+import { StateBadge, Tag } from "../../components/status";
+import { formatValue } from "../../shaping/fields";
+import { valueOf, type Column } from "./columns";
+
+const ROW = 34;
+const CHECK = 36;
+
+interface Props {
+  runs: Run[];
+  columns: Column[];
+  pinned: Set<string>;
+  order: string;
+  selected: Set<string>;
+  base: string;
+  hasMore: boolean;
+  onNeedMore: () => void;
+  onSort: (field: string) => void;
+  onToggle: (id: string) => void;
+  onToggleAll: () => void;
+}
+
+function Cell({ run, field, base }: { run: Run; field: string; base: string }) {
+  switch (field) {
+    case "name":
+      return (
+        <Link to={`${base}/runs/${run.id}`} className="run-link" title={run.id}>
+          {runName(run)}
+        </Link>
+      );
+    case "state":
+      return <StateBadge state={run.state} />;
+    case "created_at":
+      return <>{new Date(run.created_at).toLocaleString()}</>;
+    case "tags":
+      return <>{(run.tags ?? []).map((t) => <Tag key={t} name={t} />)}</>;
+    default: {
+      const s = formatValue(valueOf(run, field));
+      return <span title={s}>{s}</span>;
+    }
+  }
+}
+
+/** The runs table body: only the visible rows exist in the DOM, so 10,000 runs scroll like 50. */
+export function RunsGrid(p: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({ count: p.runs.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
+  const items = virt.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1].index : 0;
+  useEffect(() => {
+    if (p.hasMore && lastIndex >= p.runs.length - 60) p.onNeedMore();
+  }, [lastIndex, p.runs.length, p.hasMore, p.onNeedMore]);
+
+  // Pinned columns come first and stick to the left edge while the rest scrolls sideways.
+  const cols = [...p.columns.filter((c) => p.pinned.has(c.field)), ...p.columns.filter((c) => !p.pinned.has(c.field))];
+  const lefts: number[] = [];
+  let acc = CHECK;
+  for (const c of cols) {
+    lefts.push(acc);
+    acc += c.width;
+  }
+  const width = acc;
+  const sticky = (i: number): React.CSSProperties =>
+    p.pinned.has(cols[i].field) ? { position: "sticky", left: lefts[i], zIndex: 2 } : {};
+  const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id));
+  const desc = p.order.startsWith("-");
+  const orderField = desc ? p.order.slice(1) : p.order;
+
+  return (
+    <div className="grid-scroller" ref={scroller} data-testid="runs-grid">
+      <div className="grid-head" style={{ width }}>
+        <div className="grid-cell grid-check pinned" style={{ position: "sticky", left: 0, zIndex: 3 }}>
+          <input type="checkbox" aria-label="Select all loaded runs" checked={allSelected} onChange={p.onToggleAll} />
+        </div>
+        {cols.map((c, i) => (
+          <div
+            key={c.field}
+            className={`grid-cell grid-hcell${p.pinned.has(c.field) ? " pinned" : ""}${orderField === c.field ? " sorted" : ""}`}
+            style={{ width: c.width, ...sticky(i), zIndex: p.pinned.has(c.field) ? 3 : 1 }}
+            onClick={() => p.onSort(c.field)}
+            title={`Sort by ${c.field}`}
+            data-field={c.field}
+          >
+            {c.field.startsWith("config.") && <span className="col-kind">cfg</span>}
+            {c.field.startsWith("summary.") && <span className="col-kind col-kind-sum">sum</span>}
+            <span className="hlabel">{c.label}</span>
+            {orderField === c.field && <span className="sort-arrow">{desc ? "▼" : "▲"}</span>}
+          </div>
+        ))}
+      </div>
+      <div style={{ height: virt.getTotalSize(), width, position: "relative" }}>
+        {items.map((vi) => {
+          const run = p.runs[vi.index];
+          const sel = p.selected.has(run.id);
+          return (
+            <div
+              key={run.id}
+              className={`grid-row${sel ? " selected" : ""}`}
+              style={{ transform: `translateY(${vi.start}px)`, height: ROW, width }}
+              data-run-id={run.id}
+            >
+              <div className="grid-cell grid-check pinned" style={{ position: "sticky", left: 0, zIndex: 2 }}>
+                <input type="checkbox" aria-label={`Select ${runName(run)}`} checked={sel} onChange={() => p.onToggle(run.id)} />
+              </div>
+              {cols.map((c, i) => (
+                <div key={c.field} className={`grid-cell${p.pinned.has(c.field) ? " pinned" : ""}`} style={{ width: c.width, ...sticky(i) }}>
+                  <Cell run={run} field={c.field} base={p.base} />
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import { useCallback, useMemo, useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import type { Project } from "../../api/types";
+import { Empty, ErrorBanner, Loading } from "../../components/status";
+import { useDebounced } from "../../hooks/useDebounced";
+import { useProject } from "../../hooks/useProject";
+import { buildFilters, collectKeys, type FilterRow } from "../../shaping/fields";
+import { ColumnPicker } from "./ColumnPicker";
+import { columnFor, FIXED } from "./columns";
+import { FilterBar } from "./FilterBar";
+import { RunsGrid } from "./RunsGrid";
+import { useRunPages } from "./useRunPages";
+
+export default function RunsTablePage() {
+  const { entity = "", project = "" } = useParams();
+  const p = useProject(entity, project);
+  if (p.error) return <ErrorBanner error={p.error} onRetry={p.reload} />;
+  if (!p.data) return <Loading what="Loading project" />;
+  return <RunsTable project={p.data} />;
+}
+
+const list = (s: string | null) => (s ? s.split(",").filter(Boolean) : []);
+
+function readRows(s: string | null): FilterRow[] {
+  try {
+    const rows = JSON.parse(s ?? "[]") as FilterRow[];
+    return Array.isArray(rows) ? rows : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Everything about the table (search, filters, order, columns, selection) lives in the URL, so any state is a link. */
+function RunsTable({ project }: { project: Project }) {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const base = `/${project.entity}/${project.name}`;
+  const update = useCallback(
+    (patch: Record<string, string | null>) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          for (const [k, v] of Object.entries(patch)) if (v) next.set(k, v); else next.delete(k);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+
+  const [search, setSearch] = useState(params.get("q") ?? "");
+  const [rows, setRows] = useState<FilterRow[]>(() => readRows(params.get("f")));
+  const order = params.get("order") ?? "-created_at";
+  const selected = useMemo(() => new Set(list(params.get("sel"))), [params]);
+  const pinned = useMemo(() => new Set(params.has("pin") ? list(params.get("pin")) : ["name"]), [params]);
+
+  const q = useDebounced(search, 300);
+  const activeRows = useDebounced(
+    rows.filter((r) => r.field && (r.value.trim() !== "" || r.op === "$exists")),
+    300,
+  );
+  const filters = useMemo(() => buildFilters(activeRows, q), [activeRows, q]);
+  const { runs, total, error, loading, loadMore, hasMore } = useRunPages(project.id, { filters, order });
+
+  // Column choices come from the config and summary keys of the runs seen so far.
+  const configKeys = useMemo(() => collectKeys(runs.slice(0, 500).map((r) => r.config)).map((k) => `config.${k}`), [runs]);
+  const summaryKeys = useMemo(() => collectKeys(runs.slice(0, 500).map((r) => r.summary)).map((k) => `summary.${k}`), [runs]);
+  const available = [...FIXED.map((c) => c.field), ...configKeys, ...summaryKeys];
+  const visible = params.has("cols")
+    ? list(params.get("cols"))
+    : [...FIXED.map((c) => c.field), ...configKeys.slice(0, 4), ...summaryKeys.filter((k) => !k.startsWith("summary._")).slice(0, 6)];
+  const columns = visible.map(columnFor);
+
+  const setSelected = (ids: Set<string>) => update({ sel: [...ids].join(",") || null });
+  const toggle = (id: string) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const toggleAll = () => setSelected(runs.every((r) => selected.has(r.id)) ? new Set() : new Set(runs.map((r) => r.id)));
+  const sort = (field: string) => update({ order: order === `-${field}` ? field : `-${field}` });
+
+  return (
+    <div className="page page-full">
+      <div className="page-head">
+        <h1>
+          Runs <span className="muted count" data-testid="runs-total">{total ?? runs.length}</span>
+        </h1>
+        <div className="head-actions">
+          <input
+            className="search"
+            placeholder="Search run names"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              update({ q: e.target.value || null });
+            }}
+          />
+          <ColumnPicker
+            available={available}
+            visible={visible}
+            pinned={pinned}
+            onChange={(cols, pin) => update({ cols: cols.join(","), pin: pin.join(",") || "-" })}
+          />
+          <button
+            className="btn btn-primary"
+            disabled={selected.size === 0}
+            onClick={() => navigate(`${base}/workspace?runs=${[...selected].join(",")}`)}
+            data-testid="compare-selected"
+          >
+            Compare {selected.size || ""} in workspace
+          </button>
+        </div>
+      </div>
+      <FilterBar
+        fields={available}
+        rows={rows}
+        onChange={(r) => {
+          setRows(r);
+          update({ f: r.length ? JSON.stringify(r) : null });
+        }}
+      />
+      <ErrorBanner error={error} onRetry={loadMore} />
+      {runs.length === 0 && loading ? (
+        <Loading what="Loading runs" />
+      ) : runs.length === 0 && !error ? (
+        <Empty title={filters ? "No run matches these filters" : "No runs in this project yet"}>
+          {!filters && (
+            <>
+              Start one with <code>wanllmdb.init(project="{project.name}")</code>. <Link to={base}>Back to overview</Link>
+            </>
+          )}
+        </Empty>
+      ) : (
+        <RunsGrid
+          runs={runs}
+          columns={columns}
+          pinned={pinned}
+          order={order}
+          selected={selected}
+          base={base}
+          hasMore={hasMore}
+          onNeedMore={loadMore}
+          onSort={sort}
+          onToggle={toggle}
+          onToggleAll={toggleAll}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import ReactGridLayout, { useContainerWidth, type Layout } from "react-grid-layout";
+import "react-grid-layout/css/styles.css";
+import "react-resizable/css/styles.css";
+import type { PanelBox } from "../../shaping/view";
+
+export interface PanelDef {
+  id: string;
+  title: string;
+  body: React.ReactNode;
+  removable?: boolean;
+}
+
+interface Props {
+  title: string;
+  panels: PanelDef[];
+  layout: Record<string, PanelBox>;
+  collapsed: boolean;
+  onToggle: () => void;
+  onLayout: (boxes: Record<string, PanelBox>) => void;
+  onFullscreen: (id: string) => void;
+  onRemove?: (id: string) => void;
+}
+
+const COLS = 12;
+/** Three panels a row until the user moves them; a moved panel's box is kept in the view. */
+export const defaultBox = (i: number): PanelBox => ({ x: (i % 3) * 4, y: Math.floor(i / 3) * 9, w: 4, h: 9 });
+
+/** A collapsible group of panels (one key prefix) laid out on a drag-and-resize grid. */
+export function PanelSection({ title, panels, layout, collapsed, onToggle, onLayout, onFullscreen, onRemove }: Props) {
+  const { width, containerRef, mounted } = useContainerWidth();
+  const items = panels.map((p, i) => ({ i: p.id, ...(layout[p.id] ?? defaultBox(i)), minW: 2, minH: 5 }));
+  return (
+    <section className="ws-section" data-section={title}>
+      <button className="ws-section-head" onClick={onToggle} aria-expanded={!collapsed}>
+        <span className={`caret${collapsed ? "" : " open"}`}>▸</span>
+        {title} <span className="muted small">{panels.length}</span>
+      </button>
+      {!collapsed && (
+        <div ref={containerRef}>
+          {mounted && (
+            <ReactGridLayout
+              width={width}
+              layout={items}
+              gridConfig={{ cols: COLS, rowHeight: 30, margin: [10, 10] }}
+              dragConfig={{ enabled: true, handle: ".panel-title" }}
+              resizeConfig={{ enabled: true }}
+              onLayoutChange={(l: Layout) => onLayout(Object.fromEntries(l.map((b) => [b.i, { x: b.x, y: b.y, w: b.w, h: b.h }])))}
+            >
+              {panels.map((p) => (
+                <div key={p.id} className="panel" data-panel={p.id}>
+                  <div className="panel-head">
+                    <span className="panel-title" title={`${p.title} (drag to move)`}>
+                      {p.title}
+                    </span>
+                    <button className="icon-btn" title="Full screen" aria-label={`Full screen ${p.title}`} onClick={() => onFullscreen(p.id)}>
+                      ⤢
+                    </button>
+                    {p.removable && onRemove && (
+                      <button className="icon-btn" title="Remove panel" onClick={() => onRemove(p.id)}>
+                        ✕
+                      </button>
+                    )}
+                  </div>
+                  <div className="panel-body">{p.body}</div>
+                </div>
+              ))}
+            </ReactGridLayout>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+import { useEffect, useRef, useState } from "react";
+import { api, unwrap } from "../../api/client";
+import type { Run } from "../../api/types";
+import { mergeTail, seriesFromApi, type Series } from "../../shaping/series";
+
+export const BUCKETS = 1000;
+export const POLL_MS = 4000;
+const KEYS_PER_REQUEST = 40;
+
+export type RunSeries = Record<string, Record<string, Series>>;
+
+export function fetchMetrics(
+  runId: string,
+  keys: string[],
+  x: string,
+  extra: { min?: number; max?: number; after_step?: number; stream?: "history" | "system" } = {},
+) {
+  return unwrap(
+    api.GET("/api/runs/{run_id}/metrics", {
+      params: { path: { run_id: runId }, query: { keys: keys.join(","), x, buckets: BUCKETS, stream: "history", ...extra } },
+    }),
+  );
+}
+
+/**
+ * Loads every chart's series for the selected runs: one request per run (per 40 keys), not one
+ * per panel, so 50 panels × 10 runs cost 20 requests. Running runs are polled for new steps only
+ * (after_step), and the tail is merged into what is drawn.
+ */
+export function useMetricData(runs: Run[], keys: string[], x: string) {
+  const [data, setData] = useState<RunSeries>({});
+  const [error, setError] = useState<Error>();
+  const [loading, setLoading] = useState(false);
+  const [states, setStates] = useState<Record<string, string>>({});
+  const lastStep = useRef<Record<string, number>>({});
+  const runKey = runs.map((r) => r.id).join(",");
+  const keyKey = keys.join(",");
+
+  useEffect(() => {
+    let live = true;
+    lastStep.current = {};
+    setData({});
+    setError(undefined);
+    if (!runKey || !keyKey) return;
+    setLoading(true);
+    const groups: string[][] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) groups.push(keys.slice(i, i + KEYS_PER_REQUEST));
+    const jobs = runs.flatMap((r) =>
+      groups.map(async (g) => {
+        const res = await fetchMetrics(r.id, g, x);
+        if (!live) return;
+        const mine: Record<string, Series> = {};
+        for (const k of g) mine[k] = seriesFromApi(res.series[k]);
+        if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(lastStep.current[r.id] ?? -1, res.last_step);
+        setData((d) => ({ ...d, [r.id]: { ...d[r.id], ...mine } }));
+      }),
+    );
+    Promise.allSettled(jobs).then((results) => {
+      if (!live) return;
+      const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
+      if (failed) setError(failed.reason as Error);
+      setLoading(false);
+    });
+    setStates(Object.fromEntries(runs.map((r) => [r.id, r.state])));
+    return () => {
+      live = false;
+    };
+    // runKey and keyKey stand for runs and keys.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runKey, keyKey, x]);
+
+  // Live runs: every few seconds fetch only steps after the last one drawn, and the run's state.
+  useEffect(() => {
+    if (!runKey || !keyKey) return;
+    const timer = setInterval(async () => {
+      const liveRuns = runs.filter((r) => (states[r.id] ?? r.state) === "running");
+      for (const r of liveRuns) {
+        try {
+          const after = lastStep.current[r.id];
+          const res = await fetchMetrics(r.id, keys.slice(0, 200), x, after === undefined ? {} : { after_step: after });
+          if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(after ?? -1, res.last_step);
+          setData((d) => {
+            const cur = { ...d[r.id] };
+            let changed = false;
+            for (const [k, s] of Object.entries(res.series)) {
+              const tail = seriesFromApi(s);
+              if (tail.x.length === 0) continue;
+              cur[k] = after === undefined ? tail : mergeTail(cur[k] ?? tail, tail);
+              changed = true;
+            }
+            return changed ? { ...d, [r.id]: cur } : d;
+          });
+          const fresh = await unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: r.id } } }));
+          if (fresh.state !== "running") setStates((st) => ({ ...st, [r.id]: fresh.state }));
+        } catch {
+          // A missed poll is retried on the next tick; the charts keep what they have.
+        }
+      }
+    }, POLL_MS);
+    return () => clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runKey, keyKey, x, states]);
+
+  return { data, error, loading, states };
+}

@@ -1,0 +1,116 @@
+// Starts the real things the browser test needs: a `wanllmdb server` on a free port with a
+// temp data dir, the Python SDK seeding it, and headless Chromium.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+
+export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const REPO = resolve(WEB, "..");
+export const SHOTS = join(REPO, "test-output", "web");
+
+/** The server command: $WANLLMDB_BIN, the repo's .venv (CI), or the shared dev venv. */
+export function findServerCommand(): string | null {
+  const candidates = [process.env.WANLLMDB_BIN, join(REPO, ".venv", "bin", "wanllmdb"), "/work/main/.venv/bin/wanllmdb"];
+  return candidates.find((c): c is string => !!c && existsSync(c)) ?? null;
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+// The worktree's own packages come first, so the server and SDK under test are this checkout's.
+const pyEnv = () => ({
+  ...process.env,
+  PYTHONPATH: [join(REPO, "sdk"), join(REPO, "functions"), process.env.PYTHONPATH].filter(Boolean).join(":"),
+  PYTHONUNBUFFERED: "1",
+});
+
+export interface Server {
+  url: string;
+  dataDir: string;
+  logPath: string;
+  proc: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(bin: string): Promise<Server> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "wanllmdb-web-e2e-"));
+  const logPath = join(dataDir, "..", `${dataDir.split("/").pop()}-server.log`);
+  const log = openSync(logPath, "a");
+  const proc = spawn(bin, ["server", "--port", String(port), "--data-dir", join(dataDir, "data")], {
+    env: { ...pyEnv(), WANLLMDB_WEB_DIST: join(WEB, "dist") },
+    stdio: ["ignore", log, log],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${readFileSync(logPath, "utf8")}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not answer /api/health in 60 s:\n${readFileSync(logPath, "utf8")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const stop = async () => {
+    if (proc.exitCode !== null) return;
+    proc.kill("SIGTERM");
+    await new Promise<void>((ok) => {
+      const t = setTimeout(() => {
+        proc.kill("SIGKILL");
+        ok();
+      }, 10_000);
+      proc.once("exit", () => {
+        clearTimeout(t);
+        ok();
+      });
+    });
+  };
+  return { url, dataDir, logPath, proc, stop };
+}
+
+export interface Seeded {
+  entity: string;
+  project: string;
+  username: string;
+  password: string;
+  runs: { id: string; name: string; config: Record<string, unknown> }[];
+}
+
+/** Logs runs through the real Python SDK (tests/web_e2e/seed.py) and returns what it made. */
+export function seed(bin: string, url: string, args: string[] = []): Seeded {
+  const python = join(dirname(bin), "python");
+  const r = spawnSync(python, [join(REPO, "tests", "web_e2e", "seed.py"), "--url", url, ...args], {
+    env: pyEnv(),
+    encoding: "utf8",
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`seed.py failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(last) as Seeded;
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+}

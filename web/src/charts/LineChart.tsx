@@ -29,11 +29,13 @@ interface Props {
   range: [number, number] | null;
   onZoom: (min: number, max: number) => void;
   onReset: () => void;
+  /** A chart of one series needs no legend (its panel title names it). */
+  hideSingleLegend?: boolean;
 }
 
 const fmtSeconds = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${(s / 60).toFixed(1)}m` : `${s.toFixed(0)}s`);
 
-export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom, onReset }: Props) {
+export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom, onReset, hideSingleLegend }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const tip = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -79,7 +81,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
         y: logY ? { distr: 3 } : {},
       },
       axes: [
-        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 36, ...(xKind === "seconds" ? { values: (_u, v) => v.map(fmtSeconds) } : {}) },
+        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: xKind === "time" ? 50 : 36, ...(xKind === "seconds" ? { values: (_u, v) => v.map(fmtSeconds) } : {}) },
         { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 52, values: (_u, v) => v.map((n) => formatValue(n)) },
       ],
       hooks: {
@@ -156,7 +158,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       <div className="plot-box" ref={box}>
         <div className="chart-tip" ref={tip} />
       </div>
-      <div className="legend">
+      <div className="legend" hidden={runs.length < 2 && hideSingleLegend}>
         {runs.map((r) => (
           <button key={r.id} className={`legend-item${hidden.has(r.id) ? " off" : ""}`} onClick={() => toggle(r.id)} title="Show or hide this run">
             <i style={{ background: r.color }} />

@@ -81,7 +81,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     };
     const lrs = async () =>
       Promise.all(
-        (await page.locator(".grid-row").all()).map(async (row) => Number(await row.locator(".grid-cell").nth(5).innerText())),
+        (await page.locator(".grid-row").all()).map(async (row) => Number(await row.locator('.grid-cell[data-field="config.lr"]').innerText())),
       );
     await sortBy(); // first click: descending
     await expect.poll(lrs).toEqual([0.1, 0.01, 0.001]);

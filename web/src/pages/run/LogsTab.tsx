@@ -38,17 +38,27 @@ export function LogsTab({ run }: { run: Run }) {
         );
         if (!live) return;
         if (page.lines.length) setLines((l) => l.concat(page.lines));
-        if (page.next_offset === null || page.next_offset === undefined || page.lines.length === 0) {
-          if (page.next_offset != null) offset.current = page.next_offset;
-          return;
-        }
-        offset.current = page.next_offset;
+        // Without a next_offset the server has nothing more now; the tail resumes after what we got.
+        offset.current = page.next_offset ?? offset.current + page.lines.length;
+        if (page.next_offset == null || page.lines.length < PAGE) return;
       }
     };
+    // One pull at a time: an overlapping tail poll would fetch the same offset twice.
+    let busy = true;
     pull()
       .catch((e) => live && setError(e))
-      .finally(() => live && setLoading(false));
-    const timer = run.state === "running" ? setInterval(() => void pull().catch(() => undefined), TAIL_MS) : undefined;
+      .finally(() => {
+        busy = false;
+        if (live) setLoading(false);
+      });
+    const tail = () => {
+      if (busy) return;
+      busy = true;
+      pull()
+        .catch(() => undefined)
+        .finally(() => (busy = false));
+    };
+    const timer = run.state === "running" ? setInterval(tail, TAIL_MS) : undefined;
     return () => {
       live = false;
       if (timer) clearInterval(timer);

@@ -37,7 +37,7 @@ export function SystemTab({ run }: { run: Run }) {
             <span className="panel-title">{c.key}</span>
           </div>
           <div className="panel-body">
-            <LineChart runs={c.runs} xKind="time" xLabel="Time" smoothing={0} logY={false} range={null} onZoom={noop} onReset={noop} />
+            <LineChart runs={c.runs} xKind="time" xLabel="Time" smoothing={0} logY={false} range={null} onZoom={noop} onReset={noop} hideSingleLegend />
           </div>
         </div>
       ))}

@@ -24,6 +24,9 @@ interface Props {
   onToggleAll: () => void;
 }
 
+const dateFmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const shortDate = (iso: string) => dateFmt.format(new Date(iso));
+
 function Cell({ run, field, base }: { run: Run; field: string; base: string }) {
   switch (field) {
     case "name":
@@ -35,7 +38,7 @@ function Cell({ run, field, base }: { run: Run; field: string; base: string }) {
     case "state":
       return <StateBadge state={run.state} />;
     case "created_at":
-      return <>{new Date(run.created_at).toLocaleString()}</>;
+      return <span title={run.created_at}>{shortDate(run.created_at)}</span>;
     case "tags":
       return <>{(run.tags ?? []).map((t) => <Tag key={t} name={t} />)}</>;
     default: {
@@ -107,7 +110,12 @@ export function RunsGrid(p: Props) {
                 <input type="checkbox" aria-label={`Select ${runName(run)}`} checked={sel} onChange={() => p.onToggle(run.id)} />
               </div>
               {cols.map((c, i) => (
-                <div key={c.field} className={`grid-cell${p.pinned.has(c.field) ? " pinned" : ""}`} style={{ width: c.width, ...sticky(i) }}>
+                <div
+                  key={c.field}
+                  className={`grid-cell${p.pinned.has(c.field) ? " pinned" : ""}`}
+                  style={{ width: c.width, ...sticky(i) }}
+                  data-field={c.field}
+                >
                   <Cell run={run} field={c.field} base={p.base} />
                 </div>
               ))}

@@ -62,7 +62,8 @@ function Workspace({ project }: { project: Project }) {
     () => Promise.all(missing.map((id) => unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: id } } })).catch(() => null))),
     [missing.join(",")],
   );
-  const allRuns = useMemo(() => [...listed, ...((extra.data ?? []).filter(Boolean) as Run[])], [listed, extra.data]);
+  // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
+  const allRuns = useMemo(() => [...((extra.data ?? []).filter(Boolean) as Run[]), ...listed], [listed, extra.data]);
   const selected = useMemo(
     () => view.runs.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r),
     [view.runs, allRuns],

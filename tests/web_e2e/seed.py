@@ -31,7 +31,9 @@ def session_token(url: str, username: str, password: str) -> str:
 
 
 def api_key(url: str, token: str) -> str:
-    r = httpx.post(f"{url}/api/keys", json={"name": "web-e2e"}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    r = httpx.post(
+        f"{url}/api/keys", json={"name": "web-e2e"}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
     if r.status_code >= 300:
         sys.exit(f"seed: cannot create an API key: {r.status_code} {r.text}")
     return str(r.json()["key"])
@@ -55,7 +57,9 @@ def main() -> None:
     ap.add_argument("--project", default="web-e2e")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--steps", type=int, default=400)
-    ap.add_argument("--metrics", type=int, default=0, help="0: the e2e metrics; N: N synthetic keys in sections of 10")
+    ap.add_argument(
+        "--metrics", type=int, default=0, help="0: the e2e metrics; N: N synthetic keys in sections of 10"
+    )
     args = ap.parse_args()
 
     token = session_token(args.url, args.username, args.password)
@@ -69,14 +73,23 @@ def main() -> None:
     runs = []
     for i in range(args.runs):
         lr = lrs[i % len(lrs)]
-        config = {"lr": lr, "batch_size": 32 * (i + 1), "optimizer": {"name": "adam", "beta1": 0.9}, "seed": i}
-        run = wanllmdb.init(project=args.project, name=f"run-{i + 1}-lr{lr}", config=config, tags=["e2e", f"lr{lr}"])
+        config = {
+            "lr": lr,
+            "batch_size": 32 * (i + 1),
+            "optimizer": {"name": "adam", "beta1": 0.9},
+            "seed": i,
+        }
+        run = wanllmdb.init(
+            project=args.project, name=f"run-{i + 1}-lr{lr}", config=config, tags=["e2e", f"lr{lr}"]
+        )
         rng = random.Random(i)
         keys = [f"s{k // 10}/metric{k}" for k in range(args.metrics)]
         for step in range(args.steps):
             if args.metrics:
                 base = math.exp(-step / args.steps * 3)
-                wanllmdb.log({k: base * (1 + j * 0.01) + rng.random() * 0.01 for j, k in enumerate(keys)}, step=step)
+                wanllmdb.log(
+                    {k: base * (1 + j * 0.01) + rng.random() * 0.01 for j, k in enumerate(keys)}, step=step
+                )
             else:
                 wanllmdb.log(e2e_metrics(step, lr, rng), step=step)
             if step % 100 == 0 and not args.metrics:
@@ -88,7 +101,13 @@ def main() -> None:
         runs.append({"id": run_id, "name": f"run-{i + 1}-lr{lr}", "config": config})
     print(
         json.dumps(
-            {"entity": args.username, "project": args.project, "username": args.username, "password": args.password, "runs": runs}
+            {
+                "entity": args.username,
+                "project": args.project,
+                "username": args.username,
+                "password": args.password,
+                "runs": runs,
+            }
         )
     )
 

@@ -68,7 +68,12 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
   };
   const empty = lineRuns.every((r) => r.series.x.length === 0);
   return (
-    <div className="metric-panel" data-metric={metric} data-zoomed={zoom ? "1" : "0"}>
+    <div
+      className="metric-panel"
+      data-metric={metric}
+      data-zoomed={zoom ? "1" : "0"}
+      data-loaded={lineRuns.filter((r) => r.series.x.length > 0).length}
+    >
       {empty ? (
         <div className="panel-empty muted small">No data for the selected runs</div>
       ) : (

@@ -1,0 +1,202 @@
+"""Web dashboard benchmark: workspace draw time, 10,000-run table scrolling, bundle sizes.
+
+Against a real `wanllmdb server` (temp data dir, free port) seeded through the real SDK:
+- workspace: 50 metric panels x 10 runs x 100k steps, time from navigation until every panel
+  has drawn every run, in headless Chromium; baseline: the same metric requests with bare fetch()
+  in the same page (the ratio is what rendering adds);
+- runs table: 10,000 runs, time to first rows and to scroll to the last row, frame times while
+  scrolling; baseline: paging through the same 10,000 runs with bare fetch();
+- bundle: every built asset, raw and gzip.
+
+    PYTHONPATH=sdk:functions .venv/bin/python benchmarks/web.py \
+        [--steps 100000 --runs 10 --metrics 50 --table-runs 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+WEB = REPO / "web"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bundle_sizes() -> dict[str, int]:
+    """Raw and gzip bytes of every built asset, and of the ones index.html loads up front."""
+    index_html = (WEB / "dist" / "index.html").read_text()
+    out = {"total_raw": 0, "total_gzip": 0, "initial_raw": 0, "initial_gzip": 0}
+    for f in sorted((WEB / "dist" / "assets").iterdir()):
+        raw = f.read_bytes()
+        packed = len(gzip.compress(raw, 9))
+        out["total_raw"] += len(raw)
+        out["total_gzip"] += packed
+        if f.name in index_html:
+            out["initial_raw"] += len(raw)
+            out["initial_gzip"] += packed
+    return out
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "WANLLMDB_WEB_DIST": str(WEB / "dist"), "PYTHONUNBUFFERED": "1"}
+    log = (data_dir / "server.log").open("ab")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wanllmdb.cli",
+            "server",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir / "data"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"server exited: {(data_dir / 'server.log').read_text()}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    sys.exit("server did not start in 60 s")
+
+
+def make_table_runs(url: str, token: str, n: int) -> tuple[str, str]:
+    """n runs in their own project, created over the REST API (the SDK path per run is init+finish)."""
+    h = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=h, timeout=30) as http:
+        r = http.post("/api/projects", json={"name": "bench-table"})
+        r.raise_for_status()
+        project = r.json()
+
+        def create(i: int) -> None:
+            body = {
+                "id": f"t{i:06d}",
+                "name": f"trial-{i}",
+                "config": {"lr": 10 ** -(1 + i % 4), "layers": i % 24, "seed": i},
+            }
+            resp = http.post(f"/api/projects/{project['id']}/runs", json=body)
+            if resp.status_code >= 300:
+                raise RuntimeError(f"create run {i}: {resp.status_code} {resp.text}")
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(create, range(n)))
+    return str(project["id"]), str(project["name"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--steps", type=int, default=100_000)
+    ap.add_argument("--metrics", type=int, default=50)
+    ap.add_argument("--table-runs", type=int, default=10_000)
+    args = ap.parse_args()
+
+    if not (WEB / "dist" / "index.html").exists():
+        subprocess.run(["npm", "run", "build"], cwd=WEB, check=True)
+    print("bundle bytes:", json.dumps(bundle_sizes()))
+
+    tmp = Path(tempfile.mkdtemp(prefix="wanllmdb-web-bench-"))
+    proc, url = start_server(tmp)
+    try:
+        t = time.perf_counter()
+        seeded = subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "tests" / "web_e2e" / "seed.py"),
+                "--url",
+                url,
+                "--project",
+                "bench-workspace",
+                "--runs",
+                str(args.runs),
+                "--steps",
+                str(args.steps),
+                "--metrics",
+                str(args.metrics),
+                "--username",
+                "bench",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        took = time.perf_counter() - t
+        shape = f"{args.runs} runs x {args.steps} steps x {args.metrics} metrics"
+        print(f"seeded {shape} through the SDK in {took:.1f} s")
+        token = httpx.post(
+            f"{url}/api/auth/login", json={"username": seed["username"], "password": seed["password"]}
+        ).json()["token"]
+        t = time.perf_counter()
+        table_pid, table_name = make_table_runs(url, token, args.table_runs)
+        print(f"created {args.table_runs} runs in {time.perf_counter() - t:.1f} s")
+        node = subprocess.run(
+            [
+                "node",
+                str(WEB / "scripts" / "bench-browser.mjs"),
+                url,
+                token,
+                seed["username"],
+                seed["entity"],
+                seed["project"],
+                ",".join(r["id"] for r in seed["runs"]),
+                seed["entity"],
+                table_name,
+                table_pid,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=WEB,
+        )
+        res = json.loads(node.stdout.strip().splitlines()[-1])
+        ws, base = res["workspace_ms"], res["workspace_fetch_ms"]
+        print(
+            f"workspace: {res['panels']} panels x {args.runs} runs x {args.steps} steps "
+            f"drawn in {ws:.0f} ms; bare fetch of the same data {base:.0f} ms; ratio {ws / base:.2f}x"
+        )
+        tb = res["table"]
+        print(
+            f"runs table: first rows {res['table_first_rows_ms']:.0f} ms; "
+            f"scrolled {tb['rows']} rows to the end in {tb['scroll_to_end_ms']:.0f} ms "
+            f"(frame p50 {tb['frame_p50_ms']:.1f} ms, p95 {tb['frame_p95_ms']:.1f} ms, "
+            f"{tb['dom_rows']} rows in the DOM); bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
+            f"ratio {tb['scroll_to_end_ms'] / res['table_fetch_all_ms']:.2f}x"
+        )
+        if res["errors"]:
+            print("page errors:", res["errors"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+// Browser half of benchmarks/web.py: drives headless Chromium against a seeded local server and
+// prints one JSON line of timings. Each figure has a baseline measured in the same page: the
+// same API calls made with bare fetch(), so the ratio is what the UI adds on top of the data.
+import { chromium } from "playwright-core";
+
+const [url, token, username, entity, project, runIdsCsv, tableEntity, tableProject, tableProjectId] = process.argv.slice(2);
+const runIds = runIdsCsv.split(",");
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+});
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+const errors = [];
+page.on("pageerror", (e) => errors.push(e.message));
+await page.goto(`${url}/login`);
+await page.evaluate(([t, u]) => localStorage.setItem("wanllmdb.session", JSON.stringify({ token: t, username: u })), [token, username]);
+const out = { errors };
+
+// Workspace: 50 panels x N runs, until every panel has drawn every run.
+{
+  const t0 = Date.now();
+  await page.goto(`${url}/${entity}/${project}/workspace?runs=${runIds.join(",")}`);
+  await page.waitForFunction(
+    (n) => {
+      const panels = [...document.querySelectorAll(".metric-panel")];
+      return panels.length >= 50 && panels.every((p) => Number(p.getAttribute("data-loaded")) === n && p.querySelector(".uplot[data-drawn]"));
+    },
+    runIds.length,
+    { timeout: 300_000, polling: 100 },
+  );
+  out.workspace_ms = Date.now() - t0;
+  out.panels = await page.locator(".metric-panel").count();
+  // Baseline: the same metric requests, without drawing anything.
+  out.workspace_fetch_ms = await page.evaluate(
+    async ([ids, tok]) => {
+      const keys = await fetch(`/api/runs/${ids[0]}/metric-keys?stream=history`, { headers: { Authorization: `Bearer ${tok}` } }).then((r) => r.json());
+      const k = keys.keys.filter((x) => !x.startsWith("_"));
+      const t = performance.now();
+      await Promise.all(
+        ids.flatMap((id) => {
+          const groups = [];
+          for (let i = 0; i < k.length; i += 40) groups.push(k.slice(i, i + 40));
+          return groups.map((g) =>
+            fetch(`/api/runs/${id}/metrics?keys=${encodeURIComponent(g.join(","))}&x=step&buckets=1000&stream=history`, {
+              headers: { Authorization: `Bearer ${tok}` },
+            }).then((r) => r.json()),
+          );
+        }),
+      );
+      return performance.now() - t;
+    },
+    [runIds, token],
+  );
+}
+
+// Runs table: scroll 10,000 runs to the bottom; frame times while scrolling.
+if (tableProject) {
+  const t0 = Date.now();
+  await page.goto(`${url}/${tableEntity}/${tableProject}/table`);
+  await page.locator(".grid-row").first().waitFor({ timeout: 60_000 });
+  out.table_first_rows_ms = Date.now() - t0;
+  const r = await page.evaluate(async () => {
+    const el = document.querySelector(".grid-scroller");
+    const frames = [];
+    let last = performance.now();
+    const t = performance.now();
+    const total = () => Number(document.querySelector("[data-testid=runs-total]").textContent);
+    const want = total();
+    for (let i = 0; i < 5000; i++) {
+      el.scrollTop += 600;
+      await new Promise((ok) => requestAnimationFrame(() => ok()));
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+      const lastRow = [...document.querySelectorAll(".grid-row")].pop();
+      const idx = lastRow ? Math.round(new DOMMatrix(getComputedStyle(lastRow).transform).m42 / 34) : 0;
+      if (idx >= want - 1) break;
+    }
+    frames.sort((a, b) => a - b);
+    return {
+      rows: want,
+      scroll_to_end_ms: performance.now() - t,
+      frame_p50_ms: frames[Math.floor(frames.length * 0.5)],
+      frame_p95_ms: frames[Math.floor(frames.length * 0.95)],
+      frames: frames.length,
+      dom_rows: document.querySelectorAll(".grid-row").length,
+    };
+  });
+  Object.assign(out, { table: r });
+  out.table_fetch_all_ms = await page.evaluate(
+    async ([pid, tok]) => {
+      const t = performance.now();
+      let cursor = "";
+      for (;;) {
+        const page = await fetch(`/api/projects/${pid}/runs?order=-created_at&per_page=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+          headers: { Authorization: `Bearer ${tok}` },
+        }).then((r) => r.json());
+        if (!page.next_cursor) break;
+        cursor = page.next_cursor;
+      }
+      return performance.now() - t;
+    },
+    [tableProjectId, token],
+  );
+}
+console.log(JSON.stringify(out));
+await browser.close();

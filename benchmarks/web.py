@@ -117,7 +117,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=100_000)
     ap.add_argument("--metrics", type=int, default=50)
     ap.add_argument("--table-runs", type=int, default=10_000)
+    ap.add_argument("--only", choices=["workspace", "table"], default=None)
     args = ap.parse_args()
+    if args.only == "table":
+        args.runs = 0
+    if args.only == "workspace":
+        args.table_runs = 0
 
     if not (WEB / "dist" / "index.html").exists():
         subprocess.run(["npm", "run", "build"], cwd=WEB, check=True)
@@ -156,7 +161,7 @@ def main() -> None:
             f"{url}/api/auth/login", json={"username": seed["username"], "password": seed["password"]}
         ).json()["token"]
         t = time.perf_counter()
-        table_pid, table_name = make_table_runs(url, token, args.table_runs)
+        table_pid, table_name = make_table_runs(url, token, args.table_runs) if args.table_runs else ("", "")
         print(f"created {args.table_runs} runs in {time.perf_counter() - t:.1f} s")
         node = subprocess.run(
             [
@@ -178,19 +183,21 @@ def main() -> None:
             cwd=WEB,
         )
         res = json.loads(node.stdout.strip().splitlines()[-1])
-        ws, base = res["workspace_ms"], res["workspace_fetch_ms"]
-        print(
-            f"workspace: {res['panels']} panels x {args.runs} runs x {args.steps} steps "
-            f"drawn in {ws:.0f} ms; bare fetch of the same data {base:.0f} ms; ratio {ws / base:.2f}x"
-        )
-        tb = res["table"]
-        print(
-            f"runs table: first rows {res['table_first_rows_ms']:.0f} ms; "
-            f"scrolled {tb['rows']} rows to the end in {tb['scroll_to_end_ms']:.0f} ms "
-            f"(frame p50 {tb['frame_p50_ms']:.1f} ms, p95 {tb['frame_p95_ms']:.1f} ms, "
-            f"{tb['dom_rows']} rows in the DOM); bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
-            f"ratio {tb['scroll_to_end_ms'] / res['table_fetch_all_ms']:.2f}x"
-        )
+        if args.runs:
+            ws, base = res["workspace_ms"], res["workspace_fetch_ms"]
+            print(
+                f"workspace: {res['panels']} panels x {args.runs} runs x {args.steps} steps "
+                f"drawn in {ws:.0f} ms; bare fetch of the same data {base:.0f} ms; ratio {ws / base:.2f}x"
+            )
+        tb = res.get("table")
+        if tb:
+            print(
+                f"runs table: first rows {res['table_first_rows_ms']:.0f} ms; "
+                f"scrolled {tb['rows']} rows to the end in {tb['scroll_to_end_ms']:.0f} ms "
+                f"(frame p50 {tb['frame_p50_ms']:.1f} ms, p95 {tb['frame_p95_ms']:.1f} ms, "
+                f"{tb['dom_rows']} rows in the DOM); bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
+                f"ratio {tb['scroll_to_end_ms'] / res['table_fetch_all_ms']:.2f}x"
+            )
         if res["errors"]:
             print("page errors:", res["errors"])
     finally:

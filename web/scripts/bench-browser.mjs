@@ -4,7 +4,7 @@
 import { chromium } from "playwright-core";
 
 const [url, token, username, entity, project, runIdsCsv, tableEntity, tableProject, tableProjectId] = process.argv.slice(2);
-const runIds = runIdsCsv.split(",");
+const runIds = runIdsCsv ? runIdsCsv.split(",") : [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
@@ -17,7 +17,7 @@ await page.evaluate(([t, u]) => localStorage.setItem("wanllmdb.session", JSON.st
 const out = { errors };
 
 // Workspace: 50 panels x N runs, until every panel has drawn every run.
-{
+if (runIds.length) {
   const t0 = Date.now();
   await page.goto(`${url}/${entity}/${project}/workspace?runs=${runIds.join(",")}`);
   await page.waitForFunction(
@@ -92,7 +92,7 @@ if (tableProject) {
       const t = performance.now();
       let cursor = "";
       for (;;) {
-        const page = await fetch(`/api/projects/${pid}/runs?order=-created_at&per_page=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+        const page = await fetch(`/api/projects/${pid}/runs?order=-created_at&per_page=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
           headers: { Authorization: `Bearer ${tok}` },
         }).then((r) => r.json());
         if (!page.next_cursor) break;

@@ -31,10 +31,12 @@ function freePort(): Promise<number> {
   });
 }
 
-// The worktree's own packages come first, so the server and SDK under test are this checkout's.
+// This checkout's packages come first, so the server and SDK under test are this checkout's
+// ($WANLLMDB_E2E_SOURCE points at another checkout, to try the UI against a branch's backend).
+const SOURCE = process.env.WANLLMDB_E2E_SOURCE ?? REPO;
 const pyEnv = () => ({
   ...process.env,
-  PYTHONPATH: [join(REPO, "sdk"), join(REPO, "functions"), process.env.PYTHONPATH].filter(Boolean).join(":"),
+  PYTHONPATH: [join(SOURCE, "sdk"), join(SOURCE, "functions"), process.env.PYTHONPATH].filter(Boolean).join(":"),
   PYTHONUNBUFFERED: "1",
 });
 

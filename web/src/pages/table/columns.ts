@@ -19,7 +19,9 @@ export function columnFor(field: string): Column {
   const fixed = FIXED.find((c) => c.field === field);
   if (fixed) return fixed;
   const [, ...rest] = field.split(".");
-  return { field, label: rest.join("."), width: 130 };
+  const label = rest.join(".");
+  // Wide enough for the label and its cfg/sum marker, within reason; the full path is in the tooltip.
+  return { field, label, width: Math.min(240, Math.max(110, label.length * 7.5 + 56)) };
 }
 
 /** Flattened config and summary of a run, cached per run object so scrolling does not re-flatten. */

@@ -6,17 +6,21 @@ import { flatten, formatValue } from "../../shaping/fields";
 import { ConfigTree } from "./ConfigTree";
 import { useRunFiles } from "./FilesTab";
 
+// The metadata the SDK records (wanllmdb/environment.py); unknown extra keys are left out.
 const META_FIELDS: [string, string][] = [
   ["host", "Host"],
-  ["username", "User"],
+  ["user", "User"],
   ["os", "OS"],
   ["python", "Python"],
   ["program", "Program"],
-  ["command", "Command"],
-  ["args", "Arguments"],
-  ["gpu", "GPU"],
-  ["gpu_count", "GPU count"],
-  ["cpu_count", "CPU count"],
+  ["argv", "Command"],
+  ["executable", "Executable"],
+  ["cwd", "Directory"],
+  ["cpu_count", "CPUs"],
+  ["gpu_count", "GPUs"],
+  ["gpu_names", "GPU"],
+  ["cuda_version", "CUDA"],
+  ["gpu_driver", "GPU driver"],
 ];
 
 export function OverviewTab({ run, onChange }: { run: Run; onChange: () => void }) {
@@ -61,7 +65,7 @@ export function OverviewTab({ run, onChange }: { run: Run; onChange: () => void 
               </>
             )}
             {META_FIELDS.filter(([k]) => meta[k] !== undefined && meta[k] !== null).map(([k, label]) => (
-              <Meta key={k} label={label} value={meta[k]} />
+              <Meta key={k} label={label} value={Array.isArray(meta[k]) ? (meta[k] as unknown[]).join(" ") : meta[k]} />
             ))}
           </dl>
         </section>

@@ -185,7 +185,7 @@ def sort_key(row: Row, order: Order) -> SortKey:
 def _cmp(a: SortKey, b: SortKey, descending: bool) -> int:
     if a[0] != b[0]:
         return -1 if a[0] < b[0] else 1
-    sign = -1 if descending else 1
+    sign = -1 if descending and a[0] == 0 else 1
     for x, y in ((a[1], b[1]), (a[2], b[2]), (a[3], b[3])):
         if x != y:
             return sign * (-1 if x < y else 1)

@@ -41,7 +41,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         admin_key = (server.data_dir / "admin-api-key").read_text().strip()
         admin = _client(server.url, admin_key)
         assert admin.post("/api/orgs", json={"name": "lab"}).status_code == 201
-        bob = httpx.post(f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"})
+        bob = httpx.post(
+            f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"}
+        )
         assert bob.status_code == 201, bob.text
         added = admin.post("/api/orgs/lab/members", json={"username": "bob", "role": "viewer"})
         assert added.status_code in (200, 201), added.text
@@ -71,7 +73,9 @@ def test_parallel_creates_of_one_run_id_yield_one_run(api: Api) -> None:
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [200] * 49 + [201], [r.text for r in answers if r.status_code >= 300]
     assert len({r.json()["created_at"] for r in answers}) == 1
-    listed = api.admin.get(f"/api/projects/{api.project_id}/runs", params={"filters": json.dumps({"name": None})})
+    listed = api.admin.get(
+        f"/api/projects/{api.project_id}/runs", params={"filters": json.dumps({"name": None})}
+    )
     assert [r["id"] for r in listed.json()["items"]].count("race") == 1
     history = api.admin.get("/api/runs/race/config/history").json()["items"]
     assert [v["version"] for v in history] == [1]
@@ -113,7 +117,9 @@ def test_list_filters_and_sorts_through_the_api(api: Api) -> None:
     assert bad.status_code == 400 and error_of(bad)["field"] == "filters"
 
 
-def _grant(api: Api, run_id: str, data: bytes, client: httpx.Client | None = None, **item: object) -> httpx.Response:
+def _grant(
+    api: Api, run_id: str, data: bytes, client: httpx.Client | None = None, **item: object
+) -> httpx.Response:
     body = {"items": [{"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **item}]}
     return (client or api.admin).post(f"/api/runs/{run_id}/uploads", json=body)
 
@@ -142,7 +148,10 @@ def test_tampered_and_expired_grants_are_refused(api: Api) -> None:
     assert other_key != url.path
     assert httpx.put(f"{url.scheme}://{url.netloc}{other_key}?{url.query}", content=data).status_code == 403
     bigger = {**query, "X-Wl-Max-Length": str(10**9)}
-    assert httpx.put(f"{url.scheme}://{url.netloc}{url.path}?{urlencode(bigger)}", content=data).status_code == 403
+    assert (
+        httpx.put(f"{url.scheme}://{url.netloc}{url.path}?{urlencode(bigger)}", content=data).status_code
+        == 403
+    )
     # An expired URL correctly signed with the server's own secret is still refused.
     secret = bytes.fromhex((api.server.data_dir / "blob-signing-secret").read_text().strip())
     key = grant["key"]
@@ -182,4 +191,3 @@ def test_heartbeat_and_delete_over_http(api: Api) -> None:
     assert api.admin.post("/api/runs/gone/heartbeat").json() == {"state": "running", "attempt": 0}
     assert api.admin.delete("/api/runs/gone").status_code == 204
     assert api.admin.get("/api/runs/gone").status_code == 404
-

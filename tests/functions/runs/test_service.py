@@ -19,7 +19,9 @@ def create(w: World, run_id: str = "r1", **kwargs: object) -> tuple[object, bool
 
 
 def test_create_then_retried_create_returns_the_same_run(world: World) -> None:
-    run, created = world.runs.create(world.owner, world.project_id, RunCreate(id="r1", name="first", tags=["a"]))
+    run, created = world.runs.create(
+        world.owner, world.project_id, RunCreate(id="r1", name="first", tags=["a"])
+    )
     assert created and run.state == "running" and run.attempt == 0
     assert (run.entity, run.project) == ("lab", "mnist")
     again, created_again = world.runs.create(world.owner, world.project_id, RunCreate(id="r1", name="other"))
@@ -104,12 +106,20 @@ def test_finishing_fires_the_hook_once_and_a_repeated_finish_is_a_no_op(world: W
 def test_patch_sets_and_clears_fields(world: World) -> None:
     create(world, name="n", group="g", job_type="train", notes="hi")
     run = world.runs.patch(world.owner, "r1", RunPatch(name="renamed", tags=["x", "y"], group=None))
-    assert (run.name, run.tags, run.group, run.job_type, run.notes) == ("renamed", ["x", "y"], None, "train", "hi")
+    assert (run.name, run.tags, run.group, run.job_type, run.notes) == (
+        "renamed",
+        ["x", "y"],
+        None,
+        "train",
+        "hi",
+    )
 
 
 def test_config_changes_keep_every_version(world: World) -> None:
     create(world, config={"lr": 0.1, "opt": {"name": "adam", "beta": 0.9}})
-    world.runs.patch_config(world.owner, "r1", ConfigPatch(config={"opt": {"beta": 0.99}}, allow_val_change=True))
+    world.runs.patch_config(
+        world.owner, "r1", ConfigPatch(config={"opt": {"beta": 0.99}}, allow_val_change=True)
+    )
     world.runs.patch_config(world.owner, "r1", ConfigPatch(config={"batch": 64}))
     world.runs.patch_config(world.owner, "r1", ConfigPatch(config={"batch": 64}))  # no change, no version
     history = config_history(world.runs, world.owner, "r1").items
@@ -227,9 +237,7 @@ def test_listing_filters_sorts_and_pages(world: World) -> None:
     world.runs.patch(world.owner, "r03", RunPatch(state="finished"))
     filters = json.dumps({"config.opt": "adam", "summary.loss": {"$lt": 9}})
     page = world.table.list(world.owner, world.project_id, filters=filters, order="-summary.loss", per_page=2)
-    expected = sorted(
-        (i for i in range(12) if i % 2 and (i * 7) % 12 < 9), key=lambda i: -((i * 7) % 12)
-    )
+    expected = sorted((i for i in range(12) if i % 2 and (i * 7) % 12 < 9), key=lambda i: -((i * 7) % 12))
     assert page.total == len(expected)
     ids = [r.id for r in page.items]
     while page.next_cursor:
@@ -260,7 +268,11 @@ def test_delete_removes_items_and_every_lake_object_of_the_run(world: World) -> 
     world.runs.delete(world.owner, "r1")
     with pytest.raises(NotFound):
         world.runs.get(world.owner, "r1")
-    left = [b.key for prefix in ("metrics/", "logs/", "files/", "media/", "configs/") for b in world.blobs.list(prefix)]
+    left = [
+        b.key
+        for prefix in ("metrics/", "logs/", "files/", "media/", "configs/")
+        for b in world.blobs.list(prefix)
+    ]
     assert left == [keys[-1]]
     assert world.table.list(world.owner, world.project_id).total == 1
     # The id is free again.

@@ -65,10 +65,17 @@ def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = 
     _active().log(data, step=step, commit=commit)
 
 
-def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
-                  summary: str | None = None, goal: str | None = None, hidden: bool = False) -> MetricRule:
-    return _active().define_metric(name, step_metric=step_metric, step_sync=step_sync, summary=summary,
-                                   goal=goal, hidden=hidden)
+def define_metric(
+    name: str,
+    step_metric: str | None = None,
+    step_sync: bool | None = None,
+    summary: str | None = None,
+    goal: str | None = None,
+    hidden: bool = False,
+) -> MetricRule:
+    return _active().define_metric(
+        name, step_metric=step_metric, step_sync=step_sync, summary=summary, goal=goal, hidden=hidden
+    )
 
 
 def save(glob_str: str | Path, base_path: str | Path | None = None, policy: str = "live") -> list[str]:

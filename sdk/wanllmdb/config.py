@@ -74,7 +74,7 @@ def _plain(key: str, value: Any) -> Any:
 
 
 class Config:
-    """Reads like a dict and like attributes: ``config.lr``, ``config["optim"]["beta"]``, ``config.optim.beta``.
+    """Reads like a dict and like attributes: ``config.lr``, ``config["optim"]["b"]``, ``config.optim.b``.
 
     Every change is reported to ``on_change`` (the run forwards it to the server from its own thread).
     """
@@ -95,8 +95,12 @@ class Config:
         return view
 
     # -- writes -------------------------------------------------------------------------------------
-    def update(self, d: Mapping[str, Any] | argparse.Namespace | None = None, allow_val_change: bool = False,
-               **kwargs: Any) -> None:
+    def update(
+        self,
+        d: Mapping[str, Any] | argparse.Namespace | None = None,
+        allow_val_change: bool = False,
+        **kwargs: Any,
+    ) -> None:
         changes = load_config_source(d) if d is not None else {}
         changes.update(kwargs)
         self._apply(changes, allow_val_change=allow_val_change, only_missing=False)
@@ -122,7 +126,9 @@ class Config:
                         continue
                     if isinstance(old, dict) and isinstance(new, dict):
                         # Dry run on a copy, so a refused nested change leaves nothing half-applied.
-                        _deep_merge(copy.deepcopy(old), new, path=f"{full}.", allow_val_change=allow_val_change)
+                        _deep_merge(
+                            copy.deepcopy(old), new, path=f"{full}.", allow_val_change=allow_val_change
+                        )
                     elif not allow_val_change:
                         raise ConfigChangeError(full, old, new)
                 plan.append((self._data, key, new))

@@ -6,6 +6,7 @@ capture fails; only Python-level writes are seen (not output of child processes 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -27,10 +28,8 @@ class _Tee:
 
     def write(self, text: str) -> int:
         n = self._inner.write(text)
-        try:
+        with contextlib.suppress(Exception):  # capture must never break the user's print()
             self._sink.feed(self, text)
-        except Exception:  # noqa: S110 - capture must never break the user's print()
-            pass
         return n
 
     def writelines(self, lines: Any) -> None:
@@ -60,7 +59,7 @@ class ConsoleCapture:
         if self._saved is None:
             return
         out, err = self._saved
-        for tee, orig in ((sys.stdout, out), (sys.stderr, err)):
+        for tee, _orig in ((sys.stdout, out), (sys.stderr, err)):
             if isinstance(tee, _Tee) and tee._partial:
                 self._emit(tee._name, tee._partial)
                 tee._partial = ""

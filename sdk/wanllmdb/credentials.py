@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["LOCAL_BASE_URLS", "credentials_path", "lookup_api_key", "store_api_key"]
+__all__ = ["LOCAL_BASE_URLS", "credentials_path", "find_api_key", "lookup_api_key", "store_api_key"]
 
 LOCAL_BASE_URLS = frozenset({"http://127.0.0.1:8080", "http://localhost:8080"})
 
@@ -40,14 +40,23 @@ def store_api_key(base_url: str, key: str, *, path: Path | None = None) -> Path:
 
 
 def lookup_api_key(base_url: str, *, env_key: str | None, data_dir: Path) -> str | None:
+    return find_api_key(base_url, env_key=env_key, data_dir=data_dir)[0]
+
+
+def find_api_key(base_url: str, *, env_key: str | None, data_dir: Path) -> tuple[str | None, str]:
+    """(key, where it came from): the environment, then `wanllmdb login`, then the local server's key."""
     if env_key:
-        return env_key
-    stored = _read_store(credentials_path()).get(base_url.rstrip("/"))
+        return env_key, "WANLLMDB_API_KEY"
+    path = credentials_path()
+    stored = _read_store(path).get(base_url.rstrip("/"))
     if stored:
-        return stored
+        return stored, str(path)
     if base_url.rstrip("/") in LOCAL_BASE_URLS:
+        admin = data_dir / "admin-api-key"
         try:
-            return (data_dir / "admin-api-key").read_text(encoding="utf-8").strip() or None
+            key = admin.read_text(encoding="utf-8").strip()
         except OSError:
-            return None
-    return None
+            key = ""
+        if key:
+            return key, str(admin)
+    return None, "none"

@@ -1,11 +1,11 @@
 """The SDK's errors, raised into user code only for bad input or misuse, never for network trouble.
 
-    WanllmdbError
-     ├── UsageError            a call in the wrong state (log() after finish(), no active run)
-     ├── InvalidValue          log()/config data that cannot be stored; names the key and the fix
-     │    └── NotYetSupported  a media object (Image, Table, ...) that this version cannot store yet
-     ├── ConfigChangeError     changing an existing config value without allow_val_change=True
-     └── ServerRefused         the server answered a synchronous call (init) with a 4xx
+WanllmdbError
+ ├── UsageError            a call in the wrong state (log() after finish(), no active run)
+ ├── InvalidValue          log()/config data that cannot be stored; names the key and the fix
+ │    └── NotYetSupported  a media object (Image, Table, ...) that this version cannot store yet
+ ├── ConfigChangeError     changing an existing config value without allow_val_change=True
+ └── ServerRefused         the server answered a synchronous call (init) with a 4xx
 """
 
 from __future__ import annotations

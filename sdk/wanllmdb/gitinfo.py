@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,8 @@ def git_info(path: Path) -> dict[str, Any]:
     if repo is None:
         return {}
     info: dict[str, Any] = {"root": str(repo.working_tree_dir)}
-    try:
+    with contextlib.suppress(Exception):  # a repo without commits has no HEAD
         info["commit"] = repo.head.commit.hexsha
-    except Exception:  # noqa: S110 - a repo without commits
-        pass
     try:
         info["branch"] = repo.active_branch.name
     except Exception:  # detached HEAD
@@ -54,10 +53,8 @@ def git_info(path: Path) -> dict[str, Any]:
         info["remote"] = scrub_remote(remote)
     except Exception:  # noqa: S110 - no remote
         pass
-    try:
+    with contextlib.suppress(Exception):
         info["dirty"] = repo.is_dirty(untracked_files=False)
-    except Exception:  # noqa: S110
-        pass
     return info
 
 

@@ -47,16 +47,21 @@ class ProcessHooks:
             sys.excepthook = self._prev_excepthook
         if sys.exit == self._exit:
             sys.exit = self._prev_exit
-        if self._prev_sigterm is not None and threading.current_thread() is threading.main_thread():
-            if signal.getsignal(signal.SIGTERM) == self._on_sigterm:
-                signal.signal(signal.SIGTERM, self._prev_sigterm)
+        if (
+            self._prev_sigterm is not None
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) == self._on_sigterm
+        ):
+            signal.signal(signal.SIGTERM, self._prev_sigterm)
         self._installed = False
 
     def _exit(self, code: Any = None) -> None:
         self._exit_code = code if isinstance(code, int) else (0 if code is None else 1)
         self._prev_exit(code)
 
-    def _excepthook(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    def _excepthook(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
         self._failed = True
         self._prev_excepthook(exc_type, exc, tb)  # print the traceback before the (bounded) upload wait
         state = "crashed" if issubclass(exc_type, KeyboardInterrupt) else "failed"

@@ -1,8 +1,8 @@
 """The metadata API client (docs/api-contract.md) and the one retry policy every background call uses.
 
-    Exception
-     ├── Transient   network error, 5xx or 429: retried with exponential backoff and full jitter
-     └── ApiError    any other non-2xx: the server's {"error": {code, message, field}}, not retried
+Exception
+ ├── Transient   network error, 5xx or 429: retried with exponential backoff and full jitter
+ └── ApiError    any other non-2xx: the server's {"error": {code, message, field}}, not retried
 """
 
 from __future__ import annotations
@@ -50,19 +50,29 @@ def _raise_for(resp: httpx.Response) -> None:
         raise Transient(f"HTTP {resp.status_code} from {resp.request.url.path}", retry_after=wait)
     try:
         err = resp.json()["error"]
-        raise ApiError(resp.status_code, str(err.get("code", "")), str(err.get("message", "")), err.get("field"))
+        raise ApiError(
+            resp.status_code, str(err.get("code", "")), str(err.get("message", "")), err.get("field")
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ApiError(resp.status_code, "http", resp.text[:200] or resp.reason_phrase) from None
 
 
 class RestClient:
-    def __init__(self, base_url: str, api_key: str | None, *, timeout_s: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        timeout_s: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         headers = {"User-Agent": f"wanllmdb-sdk/{__version__}"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport)
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
+        )
         # Presigned PUTs carry their own signature and must not leak the API key to the blob store.
         self._blobs = httpx.Client(timeout=max(timeout_s, 60.0), transport=transport)
 
@@ -100,7 +110,9 @@ class RestClient:
         return dict(self._call("PATCH", f"/runs/{run_id}", body)[1] or {})
 
     def patch_config(self, run_id: str, config: dict[str, Any], *, allow_val_change: bool) -> None:
-        self._call("PATCH", f"/runs/{run_id}/config", {"config": config, "allow_val_change": allow_val_change})
+        self._call(
+            "PATCH", f"/runs/{run_id}/config", {"config": config, "allow_val_change": allow_val_change}
+        )
 
     def patch_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         self._call("PATCH", f"/runs/{run_id}/summary", {"summary": summary})
@@ -114,15 +126,22 @@ class RestClient:
 
     def put_blob(self, grant: dict[str, Any], data: bytes) -> None:
         try:
-            resp = self._blobs.request(grant.get("method", "PUT"), grant["url"], content=data,
-                                       headers=grant.get("headers") or {})
+            resp = self._blobs.request(
+                grant.get("method", "PUT"), grant["url"], content=data, headers=grant.get("headers") or {}
+            )
         except httpx.TransportError as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         _raise_for(resp)
 
 
-def call_with_retry(fn: Callable[[], T], *, stop: threading.Event | None = None, deadline: float | None = None,
-                    max_backoff_s: float = 30.0, on_retry: Callable[[Transient, float], None] | None = None) -> T:
+def call_with_retry(
+    fn: Callable[[], T],
+    *,
+    stop: threading.Event | None = None,
+    deadline: float | None = None,
+    max_backoff_s: float = 30.0,
+    on_retry: Callable[[Transient, float], None] | None = None,
+) -> T:
     """Run ``fn`` until it succeeds or raises ApiError; a Transient is retried until ``deadline``/``stop``.
 
     Full jitter spreads 16 runs that lost the server at once, so they do not return in lockstep.

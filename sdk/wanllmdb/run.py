@@ -28,10 +28,22 @@ _POLICIES = ("live", "now", "end")
 
 
 class Run:
-    def __init__(self, *, settings: Settings, record: dict[str, Any], rd: RunDir | None, start_step: int,
-                 config: Config, history: MetricBuffer, summary: Summary, rules: MetricRules,
-                 pipeline: Pipeline | None, sampler: SystemSampler | None, console: ConsoleCapture | None,
-                 on_finish: Callable[[Run], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        record: dict[str, Any],
+        rd: RunDir | None,
+        start_step: int,
+        config: Config,
+        history: MetricBuffer,
+        summary: Summary,
+        rules: MetricRules,
+        pipeline: Pipeline | None,
+        sampler: SystemSampler | None,
+        console: ConsoleCapture | None,
+        on_finish: Callable[[Run], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.id: str = record["id"]
         self.project: str = record["project"]
@@ -111,9 +123,8 @@ class Run:
             raise UsageError(f"log() after finish(): run {self.id} is finished; start a new one with init()")
         if self._disabled:
             return
-        if type(data) is not dict:
-            if not isinstance(data, Mapping):
-                raise InvalidValue(f"log() takes a dict of metrics, not a {type(data).__name__}", key="data")
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise InvalidValue(f"log() takes a dict of metrics, not a {type(data).__name__}", key="data")
         if self._rules:
             data = self._with_step_metrics(data)
         buf = self._history
@@ -147,8 +158,11 @@ class Run:
             for key in data:
                 if key not in self._warned_lower:
                     self._warned_lower.add(str(key))
-                    warnings.warn(f"wanllmdb: {key!r} logged at step {step}, below the run's current step "
-                                  f"{cur}; stored at step {step} as given", stacklevel=4)
+                    warnings.warn(
+                        f"wanllmdb: {key!r} logged at step {step}, below the run's current step "
+                        f"{cur}; stored at step {step} as given",
+                        stacklevel=4,
+                    )
         return step
 
     def _with_step_metrics(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -167,15 +181,25 @@ class Run:
         return out if out is not None else data
 
     # -- the rest of the wandb surface -----------------------------------------------------------------
-    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
-                      summary: str | None = None, goal: str | None = None, hidden: bool = False) -> MetricRule:
-        rule = self._rules.define(name, step_metric=step_metric, step_sync=step_sync, summary=summary,
-                                  goal=goal, hidden=hidden)
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        hidden: bool = False,
+    ) -> MetricRule:
+        rule = self._rules.define(
+            name, step_metric=step_metric, step_sync=step_sync, summary=summary, goal=goal, hidden=hidden
+        )
         if step_metric and not any(r.name == step_metric for r in self._rules._rules):
             self._rules.define(step_metric)  # wandb also tracks the x-axis metric itself
         return rule
 
-    def save(self, glob_str: str | Path, base_path: str | Path | None = None, policy: str = "live") -> list[str]:
+    def save(
+        self, glob_str: str | Path, base_path: str | Path | None = None, policy: str = "live"
+    ) -> list[str]:
         """Copy matching files into the run (now, at the end, or now and on every change) for upload."""
         if policy not in _POLICIES:
             raise InvalidValue(f"save(policy={policy!r}): use one of {', '.join(_POLICIES)}", key="policy")
@@ -191,8 +215,9 @@ class Run:
             try:
                 rel = src.resolve().relative_to(base.resolve()).as_posix()
             except ValueError:
-                raise InvalidValue(f"save(): {match!r} is not under base_path {str(base)!r}",
-                                   key="base_path") from None
+                raise InvalidValue(
+                    f"save(): {match!r} is not under base_path {str(base)!r}", key="base_path"
+                ) from None
             names.append(rel)
             if self._pipeline is not None:
                 self._pipeline.save_file(src, rel, policy)
@@ -225,8 +250,9 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.finish(exit_code=0 if exc_type is None else 1)
 
     def __repr__(self) -> str:

@@ -65,17 +65,31 @@ def _local_history(root: Path, run_id: str) -> tuple[int, int]:
     return attempt, step
 
 
-def init(project: str | None = None, entity: str | None = None, name: str | None = None, id: str | None = None,
-         config: Any = None, tags: list[str] | tuple[str, ...] | None = None, notes: str | None = None,
-         group: str | None = None, job_type: str | None = None, dir: str | Path | None = None,
-         mode: str | None = None, resume: str | bool | None = None, reinit: bool = False,
-         settings: Settings | dict[str, Any] | None = None) -> Run:
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    config: Any = None,
+    tags: list[str] | tuple[str, ...] | None = None,
+    notes: str | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    dir: str | Path | None = None,
+    mode: str | None = None,
+    resume: str | bool | None = None,
+    reinit: bool = False,
+    settings: Settings | dict[str, Any] | None = None,
+) -> Run:
     global _active, _hooks
     with _lock:
         if _active is not None:
             if not reinit:
-                warnings.warn("wanllmdb.init(): a run is already active; returning it (pass reinit=True "
-                              "to finish it and start another)", stacklevel=2)
+                warnings.warn(
+                    "wanllmdb.init(): a run is already active; returning it (pass reinit=True "
+                    "to finish it and start another)",
+                    stacklevel=2,
+                )
                 return _active
             _active.finish()
         s = Settings.resolve(settings, project=project, entity=entity, mode=mode, dir=dir)
@@ -89,8 +103,17 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
             raise UsageError(f"init(id={run_id!r}): run ids are 1-64 of a-z, 0-9, _ and -")
         server_resume = {"auto": "allow"}.get(resume_mode, resume_mode)
         cfg_data = load_config_source(config)
-        run = _start(s, run_id, server_resume, cfg_data, name=name, tags=tags, notes=notes, group=group,
-                     job_type=job_type)
+        run = _start(
+            s,
+            run_id,
+            server_resume,
+            cfg_data,
+            name=name,
+            tags=tags,
+            notes=notes,
+            group=group,
+            job_type=job_type,
+        )
         _active = run
         if s.mode != "disabled":
             if resume_mode == "auto":
@@ -115,26 +138,64 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     history, system = MetricBuffer(), MetricBuffer()
     rules = MetricRules()
     summary = Summary(history, rules)
-    record: dict[str, Any] = {"id": run_id, "project": s.project or "uncategorized", "entity": s.entity,
-                              "name": fields["name"] or run_id, "tags": list(fields["tags"] or []),
-                              "notes": fields["notes"], "base_url": s.base_url, "mode": s.mode}
+    record: dict[str, Any] = {
+        "id": run_id,
+        "project": s.project or "uncategorized",
+        "entity": s.entity,
+        "name": fields["name"] or run_id,
+        "tags": list(fields["tags"] or []),
+        "notes": fields["notes"],
+        "base_url": s.base_url,
+        "mode": s.mode,
+    }
     pipeline: Pipeline | None = None
-    config = Config(lambda change, allow: pipeline.submit_op("config", {"config": change, "allow_val_change": allow})
-                    if pipeline is not None else None)
+    config = Config(
+        lambda change, allow: (
+            pipeline.submit_op("config", {"config": change, "allow_val_change": allow})
+            if pipeline is not None
+            else None
+        )
+    )
     config.update(cfg)
     if s.mode == "disabled":
-        return Run(settings=s, record=record, rd=None, start_step=0, config=config, history=history,
-                   summary=summary, rules=rules, pipeline=None, sampler=None, console=None)
+        return Run(
+            settings=s,
+            record=record,
+            rd=None,
+            start_step=0,
+            config=config,
+            history=history,
+            summary=summary,
+            rules=rules,
+            pipeline=None,
+            sampler=None,
+            console=None,
+        )
 
     prev_attempt, prev_step = _local_history(s.root, run_id) if resume != "never" else (-1, -1)
     rd = RunDir.create(s.root / f"run-{time.strftime('%Y%m%d_%H%M%S')}-{run_id}")
     rd.try_lock()
     metadata = collect_metadata(with_git=s.git)
-    run_body = {"id": run_id, "name": record["name"], "config": config.as_dict(), "tags": record["tags"],
-                "notes": fields["notes"], "group": fields["group"], "job_type": fields["job_type"],
-                "metadata": metadata, "resume": resume}
-    rd.append_op(0, "create", {"project": record["project"], "entity": s.entity,
-                               "run": {k: v for k, v in run_body.items() if v is not None}})
+    run_body = {
+        "id": run_id,
+        "name": record["name"],
+        "config": config.as_dict(),
+        "tags": record["tags"],
+        "notes": fields["notes"],
+        "group": fields["group"],
+        "job_type": fields["job_type"],
+        "metadata": metadata,
+        "resume": resume,
+    }
+    rd.append_op(
+        0,
+        "create",
+        {
+            "project": record["project"],
+            "entity": s.entity,
+            "run": {k: v for k, v in run_body.items() if v is not None},
+        },
+    )
     record.update(attempt=max(prev_attempt + 1, 0), pid=os.getpid(), created_at=time.time(), dir=str(rd.path))
     rd.write_record(record)
     (rd.files / "wanllmdb-metadata.json").write_text(json.dumps(metadata, indent=1), encoding="utf-8")
@@ -142,24 +203,50 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     start_step = prev_step + 1
     uploader: SpoolUploader | None = None
     if s.mode == "online":
-        uploader = SpoolUploader(rd, RestClient(s.base_url, s.api_key, timeout_s=s.http_timeout_s),
-                                 batch=s.upload_batch, max_backoff_s=s.retry_max_backoff_s)
+        uploader = SpoolUploader(
+            rd,
+            RestClient(s.base_url, s.api_key, timeout_s=s.http_timeout_s),
+            batch=s.upload_batch,
+            max_backoff_s=s.retry_max_backoff_s,
+        )
         server_run = _create_online(uploader, rd, s, record["project"], resume)
         if server_run is not None:
-            record.update(attempt=int(server_run.get("attempt", 0)), project_id=uploader.project_id,
-                          entity=server_run.get("entity", s.entity))
+            record.update(
+                attempt=int(server_run.get("attempt", 0)),
+                project_id=uploader.project_id,
+                entity=server_run.get("entity", s.entity),
+            )
             rd.write_record(record)
             step = (server_run.get("summary") or {}).get("_step")
             if isinstance(step, int | float):
                 start_step = max(start_step, int(step) + 1)
 
     console = ConsoleCapture() if s.console == "wrap" else None
-    pipeline = Pipeline(rd=rd, settings=s, attempt=int(record["attempt"]), history=history, system=system,
-                        summary=summary, console=console, uploader=uploader)
+    pipeline = Pipeline(
+        rd=rd,
+        settings=s,
+        attempt=int(record["attempt"]),
+        history=history,
+        system=system,
+        summary=summary,
+        console=console,
+        uploader=uploader,
+    )
     sampler = SystemSampler(system, rd.path, interval_s=s.system_interval_s) if s.system_metrics else None
-    run = Run(settings=s, record=record, rd=rd, start_step=start_step, config=config, history=history,
-              summary=summary, rules=rules, pipeline=pipeline, sampler=sampler, console=console,
-              on_finish=_on_finish)
+    run = Run(
+        settings=s,
+        record=record,
+        rd=rd,
+        start_step=start_step,
+        config=config,
+        history=history,
+        summary=summary,
+        rules=rules,
+        pipeline=pipeline,
+        sampler=sampler,
+        console=console,
+        on_finish=_on_finish,
+    )
     pipeline.start()
     if sampler is not None:
         sampler.start()
@@ -170,26 +257,34 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     return run
 
 
-def _create_online(uploader: SpoolUploader, rd: RunDir, s: Settings, project: str,
-                   resume: str) -> dict[str, Any] | None:
+def _create_online(
+    uploader: SpoolUploader, rd: RunDir, s: Settings, project: str, resume: str
+) -> dict[str, Any] | None:
     """Create the run now, so a 'must' of a missing run or a taken id fails init(); a server that is
     away only delays it: the create op stays in the spool for the uploader thread to retry."""
     op = rd.read_ops()[0]
     deadline = time.monotonic() + s.init_timeout_s
     try:
-        run = call_with_retry(lambda: uploader.create(op["body"], replay=False), deadline=deadline,
-                              max_backoff_s=2.0)
+        run = call_with_retry(
+            lambda: uploader.create(op["body"], replay=False), deadline=deadline, max_backoff_s=2.0
+        )
     except Transient as exc:
-        print(f"wanllmdb: server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying "
-              f"in the background", file=sys.stderr)
+        print(
+            f"wanllmdb: server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying "
+            f"in the background",
+            file=sys.stderr,
+        )
         return None
     except ApiError as exc:
         rd.unlock()
-        hint = {404: "no such run to resume; drop resume='must' or check the id",
-                409: "this run id exists; pass resume='allow' to continue it",
-                401: "no valid API key; run `wanllmdb login` or set WANLLMDB_API_KEY"}.get(exc.status, "")
-        raise ServerRefused(exc.status, exc.code, f"{exc.message}{'. ' + hint if hint else ''}",
-                            exc.field) from None
+        hint = {
+            404: "no such run to resume; drop resume='must' or check the id",
+            409: "this run id exists; pass resume='allow' to continue it",
+            401: "no valid API key; run `wanllmdb login` or set WANLLMDB_API_KEY",
+        }.get(exc.status, "")
+        raise ServerRefused(
+            exc.status, exc.code, f"{exc.message}{'. ' + hint if hint else ''}", exc.field
+        ) from None
     uploader.done_op(int(op["n"]))
     return run
 
@@ -207,7 +302,10 @@ def _finish_from_hook(run: Run, code: int, state: str) -> None:
         try:
             run.finish(exit_code=code, state=state)
         except Exception as exc:  # the process is going down; say why the run may be incomplete
-            print(f"wanllmdb: finish failed ({exc}); run `wanllmdb sync` to upload what is left", file=sys.stderr)
+            print(
+                f"wanllmdb: finish failed ({exc}); run `wanllmdb sync` to upload what is left",
+                file=sys.stderr,
+            )
 
 
 def _on_finish(run: Run) -> None:

@@ -1,4 +1,7 @@
-"""The SDK's one typed settings object. Precedence: explicit arguments > ``settings=`` > environment > defaults."""
+"""The SDK's one typed settings object.
+
+Precedence: explicit ``init()`` arguments > ``settings=`` > ``WANLLMDB_*`` environment > defaults.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +60,7 @@ class Settings:
             raise UsageError(f"mode={self.mode!r}: use one of {', '.join(get_args(Mode))}")
         if self.console not in ("wrap", "off"):
             raise UsageError(f"settings console={self.console!r}: use 'wrap' or 'off'")
-        if not 1.0 <= self.system_interval_s:
+        if not self.system_interval_s >= 1.0:
             raise UsageError(f"settings system_interval_s={self.system_interval_s}: the minimum is 1 second")
         if self.flush_interval_s <= 0 or self.flush_max_values <= 0:
             raise UsageError("settings flush_interval_s and flush_max_values must be positive")

@@ -28,8 +28,14 @@ class MetricRule:
     hidden: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "step_metric": self.step_metric, "step_sync": self.step_sync,
-                "summary": list(self.summary), "goal": self.goal, "hidden": self.hidden}
+        return {
+            "name": self.name,
+            "step_metric": self.step_metric,
+            "step_sync": self.step_sync,
+            "summary": list(self.summary),
+            "goal": self.goal,
+            "hidden": self.hidden,
+        }
 
 
 class MetricRules:
@@ -39,19 +45,37 @@ class MetricRules:
         self._rules: list[MetricRule] = []
         self._cache: dict[str, MetricRule | None] = {}
 
-    def define(self, name: str, *, step_metric: str | None = None, step_sync: bool | None = None,
-               summary: str | None = None, goal: str | None = None, hidden: bool = False) -> MetricRule:
+    def define(
+        self,
+        name: str,
+        *,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        hidden: bool = False,
+    ) -> MetricRule:
         if not isinstance(name, str) or not name:
             raise InvalidValue("define_metric(): name must be a non-empty string or glob", key="name")
         modes = tuple(m.strip() for m in (summary or "last").split(",") if m.strip())
         for m in modes:
             if m not in SUMMARY_MODES:
-                raise InvalidValue(f"define_metric({name!r}): summary={m!r}; use one of "
-                                   f"{'|'.join(SUMMARY_MODES)}", key="summary")
+                raise InvalidValue(
+                    f"define_metric({name!r}): summary={m!r}; use one of {'|'.join(SUMMARY_MODES)}",
+                    key="summary",
+                )
         if goal is not None and goal not in GOALS:
-            raise InvalidValue(f"define_metric({name!r}): goal={goal!r}; use minimize or maximize", key="goal")
-        rule = MetricRule(name, step_metric, step_sync if step_sync is not None else step_metric is not None,
-                          modes or ("last",), goal, hidden)
+            raise InvalidValue(
+                f"define_metric({name!r}): goal={goal!r}; use minimize or maximize", key="goal"
+            )
+        rule = MetricRule(
+            name,
+            step_metric,
+            step_sync if step_sync is not None else step_metric is not None,
+            modes or ("last",),
+            goal,
+            hidden,
+        )
         self._rules.append(rule)
         self._cache = {}
         return rule
@@ -66,7 +90,8 @@ class MetricRules:
             pass
         exact = [r for r in self._rules if r.name == key]
         globbed = [r for r in self._rules if r.name != key and fnmatch.fnmatchcase(key, r.name)]
-        rule = (exact or globbed or [None])[-1]
+        matches = exact or globbed
+        rule = matches[-1] if matches else None
         self._cache[key] = rule
         return rule
 

@@ -12,15 +12,34 @@ __all__ = ["MAX_KEY_LENGTH", "coerce_scalar", "validate_key"]
 MAX_KEY_LENGTH = 256
 
 # Rich types users bring over from wandb scripts; storing them needs the media pipeline, which is not built.
-_MEDIA_NAMES = frozenset({
-    "Image", "Video", "Audio", "Table", "Histogram", "Object3D", "Molecule", "Html", "Plotly",
-    "Graph", "Artifact", "Figure", "AxesSubplot", "Axes", "PIL.Image", "JpegImageFile", "PngImageFile",
-})
+_MEDIA_NAMES = frozenset(
+    {
+        "Image",
+        "Video",
+        "Audio",
+        "Table",
+        "Histogram",
+        "Object3D",
+        "Molecule",
+        "Html",
+        "Plotly",
+        "Graph",
+        "Artifact",
+        "Figure",
+        "AxesSubplot",
+        "Axes",
+        "PIL.Image",
+        "JpegImageFile",
+        "PngImageFile",
+    }
+)
 
 
 def validate_key(key: object) -> str:
     if not isinstance(key, str):
-        raise InvalidValue(f"log(): key {key!r} is a {type(key).__name__}; keys must be strings", key=str(key))
+        raise InvalidValue(
+            f"log(): key {key!r} is a {type(key).__name__}; keys must be strings", key=str(key)
+        )
     if not key:
         raise InvalidValue("log(): empty key; give every metric a name", key=key)
     if len(key) > MAX_KEY_LENGTH:

@@ -34,7 +34,9 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
     columns = {
         "step": steps,
         "ts": ts,
-        "key": pa.DictionaryArray.from_arrays(pa.array(key_idx, type=pa.int32()), pa.array(keys, pa.string())),
+        "key": pa.DictionaryArray.from_arrays(
+            pa.array(key_idx, type=pa.int32()), pa.array(keys, pa.string())
+        ),
         "value": pa.array(values, type=pa.float64()),
         "attempt": pa.array([attempt] * n, type=pa.int32()),
         "ref": pa.nulls(n, type=pa.string()),

@@ -6,6 +6,7 @@ network call happens here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -175,7 +176,9 @@ class Pipeline:
         client = self.uploader.client
         next_beat = time.monotonic() + self.settings.heartbeat_interval_s
         while not self._stop_upload.is_set():
-            self._upload_wake.wait(max(0.05, min(self.settings.flush_interval_s, next_beat - time.monotonic())))
+            self._upload_wake.wait(
+                max(0.05, min(self.settings.flush_interval_s, next_beat - time.monotonic()))
+            )
             self._upload_wake.clear()
             if self._stop_upload.is_set():
                 break
@@ -188,10 +191,8 @@ class Pipeline:
                 self._stop_upload.wait(1.0)
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + self.settings.heartbeat_interval_s
-                try:
+                with contextlib.suppress(Exception):  # a missed heartbeat is harmless
                     client.heartbeat(self.uploader.run_id)
-                except Exception:  # noqa: S110 - a missed heartbeat is harmless; data retries on its own
-                    pass
 
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:
@@ -214,8 +215,11 @@ class Pipeline:
         if not done:
             left = self.uploader.pending_count()
             if left:
-                print(f"wanllmdb: {left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
-                      f"Run `wanllmdb sync {self.rd.path}` to finish.", file=sys.stderr)
+                print(
+                    f"wanllmdb: {left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
+                    f"Run `wanllmdb sync {self.rd.path}` to finish.",
+                    file=sys.stderr,
+                )
             else:
                 done = True
         return done

@@ -144,10 +144,14 @@ class RunDir:
     def chunk_names(self) -> list[str]:
         if not self.chunks.is_dir():
             return []
-        return sorted(p.name for p in self.chunks.iterdir() if p.suffix == ".parquet" and not p.name.startswith("."))
+        return sorted(
+            p.name for p in self.chunks.iterdir() if p.suffix == ".parquet" and not p.name.startswith(".")
+        )
 
     def next_seq(self, stream: str, attempt: int) -> int:
-        seqs = [parse_chunk_name(n)[2] for n in self.chunk_names() if n.startswith(f"{stream}-a{attempt:04d}-")]
+        seqs = [
+            parse_chunk_name(n)[2] for n in self.chunk_names() if n.startswith(f"{stream}-a{attempt:04d}-")
+        ]
         return max(seqs) + 1 if seqs else 0
 
     def file_paths(self) -> list[str]:

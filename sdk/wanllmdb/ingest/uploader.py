@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file
@@ -47,9 +48,17 @@ class Blob:
 
 
 class SpoolUploader:
-    def __init__(self, rd: RunDir, client: RestClient, *, batch: int = 100, put_workers: int = 1,
-                 stop: threading.Event | None = None, max_backoff_s: float = 30.0,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        rd: RunDir,
+        client: RestClient,
+        *,
+        batch: int = 100,
+        put_workers: int = 1,
+        stop: threading.Event | None = None,
+        max_backoff_s: float = 30.0,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.rd = rd
         self.client = client
         self.batch = batch
@@ -69,11 +78,18 @@ class SpoolUploader:
 
     # -- what is left ---------------------------------------------------------------------------------
     def pending_ops(self) -> list[dict[str, Any]]:
-        return [op for op in self.rd.read_ops() if op["n"] not in self._ops_done and str(op["n"]) not in self._skipped]
+        return [
+            op
+            for op in self.rd.read_ops()
+            if op["n"] not in self._ops_done and str(op["n"]) not in self._skipped
+        ]
 
     def pending_blobs(self) -> list[Blob]:
-        blobs = [Blob(parse_chunk_name(n)[0], n) for n in self.rd.chunk_names()
-                 if n not in self._chunks_done and n not in self._skipped]
+        blobs = [
+            Blob(parse_chunk_name(n)[0], n)
+            for n in self.rd.chunk_names()
+            if n not in self._chunks_done and n not in self._skipped
+        ]
         for path in self.rd.file_paths():
             if path in self._skipped:
                 continue
@@ -92,13 +108,13 @@ class SpoolUploader:
             return False
         ops = self.pending_ops()
         for op in [o for o in ops if o["op"] != "state"]:
-            self._retry(lambda op=op: self._apply_op(op), deadline)
+            self._retry(partial(self._apply_op, op), deadline)
         blobs = self.pending_blobs()
         for start in range(0, len(blobs), self.batch):
-            self._retry(lambda chunk=blobs[start:start + self.batch]: self._upload(chunk), deadline)
-        if not self.pending_blobs():
+            self._retry(partial(self._upload, blobs[start : start + self.batch]), deadline)
+        if not self.pending_blobs():  # a closed run takes no uploads: the final state goes last
             for op in [o for o in ops if o["op"] == "state"]:
-                self._retry(lambda op=op: self._apply_op(op), deadline)
+                self._retry(partial(self._apply_op, op), deadline)
         return not self.refused and self.pending_count() == 0
 
     def _retry(self, fn: Callable[[], None], deadline: float | None) -> None:
@@ -127,8 +143,12 @@ class SpoolUploader:
         except ApiError as exc:
             if self._refusal(exc):
                 return
-            log.warning("wanllmdb: server refused %s for run %s (%s); left for `wanllmdb sync`",
-                        kind, self.run_id, exc)
+            log.warning(
+                "wanllmdb: server refused %s for run %s (%s); left for `wanllmdb sync`",
+                kind,
+                self.run_id,
+                exc,
+            )
             self._skipped.add(str(n))
             return
         self.done_op(n)
@@ -204,8 +224,12 @@ class SpoolUploader:
     def _refusal(self, exc: ApiError) -> bool:
         if exc.status in (401, 403):
             if not self.refused:
-                log.warning("wanllmdb: the server refused the API key (%s); data stays in %s. "
-                            "Run `wanllmdb login`, then `wanllmdb sync`.", exc, self.rd.path)
+                log.warning(
+                    "wanllmdb: the server refused the API key (%s); data stays in %s. "
+                    "Run `wanllmdb login`, then `wanllmdb sync`.",
+                    exc,
+                    self.rd.path,
+                )
             self.refused = True
             return True
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 __all__ = ["AmdSource"]
@@ -24,19 +25,28 @@ class AmdSource:
             p = f"system.gpu.{i}."
             self._put(out, p + "gpu", lambda h=h: smi.amdsmi_get_gpu_activity(h)["gfx_activity"])
             self._put(out, p + "memory", lambda h=h: smi.amdsmi_get_gpu_activity(h)["umem_activity"])
-            self._put(out, p + "memoryAllocatedBytes", lambda h=h: smi.amdsmi_get_gpu_memory_usage(
-                h, smi.AmdSmiMemoryType.VRAM))
-            self._put(out, p + "temp", lambda h=h: smi.amdsmi_get_temp_metric(
-                h, smi.AmdSmiTemperatureType.EDGE, smi.AmdSmiTemperatureMetric.CURRENT))
+            self._put(
+                out,
+                p + "memoryAllocatedBytes",
+                lambda h=h: smi.amdsmi_get_gpu_memory_usage(h, smi.AmdSmiMemoryType.VRAM),
+            )
+            self._put(
+                out,
+                p + "temp",
+                lambda h=h: smi.amdsmi_get_temp_metric(
+                    h, smi.AmdSmiTemperatureType.EDGE, smi.AmdSmiTemperatureMetric.CURRENT
+                ),
+            )
             self._put(out, p + "powerWatts", lambda h=h: smi.amdsmi_get_power_info(h)["average_socket_power"])
-            self._put(out, p + "smClock", lambda h=h: smi.amdsmi_get_clock_info(h, smi.AmdSmiClkType.GFX)["clk"])
-            self._put(out, p + "memoryClock", lambda h=h: smi.amdsmi_get_clock_info(
-                h, smi.AmdSmiClkType.MEM)["clk"])
+            self._put(
+                out, p + "smClock", lambda h=h: smi.amdsmi_get_clock_info(h, smi.AmdSmiClkType.GFX)["clk"]
+            )
+            self._put(
+                out, p + "memoryClock", lambda h=h: smi.amdsmi_get_clock_info(h, smi.AmdSmiClkType.MEM)["clk"]
+            )
         return out
 
     @staticmethod
     def _put(out: dict[str, float], key: str, read: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # amdsmi differs across ROCm releases
             out[key] = float(read())
-        except Exception:  # noqa: S110 - the amdsmi API differs across ROCm releases; skip what is missing
-            pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 __all__ = ["NvidiaSource", "nvidia_inventory"]
@@ -31,10 +32,8 @@ def nvidia_inventory() -> dict[str, Any]:
             info["cuda_version"] = f"{v // 1000}.{(v % 1000) // 10}"
         except Exception:  # noqa: S110 - older drivers lack the call; the rest is still useful
             pass
-        try:
+        with contextlib.suppress(Exception):
             info["gpu_driver"] = _text(nv.nvmlSystemGetDriverVersion())
-        except Exception:  # noqa: S110
-            pass
         return info
     except Exception:
         return {}
@@ -70,15 +69,16 @@ class NvidiaSource:
                 pass
             self._put(out, p + "temp", lambda h=h: nv.nvmlDeviceGetTemperature(h, nv.NVML_TEMPERATURE_GPU))
             self._put(out, p + "powerWatts", lambda h=h: nv.nvmlDeviceGetPowerUsage(h) / 1000.0)
-            self._put(out, p + "powerPercent", lambda h=h: 100.0 * nv.nvmlDeviceGetPowerUsage(h)
-                      / nv.nvmlDeviceGetEnforcedPowerLimit(h))
+            self._put(
+                out,
+                p + "powerPercent",
+                lambda h=h: 100.0 * nv.nvmlDeviceGetPowerUsage(h) / nv.nvmlDeviceGetEnforcedPowerLimit(h),
+            )
             self._put(out, p + "smClock", lambda h=h: nv.nvmlDeviceGetClockInfo(h, nv.NVML_CLOCK_SM))
             self._put(out, p + "memoryClock", lambda h=h: nv.nvmlDeviceGetClockInfo(h, nv.NVML_CLOCK_MEM))
         return out
 
     @staticmethod
     def _put(out: dict[str, float], key: str, read: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # unsupported on this board
             out[key] = float(read())
-        except Exception:  # noqa: S110 - unsupported on this board
-            pass

@@ -91,7 +91,11 @@ def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int) -> None:
         click.echo(f"No run dirs found under {', '.join(map(str, roots))}.")
         return
     with tqdm(desc=f"Syncing {len(dirs)} run(s)", unit="item", file=sys.stderr) as bar:
-        results = sync_runs(dirs, base_url=base_url, parallel=parallel, on_progress=lambda n: bar.update(n))
+
+        def advance(n: int) -> None:
+            bar.update(n)
+
+        results = sync_runs(dirs, base_url=base_url, parallel=parallel, on_progress=advance)
     failed = 0
     for r in results:
         click.echo(

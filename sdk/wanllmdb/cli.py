@@ -1,50 +1,31 @@
-"""The ``wanllmdb`` command. The SDK owns ``login``, ``sync`` and ``status``; server-side commands
-(``server``, ``admin``) are registered in ``_LAZY`` and imported only when invoked, so the SDK never
-pulls in the server stack."""
+"""The ``wanllmdb`` command line.
+
+The SDK owns ``login``, ``sync`` and ``status``; ``server`` (and ``admin``) belong to the server side and
+import ``wanllmdb_functions`` only inside the command, so the SDK never pulls in the server stack.
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from wanllmdb import __version__
 from wanllmdb.credentials import find_api_key, store_api_key
 from wanllmdb.rest import ApiError, RestClient, Transient
 from wanllmdb.settings import Settings
 
 __all__ = ["main"]
 
-# name -> "module:attribute" of a click command, imported on first use (server extra only).
-_LAZY: dict[str, str] = {}
 
-
-class _LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *_LAZY})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in _LAZY and name not in self.commands:
-            module, attr = _LAZY[name].split(":")
-            try:
-                cmd = getattr(importlib.import_module(module), attr)
-            except ImportError as exc:
-                raise click.ClickException(
-                    f"`wanllmdb {name}` needs the server extra: pip install 'wanllmdb[server]' ({exc})"
-                ) from exc
-            self.add_command(cmd, name)
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=_LazyGroup)
-@click.version_option(__version__, prog_name="wanllmdb")
+@click.group()
+@click.version_option(package_name="wanllmdb")
 def main() -> None:
     """wanLLMDB: experiment tracking on an open Parquet lake."""
 
 
+# -- SDK commands ------------------------------------------------------------------------------------
 @main.command()
 @click.argument("key", required=False)
 @click.option("--base-url", envvar="WANLLMDB_BASE_URL", default=None, help="Server URL (default local).")
@@ -142,5 +123,36 @@ def status(paths: tuple[Path, ...]) -> None:
     )
 
 
+
+# -- server commands -------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, env WANLLMDB_HOST).")
+@click.option(
+    "--port", default=None, type=click.IntRange(0, 65535), help="Port (default 8080, env WANLLMDB_PORT)."
+)
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where SQLite and the lake live (default ~/.wanllmdb, env WANLLMDB_DATA_DIR).",
+)
+def server(host: str | None, port: int | None, data_dir: Path | None) -> None:
+    """Run the embedded server: API, lake and dashboard in one process."""
+    try:
+        from wanllmdb_functions.core.settings import SettingsError, load_settings
+        from wanllmdb_functions.local_server import serve
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the server needs the 'server' extra ({exc.name} is missing): pip install 'wanllmdb[server]'"
+        ) from None
+    overrides = {k: v for k, v in {"host": host, "port": port, "data_dir": data_dir}.items() if v is not None}
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    serve(settings)
+
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

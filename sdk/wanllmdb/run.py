@@ -131,39 +131,37 @@ class Run:
         with buf.lock:
             cur = self._step
             if step is None:
-                row_step = cur
-                if commit is not False:
-                    self._step = cur + 1
+                row_step, nxt = cur, (cur if commit is False else cur + 1)
             else:
-                row_step = self._explicit_step(step, cur, commit, data)
+                row_step, nxt = self._explicit_step(step, cur, commit, data)
             n = buf.add_locked(row_step, time.time_ns() // 1_000_000, data)
+            self._step = nxt  # only after the row is in: a refused call moves nothing
         if n >= self._flush_bound and self._pipeline is not None:
             self._pipeline.kick()
 
-    def _explicit_step(self, step: object, cur: int, commit: bool | None, data: Mapping[str, Any]) -> int:
-        if isinstance(step, bool) or not isinstance(step, int):
-            if not (hasattr(step, "__index__") and not isinstance(step, bool)):
-                raise InvalidValue(f"log(step={step!r}): step must be an int", key="step")
-            step = int(step)  # type: ignore[call-overload]
-        assert isinstance(step, int)
+    def _explicit_step(
+        self, step: object, cur: int, commit: bool | None, data: Mapping[str, Any]
+    ) -> tuple[int, int]:
+        """(the row's step, the run's next step) for log(step=...), as wandb counts them."""
+        if isinstance(step, bool) or not hasattr(step, "__index__"):
+            raise InvalidValue(f"log(step={step!r}): step must be an int", key="step")
+        step = int(step.__index__())
         if step < 0:
             raise InvalidValue(f"log(step={step}): step must be >= 0", key="step")
         if step > cur:
-            self._step = step + 1 if commit else step
-        elif step == cur:
-            if commit:
-                self._step = cur + 1
-        else:
-            # wandb drops these rows; we keep them (they are data) and say so once per key.
-            for key in data:
-                if key not in self._warned_lower:
-                    self._warned_lower.add(str(key))
-                    warnings.warn(
-                        f"wanllmdb: {key!r} logged at step {step}, below the run's current step "
-                        f"{cur}; stored at step {step} as given",
-                        stacklevel=4,
-                    )
-        return step
+            return step, (step + 1 if commit else step)
+        if step == cur:
+            return step, (cur + 1 if commit else cur)
+        # wandb drops these rows; we keep them (they are data) and say so once per key.
+        for key in data:
+            if key not in self._warned_lower:
+                self._warned_lower.add(str(key))
+                warnings.warn(
+                    f"wanllmdb: {key!r} logged at step {step}, below the run's current step "
+                    f"{cur}; stored at step {step} as given",
+                    stacklevel=3,
+                )
+        return step, cur
 
     def _with_step_metrics(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
         """step_sync: a metric with a step_metric gets that metric's latest value in the same row."""

@@ -124,6 +124,15 @@ def init(
         return run
 
 
+def _fresh_dir(root: Path, run_id: str) -> Path:
+    """run-<time>-<id>; a resume within the same second gets its own dir, so attempts never share a spool."""
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    path, n = root / f"run-{stamp}-{run_id}", 1
+    while path.exists():
+        path, n = root / f"run-{stamp}_{n}-{run_id}", n + 1
+    return path
+
+
 def _resume_mode(resume: str | bool | None) -> str:
     if resume is None or resume is False:
         return "never"
@@ -170,10 +179,11 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
             pipeline=None,
             sampler=None,
             console=None,
+            on_finish=_on_finish,
         )
 
     prev_attempt, prev_step = _local_history(s.root, run_id) if resume != "never" else (-1, -1)
-    rd = RunDir.create(s.root / f"run-{time.strftime('%Y%m%d_%H%M%S')}-{run_id}")
+    rd = RunDir.create(_fresh_dir(s.root, run_id))
     rd.try_lock()
     metadata = collect_metadata(with_git=s.git)
     run_body = {

@@ -100,10 +100,11 @@ class MetricRules:
 
 
 class _Agg:
-    __slots__ = ("count", "first", "last", "max", "min", "total")
+    __slots__ = ("count", "finite", "first", "last", "max", "min", "total")
 
     def __init__(self) -> None:
         self.count = 0
+        self.finite = 0  # NaN is stored as data but kept out of min, max and mean
         self.first = math.nan
         self.last = math.nan
         self.min = math.inf
@@ -123,10 +124,11 @@ class _Agg:
                 self.min = min(self.min, min(finite))
                 self.max = max(self.max, max(finite))
                 self.total += math.fsum(finite)
+                self.finite += len(finite)
 
     def value(self, mode: str) -> float:
         if mode == "mean":
-            return self.total / self.count if self.count else math.nan
+            return self.total / self.finite if self.finite else math.nan
         return float(getattr(self, mode))
 
 

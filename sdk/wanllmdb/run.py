@@ -65,6 +65,7 @@ class Run:
         self._step = start_step
         self._closed = False
         self._disabled = settings.mode == "disabled"
+        self._slow = self._disabled  # one flag for log()'s rare branches: disabled, finished, define_metric
         self._flush_bound = settings.flush_max_values
         self._warned_lower: set[str] = set()
         self._step_metric_last: dict[str, float] = {}
@@ -119,14 +120,15 @@ class Run:
         Budget: a few µs for 10 float scalars. One lock, two list appends per key, no I/O, no Arrow,
         no summary math; the flusher thread does the rest. Raises only for bad input or after finish().
         """
-        if self._closed:
-            raise UsageError(f"log() after finish(): run {self.id} is finished; start a new one with init()")
-        if self._disabled:
-            return
-        if type(data) is not dict and not isinstance(data, Mapping):
-            raise InvalidValue(f"log() takes a dict of metrics, not a {type(data).__name__}", key="data")
-        if self._rules:
-            data = self._with_step_metrics(data)
+        if self._slow or type(data) is not dict:
+            if self._closed:
+                raise UsageError(f"log() after finish(): run {self.id} is finished; start a new one with init()")
+            if self._disabled:
+                return
+            if not isinstance(data, Mapping):
+                raise InvalidValue(f"log() takes a dict of metrics, not a {type(data).__name__}", key="data")
+            if self._rules:
+                data = self._with_step_metrics(data)
         buf = self._history
         with buf.lock:
             cur = self._step
@@ -188,6 +190,7 @@ class Run:
         goal: str | None = None,
         hidden: bool = False,
     ) -> MetricRule:
+        self._slow = True
         rule = self._rules.define(
             name, step_metric=step_metric, step_sync=step_sync, summary=summary, goal=goal, hidden=hidden
         )
@@ -226,6 +229,7 @@ class Run:
             if self._closed:
                 return
             self._closed = True
+            self._slow = True
         final = state or ("finished" if not exit_code else "failed")
         self.final_state = final
         if self._sampler is not None:

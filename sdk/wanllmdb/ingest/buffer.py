@@ -46,24 +46,37 @@ class MetricBuffer:
         row = len(self._steps)
         self._steps.append(step)
         self._ts.append(ts_ms)
+        cols = self._cols
+        nested = 0
         try:
-            self.values += self._add_items(row, data, "")
+            # The hot loop: flat dicts of floats never leave it. Everything else takes a detour per value.
+            for key, value in data.items():
+                if type(value) is not float:
+                    if isinstance(value, Mapping):
+                        nested += self._add_nested(row, value, validate_key(key) + ".") - 1
+                        continue
+                    value = coerce_scalar(str(key), value)
+                col = cols.get(key)
+                if col is None:
+                    col = cols[validate_key(key)] = ([], [])
+                col[0].append(row)
+                col[1].append(value)
         except BaseException:
             self._rollback(row)
             raise
+        self.values += len(data) + nested
         return self.values
 
-    def _add_items(self, row: int, data: Mapping[str, Any], prefix: str) -> int:
+    def _add_nested(self, row: int, data: Mapping[str, Any], prefix: str) -> int:
         cols = self._cols
         added = 0
-        for key, value in data.items():
-            if prefix:
-                key = prefix + validate_key(key)
+        for sub, value in data.items():
+            key = prefix + validate_key(sub)
             if type(value) is not float:
                 if isinstance(value, Mapping):
-                    added += self._add_items(row, value, validate_key(key) + ".")
+                    added += self._add_nested(row, value, key + ".")
                     continue
-                value = coerce_scalar(str(key), value)
+                value = coerce_scalar(key, value)
             col = cols.get(key)
             if col is None:
                 col = cols[validate_key(key)] = ([], [])

@@ -17,31 +17,46 @@ LogLine = tuple[int, int, str, str]  # (line, ts_ms, stream, text)
 
 
 def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
+    """Long-format rows, one Arrow array per key, concatenated: no Python loop over values.
+
+    Most keys appear in every row, so their row indices are the identity and the shared step and ts
+    arrays are reused as they are; only sparse keys pay for a ``take``.
+    """
     schema = metric_schema()
+    nrows = len(drained.steps)
+    steps_all = pa.array(drained.steps, type=pa.int64())
+    ts_all = pa.array(drained.ts_ms, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
+    identity = list(range(nrows))
     keys = list(drained.columns)
-    row_idx: list[int] = []
-    values: list[float] = []
-    key_idx: list[int] = []
+    steps: list[pa.Array] = []
+    ts: list[pa.Array] = []
+    values: list[pa.Array] = []
+    key_idx: list[pa.Array] = []
     for i, key in enumerate(keys):
         rows, vals = drained.columns[key]
-        row_idx.extend(rows)
-        values.extend(vals)
-        key_idx.extend([i] * len(rows))
-    take = pa.array(row_idx, type=pa.int64())
-    steps = pa.array(drained.steps, type=pa.int64()).take(take)
-    ts = pa.array(drained.ts_ms, type=pa.int64()).take(take).cast(pa.timestamp("ms", tz="UTC"))
-    n = len(values)
+        if rows == identity:
+            steps.append(steps_all)
+            ts.append(ts_all)
+        else:
+            take = pa.array(rows, type=pa.int64())
+            steps.append(steps_all.take(take))
+            ts.append(ts_all.take(take))
+        values.append(pa.array(vals, type=pa.float64()))
+        key_idx.append(pa.repeat(pa.scalar(i, pa.int32()), len(vals)))
+    n = sum(len(v) for v in values)
     columns = {
-        "step": steps,
-        "ts": ts,
-        "key": pa.DictionaryArray.from_arrays(
-            pa.array(key_idx, type=pa.int32()), pa.array(keys, pa.string())
-        ),
-        "value": pa.array(values, type=pa.float64()),
-        "attempt": pa.array([attempt] * n, type=pa.int32()),
+        "step": _concat(steps, pa.int64()),
+        "ts": _concat(ts, pa.timestamp("ms", tz="UTC")),
+        "key": pa.DictionaryArray.from_arrays(_concat(key_idx, pa.int32()), pa.array(keys, pa.string())),
+        "value": _concat(values, pa.float64()),
+        "attempt": pa.repeat(pa.scalar(attempt, pa.int32()), n),
         "ref": pa.nulls(n, type=pa.string()),
     }
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _concat(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], type=type_)
 
 
 def log_table(lines: Sequence[LogLine], *, attempt: int) -> pa.Table:

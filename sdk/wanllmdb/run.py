@@ -122,7 +122,7 @@ class Run:
         """
         if self._slow or type(data) is not dict:
             if self._closed:
-                raise UsageError(f"log() after finish(): run {self.id} is finished; call init() for a new run")
+                raise UsageError(f"log() after finish(): run {self.id} is finished; init() a new run")
             if self._disabled:
                 return
             if not isinstance(data, Mapping):

@@ -34,20 +34,26 @@ class Alarms(Construct):
         dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, id)
-        self.topic = sns.Topic(self, "Topic", display_name=f"wanLLMDB {config.tenant} alarms", enforce_ssl=True)
+        self.topic = sns.Topic(
+            self, "Topic", display_name=f"wanLLMDB {config.tenant} alarms", enforce_ssl=True
+        )
         NagSuppressions.add_resource_suppressions(
             self.topic,
-            [NagPackSuppression(
-                id="AwsSolutions-SNS2",
-                reason="Alarm notifications carry only alarm names and states, and CloudWatch cannot publish to "
-                "a topic encrypted with the AWS-managed SNS key.",
-            )],
-        )  # fmt: skip
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SNS2",
+                    reason="Alarm notifications carry only alarm names and states, and CloudWatch cannot "
+                    "publish to a topic encrypted with the AWS-managed SNS key.",
+                )
+            ],
+        )
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         self.alarms: list[cloudwatch.Alarm] = []
         # The API promises never to answer 500, so a single one is worth a look.
-        self._alarm("Api5xx", api.metric_server_error(period=_PERIOD, statistic="Sum"), "The API answered 5xx")
+        self._alarm(
+            "Api5xx", api.metric_server_error(period=_PERIOD, statistic="Sum"), "The API answered 5xx"
+        )
         for name, function in functions.items():
             self._alarm(
                 f"{name.capitalize()}Errors",

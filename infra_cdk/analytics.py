@@ -41,7 +41,9 @@ def load_lake_schema() -> dict[str, Any]:
 
 
 def glue_columns(columns: list[dict[str, Any]]) -> list[glue.CfnTable.ColumnProperty]:
-    return [glue.CfnTable.ColumnProperty(name=c["name"], type=c["glue"], comment=c["doc"][:255]) for c in columns]
+    return [
+        glue.CfnTable.ColumnProperty(name=c["name"], type=c["glue"], comment=c["doc"][:255]) for c in columns
+    ]
 
 
 def location_template(layout_key: str) -> tuple[str, list[str]]:
@@ -71,19 +73,32 @@ class Analytics(Construct):
         metrics_template, metric_partitions = location_template(schema["layout"]["metric_chunk"])
         if metric_partitions != schema["layout"]["partitions"]:
             raise ValueError(
-                f"schemas/lake_schema.json: layout.partitions {schema['layout']['partitions']} does not match "
-                f"the metric_chunk path's {metric_partitions}"
+                f"schemas/lake_schema.json: layout.partitions {schema['layout']['partitions']} "
+                f"does not match the metric_chunk path's {metric_partitions}"
             )
         logs_template, log_partitions = location_template(schema["layout"]["log_chunk"])
         self.tables = {
             "metrics": self._table(
-                "MetricsTable", "metrics", database, lake, schema["metric_columns"], metric_partitions,
-                metrics_template, {"stream": schema["streams"]},
+                "MetricsTable",
+                "metrics",
+                database,
+                lake,
+                schema["metric_columns"],
+                metric_partitions,
+                metrics_template,
+                {"stream": schema["streams"]},
             ),
             "logs": self._table(
-                "LogsTable", "logs", database, lake, schema["log_columns"], log_partitions, logs_template, {},
+                "LogsTable",
+                "logs",
+                database,
+                lake,
+                schema["log_columns"],
+                log_partitions,
+                logs_template,
+                {},
             ),
-        }  # fmt: skip
+        }
 
         # Athena query results are disposable; they expire after a month.
         self.results_bucket = private_bucket(
@@ -160,5 +175,5 @@ class Analytics(Construct):
                 ),
             ),
         )
-        table.add_dependency(database)
+        table.node.add_dependency(database)
         return table

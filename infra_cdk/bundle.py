@@ -78,7 +78,9 @@ def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproj
         if name in _LOCAL_ONLY or (name in _LAKE_ONLY and not spec.needs_polars):
             continue
         if name in FORBIDDEN_PACKAGES:
-            raise BundleError(f"pyproject.toml server extra lists {name}, which Lambda bundles must not carry")
+            raise BundleError(
+                f"pyproject.toml server extra lists {name}, which Lambda bundles must not carry"
+            )
         selected.append(requirement)
     return selected
 
@@ -86,15 +88,24 @@ def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproj
 def pip_command(requirements: Sequence[str], target: Path) -> list[str]:
     platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
     return [
-        sys.executable, "-m", "pip", "install",
-        "--target", str(target),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--target",
+        str(target),
         *platforms,
         "--only-binary=:all:",
-        "--python-version", PYTHON_VERSION,
-        "--implementation", "cp",
-        "--upgrade", "--no-compile", "--disable-pip-version-check", "--quiet",
+        "--python-version",
+        PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--upgrade",
+        "--no-compile",
+        "--disable-pip-version-check",
+        "--quiet",
         *requirements,
-    ]  # fmt: skip
+    ]
 
 
 def _source_files() -> Iterable[tuple[str, Path]]:
@@ -134,8 +145,8 @@ def check_bundle(spec: ServiceSpec, out_dir: Path) -> int:
     leaked = sorted(FORBIDDEN_PACKAGES & present)
     if leaked:
         raise BundleError(
-            f"the {spec.name} bundle contains {', '.join(leaked)}; a requirement pulled it in as a dependency. "
-            "Drop that requirement for this function or pin a version that does not need it."
+            f"the {spec.name} bundle contains {', '.join(leaked)}; a requirement pulled it in "
+            "as a dependency. Drop that requirement for this function or pin a version that does not need it."
         )
     size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file() and not p.is_symlink())
     if size > LAMBDA_UNZIPPED_LIMIT:

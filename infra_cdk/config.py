@@ -70,7 +70,9 @@ class TenantConfig:
             )
         athena_limit = _parse(get, "athena_bytes_scanned_limit", _int, defaults.athena_bytes_scanned_limit)
         if athena_limit < _ATHENA_MIN_BYTES:
-            raise ConfigError(f"athena_bytes_scanned_limit: at least {_ATHENA_MIN_BYTES} bytes (Athena's minimum)")
+            raise ConfigError(
+                f"athena_bytes_scanned_limit: at least {_ATHENA_MIN_BYTES} bytes (Athena's minimum)"
+            )
         rate = _parse(get, "api_rate_limit", _positive_int, defaults.api_rate_limit)
         burst = _parse(get, "api_burst_limit", _positive_int, defaults.api_burst_limit)
         alarm_email = get("alarm_email")

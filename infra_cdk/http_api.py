@@ -38,6 +38,12 @@ _ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
+_IN_APP_AUTH = (
+    "Authorization is enforced in the application by one policy function over API keys and session "
+    "tokens; /api/health, register and login must stay reachable without one."
+)
+
+
 @jsii.implements(apigwv2.IAccessLogSettings)
 class _AccessLogSettings:
     def __init__(self, destination: apigwv2.IAccessLogDestination) -> None:
@@ -84,7 +90,9 @@ class HttpApi(Construct):
             access_log_settings=_AccessLogSettings(apigwv2.LogGroupLogDestination(self.access_logs)),
         )
         # The bare domain, for CloudFront's origin and for the functions' WANLLMDB_PUBLIC_URL.
-        self.domain_name = f"{self.api.api_id}.execute-api.{Stack.of(self).region}.{Stack.of(self).url_suffix}"
+        self.domain_name = (
+            f"{self.api.api_id}.execute-api.{Stack.of(self).region}.{Stack.of(self).url_suffix}"
+        )
         self.url = self.api.api_endpoint
 
     def route(self, spec: ServiceSpec, function: lambda_.IFunction, *, default: bool = False) -> None:
@@ -98,12 +106,13 @@ class HttpApi(Construct):
             for route in routes:
                 NagSuppressions.add_resource_suppressions(
                     route,
-                    [NagPackSuppression(
-                        id="AwsSolutions-APIG4",
-                        reason="Authorization is enforced in the application by one policy function over API "
-                        "keys and session tokens; /api/health, register and login must stay reachable.",
-                    )],
-                )  # fmt: skip
+                    [
+                        NagPackSuppression(
+                            id="AwsSolutions-APIG4",
+                            reason=_IN_APP_AUTH,
+                        )
+                    ],
+                )
         if default:
             # Unknown paths reach the app too, so they answer with the API's JSON error shape.
             route = apigwv2.HttpRoute(
@@ -115,6 +124,11 @@ class HttpApi(Construct):
             )
             NagSuppressions.add_resource_suppressions(
                 route,
-                [NagPackSuppression(id="AwsSolutions-APIG4", reason="Catch-all that answers 404 in the API's "
-                                    "error shape; the application authorizes every request.")],
-            )  # fmt: skip
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-APIG4",
+                        reason="Catch-all that answers 404 in the API's "
+                        "error shape; the application authorizes every request.",
+                    )
+                ],
+            )

@@ -53,8 +53,12 @@ class AccessLogBucket(Construct):
         )
         NagSuppressions.add_resource_suppressions(
             self.bucket,
-            [{"id": "AwsSolutions-S1", "reason": "This is the access-log destination; logging it into itself "
-              "would loop."}],
+            [
+                {
+                    "id": "AwsSolutions-S1",
+                    "reason": "This is the access-log destination; logging it into itself would loop.",
+                }
+            ],
         )
 
 

@@ -48,8 +48,8 @@ class _PipBundler:
     def __init__(self, spec: ServiceSpec) -> None:
         self._spec = spec
 
-    # jsii hands the bundling options over positionally; this bundler needs none of them.
-    def try_bundle(self, output_dir: str, options: Any = None) -> bool:
+    # The bundling options (image, command, ...) describe the Docker fallback; pip needs none of them.
+    def try_bundle(self, output_dir: str, *, image: DockerImage, **options: Any) -> bool:
         build_bundle(self._spec, Path(output_dir))
         return True
 

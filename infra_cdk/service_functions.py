@@ -19,6 +19,16 @@ from infra_cdk.table import MetadataTable
 __all__ = ["ServiceFunctions"]
 
 
+_PINNED_RUNTIME = (
+    "Pinned to python3.12: the bundler installs cp312 manylinux wheels and the functions are tested on "
+    "3.12; moving the runtime is a deliberate upgrade, not drift."
+)
+_PREFIX_SCOPED = (
+    "Object actions are scoped to the lake prefixes this function owns (e.g. metrics/*); run and project "
+    "ids are data, so the objects under a prefix cannot be enumerated in IAM."
+)
+
+
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("-"))
 
@@ -88,12 +98,13 @@ class ServiceFunctions(Construct):
         self._grant(spec, role)
         NagSuppressions.add_resource_suppressions(
             function,
-            [NagPackSuppression(
-                id="AwsSolutions-L1",
-                reason="Pinned to python3.12: the bundler installs cp312 manylinux wheels and the functions are "
-                "tested on 3.12; moving the runtime is a deliberate upgrade, not drift.",
-            )],
-        )  # fmt: skip
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-L1",
+                    reason=_PINNED_RUNTIME,
+                )
+            ],
+        )
         return function
 
     def _grant(self, spec: ServiceSpec, role: iam.Role) -> None:
@@ -107,11 +118,14 @@ class ServiceFunctions(Construct):
         )
         object_grants = (
             ("LakeRead", ("s3:GetObject",), spec.read_prefixes),
-            ("LakeWrite", ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
-             spec.write_prefixes),
+            (
+                "LakeWrite",
+                ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
+                spec.write_prefixes,
+            ),
             ("LakeDelete", ("s3:DeleteObject",), spec.delete_prefixes),
             ("LakeTagCompacted", ("s3:PutObjectTagging",), spec.tag_prefixes),
-        )  # fmt: skip
+        )
         for sid, actions, prefixes in object_grants:
             if prefixes:
                 role.add_to_policy(
@@ -135,8 +149,8 @@ class ServiceFunctions(Construct):
         suppressions = [
             NagPackSuppression(
                 id="AwsSolutions-IAM5",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions. No data "
-                "action is granted on '*' (tests/infra asserts it).",
+                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions. No "
+                "data action is granted on '*' (tests/infra asserts it).",
                 applies_to=["Resource::*"],
             )
         ]
@@ -144,8 +158,7 @@ class ServiceFunctions(Construct):
             suppressions.append(
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",
-                    reason="Object actions are scoped to the lake prefixes this function owns (e.g. metrics/*); "
-                    "run and project ids are data, so the objects under a prefix cannot be listed in IAM.",
+                    reason=_PREFIX_SCOPED,
                     applies_to=[RegexAppliesTo(regex=r"/^Resource::<.*LakeBucket.*\.Arn>\/[a-z]+\/\*$/")],
                 )
             )

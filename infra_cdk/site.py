@@ -9,6 +9,8 @@ browser as a 200 HTML page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_cdk import Annotations, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -38,7 +40,15 @@ function handler(event) {
 
 
 class StaticSite(Construct):
-    def __init__(self, scope: Construct, id: str, *, api_domain: str, access_logs: s3.IBucket) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api_domain: str,
+        access_logs: s3.IBucket,
+        web_dist: Path = WEB_DIST,
+    ) -> None:
         super().__init__(scope, id)
         # The site is a build output that is redeployed from web/dist, so it is never retained.
         self.bucket = private_bucket(
@@ -96,29 +106,38 @@ class StaticSite(Construct):
         NagSuppressions.add_resource_suppressions(
             self.distribution,
             [
-                NagPackSuppression(id="AwsSolutions-CFR1", reason="No geo restriction: teams log from anywhere; "
-                                   "access is controlled by API keys and sessions."),
-                NagPackSuppression(id="AwsSolutions-CFR2", reason="WAF is optional per tenant (cost); the API "
-                                   "is throttled at API Gateway and every route is authenticated in the app."),
-                NagPackSuppression(id="AwsSolutions-CFR4", reason="Uses the default *.cloudfront.net "
-                                   "certificate, for which CloudFront fixes the viewer TLS policy; a custom "
-                                   "domain with TLSv1.2_2021 is a per-tenant addition."),
+                NagPackSuppression(
+                    id="AwsSolutions-CFR1",
+                    reason="No geo restriction: teams log from anywhere; "
+                    "access is controlled by API keys and sessions.",
+                ),
+                NagPackSuppression(
+                    id="AwsSolutions-CFR2",
+                    reason="WAF is optional per tenant (cost); the API "
+                    "is throttled at API Gateway and every route is authenticated in the app.",
+                ),
+                NagPackSuppression(
+                    id="AwsSolutions-CFR4",
+                    reason="Uses the default *.cloudfront.net "
+                    "certificate, for which CloudFront fixes the viewer TLS policy; a custom "
+                    "domain with TLSv1.2_2021 is a per-tenant addition.",
+                ),
             ],
-        )  # fmt: skip
-        self._deploy_web_dist()
+        )
+        self._deploy_web_dist(web_dist)
 
-    def _deploy_web_dist(self) -> None:
-        if not (WEB_DIST / "index.html").is_file():
+    def _deploy_web_dist(self, web_dist: Path) -> None:
+        if not (web_dist / "index.html").is_file():
             Annotations.of(self).add_warning_v2(
                 "wanllmdb:no-web-dist",
-                f"{WEB_DIST} has no index.html, so the web app is not deployed; run `make web-build` "
+                f"{web_dist} has no index.html, so the web app is not deployed; run `make web-build` "
                 "first to include it.",
             )
             return
         s3deploy.BucketDeployment(
             self,
             "DeployWebDist",
-            sources=[s3deploy.Source.asset(str(WEB_DIST))],
+            sources=[s3deploy.Source.asset(str(web_dist))],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

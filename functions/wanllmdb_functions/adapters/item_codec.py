@@ -1,0 +1,100 @@
+"""Shared item rules for every ItemStore adapter: key checks, size bound, cursors, update maths."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+from ..core.errors import InvalidInput, TooLarge
+from ..ports.item_store import INDEX_ATTRS, INDEXES, MAX_ITEM_BYTES, Item
+
+__all__ = [
+    "apply_update",
+    "check_item",
+    "decode_cursor",
+    "encode_cursor",
+    "index_keys",
+    "is_expired",
+    "prefix_upper_bound",
+]
+
+# The largest code point: every string with the prefix sorts below prefix + this.
+_MAX_CHAR = chr(0x10FFFF)
+
+
+def dumps(item: Item) -> str:
+    return json.dumps(item, separators=(",", ":"), allow_nan=True, ensure_ascii=False)
+
+
+def check_item(item: Item) -> str:
+    """Validate key attributes and size; returns the item's JSON encoding."""
+    for attr in ("pk", "sk"):
+        if not isinstance(item.get(attr), str) or not item[attr]:
+            raise InvalidInput(f"item attribute {attr!r} must be a non-empty string", field=attr)
+    for attr in INDEX_ATTRS:
+        if attr in item and item[attr] is not None and not isinstance(item[attr], str):
+            raise InvalidInput(f"index attribute {attr!r} must be a string", field=attr)
+    if "ttl" in item and item["ttl"] is not None and not isinstance(item["ttl"], int):
+        raise InvalidInput("ttl must be an integer epoch second", field="ttl")
+    encoded = dumps(item)
+    if len(encoded.encode()) > MAX_ITEM_BYTES:
+        raise TooLarge(f"item is over {MAX_ITEM_BYTES} bytes; store large payloads as blobs", field="item")
+    return encoded
+
+
+def is_expired(item: Item, now: float) -> bool:
+    ttl = item.get("ttl")
+    return isinstance(ttl, int) and ttl <= now
+
+
+def index_keys(index: str) -> tuple[str, str]:
+    try:
+        return INDEXES[index]
+    except KeyError:
+        raise InvalidInput(f"unknown index {index!r}; use one of {sorted(INDEXES)}", field="index") from None
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    return prefix + _MAX_CHAR
+
+
+def encode_cursor(values: list[str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def decode_cursor(cursor: str, length: int) -> list[str]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this server issued", field="cursor") from None
+    if not isinstance(values, list) or len(values) != length or not all(isinstance(v, str) for v in values):
+        raise InvalidInput("cursor is not one this server issued", field="cursor")
+    return values
+
+
+def apply_update(
+    current: Item | None,
+    pk: str,
+    sk: str,
+    set_attrs: dict[str, Any] | None,
+    remove: list[str] | None,
+    add: dict[str, int | float] | None,
+) -> Item:
+    """The new item after an update, with DynamoDB's rules (ADD to a missing attribute starts at 0)."""
+    for name in [*(set_attrs or {}), *(remove or []), *(add or {})]:
+        if name in ("pk", "sk"):
+            raise InvalidInput("an update cannot change the key attributes", field=name)
+    item: Item = dict(current) if current else {"pk": pk, "sk": sk}
+    item.update(set_attrs or {})
+    for name in remove or []:
+        item.pop(name, None)
+    for name, delta in (add or {}).items():
+        base = item.get(name, 0)
+        if isinstance(base, bool) or not isinstance(base, int | float):
+            raise InvalidInput(f"attribute {name!r} is not a number and cannot be added to", field=name)
+        if isinstance(delta, float) and not math.isfinite(delta):
+            raise InvalidInput(f"increment for {name!r} must be finite", field=name)
+        item[name] = base + delta
+    return item

@@ -1,0 +1,198 @@
+"""ItemStore on SQLite (embedded mode): WAL, one connection per thread, IMMEDIATE write transactions.
+
+Safe under uvicorn's worker threads and under several processes opening the same file: every
+read-check-write runs inside `BEGIN IMMEDIATE`, which SQLite serialises across processes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import ConditionFailed
+from ..ports.item_store import Condition, Item, Page, TransactOp
+from .item_codec import (
+    apply_update,
+    check_item,
+    decode_cursor,
+    encode_cursor,
+    index_keys,
+    is_expired,
+    prefix_upper_bound,
+)
+
+__all__ = ["SqliteItemStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    pk TEXT NOT NULL, sk TEXT NOT NULL,
+    gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT,
+    ttl INTEGER, body TEXT NOT NULL,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
+"""
+_COLUMNS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "ttl", "body")
+
+
+class SqliteItemStore:
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self._path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn().executescript(_SCHEMA)
+
+    # -- connections -------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=self._busy_timeout_s, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL so a committed write survives power loss too, not only a killed process.
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- row helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _row(item: Item, body: str) -> tuple[Any, ...]:
+        return (
+            item["pk"], item["sk"],
+            item.get("gsi1pk"), item.get("gsi1sk"), item.get("gsi2pk"), item.get("gsi2sk"),
+            item.get("ttl"), body,
+        )  # fmt: skip
+
+    def _current(self, conn: sqlite3.Connection, pk: str, sk: str) -> Item | None:
+        row = conn.execute("SELECT body FROM items WHERE pk=? AND sk=?", (pk, sk)).fetchone()
+        if row is None:
+            return None
+        item: Item = json.loads(row[0])
+        return None if is_expired(item, time.time()) else item
+
+    @staticmethod
+    def _check(condition: Condition | None, current: Item | None) -> None:
+        if condition is not None and not condition.holds_for(current):
+            raise ConditionFailed(f"condition {condition.kind} failed", field=condition.attr)
+
+    def _upsert(self, conn: sqlite3.Connection, item: Item, body: str) -> None:
+        conn.execute(
+            f"INSERT OR REPLACE INTO items ({','.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
+            self._row(item, body),
+        )
+
+    # -- port ----------------------------------------------------------------------------------
+    def put(self, item: Item, *, condition: Condition | None = None) -> None:
+        body = check_item(item)
+        with self._write() as conn:
+            self._check(condition, self._current(conn, item["pk"], item["sk"]))
+            self._upsert(conn, item, body)
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        return self._current(self._conn(), pk, sk)
+
+    def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
+        with self._write() as conn:
+            self._check(condition, self._current(conn, pk, sk))
+            conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (pk, sk))
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set_attrs: dict[str, Any] | None = None,
+        remove: list[str] | None = None,
+        add: dict[str, int | float] | None = None,
+        condition: Condition | None = None,
+    ) -> Item:
+        with self._write() as conn:
+            current = self._current(conn, pk, sk)
+            self._check(condition, current)
+            item = apply_update(current, pk, sk, set_attrs, remove, add)
+            self._upsert(conn, item, check_item(item))
+        return item
+
+    def query(
+        self,
+        pk: str,
+        *,
+        index: str | None = None,
+        sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        descending: bool = False,
+    ) -> Page:
+        pk_col, sk_col = index_keys(index) if index else ("pk", "sk")
+        # Index entries may share a sort key, so the table key breaks ties for stable paging.
+        order_cols = [sk_col] if index is None else [sk_col, "pk", "sk"]
+        where: list[str] = [f"{pk_col} = ?"]
+        params: list[Any] = [pk]
+        if sk_prefix is not None:
+            where.append(f"{sk_col} >= ? AND {sk_col} < ?")
+            params += [sk_prefix, prefix_upper_bound(sk_prefix)]
+        if sk_between is not None:
+            where.append(f"{sk_col} BETWEEN ? AND ?")
+            params += list(sk_between)
+        if index is not None:
+            where.append(f"{sk_col} IS NOT NULL")
+        if cursor is not None:
+            after = decode_cursor(cursor, len(order_cols))
+            op = "<" if descending else ">"
+            where.append(f"({','.join(order_cols)}) {op} ({','.join('?' * len(order_cols))})")
+            params += after
+        where.append("(ttl IS NULL OR ttl > ?)")
+        params.append(int(time.time()))
+        direction = "DESC" if descending else "ASC"
+        sql = (
+            f"SELECT body FROM items WHERE {' AND '.join(where)} "
+            f"ORDER BY {', '.join(f'{c} {direction}' for c in order_cols)}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit) + 1}"
+        rows = self._conn().execute(sql, params).fetchall()
+        items: list[Item] = [json.loads(r[0]) for r in rows]
+        next_cursor = None
+        if limit is not None and len(items) > limit:
+            items = items[:limit]
+            last = items[-1]
+            next_cursor = encode_cursor(
+                [last[sk_col]] if index is None else [last[sk_col], last["pk"], last["sk"]]
+            )
+        return Page(items, next_cursor)
+
+    def transact_write(self, ops: list[TransactOp]) -> None:
+        prepared = [(op, check_item(op.item) if op.action == "put" else None) for op in ops]
+        with self._write() as conn:
+            for op, _ in prepared:
+                self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
+            for op, body in prepared:
+                if op.action == "put" and body is not None:
+                    self._upsert(conn, op.item, body)
+                elif op.action == "delete":
+                    conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (op.item["pk"], op.item["sk"]))
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,108 @@
+"""The embedded server's object endpoint: the target of local presigned URLs.
+
+Every request must carry a signature made by this server's UrlSigner for exactly this method,
+key, expiry and length bound; no bearer token is involved, as with S3 presigned URLs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..adapters.local_blobs import LocalBlobStore
+from ..adapters.url_signing import SignedGrant
+from ..core.deps import StorageDep
+from ..core.errors import InvalidInput, NotFound, TooLarge
+
+router = APIRouter(tags=["blobs"], include_in_schema=False)
+
+_SPOOL_IN_MEMORY = 8 << 20
+_READ = 1 << 20
+
+
+def _local_store(storage: StorageDep) -> LocalBlobStore:
+    if not isinstance(storage.blobs, LocalBlobStore):
+        raise NotFound("the blob endpoint exists only in embedded mode; use the S3 URL you were given")
+    return storage.blobs
+
+
+def _grant(method: str, resource: str, expires: int, max_length: int, sha256: str) -> SignedGrant:
+    return SignedGrant(method, resource, expires, max_length, sha256.lower())
+
+
+async def _spool_body(request: Request, max_length: int) -> IO[bytes]:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_length:
+        raise TooLarge(f"body of {declared} bytes is over the granted {max_length}", field="Content-Length")
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - caller closes it
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_length:
+            spool.close()
+            raise TooLarge(f"body is over the granted {max_length} bytes", field="Content-Length")
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+def _chunks(fh: IO[bytes]) -> Iterator[bytes]:
+    yield from iter(lambda: fh.read(_READ), b"")
+
+
+@router.put("/blobs/{key:path}")
+async def put_blob(
+    key: str,
+    request: Request,
+    storage: StorageDep,
+    method: Annotated[str, Query(alias="X-Wl-Method")],
+    expires: Annotated[int, Query(alias="X-Wl-Expires")],
+    max_length: Annotated[int, Query(alias="X-Wl-Max-Length", ge=0)],
+    signature: Annotated[str, Query(alias="X-Wl-Signature")],
+    sha256: Annotated[str, Query(alias="X-Wl-Sha256")] = "",
+    upload_id: Annotated[str | None, Query(alias="uploadId")] = None,
+    part_number: Annotated[int | None, Query(alias="partNumber")] = None,
+) -> Response:
+    store = _local_store(storage)
+    if method != "PUT":
+        raise InvalidInput("this URL was not signed for PUT", field="X-Wl-Method")
+    multipart = upload_id is not None and part_number is not None
+    resource = f"{key}#{upload_id}#{part_number}" if multipart else key
+    store.signer.verify(_grant("PUT", resource, expires, max_length, sha256), signature)
+    body = await _spool_body(request, max_length)
+    try:
+        if multipart:
+            assert upload_id is not None and part_number is not None
+            etag = await run_in_threadpool(
+                store.write_part, key, upload_id, part_number, _chunks(body), max_bytes=max_length
+            )
+            return Response(status_code=200, headers={"ETag": f'"{etag}"'})
+        await run_in_threadpool(
+            store.write_stream, key, _chunks(body), max_bytes=max_length, sha256_hex=sha256 or None
+        )
+    finally:
+        body.close()
+    return Response(status_code=200)
+
+
+@router.get("/blobs/{key:path}")
+def get_blob(
+    key: str,
+    storage: StorageDep,
+    method: Annotated[str, Query(alias="X-Wl-Method")],
+    expires: Annotated[int, Query(alias="X-Wl-Expires")],
+    max_length: Annotated[int, Query(alias="X-Wl-Max-Length", ge=0)],
+    signature: Annotated[str, Query(alias="X-Wl-Signature")],
+) -> FileResponse:
+    store = _local_store(storage)
+    if method != "GET":
+        raise InvalidInput("this URL was not signed for GET", field="X-Wl-Method")
+    store.signer.verify(_grant("GET", key, expires, max_length, ""), signature)
+    path = store.open_path(key)
+    info = store.head(key)
+    return FileResponse(path, media_type=info.content_type if info else None)

@@ -1,0 +1,60 @@
+"""Builds a FastAPI app from service routers: used by every Lambda handler and by the local server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from fastapi import APIRouter, FastAPI
+
+from .. import __version__
+from .http_errors import ERROR_RESPONSES, install_error_handlers
+from .settings import Settings, load_settings
+from .storage import Storage, build_storage
+
+__all__ = ["API_PREFIX", "AppState", "create_app"]
+
+API_PREFIX = "/api"
+
+
+class AppState:
+    """Settings and storage for one process, built on first use so imports stay cheap."""
+
+    def __init__(
+        self, settings: Settings | None = None, storage_factory: Callable[[Settings], Storage] = build_storage
+    ):
+        self._settings = settings
+        self._storage: Storage | None = None
+        self._factory = storage_factory
+        self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            with self._lock:
+                if self._storage is None:
+                    self._storage = self._factory(self.settings)
+        return self._storage
+
+
+def create_app(
+    routers: Iterable[APIRouter], *, state: AppState | None = None, title: str = "wanLLMDB"
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.wl = state or AppState()
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    return app

@@ -1,0 +1,81 @@
+"""The one error tree of wanLLMDB's functions.
+
+    WanError (500 internal)
+    ├── InvalidInput (400 invalid)          carries .field
+    ├── Unauthenticated (401 unauthenticated)
+    ├── Forbidden (403 forbidden)
+    ├── NotFound (404 not_found)
+    ├── Conflict (409 conflict)
+    │   └── ConditionFailed (409 conflict)  a conditional write lost the race
+    ├── TooLarge (413 too_large)
+    └── RateLimited (429 rate_limited)
+
+Services and adapters raise these; they never build responses. `core.http_errors` maps
+them to HTTP in one place.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConditionFailed",
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "RateLimited",
+    "TooLarge",
+    "Unauthenticated",
+    "WanError",
+]
+
+
+class WanError(Exception):
+    status = 500
+    code = "internal"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict[str, dict[str, str | None]]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class InvalidInput(WanError):
+    status = 400
+    code = "invalid"
+
+
+class Unauthenticated(WanError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(WanError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(WanError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(WanError):
+    status = 409
+    code = "conflict"
+
+
+class ConditionFailed(Conflict):
+    """A conditional write found the item in another state (lost a race, or already exists)."""
+
+
+class TooLarge(WanError):
+    status = 413
+    code = "too_large"
+
+
+class RateLimited(WanError):
+    status = 429
+    code = "rate_limited"

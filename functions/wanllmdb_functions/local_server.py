@@ -1,0 +1,95 @@
+"""The embedded server: every service router, the blob endpoint and the dashboard in one process."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+from .blobs.routes import router as blob_router
+from .core.app import API_PREFIX, AppState, create_app
+from .core.errors import NotFound
+from .core.settings import Settings
+from .services import PERIODIC_TASKS, SERVICE_ROUTERS, STARTUP_HOOKS
+
+__all__ = ["build_local_app", "default_web_dist", "serve"]
+
+log = logging.getLogger("wanllmdb.server")
+
+
+def default_web_dist() -> Path:
+    # functions/wanllmdb_functions/local_server.py -> repository root -> web/dist
+    return Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def _run_periodic(state: AppState, stop: threading.Event) -> None:
+    interval = state.settings.reaper_interval_s
+    while not stop.wait(interval):
+        for task in PERIODIC_TASKS:
+            try:
+                task(state)
+            except Exception:  # a failing housekeeping task must not stop the others or the server
+                log.exception("periodic task %s failed", getattr(task, "__name__", task))
+
+
+def _mount_web(app: FastAPI, web_dist: Path) -> None:
+    index = web_dist / "index.html"
+    if not index.is_file():
+        log.warning(
+            "web/dist not built: the dashboard is unavailable (run `make run` or `npm run build` in web/)"
+        )
+        return
+    app.mount("/assets", StaticFiles(directory=web_dist / "assets", check_dir=False), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str) -> FileResponse:
+        if path.startswith(API_PREFIX.strip("/") + "/") or path == API_PREFIX.strip("/"):
+            raise NotFound(f"no API route /{path}")
+        candidate = (web_dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(web_dist.resolve()):
+            return FileResponse(candidate)
+        # Client-side routes (deep links) all load the single-page app.
+        return FileResponse(index)
+
+
+def build_local_app(settings: Settings, *, periodic: bool = True) -> FastAPI:
+    state = AppState(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for hook in STARTUP_HOOKS:
+            for line in hook(state):
+                print(line, flush=True)
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=_run_periodic, args=(state, stop), name="wanllmdb-periodic", daemon=True
+        )
+        if periodic:
+            worker.start()
+        yield
+        stop.set()
+
+    app = create_app([*SERVICE_ROUTERS, blob_router], state=state, title="wanLLMDB")
+    app.router.lifespan_context = lifespan
+    _mount_web(app, settings.web_dist or default_web_dist())
+    return app
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    # Open the stores before binding, so a bad data dir fails at start, not at first request.
+    app = build_local_app(settings)
+    app.state.wl.storage  # noqa: B018
+    print(
+        f"wanLLMDB server: {settings.base_url}  (backend={settings.backend}, "
+        f"data dir={settings.data_dir.expanduser()})",
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)

@@ -1,0 +1,123 @@
+"""ItemStore: DynamoDB single-table semantics, the one metadata port.
+
+Items are JSON-like dicts. Every item has string keys `pk` and `sk`. Two optional secondary
+indexes exist: `gsi1` over (`gsi1pk`, `gsi1sk`) and `gsi2` over (`gsi2pk`, `gsi2sk`). An
+integer `ttl` attribute (epoch seconds) expires an item: adapters hide expired items on every
+read, because DynamoDB deletes them only eventually.
+
+Values may be str, int, float (NaN and inf included), bool, None, lists and dicts of these.
+An item is at most `MAX_ITEM_BYTES` of JSON; larger payloads belong in the BlobStore.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "INDEXES",
+    "MAX_ITEM_BYTES",
+    "Condition",
+    "Item",
+    "ItemStore",
+    "Page",
+    "TransactOp",
+]
+
+Item = dict[str, Any]
+KEY_ATTRS = ("pk", "sk")
+INDEXES: dict[str, tuple[str, str]] = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+INDEX_ATTRS = tuple(a for pair in INDEXES.values() for a in pair)
+# DynamoDB's hard limit is 400 KB including attribute names; keep headroom for encoding.
+MAX_ITEM_BYTES = 350_000
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A write precondition. Exactly one form is used at a time.
+
+    - `Condition.not_exists()`: the item must not exist.
+    - `Condition.exists()`: the item must exist.
+    - `Condition.equals(attr, value)`: the item exists and `attr == value`.
+    """
+
+    kind: Literal["not_exists", "exists", "equals"]
+    attr: str | None = None
+    value: Any = None
+
+    @classmethod
+    def not_exists(cls) -> Condition:
+        return cls("not_exists")
+
+    @classmethod
+    def exists(cls) -> Condition:
+        return cls("exists")
+
+    @classmethod
+    def equals(cls, attr: str, value: Any) -> Condition:
+        return cls("equals", attr, value)
+
+    def holds_for(self, current: Item | None) -> bool:
+        if self.kind == "not_exists":
+            return current is None
+        if self.kind == "exists":
+            return current is not None
+        return current is not None and self.attr in current and current[self.attr] == self.value
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class TransactOp:
+    """One write in a transaction: `put` the item, or `delete` / `check` the key in `item`."""
+
+    action: Literal["put", "delete", "check"]
+    item: Item
+    condition: Condition | None = None
+
+
+class ItemStore(Protocol):
+    def put(self, item: Item, *, condition: Condition | None = None) -> None:
+        """Write the whole item. Raises ConditionFailed when `condition` does not hold."""
+
+    def get(self, pk: str, sk: str) -> Item | None: ...
+
+    def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
+        """Remove the item; deleting a missing item is a no-op unless a condition says otherwise."""
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set_attrs: dict[str, Any] | None = None,
+        remove: list[str] | None = None,
+        add: dict[str, int | float] | None = None,
+        condition: Condition | None = None,
+    ) -> Item:
+        """Atomically set, remove and add to (counter) top-level attributes; returns the new item.
+
+        Creates the item when it does not exist, unless `condition` forbids it.
+        """
+        ...
+
+    def query(
+        self,
+        pk: str,
+        *,
+        index: str | None = None,
+        sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        descending: bool = False,
+    ) -> Page:
+        """Items whose partition key (of the table, or of `index`) is `pk`, in sort-key order."""
+        ...
+
+    def transact_write(self, ops: list[TransactOp]) -> None:
+        """All or nothing. Raises ConditionFailed when any condition fails; nothing is written."""

@@ -1,0 +1,23 @@
+"""What the local server mounts and runs. A new service adds its router (and tasks) here, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+
+from .health.routes import router as health_router
+
+if TYPE_CHECKING:
+    from .core.app import AppState
+
+SERVICE_ROUTERS: list[APIRouter] = [
+    health_router,
+]
+
+# Run once when the local server starts; each yields lines to print for the operator.
+STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = []
+
+# Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
+PERIODIC_TASKS: list[Callable[[AppState], None]] = []

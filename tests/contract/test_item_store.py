@@ -1,0 +1,196 @@
+"""The ItemStore contract: every adapter must pass every test here."""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from wanllmdb_functions.core.errors import ConditionFailed, InvalidInput, TooLarge
+from wanllmdb_functions.ports import Condition, ItemStore, TransactOp
+from wanllmdb_functions.ports.item_store import MAX_ITEM_BYTES
+
+
+def test_put_then_get_round_trips_every_value_type(item_store: ItemStore) -> None:
+    item = {
+        "pk": "P#1", "sk": "RUN#a", "name": "exp", "n": 3, "lr": 0.001, "ok": True, "none": None,
+        "nested": {"a": {"b": [1, 2.5, "x", None, {"c": False}]}}, "tags": ["x", "y"],
+        "nan": float("nan"), "inf": float("-inf"), "big": 2**53, "empty": "",
+    }  # fmt: skip
+    item_store.put(item)
+    got = item_store.get("P#1", "RUN#a")
+    assert got is not None
+    assert math.isnan(got.pop("nan"))
+    expected = {k: v for k, v in item.items() if k != "nan"}
+    assert got == expected
+
+
+def test_get_of_missing_item_is_none(item_store: ItemStore) -> None:
+    assert item_store.get("P#none", "x") is None
+
+
+def test_put_must_not_exist_condition_refuses_second_writer(item_store: ItemStore) -> None:
+    item_store.put({"pk": "A", "sk": "1", "v": 1}, condition=Condition.not_exists())
+    with pytest.raises(ConditionFailed):
+        item_store.put({"pk": "A", "sk": "1", "v": 2}, condition=Condition.not_exists())
+    assert item_store.get("A", "1") == {"pk": "A", "sk": "1", "v": 1}
+
+
+def test_put_attribute_equals_condition(item_store: ItemStore) -> None:
+    item_store.put({"pk": "A", "sk": "1", "state": "running"})
+    item_store.put(
+        {"pk": "A", "sk": "1", "state": "finished"}, condition=Condition.equals("state", "running")
+    )
+    with pytest.raises(ConditionFailed):
+        item_store.put(
+            {"pk": "A", "sk": "1", "state": "crashed"}, condition=Condition.equals("state", "running")
+        )
+    assert item_store.get("A", "1")["state"] == "finished"  # type: ignore[index]
+
+
+def test_delete_is_idempotent_and_honours_conditions(item_store: ItemStore) -> None:
+    item_store.put({"pk": "A", "sk": "1", "state": "x"})
+    with pytest.raises(ConditionFailed):
+        item_store.delete("A", "1", condition=Condition.equals("state", "y"))
+    item_store.delete("A", "1")
+    item_store.delete("A", "1")
+    assert item_store.get("A", "1") is None
+
+
+def test_update_sets_removes_and_counts_atomically(item_store: ItemStore) -> None:
+    item_store.put({"pk": "A", "sk": "1", "a": 1, "b": "x", "count": 0})
+    new = item_store.update("A", "1", set_attrs={"c": {"deep": [1]}}, remove=["b"], add={"count": 2})
+    assert new == {"pk": "A", "sk": "1", "a": 1, "c": {"deep": [1]}, "count": 2}
+    assert item_store.get("A", "1") == new
+
+
+def test_update_creates_missing_item_and_counter_starts_at_zero(item_store: ItemStore) -> None:
+    new = item_store.update("C", "seq", add={"n": 1})
+    assert new["n"] == 1
+    assert item_store.update("C", "seq", add={"n": 1})["n"] == 2
+
+
+def test_update_condition_failure_changes_nothing(item_store: ItemStore) -> None:
+    item_store.put({"pk": "A", "sk": "1", "state": "finished"})
+    with pytest.raises(ConditionFailed):
+        item_store.update(
+            "A", "1", set_attrs={"state": "running"}, condition=Condition.equals("state", "paused")
+        )
+    assert item_store.get("A", "1") == {"pk": "A", "sk": "1", "state": "finished"}
+
+
+def test_update_must_exist_condition_does_not_create(item_store: ItemStore) -> None:
+    with pytest.raises(ConditionFailed):
+        item_store.update("A", "missing", set_attrs={"x": 1}, condition=Condition.exists())
+    assert item_store.get("A", "missing") is None
+
+
+def test_parallel_counter_increments_are_not_lost(item_store: ItemStore) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: item_store.update("C", "n", add={"n": 1}), range(40)))
+    assert item_store.get("C", "n")["n"] == 40  # type: ignore[index]
+
+
+def test_parallel_conditional_creates_yield_exactly_one_winner(item_store: ItemStore) -> None:
+    def create(i: int) -> bool:
+        try:
+            item_store.put({"pk": "RUN", "sk": "same-id", "writer": i}, condition=Condition.not_exists())
+            return True
+        except ConditionFailed:
+            return False
+
+    with ThreadPoolExecutor(8) as pool:
+        wins = list(pool.map(create, range(24)))
+    assert sum(wins) == 1
+
+
+def test_query_by_partition_with_prefix_range_order_and_paging(item_store: ItemStore) -> None:
+    for i in range(7):
+        item_store.put({"pk": "P", "sk": f"RUN#{i:02d}", "i": i})
+    item_store.put({"pk": "P", "sk": "META", "i": -1})
+    item_store.put({"pk": "Q", "sk": "RUN#00", "i": 99})
+    assert [i["i"] for i in item_store.query("P", sk_prefix="RUN#").items] == list(range(7))
+    assert [i["i"] for i in item_store.query("P", sk_between=("RUN#02", "RUN#04")).items] == [2, 3, 4]
+    assert [i["i"] for i in item_store.query("P", sk_prefix="RUN#", descending=True).items] == list(
+        range(6, -1, -1)
+    )
+    seen, cursor = [], None
+    while True:
+        page = item_store.query("P", sk_prefix="RUN#", limit=3, cursor=cursor)
+        seen += [i["i"] for i in page.items]
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert seen == list(range(7))
+
+
+def test_query_on_secondary_index(item_store: ItemStore) -> None:
+    for i, state in enumerate(["running", "finished", "running"]):
+        item_store.put({"pk": f"RUN#{i}", "sk": "RUN", "gsi1pk": f"STATE#{state}", "gsi1sk": f"T{i}"})
+    item_store.put({"pk": "RUN#9", "sk": "RUN"})  # not in the index
+    running = item_store.query("STATE#running", index="gsi1")
+    assert [i["pk"] for i in running.items] == ["RUN#0", "RUN#2"]
+    first = item_store.query("STATE#running", index="gsi1", limit=1)
+    rest = item_store.query("STATE#running", index="gsi1", limit=1, cursor=first.cursor)
+    assert [i["pk"] for i in first.items + rest.items] == ["RUN#0", "RUN#2"]
+
+
+def test_update_can_move_an_item_out_of_an_index(item_store: ItemStore) -> None:
+    item_store.put({"pk": "R", "sk": "1", "gsi1pk": "LIVE", "gsi1sk": "a"})
+    item_store.update("R", "1", set_attrs={"gsi1pk": None, "gsi1sk": None})
+    assert item_store.query("LIVE", index="gsi1").items == []
+
+
+def test_unknown_index_is_invalid_input(item_store: ItemStore) -> None:
+    with pytest.raises(InvalidInput):
+        item_store.query("x", index="gsi9")
+
+
+def test_transaction_is_all_or_nothing(item_store: ItemStore) -> None:
+    item_store.put({"pk": "ART", "sk": "v0"})
+    with pytest.raises(ConditionFailed):
+        item_store.transact_write(
+            [
+                TransactOp("put", {"pk": "ART", "sk": "latest", "v": 1}),
+                TransactOp("put", {"pk": "ART", "sk": "v0", "v": 1}, Condition.not_exists()),
+            ]
+        )
+    assert item_store.get("ART", "latest") is None
+    item_store.transact_write(
+        [
+            TransactOp("put", {"pk": "ART", "sk": "v1"}, Condition.not_exists()),
+            TransactOp("delete", {"pk": "ART", "sk": "v0"}),
+            TransactOp("check", {"pk": "ART", "sk": "v1x"}, Condition.not_exists()),
+        ]
+    )
+    assert item_store.get("ART", "v1") is not None
+    assert item_store.get("ART", "v0") is None
+
+
+def test_expired_items_are_invisible(item_store: ItemStore) -> None:
+    past, future = int(time.time()) - 10, int(time.time()) + 3600
+    item_store.put({"pk": "S", "sk": "old", "ttl": past})
+    item_store.put({"pk": "S", "sk": "new", "ttl": future})
+    assert item_store.get("S", "old") is None
+    assert [i["sk"] for i in item_store.query("S").items] == ["new"]
+
+
+def test_oversized_item_is_refused(item_store: ItemStore) -> None:
+    with pytest.raises(TooLarge):
+        item_store.put({"pk": "A", "sk": "big", "blob": "x" * (MAX_ITEM_BYTES + 1)})
+    assert item_store.get("A", "big") is None
+
+
+@pytest.mark.parametrize(
+    "bad", [{"pk": "", "sk": "1"}, {"pk": "a"}, {"pk": 1, "sk": "1"}, {"pk": "a", "sk": "1", "gsi1pk": 5}]
+)
+def test_malformed_keys_are_invalid_input(item_store: ItemStore, bad: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput):
+        item_store.put(bad)
+
+
+def test_update_cannot_change_keys(item_store: ItemStore) -> None:
+    with pytest.raises(InvalidInput):
+        item_store.update("A", "1", set_attrs={"pk": "B"})

@@ -139,6 +139,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         table=TableAccess.READ_UPDATE,
         read_prefixes=("metrics/", "logs/"),
         write_prefixes=("metrics/", "logs/"),
+        # Merged chunks are either tagged (a lifecycle rule expires them days later, after any reader
+        # that listed them has finished) or deleted outright; the compaction code picks.
+        delete_prefixes=("metrics/", "logs/"),
         tag_prefixes=("metrics/", "logs/"),
         needs_polars=True,
         memory_mb=2048,

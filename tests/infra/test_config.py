@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,3 +66,19 @@ def test_athena_limit_respects_athenas_minimum():
 def test_throttling_must_be_positive():
     with pytest.raises(ConfigError, match="api_rate_limit: 0 must be a positive integer"):
         config(tenant="acme", api_rate_limit="0")
+
+
+def test_the_cdk_app_exits_with_the_config_error_not_a_traceback():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDK_")}
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    result = subprocess.run(
+        [sys.executable, "-m", "infra_cdk.app"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "wanllmdb cdk: tenant: missing" in result.stderr
+    assert "Traceback" not in result.stderr

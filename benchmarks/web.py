@@ -195,7 +195,8 @@ def main() -> None:
                 f"runs table: first rows {res['table_first_rows_ms']:.0f} ms; "
                 f"scrolled {tb['rows']} rows to the end in {tb['scroll_to_end_ms']:.0f} ms "
                 f"(frame p50 {tb['frame_p50_ms']:.1f} ms, p95 {tb['frame_p95_ms']:.1f} ms, "
-                f"{tb['dom_rows']} rows in the DOM); bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
+                f"{tb['dom_rows']} rows in the DOM); "
+                f"bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
                 f"ratio {tb['scroll_to_end_ms'] / res['table_fetch_all_ms']:.2f}x"
             )
         if res["errors"]:

@@ -110,6 +110,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
   it("drags to zoom, refetching the range at full resolution, and double-click resets", async () => {
     const panel = page.locator('[data-panel="line:train/loss"]');
     const over = panel.locator(".u-over");
+    await panel.scrollIntoViewIfNeeded();
     const box = (await over.boundingBox())!;
     const req = page.waitForRequest((r) => r.url().includes("/metrics?") && r.url().includes("min=") && r.url().includes("max="));
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);

@@ -75,7 +75,7 @@ paths = {
                            "patch": {"parameters": [run_id], "requestBody": body(ref("RunPatch")), "responses": ok(ref("Run"))}},
     "/api/runs/config-diff": {"get": {"parameters": [q("a", required=True), q("b", required=True)], "responses": ok(ref("ConfigDiff"))}},
     "/api/runs/{run_id}/metrics": {"get": {"parameters": [
-        run_id, q("keys"), q("x"), q("buckets", i), q("min", n), q("max", n), q("stream"), q("after_step", i)],
+        run_id, q("keys", arr(s)), q("x"), q("buckets", i), q("min", n), q("max", n), q("stream"), q("after_step", i)],
         "responses": ok(ref("MetricsResponse"))}},
     "/api/runs/{run_id}/metric-keys": {"get": {"parameters": [run_id, q("stream")], "responses": ok(ref("MetricKeys"))}},
     "/api/runs/{run_id}/logs": {"get": {"parameters": [run_id, q("offset", i), q("limit", i), q("search")],

@@ -561,7 +561,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    keys?: string;
+                    keys?: string[];
                     x?: string;
                     buckets?: number;
                     min?: number;

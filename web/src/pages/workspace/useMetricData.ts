@@ -17,7 +17,7 @@ export function fetchMetrics(
 ) {
   return unwrap(
     api.GET("/api/runs/{run_id}/metrics", {
-      params: { path: { run_id: runId }, query: { keys: keys.join(","), x, buckets: BUCKETS, stream: "history", ...extra } },
+      params: { path: { run_id: runId }, query: { keys, x, buckets: BUCKETS, stream: "history", ...extra } },
     }),
   );
 }

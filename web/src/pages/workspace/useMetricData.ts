@@ -45,6 +45,20 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     setLoading(true);
     const groups: string[][] = [];
     for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) groups.push(keys.slice(i, i + KEYS_PER_REQUEST));
+    // Answers arrive one per run and key group; applying them in batches (every 150 ms) redraws
+    // each panel a few times instead of once per answer.
+    let pending: RunSeries = {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const batch = pending;
+      pending = {};
+      if (live) setData((d) => {
+        const next = { ...d };
+        for (const [id, series] of Object.entries(batch)) next[id] = { ...next[id], ...series };
+        return next;
+      });
+    };
     const jobs = runs.flatMap((r) =>
       groups.map(async (g) => {
         const res = await fetchMetrics(r.id, g, x);
@@ -52,11 +66,14 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
         const mine: Record<string, Series> = {};
         for (const k of g) mine[k] = seriesFromApi(res.series[k]);
         if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(lastStep.current[r.id] ?? -1, res.last_step);
-        setData((d) => ({ ...d, [r.id]: { ...d[r.id], ...mine } }));
+        pending[r.id] = { ...pending[r.id], ...mine };
+        timer ??= setTimeout(flush, 150);
       }),
     );
     Promise.allSettled(jobs).then((results) => {
       if (!live) return;
+      if (timer) clearTimeout(timer);
+      flush();
       const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
       if (failed) setError(failed.reason as Error);
       setLoading(false);
@@ -64,6 +81,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     setStates(Object.fromEntries(runs.map((r) => [r.id, r.state])));
     return () => {
       live = false;
+      if (timer) clearTimeout(timer);
     };
     // runKey and keyKey stand for runs and keys.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -161,7 +161,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     await page.getByRole("link", { name: "Logs" }).click();
     await page.getByTestId("logs").getByText("training of run 1 done").waitFor();
     await page.getByLabel("Search logs").fill("epoch 2");
-    await expect.poll(() => page.getByTestId("log-count").innerText()).toBe("1 lines");
+    await expect.poll(() => page.getByTestId("log-count").innerText()).toBe("1 line");
     await shot("08-run-logs");
     noErrors();
   });

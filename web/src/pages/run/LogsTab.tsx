@@ -78,7 +78,7 @@ export function LogsTab({ run }: { run: Run }) {
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow tail
         </label>
         <span className="muted small" data-testid="log-count">
-          {lines.length} lines
+          {lines.length} {lines.length === 1 ? "line" : "lines"}
         </span>
       </div>
       <ErrorBanner error={error} />

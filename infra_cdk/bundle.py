@@ -38,6 +38,7 @@ __all__ = [
     "build_bundle",
     "bundle_fingerprint",
     "check_bundle",
+    "copy_sources",
     "pip_command",
     "requirements_for",
 ]
@@ -131,11 +132,16 @@ def build_bundle(spec: ServiceSpec, out_dir: Path) -> int:
     result = subprocess.run(pip_command(requirements_for(spec), out_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise BundleError(f"pip could not bundle the {spec.name} function:\n{result.stderr.strip()}")
+    copy_sources(out_dir)
+    return check_bundle(spec, out_dir)
+
+
+def copy_sources(out_dir: Path) -> None:
+    """The code half of a bundle: `wanllmdb_functions/` and `schemas/lake_schema.json` at its root."""
     for name, path in _source_files():
         dest = out_dir / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest)
-    return check_bundle(spec, out_dir)
 
 
 def check_bundle(spec: ServiceSpec, out_dir: Path) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from infra_cdk.bundle import (
     BundleError,
     bundle_fingerprint,
     check_bundle,
+    copy_sources,
     pip_command,
     requirements_for,
     smoke_import,
@@ -113,3 +115,22 @@ def test_smoke_import_fails_when_a_dependency_is_missing_from_the_bundle(tmp_pat
 
 def test_smoke_import_skips_handlers_not_written_yet(tmp_path: Path):
     assert smoke_import(service("query"), tmp_path, sys.executable).startswith("skipped:")
+
+
+def test_the_bundled_code_finds_the_lake_schema_in_the_lambda_layout(tmp_path: Path):
+    # The bundle root is Lambda's /var/task: the package and schemas/ side by side, nothing else.
+    copy_sources(tmp_path)
+    assert (tmp_path / "schemas" / "lake_schema.json").is_file()
+    code = (
+        "from wanllmdb_functions.runs.lake_layout import chunk_key;"
+        "print(chunk_key('history', project='p', run='r', attempt=0, seq=3))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "metrics/project=p/run=r/stream=history/chunk-a0000-000000003.parquet"

@@ -42,7 +42,7 @@ pytest: setup
 web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
-test: setup lint typecheck web-build pytest web-test
+test: setup lint typecheck web-build cdk-synth pytest web-test
 
 # The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
 CDK := infra_cdk/node_modules/.bin/cdk

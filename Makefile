@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test lint typecheck pytest web-setup web-build web-test cdk-synth openapi clean
+.PHONY: setup run test lint typecheck pytest web-setup web-build web-test browser cdk-synth openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,6 +19,10 @@ setup: $(STAMP)
 # The web app is optional until web/package.json exists.
 web-setup:
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+
+# Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 web-build: web-setup
 	@if [ -f web/package.json ]; then cd web && npm run build; fi
@@ -35,7 +39,7 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
-web-test: web-build
+web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
 test: setup lint typecheck web-build pytest web-test

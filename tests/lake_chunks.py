@@ -66,7 +66,10 @@ def metric_table(
 def parquet_bytes(table: pa.Table) -> bytes:
     sink = io.BytesIO()
     pq.write_table(
-        table, sink, compression=LAKE["parquet"]["compression"], row_group_size=LAKE["parquet"]["row_group_rows"]
+        table,
+        sink,
+        compression=LAKE["parquet"]["compression"],
+        row_group_size=LAKE["parquet"]["row_group_rows"],
     )
     return sink.getvalue()
 

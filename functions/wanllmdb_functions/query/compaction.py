@@ -44,7 +44,10 @@ class CompactionResult:
 
 
 def merge_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """Sorted by (step, key, attempt); one row per triple, the last written (a re-uploaded chunk adds nothing)."""
+    """Sorted by (step, key, attempt); one row per triple, the last written.
+
+    A re-uploaded chunk therefore adds nothing.
+    """
     frame = pl.concat(parts, how="vertical").with_row_index("_order")
     frame = frame.with_columns(pl.col("key").cast(pl.String))
     merged = (
@@ -115,5 +118,7 @@ def _delete(blobs: BlobStore, infos: list[BlobInfo]) -> None:
         blobs.delete(info.key)
 
 
-def compact_run(blobs: BlobStore, project_id: str, run_id: str, *, min_chunks: int = 1) -> list[CompactionResult]:
+def compact_run(
+    blobs: BlobStore, project_id: str, run_id: str, *, min_chunks: int = 1
+) -> list[CompactionResult]:
     return [compact_stream(blobs, project_id, run_id, s, min_chunks=min_chunks) for s in STREAMS]

@@ -123,7 +123,11 @@ def read_stream(
     """The stream's rows (optionally only `keys`), latest attempt per (key, step) when `dedup`."""
     wanted = list(keys) if keys is not None else None
     for attempt in range(3):
-        listing = objects if objects is not None and attempt == 0 else list_stream(blobs, project_id, run_id, stream)
+        listing = (
+            objects
+            if objects is not None and attempt == 0
+            else list_stream(blobs, project_id, run_id, stream)
+        )
         warnings: list[str] = []
         parts: list[pl.DataFrame] = []
         try:

@@ -9,12 +9,17 @@ any listing taken at any moment of a compaction yields the same rows.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..ports.blob_store import BlobInfo, BlobStore
-from .layout import ChunkName, Coverage, parse_chunk, parse_compacted, stream_prefix
+from .layout import ChunkName, Coverage, parse_chunk, parse_compacted, project_prefix, stream_prefix
 
-__all__ = ["StreamObjects", "list_stream"]
+__all__ = ["StreamObjects", "list_project", "list_stream", "resolve_stream"]
+
+_RUN_STREAM = re.compile(r"run=([^/]+)/stream=([^/]+)/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,28 @@ class StreamObjects:
 
 def list_stream(blobs: BlobStore, project_id: str, run_id: str, stream: str) -> StreamObjects:
     prefix = stream_prefix(project_id, run_id, stream)
+    return resolve_stream(prefix, blobs.list(prefix))
+
+
+def list_project(blobs: BlobStore, project_id: str) -> dict[tuple[str, str], StreamObjects]:
+    """Every run stream of a project from one listing, keyed by (run_id, stream)."""
+    base = project_prefix(project_id)
+    grouped: dict[tuple[str, str], list[BlobInfo]] = defaultdict(list)
+    for info in blobs.list(base):
+        match = _RUN_STREAM.match(info.key[len(base) :])
+        if match:
+            grouped[(match.group(1), match.group(2))].append(info)
+    return {
+        (run, stream): resolve_stream(f"{base}run={run}/stream={stream}/", infos)
+        for (run, stream), infos in grouped.items()
+    }
+
+
+def resolve_stream(prefix: str, infos: Iterable[BlobInfo]) -> StreamObjects:
     compacted: list[tuple[BlobInfo, Coverage]] = []
     chunks: list[tuple[BlobInfo, ChunkName]] = []
-    for info in blobs.list(prefix):
-        if "/" in info.key[len(prefix) :]:
+    for info in infos:
+        if not info.key.startswith(prefix) or "/" in info.key[len(prefix) :]:
             continue
         coverage = parse_compacted(info.key)
         if coverage is not None:
@@ -66,10 +89,11 @@ def list_stream(blobs: BlobStore, project_id: str, run_id: str, stream: str) -> 
     newest = [
         (info, cov)
         for info, cov in compacted
-        if not any(other is not cov and other.dominates(cov) and other.high != cov.high for _, other in compacted)
+        if not any(other.high != cov.high and other.dominates(cov) for _, other in compacted)
     ]
     newest.sort(key=lambda pair: (pair[1].size, pair[0].key))
-    superseded = [info for info, cov in compacted if all(info is not kept for kept, _ in newest)]
+    kept = {info.key for info, _ in newest}
+    superseded = [info for info, _ in compacted if info.key not in kept]
     live: list[tuple[BlobInfo, ChunkName]] = []
     for info, chunk in sorted(chunks, key=lambda pair: pair[1]):
         if any(cov.covers(chunk) for _, cov in newest):

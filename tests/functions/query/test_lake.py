@@ -59,7 +59,12 @@ def test_compaction_merges_sorts_and_dedups_a_reuploaded_chunk(blobs: BlobStore)
     assert keys == [result.key]
     merged = pl.read_parquet(blobs.get(result.key))
     assert merged.select("step", pl.col("key").cast(pl.String)).rows() == [
-        (0, "a"), (0, "b"), (1, "a"), (1, "b"), (2, "a"), (3, "a")
+        (0, "a"),
+        (0, "b"),
+        (1, "a"),
+        (1, "b"),
+        (2, "a"),
+        (3, "a"),
     ]
     # Compacting again changes nothing, and a late duplicate of a covered chunk stays invisible.
     assert compact_stream(blobs, P, R, "history").key is None
@@ -119,8 +124,11 @@ def test_envelope_keeps_spikes_and_raw_points_below_the_bucket_count() -> None:
 
 def test_step_metric_axis_uses_the_other_metrics_value() -> None:
     frame = pl.DataFrame(
-        {"step": [0, 0, 1, 1, 2], "key": ["loss", "epoch", "loss", "epoch", "loss"],
-         "value": [5.0, 0.5, 4.0, 1.0, 3.0]}
+        {
+            "step": [0, 0, 1, 1, 2],
+            "key": ["loss", "epoch", "loss", "epoch", "loss"],
+            "value": [5.0, 0.5, 4.0, 1.0, 3.0],
+        }
     )
     axis = with_x(frame, "epoch")
     loss = axis.filter(pl.col("key") == "loss").sort("x")

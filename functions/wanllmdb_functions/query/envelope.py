@@ -5,12 +5,13 @@ Pure functions on Polars frames; they know nothing of the lake or of HTTP.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-__all__ = ["MAX_BUCKETS", "Series", "envelope", "with_x"]
+__all__ = ["MAX_BUCKETS", "Series", "envelope", "json_number", "with_x"]
 
 MAX_BUCKETS = 10_000
 
@@ -19,6 +20,13 @@ MAX_BUCKETS = 10_000
 class Series:
     raw: bool
     columns: dict[str, list[Any]]
+
+
+def json_number(value: Any) -> Any:
+    """JSON has no NaN or infinities; JavaScript's Number() reads these strings back exactly."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
 
 
 def with_x(frame: pl.DataFrame, x: str) -> pl.DataFrame:

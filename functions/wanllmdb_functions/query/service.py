@@ -1,0 +1,157 @@
+"""The query service: chart data, metric keys and multi-run compare on the metric lake.
+
+Domain logic only: it reads the lake through the BlobStore port, learns what the caller may
+read from a `RunCatalog`, and knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from ..core.errors import InvalidInput
+from ..ports.blob_store import BlobStore
+from .bands import group_bands
+from .catalog import RunCatalog, RunRecord
+from .envelope import MAX_BUCKETS, Series, envelope, json_number, with_x
+from .layout import STREAMS
+from .models import CompareRequest, CompareResponse, GroupBand, SeriesOut, check_keys
+from .reader import FrameCache, StreamRead, read_stream
+from .visible import StreamObjects, list_stream
+
+if TYPE_CHECKING:
+    from ..core.auth import Caller
+
+__all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
+
+_READ_THREADS = 8
+
+
+def series_out(series: Series) -> SeriesOut:
+    columns = {name: [json_number(v) for v in values] for name, values in series.columns.items()}
+    return SeriesOut(raw=True, points=columns) if series.raw else SeriesOut(raw=False, buckets=columns)
+
+
+@dataclass(frozen=True)
+class ChartQuery:
+    keys: list[str]
+    x: str = "step"
+    buckets: int = 1000
+    stream: str = "history"
+    x_min: float | None = None
+    x_max: float | None = None
+    after_step: int | None = None
+
+    def validated(self) -> ChartQuery:
+        if not 1 <= self.buckets <= MAX_BUCKETS:
+            raise InvalidInput(f"buckets must be 1..{MAX_BUCKETS}", field="buckets")
+        if self.stream not in STREAMS:
+            raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
+        if self.x_min is not None and self.x_max is not None and self.x_min > self.x_max:
+            raise InvalidInput("min must not be greater than max", field="min")
+        if not self.x or len(self.x) > 256:
+            raise InvalidInput("x is step, ts or a metric name of 1..256 characters", field="x")
+        check_keys(self.keys)
+        return self
+
+    def fingerprint(self) -> str:
+        return repr(sorted(self.keys)) + repr(
+            (self.x, self.buckets, self.stream, self.x_min, self.x_max, self.after_step)
+        )
+
+
+@dataclass
+class ChartResult:
+    etag: str
+    series: dict[str, SeriesOut] = field(default_factory=dict)
+    last_step: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    not_modified: bool = False
+
+
+def _etag(objects: StreamObjects, query_fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{objects.fingerprint()}|{query_fingerprint}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _key_frames(read: pl.DataFrame, keys: Sequence[str], x: str) -> dict[str, pl.DataFrame]:
+    framed = with_x(read, x).with_columns(pl.col("key").cast(pl.String))
+    parts = {str(k[0]): f for k, f in framed.partition_by("key", as_dict=True).items()}
+    return {key: parts[key] for key in keys if key in parts}
+
+
+class QueryService:
+    def __init__(self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache | None = None) -> None:
+        self.blobs = blobs
+        self.catalog = catalog
+        self.cache = cache if cache is not None else FrameCache()
+
+    def _read(
+        self, run: RunRecord, stream: str, keys: Sequence[str] | None, objects: StreamObjects | None = None
+    ) -> StreamRead:
+        return read_stream(
+            self.blobs, run.project_id, run.id, stream, keys=keys, cache=self.cache, objects=objects
+        )
+
+    def metric_keys(self, caller: Caller, run_id: str, stream: str) -> tuple[list[str], list[str]]:
+        if stream not in STREAMS:
+            raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
+        run = self.catalog.readable_run(caller, run_id)
+        read = self._read(run, stream, None)
+        keys = read.frame.get_column("key").cast(pl.String).unique().sort().to_list()
+        return keys, read.warnings
+
+    def chart(
+        self, caller: Caller, run_id: str, query: ChartQuery, *, if_none_match: str | None = None
+    ) -> ChartResult:
+        query = query.validated()
+        run = self.catalog.readable_run(caller, run_id)
+        # One listing decides both the ETag and what is read, so the two always agree.
+        objects = list_stream(self.blobs, run.project_id, run.id, query.stream)
+        etag = _etag(objects, query.fingerprint())
+        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+            return ChartResult(etag, not_modified=True)
+        wanted = [*query.keys, query.x] if query.x not in ("step", "ts") else query.keys
+        read = self._read(run, query.stream, wanted, objects)
+        frame = read.frame
+        if query.after_step is not None:
+            frame = frame.filter(pl.col("step") > query.after_step)
+        result = ChartResult(etag, warnings=read.warnings)
+        if frame.height:
+            result.last_step = int(frame.get_column("step").max())  # type: ignore[arg-type]
+        elif query.after_step is not None:
+            result.last_step = query.after_step
+        for key, part in _key_frames(frame, query.keys, query.x).items():
+            series = envelope(part, buckets=query.buckets, x_min=query.x_min, x_max=query.x_max)
+            result.series[key] = series_out(series)
+        return result
+
+    def compare(self, caller: Caller, project_id: str, body: CompareRequest) -> CompareResponse:
+        run_ids = list(dict.fromkeys(body.runs))
+        runs = self.catalog.readable_runs(caller, project_id, run_ids)
+        wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
+
+        def read(run: RunRecord) -> tuple[RunRecord, StreamRead]:
+            return run, self._read(run, body.stream, wanted)
+
+        with ThreadPoolExecutor(min(_READ_THREADS, max(1, len(runs)))) as pool:
+            reads = list(pool.map(read, runs))
+        warnings: list[str] = []
+        per_run: dict[str, dict[str, SeriesOut]] = {}
+        framed: dict[str, dict[str, pl.DataFrame]] = {}
+        for run, got in reads:
+            warnings += got.warnings
+            framed[run.id] = _key_frames(got.frame, body.keys, body.x)
+            per_run[run.id] = {
+                key: series_out(envelope(part, buckets=body.buckets, x_min=body.min, x_max=body.max))
+                for key, part in framed[run.id].items()
+            }
+        groups: list[GroupBand] | None = None
+        if body.group_by:
+            groups = group_bands(runs, framed, body)
+        return CompareResponse(x=body.x, runs=per_run, groups=groups, warnings=warnings)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: int = Field(default=300, ge=10)
     reaper_interval_s: int = Field(default=60, ge=1)
     session_ttl_s: int = Field(default=12 * 3600, ge=60)
+    # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
+    allow_registration: bool | None = None
+    audit_retention_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _aws_needs_table_and_bucket(self) -> Settings:
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def registration_open(self) -> bool:
+        return self.backend == "local" if self.allow_registration is None else self.allow_registration
 
     @property
     def lake_dir(self) -> Path:

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # upload grants: one lake chunk (history/system/logs), and one file or media object.
     upload_chunk_max_bytes: int = Field(default=256 << 20, ge=1 << 10)
     upload_file_max_bytes: int = Field(default=5 << 30, ge=1 << 10, le=5 << 30)
+    # query: decoded lake objects kept per process; SQL time bound; compaction of long runs.
+    query_cache_mb: int = Field(default=256, ge=0, le=8192)
+    sql_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    compaction_every_chunks: int = Field(default=64, ge=2, le=100_000)
 
     @model_validator(mode="after")
     def _aws_needs_table_and_bucket(self) -> Settings:

@@ -17,6 +17,8 @@ _state = AppState()
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     # Anything but a scheduled event is a wiring mistake; refuse it instead of reaping on a stray call.
     if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event":
-        raise InvalidInput("the reaper only accepts EventBridge 'Scheduled Event' payloads", field="detail-type")
+        raise InvalidInput(
+            "the reaper only accepts EventBridge 'Scheduled Event' payloads", field="detail-type"
+        )
     crashed = reap_stale_runs(_state)
     return {"crashed": crashed, "count": len(crashed)}

@@ -49,7 +49,7 @@ class FrameCache:
             return frame
 
     def put(self, info: BlobInfo, frame: pl.DataFrame) -> None:
-        size = frame.estimated_size()
+        size = int(frame.estimated_size())
         if size > self.max_bytes // 2:
             return
         with self._lock:
@@ -60,7 +60,7 @@ class FrameCache:
             self._bytes += size
             while self._bytes > self.max_bytes and self._frames:
                 _, evicted = self._frames.popitem(last=False)
-                self._bytes -= evicted.estimated_size()
+                self._bytes -= int(evicted.estimated_size())
 
 
 def _local_root(blobs: BlobStore) -> Path | None:
@@ -75,9 +75,10 @@ def read_object(blobs: BlobStore, info: BlobInfo, *, cache: FrameCache | None = 
     root = _local_root(blobs)
     try:
         if root is not None:
-            source: Path | io.BytesIO = root / info.key
-            if not source.is_file():
+            path = root / info.key
+            if not path.is_file():
                 raise NotFound(f"no object at {info.key!r}", field="key")
+            source: Path | io.BytesIO = path
         else:
             source = io.BytesIO(blobs.get(info.key))
         frame = conform_metrics(pl.read_parquet(source))

@@ -7,21 +7,35 @@ read from a `RunCatalog`, and knows nothing of HTTP.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ..core.errors import InvalidInput
 from ..ports.blob_store import BlobStore
 from .bands import group_bands
-from .catalog import RunCatalog, RunRecord
+from .catalog import RunCatalog, RunRecord, metrics_table, runs_table
 from .envelope import MAX_BUCKETS, Series, envelope, json_number, with_x
+from .export import export_project, export_run
+from .history import history_page
 from .layout import STREAMS
-from .models import CompareRequest, CompareResponse, GroupBand, SeriesOut, check_keys
+from .models import (
+    CompareRequest,
+    CompareResponse,
+    ExportRequest,
+    ExportResponse,
+    GroupBand,
+    SeriesOut,
+    SqlRequest,
+    SqlResponse,
+    check_keys,
+)
 from .reader import FrameCache, StreamRead, read_stream
+from .sql import check_read_only, run_sql
 from .visible import StreamObjects, list_stream
 
 if TYPE_CHECKING:
@@ -30,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
 
 _READ_THREADS = 8
+_MENTIONS_RUNS = re.compile(r"\bruns\b", re.IGNORECASE)
 
 
 def series_out(series: Series) -> SeriesOut:
@@ -155,3 +170,43 @@ class QueryService:
         if body.group_by:
             groups = group_bands(runs, framed, body)
         return CompareResponse(x=body.x, runs=per_run, groups=groups, warnings=warnings)
+
+    def sql(self, caller: Caller, body: SqlRequest, *, timeout_s: float) -> SqlResponse:
+        check_read_only(body.query)  # refuse writes before touching any store
+        projects = self.catalog.sql_projects(caller, body.projects)
+        tables: dict[str, pl.LazyFrame] = {}
+        if _MENTIONS_RUNS.search(body.query):
+            tables["runs"] = runs_table(r for p in projects for r in self.catalog.readable_runs(caller, p))
+        for lazy in (True, False):
+            metrics, warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
+            try:
+                result = run_sql(
+                    body.query, tables={**tables, "metrics": metrics}, limit=body.limit, timeout_s=timeout_s
+                )
+            except pl.exceptions.ComputeError as exc:
+                if lazy:
+                    continue  # maybe a corrupt object: retry reading object by object, skipping bad ones
+                raise InvalidInput(f"SQL error: {exc}", field="query") from None
+            rows = [[json_number(v) for v in row] for row in result.rows]
+            return SqlResponse(
+                columns=result.columns, rows=rows, truncated=result.truncated, warnings=warnings
+            )
+        raise AssertionError("unreachable")
+
+    def history(
+        self, caller: Caller, run_id: str, *, stream: str, keys: list[str] | None, **page: Any
+    ) -> tuple[pl.DataFrame, int | None, list[str]]:
+        run = self.catalog.readable_run(caller, run_id)
+        read = self._read(run, stream, keys)
+        rows, next_cursor = history_page(read.frame, keys=keys, **page)
+        return rows, next_cursor, read.warnings
+
+    def export_run(self, caller: Caller, run_id: str, *, stream: str, expires_s: int) -> ExportResponse:
+        run = self.catalog.readable_run(caller, run_id)
+        return export_run(self.blobs, run, stream=stream, expires_s=expires_s)
+
+    def export_project(
+        self, caller: Caller, project_id: str, body: ExportRequest, *, expires_s: int
+    ) -> ExportResponse:
+        runs = self.catalog.readable_runs(caller, project_id, body.runs)
+        return export_project(self.blobs, project_id, runs, body, expires_s=expires_s)

@@ -36,9 +36,9 @@ def with_x(frame: pl.DataFrame, x: str) -> pl.DataFrame:
     as in wandb's custom x axes.
     """
     if x == "step":
-        return frame.with_columns(pl.col("step").cast(pl.Float64).alias("x"))
+        return frame.with_columns(pl.col("step").alias("x"))
     if x == "ts":
-        return frame.with_columns(pl.col("ts").dt.epoch("ms").cast(pl.Float64).alias("x"))
+        return frame.with_columns(pl.col("ts").dt.epoch("ms").alias("x"))
     axis = (
         frame.filter(pl.col("key").cast(pl.String) == x)
         .select("step", pl.col("value").alias("x"))

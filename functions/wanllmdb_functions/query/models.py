@@ -17,6 +17,8 @@ __all__ = [
     "ExportResponse",
     "HistoryPage",
     "MetricKeys",
+    "RunFile",
+    "RunFiles",
     "SeriesOut",
     "SqlRequest",
     "SqlResponse",
@@ -94,6 +96,17 @@ class CompareResponse(BaseModel):
     runs: dict[str, dict[str, SeriesOut]]
     groups: list[GroupBand] | None = None
     warnings: list[str] = []
+
+
+class RunFile(BaseModel):
+    path: str
+    size: int
+    updated_at: str
+    url: str
+
+
+class RunFiles(BaseModel):
+    items: list[RunFile]
 
 
 class HistoryPage(BaseModel):

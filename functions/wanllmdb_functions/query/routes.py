@@ -19,6 +19,7 @@ from .models import (
     ExportResponse,
     HistoryPage,
     MetricKeys,
+    RunFiles,
     SqlRequest,
     SqlResponse,
     check_keys,
@@ -157,6 +158,12 @@ def export_run(
 ) -> ExportResponse:
     """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
     return service.export_run(caller, run_id, stream=stream, expires_s=settings.grant_ttl_s)
+
+
+@router.get("/runs/{run_id}/files")
+def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> RunFiles:
+    """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
+    return RunFiles(items=service.files(caller, run_id, expires_s=settings.grant_ttl_s))
 
 
 @router.post("/projects/{project_id}/metrics/query")

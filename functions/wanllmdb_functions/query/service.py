@@ -29,6 +29,7 @@ from .models import (
     ExportRequest,
     ExportResponse,
     GroupBand,
+    RunFile,
     SeriesOut,
     SqlRequest,
     SqlResponse,
@@ -204,6 +205,20 @@ class QueryService:
     def export_run(self, caller: Caller, run_id: str, *, stream: str, expires_s: int) -> ExportResponse:
         run = self.catalog.readable_run(caller, run_id)
         return export_run(self.blobs, run, stream=stream, expires_s=expires_s)
+
+    def files(self, caller: Caller, run_id: str, *, expires_s: int) -> list[RunFile]:
+        """The run's saved files with presigned GETs, from one listing of its `files/` prefix."""
+        run = self.catalog.readable_run(caller, run_id)
+        prefix = f"files/project={run.project_id}/run={run.id}/"
+        return [
+            RunFile(
+                path=info.key[len(prefix) :],
+                size=info.size,
+                updated_at=info.last_modified.isoformat(),
+                url=self.blobs.presign_get(info.key, expires_s=expires_s).url,
+            )
+            for info in self.blobs.list(prefix)
+        ]
 
     def export_project(
         self, caller: Caller, project_id: str, body: ExportRequest, *, expires_s: int

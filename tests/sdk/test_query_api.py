@@ -40,7 +40,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServ
                     "console": "off",
                     "system_metrics": False,
                     "git": False,
-                },  # fmt: skip
+                },
             )
             for step in range(STEPS):
                 wanllmdb.log({"loss": lr * (STEPS - step), "acc": step / STEPS})
@@ -130,7 +130,8 @@ def test_sql_cli_prints_rows_and_names_refusals(logged: tuple, monkeypatch: pyte
 
 
 def test_run_files_lists_saved_files_with_urls(api: wanllmdb.Api, logged: tuple) -> None:
-    server, key, (fast, _) = logged
+    fast = logged[2][0]
     files = {f.name: f for f in api.run(fast).files()}
     assert "notes.txt" in files
-    assert files["notes.txt"].download() == b"lr=0.1" and httpx.get(files["notes.txt"].url).content == b"lr=0.1"
+    assert files["notes.txt"].download() == b"lr=0.1"
+    assert httpx.get(files["notes.txt"].url).content == b"lr=0.1"

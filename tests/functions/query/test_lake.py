@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pytest
+
+from tests.lake_chunks import put_chunk
 from wanllmdb_functions.ports import BlobStore
 from wanllmdb_functions.query.compaction import compact_stream
 from wanllmdb_functions.query.envelope import envelope, with_x
 from wanllmdb_functions.query.layout import ChunkName, Coverage, parse_chunk, parse_compacted
 from wanllmdb_functions.query.reader import read_stream
 from wanllmdb_functions.query.visible import list_stream
-
-from tests.lake_chunks import put_chunk
 
 P, R = "proj1", "run1"
 

@@ -40,9 +40,6 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: int = Field(default=300, ge=10)
     reaper_interval_s: int = Field(default=60, ge=1)
     session_ttl_s: int = Field(default=12 * 3600, ge=60)
-    # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
-    allow_registration: bool | None = None
-    audit_retention_days: int = Field(default=365, ge=1, le=3650)
     # runs: a config is never truncated; past the inline bound it lives in the BlobStore.
     config_max_bytes: int = Field(default=10 << 20, ge=1 << 10)
     config_inline_max_bytes: int = Field(default=64 << 10, ge=1 << 10, le=100 << 10)
@@ -50,6 +47,9 @@ class Settings(BaseSettings):
     # upload grants: one lake chunk (history/system/logs), and one file or media object.
     upload_chunk_max_bytes: int = Field(default=256 << 20, ge=1 << 10)
     upload_file_max_bytes: int = Field(default=5 << 30, ge=1 << 10, le=5 << 30)
+    # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
+    allow_registration: bool | None = None
+    audit_retention_days: int = Field(default=365, ge=1, le=3650)
     # query: decoded lake objects kept per process; SQL time bound; compaction of long runs.
     query_cache_mb: int = Field(default=256, ge=0, le=8192)
     sql_timeout_s: float = Field(default=20.0, gt=0, le=600)

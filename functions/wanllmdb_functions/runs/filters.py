@@ -108,21 +108,26 @@ def _field_clause(field: str, spec: Any) -> list[Predicate]:
     return [_operator(field, "$eq", spec)]
 
 
+def _all_of(parts: list[Predicate]) -> Predicate:
+    return lambda row: all(p(row) for p in parts)
+
+
+def _any_of(parts: list[Predicate]) -> Predicate:
+    return lambda row: any(p(row) for p in parts)
+
+
 def _compile(node: Any, depth: int) -> Predicate:
     if depth > MAX_DEPTH:
         raise _bad(f"filters: nested deeper than {MAX_DEPTH} levels")
     if not isinstance(node, dict):
-        raise _bad("filters: must be a JSON object such as {\"config.lr\": {\"$lt\": 0.01}}")
+        raise _bad('filters: must be a JSON object such as {"config.lr": {"$lt": 0.01}}')
     clauses: list[Predicate] = []
     for key, spec in node.items():
         if key in ("$and", "$or"):
             if not isinstance(spec, list) or not spec:
                 raise _bad(f"filters: {key} needs a non-empty list of filters")
             parts = [_compile(part, depth + 1) for part in spec]
-            if key == "$and":
-                clauses.append(lambda row, ps=parts: all(p(row) for p in ps))
-            else:
-                clauses.append(lambda row, ps=parts: any(p(row) for p in ps))
+            clauses.append(_all_of(parts) if key == "$and" else _any_of(parts))
         elif key.startswith("$"):
             raise _bad(f"filters: unknown top-level operator {key!r}; use $and or $or")
         else:
@@ -138,8 +143,10 @@ def compile_filters(text: str | None) -> Predicate:
         raise _bad(f"filters: at most {MAX_FILTER_CHARS} characters")
     try:
         node = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise _bad(f"filters: not valid JSON ({exc.msg} at position {exc.pos})") from None
+    except (ValueError, RecursionError):
+        raise _bad(f"filters: not valid JSON, or nested deeper than {MAX_DEPTH} levels") from None
     return _compile(node, 0)
 
 
@@ -185,16 +192,24 @@ def sort_key(row: Row, order: Order) -> SortKey:
 def _cmp(a: SortKey, b: SortKey, descending: bool) -> int:
     if a[0] != b[0]:
         return -1 if a[0] < b[0] else 1
-    sign = -1 if descending else 1
-    for x, y in ((a[1], b[1]), (a[2], b[2]), (a[3], b[3])):
+    sign = -1 if descending and a[0] == 0 else 1
+    pairs: tuple[tuple[Any, Any], ...] = ((a[1], b[1]), (a[2], b[2]), (a[3], b[3]))
+    for x, y in pairs:
         if x != y:
             return sign * (-1 if x < y else 1)
     return 0
 
 
+def _ordering(order: Order) -> Callable[[SortKey], Any]:
+    def compare(a: SortKey, b: SortKey) -> int:
+        return _cmp(a, b, order.descending)
+
+    return functools.cmp_to_key(compare)
+
+
 def sort_rows(rows: list[Row], order: Order) -> list[tuple[SortKey, Row]]:
     keyed = [(sort_key(row, order), row) for row in rows]
-    wrap = functools.cmp_to_key(lambda a, b: _cmp(a, b, order.descending))
+    wrap = _ordering(order)
     keyed.sort(key=lambda pair: wrap(pair[0]))
     return keyed
 
@@ -222,7 +237,7 @@ def page_after(
     start = 0
     if cursor:
         after = _decode_cursor(cursor, order)
-        wrap = functools.cmp_to_key(lambda a, b: _cmp(a, b, order.descending))
+        wrap = _ordering(order)
         start = bisect.bisect_right(keyed, wrap(after), key=lambda pair: wrap(pair[0]))
     page = keyed[start : start + per_page]
     more = start + per_page < len(keyed)

@@ -57,8 +57,9 @@ def _indexable(value: Any) -> bool:
     if isinstance(value, str):
         return len(value) <= MAX_LEAF_CHARS
     if isinstance(value, list):
-        return len(value) <= 32 and all(is_scalar(v) and not isinstance(v, str) or
-                                         isinstance(v, str) and len(v) <= 64 for v in value)
+        return len(value) <= 32 and all(
+            (is_scalar(v) and not isinstance(v, str)) or (isinstance(v, str) and len(v) <= 64) for v in value
+        )
     return is_scalar(value)
 
 

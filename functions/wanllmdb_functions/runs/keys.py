@@ -1,9 +1,9 @@
 """Item keys of the runs service in the single table (see docs/data-model.md, "Runs").
 
-    RUN#<run_id>            / RUN               the run: everything GET /runs/{id} returns
-                                                gsi1: LIVE / <heartbeat_at>#<run_id> while running
-    RUN#<run_id>            / CONFIG#v<000001>  one item per config version (history)
-    PROJRUNS#<project_id>   / RUNROW#<run_id>   the compact index row the runs table lists
+RUN#<run_id>            / RUN               the run: everything GET /runs/{id} returns
+                                            gsi1: LIVE / <heartbeat_at>#<run_id> while running
+RUN#<run_id>            / CONFIG#v<000001>  one item per config version (history)
+PROJRUNS#<project_id>   / RUNROW#<run_id>   the compact index row the runs table lists
 """
 
 from __future__ import annotations

@@ -60,7 +60,9 @@ class RunMetadata(BaseModel):
     python: Annotated[str, StringConstraints(max_length=64)] | None = None
     executable: Annotated[str, StringConstraints(max_length=4096)] | None = None
     command: Annotated[str, StringConstraints(max_length=8192)] | None = None
-    argv: Annotated[list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=512)] | None = None
+    argv: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=512)] | None
+    ) = None
     program: Annotated[str, StringConstraints(max_length=4096)] | None = None
     cwd: Annotated[str, StringConstraints(max_length=4096)] | None = None
     git: GitInfo | None = None

@@ -1,4 +1,4 @@
-"""The heartbeat reaper: one pass that marks silent runs crashed (EventBridge in AWS, a periodic task locally)."""
+"""The heartbeat reaper: one pass marking silent runs crashed (EventBridge in AWS, periodic locally)."""
 
 from __future__ import annotations
 

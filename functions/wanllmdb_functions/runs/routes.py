@@ -1,4 +1,4 @@
-"""The runs API (docs/api-contract.md, "Runs" and "Upload grants"): parse, call the service, shape the answer."""
+"""The runs API (docs/api-contract.md, "Runs", "Upload grants"): parse, call the service, shape answers."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def list_runs(
     tag: Annotated[str | None, Query(max_length=64)] = None,
     group: Annotated[str | None, Query(max_length=128)] = None,
     filters: Annotated[str | None, Query(max_length=10_000, description="Mongo-style JSON filter.")] = None,
-    order: Annotated[str | None, Query(max_length=256, description="Field, '-' prefix for descending.")] = None,
+    order: Annotated[
+        str | None, Query(max_length=256, description="Field, '-' prefix for descending.")
+    ] = None,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> RunList:
@@ -127,7 +129,12 @@ def heartbeat(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Heartbeat:
 
 @router.post("/runs/{run_id}/uploads")
 def create_upload_grants(
-    run_id: RunId, body: UploadBatch, caller: CallerDep, runs: RunsDep, storage: StorageDep, settings: SettingsDep
+    run_id: RunId,
+    body: UploadBatch,
+    caller: CallerDep,
+    runs: RunsDep,
+    storage: StorageDep,
+    settings: SettingsDep,
 ) -> GrantBatch:
     """Presigned PUT URLs for a batch of lake chunks, files or media of a running run."""
     run = runs.authorized_item(caller, run_id, Permission.RUN_WRITE)

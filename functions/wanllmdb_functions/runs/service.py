@@ -136,7 +136,9 @@ class RunService:
             self._projects.add_run_counts(after["project_id"], deltas)
         if new in TERMINAL_STATES:
             fire_run_finished(
-                RunFinished(after["id"], after["project_id"], new, int(after["attempt"]), self._items, self._blobs)
+                RunFinished(
+                    after["id"], after["project_id"], new, int(after["attempt"]), self._items, self._blobs
+                )
             )
 
     # -- create and resume ---------------------------------------------------------------------
@@ -188,7 +190,8 @@ class RunService:
             if current["state"] == "running" and datetime.now(UTC) - created < RETRY_WINDOW:
                 return self.to_model(current), False  # a retried create: same answer, nothing changes
             raise Conflict(
-                f"run {body.id} already exists ({current['state']}); create with resume='allow' to continue it",
+                f"run {body.id} already exists ({current['state']}); "
+                "create it with resume='allow' to continue it",
                 field="id",
             )
         return self.to_model(self._mutate(body.id, lambda item: self._resume(item, body, metadata))[1]), False
@@ -264,7 +267,8 @@ class RunService:
                 for path, value in flatten(body.config).items():
                     if path in old and old[path] != value and old[path] == old[path]:  # NaN never equals
                         raise Conflict(
-                            f"config.{path} is already {old[path]!r}; pass allow_val_change=true to change it",
+                            f"config.{path} is already {old[path]!r}; "
+                            "pass allow_val_change=true to change it",
                             field=f"config.{path}",
                         )
             new = dict(current)
@@ -305,7 +309,9 @@ class RunService:
         stale: list[str] = []
         cursor: str | None = None
         while True:
-            page = self._items.query(LIVE_PK, index="gsi1", sk_between=("0", cutoff), limit=200, cursor=cursor)
+            page = self._items.query(
+                LIVE_PK, index="gsi1", sk_between=("0", cutoff), limit=200, cursor=cursor
+            )
             stale += [i["id"] for i in page.items]
             if page.cursor is None:
                 break
@@ -346,11 +352,15 @@ class RunService:
         try:
             self._items.transact_write(
                 [
-                    TransactOp("delete", {"pk": pk, "sk": item["sk"]}, Condition.equals("rev", item.get("rev", 0))),
+                    TransactOp(
+                        "delete", {"pk": pk, "sk": item["sk"]}, Condition.equals("rev", item.get("rev", 0))
+                    ),
                     TransactOp("delete", {"pk": row_pk, "sk": row_sk}),
                 ]
             )
         except ConditionFailed:
-            raise Conflict(f"run {run_id} changed while it was being deleted; delete again", field="run_id") from None
+            raise Conflict(
+                f"run {run_id} changed while it was being deleted; delete again", field="run_id"
+            ) from None
         if item["state"] in RUN_COUNT_STATES:
             self._projects.add_run_counts(item["project_id"], {item["state"]: -1})

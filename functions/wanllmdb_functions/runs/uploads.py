@@ -44,7 +44,9 @@ def _key(run: Item, index: int, item: UploadItem, settings: Settings) -> tuple[s
     if item.kind in CHUNK_KINDS:
         for name in ("seq", "attempt"):
             if getattr(item, name) is None:
-                raise InvalidInput(f"{where}.{name} is required for {item.kind} chunks", field=f"{where}.{name}")
+                raise InvalidInput(
+                    f"{where}.{name} is required for {item.kind} chunks", field=f"{where}.{name}"
+                )
         assert item.seq is not None and item.attempt is not None
         if item.attempt > int(run.get("attempt", 0)):
             raise InvalidInput(

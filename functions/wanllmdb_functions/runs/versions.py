@@ -35,6 +35,7 @@ def config_history(runs: RunService, caller: Caller, run_id: str) -> ConfigHisto
 
 def config_diff(runs: RunService, caller: Caller, a: str, b: str) -> ConfigDiff:
     configs = [
-        load_config(runs.blobs, runs.authorized_item(caller, run_id, Permission.RUN_READ)) for run_id in (a, b)
+        load_config(runs.blobs, runs.authorized_item(caller, run_id, Permission.RUN_READ))
+        for run_id in (a, b)
     ]
     return ConfigDiff(**json_safe(diff_leaves(configs[0], configs[1])))

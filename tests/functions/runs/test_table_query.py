@@ -13,9 +13,17 @@ from wanllmdb_functions.runs.index_rows import LEAF_BUDGET_BYTES, build_index_ro
 from wanllmdb_functions.runs.tree import deep_merge, diff_leaves, flatten
 
 
-def row(run_id: str, config: dict[str, Any], summary: dict[str, Any] | None = None, **cols: Any) -> dict[str, Any]:
-    run = {"id": run_id, "project_id": "p", "summary": summary or {}, "state": "running",
-           "created_at": f"2026-01-01T00:00:0{len(run_id) % 10}.000000Z", **cols}
+def row(
+    run_id: str, config: dict[str, Any], summary: dict[str, Any] | None = None, **cols: Any
+) -> dict[str, Any]:
+    run = {
+        "id": run_id,
+        "project_id": "p",
+        "summary": summary or {},
+        "state": "running",
+        "created_at": f"2026-01-01T00:00:0{len(run_id) % 10}.000000Z",
+        **cols,
+    }
     leaves, partial = config_leaves(config)
     return build_index_row(run, leaves, c_partial=partial)
 
@@ -71,6 +79,42 @@ def test_tags_use_array_membership_and_logic_operators() -> None:
         json.dumps({"config.lr": {"$gt": {"a": 1}}}),
         json.dumps({"config.lr": {"$exists": 1}}),
         json.dumps({"$or": []}),
+        "[" * 5000 + "]" * 5000,
+        json.dumps(
+            {
+                "$and": [
+                    {
+                        "$and": [
+                            {
+                                "$and": [
+                                    {
+                                        "$and": [
+                                            {
+                                                "$and": [
+                                                    {
+                                                        "$and": [
+                                                            {
+                                                                "$and": [
+                                                                    {
+                                                                        "$and": [
+                                                                            {"$and": [{"state": "running"}]}
+                                                                        ]
+                                                                    }
+                                                                ]
+                                                            }
+                                                        ]
+                                                    }
+                                                ]
+                                            }
+                                        ]
+                                    }
+                                ]
+                            }
+                        ]
+                    }
+                ]
+            }
+        ),
     ],
 )
 def test_bad_filters_name_the_filters_field(text: str) -> None:

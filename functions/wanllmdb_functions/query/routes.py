@@ -53,6 +53,7 @@ def query_service(storage: StorageDep, settings: SettingsDep) -> QueryService:
 QueryDep = Annotated[QueryService, Depends(query_service)]
 RunId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
 StreamParam = Annotated[Literal["history", "system"], Query(description="history or system metrics")]
 
 
@@ -75,8 +76,9 @@ def run_metrics(
     buckets: Annotated[int, Query(description="1..10000")] = 1000,
     min: Annotated[float | None, Query(description="lowest x to include (zoom)")] = None,
     max: Annotated[float | None, Query(description="highest x to include (zoom)")] = None,
-    stream: StreamParam = "history",
-    after_step: Annotated[int | None, Query(description="only steps after this one (live reads)")] = None,
+    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
+StreamParam = "history",
+    after_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     query = ChartQuery(_key_list(keys), x, buckets, stream, min, max, after_step)
@@ -97,7 +99,8 @@ def run_metrics(
 
 @router.get("/runs/{run_id}/metric-keys")
 def run_metric_keys(
-    run_id: RunId, caller: CallerDep, service: QueryDep, stream: StreamParam = "history"
+    run_id: RunId, caller: CallerDep, service: QueryDep, stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
+StreamParam = "history"
 ) -> MetricKeys:
     keys, warnings = service.metric_keys(caller, run_id, stream)
     return MetricKeys(keys=keys, warnings=warnings)
@@ -113,11 +116,12 @@ def run_history(
     caller: CallerDep,
     service: QueryDep,
     keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
-    stream: StreamParam = "history",
-    min_step: int | None = None,
-    max_step: int | None = None,
+    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
+StreamParam = "history",
+    min_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
+    max_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
     page_size: Annotated[int, Query(description="steps per page, 1..100000")] = 1000,
-    cursor: Annotated[int | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="the last next_cursor")] = None,
     samples: Annotated[int | None, Query(description="at most this many evenly spread steps")] = None,
     format: Annotated[Literal["json", "parquet"], Query()] = "json",
 ) -> Response:
@@ -154,7 +158,8 @@ def export_run(
     caller: CallerDep,
     service: QueryDep,
     settings: SettingsDep,
-    stream: StreamParam = "history",
+    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
+StreamParam = "history",
 ) -> ExportResponse:
     """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
     return service.export_run(caller, run_id, stream=stream, expires_s=settings.grant_ttl_s)

@@ -86,11 +86,10 @@ def run_sql(query: str, *, tables: dict[str, pl.LazyFrame], limit: int, timeout_
     try:
         plan = context.execute(sql).limit(limit + 1)
         frame = _collect(plan, timeout_s)
-    except (pl.exceptions.SQLInterfaceError, pl.exceptions.SQLSyntaxError) as exc:
-        raise InvalidInput(f"SQL error: {exc}", field="query") from None
-    except (pl.exceptions.ColumnNotFoundError, pl.exceptions.SchemaError) as exc:
-        raise InvalidInput(f"SQL error: {exc}", field="query") from None
-    except pl.exceptions.InvalidOperationError as exc:
+    except pl.exceptions.ComputeError:
+        raise  # possibly a corrupt object: the caller retries reading object by object
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
+        # Any other Polars failure is about the query text (unknown table or column, bad types).
         raise InvalidInput(f"SQL error: {exc}", field="query") from None
     truncated = frame.height > limit
     frame = frame.head(limit)

@@ -1,4 +1,4 @@
-"""Write or check schemas/glue_metrics_table.json, the Glue table of the lake's metrics, from lake_schema.json.
+"""Write or check schemas/glue_metrics_table.json: the Glue metrics table, from lake_schema.json.
 
     python -m wanllmdb_functions.query.glue_table --write   # after changing schemas/lake_schema.json
     python -m wanllmdb_functions.query.glue_table --check   # exit 1 when the file has drifted

@@ -76,9 +76,10 @@ def run_metrics(
     buckets: Annotated[int, Query(description="1..10000")] = 1000,
     min: Annotated[float | None, Query(description="lowest x to include (zoom)")] = None,
     max: Annotated[float | None, Query(description="highest x to include (zoom)")] = None,
-    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
-StreamParam = "history",
-    after_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")] = None,
+    stream: StreamParam = "history",
+    after_step: Annotated[
+        int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")
+    ] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     query = ChartQuery(_key_list(keys), x, buckets, stream, min, max, after_step)
@@ -99,8 +100,7 @@ StreamParam = "history",
 
 @router.get("/runs/{run_id}/metric-keys")
 def run_metric_keys(
-    run_id: RunId, caller: CallerDep, service: QueryDep, stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
-StreamParam = "history"
+    run_id: RunId, caller: CallerDep, service: QueryDep, stream: StreamParam = "history"
 ) -> MetricKeys:
     keys, warnings = service.metric_keys(caller, run_id, stream)
     return MetricKeys(keys=keys, warnings=warnings)
@@ -116,12 +116,13 @@ def run_history(
     caller: CallerDep,
     service: QueryDep,
     keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
-    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
-StreamParam = "history",
+    stream: StreamParam = "history",
     min_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
     max_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
     page_size: Annotated[int, Query(description="steps per page, 1..100000")] = 1000,
-    cursor: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="the last next_cursor")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="the last next_cursor")
+    ] = None,
     samples: Annotated[int | None, Query(description="at most this many evenly spread steps")] = None,
     format: Annotated[Literal["json", "parquet"], Query()] = "json",
 ) -> Response:
@@ -158,8 +159,7 @@ def export_run(
     caller: CallerDep,
     service: QueryDep,
     settings: SettingsDep,
-    stream: STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
-StreamParam = "history",
+    stream: StreamParam = "history",
 ) -> ExportResponse:
     """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
     return service.export_run(caller, run_id, stream=stream, expires_s=settings.grant_ttl_s)

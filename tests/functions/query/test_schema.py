@@ -1,4 +1,4 @@
-"""The reader's copy of the lake schema, the Glue table and the compacted files all follow schemas/lake_schema.json."""
+"""The reader's schema copy, the Glue table and compacted files all follow schemas/lake_schema.json."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from tests.lake_chunks import METRIC_SCHEMA as ARROW_SCHEMA
+from tests.lake_chunks import put_chunk
 from wanllmdb_functions.ports import BlobStore
 from wanllmdb_functions.query.compaction import compact_stream
 from wanllmdb_functions.query.glue_table import GLUE_TABLE_PATH, LAKE_SCHEMA_PATH, render
 from wanllmdb_functions.query.schema import METRIC_SCHEMA
-
-from tests.lake_chunks import METRIC_SCHEMA as ARROW_SCHEMA
-from tests.lake_chunks import put_chunk
 
 LAKE = json.loads(LAKE_SCHEMA_PATH.read_text())
 

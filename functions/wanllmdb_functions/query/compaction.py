@@ -80,10 +80,20 @@ def _parquet(frame: pl.DataFrame) -> bytes:
 
 
 def compact_stream(
-    blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int = 1
+    blobs: BlobStore,
+    project_id: str,
+    run_id: str,
+    stream: str,
+    *,
+    min_chunks: int = 1,
+    objects: StreamObjects | None = None,
 ) -> CompactionResult:
-    """Compact one stream when it has at least `min_chunks` uncompacted chunks. Idempotent."""
-    objects = list_stream(blobs, project_id, run_id, stream)
+    """Compact one stream when it has at least `min_chunks` uncompacted chunks. Idempotent.
+
+    `objects` is a listing taken earlier (by default, a fresh one): a stale listing is safe.
+    """
+    if objects is None:
+        objects = list_stream(blobs, project_id, run_id, stream)
     garbage = list(objects.superseded)
     if len(objects.chunks) < min_chunks and len(objects.compacted) <= 1:
         _delete(blobs, garbage)

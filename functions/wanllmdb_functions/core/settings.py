@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     dynamodb_endpoint_url: str | None = None
     s3_endpoint_url: str | None = None
     compaction_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
     # behaviour
     grant_ttl_s: int = Field(default=900, ge=30, le=3600)
     heartbeat_timeout_s: int = Field(default=300, ge=10)

@@ -7,6 +7,7 @@ instead of mock_aws, which only patches boto3.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.conftest import free_port
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
+from wanllmdb_functions.adapters.sqs_notices import SqsRunFinishedNotifier
 from wanllmdb_functions.core.app import AppState
 from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.settings import load_settings
@@ -28,7 +30,8 @@ from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
 from wanllmdb_functions.query.visible import list_stream
-from wanllmdb_functions.runs.models import RunCreate
+from wanllmdb_functions.runs.events import on_run_finished, remove_listener
+from wanllmdb_functions.runs.models import RunCreate, RunPatch
 from wanllmdb_functions.runs.service import RunService
 
 pytestmark = pytest.mark.slow
@@ -159,6 +162,39 @@ def test_compaction_handler_compacts_on_s3_events_and_run_finished(stack: Stack)
     assert compaction.handler(finished, LambdaContext())["compacted"] == 1
     listing = list_stream(stack.blobs, stack.project_id, run, "history")
     assert [c.high for _, c in listing.compacted] == [{0: 2}] and listing.chunks == []
+
+
+def test_finishing_a_run_queues_a_notice_the_compaction_handler_consumes(stack: Stack) -> None:
+    import boto3
+
+    from wanllmdb_functions.handlers import compaction
+
+    _fresh(compaction)
+    endpoint = os.environ["WANLLMDB_S3_ENDPOINT_URL"]
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+    queue_url = sqs.create_queue(QueueName="wanllmdb-compaction")["QueueUrl"]
+    settings = load_settings(compaction_queue_url=queue_url)
+    items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
+    caller = resolve_caller(items, stack.key, session_ttl_s=3600)
+    runs = RunService(items, stack.blobs, settings)
+    run, _ = runs.create(caller, stack.project_id, RunCreate(id="lam3"))
+    put_chunk(stack.blobs, stack.project_id, run.id, seq=0, steps=[0, 1], values={"loss": [2.0, 1.0]})
+    notifier = SqsRunFinishedNotifier(lambda: settings)
+    on_run_finished(notifier)
+    try:
+        runs.patch(caller, run.id, RunPatch(state="finished"))
+    finally:
+        remove_listener(notifier)
+    received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    assert [json.loads(m["Body"])["run_id"] for m in received] == [run.id]
+    event = {
+        "Records": [
+            {"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs", "awsRegion": REGION}
+            for m in received
+        ]
+    }
+    assert compaction.handler(event, LambdaContext()) == {"batchItemFailures": [], "compacted": 1}
+    assert list_stream(stack.blobs, stack.project_id, run.id, "history").chunks == []
 
 
 def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> None:

@@ -9,7 +9,7 @@ import polars as pl
 
 from ..core.errors import InvalidInput
 from .catalog import RunRecord
-from .envelope import json_number
+from .envelope import json_values
 from .models import CompareRequest, GroupBand
 
 __all__ = ["group_bands", "group_value"]
@@ -60,10 +60,7 @@ def _band(frames: Sequence[pl.DataFrame], buckets: int) -> dict[str, list[Any]]:
         )
         .sort("slot")
     )
-    return {
-        c: [json_number(v) for v in band.get_column(c).to_list()]
-        for c in ("x", "mean", "min", "max", "std", "runs")
-    }
+    return {c: json_values(band.get_column(c).to_list()) for c in ("x", "mean", "min", "max", "std", "runs")}
 
 
 def group_bands(

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["MAX_BUCKETS", "Series", "envelope", "json_number", "with_x"]
+__all__ = ["MAX_BUCKETS", "Series", "envelope", "json_number", "json_values", "with_x"]
 
 MAX_BUCKETS = 10_000
 
@@ -29,6 +29,16 @@ def json_number(value: Any) -> Any:
     return value
 
 
+def json_values(values: list[Any]) -> list[Any]:
+    """`json_number` over a list; the common all-finite list is returned as is, checked at C speed."""
+    try:
+        if all(map(math.isfinite, values)):
+            return values
+    except TypeError:  # a None (an all-NaN bucket's mean) among the numbers
+        pass
+    return [json_number(v) for v in values]
+
+
 def with_x(frame: pl.DataFrame, x: str) -> pl.DataFrame:
     """Add an `x` column: the step, the epoch-ms timestamp, or another metric's value at the same step.
 
@@ -40,7 +50,7 @@ def with_x(frame: pl.DataFrame, x: str) -> pl.DataFrame:
     if x == "ts":
         return frame.with_columns(pl.col("ts").dt.epoch("ms").alias("x"))
     axis = (
-        frame.filter(pl.col("key").cast(pl.String) == x)
+        frame.filter(pl.col("key") == x)
         .select("step", pl.col("value").alias("x"))
         .unique(subset=["step"], keep="last")
     )
@@ -61,7 +71,8 @@ def envelope(
         points = points.filter(pl.col("x") >= x_min)
     if x_max is not None:
         points = points.filter(pl.col("x") <= x_max)
-    points = points.sort("x")
+    if not points.get_column("x").is_sorted():  # compacted files and in-order chunks already are
+        points = points.sort("x", maintain_order=True)
     if points.height <= buckets:
         return Series(True, {"x": points["x"].to_list(), "y": points["value"].to_list()})
     lo, hi = points["x"][0], points["x"][-1]

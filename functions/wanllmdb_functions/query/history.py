@@ -56,7 +56,7 @@ def history_page(
     if samples is not None and not 1 <= samples <= MAX_PAGE_ROWS:
         raise InvalidInput(f"samples must be 1..{MAX_PAGE_ROWS}", field="samples")
     if keys:
-        frame = frame.filter(pl.col("key").cast(pl.String).is_in(list(keys)))
+        frame = frame.filter(pl.col("key").is_in(list(keys)))
     frame = frame.filter(pl.col("value").is_not_null())
     if min_step is not None:
         frame = frame.filter(pl.col("step") >= min_step)

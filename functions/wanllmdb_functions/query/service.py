@@ -19,7 +19,7 @@ from ..core.errors import InvalidInput
 from ..ports.blob_store import BlobStore
 from .bands import group_bands
 from .catalog import RunCatalog, RunRecord, metrics_table, runs_table
-from .envelope import MAX_BUCKETS, Series, envelope, json_number, with_x
+from .envelope import MAX_BUCKETS, Series, envelope, json_number, json_values, with_x
 from .export import export_project, export_run
 from .history import history_page
 from .layout import STREAMS
@@ -49,7 +49,7 @@ _MENTIONS_RUNS = re.compile(r"\bruns\b", re.IGNORECASE)
 
 
 def series_out(series: Series) -> SeriesOut:
-    columns = {name: [json_number(v) for v in values] for name, values in series.columns.items()}
+    columns = {name: json_values(values) for name, values in series.columns.items()}
     return SeriesOut(raw=True, points=columns) if series.raw else SeriesOut(raw=False, buckets=columns)
 
 
@@ -96,9 +96,9 @@ def _etag(objects: StreamObjects, query_fingerprint: str) -> str:
 
 
 def _key_frames(read: pl.DataFrame, keys: Sequence[str], x: str) -> dict[str, pl.DataFrame]:
-    framed = with_x(read, x).with_columns(pl.col("key").cast(pl.String))
-    parts = {str(k[0]): f for k, f in framed.partition_by("key", as_dict=True).items()}
-    return {key: parts[key] for key in keys if key in parts}
+    framed = with_x(read, x)
+    parts = {key: framed.filter(pl.col("key") == key) for key in keys}
+    return {key: part for key, part in parts.items() if part.height}
 
 
 class QueryService:
@@ -119,7 +119,7 @@ class QueryService:
             raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
         run = self.catalog.readable_run(caller, run_id)
         read = self._read(run, stream, None)
-        keys = read.frame.get_column("key").cast(pl.String).unique().sort().to_list()
+        keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
         return keys, read.warnings
 
     def chart(

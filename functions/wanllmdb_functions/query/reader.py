@@ -26,7 +26,10 @@ from ..ports.blob_store import BlobInfo, BlobStore
 from .schema import METRIC_SCHEMA, conform_metrics
 from .visible import StreamObjects, list_stream
 
-__all__ = ["FrameCache", "StreamRead", "dedup_latest_attempt", "read_object", "read_stream"]
+# A projection of the lake columns (None: all); charts skip `ts` and `ref`, which cost half the decode.
+Columns = tuple[str, ...] | None
+
+__all__ = ["Columns", "FrameCache", "StreamRead", "dedup_latest_attempt", "read_object", "read_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +39,24 @@ class FrameCache:
 
     def __init__(self, max_bytes: int = 256 << 20) -> None:
         self.max_bytes = max_bytes
-        self._frames: OrderedDict[tuple[str, int, str], pl.DataFrame] = OrderedDict()
+        self._frames: OrderedDict[tuple[str, int, str, Columns], pl.DataFrame] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, info: BlobInfo) -> pl.DataFrame | None:
+    def get(self, info: BlobInfo, columns: Columns = None) -> pl.DataFrame | None:
         with self._lock:
-            ident = (info.key, info.size, info.etag)
+            ident = (info.key, info.size, info.etag, columns)
             frame = self._frames.get(ident)
             if frame is not None:
                 self._frames.move_to_end(ident)
             return frame
 
-    def put(self, info: BlobInfo, frame: pl.DataFrame) -> None:
+    def put(self, info: BlobInfo, frame: pl.DataFrame, columns: Columns = None) -> None:
         size = int(frame.estimated_size())
         if size > self.max_bytes // 2:
             return
         with self._lock:
-            ident = (info.key, info.size, info.etag)
+            ident = (info.key, info.size, info.etag, columns)
             if ident in self._frames:
                 return
             self._frames[ident] = frame
@@ -68,9 +71,14 @@ def _local_root(blobs: BlobStore) -> Path | None:
     return None if "://" in uri else Path(uri)
 
 
-def read_object(blobs: BlobStore, info: BlobInfo, *, cache: FrameCache | None = None) -> pl.DataFrame:
-    """One lake object as a schema-conformed frame. Raises NotFound if it vanished, ValueError if corrupt."""
-    if cache is not None and (hit := cache.get(info)) is not None:
+def read_object(
+    blobs: BlobStore, info: BlobInfo, *, cache: FrameCache | None = None, columns: Columns = None
+) -> pl.DataFrame:
+    """One lake object as a schema-conformed frame (only `columns` when given).
+
+    Raises NotFound if the object vanished, ValueError if it is corrupt.
+    """
+    if cache is not None and (hit := cache.get(info, columns)) is not None:
         return hit
     root = _local_root(blobs)
     try:
@@ -81,13 +89,13 @@ def read_object(blobs: BlobStore, info: BlobInfo, *, cache: FrameCache | None = 
             source: Path | io.BytesIO = path
         else:
             source = io.BytesIO(blobs.get(info.key))
-        frame = conform_metrics(pl.read_parquet(source))
+        frame = conform_metrics(pl.read_parquet(source, columns=list(columns) if columns else None), columns)
     except NotFound:
         raise
     except Exception as exc:  # Polars raises several types for bad bytes; all mean "corrupt object"
         raise ValueError(f"{info.key}: not a readable lake Parquet file ({type(exc).__name__})") from exc
     if cache is not None:
-        cache.put(info, frame)
+        cache.put(info, frame, columns)
     return frame
 
 
@@ -106,8 +114,8 @@ class StreamRead:
     warnings: list[str] = field(default_factory=list)
 
 
-def _empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=METRIC_SCHEMA)
+def _empty(columns: Columns) -> pl.DataFrame:
+    return pl.DataFrame(schema={c: t for c, t in METRIC_SCHEMA.items() if columns is None or c in columns})
 
 
 def read_stream(
@@ -120,6 +128,7 @@ def read_stream(
     cache: FrameCache | None = None,
     objects: StreamObjects | None = None,
     dedup: bool = True,
+    columns: Columns = None,
 ) -> StreamRead:
     """The stream's rows (optionally only `keys`), latest attempt per (key, step) when `dedup`."""
     wanted = list(keys) if keys is not None else None
@@ -134,7 +143,7 @@ def read_stream(
         try:
             for info in listing.objects:
                 try:
-                    frame = read_object(blobs, info, cache=cache)
+                    frame = read_object(blobs, info, cache=cache, columns=columns)
                 except ValueError as exc:
                     log.warning("skipping corrupt lake object: %s", exc)
                     warnings.append(f"skipped corrupt object {info.key}")
@@ -146,7 +155,7 @@ def read_stream(
         except NotFound:
             # A compaction removed a chunk after our listing; its rows are in a newer compacted file.
             continue
-        frame = pl.concat(parts, how="vertical") if parts else _empty()
+        frame = pl.concat(parts, how="vertical") if parts else _empty(columns)
         if dedup and listing.needs_dedup:
             frame = dedup_latest_attempt(frame)
         return StreamRead(frame, listing, warnings)

@@ -6,6 +6,8 @@ carries this copy and `tests/functions/query/test_schema.py` fails when the two 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 __all__ = ["METRIC_COLUMNS", "METRIC_SCHEMA", "conform_metrics"]
@@ -21,9 +23,10 @@ METRIC_SCHEMA: dict[str, pl.DataType] = {
 METRIC_COLUMNS = tuple(METRIC_SCHEMA)
 
 
-def conform_metrics(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns in schema order and type, so frames from any writer version concatenate."""
-    missing = [c for c in METRIC_COLUMNS if c not in frame.columns]
+def conform_metrics(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """Columns (all, or `columns`) in schema order and type, so frames from any writer version concatenate."""
+    wanted = [c for c in METRIC_COLUMNS if columns is None or c in columns]
+    missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ValueError(f"missing columns {missing}")
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in METRIC_SCHEMA.items())
+    return frame.select(pl.col(name).cast(METRIC_SCHEMA[name]) for name in wanted)

@@ -35,7 +35,7 @@ from .models import (
     SqlResponse,
     check_keys,
 )
-from .reader import FrameCache, StreamRead, read_stream
+from .reader import Columns, FrameCache, StreamRead, read_stream
 from .sql import check_read_only, run_sql
 from .visible import StreamObjects, list_stream
 
@@ -101,6 +101,10 @@ def _key_frames(read: pl.DataFrame, keys: Sequence[str], x: str) -> dict[str, pl
     return {key: part for key, part in parts.items() if part.height}
 
 
+def _chart_columns(x: str) -> Columns:
+    return ("step", "ts", "key", "value", "attempt") if x == "ts" else ("step", "key", "value", "attempt")
+
+
 class QueryService:
     def __init__(self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache | None = None) -> None:
         self.blobs = blobs
@@ -108,17 +112,29 @@ class QueryService:
         self.cache = cache if cache is not None else FrameCache()
 
     def _read(
-        self, run: RunRecord, stream: str, keys: Sequence[str] | None, objects: StreamObjects | None = None
+        self,
+        run: RunRecord,
+        stream: str,
+        keys: Sequence[str] | None,
+        objects: StreamObjects | None = None,
+        columns: Columns = None,
     ) -> StreamRead:
         return read_stream(
-            self.blobs, run.project_id, run.id, stream, keys=keys, cache=self.cache, objects=objects
+            self.blobs,
+            run.project_id,
+            run.id,
+            stream,
+            keys=keys,
+            cache=self.cache,
+            objects=objects,
+            columns=columns,
         )
 
     def metric_keys(self, caller: Caller, run_id: str, stream: str) -> tuple[list[str], list[str]]:
         if stream not in STREAMS:
             raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
         run = self.catalog.readable_run(caller, run_id)
-        read = self._read(run, stream, None)
+        read = self._read(run, stream, None, columns=("step", "key", "attempt"))
         keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
         return keys, read.warnings
 
@@ -133,7 +149,7 @@ class QueryService:
         if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
             return ChartResult(etag, not_modified=True)
         wanted = [*query.keys, query.x] if query.x not in ("step", "ts") else query.keys
-        read = self._read(run, query.stream, wanted, objects)
+        read = self._read(run, query.stream, wanted, objects, columns=_chart_columns(query.x))
         frame = read.frame
         if query.after_step is not None:
             frame = frame.filter(pl.col("step") > query.after_step)
@@ -153,7 +169,7 @@ class QueryService:
         wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
 
         def read(run: RunRecord) -> tuple[RunRecord, StreamRead]:
-            return run, self._read(run, body.stream, wanted)
+            return run, self._read(run, body.stream, wanted, columns=_chart_columns(body.x))
 
         with ThreadPoolExecutor(min(_READ_THREADS, max(1, len(runs)))) as pool:
             reads = list(pool.map(read, runs))
@@ -198,7 +214,7 @@ class QueryService:
         self, caller: Caller, run_id: str, *, stream: str, keys: list[str] | None, **page: Any
     ) -> tuple[pl.DataFrame, int | None, list[str]]:
         run = self.catalog.readable_run(caller, run_id)
-        read = self._read(run, stream, keys)
+        read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt"))
         rows, next_cursor = history_page(read.frame, keys=keys, **page)
         return rows, next_cursor, read.warnings
 

@@ -191,6 +191,11 @@ def test_sql_reads_metrics_and_runs_and_refuses_writes(alice: User, long_run: tu
     assert response.status_code == 200, response.text
     assert response.json()["columns"] == ["run", "state", "peak"]
     assert response.json()["rows"] == [[run, "running", 1e6]]
+    by_config = alice.request(
+        "POST", "/sql", json={"query": f'SELECT "config.lr" AS lr FROM runs WHERE run = \'{run}\''}
+    )
+    assert by_config.status_code == 200, by_config.text
+    assert by_config.json()["rows"] == [[0.1]]
     limited = alice.request("POST", "/sql", json={"query": "SELECT step FROM metrics", "limit": 3}).json()
     assert len(limited["rows"]) == 3 and limited["truncated"] is True
     for bad, reason in [

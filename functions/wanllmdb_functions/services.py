@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from .identity.bootstrap import ensure_local_admin
 from .identity.routers import IDENTITY_ROUTERS
 from .query.compaction_jobs import compaction_startup, compaction_task
+from .query.log_routes import router as logs_router
 from .query.routes import router as query_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
@@ -21,6 +22,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,
     runs_router,
     query_router,
+    logs_router,
 ]
 
 # Run once when the local server starts; each yields lines to print for the operator.

@@ -1,0 +1,30 @@
+"""GET /runs/{run_id}/logs: a run's console output, paged and searchable (docs/api-contract.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ..core.auth import CallerDep
+from ..core.deps import StorageDep
+from .logs import MAX_LOG_LIMIT, LogPage, read_logs
+from .routes import RunId
+from .run_catalog import ServiceRunCatalog
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["query"])
+
+
+@router.get("/runs/{run_id}/logs")
+def run_logs(
+    run_id: RunId,
+    caller: CallerDep,
+    storage: StorageDep,
+    offset: Annotated[int, Query(ge=0, le=2**62, description="first line of the ordered sequence")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LOG_LIMIT)] = 1000,
+    search: Annotated[str | None, Query(min_length=1, max_length=1000, description="substring")] = None,
+) -> LogPage:
+    run = ServiceRunCatalog(storage.items, storage.blobs).readable_run(caller, run_id)
+    return read_logs(storage.blobs, run, offset=offset, limit=limit, search=search)

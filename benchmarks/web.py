@@ -187,7 +187,8 @@ def main() -> None:
             ws, base = res["workspace_ms"], res["workspace_fetch_ms"]
             print(
                 f"workspace: {res['panels']} panels x {args.runs} runs x {args.steps} steps "
-                f"drawn in {ws:.0f} ms; bare fetch of the same data {base:.0f} ms; ratio {ws / base:.2f}x"
+                f"drawn in {ws:.0f} ms (page main thread busy {res['workspace_main_thread_ms']:.0f} ms); "
+                f"bare fetch of the same data {base:.0f} ms; ratio {ws / base:.2f}x"
             )
         tb = res.get("table")
         if tb:
@@ -195,7 +196,7 @@ def main() -> None:
                 f"runs table: first rows {res['table_first_rows_ms']:.0f} ms; "
                 f"scrolled {tb['rows']} rows to the end in {tb['scroll_to_end_ms']:.0f} ms "
                 f"(frame p50 {tb['frame_p50_ms']:.1f} ms, p95 {tb['frame_p95_ms']:.1f} ms, "
-                f"{tb['dom_rows']} rows in the DOM); "
+                f"{tb['dom_rows']} rows in the DOM, page main thread busy {tb['main_thread_ms']:.0f} ms); "
                 f"bare fetch of all pages {res['table_fetch_all_ms']:.0f} ms; "
                 f"ratio {tb['scroll_to_end_ms'] / res['table_fetch_all_ms']:.2f}x"
             )

@@ -15,6 +15,11 @@ page.on("pageerror", (e) => errors.push(e.message));
 await page.goto(`${url}/login`);
 await page.evaluate(([t, u]) => localStorage.setItem("wanllmdb.session", JSON.stringify({ token: t, username: u })), [token, username]);
 const out = { errors };
+// The renderer's main-thread busy time (CDP TaskDuration), to tell what the page itself costs
+// from waiting on the server: both share this machine's cores while a benchmark runs.
+const cdp = await page.context().newCDPSession(page);
+await cdp.send("Performance.enable");
+const busy = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value * 1000;
 
 // Workspace: 50 panels x N runs, until every panel has drawn every run. The server caches
 // decoded lake objects, so the bare-fetch baseline runs once before (to warm that cache for both
@@ -41,6 +46,7 @@ const bareWorkspaceFetch = () =>
   );
 if (runIds.length) {
   out.workspace_cold_fetch_ms = await bareWorkspaceFetch();
+  const b0 = await busy();
   const t0 = Date.now();
   await page.goto(`${url}/${entity}/${project}/workspace?runs=${runIds.join(",")}`);
   await page.waitForFunction(
@@ -52,6 +58,7 @@ if (runIds.length) {
     { timeout: 300_000, polling: 100 },
   );
   out.workspace_ms = Date.now() - t0;
+  out.workspace_main_thread_ms = (await busy()) - b0;
   out.panels = await page.locator(".metric-panel").count();
   await page.goto(`${url}/login`);
   out.workspace_fetch_ms = await bareWorkspaceFetch();
@@ -63,6 +70,7 @@ if (tableProject) {
   await page.goto(`${url}/${tableEntity}/${tableProject}/table`);
   await page.locator(".grid-row").first().waitFor({ timeout: 60_000 });
   out.table_first_rows_ms = Date.now() - t0;
+  const b0 = await busy();
   const r = await page.evaluate(async () => {
     const el = document.querySelector(".grid-scroller");
     const frames = [];
@@ -90,6 +98,7 @@ if (tableProject) {
       dom_rows: document.querySelectorAll(".grid-row").length,
     };
   });
+  r.main_thread_ms = (await busy()) - b0;
   Object.assign(out, { table: r });
   out.table_fetch_all_ms = await page.evaluate(
     async ([pid, tok]) => {

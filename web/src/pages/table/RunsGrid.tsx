@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Run } from "../../api/types";
@@ -60,16 +60,22 @@ export function RunsGrid(p: Props) {
   }, [lastIndex, p.runs.length, p.hasMore, p.onNeedMore]);
 
   // Pinned columns come first and stick to the left edge while the rest scrolls sideways.
-  const cols = [...p.columns.filter((c) => p.pinned.has(c.field)), ...p.columns.filter((c) => !p.pinned.has(c.field))];
-  const lefts: number[] = [];
-  let acc = CHECK;
-  for (const c of cols) {
-    lefts.push(acc);
-    acc += c.width;
-  }
-  const width = acc;
+  const { cols, lefts, width } = useMemo(() => {
+    const cols = [...p.columns.filter((c) => p.pinned.has(c.field)), ...p.columns.filter((c) => !p.pinned.has(c.field))];
+    const lefts: number[] = [];
+    let acc = CHECK;
+    for (const c of cols) {
+      lefts.push(acc);
+      acc += c.width;
+    }
+    return { cols, lefts, width: acc };
+  }, [p.columns, p.pinned]);
   const sticky = (i: number): React.CSSProperties =>
     p.pinned.has(cols[i].field) ? { position: "sticky", left: lefts[i], zIndex: 2 } : {};
+  // A stable callback, so rows that stay in view skip re-rendering while the table scrolls.
+  const toggleRef = useRef(p.onToggle);
+  toggleRef.current = p.onToggle;
+  const onToggle = useCallback((id: string) => toggleRef.current(id), []);
   const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id));
   const desc = p.order.startsWith("-");
   const orderField = desc ? p.order.slice(1) : p.order;
@@ -99,31 +105,58 @@ export function RunsGrid(p: Props) {
       <div style={{ height: virt.getTotalSize(), width, position: "relative" }}>
         {items.map((vi) => {
           const run = p.runs[vi.index];
-          const sel = p.selected.has(run.id);
           return (
-            <div
+            <Row
               key={run.id}
-              className={`grid-row${sel ? " selected" : ""}`}
-              style={{ transform: `translateY(${vi.start}px)`, height: ROW, width }}
-              data-run-id={run.id}
-            >
-              <div className="grid-cell grid-check pinned" style={{ position: "sticky", left: 0, zIndex: 2 }}>
-                <input type="checkbox" aria-label={`Select ${runName(run)}`} checked={sel} onChange={() => p.onToggle(run.id)} />
-              </div>
-              {cols.map((c, i) => (
-                <div
-                  key={c.field}
-                  className={`grid-cell${p.pinned.has(c.field) ? " pinned" : ""}`}
-                  style={{ width: c.width, ...sticky(i) }}
-                  data-field={c.field}
-                >
-                  <Cell run={run} field={c.field} base={p.base} />
-                </div>
-              ))}
-            </div>
+              run={run}
+              start={vi.start}
+              width={width}
+              cols={cols}
+              lefts={lefts}
+              pinned={p.pinned}
+              selected={p.selected.has(run.id)}
+              base={p.base}
+              onToggle={onToggle}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+interface RowProps {
+  run: Run;
+  start: number;
+  width: number;
+  cols: Column[];
+  lefts: number[];
+  pinned: Set<string>;
+  selected: boolean;
+  base: string;
+  onToggle: (id: string) => void;
+}
+
+const Row = memo(function Row({ run, start, width, cols, lefts, pinned, selected, base, onToggle }: RowProps) {
+  return (
+    <div
+      className={`grid-row${selected ? " selected" : ""}`}
+      style={{ transform: `translateY(${start}px)`, height: ROW, width }}
+      data-run-id={run.id}
+    >
+      <div className="grid-cell grid-check pinned" style={{ position: "sticky", left: 0, zIndex: 2 }}>
+        <input type="checkbox" aria-label={`Select ${runName(run)}`} checked={selected} onChange={() => onToggle(run.id)} />
+      </div>
+      {cols.map((c, i) => (
+        <div
+          key={c.field}
+          className={`grid-cell${pinned.has(c.field) ? " pinned" : ""}`}
+          style={{ width: c.width, ...(pinned.has(c.field) ? { position: "sticky", left: lefts[i], zIndex: 2 } : {}) }}
+          data-field={c.field}
+        >
+          <Cell run={run} field={c.field} base={base} />
+        </div>
+      ))}
+    </div>
+  );
+});

@@ -69,7 +69,9 @@ function RunsTable({ project }: { project: Project }) {
   const visible = params.has("cols")
     ? list(params.get("cols"))
     : [...FIXED.map((c) => c.field), ...configKeys.slice(0, 4), ...summaryKeys.filter((k) => !k.startsWith("summary._")).slice(0, 6)];
-  const columns = visible.map(columnFor);
+  const visibleKey = visible.join(",");
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const columns = useMemo(() => visible.map(columnFor), [visibleKey]);
 
   const setSelected = (ids: Set<string>) => update({ sel: [...ids].join(",") || null });
   const toggle = (id: string) => {

@@ -177,11 +177,12 @@ def main() -> None:
                 table_name,
                 table_pid,
             ],
-            check=True,
             capture_output=True,
             text=True,
             cwd=WEB,
         )
+        if node.returncode != 0:
+            sys.exit(f"bench-browser.mjs failed ({node.returncode}):\n{node.stdout}\n{node.stderr}")
         res = json.loads(node.stdout.strip().splitlines()[-1])
         if args.runs:
             ws, base = res["workspace_ms"], res["workspace_fetch_ms"]

@@ -9,6 +9,8 @@ from fastapi import APIRouter
 
 from .identity.bootstrap import ensure_local_admin
 from .identity.routers import IDENTITY_ROUTERS
+from .query.compaction_jobs import compaction_startup, compaction_task
+from .query.routes import router as query_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 
@@ -18,10 +20,11 @@ if TYPE_CHECKING:
 SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,
     runs_router,
+    query_router,
 ]
 
 # Run once when the local server starts; each yields lines to print for the operator.
-STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin]
+STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin, compaction_startup]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
-PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task]
+PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, compaction_task]

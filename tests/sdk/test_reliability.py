@@ -151,7 +151,7 @@ def test_sixteen_concurrent_runs_lose_no_rows(module_server: LocalServer, tmp_pa
         spool = tmp_path / f"spool{i}"
         env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
         procs.append((spool, trainer(steps, 0.0, tmp_path / f"progress{i}.txt", env)))
-    for spool, proc in procs:
+    for _, proc in procs:
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         assert "FINISHED synced=True" in out, out + err

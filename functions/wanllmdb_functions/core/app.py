@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from fastapi import APIRouter, FastAPI
 
 from .. import __version__
+from ..audit.middleware import AuditMiddleware
 from .http_errors import ERROR_RESPONSES, install_error_handlers
 from .settings import Settings, load_settings
 from .storage import Storage, build_storage
@@ -55,6 +56,8 @@ def create_app(
     )
     app.state.wl = state or AppState()
     install_error_handlers(app)
+    # Every service's app gets the audit trail and request ids, whichever Lambda serves it.
+    app.add_middleware(AuditMiddleware, api_prefix=API_PREFIX)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app

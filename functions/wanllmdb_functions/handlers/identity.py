@@ -3,7 +3,7 @@
 from mangum import Mangum
 
 from ..core.app import create_app
-from ..health.routes import router as health_router
+from ..identity.routers import IDENTITY_ROUTERS
 
-app = create_app([health_router], title="wanLLMDB identity")
+app = create_app(IDENTITY_ROUTERS, title="wanLLMDB identity")
 handler = Mangum(app, lifespan="off")

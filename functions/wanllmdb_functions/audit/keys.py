@@ -1,0 +1,15 @@
+"""Item keys of audit entries (design and reasons: docs/data-model.md, "Audit log")."""
+
+from __future__ import annotations
+
+__all__ = ["by_actor", "month_partition"]
+
+
+def month_partition(month: str) -> str:
+    """Table partition of one calendar month (`YYYY-MM`): spreads writes, bounds each query."""
+    return f"AUDIT#{month}"
+
+
+def by_actor(actor: str) -> str:
+    """gsi1 partition: one actor's entries, newest last."""
+    return f"AUDITBY#{actor}"

@@ -1,0 +1,104 @@
+"""ASGI middleware: tags every request with an id and records every mutating one in the audit log.
+
+Pure ASGI rather than BaseHTTPMiddleware, so streamed bodies (blob uploads) pass through untouched.
+The entry is written after the response is sent, whatever its status: refused and failed attempts
+are exactly what an auditor looks for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .service import AuditLog, AuditRecord
+
+if TYPE_CHECKING:
+    from ..core.app import AppState
+    from ..core.auth import Caller
+
+__all__ = ["AUDITED_METHODS", "REQUEST_ID_HEADER", "AuditMiddleware"]
+
+log = logging.getLogger(__name__)
+
+AUDITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REQUEST_ID_HEADER = "x-request-id"
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Presigned object transfers are authorised by their signature, not by a user, and in AWS they go
+# straight to S3 (whose own logs cover them); the grant that allowed them is audited instead.
+_UNAUDITED_PREFIXES = ("/api/blobs/",)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER.encode():
+            given = value.decode("latin-1")
+            if _CLIENT_REQUEST_ID.match(given):
+                return given
+    return secrets.token_hex(12)
+
+
+def _action(scope: Scope, api_prefix: str) -> str:
+    """`METHOD /api/route/{template}`: groups requests by what they did, not by which ids they named."""
+    path: str = scope.get("path", "")
+    template = getattr(scope.get("route"), "path_format", None) or path
+    # FastAPI reports a route as declared on its router, without the prefix the app mounted it at.
+    if path.startswith(api_prefix + "/") and not template.startswith(api_prefix + "/"):
+        template = api_prefix + template
+    return f"{scope['method']} {template}"[:256]
+
+
+class AuditMiddleware:
+    def __init__(self, app: ASGIApp, *, api_prefix: str) -> None:
+        self.app = app
+        self.api_prefix = api_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.encode(), request_id.encode())]
+            await send(message)
+
+        path: str = scope.get("path", "")
+        audited = scope["method"] in AUDITED_METHODS and not path.startswith(_UNAUDITED_PREFIXES)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if audited:
+                await self._record(scope, request_id, status)
+
+    async def _record(self, scope: Scope, request_id: str, status: int) -> None:
+        state: dict[str, Any] = scope.get("state") or {}
+        caller: Caller | None = state.get("caller")
+        client = scope.get("client")
+        entry = AuditRecord(
+            time=datetime.now(UTC),
+            actor=caller.username if caller else None,
+            actor_id=caller.user_id if caller else None,
+            via=caller.via if caller else None,
+            action=_action(scope, self.api_prefix),
+            target=str(scope.get("path", ""))[:1024],
+            status=status,
+            source_ip=client[0] if client else None,
+            request_id=request_id,
+        )
+        app_state: AppState = scope["app"].state.wl
+        try:
+            audit = AuditLog(app_state.storage.items, retention_days=app_state.settings.audit_retention_days)
+            await run_in_threadpool(audit.record, entry)
+        except Exception:  # the response is already sent; losing an entry must be loud but not fatal
+            log.exception("could not write the audit entry for request %s", request_id)

@@ -1,0 +1,147 @@
+"""The one policy function: every authorization decision in wanLLMDB goes through `authorize`.
+
+Who holds what:
+- a tenant admin (`Caller.is_admin`) holds every permission everywhere;
+- a user holds every entity permission on their own personal entity (their username);
+- an organization or team member holds the permissions of their role there (admin, member,
+  viewer, or a custom role: a named permission set); an organization admin also administers
+  every team of that organization;
+- anyone authenticated may read a public project (the read permissions only).
+
+A caller who may not even read a private resource gets NotFound, so private projects are
+invisible; one who may read it but lacks the permission gets Forbidden. Services call
+`authorize` and never inspect roles themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
+
+from .errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from .auth import Caller
+
+__all__ = [
+    "BUILTIN_ROLES",
+    "ENTITY_PERMISSIONS",
+    "READ_PERMISSIONS",
+    "TENANT_PERMISSIONS",
+    "EntityRef",
+    "Permission",
+    "ProjectRef",
+    "Resource",
+    "authorize",
+    "permissions_of",
+]
+
+
+class Permission(StrEnum):
+    PROJECT_READ = "project:read"
+    PROJECT_CREATE = "project:create"
+    PROJECT_WRITE = "project:write"
+    PROJECT_ADMIN = "project:admin"
+    RUN_READ = "run:read"
+    RUN_WRITE = "run:write"
+    RUN_DELETE = "run:delete"
+    ARTIFACT_READ = "artifact:read"
+    ARTIFACT_WRITE = "artifact:write"
+    ARTIFACT_DELETE = "artifact:delete"
+    REPORT_READ = "report:read"
+    REPORT_WRITE = "report:write"
+    REGISTRY_READ = "registry:read"
+    REGISTRY_WRITE = "registry:write"
+    REGISTRY_APPROVE = "registry:approve"
+    ORG_READ = "org:read"
+    ORG_ADMIN = "org:admin"
+    # Tenant-wide: only tenant admins hold these; custom roles cannot grant them.
+    AUDIT_READ = "audit:read"
+    ROLE_ADMIN = "role:admin"
+    USER_ADMIN = "user:admin"
+
+
+TENANT_PERMISSIONS: frozenset[Permission] = frozenset(
+    {Permission.AUDIT_READ, Permission.ROLE_ADMIN, Permission.USER_ADMIN}
+)
+ENTITY_PERMISSIONS: frozenset[Permission] = frozenset(set(Permission) - TENANT_PERMISSIONS)
+READ_PERMISSIONS: frozenset[Permission] = frozenset(
+    {
+        Permission.PROJECT_READ,
+        Permission.RUN_READ,
+        Permission.ARTIFACT_READ,
+        Permission.REPORT_READ,
+        Permission.REGISTRY_READ,
+    }
+)
+_VIEWER = READ_PERMISSIONS | {Permission.ORG_READ}
+_MEMBER = _VIEWER | {
+    Permission.PROJECT_CREATE,
+    Permission.PROJECT_WRITE,
+    Permission.RUN_WRITE,
+    Permission.RUN_DELETE,
+    Permission.ARTIFACT_WRITE,
+    Permission.REPORT_WRITE,
+    Permission.REGISTRY_WRITE,
+}
+BUILTIN_ROLES: dict[str, frozenset[Permission]] = {
+    "viewer": frozenset(_VIEWER),
+    "member": frozenset(_MEMBER),
+    "admin": ENTITY_PERMISSIONS,
+}
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An owner of projects: a user (personal), an organization, or a team inside an organization."""
+
+    name: str
+    kind: Literal["user", "org", "team"]
+    org: str | None = None  # the organization a team belongs to
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """What the policy needs to know about a project; services get it from ProjectService.get_ref."""
+
+    project_id: str
+    owner: EntityRef
+    visibility: Literal["private", "public"] = "private"
+
+    @property
+    def entity(self) -> str:
+        return self.owner.name
+
+
+# None is the tenant itself (audit log, custom roles, user administration).
+Resource = ProjectRef | EntityRef | None
+
+
+def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
+    """Every permission `caller` holds on `resource`."""
+    if caller.is_admin:
+        return frozenset(Permission)
+    if resource is None:
+        return frozenset()
+    owner = resource.owner if isinstance(resource, ProjectRef) else resource
+    held: set[Permission] = set()
+    if owner.kind == "user" and owner.name == caller.username:
+        held |= ENTITY_PERMISSIONS
+    held |= caller.entity_permissions.get(owner.name, frozenset())
+    if owner.org is not None and Permission.ORG_ADMIN in caller.entity_permissions.get(owner.org, ()):
+        held |= ENTITY_PERMISSIONS
+    if isinstance(resource, ProjectRef) and resource.visibility == "public":
+        held |= READ_PERMISSIONS
+    return frozenset(held - TENANT_PERMISSIONS)
+
+
+def authorize(caller: Caller, permission: Permission, resource: Resource) -> None:
+    """Return when `caller` holds `permission` on `resource`; raise NotFound or Forbidden otherwise."""
+    held = permissions_of(caller, resource)
+    if permission in held:
+        return
+    if isinstance(resource, ProjectRef) and Permission.PROJECT_READ not in held:
+        # Do not reveal that a private project exists to someone who may not read it.
+        raise NotFound(f"project {resource.project_id} not found", field="project_id")
+    raise Forbidden(f"{caller.username} lacks {permission.value} here")

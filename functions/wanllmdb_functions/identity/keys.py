@@ -1,0 +1,76 @@
+"""Item keys of identity data in the single table (the design and its reasons: docs/data-model.md).
+
+Every unique name is claimed by its own item written with a must-not-exist condition in the same
+transaction as the thing it names, so two racing creates of one name yield exactly one winner.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "apikey",
+    "entity_claim",
+    "memberships_of",
+    "org",
+    "org_member",
+    "refresh_token",
+    "role",
+    "session",
+    "team",
+    "team_member",
+    "user",
+    "user_keys",
+]
+
+ROLES_PK = "ROLES"
+USERS_INDEX_PK = "USERS"
+
+
+def user(user_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", "USER"
+
+
+def entity_claim(name: str) -> tuple[str, str]:
+    """Users, organizations and teams share one namespace: a project's `entity` names one of them."""
+    return f"ENTITY#{name}", "ENTITY"
+
+
+def apikey(key_id: str) -> tuple[str, str]:
+    return f"APIKEY#{key_id}", "APIKEY"
+
+
+def user_keys(user_id: str) -> str:
+    """gsi1 partition listing a user's API keys."""
+    return f"KEYSOF#{user_id}"
+
+
+def session(token_hash: str) -> tuple[str, str]:
+    return f"SESSION#{token_hash}", "SESSION"
+
+
+def refresh_token(token_hash: str) -> tuple[str, str]:
+    return f"REFRESH#{token_hash}", "REFRESH"
+
+
+def org(name: str) -> tuple[str, str]:
+    return f"ORG#{name}", "ORG"
+
+
+def org_member(org_name: str, user_id: str) -> tuple[str, str]:
+    return f"ORG#{org_name}", f"MEMBER#{user_id}"
+
+
+def team(org_name: str, team_name: str) -> tuple[str, str]:
+    return f"ORG#{org_name}", f"TEAM#{team_name}"
+
+
+def team_member(team_name: str, user_id: str) -> tuple[str, str]:
+    return f"TEAM#{team_name}", f"MEMBER#{user_id}"
+
+
+def memberships_of(user_id: str) -> str:
+    """gsi1 partition holding one entry per organization or team the user belongs to."""
+    return f"MEMBEROF#{user_id}"
+
+
+def role(name: str) -> tuple[str, str]:
+    return ROLES_PK, f"ROLE#{name}"

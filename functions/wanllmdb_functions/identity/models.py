@@ -1,0 +1,189 @@
+"""Request and response models of the identity service, with explicit limits on every field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from ..core.policy import ENTITY_PERMISSIONS, Permission
+
+__all__ = [
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyInfo",
+    "ApiKeyList",
+    "Email",
+    "EntityName",
+    "KeyName",
+    "Login",
+    "Me",
+    "Member",
+    "MemberAdd",
+    "MemberList",
+    "MemberUpdate",
+    "Org",
+    "OrgCreate",
+    "OrgList",
+    "Password",
+    "Refresh",
+    "Register",
+    "Role",
+    "RoleCreate",
+    "RoleList",
+    "RoleName",
+    "Session",
+    "Team",
+    "TeamCreate",
+    "TeamList",
+    "User",
+]
+
+# Entities (users, organizations, teams) appear in URLs and lake paths: lowercase and a safe set.
+EntityName = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9][a-z0-9_.-]{0,127}$")
+]
+RoleName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+]
+KeyName = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+Email = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+]
+RoleRef = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Register(_Strict):
+    username: EntityName
+    password: Password
+    email: Email | None = None
+
+
+class Login(_Strict):
+    # No pattern on login fields: a wrong username must be a 401, not a hint about the format.
+    username: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class Refresh(_Strict):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class User(BaseModel):
+    id: str
+    username: str
+    email: str | None = None
+    is_admin: bool = False
+    created_at: datetime
+
+
+class Me(BaseModel):
+    id: str
+    username: str
+    email: str | None = None
+    is_admin: bool
+
+
+class Session(BaseModel):
+    user: User
+    token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+class ApiKeyCreate(_Strict):
+    name: KeyName = "default"
+
+
+class ApiKeyInfo(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class ApiKeyCreated(ApiKeyInfo):
+    key: str = Field(description="The secret key. It is shown only in this response.")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyInfo]
+
+
+class OrgCreate(_Strict):
+    name: EntityName
+    display_name: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class Org(BaseModel):
+    name: str
+    display_name: str | None = None
+    created_at: datetime
+    role: str | None = Field(default=None, description="The caller's role in this organization.")
+
+
+class OrgList(BaseModel):
+    items: list[Org]
+
+
+class TeamCreate(_Strict):
+    name: EntityName
+
+
+class Team(BaseModel):
+    name: str
+    org: str
+    created_at: datetime
+
+
+class TeamList(BaseModel):
+    items: list[Team]
+
+
+class MemberAdd(_Strict):
+    username: EntityName
+    role: RoleRef = "member"
+
+
+class MemberUpdate(_Strict):
+    role: RoleRef
+
+
+class Member(BaseModel):
+    user_id: str
+    username: str
+    role: str
+
+
+class MemberList(BaseModel):
+    items: list[Member]
+
+
+class RoleCreate(_Strict):
+    name: RoleName
+    permissions: Annotated[list[Permission], Field(min_length=1, max_length=len(Permission))]
+    description: Annotated[str, StringConstraints(max_length=1024)] | None = None
+
+    @field_validator("permissions")
+    @classmethod
+    def _entity_permissions_only(cls, value: list[Permission]) -> list[Permission]:
+        tenant = sorted(p.value for p in value if p not in ENTITY_PERMISSIONS)
+        if tenant:
+            raise ValueError(f"{', '.join(tenant)} belong to tenant admins and cannot be part of a role")
+        return value
+
+
+class Role(BaseModel):
+    name: str
+    permissions: list[str]
+    description: str | None = None
+    builtin: bool = False
+
+
+class RoleList(BaseModel):
+    items: list[Role]

@@ -1,0 +1,23 @@
+"""The routers the identity service serves: in its Lambda, and mounted in the local server."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..audit.routes import router as audit_router
+from ..health.routes import router as health_router
+from ..projects.routes import router as project_router
+from .auth_routes import router as auth_router
+from .key_routes import router as key_router
+from .org_routes import router as org_router
+
+__all__ = ["IDENTITY_ROUTERS"]
+
+IDENTITY_ROUTERS: list[APIRouter] = [
+    health_router,
+    auth_router,
+    key_router,
+    org_router,
+    project_router,
+    audit_router,
+]

@@ -1,0 +1,24 @@
+"""Item keys of projects (design and reasons: docs/data-model.md, "Projects")."""
+
+from __future__ import annotations
+
+__all__ = ["by_entity", "by_visibility", "name_claim", "project"]
+
+
+def project(project_id: str) -> tuple[str, str]:
+    return f"PROJECT#{project_id}", "PROJECT"
+
+
+def name_claim(entity: str, name: str) -> tuple[str, str]:
+    """Unique (entity, name): created in the same transaction as the project, must-not-exist."""
+    return f"PROJECTNAME#{entity}/{name}", "PROJECTNAME"
+
+
+def by_entity(entity: str) -> str:
+    """gsi1 partition: an entity's projects, sorted by name."""
+    return f"PROJECTSOF#{entity}"
+
+
+def by_visibility(visibility: str) -> str:
+    """gsi2 partition: every public (or private) project, sorted by entity/name."""
+    return f"PROJECTS#{visibility}"

@@ -1,0 +1,77 @@
+"""Project request and response models with explicit limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ..identity.models import EntityName
+
+__all__ = [
+    "PROJECT_ID_PATTERN",
+    "Project",
+    "ProjectCreate",
+    "ProjectId",
+    "ProjectList",
+    "ProjectName",
+    "ProjectUpdate",
+    "RunCounts",
+    "Visibility",
+]
+
+PROJECT_ID_PATTERN = r"^[a-z0-9]{1,64}$"
+# Used by every route with a {project_id} path parameter, so a bad id is a 422 naming the field.
+ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN, max_length=64)]
+ProjectName = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+]
+Visibility = Literal["private", "public"]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Description = Annotated[str, StringConstraints(max_length=4096)]
+Tags = Annotated[list[Tag], Field(max_length=64)]
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ProjectName
+    entity: EntityName | None = Field(default=None, description="Owner; defaults to the caller's username.")
+    visibility: Visibility = "private"
+    description: Description = ""
+    tags: Tags = Field(default_factory=list)
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    visibility: Visibility | None = None
+    description: Description | None = None
+    tags: Tags | None = None
+
+
+class RunCounts(BaseModel):
+    running: int = 0
+    finished: int = 0
+    failed: int = 0
+    crashed: int = 0
+
+
+class Project(BaseModel):
+    id: str
+    entity: str
+    entity_kind: Literal["user", "org", "team"]
+    name: str
+    visibility: Visibility
+    description: str
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    run_counts: RunCounts
+
+
+class ProjectList(BaseModel):
+    items: list[Project]
+    next_cursor: str | None

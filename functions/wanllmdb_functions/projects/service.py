@@ -1,0 +1,198 @@
+"""Projects: idempotent creation per (entity, name), lookups, listing what a caller may see."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ..core.auth import Caller
+from ..core.errors import ConditionFailed, InvalidInput, NotFound
+from ..core.policy import EntityRef, Permission, ProjectRef, authorize, permissions_of
+from ..identity import keys as identity_keys
+from ..identity.entities import resolve_entity
+from ..ports import Condition, Item, ItemStore, TransactOp
+from . import keys
+from .models import Project, ProjectCreate, ProjectList, ProjectUpdate, RunCounts
+
+__all__ = ["RUN_COUNT_STATES", "ProjectService", "project_from_item", "ref_from_item"]
+
+RUN_COUNT_STATES = ("running", "finished", "failed", "crashed")
+MAX_CURSOR = 300
+
+
+def ref_from_item(item: Item) -> ProjectRef:
+    owner = EntityRef(name=item["entity"], kind=item["entity_kind"], org=item.get("org"))
+    return ProjectRef(project_id=item["id"], owner=owner, visibility=item["visibility"])
+
+
+def project_from_item(item: Item) -> Project:
+    counts = {s: max(0, int(item.get(f"runs_{s}", 0))) for s in RUN_COUNT_STATES}
+    return Project.model_validate(
+        {
+            **{k: item[k] for k in ("id", "entity", "entity_kind", "name", "visibility", "created_at")},
+            "description": item.get("description", ""),
+            "tags": item.get("tags", []),
+            "updated_at": item.get("updated_at", item["created_at"]),
+            "run_counts": RunCounts(**counts),
+        }
+    )
+
+
+class ProjectService:
+    def __init__(self, items: ItemStore) -> None:
+        self._items = items
+
+    # -- lookups used by every other service ---------------------------------------------------
+    def get_item(self, project_id: str) -> Item:
+        item = self._items.get(*keys.project(project_id))
+        if item is None:
+            raise NotFound(f"project {project_id} not found", field="project_id")
+        return item
+
+    def get_ref(self, project_id: str) -> ProjectRef:
+        """What `authorize` needs; NotFound when no such project exists."""
+        return ref_from_item(self.get_item(project_id))
+
+    def add_run_counts(self, project_id: str, deltas: Mapping[str, int]) -> None:
+        """Atomically move the project's run counters, e.g. {"running": -1, "finished": 1}."""
+        unknown = set(deltas) - set(RUN_COUNT_STATES)
+        if unknown:
+            raise InvalidInput(f"no run counter for {sorted(unknown)}", field="state")
+        pk, sk = keys.project(project_id)
+        self._items.update(
+            pk, sk, add={f"runs_{s}": n for s, n in deltas.items()}, condition=Condition.exists()
+        )
+
+    # -- routes ---------------------------------------------------------------------------------
+    def create(self, caller: Caller, body: ProjectCreate) -> tuple[Project, bool]:
+        """The project and whether it was created now (False: it existed, the call is a no-op)."""
+        owner = resolve_entity(self._items, body.entity or caller.username)
+        existing = self._find(owner.name, body.name)
+        if existing is not None:
+            authorize(caller, Permission.PROJECT_READ, ref_from_item(existing))
+            return project_from_item(existing), False
+        authorize(caller, Permission.PROJECT_CREATE, owner)
+        project_id = secrets.token_hex(6)
+        now = datetime.now(UTC).isoformat()
+        pk, sk = keys.project(project_id)
+        claim_pk, claim_sk = keys.name_claim(owner.name, body.name)
+        item: dict[str, Any] = {
+            "pk": pk,
+            "sk": sk,
+            "id": project_id,
+            "entity": owner.name,
+            "entity_kind": owner.kind,
+            "org": owner.org,
+            "name": body.name,
+            "visibility": body.visibility,
+            "description": body.description,
+            "tags": body.tags,
+            "created_at": now,
+            "updated_at": now,
+            "created_by": caller.user_id,
+            "gsi1pk": keys.by_entity(owner.name),
+            "gsi1sk": body.name,
+            "gsi2pk": keys.by_visibility(body.visibility),
+            "gsi2sk": f"{owner.name}/{body.name}",
+        }
+        claim = {"pk": claim_pk, "sk": claim_sk, "project_id": project_id}
+        try:
+            self._items.transact_write(
+                [
+                    TransactOp("put", claim, Condition.not_exists()),
+                    TransactOp("put", item, Condition.not_exists()),
+                ]
+            )
+        except ConditionFailed:
+            # A concurrent create of the same (entity, name) won: answer with its project.
+            winner = self._find(owner.name, body.name)
+            if winner is None:
+                raise
+            return project_from_item(winner), False
+        return project_from_item(item), True
+
+    def get(self, caller: Caller, project_id: str) -> Project:
+        item = self.get_item(project_id)
+        authorize(caller, Permission.PROJECT_READ, ref_from_item(item))
+        return project_from_item(item)
+
+    def get_by_name(self, caller: Caller, entity: str, name: str) -> Project:
+        item = self._find(entity, name)
+        if item is None:
+            raise NotFound(f"project {entity}/{name} not found", field="name")
+        authorize(caller, Permission.PROJECT_READ, ref_from_item(item))
+        return project_from_item(item)
+
+    def update(self, caller: Caller, project_id: str, body: ProjectUpdate) -> Project:
+        item = self.get_item(project_id)
+        ref = ref_from_item(item)
+        changes = body.model_dump(exclude_none=True)
+        # Changing who can see a project is an admin decision; editing its text is a member's.
+        needed = Permission.PROJECT_ADMIN if "visibility" in changes else Permission.PROJECT_WRITE
+        authorize(caller, needed, ref)
+        if not changes:
+            return project_from_item(item)
+        if "visibility" in changes:
+            changes["gsi2pk"] = keys.by_visibility(changes["visibility"])
+        changes["updated_at"] = datetime.now(UTC).isoformat()
+        pk, sk = keys.project(project_id)
+        updated = self._items.update(pk, sk, set_attrs=changes, condition=Condition.exists())
+        return project_from_item(updated)
+
+    def list_projects(
+        self, caller: Caller, *, search: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> ProjectList:
+        """Projects the caller may read, ordered by entity/name; `cursor` is the last one seen."""
+        if cursor is not None and len(cursor) > MAX_CURSOR:
+            raise InvalidInput("cursor is not one this server returned", field="cursor")
+        needle = (search or "").lower()
+        seen: dict[str, Item] = {}
+        for item in self._visible(caller):
+            if needle and not _matches(item, needle):
+                continue
+            seen[item["id"]] = item
+        ordered = sorted(seen.values(), key=lambda i: f"{i['entity']}/{i['name']}")
+        if cursor is not None:
+            ordered = [i for i in ordered if f"{i['entity']}/{i['name']}" > cursor]
+        page = ordered[:limit]
+        next_cursor = f"{page[-1]['entity']}/{page[-1]['name']}" if len(ordered) > limit else None
+        return ProjectList(items=[project_from_item(i) for i in page], next_cursor=next_cursor)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _find(self, entity: str, name: str) -> Item | None:
+        claim = self._items.get(*keys.name_claim(entity, name))
+        return self._items.get(*keys.project(claim["project_id"])) if claim else None
+
+    def _query_all(self, pk: str, index: str) -> Iterator[Item]:
+        cursor: str | None = None
+        while True:
+            page = self._items.query(pk, index=index, cursor=cursor, limit=500)
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+    def _visible(self, caller: Caller) -> Iterator[Item]:
+        yield from self._query_all(keys.by_visibility("public"), "gsi2")
+        if caller.is_admin:
+            yield from self._query_all(keys.by_visibility("private"), "gsi2")
+            return
+        entities = {caller.username}
+        for name, perms in caller.entity_permissions.items():
+            if Permission.PROJECT_READ in perms:
+                entities.add(name)
+            if Permission.ORG_ADMIN in perms:
+                # An organization admin administers every team of the organization.
+                teams = self._items.query(identity_keys.org(name)[0], sk_prefix="TEAM#").items
+                entities.update(t["name"] for t in teams)
+        for entity in sorted(entities):
+            for item in self._query_all(keys.by_entity(entity), "gsi1"):
+                if Permission.PROJECT_READ in permissions_of(caller, ref_from_item(item)):
+                    yield item
+
+
+def _matches(item: Item, needle: str) -> bool:
+    haystack = [item["name"], item["entity"], item.get("description", ""), *item.get("tags", [])]
+    return any(needle in str(text).lower() for text in haystack)

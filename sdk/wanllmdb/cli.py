@@ -123,7 +123,6 @@ def status(paths: tuple[Path, ...]) -> None:
     )
 
 
-
 # -- server commands -------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, env WANLLMDB_HOST).")

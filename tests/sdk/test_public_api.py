@@ -144,7 +144,7 @@ def test_sys_exit_code_marks_the_run_failed(tmp_path: Path) -> None:
     assert '"op":"state","body":{"state":"failed","exit_code":3}' in ops
 
 
-def test_sigterm_flushes_then_exits_with_the_signal(tmp_path: Path) -> None:
+def test_sigterm_flushes_then_exits_with_status_143(tmp_path: Path) -> None:
     import signal
     import time
 
@@ -172,7 +172,7 @@ def test_sigterm_flushes_then_exits_with_the_signal(tmp_path: Path) -> None:
     time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGTERM
+    assert proc.returncode == 128 + signal.SIGTERM
     run_dir = next((tmp_path / "wanllmdb").glob("run-*"))
     assert '"op":"state","body":{"state":"crashed","exit_code":143}' in (run_dir / "ops.jsonl").read_text()
     import pyarrow.parquet as pq

@@ -55,7 +55,7 @@ def test_retries_stop_at_the_deadline() -> None:
     assert time.monotonic() - t0 < 2
 
 
-def test_presigned_puts_do_not_carry_the_api_key(tmp_path: object) -> None:
+def test_presigned_puts_do_not_carry_the_api_key(tmp_path: Path) -> None:
     f = tmp_path / "chunk.parquet"
     f.write_bytes(b"x" * 10)
     client, seen = client_answering(httpx.Response(200))

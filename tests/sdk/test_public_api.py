@@ -94,3 +94,89 @@ def test_an_uncaught_exception_marks_the_run_failed(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "ValueError: diverged" in proc.stderr
     ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
     assert '"op":"state","body":{"state":"failed","exit_code":1}' in ops
+
+
+def _script_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{REPO / 'sdk'}",
+        "HOME": str(tmp_path),
+        "WANLLMDB_DIR": str(tmp_path),
+    }
+
+
+def test_a_script_that_never_calls_finish_is_finished_at_exit(tmp_path: Path) -> None:
+    script = tmp_path / "forgot.py"
+    script.write_text(
+        "import wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
+        "run.log({'a': 1.0})\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    assert '"op":"state","body":{"state":"finished","exit_code":0}' in ops
+
+
+def test_sys_exit_code_marks_the_run_failed(tmp_path: Path) -> None:
+    script = tmp_path / "exit3.py"
+    script.write_text(
+        "import sys, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
+        "sys.exit(3)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 3, proc.stderr
+    ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    assert '"op":"state","body":{"state":"failed","exit_code":3}' in ops
+
+
+def test_sigterm_flushes_then_exits_with_status_143(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    script = tmp_path / "preempted.py"
+    script.write_text(
+        "import time, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline',\n"
+        "                    settings={'system_metrics': False, 'flush_interval_s': 3600})\n"
+        "for i in range(100):\n"
+        "    run.log({'a': float(i)})\n"
+        "print('READY', flush=True)\n"
+        "while True:\n"
+        "    time.sleep(0.05)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "READY"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM
+    run_dir = next((tmp_path / "wanllmdb").glob("run-*"))
+    assert '"op":"state","body":{"state":"crashed","exit_code":143}' in (run_dir / "ops.jsonl").read_text()
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(next((run_dir / "chunks").glob("history-*.parquet")))
+    assert sorted(t["step"].to_pylist()) == list(range(100))  # the interval never came: SIGTERM flushed

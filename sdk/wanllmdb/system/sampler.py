@@ -56,9 +56,12 @@ class SystemSampler:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop, with one last sample: even a run shorter than the interval gets its averages."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5.0)
+            if self.sources:
+                self.sample_once()
 
     def cost_fraction(self) -> float:
         """Share of one core the sampler used since start (0.01 == 1 %)."""

@@ -44,5 +44,80 @@ def server(host: str | None, port: int | None, data_dir: Path | None) -> None:
     serve(settings)
 
 
+def _server_modules() -> None:
+    try:
+        import wanllmdb_functions  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException(
+            f"admin commands need the 'server' extra ({exc.name} is missing): pip install 'wanllmdb[server]'"
+        ) from None
+
+
+@main.group()
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Local backend's data dir (default ~/.wanllmdb, env WANLLMDB_DATA_DIR).",
+)
+@click.pass_context
+def admin(ctx: click.Context, data_dir: Path | None) -> None:
+    """Manage users and API keys directly on the configured backend (WANLLMDB_BACKEND, _TABLE, ...)."""
+    _server_modules()
+    from wanllmdb_functions.core.settings import SettingsError, load_settings
+
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    try:
+        ctx.obj = load_settings(**overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@admin.command("create-user")
+@click.argument("username")
+@click.option("--email", default=None, help="Contact address.")
+@click.option("--admin", "is_admin", is_flag=True, help="Make the user a tenant admin.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from stdin; without it (and without a TTY) the user has no password.",
+)
+@click.option("--with-key", is_flag=True, help="Also create an API key and print it (shown once).")
+@click.pass_obj
+def create_user(
+    settings: object, username: str, email: str | None, is_admin: bool, password_stdin: bool, with_key: bool
+) -> None:
+    """Create USERNAME. Prompts for a password on a terminal."""
+    from wanllmdb_functions.identity import admin_cli
+
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="") or None
+    try:
+        lines = admin_cli.create_user(
+            settings, username, email=email, password=password, is_admin=is_admin, with_key=with_key
+        )
+    except admin_cli.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
+
+
+@admin.command("create-key")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="A label to recognise the key by.")
+@click.pass_obj
+def create_key(settings: object, username: str, name: str) -> None:
+    """Create an API key for USERNAME and print it. It is shown only this once."""
+    from wanllmdb_functions.identity import admin_cli
+
+    try:
+        click.echo(admin_cli.create_key(settings, username, name=name))
+    except admin_cli.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 if __name__ == "__main__":
     sys.exit(main())

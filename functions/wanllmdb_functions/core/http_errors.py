@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import WanError
 
-__all__ = ["ERROR_RESPONSES", "error_response", "install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "ErrorDetail", "ErrorResponse", "error_response", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -29,25 +30,21 @@ _STATUS_CODES = {
     429: "rate_limited",
 }
 
-_ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "field": {"type": ["string", "null"]},
-            },
-        }
-    },
-}
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. invalid, not_found, conflict.")
+    message: str = Field(description="What went wrong and how to fix it.")
+    field: str | None = Field(description="The request field at fault, dotted for nested fields.")
 
-# Declared on every router so the OpenAPI document (and the fuzzer) know the error shape.
+
+class ErrorResponse(BaseModel):
+    """The body of every non-2xx answer."""
+
+    error: ErrorDetail
+
+
+# Declared on every router so the OpenAPI document (and the fuzzer) know the real error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": code, "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
+    status: {"description": code, "model": ErrorResponse}
     for status, code in _STATUS_CODES.items()
     if status in (400, 401, 403, 404, 409, 413, 422, 429)
 }

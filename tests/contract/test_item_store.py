@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from wanllmdb_functions.core.errors import ConditionFailed, InvalidInput, TooLarge
 from wanllmdb_functions.ports import Condition, ItemStore, TransactOp
 from wanllmdb_functions.ports.item_store import MAX_ITEM_BYTES

@@ -59,4 +59,4 @@ def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     if not ordered:
         return float("nan")
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from _server import local_server
+
 from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.core.storage import build_storage
@@ -91,7 +92,8 @@ def main() -> None:
                 by_config, body2 = timed(client, path, params2, args.repeat)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"runs: {args.runs}, median of {args.repeat} requests each (load average {load}, {os.cpu_count()} CPUs)"
+        f"runs: {args.runs}, median of {args.repeat} requests each "
+        f"(load average {load}, {os.cpu_count()} CPUs)"
     )
     print(f"baseline  list, default order, no filter        : {base * 1000:7.1f} ms")
     print(f"filter config+summary, sort -summary.loss      : {filtered * 1000:7.1f} ms  "

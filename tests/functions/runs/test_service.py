@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from wanllmdb_functions.runs import events
 from wanllmdb_functions.runs.models import ConfigPatch, RunCreate, RunMetadata, RunPatch, SummaryPatch

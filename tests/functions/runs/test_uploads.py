@@ -6,6 +6,7 @@ import hashlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from wanllmdb_functions.core.policy import Permission

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test lint typecheck pytest web-setup web-build web-test cdk-synth openapi clean
+.PHONY: setup run test lint typecheck pytest web-setup web-build web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,6 +19,10 @@ setup: $(STAMP)
 # The web app is optional until web/package.json exists.
 web-setup:
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+
+# Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 web-build: web-setup
 	@if [ -f web/package.json ]; then cd web && npm run build; fi
@@ -35,13 +39,34 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
-web-test: web-build
+web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
 test: setup lint typecheck web-build pytest web-test
+
+# The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
+CDK := infra_cdk/node_modules/.bin/cdk
+CDK_STAMP := infra_cdk/node_modules/.installed-stamp
+
+$(CDK_STAMP): infra_cdk/package.json infra_cdk/package-lock.json
+	cd infra_cdk && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CDK_STAMP)
+
+cdk-setup: $(CDK_STAMP)
+
+# Synth-check: the whole app through the real CDK CLI with cdk-nag (an open finding fails it), in
+# bundle=false mode so no wheels are downloaded. The template it writes refuses to deploy.
+cdk-synth: setup cdk-setup
+	PATH="$(abspath $(BIN)):$$PATH" CDK_DISABLE_CLI_TELEMETRY=true $(CDK) synth \
+		-c tenant=ci -c bundle=false --quiet --no-notices --output cdk.out/synth-check
+
+# Builds every Lambda's deployment folder under build/lambda (pip, Linux wheels, no Docker) and prints
+# sizes; `cdk deploy` does the same through CDK local bundling.
+lambda-bundle: setup
+	$(BIN)/python -m infra_cdk.bundle --out build/lambda
 
 openapi: setup
 	$(BIN)/python -m wanllmdb_functions.openapi_snapshot --write
 
 clean:
-	rm -rf $(VENV) web/node_modules web/dist cdk.out
+	rm -rf $(VENV) web/node_modules web/dist cdk.out infra_cdk/node_modules build/lambda

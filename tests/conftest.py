@@ -95,3 +95,13 @@ def local_server(tmp_path: Path) -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """One real server shared by a test module, for tests that do not need a fresh data dir."""
+    server = start_local_server(tmp_path_factory.mktemp("server") / "data")
+    try:
+        yield server
+    finally:
+        server.stop()

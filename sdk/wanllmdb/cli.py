@@ -1,11 +1,20 @@
-"""The `wanllmdb` command line."""
+"""The ``wanllmdb`` command line.
+
+The SDK owns ``login``, ``sync`` and ``status``; ``server`` (and ``admin``) belong to the server side and
+import ``wanllmdb_functions`` only inside the command, so the SDK never pulls in the server stack.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
+
+from wanllmdb.credentials import find_api_key, store_api_key
+from wanllmdb.rest import ApiError, RestClient, Transient
+from wanllmdb.settings import Settings
 
 __all__ = ["main"]
 
@@ -16,6 +25,106 @@ def main() -> None:
     """wanLLMDB: experiment tracking on an open Parquet lake."""
 
 
+# -- SDK commands ------------------------------------------------------------------------------------
+@main.command()
+@click.argument("key", required=False)
+@click.option("--base-url", envvar="WANLLMDB_BASE_URL", default=None, help="Server URL (default local).")
+@click.option(
+    "--verify/--no-verify", default=True, show_default=True, help="Check the key against the server."
+)
+def login(key: str | None, base_url: str | None, verify: bool) -> None:
+    """Store an API key for BASE_URL in the user config dir (mode 0600)."""
+    url = (base_url or Settings().base_url).rstrip("/")
+    key = key or click.prompt(f"API key for {url}", hide_input=True)
+    key = key.strip()
+    if not key:
+        raise click.UsageError("the API key is empty")
+    if verify:
+        client = RestClient(url, key)
+        try:
+            me = client.me()
+        except Transient as exc:
+            raise click.ClickException(
+                f"{url} is unreachable ({exc}); use --no-verify to store the key anyway"
+            ) from None
+        except ApiError as exc:
+            raise click.ClickException(f"{url} refused the key: {exc.message}") from None
+        finally:
+            client.close()
+        click.echo(f"Logged in to {url} as {me.get('username', '?')}.")
+    path = store_api_key(url, key)
+    click.echo(f"Key stored in {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--base-url", default=None, help="Override the server URL recorded in each run.")
+@click.option("--parallel", default=4, show_default=True, help="Runs uploaded at once.")
+def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int) -> None:
+    """Upload spooled runs (default: every run under $WANLLMDB_DIR/wanllmdb or ./wanllmdb)."""
+    from tqdm import tqdm
+
+    from wanllmdb.sync import find_run_dirs, sync_runs
+
+    roots = list(paths) or [Path(os.environ.get("WANLLMDB_DIR") or ".")]
+    dirs = find_run_dirs(roots)
+    if not dirs:
+        click.echo(f"No run dirs found under {', '.join(map(str, roots))}.")
+        return
+    with tqdm(desc=f"Syncing {len(dirs)} run(s)", unit="item", file=sys.stderr) as bar:
+
+        def advance(n: int) -> None:
+            bar.update(n)
+
+        results = sync_runs(dirs, base_url=base_url, parallel=parallel, on_progress=advance)
+    failed = 0
+    for r in results:
+        click.echo(
+            f"{r.run_id}  {r.status:14}  {r.uploaded:5} uploaded  {r.path}"
+            + (f"  ({r.message})" if r.message else "")
+        )
+        failed += r.status == "failed"
+    if failed:
+        raise click.ClickException(f"{failed} run(s) not fully synced; run `wanllmdb sync` again later")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def status(paths: tuple[Path, ...]) -> None:
+    """Show the server, the key in use, and local runs with data not yet uploaded."""
+    from wanllmdb.ingest.uploader import SpoolUploader
+    from wanllmdb.sync import find_run_dirs
+
+    s = Settings.resolve()
+    _, source = find_api_key(s.base_url, env_key=os.environ.get("WANLLMDB_API_KEY"), data_dir=s.data_dir)
+    click.echo(f"server:  {s.base_url}")
+    click.echo(f"api key: {source}")
+    client = RestClient(s.base_url, s.api_key, timeout_s=3.0)
+    try:
+        health = client.health()
+        click.echo(
+            f"health:  {health.get('status')} (backend {health.get('backend')}, {health.get('version')})"
+        )
+    except (Transient, ApiError) as exc:
+        click.echo(f"health:  unreachable ({exc})")
+    finally:
+        client.close()
+    dirs = find_run_dirs(list(paths) or [s.dir])
+    pending = 0
+    for rd in dirs:
+        up = SpoolUploader(rd, RestClient(s.base_url, None))
+        left = up.pending_count()
+        up.client.close()
+        if left:
+            pending += 1
+            click.echo(f"pending: {up.run_id}  {left} item(s)  {rd.path}")
+    click.echo(
+        f"runs:    {len(dirs)} local, {pending} with data to sync" + (" (wanllmdb sync)" if pending else "")
+    )
+
+
+
+# -- server commands -------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, env WANLLMDB_HOST).")
 @click.option(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from wanllmdb_functions.core.errors import InvalidInput, NotFound
 from wanllmdb_functions.ports import BlobStore
 

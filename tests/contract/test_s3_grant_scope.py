@@ -6,6 +6,7 @@ import hashlib
 from urllib.parse import parse_qs, urlparse
 
 from moto import mock_aws
+
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 
 

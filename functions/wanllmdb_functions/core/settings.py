@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: int = Field(default=300, ge=10)
     reaper_interval_s: int = Field(default=60, ge=1)
     session_ttl_s: int = Field(default=12 * 3600, ge=60)
+    # runs: a config is never truncated; past the inline bound it lives in the BlobStore.
+    config_max_bytes: int = Field(default=10 << 20, ge=1 << 10)
+    config_inline_max_bytes: int = Field(default=64 << 10, ge=1 << 10, le=100 << 10)
+    summary_max_bytes: int = Field(default=100 << 10, ge=1 << 10, le=150 << 10)
+    # upload grants: one lake chunk (history/system/logs), and one file or media object.
+    upload_chunk_max_bytes: int = Field(default=256 << 20, ge=1 << 10)
+    upload_file_max_bytes: int = Field(default=5 << 30, ge=1 << 10, le=5 << 30)
     # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
     allow_registration: bool | None = None
     audit_retention_days: int = Field(default=365, ge=1, le=3650)

@@ -1,0 +1,24 @@
+"""Lambda entry point for the reaper, run by an EventBridge schedule (rate(1 minute) in the CDK stack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.app import AppState
+from ..core.errors import InvalidInput
+from ..runs.reaper import reap_stale_runs
+
+__all__ = ["handler"]
+
+# Built once per container: settings and storage clients are reused across invocations.
+_state = AppState()
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    # Anything but a scheduled event is a wiring mistake; refuse it instead of reaping on a stray call.
+    if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event":
+        raise InvalidInput(
+            "the reaper only accepts EventBridge 'Scheduled Event' payloads", field="detail-type"
+        )
+    crashed = reap_stale_runs(_state)
+    return {"crashed": crashed, "count": len(crashed)}

@@ -1,0 +1,245 @@
+"""The runs table's query language: Mongo-style `filters`, `order` and a keyset cursor over index rows.
+
+Rows are plain dicts (see `index_rows.field_value`); the whole project's rows are filtered and
+sorted in memory, which is what makes sorting by any config or summary leaf possible without
+one DynamoDB index per field (docs/data-model.md explains the trade-off).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import functools
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import InvalidInput
+from .index_rows import MISSING, field_value, normalise_field
+
+__all__ = ["Order", "Predicate", "compile_filters", "page_after", "parse_order"]
+
+Row = dict[str, Any]
+Predicate = Callable[[Row], bool]
+
+MAX_FILTER_CHARS = 10_000
+MAX_DEPTH = 8
+_COMPARISONS = {"$gt", "$gte", "$lt", "$lte"}
+_OPERATORS = {"$eq", "$ne", "$in", "$nin", "$exists", *_COMPARISONS}
+
+
+def _bad(message: str, field: str = "filters") -> InvalidInput:
+    return InvalidInput(message, field=field)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _equal(stored: Any, wanted: Any) -> bool:
+    if _number(stored) and _number(wanted):
+        return bool(stored == wanted)
+    return type(stored) is type(wanted) and stored == wanted
+
+
+def _matches_eq(stored: Any, wanted: Any) -> bool:
+    if stored is MISSING:
+        return wanted is None
+    # Array semantics as in Mongo: a list field matches when it holds the value, or equals it.
+    if isinstance(stored, list) and not isinstance(wanted, list):
+        return any(_equal(item, wanted) for item in stored)
+    return _equal(stored, wanted)
+
+
+def _compare(stored: Any, op: str, wanted: Any) -> bool:
+    if _number(stored) and _number(wanted):
+        if math.isnan(stored) or math.isnan(wanted):
+            return False
+    elif not (isinstance(stored, str) and isinstance(wanted, str)):
+        return False  # only numbers with numbers and strings with strings are ordered
+    if op == "$gt":
+        return bool(stored > wanted)
+    if op == "$gte":
+        return bool(stored >= wanted)
+    if op == "$lt":
+        return bool(stored < wanted)
+    return bool(stored <= wanted)
+
+
+def _operator(field: str, op: str, arg: Any) -> Predicate:
+    if op not in _OPERATORS:
+        raise _bad(f"filters: unknown operator {op!r} on {field!r}; use one of {sorted(_OPERATORS)}")
+    if op in ("$in", "$nin"):
+        if not isinstance(arg, list):
+            raise _bad(f"filters: {op} on {field!r} needs a list")
+        if op == "$in":
+            return lambda row: any(_matches_eq(field_value(row, field), v) for v in arg)
+        return lambda row: not any(_matches_eq(field_value(row, field), v) for v in arg)
+    if op == "$exists":
+        if not isinstance(arg, bool):
+            raise _bad(f"filters: $exists on {field!r} needs true or false")
+        return lambda row: (field_value(row, field) is not MISSING) == arg
+    if isinstance(arg, dict):
+        raise _bad(f"filters: {op} on {field!r} needs a scalar or list, not an object")
+    if op == "$eq":
+        return lambda row: _matches_eq(field_value(row, field), arg)
+    if op == "$ne":
+        return lambda row: not _matches_eq(field_value(row, field), arg)
+    if not (_number(arg) or isinstance(arg, str)):
+        raise _bad(f"filters: {op} on {field!r} needs a number or a string")
+    return lambda row: _compare_value(field_value(row, field), op, arg)
+
+
+def _compare_value(stored: Any, op: str, wanted: Any) -> bool:
+    if stored is MISSING:
+        return False
+    if isinstance(stored, list):
+        return any(_compare(item, op, wanted) for item in stored)
+    return _compare(stored, op, wanted)
+
+
+def _field_clause(field: str, spec: Any) -> list[Predicate]:
+    if isinstance(spec, dict) and spec and all(isinstance(k, str) and k.startswith("$") for k in spec):
+        return [_operator(field, op, arg) for op, arg in spec.items()]
+    if isinstance(spec, dict):
+        raise _bad(f"filters: {field!r} takes a value or an object of $-operators")
+    return [_operator(field, "$eq", spec)]
+
+
+def _all_of(parts: list[Predicate]) -> Predicate:
+    return lambda row: all(p(row) for p in parts)
+
+
+def _any_of(parts: list[Predicate]) -> Predicate:
+    return lambda row: any(p(row) for p in parts)
+
+
+def _compile(node: Any, depth: int) -> Predicate:
+    if depth > MAX_DEPTH:
+        raise _bad(f"filters: nested deeper than {MAX_DEPTH} levels")
+    if not isinstance(node, dict):
+        raise _bad('filters: must be a JSON object such as {"config.lr": {"$lt": 0.01}}')
+    clauses: list[Predicate] = []
+    for key, spec in node.items():
+        if key in ("$and", "$or"):
+            if not isinstance(spec, list) or not spec:
+                raise _bad(f"filters: {key} needs a non-empty list of filters")
+            parts = [_compile(part, depth + 1) for part in spec]
+            clauses.append(_all_of(parts) if key == "$and" else _any_of(parts))
+        elif key.startswith("$"):
+            raise _bad(f"filters: unknown top-level operator {key!r}; use $and or $or")
+        else:
+            clauses.extend(_field_clause(normalise_field(key, param="filters"), spec))
+    return lambda row: all(c(row) for c in clauses)
+
+
+def compile_filters(text: str | None) -> Predicate:
+    """Parse the `filters` query parameter; every error names the `filters` field."""
+    if not text:
+        return lambda row: True
+    if len(text) > MAX_FILTER_CHARS:
+        raise _bad(f"filters: at most {MAX_FILTER_CHARS} characters")
+    try:
+        node = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _bad(f"filters: not valid JSON ({exc.msg} at position {exc.pos})") from None
+    except (ValueError, RecursionError):
+        raise _bad(f"filters: not valid JSON, or nested deeper than {MAX_DEPTH} levels") from None
+    return _compile(node, 0)
+
+
+# -- order and cursor ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Order:
+    field: str
+    descending: bool
+
+    @property
+    def text(self) -> str:
+        return f"{'-' if self.descending else ''}{self.field}"
+
+
+def parse_order(text: str | None) -> Order:
+    text = (text or "-created_at").strip()
+    descending = text.startswith("-")
+    field = normalise_field(text.lstrip("+-"), param="order")
+    return Order(field, descending)
+
+
+SortKey = tuple[int, int, Any, str]
+
+
+def _rank(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool):
+        return 3, int(value)
+    if _number(value):
+        return 0, value
+    if isinstance(value, str):
+        return 2, value
+    return 4, json.dumps(value, sort_keys=True, default=str)
+
+
+def sort_key(row: Row, order: Order) -> SortKey:
+    value = field_value(row, order.field)
+    if value is MISSING or value is None or (isinstance(value, float) and math.isnan(value)):
+        return (1, 0, 0, row["run_id"])  # rows without a value (or NaN) come last in both directions
+    rank, comparable = _rank(value)
+    return (0, rank, comparable, row["run_id"])
+
+
+def _cmp(a: SortKey, b: SortKey, descending: bool) -> int:
+    if a[0] != b[0]:
+        return -1 if a[0] < b[0] else 1
+    sign = -1 if descending and a[0] == 0 else 1
+    pairs: tuple[tuple[Any, Any], ...] = ((a[1], b[1]), (a[2], b[2]), (a[3], b[3]))
+    for x, y in pairs:
+        if x != y:
+            return sign * (-1 if x < y else 1)
+    return 0
+
+
+def _ordering(order: Order) -> Callable[[SortKey], Any]:
+    def compare(a: SortKey, b: SortKey) -> int:
+        return _cmp(a, b, order.descending)
+
+    return functools.cmp_to_key(compare)
+
+
+def sort_rows(rows: list[Row], order: Order) -> list[tuple[SortKey, Row]]:
+    keyed = [(sort_key(row, order), row) for row in rows]
+    wrap = _ordering(order)
+    keyed.sort(key=lambda pair: wrap(pair[0]))
+    return keyed
+
+
+def encode_cursor(order: Order, key: SortKey) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": order.text, "k": list(key)}).encode()).decode()
+
+
+def _decode_cursor(cursor: str, order: Order) -> SortKey:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key = data["k"]
+        ok = data["o"] == order.text and isinstance(key, list) and len(key) == 4
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise InvalidInput("cursor does not belong to this listing; start again without it", field="cursor")
+    return (int(key[0]), int(key[1]), key[2], str(key[3]))
+
+
+def page_after(
+    keyed: Sequence[tuple[SortKey, Row]], order: Order, cursor: str | None, per_page: int
+) -> tuple[list[Row], str | None]:
+    """One page of sorted rows after `cursor`; keyset paging stays stable when rows come and go."""
+    start = 0
+    if cursor:
+        after = _decode_cursor(cursor, order)
+        wrap = _ordering(order)
+        start = bisect.bisect_right(keyed, wrap(after), key=lambda pair: wrap(pair[0]))
+    page = keyed[start : start + per_page]
+    more = start + per_page < len(keyed)
+    next_cursor = encode_cursor(order, page[-1][0]) if page and more else None
+    return [row for _, row in page], next_cursor

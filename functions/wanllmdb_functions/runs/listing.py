@@ -1,0 +1,67 @@
+"""The runs table: one partition query for the project's index rows, then filter, sort and page in memory."""
+
+from __future__ import annotations
+
+from ..core.auth import Caller
+from ..core.policy import Permission, authorize
+from ..ports import BlobStore, Item, ItemStore
+from ..projects.service import ProjectService
+from .filters import Predicate, compile_filters, page_after, parse_order, sort_rows
+from .keys import ROW_PREFIX, project_rows_pk, run_key
+from .models import RunList
+from .records import load_config, run_from_item
+
+__all__ = ["RunTable"]
+
+_PAGE_ITEMS = 1000
+
+
+class RunTable:
+    def __init__(self, items: ItemStore, blobs: BlobStore) -> None:
+        self._items = items
+        self._blobs = blobs
+        self._projects = ProjectService(items)
+
+    def rows(self, project_id: str) -> list[Item]:
+        rows: list[Item] = []
+        cursor: str | None = None
+        while True:
+            page = self._items.query(
+                project_rows_pk(project_id), sk_prefix=ROW_PREFIX, limit=_PAGE_ITEMS, cursor=cursor
+            )
+            rows += page.items
+            if page.cursor is None:
+                return rows
+            cursor = page.cursor
+
+    def list(
+        self,
+        caller: Caller,
+        project_id: str,
+        *,
+        state: str | None = None,
+        tag: str | None = None,
+        group: str | None = None,
+        filters: str | None = None,
+        order: str | None = None,
+        per_page: int = 50,
+        cursor: str | None = None,
+    ) -> RunList:
+        authorize(caller, Permission.RUN_READ, self._projects.get_ref(project_id))
+        predicate = compile_filters(filters)
+        sort = parse_order(order)
+        checks: list[Predicate] = [predicate]
+        if state:
+            checks.append(lambda row: row.get("state") == state)
+        if tag:
+            checks.append(lambda row: tag in (row.get("tags") or ()))
+        if group:
+            checks.append(lambda row: row.get("group") == group)
+        matched = [row for row in self.rows(project_id) if all(check(row) for check in checks)]
+        page, next_cursor = page_after(sort_rows(matched, sort), sort, cursor, per_page)
+        runs = []
+        for row in page:
+            item = self._items.get(*run_key(row["run_id"]))
+            if item is not None:  # deleted since the rows were read
+                runs.append(run_from_item(item, load_config(self._blobs, item)))
+        return RunList(items=runs, next_cursor=next_cursor, total=len(matched))

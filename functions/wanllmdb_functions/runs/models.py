@@ -1,0 +1,179 @@
+"""Request and response shapes of the runs API (docs/api-contract.md, "Runs" and "Upload grants")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "ConfigDiff",
+    "ConfigHistory",
+    "ConfigPatch",
+    "ConfigVersion",
+    "Grant",
+    "GrantBatch",
+    "Heartbeat",
+    "Run",
+    "RunCreate",
+    "RunList",
+    "RunMetadata",
+    "RunPatch",
+    "RunState",
+    "SummaryPatch",
+    "UploadBatch",
+    "UploadItem",
+]
+
+RunState = Literal["running", "finished", "failed", "crashed", "paused"]
+RUN_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
+RunId = Annotated[str, StringConstraints(pattern=RUN_ID_PATTERN)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(max_length=128)]
+Notes = Annotated[str, StringConstraints(max_length=20_000)]
+Tags = Annotated[list[Tag], Field(max_length=64)]
+Short = Annotated[str, StringConstraints(max_length=128)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
+ContentType = Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=128)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GitInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    commit: Annotated[str, StringConstraints(max_length=64)] | None = None
+    branch: Short | None = None
+    remote: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    dirty: bool | None = None
+    root: Annotated[str, StringConstraints(max_length=4096)] | None = None
+
+
+class RunMetadata(BaseModel):
+    """Where the run ran. Known fields are typed; the SDK may add more (bounded in size by the service)."""
+
+    model_config = ConfigDict(extra="allow")
+    host: Short | None = None
+    user: Short | None = None
+    os: Annotated[str, StringConstraints(max_length=256)] | None = None
+    python: Annotated[str, StringConstraints(max_length=64)] | None = None
+    executable: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    command: Annotated[str, StringConstraints(max_length=8192)] | None = None
+    argv: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=512)] | None
+    ) = None
+    program: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    cwd: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    git: GitInfo | None = None
+    gpu_count: Annotated[int, Field(ge=0, le=4096)] | None = None
+    gpu_names: Annotated[list[Short], Field(max_length=4096)] | None = None
+
+
+class RunCreate(_Strict):
+    id: RunId
+    name: Name | None = None
+    config: dict[str, Any] | None = None
+    tags: Tags | None = None
+    notes: Notes | None = None
+    group: Short | None = None
+    job_type: Short | None = None
+    metadata: RunMetadata | None = None
+    resume: Literal["never", "allow", "must"] = "never"
+
+
+class RunPatch(_Strict):
+    """Fields sent are changed; a `null` clears name, notes, group or job_type."""
+
+    name: Name | None = None
+    notes: Notes | None = None
+    tags: Tags | None = None
+    group: Short | None = None
+    job_type: Short | None = None
+    state: RunState | None = None
+    exit_code: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
+
+
+class ConfigPatch(_Strict):
+    config: dict[str, Any]
+    allow_val_change: bool = False
+
+
+class SummaryPatch(_Strict):
+    summary: dict[str, Any]
+
+
+class Run(BaseModel):
+    id: str
+    project_id: str
+    entity: str
+    project: str
+    name: str | None
+    state: RunState
+    attempt: int
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    tags: list[str]
+    notes: str | None
+    group: str | None
+    job_type: str | None
+    metadata: dict[str, Any]
+    created_at: str
+    updated_at: str
+    heartbeat_at: str | None
+    finished_at: str | None
+    exit_code: int | None
+
+
+class RunList(BaseModel):
+    items: list[Run]
+    next_cursor: str | None
+    total: int
+
+
+class Heartbeat(BaseModel):
+    state: RunState
+    attempt: int
+
+
+class ConfigVersion(BaseModel):
+    version: int
+    config: dict[str, Any]
+    changed_at: str
+
+
+class ConfigHistory(BaseModel):
+    items: list[ConfigVersion]
+
+
+class ConfigDiff(BaseModel):
+    changed: dict[str, list[Any]]
+    only_a: dict[str, Any]
+    only_b: dict[str, Any]
+
+
+class UploadItem(_Strict):
+    kind: Literal["history", "system", "logs", "file", "media"]
+    size: Annotated[int, Field(ge=0)]
+    sha256: Sha256
+    seq: Annotated[int, Field(ge=0, le=999_999_999)] | None = None
+    attempt: Annotated[int, Field(ge=0, le=9999)] | None = None
+    path: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    content_type: ContentType | None = None
+
+
+class UploadBatch(_Strict):
+    items: Annotated[list[UploadItem], Field(min_length=1, max_length=100)]
+
+
+class Grant(BaseModel):
+    kind: str
+    key: str
+    url: str
+    method: Literal["PUT"]
+    headers: dict[str, str]
+    expires_at: str
+
+
+class GrantBatch(BaseModel):
+    grants: list[Grant]

@@ -1,0 +1,144 @@
+"""The run item and its config versions: building, size checks, server-side scrubbing, loading.
+
+A config is kept whole. Up to `config_inline_max_bytes` of JSON it lives on the items; beyond
+that each version is one BlobStore object and the items keep its key, so a 10 MB config is
+never truncated and never pushes an item past DynamoDB's 400 KB.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ..core.errors import InvalidInput, TooLarge
+from ..core.settings import Settings
+from ..ports import BlobStore, Condition, Item, TransactOp
+from .keys import config_version_key
+from .lake_layout import config_blob_key
+from .models import Run, RunMetadata
+
+__all__ = [
+    "checked_json",
+    "clean_metadata",
+    "config_version_op",
+    "json_safe",
+    "load_config",
+    "now_iso",
+    "run_from_item",
+    "scrub_remote",
+]
+
+MAX_METADATA_BYTES = 64 << 10
+_SCP_REMOTE = re.compile(r"^(?P<user>[^@/:]+)@(?P<host>[^:/]+):(?P<path>.+)$")
+
+
+def now_iso(at: datetime | None = None) -> str:
+    # Fixed width (microseconds, Z) so timestamps in sort keys compare as strings.
+    return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def checked_json(value: Any, *, limit: int, field: str) -> str:
+    try:
+        encoded = json.dumps(value, separators=(",", ":"), allow_nan=True, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{field}: not JSON-encodable ({exc})", field=field) from None
+    size = len(encoded.encode())
+    if size > limit:
+        raise TooLarge(f"{field} is {size} bytes of JSON; the limit is {limit}", field=field)
+    return encoded
+
+
+def scrub_remote(url: str) -> str:
+    """Drop credentials from a git remote; the SDK does this too, the server never trusts it to."""
+    parts = urlsplit(url)
+    if parts.scheme and parts.netloc:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    m = _SCP_REMOTE.match(url)
+    if m:  # git@host:org/repo: "git" is the ssh login, anything else may be a token
+        user = "git@" if m["user"] == "git" else ""
+        return f"{user}{m['host']}:{m['path']}"
+    return url
+
+
+def clean_metadata(metadata: RunMetadata | None) -> dict[str, Any]:
+    if metadata is None:
+        return {}
+    data = metadata.model_dump(exclude_none=True)
+    git = data.get("git")
+    if isinstance(git, dict) and isinstance(git.get("remote"), str):
+        git["remote"] = scrub_remote(git["remote"])
+    checked_json(data, limit=MAX_METADATA_BYTES, field="metadata")
+    return data
+
+
+def config_version_op(
+    blobs: BlobStore, settings: Settings, run: Item, config: dict[str, Any], version: int, at: str
+) -> tuple[TransactOp, dict[str, Any]]:
+    """The version item to write (must not exist yet) and the attributes the run item takes.
+
+    A large config is written to its blob first: if the item write then fails, the orphan is
+    overwritten by the next attempt at the same version, and nothing ever points at a missing blob.
+    """
+    encoded = checked_json(config, limit=settings.config_max_bytes, field="config")
+    pk, sk = config_version_key(run["id"], version)
+    item: Item = {"pk": pk, "sk": sk, "version": version, "changed_at": at}
+    if len(encoded.encode()) <= settings.config_inline_max_bytes:
+        attrs: dict[str, Any] = {"config": config, "config_ref": None}
+    else:
+        key = config_blob_key(project=run["project_id"], run=run["id"], version=version)
+        blobs.put(key, encoded.encode(), content_type="application/json")
+        attrs = {"config": None, "config_ref": key}
+    item.update({k: v for k, v in attrs.items() if v is not None})
+    attrs["config_version"] = version
+    return TransactOp("put", item, Condition.not_exists()), attrs
+
+
+def load_config(blobs: BlobStore, item: Item) -> dict[str, Any]:
+    """The config of a run item or a version item, wherever it lives."""
+    if item.get("config_ref"):
+        loaded: dict[str, Any] = json.loads(blobs.get(item["config_ref"]))
+        return loaded
+    config: dict[str, Any] = item.get("config") or {}
+    return config
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and ±inf as the strings JSON clients understand; JSON itself has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def run_from_item(item: Item, config: dict[str, Any]) -> Run:
+    return Run(
+        id=item["id"],
+        project_id=item["project_id"],
+        entity=item["entity"],
+        project=item["project"],
+        name=item.get("name"),
+        state=item["state"],
+        attempt=int(item.get("attempt", 0)),
+        config=json_safe(config),
+        summary=json_safe(item.get("summary") or {}),
+        tags=item.get("tags") or [],
+        notes=item.get("notes"),
+        group=item.get("group"),
+        job_type=item.get("job_type"),
+        metadata=item.get("metadata") or {},
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+        heartbeat_at=item.get("heartbeat_at"),
+        finished_at=item.get("finished_at"),
+        exit_code=item.get("exit_code"),
+    )

@@ -1,0 +1,141 @@
+"""The runs API (docs/api-contract.md, "Runs", "Upload grants"): parse, call the service, shape answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from ..core.auth import CallerDep
+from ..core.deps import SettingsDep, StorageDep
+from ..core.policy import Permission
+from .listing import RunTable
+from .models import (
+    RUN_ID_PATTERN,
+    ConfigDiff,
+    ConfigHistory,
+    ConfigPatch,
+    GrantBatch,
+    Heartbeat,
+    Run,
+    RunCreate,
+    RunList,
+    RunPatch,
+    SummaryPatch,
+    UploadBatch,
+)
+from .service import RunService
+from .uploads import grant_uploads
+from .versions import config_diff, config_history
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["runs"])
+
+
+def run_service(storage: StorageDep, settings: SettingsDep) -> RunService:
+    return RunService(storage.items, storage.blobs, settings)
+
+
+def run_table(storage: StorageDep) -> RunTable:
+    return RunTable(storage.items, storage.blobs)
+
+
+RunsDep = Annotated[RunService, Depends(run_service)]
+TableDep = Annotated[RunTable, Depends(run_table)]
+RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="The client-chosen run id.")]
+ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.post("/projects/{project_id}/runs", status_code=201)
+def create_run(
+    project_id: ProjectId, body: RunCreate, caller: CallerDep, runs: RunsDep, response: Response
+) -> Run:
+    """Create a run (201), or answer a retried create / resume with the existing run (200)."""
+    run, created = runs.create(caller, project_id, body)
+    if not created:
+        response.status_code = 200
+    return run
+
+
+@router.get("/projects/{project_id}/runs")
+def list_runs(
+    project_id: ProjectId,
+    caller: CallerDep,
+    table: TableDep,
+    state: Annotated[str | None, Query(max_length=16)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    group: Annotated[str | None, Query(max_length=128)] = None,
+    filters: Annotated[str | None, Query(max_length=10_000, description="Mongo-style JSON filter.")] = None,
+    order: Annotated[
+        str | None, Query(max_length=256, description="Field, '-' prefix for descending.")
+    ] = None,
+    per_page: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=4096)] = None,
+) -> RunList:
+    return table.list(
+        caller, project_id, state=state, tag=tag, group=group, filters=filters, order=order,
+        per_page=per_page, cursor=cursor,
+    )  # fmt: skip
+
+
+# Declared before /runs/{run_id} so "config-diff" is never read as a run id.
+@router.get("/runs/config-diff")
+def diff_configs(
+    caller: CallerDep,
+    runs: RunsDep,
+    a: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
+    b: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
+) -> ConfigDiff:
+    return config_diff(runs, caller, a, b)
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Run:
+    return runs.get(caller, run_id)
+
+
+@router.patch("/runs/{run_id}")
+def update_run(run_id: RunId, body: RunPatch, caller: CallerDep, runs: RunsDep) -> Run:
+    return runs.patch(caller, run_id, body)
+
+
+@router.delete("/runs/{run_id}", status_code=204)
+def delete_run(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Response:
+    runs.delete(caller, run_id)
+    return Response(status_code=204)
+
+
+@router.patch("/runs/{run_id}/config")
+def update_config(run_id: RunId, body: ConfigPatch, caller: CallerDep, runs: RunsDep) -> Run:
+    return runs.patch_config(caller, run_id, body)
+
+
+@router.get("/runs/{run_id}/config/history")
+def get_config_history(run_id: RunId, caller: CallerDep, runs: RunsDep) -> ConfigHistory:
+    return config_history(runs, caller, run_id)
+
+
+@router.patch("/runs/{run_id}/summary")
+def update_summary(run_id: RunId, body: SummaryPatch, caller: CallerDep, runs: RunsDep) -> Run:
+    return runs.patch_summary(caller, run_id, body)
+
+
+@router.post("/runs/{run_id}/heartbeat")
+def heartbeat(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Heartbeat:
+    state, attempt = runs.heartbeat(caller, run_id)
+    return Heartbeat(state=state, attempt=attempt)  # type: ignore[arg-type]
+
+
+@router.post("/runs/{run_id}/uploads")
+def create_upload_grants(
+    run_id: RunId,
+    body: UploadBatch,
+    caller: CallerDep,
+    runs: RunsDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> GrantBatch:
+    """Presigned PUT URLs for a batch of lake chunks, files or media of a running run."""
+    run = runs.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    return GrantBatch(grants=grant_uploads(storage.blobs, settings, run, body.items))

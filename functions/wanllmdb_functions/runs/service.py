@@ -1,0 +1,366 @@
+"""Runs: idempotent create and resume, the state machine, config versions, summary, heartbeat, delete.
+
+Every change to a run is a read, a pure change, and one transaction that puts the run item on
+the condition that its revision is unchanged, together with the run's index row (and a new
+config version when there is one). A lost race re-reads and re-applies the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..core.auth import Caller
+from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
+from ..core.policy import Permission, authorize
+from ..core.settings import Settings
+from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
+from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
+from .events import RunFinished, fire_run_finished
+from .index_rows import build_index_row, config_leaves
+from .keys import CONFIG_PREFIX, LIVE_PK, index_row_key, live_sort_key, run_key
+from .lake_layout import run_prefixes
+from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
+from .records import checked_json, clean_metadata, config_version_op, load_config, now_iso, run_from_item
+from .tree import deep_merge, flatten
+
+__all__ = ["TERMINAL_STATES", "TRANSITIONS", "RunService"]
+
+# PATCH may move a run along these edges; finished/failed/crashed → running only by a resume create.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "running": frozenset({"finished", "failed", "crashed", "paused"}),
+    "paused": frozenset({"running"}),
+}
+TERMINAL_STATES = frozenset({"finished", "failed", "crashed"})
+RETRY_WINDOW = timedelta(seconds=60)
+_MAX_RACES = 8
+RESERVED_IDS = frozenset({"config-diff"})  # a path segment of its own under /api/runs/
+
+
+@dataclass
+class Mutation:
+    """The new run item, plus what else the same transaction writes."""
+
+    item: Item
+    config: dict[str, Any] | None = None  # set when the config changed (for the index row)
+    ops: list[TransactOp] = field(default_factory=list)
+
+
+def _live(item: Item, at: str) -> None:
+    item.update(state="running", heartbeat_at=at, gsi1pk=LIVE_PK, gsi1sk=live_sort_key(at, item["id"]))
+
+
+def _not_live(item: Item) -> None:
+    item.pop("gsi1pk", None)
+    item.pop("gsi1sk", None)
+
+
+class RunService:
+    def __init__(self, items: ItemStore, blobs: BlobStore, settings: Settings) -> None:
+        self._items = items
+        self._blobs = blobs
+        self._settings = settings
+        self._projects = ProjectService(items)
+
+    @property
+    def items(self) -> ItemStore:
+        return self._items
+
+    @property
+    def blobs(self) -> BlobStore:
+        return self._blobs
+
+    # -- reads ---------------------------------------------------------------------------------
+    def _item(self, run_id: str) -> Item:
+        item = self._items.get(*run_key(run_id))
+        if item is None:
+            raise NotFound(f"run {run_id} not found", field="run_id")
+        return item
+
+    def authorized_item(self, caller: Caller, run_id: str, permission: Permission) -> Item:
+        """The run item, after the policy allowed `permission` on its project (NotFound hides it)."""
+        item = self._item(run_id)
+        authorize(caller, permission, self._projects.get_ref(item["project_id"]))
+        return item
+
+    def to_model(self, item: Item) -> Run:
+        return run_from_item(item, load_config(self._blobs, item))
+
+    def get(self, caller: Caller, run_id: str) -> Run:
+        return self.to_model(self.authorized_item(caller, run_id, Permission.RUN_READ))
+
+    # -- writes --------------------------------------------------------------------------------
+    def _index_row(self, new: Item, config: dict[str, Any] | None) -> Item:
+        if config is None and not new.get("config_ref"):
+            config = new.get("config") or {}
+        if config is not None:
+            leaves, partial = config_leaves(config)
+        else:  # a large config did not change: keep the leaves already indexed
+            previous = self._items.get(*index_row_key(new["project_id"], new["id"])) or {}
+            leaves, partial = previous.get("c", {}), bool(previous.get("cp"))
+        return build_index_row(new, leaves, c_partial=partial)
+
+    def _commit(self, current: Item | None, change: Mutation) -> None:
+        new = change.item
+        rev = int(current.get("rev", 0)) if current else 0
+        new["rev"] = rev + 1
+        condition = Condition.equals("rev", rev) if current else Condition.not_exists()
+        ops = [TransactOp("put", new, condition), TransactOp("put", self._index_row(new, change.config))]
+        self._items.transact_write([*ops, *change.ops])
+
+    def _mutate(self, run_id: str, change: Callable[[Item], Mutation | None]) -> tuple[Item, Item]:
+        """Apply `change` to the current run item until it commits; returns (before, after)."""
+        for _ in range(_MAX_RACES):
+            current = self._item(run_id)
+            mutation = change(current)
+            if mutation is None:
+                return current, current
+            mutation.item["updated_at"] = now_iso()
+            try:
+                self._commit(current, mutation)
+            except ConditionFailed:
+                continue
+            self._after(current, mutation.item)
+            return current, mutation.item
+        raise Conflict(f"run {run_id} is being changed by many writers at once; retry", field="run_id")
+
+    def _after(self, before: Item | None, after: Item) -> None:
+        """Counters and the finished hook, once the change is committed."""
+        old, new = (before or {}).get("state"), after["state"]
+        if old == new:
+            return
+        deltas = {s: d for s, d in ((old, -1), (new, 1)) if s in RUN_COUNT_STATES}
+        if deltas:
+            self._projects.add_run_counts(after["project_id"], deltas)
+        if new in TERMINAL_STATES:
+            fire_run_finished(
+                RunFinished(
+                    after["id"], after["project_id"], new, int(after["attempt"]), self._items, self._blobs
+                )
+            )
+
+    # -- create and resume ---------------------------------------------------------------------
+    def create(self, caller: Caller, project_id: str, body: RunCreate) -> tuple[Run, bool]:
+        """Returns the run and whether it was created (201) rather than found or resumed (200)."""
+        project = self._projects.get_item(project_id)
+        authorize(caller, Permission.RUN_WRITE, ref_from_item(project))
+        if body.id in RESERVED_IDS:
+            raise InvalidInput(f"run id {body.id!r} is reserved; choose another", field="id")
+        metadata = clean_metadata(body.metadata)
+        if self._items.get(*run_key(body.id)) is None:
+            if body.resume == "must":
+                raise NotFound(f"run {body.id} does not exist, so it cannot be resumed", field="id")
+            created = self._try_create(project, body, metadata)
+            if created is not None:
+                return self.to_model(created), True
+        return self._existing(project_id, body, metadata)
+
+    def _try_create(self, project: Item, body: RunCreate, metadata: dict[str, Any]) -> Item | None:
+        at = now_iso()
+        pk, sk = run_key(body.id)
+        item: Item = {
+            "pk": pk, "sk": sk, "id": body.id, "project_id": project["id"],
+            "entity": project["entity"], "project": project["name"],
+            "name": body.name, "attempt": 0, "summary": {}, "tags": body.tags or [],
+            "notes": body.notes, "group": body.group, "job_type": body.job_type, "metadata": metadata,
+            "created_at": at, "updated_at": at, "finished_at": None, "exit_code": None,
+            "config": {}, "config_version": 0,
+        }  # fmt: skip
+        _live(item, at)
+        change = Mutation(item, config=body.config or {})
+        if body.config:
+            op, attrs = config_version_op(self._blobs, self._settings, item, body.config, 1, at)
+            item.update(attrs)
+            change.ops.append(op)
+        try:
+            self._commit(None, change)
+        except ConditionFailed:
+            return None  # a parallel create of the same id won; answer with that run
+        self._after(None, item)
+        return item
+
+    def _existing(self, project_id: str, body: RunCreate, metadata: dict[str, Any]) -> tuple[Run, bool]:
+        current = self._item(body.id)
+        if current["project_id"] != project_id:
+            raise Conflict(f"run id {body.id} is already used in another project", field="id")
+        if body.resume == "never":
+            created = datetime.fromisoformat(current["created_at"].replace("Z", "+00:00"))
+            if current["state"] == "running" and datetime.now(UTC) - created < RETRY_WINDOW:
+                return self.to_model(current), False  # a retried create: same answer, nothing changes
+            raise Conflict(
+                f"run {body.id} already exists ({current['state']}); "
+                "create it with resume='allow' to continue it",
+                field="id",
+            )
+        return self.to_model(self._mutate(body.id, lambda item: self._resume(item, body, metadata))[1]), False
+
+    def _resume(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation:
+        at = now_iso()
+        new = dict(current, attempt=int(current.get("attempt", 0)) + 1, finished_at=None, exit_code=None)
+        _live(new, at)
+        for name in ("name", "tags", "notes", "group", "job_type"):
+            if getattr(body, name) is not None:
+                new[name] = getattr(body, name)
+        if metadata:
+            new["metadata"] = metadata
+        change = Mutation(new)
+        if body.config:
+            self._config_change(current, new, change, body.config, at)
+        return change
+
+    # -- patch, config, summary ----------------------------------------------------------------
+    def patch(self, caller: Caller, run_id: str, body: RunPatch) -> Run:
+        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+        sent = body.model_fields_set
+        if "state" in sent and body.state is None:
+            raise InvalidInput("state cannot be null", field="state")
+
+        def change(current: Item) -> Mutation | None:
+            new = dict(current)
+            for name in ("name", "notes", "group", "job_type", "exit_code"):
+                if name in sent:
+                    new[name] = getattr(body, name)
+            if "tags" in sent:
+                new["tags"] = body.tags or []
+            if body.state is not None and body.state != current["state"]:
+                self._transition(current, new, body.state)
+            return None if new == current else Mutation(new)
+
+        return self.to_model(self._mutate(run_id, change)[1])
+
+    @staticmethod
+    def _transition(current: Item, new: Item, state: str) -> None:
+        old = current["state"]
+        if state not in TRANSITIONS.get(old, frozenset()):
+            hint = " (resume it with a create that passes resume='allow')" if old in TERMINAL_STATES else ""
+            raise Conflict(f"run is {old} and cannot become {state}{hint}", field="state")
+        at = now_iso()
+        if state == "running":
+            _live(new, at)
+            return
+        new["state"] = state
+        _not_live(new)
+        if state in TERMINAL_STATES:
+            new["finished_at"] = at
+
+    def _config_change(
+        self, current: Item, new: Item, change: Mutation, patch: dict[str, Any], at: str
+    ) -> None:
+        before = load_config(self._blobs, current)
+        merged = deep_merge(before, patch)
+        if merged == before:
+            return
+        version = int(current.get("config_version", 0)) + 1
+        op, attrs = config_version_op(self._blobs, self._settings, current, merged, version, at)
+        new.update(attrs)
+        change.config = merged
+        change.ops.append(op)
+
+    def patch_config(self, caller: Caller, run_id: str, body: ConfigPatch) -> Run:
+        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+
+        def change(current: Item) -> Mutation | None:
+            if not body.allow_val_change:
+                old = flatten(load_config(self._blobs, current))
+                for path, value in flatten(body.config).items():
+                    if path in old and old[path] != value and old[path] == old[path]:  # NaN never equals
+                        raise Conflict(
+                            f"config.{path} is already {old[path]!r}; "
+                            "pass allow_val_change=true to change it",
+                            field=f"config.{path}",
+                        )
+            new = dict(current)
+            mutation = Mutation(new)
+            self._config_change(current, new, mutation, body.config, now_iso())
+            return mutation if mutation.ops else None
+
+        return self.to_model(self._mutate(run_id, change)[1])
+
+    def patch_summary(self, caller: Caller, run_id: str, body: SummaryPatch) -> Run:
+        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+
+        def change(current: Item) -> Mutation | None:
+            summary = {**(current.get("summary") or {}), **body.summary}
+            checked_json(summary, limit=self._settings.summary_max_bytes, field="summary")
+            return None if summary == current.get("summary") else Mutation(dict(current, summary=summary))
+
+        return self.to_model(self._mutate(run_id, change)[1])
+
+    # -- heartbeat and the reaper --------------------------------------------------------------
+    def heartbeat(self, caller: Caller, run_id: str) -> tuple[str, int]:
+        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+        at = now_iso()
+        pk, sk = run_key(run_id)
+        try:
+            # Only the heartbeat attributes: no revision bump, so beats never race other changes.
+            item = self._items.update(
+                pk, sk, set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)},
+                condition=Condition.equals("state", "running"),
+            )  # fmt: skip
+        except ConditionFailed:
+            item = self._item(run_id)  # paused, finished or crashed: tell the client, change nothing
+        return item["state"], int(item.get("attempt", 0))
+
+    def reap_stale(self, *, now: datetime | None = None) -> list[str]:
+        """Mark running runs whose last heartbeat is older than the timeout as crashed."""
+        cutoff = now_iso((now or datetime.now(UTC)) - timedelta(seconds=self._settings.heartbeat_timeout_s))
+        stale: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self._items.query(
+                LIVE_PK, index="gsi1", sk_between=("0", cutoff), limit=200, cursor=cursor
+            )
+            stale += [i["id"] for i in page.items]
+            if page.cursor is None:
+                break
+            cursor = page.cursor
+        crashed: list[str] = []
+
+        def crash(current: Item) -> Mutation | None:
+            if current["state"] != "running" or (current.get("heartbeat_at") or "") >= cutoff:
+                return None  # it beat or finished since the index was read
+            new = dict(current, state="crashed", finished_at=now_iso())
+            _not_live(new)
+            return Mutation(new)
+
+        for run_id in stale:
+            try:
+                before, after = self._mutate(run_id, crash)
+            except NotFound:
+                continue
+            if after is not before:
+                crashed.append(run_id)
+        return crashed
+
+    # -- delete --------------------------------------------------------------------------------
+    def delete(self, caller: Caller, run_id: str) -> None:
+        """Lake objects first, items last: a failed delete can be retried and finds the run again."""
+        item = self.authorized_item(caller, run_id, Permission.RUN_DELETE)
+        for prefix in run_prefixes(item["project_id"], run_id):
+            for blob in list(self._blobs.list(prefix)):
+                self._blobs.delete(blob.key)
+        pk, _ = run_key(run_id)
+        while True:
+            page = self._items.query(pk, sk_prefix=CONFIG_PREFIX, limit=100)
+            for version in page.items:
+                self._items.delete(version["pk"], version["sk"])
+            if page.cursor is None:
+                break
+        row_pk, row_sk = index_row_key(item["project_id"], run_id)
+        try:
+            self._items.transact_write(
+                [
+                    TransactOp(
+                        "delete", {"pk": pk, "sk": item["sk"]}, Condition.equals("rev", item.get("rev", 0))
+                    ),
+                    TransactOp("delete", {"pk": row_pk, "sk": row_sk}),
+                ]
+            )
+        except ConditionFailed:
+            raise Conflict(
+                f"run {run_id} changed while it was being deleted; delete again", field="run_id"
+            ) from None
+        if item["state"] in RUN_COUNT_STATES:
+            self._projects.add_run_counts(item["project_id"], {item["state"]: -1})

@@ -1,0 +1,41 @@
+"""Config history of one run and the leaf-level config diff of two runs."""
+
+from __future__ import annotations
+
+from ..core.auth import Caller
+from ..core.policy import Permission
+from .keys import CONFIG_PREFIX, run_pk
+from .models import ConfigDiff, ConfigHistory, ConfigVersion
+from .records import json_safe, load_config
+from .service import RunService
+from .tree import diff_leaves
+
+__all__ = ["config_diff", "config_history"]
+
+
+def config_history(runs: RunService, caller: Caller, run_id: str) -> ConfigHistory:
+    """Every version, oldest first; version 1 is the config the run was created with."""
+    runs.authorized_item(caller, run_id, Permission.RUN_READ)
+    versions: list[ConfigVersion] = []
+    cursor: str | None = None
+    while True:
+        page = runs.items.query(run_pk(run_id), sk_prefix=CONFIG_PREFIX, limit=100, cursor=cursor)
+        versions += [
+            ConfigVersion(
+                version=int(item["version"]),
+                config=json_safe(load_config(runs.blobs, item)),
+                changed_at=item["changed_at"],
+            )
+            for item in page.items
+        ]
+        if page.cursor is None:
+            return ConfigHistory(items=versions)
+        cursor = page.cursor
+
+
+def config_diff(runs: RunService, caller: Caller, a: str, b: str) -> ConfigDiff:
+    configs = [
+        load_config(runs.blobs, runs.authorized_item(caller, run_id, Permission.RUN_READ))
+        for run_id in (a, b)
+    ]
+    return ConfigDiff(**json_safe(diff_leaves(configs[0], configs[1])))

@@ -1,0 +1,175 @@
+"""Builds each Lambda's deployment folder with pip alone: no Docker engine is needed or used.
+
+`pip install --target DIR --platform manylinux2014_x86_64 --only-binary=:all: --python-version 3.12
+--implementation cp` fetches Linux wheels from any host, then the `wanllmdb_functions` source and
+`schemas/lake_schema.json` are copied beside them.
+
+How pyarrow stays out (the query bundle must stay under Lambda's 250 MB unzipped limit, and Polars alone
+is ~181 MB): the `wanllmdb` distribution is never installed, only the functions' source is copied, so the
+SDK's dependencies (pyarrow first among them) never enter. Each function's requirement list is taken from
+the `server` extra in pyproject.toml, minus what Lambda does not run (uvicorn) and minus Polars for the
+functions that never touch the lake. pip still resolves those packages' own dependencies, and
+`check_bundle` fails the build if pyarrow (or anything else forbidden) slipped in that way, or if a
+folder outgrows the limit.
+
+Run `python -m infra_cdk.bundle --out build/lambda` to build every folder and print their sizes; a real
+`cdk deploy` calls the same `build_bundle` through CDK local bundling (see lambda_code.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from infra_cdk.services import SERVICES, ServiceSpec, service
+
+__all__ = [
+    "FORBIDDEN_PACKAGES",
+    "LAMBDA_UNZIPPED_LIMIT",
+    "REPO_ROOT",
+    "BundleError",
+    "build_bundle",
+    "bundle_fingerprint",
+    "check_bundle",
+    "pip_command",
+    "requirements_for",
+]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_PACKAGE = REPO_ROOT / "functions" / "wanllmdb_functions"
+LAKE_SCHEMA = REPO_ROOT / "schemas" / "lake_schema.json"
+
+PYTHON_VERSION = "3.12"
+# Lambda's python3.12 runtime is Amazon Linux 2023 (glibc 2.34), so manylinux_2_28 wheels run there too;
+# pip needs both tags because some projects now publish only the newer one.
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
+# Lambda's limit for a function's code and layers, unzipped.
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+
+_LOCAL_ONLY = frozenset({"uvicorn"})
+_LAKE_ONLY = frozenset({"polars"})
+FORBIDDEN_PACKAGES = frozenset({"pyarrow"})
+
+
+class BundleError(RuntimeError):
+    """A bundle could not be built or breaks a limit; the message says which and why."""
+
+
+def _dist_name(requirement: str) -> str:
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if not match:
+        raise BundleError(f"cannot read a package name from requirement {requirement!r} in pyproject.toml")
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
+    """The function's explicit requirement list: the server extra, trimmed to what this function runs."""
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    selected = []
+    for requirement in extras["server"]:
+        name = _dist_name(requirement)
+        if name in _LOCAL_ONLY or (name in _LAKE_ONLY and not spec.needs_polars):
+            continue
+        if name in FORBIDDEN_PACKAGES:
+            raise BundleError(
+                f"pyproject.toml server extra lists {name}, which Lambda bundles must not carry"
+            )
+        selected.append(requirement)
+    return selected
+
+
+def pip_command(requirements: Sequence[str], target: Path) -> list[str]:
+    platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--target",
+        str(target),
+        *platforms,
+        "--only-binary=:all:",
+        "--python-version",
+        PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--upgrade",
+        "--no-compile",
+        "--disable-pip-version-check",
+        "--quiet",
+        *requirements,
+    ]
+
+
+def _source_files() -> Iterable[tuple[str, Path]]:
+    for path in sorted(FUNCTIONS_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield f"wanllmdb_functions/{path.relative_to(FUNCTIONS_PACKAGE).as_posix()}", path
+    yield "schemas/lake_schema.json", LAKE_SCHEMA
+
+
+def bundle_fingerprint(spec: ServiceSpec) -> str:
+    """Changes exactly when the bundle's inputs change, so CDK reuses a built asset across synths."""
+    digest = hashlib.sha256()
+    for part in (spec.name, PYTHON_VERSION, *PLATFORMS, *requirements_for(spec)):
+        digest.update(part.encode() + b"\0")
+    for name, path in _source_files():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_bundle(spec: ServiceSpec, out_dir: Path) -> int:
+    """Fill `out_dir` with the function's dependencies and code; returns its unzipped size in bytes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(pip_command(requirements_for(spec), out_dir), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BundleError(f"pip could not bundle the {spec.name} function:\n{result.stderr.strip()}")
+    for name, path in _source_files():
+        dest = out_dir / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+    return check_bundle(spec, out_dir)
+
+
+def check_bundle(spec: ServiceSpec, out_dir: Path) -> int:
+    """Refuse a bundle that carries a forbidden package or exceeds Lambda's unzipped limit."""
+    present = {_dist_name(p.name.split("-")[0]) for p in out_dir.glob("*.dist-info")}
+    present |= {p.name.lower() for p in out_dir.iterdir() if p.is_dir()}
+    leaked = sorted(FORBIDDEN_PACKAGES & present)
+    if leaked:
+        raise BundleError(
+            f"the {spec.name} bundle contains {', '.join(leaked)}; a requirement pulled it in "
+            "as a dependency. Drop that requirement for this function or pin a version that does not need it."
+        )
+    size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file() and not p.is_symlink())
+    if size > LAMBDA_UNZIPPED_LIMIT:
+        raise BundleError(
+            f"the {spec.name} bundle is {size / 2**20:.1f} MiB unzipped, over Lambda's "
+            f"{LAMBDA_UNZIPPED_LIMIT / 2**20:.0f} MiB limit"
+        )
+    return size
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
+    parser.add_argument("--only", action="append", help="build only this function (repeatable)")
+    args = parser.parse_args(argv)
+    specs = [service(name) for name in args.only] if args.only else list(SERVICES)
+    for spec in specs:
+        target = args.out / spec.name
+        shutil.rmtree(target, ignore_errors=True)
+        size = build_bundle(spec, target)
+        print(f"{spec.name:<11} {size / 2**20:7.1f} MiB  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""Typed tenant settings, read once from CDK context (`cdk deploy -c tenant=acme -c destroy_data=true`).
+
+Every knob has a safe default except `tenant`. Context values arrive as strings from the command line and
+as JSON values from cdk.json, so each parser accepts both and names the key and the fix when it refuses one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+__all__ = ["ConfigError", "TenantConfig"]
+
+T = TypeVar("T")
+
+# Becomes part of the stack name, resource names and tags; bucket names derived from it must stay
+# under S3's 63-character limit, so keep it short and DNS-safe.
+_TENANT_RE = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
+
+# CloudWatch Logs accepts only these retention periods.
+_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+
+# Athena refuses a per-query cutoff under 10 MB.
+_ATHENA_MIN_BYTES = 10_000_000
+
+
+class ConfigError(ValueError):
+    """A context value is missing or malformed; the message names the key and how to fix it."""
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    tenant: str
+    # False = synth-check mode: Lambda assets are the bare source tree and the template refuses to deploy.
+    bundle: bool = True
+    # RETAIN the lake bucket and the table unless the operator explicitly opts into deleting data.
+    destroy_data: bool = False
+    cors_origins: tuple[str, ...] = ("*",)
+    log_retention_days: int = 30
+    alarm_email: str | None = None
+    athena_bytes_scanned_limit: int = 10 * 1024**3
+    api_rate_limit: int = 200
+    api_burst_limit: int = 400
+    compacted_chunk_expiry_days: int = 7
+
+    @property
+    def stack_name(self) -> str:
+        return f"wanllmdb-{self.tenant}"
+
+    @classmethod
+    def from_context(cls, get: Callable[[str], Any]) -> TenantConfig:
+        """Build the config from a context getter such as `app.node.try_get_context`."""
+        tenant = get("tenant")
+        if tenant is None or str(tenant) == "":
+            raise ConfigError("tenant: missing; pass the tenant name, e.g. `cdk deploy -c tenant=acme`")
+        tenant = str(tenant)
+        if not _TENANT_RE.match(tenant):
+            raise ConfigError(
+                f"tenant: {tenant!r} is not a valid tenant name; use 2-24 characters of a-z, 0-9 and '-', "
+                "starting with a letter and not ending with '-'"
+            )
+        defaults = cls(tenant=tenant)
+        retention = _parse(get, "log_retention_days", _int, defaults.log_retention_days)
+        if retention not in _RETENTION_DAYS:
+            raise ConfigError(
+                f"log_retention_days: {retention} is not a CloudWatch retention period; use one of "
+                f"{', '.join(map(str, _RETENTION_DAYS))}"
+            )
+        athena_limit = _parse(get, "athena_bytes_scanned_limit", _int, defaults.athena_bytes_scanned_limit)
+        if athena_limit < _ATHENA_MIN_BYTES:
+            raise ConfigError(
+                f"athena_bytes_scanned_limit: at least {_ATHENA_MIN_BYTES} bytes (Athena's minimum)"
+            )
+        rate = _parse(get, "api_rate_limit", _positive_int, defaults.api_rate_limit)
+        burst = _parse(get, "api_burst_limit", _positive_int, defaults.api_burst_limit)
+        alarm_email = get("alarm_email")
+        if alarm_email is not None and "@" not in str(alarm_email):
+            raise ConfigError(f"alarm_email: {alarm_email!r} is not an e-mail address")
+        return cls(
+            tenant=tenant,
+            bundle=_parse(get, "bundle", _bool, defaults.bundle),
+            destroy_data=_parse(get, "destroy_data", _bool, defaults.destroy_data),
+            cors_origins=_parse(get, "cors_origins", _origins, defaults.cors_origins),
+            log_retention_days=retention,
+            alarm_email=str(alarm_email) if alarm_email is not None else None,
+            athena_bytes_scanned_limit=athena_limit,
+            api_rate_limit=rate,
+            api_burst_limit=burst,
+            compacted_chunk_expiry_days=_parse(
+                get, "compacted_chunk_expiry_days", _positive_int, defaults.compacted_chunk_expiry_days
+            ),
+        )
+
+
+def _parse(get: Callable[[str], Any], key: str, parse: Callable[[Any], T], default: T) -> T:
+    raw = get(key)
+    if raw is None:
+        return default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{raw!r} is not a boolean; use true or false")
+
+
+def _int(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not an integer")
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an integer") from None
+
+
+def _positive_int(raw: Any) -> int:
+    value = _int(raw)
+    if value <= 0:
+        raise ValueError(f"{value} must be a positive integer")
+    return value
+
+
+def _origins(raw: Any) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    origins = tuple(str(item).strip() for item in items if str(item).strip())
+    if not origins:
+        raise ValueError("give at least one origin, e.g. https://ml.example.com, or * for any")
+    for origin in origins:
+        if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
+            raise ValueError(f"{origin!r} is not an origin; use scheme://host[:port] without a path, or *")
+    return origins

@@ -1,0 +1,114 @@
+"""The tenant's S3 buckets: the metric lake and the access-log bucket every other bucket logs into."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra_cdk.config import TenantConfig
+from infra_cdk.services import COMPACTED_TAG_KEY, COMPACTED_TAG_VALUE
+
+__all__ = ["AccessLogBucket", "LakeBucket", "private_bucket"]
+
+
+def private_bucket(
+    scope: Construct,
+    id: str,
+    *,
+    object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    **props: Any,
+) -> s3.Bucket:
+    """A bucket with every public path closed, SSE-S3 encryption and TLS 1.2+ required by policy."""
+    return s3.Bucket(
+        scope,
+        id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        # SSE-S3 rather than KMS: presigned PUTs then work for any client without kms:GenerateDataKey grants.
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        # Adds a bucket policy denying requests without TLS (aws:SecureTransport=false) or below TLS 1.2.
+        enforce_ssl=True,
+        minimum_tls_version=1.2,
+        object_ownership=object_ownership,
+        **props,
+    )
+
+
+class AccessLogBucket(Construct):
+    """Receives S3 server access logs from the lake, site and Athena buckets, and CloudFront's logs."""
+
+    def __init__(self, scope: Construct, id: str, *, config: TenantConfig) -> None:
+        super().__init__(scope, id)
+        self.bucket = private_bucket(
+            self,
+            "Bucket",
+            # CloudFront's standard logs are written with ACLs, so this one bucket keeps ACLs enabled.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(365))],
+            removal_policy=RemovalPolicy.DESTROY if config.destroy_data else RemovalPolicy.RETAIN,
+            auto_delete_objects=config.destroy_data,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.bucket,
+            [
+                {
+                    "id": "AwsSolutions-S1",
+                    "reason": "This is the access-log destination; logging it into itself would loop.",
+                }
+            ],
+        )
+
+
+class LakeBucket(Construct):
+    """Metric chunks, logs, files, media and exports, written by clients through presigned URLs."""
+
+    def __init__(self, scope: Construct, id: str, *, config: TenantConfig, access_logs: s3.IBucket) -> None:
+        super().__init__(scope, id)
+        origins = list(config.cors_origins)
+        self.bucket = private_bucket(
+            self,
+            "Bucket",
+            # Versioning keeps an overwritten or deleted object for a week: a safety net for a lake that
+            # clients write to directly, without unbounded cost.
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="lake/",
+            # Browsers upload and download through presigned URLs; multipart uploads need the ETag back.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                    allowed_origins=origins,
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag"],
+                    max_age=3600,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abort-incomplete-multipart-uploads",
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                ),
+                *(
+                    s3.LifecycleRule(
+                        id=f"expire-compacted-{prefix.rstrip('/')}-chunks",
+                        prefix=prefix,
+                        tag_filters={COMPACTED_TAG_KEY: COMPACTED_TAG_VALUE},
+                        expiration=Duration.days(config.compacted_chunk_expiry_days),
+                    )
+                    for prefix in ("metrics/", "logs/")
+                ),
+                s3.LifecycleRule(id="expire-exports", prefix="exports/", expiration=Duration.days(7)),
+                s3.LifecycleRule(
+                    id="expire-noncurrent-versions",
+                    noncurrent_version_expiration=Duration.days(7),
+                    expired_object_delete_marker=True,
+                ),
+            ],
+            # Compaction listens to chunk uploads through EventBridge, which can match the chunk file name.
+            event_bridge_enabled=True,
+            removal_policy=RemovalPolicy.DESTROY if config.destroy_data else RemovalPolicy.RETAIN,
+            auto_delete_objects=config.destroy_data,
+        )

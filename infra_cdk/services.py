@@ -1,0 +1,167 @@
+"""What each Lambda serves and what it may touch: the one table the IAM grants, the routes and the
+bundles are built from, so a reviewer reads least privilege here rather than across the constructs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = [
+    "COMPACTED_TAG_KEY",
+    "COMPACTED_TAG_VALUE",
+    "LAKE_PREFIXES",
+    "SERVICES",
+    "ServiceSpec",
+    "TableAccess",
+    "service",
+]
+
+# Compaction tags the raw chunks it has merged; a lifecycle rule expires tagged chunks a few days later,
+# so a reader that listed the chunks just before compaction finished can still read them.
+COMPACTED_TAG_KEY = "wanllmdb-compacted"
+COMPACTED_TAG_VALUE = "true"
+
+# Every top-level prefix of the lake bucket (schemas/lake_schema.json `layout`, plus exports).
+LAKE_PREFIXES = ("metrics/", "logs/", "files/", "media/", "exports/")
+
+
+# Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck.
+# No Scan anywhere: every access path is a key or index query.
+_READ = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+_UPDATE = ("dynamodb:PutItem", "dynamodb:UpdateItem")
+_DELETE = ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+class TableAccess(Enum):
+    """DynamoDB actions, always on the exact table ARN and its two index ARNs, never on `*`."""
+
+    READ = _READ
+    READ_UPDATE = (*_READ, *_UPDATE)
+    READ_WRITE = (*_READ, *_UPDATE, *_DELETE)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return self.value
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    description: str
+    # HTTP API paths routed to this function with method ANY; the app answers 405 for unknown methods.
+    routes: tuple[str, ...]
+    table: TableAccess
+    # Lake prefixes per kind of S3 access. Presigning needs the same permission as the request it signs,
+    # so a function that grants uploads holds s3:PutObject on the prefixes it grants.
+    read_prefixes: tuple[str, ...] = ()
+    write_prefixes: tuple[str, ...] = ()
+    delete_prefixes: tuple[str, ...] = ()
+    tag_prefixes: tuple[str, ...] = ()
+    enqueues_compaction: bool = False
+    # Only lake readers and writers carry Polars (~181 MB unzipped); the others stay small and start fast.
+    needs_polars: bool = False
+    memory_mb: int = 1024
+    timeout_s: int = 29  # API Gateway HTTP APIs give up on an integration after 30 s.
+    ephemeral_mb: int = 512
+
+    @property
+    def handler(self) -> str:
+        return f"wanllmdb_functions.handlers.{self.name}.handler"
+
+    @property
+    def list_prefixes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.read_prefixes, *self.delete_prefixes, *self.tag_prefixes)))
+
+
+_RUN_DATA = ("metrics/", "logs/", "files/", "media/")
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec(
+        name="identity",
+        description="Auth, API keys, organizations, teams, projects, audit and health",
+        routes=(
+            "/api/health",
+            "/api/auth/{proxy+}",
+            "/api/keys",
+            "/api/keys/{proxy+}",
+            "/api/orgs",
+            "/api/orgs/{proxy+}",
+            "/api/teams",
+            "/api/teams/{proxy+}",
+            "/api/projects",
+            "/api/projects/{id}",
+            "/api/projects/by-name/{proxy+}",
+            "/api/audit",
+        ),
+        table=TableAccess.READ_WRITE,
+    ),
+    ServiceSpec(
+        name="runs",
+        description="Run lifecycle, config, summary, heartbeats and upload grants",
+        routes=("/api/projects/{id}/runs", "/api/runs/{proxy+}"),
+        table=TableAccess.READ_WRITE,
+        read_prefixes=_RUN_DATA,
+        write_prefixes=_RUN_DATA,
+        # Deleting a run removes its lake objects, including its exports.
+        delete_prefixes=(*_RUN_DATA, "exports/"),
+        enqueues_compaction=True,
+    ),
+    ServiceSpec(
+        name="query",
+        description="Metric envelopes, logs, files, exports and SQL over the lake (Polars)",
+        routes=(
+            "/api/runs/{id}/metrics",
+            "/api/runs/{id}/metric-keys",
+            "/api/runs/{id}/logs",
+            "/api/runs/{id}/files",
+            "/api/runs/{id}/export",
+            "/api/projects/{id}/metrics/query",
+            "/api/projects/{id}/export",
+            "/api/sql",
+        ),
+        table=TableAccess.READ,
+        read_prefixes=(*_RUN_DATA, "exports/"),
+        write_prefixes=("exports/",),
+        needs_polars=True,
+        memory_mb=2048,
+    ),
+    ServiceSpec(
+        name="compaction",
+        description="Merges a run's chunks into one sorted file per stream (SQS consumer)",
+        routes=(),
+        table=TableAccess.READ_UPDATE,
+        read_prefixes=("metrics/", "logs/"),
+        write_prefixes=("metrics/", "logs/"),
+        # Merged chunks are either tagged (a lifecycle rule expires them days later, after any reader
+        # that listed them has finished) or deleted outright; the compaction code picks.
+        delete_prefixes=("metrics/", "logs/"),
+        tag_prefixes=("metrics/", "logs/"),
+        needs_polars=True,
+        memory_mb=2048,
+        timeout_s=300,
+        ephemeral_mb=2048,
+    ),
+    ServiceSpec(
+        name="reaper",
+        description="Marks runs without heartbeats as crashed (every 5 minutes)",
+        routes=(),
+        table=TableAccess.READ_UPDATE,
+        enqueues_compaction=True,
+        memory_mb=512,
+        timeout_s=120,
+    ),
+)
+
+
+def service(name: str) -> ServiceSpec:
+    for spec in SERVICES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no service named {name!r}; known: {', '.join(s.name for s in SERVICES)}")

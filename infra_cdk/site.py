@@ -1,0 +1,145 @@
+"""The static web app: a private S3 bucket behind CloudFront (origin access control), with `/api/*`
+forwarded to the HTTP API so the browser talks to one origin.
+
+SPA fallback is a CloudFront Function on the site behaviour that serves /index.html for any path without
+a file extension. It deliberately replaces distribution-wide custom error responses (403/404 →
+/index.html): those apply to every origin, so the API's own 403 and 404 JSON errors would reach the
+browser as a 200 HTML page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Annotations, RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra_cdk.bundle import REPO_ROOT
+from infra_cdk.lake import private_bucket
+
+__all__ = ["SPA_REWRITE_JS", "WEB_DIST", "StaticSite"]
+
+WEB_DIST = REPO_ROOT / "web" / "dist"
+
+SPA_REWRITE_JS = """\
+function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  // No file extension in the last segment: a client-side route of the single-page app.
+  if (uri.lastIndexOf('.') <= uri.lastIndexOf('/')) {
+    request.uri = '/index.html';
+  }
+  return request;
+}
+"""
+
+
+class StaticSite(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api_domain: str,
+        access_logs: s3.IBucket,
+        web_dist: Path = WEB_DIST,
+    ) -> None:
+        super().__init__(scope, id)
+        # The site is a build output that is redeployed from web/dist, so it is never retained.
+        self.bucket = private_bucket(
+            self,
+            "Bucket",
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="site/",
+            removal_policy=RemovalPolicy.DESTROY,
+            auto_delete_objects=True,
+        )
+        spa_rewrite = cloudfront.Function(
+            self,
+            "SpaRewrite",
+            code=cloudfront.FunctionCode.from_inline(SPA_REWRITE_JS),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Serve index.html for client-side routes",
+        )
+        api_origin = origins.HttpOrigin(
+            api_domain,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="wanLLMDB web app and API",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=spa_rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors={
+                "/api/*": cloudfront.BehaviorOptions(
+                    origin=api_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    # API Gateway routes on its own Host name, so the viewer's Host must not be forwarded.
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                )
+            },
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/",
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.distribution,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-CFR1",
+                    reason="No geo restriction: teams log from anywhere; "
+                    "access is controlled by API keys and sessions.",
+                ),
+                NagPackSuppression(
+                    id="AwsSolutions-CFR2",
+                    reason="WAF is optional per tenant (cost); the API "
+                    "is throttled at API Gateway and every route is authenticated in the app.",
+                ),
+                NagPackSuppression(
+                    id="AwsSolutions-CFR4",
+                    reason="Uses the default *.cloudfront.net "
+                    "certificate, for which CloudFront fixes the viewer TLS policy; a custom "
+                    "domain with TLSv1.2_2021 is a per-tenant addition.",
+                ),
+            ],
+        )
+        self._deploy_web_dist(web_dist)
+
+    def _deploy_web_dist(self, web_dist: Path) -> None:
+        if not (web_dist / "index.html").is_file():
+            Annotations.of(self).add_warning_v2(
+                "wanllmdb:no-web-dist",
+                f"{web_dist} has no index.html, so the web app is not deployed; run `make web-build` "
+                "first to include it.",
+            )
+            return
+        s3deploy.BucketDeployment(
+            self,
+            "DeployWebDist",
+            sources=[s3deploy.Source.asset(str(web_dist))],
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            memory_limit=512,
+        )

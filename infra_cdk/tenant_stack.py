@@ -1,0 +1,71 @@
+"""One tenant's whole deployment: lake, table, functions, API, site, analytics, triggers and alarms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from infra_cdk.alarms import Alarms
+from infra_cdk.analytics import Analytics
+from infra_cdk.config import TenantConfig
+from infra_cdk.custom_resources import suppress_cdk_managed_functions
+from infra_cdk.http_api import HttpApi
+from infra_cdk.lake import AccessLogBucket, LakeBucket
+from infra_cdk.lambda_code import refuse_deploy_of_synth_check
+from infra_cdk.service_functions import ServiceFunctions
+from infra_cdk.services import service
+from infra_cdk.site import WEB_DIST, StaticSite
+from infra_cdk.table import MetadataTable
+from infra_cdk.triggers import CompactionQueue, ReaperSchedule
+
+__all__ = ["TenantStack"]
+
+
+class TenantStack(Stack):
+    def __init__(
+        self, scope: Construct, id: str, *, config: TenantConfig, web_dist: Path = WEB_DIST, **kwargs: Any
+    ) -> None:
+        description = f"wanLLMDB tenant {config.tenant}"
+        if not config.bundle:
+            description = f"SYNTH-CHECK ONLY, NOT DEPLOYABLE: {description}"
+        super().__init__(scope, id, description=description, **kwargs)
+        Tags.of(self).add("wanllmdb:tenant", config.tenant)
+        if not config.bundle:
+            refuse_deploy_of_synth_check(self)
+
+        access_logs = AccessLogBucket(self, "AccessLogs", config=config).bucket
+        lake = LakeBucket(self, "LakeBucket", config=config, access_logs=access_logs).bucket
+        table = MetadataTable(self, "MetadataTable", config=config)
+        compaction = CompactionQueue(self, "Compaction", lake=lake)
+        api = HttpApi(self, "HttpApi", config=config)
+        functions = ServiceFunctions(
+            self,
+            "Functions",
+            config=config,
+            table=table,
+            lake=lake,
+            compaction_queue=compaction.queue,
+            public_url=api.url,
+        )
+        fns = functions.functions
+        api.route(service("identity"), fns["identity"], default=True)
+        api.route(service("runs"), fns["runs"])
+        api.route(service("query"), fns["query"])
+        compaction.attach_consumer(fns["compaction"])
+        ReaperSchedule(self, "Reaper", reaper=fns["reaper"])
+        site = StaticSite(
+            self, "Site", api_domain=api.domain_name, access_logs=access_logs, web_dist=web_dist
+        )
+        Analytics(self, "Analytics", config=config, lake=lake, access_logs=access_logs)
+        Alarms(
+            self, "Alarms", config=config, api=api.api, functions=fns, dead_letters=compaction.dead_letters
+        )
+        suppress_cdk_managed_functions(self)
+
+        CfnOutput(self, "ApiUrl", value=api.url, description="Set WANLLMDB_BASE_URL to this for the SDK/CLI")
+        CfnOutput(self, "SiteUrl", value=f"https://{site.distribution.distribution_domain_name}")
+        CfnOutput(self, "BucketName", value=lake.bucket_name)
+        CfnOutput(self, "TableName", value=table.table.table_name)

@@ -1,0 +1,94 @@
+"""What starts the background functions: chunk uploads feed compaction, a schedule runs the reaper."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra_cdk.services import service
+
+__all__ = ["CHUNK_KEY_PATTERN", "CompactionQueue", "ReaperSchedule"]
+
+# Raw chunks only (schemas/lake_schema.json layout.metric_chunk). Compaction's own output is named
+# differently, so writing it never re-triggers compaction.
+CHUNK_KEY_PATTERN = "metrics/*/chunk-*.parquet"
+
+
+class CompactionQueue(Construct):
+    """S3 ObjectCreated events for metric chunks → SQS (with a DLQ) → the compaction function.
+
+    The runs and reaper functions also enqueue a message when a run ends, so a finished run is
+    compacted without waiting for another chunk.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, lake: s3.IBucket) -> None:
+        super().__init__(scope, id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.dead_letters,
+            [NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")],
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            # AWS's guidance for Lambda consumers: at least six times the function timeout.
+            visibility_timeout=Duration.seconds(6 * service("compaction").timeout_s),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=5),
+        )
+        # EventBridge rather than a bucket notification: its wildcard matches the chunk file name, which an
+        # S3 prefix/suffix filter cannot, so compacted files never feed back into the queue.
+        events.Rule(
+            self,
+            "ChunkCreated",
+            description="Metric chunk uploaded to the lake: consider compacting its run",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={
+                    "bucket": {"name": [lake.bucket_name]},
+                    "object": {"key": events.Match.wildcard(CHUNK_KEY_PATTERN)},
+                },
+            ),
+            targets=[targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letters, retry_attempts=8)],
+        )
+
+    def attach_consumer(self, function: lambda_.IFunction) -> None:
+        function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                max_batching_window=Duration.seconds(30),
+                # A failed run is retried alone; the rest of the batch is not reprocessed.
+                report_batch_item_failures=True,
+                max_concurrency=10,
+            )
+        )
+
+
+class ReaperSchedule(Construct):
+    """Runs the reaper every 5 minutes to mark runs without recent heartbeats as crashed."""
+
+    def __init__(self, scope: Construct, id: str, *, reaper: lambda_.IFunction) -> None:
+        super().__init__(scope, id)
+        events.Rule(
+            self,
+            "Every5Minutes",
+            description="Mark stale running runs as crashed",
+            schedule=events.Schedule.rate(Duration.minutes(5)),
+            targets=[targets.LambdaFunction(reaper, retry_attempts=2, max_event_age=Duration.minutes(5))],
+        )

@@ -1,0 +1,1 @@
+"""The ingest path: column buffers → Arrow → Parquet chunk → spool file (fsync) → presigned PUT."""

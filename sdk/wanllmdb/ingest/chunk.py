@@ -1,0 +1,77 @@
+"""Building Parquet chunks (the lake schema, zstd) from drained buffers. Runs on the flusher thread only."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from wanllmdb.ingest.buffer import Drained
+from wanllmdb.schema import log_schema, metric_schema, parquet_options
+
+__all__ = ["LogLine", "encode_parquet", "log_table", "metric_table"]
+
+LogLine = tuple[int, int, str, str]  # (line, ts_ms, stream, text)
+
+
+def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
+    """Long-format rows, one Arrow array per key, concatenated: no Python loop over values.
+
+    Most keys appear in every row, so their row indices are the identity and the shared step and ts
+    arrays are reused as they are; only sparse keys pay for a ``take``.
+    """
+    schema = metric_schema()
+    nrows = len(drained.steps)
+    steps_all = pa.array(drained.steps, type=pa.int64())
+    ts_all = pa.array(drained.ts_ms, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
+    identity = list(range(nrows))
+    keys = list(drained.columns)
+    steps: list[pa.Array] = []
+    ts: list[pa.Array] = []
+    values: list[pa.Array] = []
+    key_idx: list[pa.Array] = []
+    for i, key in enumerate(keys):
+        rows, vals = drained.columns[key]
+        if rows == identity:
+            steps.append(steps_all)
+            ts.append(ts_all)
+        else:
+            take = pa.array(rows, type=pa.int64())
+            steps.append(steps_all.take(take))
+            ts.append(ts_all.take(take))
+        values.append(pa.array(vals, type=pa.float64()))
+        key_idx.append(pa.repeat(pa.scalar(i, pa.int32()), len(vals)))
+    n = sum(len(v) for v in values)
+    columns = {
+        "step": _concat(steps, pa.int64()),
+        "ts": _concat(ts, pa.timestamp("ms", tz="UTC")),
+        "key": pa.DictionaryArray.from_arrays(_concat(key_idx, pa.int32()), pa.array(keys, pa.string())),
+        "value": _concat(values, pa.float64()),
+        "attempt": pa.repeat(pa.scalar(attempt, pa.int32()), n),
+        "ref": pa.nulls(n, type=pa.string()),
+    }
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _concat(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], type=type_)
+
+
+def log_table(lines: Sequence[LogLine], *, attempt: int) -> pa.Table:
+    schema = log_schema()
+    columns = {
+        "line": pa.array([ln[0] for ln in lines], type=pa.int64()),
+        "ts": pa.array([ln[1] for ln in lines], type=pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
+        "stream": pa.array([ln[2] for ln in lines], type=pa.string()),
+        "text": pa.array([ln[3] for ln in lines], type=pa.string()),
+        "attempt": pa.array([attempt] * len(lines), type=pa.int32()),
+    }
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def encode_parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, **parquet_options())
+    return sink.getvalue()

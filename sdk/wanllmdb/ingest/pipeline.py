@@ -1,0 +1,255 @@
+"""The background side of a live run: the flusher (buffers → spool) and, online, the uploader thread.
+
+The caller's thread only appends to buffers and queues; every file write, Arrow conversion and
+network call happens here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wanllmdb.console import ConsoleCapture
+from wanllmdb.ingest.buffer import MetricBuffer
+from wanllmdb.ingest.chunk import encode_parquet, log_table, metric_table
+from wanllmdb.ingest.spool import RunDir
+from wanllmdb.ingest.uploader import SpoolUploader
+from wanllmdb.rest import Transient
+from wanllmdb.settings import Settings
+from wanllmdb.summary import Summary
+
+__all__ = ["Pipeline"]
+
+log = logging.getLogger("wanllmdb")
+
+
+@dataclass
+class _SavedFile:
+    src: Path
+    name: str
+    policy: str
+    mtime: float = -1.0
+
+
+@dataclass
+class Pipeline:
+    rd: RunDir
+    settings: Settings
+    attempt: int
+    history: MetricBuffer
+    system: MetricBuffer
+    summary: Summary
+    console: ConsoleCapture | None = None
+    uploader: SpoolUploader | None = None  # None offline: the spool waits for `wanllmdb sync`
+    next_op: int = 1
+    _ops: queue.SimpleQueue[tuple[str, dict[str, Any]]] = field(default_factory=queue.SimpleQueue)
+    _files: queue.SimpleQueue[_SavedFile] = field(default_factory=queue.SimpleQueue)
+    _live: list[_SavedFile] = field(default_factory=list)
+    _at_end: list[_SavedFile] = field(default_factory=list)
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _closing: threading.Event = field(default_factory=threading.Event)
+    _stop_upload: threading.Event = field(default_factory=threading.Event)
+    _upload_wake: threading.Event = field(default_factory=threading.Event)
+    _seq: dict[str, int] = field(default_factory=dict)
+    _sent_summary: dict[str, Any] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        self._seq = {s: self.rd.next_seq(s, self.attempt) for s in ("history", "system", "logs")}
+        flusher = threading.Thread(target=self._flush_loop, name="wanllmdb-flusher", daemon=True)
+        self._threads.append(flusher)
+        flusher.start()
+        if self.uploader is not None:
+            self.uploader.stop = self._stop_upload
+            up = threading.Thread(target=self._upload_loop, name="wanllmdb-uploader", daemon=True)
+            self._threads.append(up)
+            up.start()
+
+    # -- called from the user's thread: no I/O -----------------------------------------------------------
+    def kick(self) -> None:
+        self._wake.set()
+
+    def submit_op(self, op: str, body: dict[str, Any]) -> None:
+        self._ops.put((op, body))
+
+    def save_file(self, src: Path, name: str, policy: str) -> None:
+        self._files.put(_SavedFile(src, name, policy))
+        self._wake.set()
+
+    # -- flusher thread ------------------------------------------------------------------------------------
+    def _flush_loop(self) -> None:
+        while not self._closing.is_set():
+            self._wake.wait(self.settings.flush_interval_s)
+            self._wake.clear()
+            self._flush_guarded()
+
+    def _flush_guarded(self) -> None:
+        try:
+            self.flush_once()
+        except Exception as exc:  # a full disk must not kill training; the next flush retries
+            log.warning("wanllmdb: flush failed (%s: %s); will retry", type(exc).__name__, exc)
+
+    def flush_once(self) -> None:
+        wrote = self._write_ops()
+        drained = self.history.drain(self.summary.fold)
+        if drained is not None:
+            self._write_chunk("history", encode_parquet(metric_table(drained, attempt=self.attempt)))
+            wrote = True
+        sampled = self.system.drain()
+        if sampled is not None:
+            self._write_chunk("system", encode_parquet(metric_table(sampled, attempt=self.attempt)))
+            wrote = True
+        if self.console is not None:
+            lines = self.console.drain()
+            if lines:
+                self._write_chunk("logs", encode_parquet(log_table(lines, attempt=self.attempt)))
+                wrote = True
+        wrote = self._write_summary() or wrote
+        wrote = self._copy_files() or wrote
+        if wrote:
+            self._upload_wake.set()
+
+    def _write_chunk(self, stream: str, data: bytes) -> None:
+        seq = self._seq[stream]
+        self.rd.write_chunk(stream, self.attempt, seq, data)
+        self._seq[stream] = seq + 1
+
+    def _write_ops(self) -> bool:
+        wrote = False
+        while True:
+            try:
+                op, body = self._ops.get_nowait()
+            except queue.Empty:
+                return wrote
+            self.rd.append_op(self.next_op, op, body)
+            self.next_op += 1
+            wrote = True
+
+    def _write_summary(self) -> bool:
+        current = self.summary.as_dict()
+        changed = {k: v for k, v in current.items() if self._sent_summary.get(k, _NOTHING) != v}
+        if not changed:
+            return False
+        self.rd.append_op(self.next_op, "summary", {"summary": changed})
+        self.next_op += 1
+        self._sent_summary.update(changed)
+        return True
+
+    def _copy_files(self, *, final: bool = False) -> bool:
+        while True:
+            try:
+                f = self._files.get_nowait()
+            except queue.Empty:
+                break
+            (self._at_end if f.policy == "end" else self._live).append(f)
+        copied = False
+        candidates = self._live + (self._at_end if final else [])
+        for f in candidates:
+            try:
+                mtime = f.src.stat().st_mtime
+            except OSError:
+                continue
+            if mtime == f.mtime:
+                continue
+            dest = self.rd.files / f.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            shutil.copyfile(f.src, tmp)
+            os.replace(tmp, dest)
+            f.mtime = mtime
+            copied = True
+        self._live = [f for f in self._live if f.policy == "live"]
+        return copied
+
+    # -- uploader thread ------------------------------------------------------------------------------------
+    def _upload_loop(self) -> None:
+        assert self.uploader is not None
+        client = self.uploader.client
+        next_beat = time.monotonic() + self.settings.heartbeat_interval_s
+        while not self._stop_upload.is_set():
+            self._upload_wake.wait(
+                max(0.05, min(self.settings.flush_interval_s, next_beat - time.monotonic()))
+            )
+            self._upload_wake.clear()
+            if self._stop_upload.is_set():
+                break
+            try:
+                self.uploader.drain()
+            except Transient:
+                pass  # only raised once stop is set; the spool keeps everything for sync
+            except Exception as exc:
+                log.warning("wanllmdb: upload error (%s: %s); will retry", type(exc).__name__, exc)
+                self._stop_upload.wait(1.0)
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + self.settings.heartbeat_interval_s
+                with contextlib.suppress(Exception):  # a missed heartbeat is harmless
+                    client.heartbeat(self.uploader.run_id)
+
+    # -- shutdown --------------------------------------------------------------------------------------------
+    def close(self, state_body: dict[str, Any] | None) -> bool:
+        """Final flush, then wait (bounded) for uploads. True when everything reached the server."""
+        self._closing.set()
+        self._wake.set()
+        self._threads[0].join()
+        self.flush_once()
+        self._copy_files(final=True)
+        if state_body is not None:
+            self.submit_op("state", state_body)
+            self._write_ops()
+        if self.uploader is None:
+            return False
+        done = self._wait_uploads(time.monotonic() + self.settings.finish_timeout_s)
+        self._stop_upload.set()
+        self._upload_wake.set()
+        for t in self._threads[1:]:
+            t.join(timeout=5.0)
+        if not done:
+            left = self.uploader.pending_count()
+            if left:
+                print(
+                    f"wanllmdb: {left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
+                    f"Run `wanllmdb sync {self.rd.path}` to finish.",
+                    file=sys.stderr,
+                )
+            else:
+                done = True
+        return done
+
+    def _wait_uploads(self, deadline: float) -> bool:
+        assert self.uploader is not None
+        bar = None
+        start = time.monotonic()
+        total = None
+        try:
+            while time.monotonic() < deadline:
+                self._upload_wake.set()
+                left = self.uploader.pending_count()
+                if left == 0:
+                    return True
+                if self.uploader.refused:
+                    return False
+                if bar is None and time.monotonic() - start > 2.0:
+                    from tqdm import tqdm
+
+                    total = left
+                    bar = tqdm(total=total, desc="wanllmdb: uploading", unit="item", file=sys.__stderr__)
+                if bar is not None and total is not None:
+                    bar.n = max(0, total - left)
+                    bar.refresh()
+                time.sleep(0.1 if bar is None else 0.5)
+            return False
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+_NOTHING = object()

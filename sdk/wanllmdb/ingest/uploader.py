@@ -1,0 +1,235 @@
+"""Draining a run's spool to the server: metadata ops in order, then chunks and files through grants.
+
+One class serves both the live run (its background thread calls ``drain`` every flush) and
+``wanllmdb sync`` (which calls it once per run dir). Every step is idempotent: chunk keys are
+deterministic, config/summary patches merge, a create of an existing run is recognised, so replaying
+a spool twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file
+from wanllmdb.rest import ApiError, RestClient, call_with_retry
+
+__all__ = ["Blob", "SpoolUploader"]
+
+log = logging.getLogger("wanllmdb")
+
+_TERMINAL = ("finished", "failed", "crashed")
+
+
+@dataclass(frozen=True)
+class Blob:
+    kind: str  # history | system | logs | file
+    name: str  # chunk file name, or run-relative file path
+
+    def item(self, rd: RunDir) -> tuple[dict[str, Any], bytes, str]:
+        path = rd.chunks / self.name if self.kind != "file" else rd.files / self.name
+        data = path.read_bytes()
+        sha, size = sha256_file(path)
+        item: dict[str, Any] = {"kind": self.kind, "size": size, "sha256": sha}
+        if self.kind == "file":
+            item["path"] = self.name
+            item["content_type"] = mimetypes.guess_type(self.name)[0] or "application/octet-stream"
+        else:
+            _, attempt, seq = parse_chunk_name(self.name)
+            item["seq"] = seq
+            item["attempt"] = attempt
+        return item, data, sha
+
+
+class SpoolUploader:
+    def __init__(
+        self,
+        rd: RunDir,
+        client: RestClient,
+        *,
+        batch: int = 100,
+        put_workers: int = 1,
+        stop: threading.Event | None = None,
+        max_backoff_s: float = 30.0,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.rd = rd
+        self.client = client
+        self.batch = batch
+        self.put_workers = put_workers
+        self.stop = stop or threading.Event()
+        self.max_backoff_s = max_backoff_s
+        self.on_progress = on_progress
+        record = rd.read_record()
+        self.run_id: str = record["id"]
+        self.project_id: str | None = record.get("project_id")
+        self.attempt: int = int(record.get("attempt", 0))
+        self.run: dict[str, Any] | None = None
+        self.refused = False  # a 401/403: no point retrying until the user fixes the key
+        self._ops_done, self._chunks_done, self._files_done = rd.done()
+        self._skipped: set[str] = set()
+        self.reopened = False  # sync had to resume a closed run to upload; it then sets the final state
+
+    # -- what is left ---------------------------------------------------------------------------------
+    def pending_ops(self) -> list[dict[str, Any]]:
+        return [
+            op
+            for op in self.rd.read_ops()
+            if op["n"] not in self._ops_done and str(op["n"]) not in self._skipped
+        ]
+
+    def pending_blobs(self) -> list[Blob]:
+        blobs = [
+            Blob(parse_chunk_name(n)[0], n)
+            for n in self.rd.chunk_names()
+            if n not in self._chunks_done and n not in self._skipped
+        ]
+        for path in self.rd.file_paths():
+            if path in self._skipped:
+                continue
+            sha, _ = sha256_file(self.rd.files / path)
+            if self._files_done.get(path) != sha:
+                blobs.append(Blob("file", path))
+        return blobs
+
+    def pending_count(self) -> int:
+        return len(self.pending_ops()) + len(self.pending_blobs())
+
+    # -- the drain --------------------------------------------------------------------------------------
+    def drain(self, *, deadline: float | None = None) -> bool:
+        """Push everything pending; True when nothing is left. Raises Transient when the server is away."""
+        if self.refused:
+            return False
+        ops = self.pending_ops()
+        for op in [o for o in ops if o["op"] != "state"]:
+            self._retry(partial(self._apply_op, op), deadline)
+        blobs = self.pending_blobs()
+        for start in range(0, len(blobs), self.batch):
+            self._retry(partial(self._upload, blobs[start : start + self.batch]), deadline)
+        if not self.pending_blobs():  # a closed run takes no uploads: the final state goes last
+            for op in [o for o in ops if o["op"] == "state"]:
+                self._retry(partial(self._apply_op, op), deadline)
+        return not self.refused and self.pending_count() == 0
+
+    def _retry(self, fn: Callable[[], None], deadline: float | None) -> None:
+        if self.refused:
+            return
+        call_with_retry(fn, stop=self.stop, deadline=deadline, max_backoff_s=self.max_backoff_s)
+
+    def done_op(self, n: int) -> None:
+        self.rd.mark_done(op=n)
+        self._ops_done.add(n)
+
+    def _apply_op(self, op: dict[str, Any]) -> None:
+        n, kind, body = int(op["n"]), op["op"], op.get("body") or {}
+        try:
+            if kind == "create":
+                self.create(body)
+            elif kind == "config":
+                # Validated locally already; True keeps a replay from tripping on its own earlier patch.
+                self.client.patch_config(self.run_id, body["config"], allow_val_change=True)
+            elif kind == "summary":
+                self.client.patch_summary(self.run_id, body["summary"])
+            elif kind in ("update", "state"):
+                self._patch(body)
+            else:
+                log.warning("wanllmdb: skipping unknown spool op %r in %s", kind, self.rd.path)
+        except ApiError as exc:
+            if self._refusal(exc):
+                return
+            log.warning(
+                "wanllmdb: server refused %s for run %s (%s); left for `wanllmdb sync`",
+                kind,
+                self.run_id,
+                exc,
+            )
+            self._skipped.add(str(n))
+            return
+        self.done_op(n)
+
+    def create(self, body: dict[str, Any], *, replay: bool = True) -> dict[str, Any]:
+        """Ensure the project, then create (or resume) the run; init() calls it with replay=False."""
+        project = self.client.ensure_project(body["project"], body.get("entity"))
+        self.project_id = str(project["id"])
+        try:
+            self.run = self.client.create_run(self.project_id, dict(body["run"]))
+        except ApiError as exc:
+            if exc.status != 409 or not replay:
+                raise
+            self.run = self.client.get_run(self.run_id)  # created by an earlier try or an earlier sync
+        return self.run
+
+    def _patch(self, body: dict[str, Any]) -> None:
+        try:
+            self.client.patch_run(self.run_id, body)
+        except ApiError as exc:
+            # Already in that terminal state (a replayed finish): nothing to do.
+            if exc.status == 409 and body.get("state") in _TERMINAL:
+                run = self.client.get_run(self.run_id)
+                if run.get("state") in _TERMINAL:
+                    return
+                if run.get("state") == "paused":
+                    raise
+            raise
+
+    def _upload(self, blobs: list[Blob]) -> None:
+        prepared = [b.item(self.rd) for b in blobs]
+        try:
+            grants = self.client.grant_uploads(self.run_id, [p[0] for p in prepared])
+        except ApiError as exc:
+            if exc.status == 409:
+                # The run left `running` (finished, or marked crashed while we were away): a resume
+                # create reopens it for writes; the chunks keep the attempt they were logged under.
+                self._reopen()
+                grants = self.client.grant_uploads(self.run_id, [p[0] for p in prepared])
+            elif self._refusal(exc):
+                return
+            else:
+                log.warning("wanllmdb: upload grant refused for run %s (%s)", self.run_id, exc)
+                self._skipped.update(b.name for b in blobs)
+                return
+
+        def put(i: int) -> None:
+            self.client.put_blob(grants[i], prepared[i][1])
+            blob = blobs[i]
+            if blob.kind == "file":
+                self.rd.mark_done(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))
+                self._files_done[blob.name] = prepared[i][2]
+            else:
+                self.rd.mark_done(chunk=blob.name, key=grants[i].get("key"))
+                self._chunks_done.add(blob.name)
+            if self.on_progress is not None:
+                self.on_progress(1)
+
+        if self.put_workers > 1 and len(blobs) > 1:
+            with ThreadPoolExecutor(self.put_workers) as pool:
+                for f in [pool.submit(put, i) for i in range(len(blobs))]:
+                    f.result()
+        else:
+            for i in range(len(blobs)):
+                put(i)
+
+    def _reopen(self) -> None:
+        if self.project_id is None:
+            self.project_id = str(self.client.get_run(self.run_id)["project_id"])
+        self.run = self.client.create_run(self.project_id, {"id": self.run_id, "resume": "allow"})
+        self.reopened = True
+
+    def _refusal(self, exc: ApiError) -> bool:
+        if exc.status in (401, 403):
+            if not self.refused:
+                log.warning(
+                    "wanllmdb: the server refused the API key (%s); data stays in %s. "
+                    "Run `wanllmdb login`, then `wanllmdb sync`.",
+                    exc,
+                    self.rd.path,
+                )
+            self.refused = True
+            return True
+        return False

@@ -1,0 +1,344 @@
+"""``init()``: resolve settings, open the run dir, create the run on the server, start the threads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import string
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from wanllmdb.config import Config, load_config_source
+from wanllmdb.console import ConsoleCapture
+from wanllmdb.environment import collect_metadata
+from wanllmdb.errors import ServerRefused, UsageError
+from wanllmdb.gitinfo import git_diff
+from wanllmdb.hooks import ProcessHooks
+from wanllmdb.ingest.buffer import MetricBuffer
+from wanllmdb.ingest.pipeline import Pipeline
+from wanllmdb.ingest.spool import RunDir
+from wanllmdb.ingest.uploader import SpoolUploader
+from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
+from wanllmdb.run import Run
+from wanllmdb.settings import Settings
+from wanllmdb.summary import MetricRules, Summary
+from wanllmdb.system.sampler import SystemSampler
+
+__all__ = ["active_run", "init"]
+
+log = logging.getLogger("wanllmdb")
+_RUN_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
+_RESUMES = ("allow", "never", "must", "auto")
+
+_lock = threading.Lock()
+_active: Run | None = None
+_hooks: ProcessHooks | None = None
+
+
+def active_run() -> Run | None:
+    return _active
+
+
+def _new_id() -> str:
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
+
+
+def _local_history(root: Path, run_id: str) -> tuple[int, int]:
+    """(highest attempt, highest step) of earlier local dirs of this run: offline resumes continue them."""
+    attempt, step = -1, -1
+    for rec_path in root.glob(f"run-*-{run_id}/run.json"):
+        rd = RunDir(rec_path.parent)
+        try:
+            attempt = max(attempt, int(rd.read_record().get("attempt", 0)))
+        except (OSError, ValueError):
+            continue
+        for op in rd.read_ops():
+            if op["op"] == "summary":
+                step = max(step, int((op.get("body") or {}).get("summary", {}).get("_step", -1)))
+    return attempt, step
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    config: Any = None,
+    tags: list[str] | tuple[str, ...] | None = None,
+    notes: str | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    dir: str | Path | None = None,
+    mode: str | None = None,
+    resume: str | bool | None = None,
+    reinit: bool = False,
+    settings: Settings | dict[str, Any] | None = None,
+) -> Run:
+    global _active, _hooks
+    with _lock:
+        if _active is not None:
+            if not reinit:
+                warnings.warn(
+                    "wanllmdb.init(): a run is already active; returning it (pass reinit=True "
+                    "to finish it and start another)",
+                    stacklevel=2,
+                )
+                return _active
+            _active.finish()
+        s = Settings.resolve(settings, project=project, entity=entity, mode=mode, dir=dir)
+        resume_mode = _resume_mode(resume)
+        root = s.root
+        run_id = id
+        if resume_mode == "auto" and run_id is None and (root / "resume.json").is_file():
+            run_id = json.loads((root / "resume.json").read_text(encoding="utf-8")).get("id")
+        run_id = run_id or _new_id()
+        if not _RUN_ID.match(run_id):
+            raise UsageError(f"init(id={run_id!r}): run ids are 1-64 of a-z, 0-9, _ and -")
+        server_resume = {"auto": "allow"}.get(resume_mode, resume_mode)
+        cfg_data = load_config_source(config)
+        run = _start(
+            s,
+            run_id,
+            server_resume,
+            cfg_data,
+            name=name,
+            tags=tags,
+            notes=notes,
+            group=group,
+            job_type=job_type,
+        )
+        _active = run
+        if s.mode != "disabled":
+            if resume_mode == "auto":
+                (root / "resume.json").write_text(json.dumps({"id": run.id}), encoding="utf-8")
+            _hooks = ProcessHooks(lambda code, state: _finish_from_hook(run, code, state))
+            _hooks.install(signals=s.handle_signals)
+        _publish(run)
+        return run
+
+
+def _fresh_dir(root: Path, run_id: str) -> Path:
+    """run-<time>-<id>; a resume within the same second gets its own dir, so attempts never share a spool."""
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    path, n = root / f"run-{stamp}-{run_id}", 1
+    while path.exists():
+        path, n = root / f"run-{stamp}_{n}-{run_id}", n + 1
+    return path
+
+
+def _resume_mode(resume: str | bool | None) -> str:
+    if resume is None or resume is False:
+        return "never"
+    if resume is True:
+        return "allow"
+    if resume not in _RESUMES:
+        raise UsageError(f"init(resume={resume!r}): use one of {', '.join(_RESUMES)}")
+    return str(resume)
+
+
+def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields: Any) -> Run:
+    history, system = MetricBuffer(), MetricBuffer()
+    rules = MetricRules()
+    summary = Summary(history, rules)
+    record: dict[str, Any] = {
+        "id": run_id,
+        "project": s.project or "uncategorized",
+        "entity": s.entity,
+        "name": fields["name"] or run_id,
+        "tags": list(fields["tags"] or []),
+        "notes": fields["notes"],
+        "base_url": s.base_url,
+        "mode": s.mode,
+    }
+    pipeline: Pipeline | None = None
+    config = Config(
+        lambda change, allow: (
+            pipeline.submit_op("config", {"config": change, "allow_val_change": allow})
+            if pipeline is not None
+            else None
+        )
+    )
+    config.update(cfg)
+    if s.mode == "disabled":
+        return Run(
+            settings=s,
+            record=record,
+            rd=None,
+            start_step=0,
+            config=config,
+            history=history,
+            summary=summary,
+            rules=rules,
+            pipeline=None,
+            sampler=None,
+            console=None,
+            on_finish=_on_finish,
+        )
+
+    prev_attempt, prev_step = _local_history(s.root, run_id) if resume != "never" else (-1, -1)
+    rd = RunDir.create(_fresh_dir(s.root, run_id))
+    rd.try_lock()
+    metadata = collect_metadata(with_git=s.git)
+    run_body = {
+        "id": run_id,
+        "name": record["name"],
+        "config": config.as_dict(),
+        "tags": record["tags"],
+        "notes": fields["notes"],
+        "group": fields["group"],
+        "job_type": fields["job_type"],
+        "metadata": metadata,
+        "resume": resume,
+    }
+    rd.append_op(
+        0,
+        "create",
+        {
+            "project": record["project"],
+            "entity": s.entity,
+            "run": {k: v for k, v in run_body.items() if v is not None},
+        },
+    )
+    record.update(attempt=max(prev_attempt + 1, 0), pid=os.getpid(), created_at=time.time(), dir=str(rd.path))
+    rd.write_record(record)
+    (rd.files / "wanllmdb-metadata.json").write_text(json.dumps(metadata, indent=1), encoding="utf-8")
+
+    start_step = prev_step + 1
+    uploader: SpoolUploader | None = None
+    if s.mode == "online":
+        uploader = SpoolUploader(
+            rd,
+            RestClient(s.base_url, s.api_key, timeout_s=s.http_timeout_s),
+            batch=s.upload_batch,
+            max_backoff_s=s.retry_max_backoff_s,
+        )
+        server_run = _create_online(uploader, rd, s, record["project"], resume)
+        if server_run is not None:
+            record.update(
+                attempt=int(server_run.get("attempt", 0)),
+                project_id=uploader.project_id,
+                entity=server_run.get("entity", s.entity),
+            )
+            rd.write_record(record)
+            step = (server_run.get("summary") or {}).get("_step")
+            if isinstance(step, int | float):
+                start_step = max(start_step, int(step) + 1)
+
+    console = ConsoleCapture() if s.console == "wrap" else None
+    pipeline = Pipeline(
+        rd=rd,
+        settings=s,
+        attempt=int(record["attempt"]),
+        history=history,
+        system=system,
+        summary=summary,
+        console=console,
+        uploader=uploader,
+    )
+    sampler = SystemSampler(system, rd.path, interval_s=s.system_interval_s) if s.system_metrics else None
+    run = Run(
+        settings=s,
+        record=record,
+        rd=rd,
+        start_step=start_step,
+        config=config,
+        history=history,
+        summary=summary,
+        rules=rules,
+        pipeline=pipeline,
+        sampler=sampler,
+        console=console,
+        on_finish=_on_finish,
+    )
+    pipeline.start()
+    if sampler is not None:
+        sampler.start()
+    if console is not None:
+        console.start()
+    if s.git:
+        threading.Thread(target=_save_diff, args=(rd,), name="wanllmdb-git", daemon=True).start()
+    return run
+
+
+def _create_online(
+    uploader: SpoolUploader, rd: RunDir, s: Settings, project: str, resume: str
+) -> dict[str, Any] | None:
+    """Create the run now, so a 'must' of a missing run or a taken id fails init(); a server that is
+    away only delays it: the create op stays in the spool for the uploader thread to retry."""
+    op = rd.read_ops()[0]
+    deadline = time.monotonic() + s.init_timeout_s
+    try:
+        run = call_with_retry(
+            lambda: uploader.create(op["body"], replay=False), deadline=deadline, max_backoff_s=2.0
+        )
+    except Transient as exc:
+        print(
+            f"wanllmdb: server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying "
+            f"in the background",
+            file=sys.stderr,
+        )
+        return None
+    except ApiError as exc:
+        rd.unlock()
+        hint = {
+            404: "no such run to resume; drop resume='must' or check the id",
+            409: "this run id exists; pass resume='allow' to continue it",
+            401: "no valid API key; run `wanllmdb login` or set WANLLMDB_API_KEY",
+        }.get(exc.status, "")
+        raise ServerRefused(
+            exc.status, exc.code, f"{exc.message}{'. ' + hint if hint else ''}", exc.field
+        ) from None
+    uploader.done_op(int(op["n"]))
+    return run
+
+
+def _save_diff(rd: RunDir) -> None:
+    diff = git_diff(Path.cwd())
+    if diff:  # by rename: the uploader thread may list files/ at any moment
+        tmp = rd.files / ".diff.patch.tmp"
+        tmp.write_text(diff + "\n", encoding="utf-8")
+        os.replace(tmp, rd.files / "diff.patch")
+
+
+def _finish_from_hook(run: Run, code: int, state: str) -> None:
+    if run is _active:
+        try:
+            run.finish(exit_code=code, state=state)
+        except Exception as exc:  # the process is going down; say why the run may be incomplete
+            print(
+                f"wanllmdb: finish failed ({exc}); run `wanllmdb sync` to upload what is left",
+                file=sys.stderr,
+            )
+
+
+def _on_finish(run: Run) -> None:
+    global _active, _hooks
+    if run is not _active:
+        return
+    _active = None
+    if _hooks is not None:
+        _hooks.uninstall()
+        _hooks = None
+    root = run.settings.root
+    if run.final_state == "finished":
+        resume_file = root / "resume.json"
+        if resume_file.is_file():
+            resume_file.unlink()
+    _publish(None)
+
+
+def _publish(run: Run | None) -> None:
+    """Keep ``wanllmdb.run`` / ``.config`` / ``.summary`` pointing at the active run, as wandb does."""
+    import wanllmdb
+
+    wanllmdb.run = run
+    if run is not None:
+        wanllmdb.config = run.config
+        wanllmdb.summary = run.summary

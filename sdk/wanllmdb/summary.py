@@ -1,0 +1,213 @@
+"""``run.summary`` and ``define_metric``: per-key aggregates, folded on the flusher thread, never in log()."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from wanllmdb.errors import InvalidValue
+from wanllmdb.ingest.buffer import Drained, MetricBuffer
+
+__all__ = ["MetricRule", "MetricRules", "Summary"]
+
+SUMMARY_MODES = ("min", "max", "mean", "last", "first", "none")
+GOALS = ("minimize", "maximize")
+
+
+@dataclass(frozen=True)
+class MetricRule:
+    name: str
+    step_metric: str | None = None
+    step_sync: bool = True
+    summary: tuple[str, ...] = ("last",)
+    goal: str | None = None
+    hidden: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "step_metric": self.step_metric,
+            "step_sync": self.step_sync,
+            "summary": list(self.summary),
+            "goal": self.goal,
+            "hidden": self.hidden,
+        }
+
+
+class MetricRules:
+    """define_metric() rules; an exact name beats a glob, and a later rule beats an earlier one."""
+
+    def __init__(self) -> None:
+        self._rules: list[MetricRule] = []
+        self._cache: dict[str, MetricRule | None] = {}
+
+    def define(
+        self,
+        name: str,
+        *,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        hidden: bool = False,
+    ) -> MetricRule:
+        if not isinstance(name, str) or not name:
+            raise InvalidValue("define_metric(): name must be a non-empty string or glob", key="name")
+        modes = tuple(m.strip() for m in (summary or "last").split(",") if m.strip())
+        for m in modes:
+            if m not in SUMMARY_MODES:
+                raise InvalidValue(
+                    f"define_metric({name!r}): summary={m!r}; use one of {'|'.join(SUMMARY_MODES)}",
+                    key="summary",
+                )
+        if goal is not None and goal not in GOALS:
+            raise InvalidValue(
+                f"define_metric({name!r}): goal={goal!r}; use minimize or maximize", key="goal"
+            )
+        rule = MetricRule(
+            name,
+            step_metric,
+            step_sync if step_sync is not None else step_metric is not None,
+            modes or ("last",),
+            goal,
+            hidden,
+        )
+        self._rules.append(rule)
+        self._cache = {}
+        return rule
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def for_key(self, key: str) -> MetricRule | None:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        exact = [r for r in self._rules if r.name == key]
+        globbed = [r for r in self._rules if r.name != key and fnmatch.fnmatchcase(key, r.name)]
+        matches = exact or globbed
+        rule = matches[-1] if matches else None
+        self._cache[key] = rule
+        return rule
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in self._rules]
+
+
+class _Agg:
+    __slots__ = ("count", "finite", "first", "last", "max", "min", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.finite = 0  # NaN is stored as data but kept out of min, max and mean
+        self.first = math.nan
+        self.last = math.nan
+        self.min = math.inf
+        self.max = -math.inf
+        self.total = 0.0
+
+    def add(self, vals: list[float], full: bool) -> None:
+        if not vals:
+            return
+        if self.count == 0:
+            self.first = vals[0]
+        self.last = vals[-1]
+        self.count += len(vals)
+        if full:  # min/max/mean only for keys that asked: they cost a pass over the values
+            finite = [v for v in vals if not math.isnan(v)]
+            if finite:
+                self.min = min(self.min, min(finite))
+                self.max = max(self.max, max(finite))
+                self.total += math.fsum(finite)
+                self.finite += len(finite)
+
+    def value(self, mode: str) -> float:
+        if mode == "mean":
+            return self.total / self.finite if self.finite else math.nan
+        return float(getattr(self, mode))
+
+
+class Summary:
+    """Last value per key by default, or what define_metric asked; explicit assignments win."""
+
+    def __init__(self, buffer: MetricBuffer, rules: MetricRules) -> None:
+        self._buffer = buffer
+        self._rules = rules
+        self._lock = threading.Lock()
+        self._aggs: dict[str, _Agg] = {}
+        self._explicit: dict[str, Any] = {}
+        self.max_step = -1  # highest step drained so far: the summary's _step, where a resume continues
+
+    def fold(self, drained: Drained) -> None:
+        """Called by MetricBuffer.drain under the buffer lock."""
+        with self._lock:
+            if drained.steps:
+                self.max_step = max(self.max_step, max(drained.steps))
+            for key, (_, vals) in drained.columns.items():
+                agg = self._aggs.get(key)
+                if agg is None:
+                    agg = self._aggs[key] = _Agg()
+                agg.add(vals, self._needs_full(key))
+
+    def _needs_full(self, key: str) -> bool:
+        rule = self._rules.for_key(key) if self._rules else None
+        return rule is not None and any(m in ("min", "max", "mean") for m in rule.summary)
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._buffer.lock, self._lock:
+            out: dict[str, Any] = {}
+            for key in set(self._aggs) | set(self._buffer.keys()):
+                agg = _Agg()
+                folded = self._aggs.get(key)
+                if folded is not None:
+                    for slot in _Agg.__slots__:
+                        setattr(agg, slot, getattr(folded, slot))
+                agg.add(self._buffer.peek(key), self._needs_full(key))
+                rule = self._rules.for_key(key) if self._rules else None
+                modes = rule.summary if rule else ("last",)
+                if "none" in modes or (rule is not None and rule.hidden):
+                    continue
+                out[key] = agg.last if modes == ("last",) else {m: agg.value(m) for m in modes}
+            out.update(self._explicit)
+            pending = self._buffer.max_step()
+            step = max(self.max_step, pending if pending is not None else -1)
+            if step >= 0:
+                out["_step"] = step
+            return out
+
+    # -- mapping interface --------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self.as_dict()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def update(self, d: dict[str, Any]) -> None:
+        with self._lock:
+            for key, value in d.items():
+                if not isinstance(key, str) or not key:
+                    raise InvalidValue(f"summary: key {key!r} must be a non-empty string", key=str(key))
+                self._explicit[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.as_dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def keys(self) -> list[str]:
+        return list(self.as_dict())
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self.as_dict().items())
+
+    def __repr__(self) -> str:
+        return f"Summary({self.as_dict()!r})"

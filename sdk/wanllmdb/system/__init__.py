@@ -1,0 +1,1 @@
+"""System metrics: a background sampler over psutil, NVIDIA (pynvml) and AMD (amdsmi) sources."""

@@ -1,0 +1,85 @@
+"""Turning what users pass to ``log()`` into float64 values, with errors that name the key and the fix."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from wanllmdb.errors import InvalidValue, NotYetSupported
+
+__all__ = ["MAX_KEY_LENGTH", "coerce_scalar", "validate_key"]
+
+MAX_KEY_LENGTH = 256
+
+# Rich types users bring over from wandb scripts; storing them needs the media pipeline, which is not built.
+_MEDIA_NAMES = frozenset(
+    {
+        "Image",
+        "Video",
+        "Audio",
+        "Table",
+        "Histogram",
+        "Object3D",
+        "Molecule",
+        "Html",
+        "Plotly",
+        "Graph",
+        "Artifact",
+        "Figure",
+        "AxesSubplot",
+        "Axes",
+        "PIL.Image",
+        "JpegImageFile",
+        "PngImageFile",
+    }
+)
+
+
+def validate_key(key: object) -> str:
+    if not isinstance(key, str):
+        raise InvalidValue(
+            f"log(): key {key!r} is a {type(key).__name__}; keys must be strings", key=str(key)
+        )
+    if not key:
+        raise InvalidValue("log(): empty key; give every metric a name", key=key)
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidValue(
+            f"log(): key {key[:40]!r}... is {len(key)} characters; the limit is {MAX_KEY_LENGTH}", key=key
+        )
+    return key
+
+
+def coerce_scalar(key: str, value: Any) -> float:
+    """Slow path of ``log()``: everything that is not already a ``float``.
+
+    NaN and +/-inf stay as they are: a diverging loss is data, not an error.
+    """
+    if isinstance(value, numbers.Real):
+        try:
+            return float(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidValue(f"log(): {key!r}: {exc}", key=key) from exc
+    cls = type(value)
+    if cls.__name__ in _MEDIA_NAMES or cls.__module__.split(".")[0] in ("wandb", "wanllmdb"):
+        raise NotYetSupported(
+            f"log(): {key!r} is a {cls.__module__}.{cls.__name__}; media and rich types are not yet "
+            f"supported by wanllmdb. Log scalars for now (e.g. a mean or a count).",
+            key=key,
+        )
+    # numpy scalars, 0-d arrays and one-element tensors all expose .item() and a size of 1.
+    item = getattr(value, "item", None)
+    if item is not None and getattr(value, "size", None) in (1, None) and _ndim(value) == 0:
+        return coerce_scalar(key, item())
+    raise InvalidValue(
+        f"log(): {key!r} has unsupported type {cls.__module__}.{cls.__qualname__}; "
+        f"log an int, float, bool, numpy scalar, or a dict of those",
+        key=key,
+    )
+
+
+def _ndim(value: Any) -> int:
+    ndim = getattr(value, "ndim", None)
+    if ndim is None:
+        dim = getattr(value, "dim", None)  # torch tensors
+        ndim = dim() if callable(dim) else 0
+    return int(ndim)

@@ -1,0 +1,193 @@
+"""The runs API over real HTTP against a real `wanllmdb server` process."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+
+from tests.conftest import LocalServer, start_local_server
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Api:
+    server: LocalServer
+    admin: httpx.Client
+    viewer: httpx.Client
+    project_id: str
+
+    def run(self, run_id: str, **body: object) -> httpx.Response:
+        return self.admin.post(f"/api/projects/{self.project_id}/runs", json={"id": run_id, **body})
+
+
+def _client(url: str, token: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    server = start_local_server(tmp_path_factory.mktemp("runs-http") / "data")
+    try:
+        admin_key = (server.data_dir / "admin-api-key").read_text().strip()
+        admin = _client(server.url, admin_key)
+        assert admin.post("/api/orgs", json={"name": "lab"}).status_code == 201
+        bob = httpx.post(
+            f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"}
+        )
+        assert bob.status_code == 201, bob.text
+        added = admin.post("/api/orgs/lab/members", json={"username": "bob", "role": "viewer"})
+        assert added.status_code in (200, 201), added.text
+        project = admin.post("/api/projects", json={"name": "mnist", "entity": "lab"})
+        assert project.status_code == 201, project.text
+        viewer = _client(server.url, bob.json()["token"])
+        yield Api(server, admin, viewer, project.json()["id"])
+        admin.close()
+        viewer.close()
+    finally:
+        server.stop()
+
+
+def error_of(resp: httpx.Response) -> dict[str, str]:
+    body = resp.json()
+    assert set(body["error"]) == {"code", "message", "field"}, body
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_parallel_creates_of_one_run_id_yield_one_run(api: Api) -> None:
+    def create(_: int) -> httpx.Response:
+        with _client(api.server.url, api.admin.headers["Authorization"].split()[1]) as c:
+            return c.post(f"/api/projects/{api.project_id}/runs", json={"id": "race", "config": {"lr": 0.1}})
+
+    with ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(create, range(50)))
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [200] * 49 + [201], [r.text for r in answers if r.status_code >= 300]
+    assert len({r.json()["created_at"] for r in answers}) == 1
+    listed = api.admin.get(
+        f"/api/projects/{api.project_id}/runs", params={"filters": json.dumps({"name": None})}
+    )
+    assert [r["id"] for r in listed.json()["items"]].count("race") == 1
+    history = api.admin.get("/api/runs/race/config/history").json()["items"]
+    assert [v["version"] for v in history] == [1]
+
+
+def test_illegal_transition_is_409_with_the_error_body(api: Api) -> None:
+    assert api.run("trans").status_code == 201
+    assert api.admin.patch("/api/runs/trans", json={"state": "finished", "exit_code": 0}).status_code == 200
+    resp = api.admin.patch("/api/runs/trans", json={"state": "running"})
+    assert resp.status_code == 409
+    assert error_of(resp)["field"] == "state"
+
+
+def test_config_history_and_diff_endpoints(api: Api) -> None:
+    api.run("ca", config={"lr": 0.1, "opt": {"name": "adam"}})
+    api.run("cb", config={"lr": 0.3, "opt": {"name": "adam"}, "depth": 2})
+    resp = api.admin.patch("/api/runs/ca/config", json={"config": {"lr": 0.2}})
+    assert resp.status_code == 409 and error_of(resp)["field"] == "config.lr"
+    ok = api.admin.patch("/api/runs/ca/config", json={"config": {"lr": 0.2}, "allow_val_change": True})
+    assert ok.json()["config"]["lr"] == 0.2
+    history = api.admin.get("/api/runs/ca/config/history").json()["items"]
+    assert [(v["version"], v["config"]["lr"]) for v in history] == [(1, 0.1), (2, 0.2)]
+    diff = api.admin.get("/api/runs/config-diff", params={"a": "ca", "b": "cb"}).json()
+    assert diff == {"changed": {"lr": [0.2, 0.3]}, "only_a": {}, "only_b": {"depth": 2}}
+
+
+def test_list_filters_and_sorts_through_the_api(api: Api) -> None:
+    for i in range(5):
+        api.run(f"l{i}", config={"lr": i / 10}, tags=["sweep"])
+        api.admin.patch(f"/api/runs/l{i}/summary", json={"summary": {"loss": 5 - i}})
+    resp = api.admin.get(
+        f"/api/projects/{api.project_id}/runs",
+        params={"filters": json.dumps({"config.lr": {"$gte": 0.1}}), "order": "summary.loss",
+                "tag": "sweep", "per_page": 2},
+    )  # fmt: skip
+    body = resp.json()
+    assert body["total"] == 4 and [r["id"] for r in body["items"]] == ["l4", "l3"] and body["next_cursor"]
+    bad = api.admin.get(f"/api/projects/{api.project_id}/runs", params={"filters": "{oops"})
+    assert bad.status_code == 400 and error_of(bad)["field"] == "filters"
+
+
+def _grant(
+    api: Api, run_id: str, data: bytes, client: httpx.Client | None = None, **item: object
+) -> httpx.Response:
+    body = {"items": [{"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **item}]}
+    return (client or api.admin).post(f"/api/runs/{run_id}/uploads", json=body)
+
+
+def test_grant_then_put_lands_in_the_lake(api: Api) -> None:
+    api.run("up")
+    data = b"PAR1" + bytes(range(200)) + b"PAR1"
+    resp = _grant(api, "up", data, kind="history", seq=0, attempt=0)
+    assert resp.status_code == 200, resp.text
+    (grant,) = resp.json()["grants"]
+    put = httpx.put(grant["url"], content=data, headers=grant["headers"])
+    assert put.status_code == 200, put.text
+    assert (api.server.data_dir / "lake" / grant["key"]).read_bytes() == data
+    file_grant = _grant(api, "up", b"hello", kind="file", path="notes/readme.txt").json()["grants"][0]
+    assert httpx.put(file_grant["url"], content=b"hello", headers=file_grant["headers"]).status_code == 200
+    assert (api.server.data_dir / "lake" / file_grant["key"]).read_bytes() == b"hello"
+
+
+def test_tampered_and_expired_grants_are_refused(api: Api) -> None:
+    api.run("tamper")
+    data = b"chunk-bytes"
+    grant = _grant(api, "tamper", data, kind="history", seq=1, attempt=0).json()["grants"][0]
+    url = urlsplit(grant["url"])
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    other_key = url.path.replace("run%3Dtamper", "run%3Dup")
+    assert other_key != url.path
+    assert httpx.put(f"{url.scheme}://{url.netloc}{other_key}?{url.query}", content=data).status_code == 403
+    bigger = {**query, "X-Wl-Max-Length": str(10**9)}
+    assert (
+        httpx.put(f"{url.scheme}://{url.netloc}{url.path}?{urlencode(bigger)}", content=data).status_code
+        == 403
+    )
+    # An expired URL correctly signed with the server's own secret is still refused.
+    secret = bytes.fromhex((api.server.data_dir / "blob-signing-secret").read_text().strip())
+    key = grant["key"]
+    expires = int(time.time()) - 5
+    message = "\n".join(["PUT", key, str(expires), str(len(data)), query["X-Wl-Sha256"]]).encode()
+    expired = {**query, "X-Wl-Expires": str(expires),
+               "X-Wl-Signature": hmac.new(secret, message, hashlib.sha256).hexdigest()}  # fmt: skip
+    resp = httpx.put(f"{url.scheme}://{url.netloc}{url.path}?{urlencode(expired)}", content=data)
+    assert resp.status_code == 403 and error_of(resp)["field"] == "X-Wl-Expires"
+    assert not (api.server.data_dir / "lake" / key).exists()
+
+
+def test_viewer_gets_403_and_a_finished_run_409_and_traversal_400(api: Api) -> None:
+    api.run("fin")
+    resp = _grant(api, "fin", b"x", client=api.viewer, kind="file", path="a.txt")
+    assert resp.status_code == 403 and error_of(resp)["code"] == "forbidden"
+    assert api.viewer.get("/api/runs/fin").status_code == 200
+    bad = _grant(api, "fin", b"x", kind="file", path="../../etc/passwd")
+    assert bad.status_code == 400 and error_of(bad)["field"] == "items.0.path"
+    api.admin.patch("/api/runs/fin", json={"state": "finished"})
+    resp = _grant(api, "fin", b"x", kind="file", path="a.txt")
+    assert resp.status_code == 409 and error_of(resp)["field"] == "state"
+
+
+def test_no_token_is_401_and_bad_bodies_are_4xx(api: Api) -> None:
+    assert httpx.get(f"{api.server.url}/api/runs/fin").status_code == 401
+    for body in ({"id": "BAD ID"}, {"id": "x", "tags": "notalist"}, {"id": "x", "resume": "sometimes"}):
+        resp = api.admin.post(f"/api/projects/{api.project_id}/runs", json=body)
+        assert resp.status_code == 422 and error_of(resp)["code"] == "invalid"
+    raw = api.admin.post(f"/api/projects/{api.project_id}/runs", content=b"{not json",
+                         headers={"Content-Type": "application/json"})  # fmt: skip
+    assert raw.status_code == 422
+
+
+def test_heartbeat_and_delete_over_http(api: Api) -> None:
+    api.run("gone")
+    assert api.admin.post("/api/runs/gone/heartbeat").json() == {"state": "running", "attempt": 0}
+    assert api.admin.delete("/api/runs/gone").status_code == 204
+    assert api.admin.get("/api/runs/gone").status_code == 404

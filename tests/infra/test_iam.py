@@ -1,0 +1,140 @@
+"""Least privilege: each function's role holds only the table actions and lake prefixes it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra_cdk.services import SERVICES, ServiceSpec, service
+
+# Item- and object-level actions: none of these may ever be granted on "*".
+DATA_ACTION_PREFIXES = (
+    "dynamodb:",
+    "sqs:",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:ListBucket",
+    "s3:AbortMultipartUpload",
+    "glue:",
+    "athena:",
+)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(synth, spec: ServiceSpec) -> list[dict[str, Any]]:
+    functions = synth.of_type("AWS::Lambda::Function")
+    (function,) = [f for f in functions.values() if f["Properties"]["Handler"] == spec.handler]
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = []
+    for policy in synth.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    role = synth.resources[role_id]["Properties"]
+    assert "ManagedPolicyArns" not in role, f"{spec.name} role must not use managed policies"
+    assert "Policies" not in role
+    return statements
+
+
+def lake_prefix(resource: Any) -> str | None:
+    """`{"Fn::Join": ["", [{"Fn::GetAtt": ["LakeBucket…", "Arn"]}, "/metrics/*"]]}` → "metrics/"."""
+    if isinstance(resource, dict) and "Fn::Join" in resource:
+        head, tail = resource["Fn::Join"][1]
+        if head.get("Fn::GetAtt", [""])[0].startswith("LakeBucket") and tail.endswith("*"):
+            return tail[1:-1]
+    return None
+
+
+def actions_of(statements: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    return [s for s in statements if any(a.startswith(prefix) for a in as_list(s["Action"]))]
+
+
+def test_no_policy_in_the_stack_grants_a_data_action_on_star(synth):
+    policies = list(synth.of_type("AWS::IAM::Policy").values())
+    policies += [
+        p for r in synth.of_type("AWS::IAM::Role").values() for p in r["Properties"].get("Policies", [])
+    ]
+    checked = 0
+    for policy in policies:
+        document = (
+            policy["Properties"]["PolicyDocument"] if "Properties" in policy else policy["PolicyDocument"]
+        )
+        for statement in document["Statement"]:
+            actions = as_list(statement["Action"])
+            if any(a.startswith(DATA_ACTION_PREFIXES) for a in actions):
+                checked += 1
+                assert "*" not in as_list(statement["Resource"]), statement
+                assert not any(a.endswith(":*") for a in actions), statement
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_table_actions_are_exactly_the_services_on_the_exact_table_and_index_arns(synth, spec):
+    (statement,) = actions_of(role_statements(synth, spec), "dynamodb:")
+    assert sorted(as_list(statement["Action"])) == sorted(spec.table.actions)
+    assert "dynamodb:Scan" not in statement["Action"]
+    table_id = next(iter(synth.of_type("AWS::DynamoDB::Table")))
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    assert statement["Resource"] == [
+        table_arn,
+        {"Fn::Join": ["", [table_arn, "/index/gsi1"]]},
+        {"Fn::Join": ["", [table_arn, "/index/gsi2"]]},
+    ]
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_lake_object_actions_are_limited_to_the_services_prefixes(synth, spec):
+    statements = actions_of(role_statements(synth, spec), "s3:")
+    granted: dict[str, set[str]] = {}
+    for statement in statements:
+        if statement["Action"] == "s3:ListBucket":
+            continue
+        for resource in as_list(statement["Resource"]):
+            prefix = lake_prefix(resource)
+            assert prefix is not None, f"{spec.name}: object action on a non-lake-prefix resource {resource}"
+            for action in as_list(statement["Action"]):
+                granted.setdefault(action, set()).add(prefix)
+    expected: dict[str, set[str]] = {}
+    for actions, prefixes in (
+        (("s3:GetObject",), spec.read_prefixes),
+        (("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"), spec.write_prefixes),
+        (("s3:DeleteObject",), spec.delete_prefixes),
+        (("s3:PutObjectTagging",), spec.tag_prefixes),
+    ):
+        for action in actions:
+            if prefixes:
+                expected[action] = set(prefixes)
+    assert granted == expected
+
+
+def test_listing_is_conditioned_on_the_services_prefixes(synth):
+    spec = service("runs")
+    (listing,) = [s for s in role_statements(synth, spec) if s["Action"] == "s3:ListBucket"]
+    assert listing["Resource"]["Fn::GetAtt"][0].startswith("LakeBucket")
+    assert sorted(listing["Condition"]["StringLike"]["s3:prefix"]) == sorted(
+        f"{p}*" for p in spec.list_prefixes
+    )
+
+
+def test_identity_and_reaper_cannot_touch_the_lake(synth):
+    for name in ("identity", "reaper"):
+        assert actions_of(role_statements(synth, service(name)), "s3:") == []
+
+
+def test_only_runs_and_reaper_may_enqueue_compaction(synth):
+    for spec in SERVICES:
+        sends = [s for s in role_statements(synth, spec) if "sqs:SendMessage" in as_list(s["Action"])]
+        assert bool(sends) is spec.enqueues_compaction, spec.name
+        for statement in sends:
+            assert statement["Resource"]["Fn::GetAtt"][0].startswith("CompactionQueue")
+
+
+def test_query_reads_the_lake_but_writes_only_exports(synth):
+    spec = service("query")
+    assert spec.write_prefixes == ("exports/",)
+    assert spec.delete_prefixes == ()
+    assert spec.table.name == "READ"

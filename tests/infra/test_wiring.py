@@ -1,0 +1,253 @@
+"""How requests and events reach the functions: routes, environment, triggers, site, analytics, alarms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from infra_cdk.lambda_code import SYNTH_CHECK_MESSAGE
+from infra_cdk.services import SERVICES, service
+from infra_cdk.site import SPA_REWRITE_JS
+from infra_cdk.triggers import CHUNK_KEY_PATTERN
+
+REPO_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "lake_schema.json").read_text())
+
+
+def function_ids_by_service(synth) -> dict[str, str]:
+    handlers = {spec.handler: spec.name for spec in SERVICES}
+    return {
+        handlers[f["Properties"]["Handler"]]: logical_id
+        for logical_id, f in synth.of_type("AWS::Lambda::Function").items()
+        if f["Properties"]["Handler"] in handlers
+    }
+
+
+def test_one_python_312_x86_64_function_per_service(synth):
+    ids = function_ids_by_service(synth)
+    assert set(ids) == {"identity", "runs", "query", "compaction", "reaper"}
+    for name, logical_id in ids.items():
+        props = synth.resources[logical_id]["Properties"]
+        assert props["Runtime"] == "python3.12"
+        assert props["Architectures"] == ["x86_64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["Handler"] == f"wanllmdb_functions.handlers.{name}.handler"
+
+
+def test_functions_get_the_settings_the_code_reads(synth):
+    ids = function_ids_by_service(synth)
+    api_id = next(iter(synth.of_type("AWS::ApiGatewayV2::Api")))
+    for name, logical_id in ids.items():
+        env: dict[str, Any] = synth.resources[logical_id]["Properties"]["Environment"]["Variables"]
+        assert env["WANLLMDB_BACKEND"] == "aws"
+        assert env["WANLLMDB_TABLE"]["Ref"].startswith("MetadataTable")
+        assert env["WANLLMDB_BUCKET"]["Ref"].startswith("LakeBucket")
+        assert env["WANLLMDB_REGION"] == {"Ref": "AWS::Region"}
+        assert env["WANLLMDB_COMPACTION_QUEUE_URL"]["Ref"].startswith("CompactionQueue")
+        assert env["WANLLMDB_PUBLIC_URL"] == {"Fn::GetAtt": [api_id, "ApiEndpoint"]}
+        assert env["POWERTOOLS_SERVICE_NAME"] == f"wanllmdb-{name}"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "wanllmdb"
+        assert env["POWERTOOLS_LOGGER_LOG_EVENT"] == "false"
+
+
+def test_every_function_logs_to_a_group_with_retention(synth):
+    groups = synth.of_type("AWS::Logs::LogGroup")
+    for logical_id in function_ids_by_service(synth).values():
+        group_id = synth.resources[logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert groups[group_id]["Properties"]["RetentionInDays"] == 30
+    assert all(g["Properties"].get("RetentionInDays") for g in groups.values())
+
+
+def test_routes_reach_the_function_that_serves_them(synth):
+    ids = function_ids_by_service(synth)
+    integration_to_service = {}
+    for logical_id, integration in synth.of_type("AWS::ApiGatewayV2::Integration").items():
+        fn = integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
+        integration_to_service[logical_id] = next(name for name, fid in ids.items() if fid == fn)
+    routed = {}
+    for route in synth.of_type("AWS::ApiGatewayV2::Route").values():
+        target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+        routed[route["Properties"]["RouteKey"]] = integration_to_service[target]
+    expected = {f"ANY {path}": spec.name for spec in SERVICES for path in spec.routes}
+    expected["$default"] = "identity"
+    assert routed == expected
+    # The query routes are more specific than the runs catch-all, so API Gateway prefers them.
+    assert routed["ANY /api/runs/{id}/metrics"] == "query"
+    assert routed["ANY /api/runs/{proxy+}"] == "runs"
+
+
+def test_api_is_throttled_logged_and_cors_enabled(synth):
+    stage = synth.one("AWS::ApiGatewayV2::Stage")["Properties"]
+    assert stage["StageName"] == "$default"
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 400, "ThrottlingRateLimit": 200}
+    log_format = json.loads(stage["AccessLogSettings"]["Format"])
+    assert {"requestId", "status", "routeKey", "integrationError"} <= set(log_format)
+    assert stage["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0].startswith("HttpApiAccessLogs")
+    cors = synth.one("AWS::ApiGatewayV2::Api")["Properties"]["CorsConfiguration"]
+    assert "Authorization" in cors["AllowHeaders"]
+    assert cors["AllowOrigins"] == ["*"]
+
+
+def test_chunk_uploads_feed_the_compaction_queue_with_a_dlq(synth):
+    rules = synth.of_type("AWS::Events::Rule")
+    (chunk_rule,) = [r for r in rules.values() if "EventPattern" in r["Properties"]]
+    pattern = chunk_rule["Properties"]["EventPattern"]
+    assert pattern["source"] == ["aws.s3"]
+    assert pattern["detail-type"] == ["Object Created"]
+    assert pattern["detail"]["object"]["key"] == [{"wildcard": CHUNK_KEY_PATTERN}]
+    (target,) = chunk_rule["Properties"]["Targets"]
+    assert target["Arn"]["Fn::GetAtt"][0].startswith("CompactionQueue")
+    queue = synth.resources[target["Arn"]["Fn::GetAtt"][0]]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith("CompactionDeadLetters")
+    assert queue["VisibilityTimeout"] == 6 * service("compaction").timeout_s
+    mapping = synth.one("AWS::Lambda::EventSourceMapping")["Properties"]
+    assert mapping["FunctionName"]["Ref"] == function_ids_by_service(synth)["compaction"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_chunk_pattern_matches_the_schema_layout_and_not_compacted_output():
+    layout = REPO_SCHEMA["layout"]["metric_chunk"]
+    assert layout.startswith("metrics/")
+    assert "/chunk-" in layout
+    assert layout.endswith(".parquet")
+    assert CHUNK_KEY_PATTERN == "metrics/*/chunk-*.parquet"
+
+
+def test_reaper_runs_every_five_minutes(synth):
+    rules = synth.of_type("AWS::Events::Rule")
+    (schedule,) = [r for r in rules.values() if "ScheduleExpression" in r["Properties"]]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    (target,) = schedule["Properties"]["Targets"]
+    assert target["Arn"]["Fn::GetAtt"][0] == function_ids_by_service(synth)["reaper"]
+
+
+def test_site_is_private_behind_cloudfront_with_api_passthrough(synth):
+    config = synth.one("AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    assert synth.one("AWS::CloudFront::OriginAccessControl")
+    s3_origin = next(o for o in config["Origins"] if "S3OriginConfig" in o)
+    assert "OriginAccessControlId" in s3_origin
+    api_origin = next(o for o in config["Origins"] if "CustomOriginConfig" in o)
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    (api_behavior,) = config["CacheBehaviors"]
+    assert api_behavior["PathPattern"] == "/api/*"
+    assert api_behavior["TargetOriginId"] == api_origin["Id"]
+    assert {"POST", "PATCH", "DELETE"} <= set(api_behavior["AllowedMethods"])
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert config["Logging"]["Prefix"] == "cloudfront/"
+
+
+def test_spa_fallback_rewrites_routes_without_hiding_api_errors(synth):
+    config = synth.one("AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    # Distribution-wide error responses would turn the API's JSON 403/404 into index.html.
+    assert "CustomErrorResponses" not in config
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    assert "FunctionAssociations" not in config["CacheBehaviors"][0]
+    assert synth.one("AWS::CloudFront::Function")["Properties"]["FunctionCode"] == SPA_REWRITE_JS
+
+
+def test_spa_rewrite_logic_keeps_files_and_rewrites_routes():
+    # The same rule as the CloudFront Function, evaluated here on sample paths.
+    def rewrite(uri: str) -> str:
+        return "/index.html" if uri.rfind(".") <= uri.rfind("/") else uri
+
+    assert rewrite("/projects/abc/runs/r1") == "/index.html"
+    assert rewrite("/") == "/index.html"
+    assert rewrite("/assets/index-3f2a.js") == "/assets/index-3f2a.js"
+    assert rewrite("/v1.2/runs") == "/index.html"
+
+
+def test_web_dist_is_deployed_when_built(synth):
+    Template.from_json(synth.template).resource_count_is("Custom::CDKBucketDeployment", 1)
+
+
+def test_missing_web_dist_skips_deployment_with_a_warning(synth_destroy):
+    assert not synth_destroy.of_type("Custom::CDKBucketDeployment")
+    warnings = [m for m in synth_destroy.messages if m[0] == "WARNING" and "index.html" in m[2]]
+    assert len(warnings) == 1
+    assert "make web-build" in warnings[0][2]
+
+
+def test_glue_tables_take_their_columns_from_the_lake_schema(synth):
+    tables = {
+        t["Properties"]["TableInput"]["Name"]: t["Properties"]
+        for t in synth.of_type("AWS::Glue::Table").values()
+    }
+    metrics = tables["metrics"]["TableInput"]
+    columns = [(c["Name"], c["Type"]) for c in metrics["StorageDescriptor"]["Columns"]]
+    assert columns == [(c["name"], c["glue"]) for c in REPO_SCHEMA["metric_columns"]]
+    assert [p["Name"] for p in metrics["PartitionKeys"]] == ["project", "run", "stream"]
+    assert metrics["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    params = metrics["Parameters"]
+    assert params["projection.enabled"] == "true"
+    assert params["projection.stream.type"] == "enum"
+    assert params["projection.stream.values"] == ",".join(REPO_SCHEMA["streams"])
+    assert params["projection.project.type"] == params["projection.run.type"] == "injected"
+    assert params["storage.location.template"]["Fn::Join"][1][-1] == (
+        "/metrics/project=${project}/run=${run}/stream=${stream}/"
+    )
+    assert metrics["StorageDescriptor"]["Location"]["Fn::Join"][1][-1] == "/metrics/"
+    logs = tables["logs"]["TableInput"]
+    assert [c["Name"] for c in logs["StorageDescriptor"]["Columns"]] == [
+        c["name"] for c in REPO_SCHEMA["log_columns"]
+    ]
+
+
+def test_athena_workgroup_caps_bytes_scanned_and_encrypts_results(synth):
+    Template.from_json(synth.template).has_resource_properties(
+        "AWS::Athena::WorkGroup",
+        {
+            "WorkGroupConfiguration": Match.object_like(
+                {
+                    "BytesScannedCutoffPerQuery": 10 * 1024**3,
+                    "EnforceWorkGroupConfiguration": True,
+                    "ResultConfiguration": {
+                        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
+                        "OutputLocation": Match.any_value(),
+                    },
+                }
+            )
+        },
+    )
+
+
+def test_alarms_cover_api_errors_functions_and_dead_letters(synth):
+    alarms = synth.of_type("AWS::CloudWatch::Alarm").values()
+    metrics = sorted((a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms)
+    assert metrics.count(("AWS/Lambda", "Errors")) == 5
+    assert metrics.count(("AWS/Lambda", "Throttles")) == 5
+    assert ("AWS/ApiGateway", "5xx") in metrics
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
+    assert all(a["Properties"]["AlarmActions"] for a in alarms)
+
+
+def test_alarm_email_subscribes_to_the_topic(synth, synth_destroy):
+    assert not synth.of_type("AWS::SNS::Subscription")
+    subscription = synth_destroy.one("AWS::SNS::Subscription")["Properties"]
+    assert subscription["Endpoint"] == "ops@example.com"
+    assert subscription["Protocol"] == "email"
+
+
+def test_outputs_name_the_api_site_bucket_and_table(synth):
+    assert set(synth.template["Outputs"]) == {"ApiUrl", "SiteUrl", "BucketName", "TableName"}
+
+
+def test_synth_check_template_refuses_to_deploy(synth):
+    rule = synth.template["Rules"]["RefuseSynthCheckDeploy"]
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Equals": ["synth-check", "bundled"]}  # can never hold
+    assert assertion["AssertDescription"] == SYNTH_CHECK_MESSAGE
+    assert synth.template["Description"].startswith("SYNTH-CHECK ONLY, NOT DEPLOYABLE")
+
+
+def test_synth_check_assets_are_the_bare_source_tree(synth):
+    # No site-packages were bundled: the asset holds the functions package only.
+    asset_dirs = [p for p in synth.outdir.iterdir() if p.name.startswith("asset.") and p.is_dir()]
+    function_assets = [p for p in asset_dirs if (p / "wanllmdb_functions").is_dir()]
+    assert function_assets
+    for asset in function_assets:
+        assert not (asset / "fastapi").exists()
+        assert not (asset / "polars").exists()

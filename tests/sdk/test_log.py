@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+import wanllmdb
+from tests.sdk.conftest import OfflineRun, read_stream, rows
+from wanllmdb.errors import InvalidValue, NotYetSupported, UsageError
+
+
+def test_log_without_step_commits_one_row_per_call(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    for i in range(3):
+        wanllmdb.log({"loss": float(i)})
+    assert run.step == 3
+    run.finish()
+    assert rows(run.dir) == [(0, "loss", 0.0), (1, "loss", 1.0), (2, "loss", 2.0)]
+
+
+def test_commit_false_accumulates_into_the_same_step(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0}, commit=False)
+    run.log({"b": 2.0}, commit=False)
+    run.log({"c": 3.0})
+    run.log({"a": 4.0})
+    run.finish()
+    assert rows(run.dir) == [(0, "a", 1.0), (0, "b", 2.0), (0, "c", 3.0), (1, "a", 4.0)]
+
+
+def test_explicit_step_holds_the_row_open_until_a_higher_step(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0}, step=5)
+    assert run.step == 5
+    run.log({"b": 2.0})  # no step: joins step 5 and commits it
+    assert run.step == 6
+    run.log({"c": 3.0}, step=10, commit=True)
+    assert run.step == 11
+    run.finish()
+    assert rows(run.dir) == [(5, "a", 1.0), (5, "b", 2.0), (10, "c", 3.0)]
+
+
+def test_lower_step_is_stored_and_warned_once_per_key(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"x": 1.0}, step=10, commit=True)
+    with pytest.warns(UserWarning, match=r"'x' logged at step 3, below the run's current step 11"):
+        run.log({"x": 2.0}, step=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run.log({"x": 3.0}, step=4)  # same key again: no second warning
+    run.finish()
+    assert rows(run.dir) == [(3, "x", 2.0), (4, "x", 3.0), (10, "x", 1.0)]
+
+
+def test_nested_dicts_flatten_to_dotted_keys_and_scalars_coerce(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log(
+        {
+            "train": {"loss": np.float32(0.5), "acc": {"top1": 1}},
+            "ok": True,
+            "n": np.int64(7),
+            "arr0": np.array(2.5),
+        }
+    )
+    run.finish()
+    assert rows(run.dir) == [
+        (0, "arr0", 2.5),
+        (0, "n", 7.0),
+        (0, "ok", 1.0),
+        (0, "train.acc.top1", 1.0),
+        (0, "train.loss", 0.5),
+    ]
+
+
+def test_non_finite_floats_are_stored_as_they_are(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"nan": math.nan, "inf": math.inf, "ninf": -math.inf})
+    run.finish()
+    values = {k: v for _, k, v in rows(run.dir)}
+    assert math.isnan(values["nan"]) and values["inf"] == math.inf and values["ninf"] == -math.inf
+
+
+def test_unsupported_type_names_the_key_and_the_type_and_stores_nothing(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    with pytest.raises(InvalidValue, match=r"'bad' has unsupported type builtins.str") as info:
+        run.log({"good": 1.0, "bad": "text"})
+    assert info.value.key == "bad"
+    run.log({"good": 2.0})
+    run.finish()
+    assert rows(run.dir) == [(0, "good", 2.0)]  # the refused call left no half row and no step
+
+
+def test_media_objects_are_refused_as_not_yet_supported(offline_run: OfflineRun) -> None:
+    class Image:  # what `wandb.Image(...)` looks like to us
+        pass
+
+    run = offline_run()
+    with pytest.raises(
+        NotYetSupported, match=r"'sample' is a .*Image; media and rich types are not yet supported"
+    ):
+        run.log({"sample": Image()})
+
+
+@pytest.mark.parametrize("key", ["", "k" * 257])
+def test_empty_and_overlong_keys_are_rejected(offline_run: OfflineRun, key: str) -> None:
+    run = offline_run()
+    with pytest.raises(InvalidValue, match=r"empty key|the limit is 256"):
+        run.log({key: 1.0})
+    run.log({"k" * 256: 1.0})  # exactly at the limit is fine
+
+
+def test_log_after_finish_raises_a_clear_error(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.finish()
+    with pytest.raises(UsageError, match="log\\(\\) after finish\\(\\)"):
+        run.log({"a": 1.0})
+    with pytest.raises(UsageError, match="no active run"):
+        wanllmdb.log({"a": 1.0})
+
+
+def test_size_bound_cuts_a_chunk_before_the_interval(offline_run: OfflineRun) -> None:
+    run = offline_run(settings={"flush_interval_s": 3600, "flush_max_values": 100})
+    for i in range(50):
+        run.log({"a": float(i), "b": float(i)})
+    deadline = __import__("time").monotonic() + 5
+    assert run.dir is not None
+    while not list((run.dir / "chunks").glob("history-*")) and __import__("time").monotonic() < deadline:
+        __import__("time").sleep(0.02)
+    assert list((run.dir / "chunks").glob("history-*")), "the size bound did not trigger a flush"
+    run.finish()
+
+
+def test_chunks_follow_the_lake_schema_and_use_zstd(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0})
+    run.finish()
+    assert run.dir is not None
+    path = next((run.dir / "chunks").glob("history-a0000-000000000.parquet"))
+    meta = pq.ParquetFile(path).metadata
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    t = read_stream(run.dir, "history")
+    assert t.column_names == ["step", "ts", "key", "value", "attempt", "ref"]
+    assert t["attempt"].to_pylist() == [0]
+
+
+def test_context_manager_finishes_and_marks_failure(offline_run: OfflineRun) -> None:
+    run = offline_run()
+
+    def train() -> None:
+        with run:
+            run.log({"a": 1.0})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        train()
+    assert wanllmdb.run is None
+    assert run.final_state == "failed"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService

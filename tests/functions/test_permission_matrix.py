@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.local_server import build_local_app
@@ -85,6 +86,7 @@ def test_route_answers_each_actor_as_the_matrix_says(ctx: Ctx, row: Row) -> None
 def test_route_enumeration_sees_a_newly_added_route(ctx: Ctx) -> None:
     # The guard above is only as good as this enumeration: a route added later must show up in it.
     from fastapi import APIRouter
+
     from wanllmdb_functions.core.app import create_app
 
     extra = APIRouter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.errors import Conflict, NotFound, Unauthenticated
 from wanllmdb_functions.identity.credentials import CredentialService

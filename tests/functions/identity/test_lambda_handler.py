@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.audit.service import AuditLog

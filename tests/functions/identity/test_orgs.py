@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wanllmdb_functions.core.policy import Permission
 from wanllmdb_functions.identity.models import OrgCreate, RoleCreate

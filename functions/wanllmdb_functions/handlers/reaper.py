@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters.sqs_notices import SqsRunFinishedNotifier
 from ..core.app import AppState
 from ..core.errors import InvalidInput
+from ..runs.events import on_run_finished
 from ..runs.reaper import reap_stale_runs
 
 __all__ = ["handler"]
 
 # Built once per container: settings and storage clients are reused across invocations.
 _state = AppState()
+
+# A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
+on_run_finished(SqsRunFinishedNotifier(lambda: _state.settings))
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from .adapters.sqs_notices import SqsRunFinishedNotifier
+from .adapters.sqs_notices import register_compaction_notices
 from .identity.bootstrap import ensure_local_admin
 from .identity.routers import IDENTITY_ROUTERS
 from .query.compaction_jobs import compaction_startup, compaction_task
 from .query.routes import router as query_router
-from .runs.events import on_run_finished
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 
@@ -32,7 +31,7 @@ def compaction_on_finish(state: AppState) -> Iterator[str]:
     consumer, exactly as the runs Lambda does; without one this process compacts it itself."""
     queue_url = state.settings.compaction_queue_url
     if queue_url:
-        on_run_finished(SqsRunFinishedNotifier(lambda: state.settings))
+        register_compaction_notices(lambda: state.settings)
         yield f"compaction: finished runs are queued on {queue_url}"
     else:
         yield from compaction_startup(state)

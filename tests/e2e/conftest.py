@@ -80,6 +80,7 @@ class LoggedRun:
     steps: int
     saved_file: bytes
     output: str
+    chunks: dict[str, list[str]]  # stream -> chunk keys in moto S3 right after the run, before compaction
 
 
 @pytest.fixture(scope="module")
@@ -166,4 +167,37 @@ def logged_run(moto: Moto, aws_stack: AwsStack, tmp_path_factory: pytest.TempPat
         f"{aws_stack.server.url}/api/runs/{run_id}", headers={"Authorization": f"Bearer {moto.api_key}"}
     )
     assert run.status_code == 200, run.text
-    return LoggedRun(run_id, run.json()["project_id"], steps, saved, output)
+    project_id = run.json()["project_id"]
+    chunks: dict[str, list[str]] = {}
+    for stream in ("history", "system"):
+        prefix = f"metrics/project={project_id}/run={run_id}/stream={stream}/"
+        listing = moto.s3().list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+        chunks[stream] = sorted(o["Key"] for o in listing)
+    return LoggedRun(run_id, project_id, steps, saved, output, chunks)
+
+
+@pytest.fixture(scope="module")
+def lambda_env(moto: Moto) -> Iterator[dict[str, str]]:
+    """This process plays the Lambda functions: WANLLMDB_* point at the same moto stack.
+
+    Handlers keep their state per container (module); each gets a fresh one here, and again on the
+    way out so that no later test inherits settings naming this (then stopped) moto server.
+    """
+    from wanllmdb_functions.core.app import AppState
+    from wanllmdb_functions.handlers import compaction, identity, query, reaper, runs
+
+    def fresh() -> None:
+        for module in (identity, runs, query):
+            module.app.state.wl = AppState()
+        compaction._state = AppState()
+        reaper._state = AppState()
+
+    env = {**moto.env, "WANLLMDB_COMPACTION_EVERY_CHUNKS": "2"}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        fresh()
+        try:
+            yield env
+        finally:
+            fresh()

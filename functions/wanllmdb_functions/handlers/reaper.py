@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..adapters.sqs_notices import SqsRunFinishedNotifier
+from ..adapters.sqs_notices import register_compaction_notices
 from ..core.app import AppState
 from ..core.errors import InvalidInput
-from ..runs.events import on_run_finished
 from ..runs.reaper import reap_stale_runs
 
 __all__ = ["handler"]
@@ -16,7 +15,7 @@ __all__ = ["handler"]
 _state = AppState()
 
 # A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
-on_run_finished(SqsRunFinishedNotifier(lambda: _state.settings))
+register_compaction_notices(lambda: _state.settings)
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

@@ -25,7 +25,6 @@ SERVICE_ROUTERS: list[APIRouter] = [
 ]
 
 
-
 def compaction_on_finish(state: AppState) -> Iterator[str]:
     """With a compaction queue (the aws backend, as deployed) a finished run is handed to the queue's
     consumer, exactly as the runs Lambda does; without one this process compacts it itself."""

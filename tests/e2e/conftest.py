@@ -51,7 +51,7 @@ class Moto:
 
     def receive(self, run_id: str, *, expect: int = 1, timeout_s: float = 10.0) -> list[dict[str, Any]]:
         """Take this run's messages off the queue (others are left for their own tests)."""
-        sqs, found = self.sqs(), []
+        sqs, found = self.sqs(), list[dict[str, Any]]()
         deadline = time.monotonic() + timeout_s
         while len(found) < expect and time.monotonic() < deadline:
             batch = sqs.receive_message(
@@ -136,9 +136,7 @@ def logged_run(moto: Moto, aws_stack: AwsStack, tmp_path_factory: pytest.TempPat
     run_id, steps = "e2eaws1", 300
     saved = os.urandom(4096)
     (workdir / "ckpt.bin").write_bytes(saved)
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("WANLLMDB_", "AWS_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WANLLMDB_", "AWS_"))}
     env.update(
         WANLLMDB_BASE_URL=aws_stack.server.url,
         WANLLMDB_API_KEY=moto.api_key,

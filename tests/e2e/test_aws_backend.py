@@ -238,9 +238,8 @@ def test_runs_handler_finish_queues_a_notice_the_compaction_handler_consumes(
     from wanllmdb_functions.handlers import compaction, runs
 
     project, run_id = logged_run.project_id, "lambda-finish"
-    created = http_event(
-        "POST", f"/api/projects/{project}/runs", api_key=moto.api_key, body={"id": run_id, "config": {"lr": 1}}
-    )
+    body = {"id": run_id, "config": {"lr": 1}}
+    created = http_event("POST", f"/api/projects/{project}/runs", api_key=moto.api_key, body=body)
     assert _invoke(runs, created, "runs")["statusCode"] == 201
     blobs = S3BlobStore(BUCKET, region=REGION, endpoint_url=moto.endpoint)
     put_chunk(blobs, project, run_id, seq=0, steps=[0, 1], values={"loss": [2.0, 1.0]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.errors import Conflict, NotFound, Unauthenticated
 from wanllmdb_functions.identity.credentials import CredentialService
@@ -43,8 +44,16 @@ def test_api_key_is_shown_once_stored_hashed_and_verifies(items: ItemStore) -> N
     assert (caller.username, caller.key_id, caller.via) == ("alice", created.id, "api_key")
 
 
-@pytest.mark.parametrize("mangle", [lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"), lambda k: k + "x",
-                                    lambda k: "wl_", lambda k: "wl_zz_" + k, lambda k: k.replace("wl_", "xx_")])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"),
+        lambda k: k + "x",
+        lambda k: "wl_",
+        lambda k: "wl_zz_" + k,
+        lambda k: k.replace("wl_", "xx_"),
+    ],
+)
 def test_tampered_or_malformed_key_is_refused(items: ItemStore, mangle) -> None:  # type: ignore[no-untyped-def]
     user = UserService(items).create("alice", password=None)
     key = CredentialService(items, session_ttl_s=TTL).create_key(user.id, "k").key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.auth import Caller
 from wanllmdb_functions.core.errors import Forbidden, NotFound
 from wanllmdb_functions.core.policy import (

@@ -54,10 +54,31 @@ class RunCatalog(Protocol):
         ...
 
 
+_MAX_LEAVES = 500
+
+
+def _leaves(tree: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for name, value in tree.items():
+        if len(out) >= _MAX_LEAVES:
+            return
+        path = f"{prefix}.{name}"
+        if isinstance(value, dict):
+            _leaves(value, path, out)
+        elif value is None or isinstance(value, bool | int | float | str):
+            out[path] = value
+        else:
+            out[path] = json.dumps(value, default=str)
+
+
 def runs_table(runs: Iterable[RunRecord]) -> pl.LazyFrame:
-    """One row per run; config and summary as JSON text (query them with json_path_match)."""
-    rows = [
-        {
+    """One row per run; config and summary as JSON text, and each scalar leaf as its own column.
+
+    Polars SQL has no JSON functions, so `"config.optimizer.lr"` and `"summary.loss"` (quoted:
+    the names hold dots) are columns; a leaf with mixed types across runs becomes text.
+    """
+    rows = []
+    for r in runs:
+        row: dict[str, Any] = {
             "project": r.project_id,
             "run": r.id,
             "name": r.name,
@@ -69,14 +90,13 @@ def runs_table(runs: Iterable[RunRecord]) -> pl.LazyFrame:
             "config": json.dumps(r.config, sort_keys=True, default=str),
             "summary": json.dumps(r.summary, sort_keys=True, default=str),
         }
-        for r in runs
-    ]
-    schema = {
-        "project": pl.String, "run": pl.String, "name": pl.String, "state": pl.String,
-        "group": pl.String, "job_type": pl.String, "attempt": pl.Int64, "created_at": pl.String,
-        "config": pl.String, "summary": pl.String,
-    }  # fmt: skip
-    return pl.LazyFrame(rows, schema=schema)
+        _leaves(r.config, "config", row)
+        _leaves(r.summary, "summary", row)
+        rows.append(row)
+    if not rows:
+        names = ("project", "run", "name", "state", "group", "job_type", "created_at", "config", "summary")
+        return pl.LazyFrame(schema={**dict.fromkeys(names, pl.String), "attempt": pl.Int64})
+    return pl.from_dicts(rows, infer_schema_length=None, strict=False).lazy()
 
 
 def metrics_table(

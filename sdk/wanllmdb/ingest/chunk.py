@@ -73,5 +73,5 @@ def log_table(lines: Sequence[LogLine], *, attempt: int) -> pa.Table:
 
 def encode_parquet(table: pa.Table) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(table, sink, **parquet_options())
+    pq.write_table(table, sink, **parquet_options(table.schema))
     return sink.getvalue()

@@ -79,7 +79,9 @@ class Pipeline:
 
     # -- called from the user's thread: no I/O -----------------------------------------------------------
     def kick(self) -> None:
-        self._wake.set()
+        # Event.set() takes a lock: once per drain is enough, not once per log() until the flusher runs.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def submit_op(self, op: str, body: dict[str, Any]) -> None:
         self._ops.put((op, body))

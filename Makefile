@@ -42,7 +42,7 @@ pytest: setup
 web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
-test: setup lint typecheck web-build pytest web-test
+test: setup lint typecheck web-build cdk-synth pytest web-test
 
 # The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
 CDK := infra_cdk/node_modules/.bin/cdk
@@ -61,9 +61,11 @@ cdk-synth: setup cdk-setup
 		-c tenant=ci -c bundle=false --quiet --no-notices --output cdk.out/synth-check
 
 # Builds every Lambda's deployment folder under build/lambda (pip, Linux wheels, no Docker) and prints
-# sizes; `cdk deploy` does the same through CDK local bundling.
+# sizes; `cdk deploy` does the same through CDK local bundling. With a CPython 3.12 on PATH, each handler
+# is also imported from its bundle alone.
 lambda-bundle: setup
-	$(BIN)/python -m infra_cdk.bundle --out build/lambda
+	$(BIN)/python -m infra_cdk.bundle --out build/lambda \
+		$$(command -v python3.12 >/dev/null && echo --smoke-python $$(command -v python3.12))
 
 openapi: setup
 	$(BIN)/python -m wanllmdb_functions.openapi_snapshot --write

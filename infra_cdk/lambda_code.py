@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from aws_cdk import (
 )
 from aws_cdk import aws_lambda as lambda_
 
-from infra_cdk.bundle import REPO_ROOT, build_bundle, bundle_fingerprint
+from infra_cdk.bundle import REPO_ROOT, build_bundle, bundle_fingerprint, smoke_import
 from infra_cdk.services import ServiceSpec
 
 __all__ = ["SYNTH_CHECK_MESSAGE", "refuse_deploy_of_synth_check", "service_code"]
@@ -51,6 +53,13 @@ class _PipBundler:
     # The bundling options (image, command, ...) describe the Docker fallback; pip needs none of them.
     def try_bundle(self, output_dir: str, *, image: DockerImage, **options: Any) -> bool:
         build_bundle(self._spec, Path(output_dir))
+        # Lambda's own interpreter version, when this machine has one, proves the handler imports from the
+        # bundle alone before anything is uploaded.
+        python312 = shutil.which("python3.12")
+        if python312:
+            print(
+                f"{self._spec.name}: {smoke_import(self._spec, Path(output_dir), python312)}", file=sys.stderr
+            )
         return True
 
 

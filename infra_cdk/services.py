@@ -22,8 +22,9 @@ __all__ = [
 COMPACTED_TAG_KEY = "wanllmdb-compacted"
 COMPACTED_TAG_VALUE = "true"
 
-# Every top-level prefix of the lake bucket (schemas/lake_schema.json `layout`, plus exports).
-LAKE_PREFIXES = ("metrics/", "logs/", "files/", "media/", "exports/")
+# Every top-level prefix of the lake bucket: schemas/lake_schema.json `layout`, plus exports and the
+# config versions too large for a table item (runs/lake_layout.py CONFIG_TEMPLATE).
+LAKE_PREFIXES = ("metrics/", "logs/", "files/", "media/", "exports/", "configs/")
 
 
 # Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck.
@@ -107,10 +108,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
         description="Run lifecycle, config, summary, heartbeats and upload grants",
         routes=("/api/projects/{id}/runs", "/api/runs/{proxy+}"),
         table=TableAccess.READ_WRITE,
-        read_prefixes=_RUN_DATA,
-        write_prefixes=_RUN_DATA,
+        # configs/ holds config versions too large for an item; the runs service owns them.
+        read_prefixes=(*_RUN_DATA, "configs/"),
+        write_prefixes=(*_RUN_DATA, "configs/"),
         # Deleting a run removes its lake objects, including its exports.
-        delete_prefixes=(*_RUN_DATA, "exports/"),
+        delete_prefixes=(*_RUN_DATA, "configs/", "exports/"),
         enqueues_compaction=True,
     ),
     ServiceSpec(

@@ -4,6 +4,8 @@ no half-written object is visible, and SQLite opens clean."""
 from __future__ import annotations
 
 import hashlib
+import random
+import select
 import signal
 import sqlite3
 import subprocess
@@ -52,6 +54,19 @@ WRITER = textwrap.dedent(
 )
 
 
+def _wait_for_lines(process: subprocess.Popen[bytes], count: int, *, timeout_s: float) -> None:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout_s
+    seen = 0
+    while seen < count:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, "writer made no progress"
+        ready, _, _ = select.select([process.stdout], [], [], remaining)
+        if ready and process.stdout.readline():
+            seen += 1
+        assert process.poll() is None, "writer died before the kill"
+
+
 @pytest.mark.slow
 def test_kill_9_during_writes_leaves_no_partial_object_and_clean_sqlite(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -60,7 +75,10 @@ def test_kill_9_during_writes_leaves_no_partial_object_and_clean_sqlite(tmp_path
         subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), server.url], stdout=subprocess.PIPE)
         for _ in range(2)
     ]
-    time.sleep(3)
+    # Kill only once every writer is mid-stream (slow machines import slowly), at a random point.
+    for writer in writers:
+        _wait_for_lines(writer, 3, timeout_s=90)
+    time.sleep(random.uniform(0.05, 0.4))
     server.process.send_signal(signal.SIGKILL)
     time.sleep(0.3)
     for writer in writers:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,10 @@ from infra_cdk.bundle import (
     BundleError,
     bundle_fingerprint,
     check_bundle,
+    copy_sources,
     pip_command,
     requirements_for,
+    smoke_import,
 )
 from infra_cdk.services import SERVICES, service
 
@@ -87,3 +91,46 @@ def test_a_bundle_over_lambdas_unzipped_limit_is_refused(tmp_path: Path):
 def test_fingerprint_is_stable_and_differs_per_function():
     assert bundle_fingerprint(service("query")) == bundle_fingerprint(service("query"))
     assert bundle_fingerprint(service("query")) != bundle_fingerprint(service("identity"))
+
+
+def write_handler(bundle: Path, name: str, source: str) -> None:
+    handlers = bundle / "wanllmdb_functions" / "handlers"
+    handlers.mkdir(parents=True)
+    (bundle / "wanllmdb_functions" / "__init__.py").write_text("")
+    (handlers / "__init__.py").write_text("")
+    (handlers / f"{name}.py").write_text(source)
+
+
+def test_smoke_import_proves_the_bundle_alone_can_load_the_handler(tmp_path: Path):
+    write_handler(tmp_path, "reaper", "import json\nhandler = lambda event, context: json.dumps(event)\n")
+    assert smoke_import(service("reaper"), tmp_path, sys.executable).startswith("ok:")
+
+
+def test_smoke_import_fails_when_a_dependency_is_missing_from_the_bundle(tmp_path: Path):
+    # -S keeps this interpreter's site-packages out, so fastapi is only found if the bundle has it.
+    write_handler(tmp_path, "runs", "import fastapi\nhandler = None\n")
+    with pytest.raises(BundleError, match="No module named 'fastapi'"):
+        smoke_import(service("runs"), tmp_path, sys.executable)
+
+
+def test_smoke_import_skips_handlers_not_written_yet(tmp_path: Path):
+    assert smoke_import(service("query"), tmp_path, sys.executable).startswith("skipped:")
+
+
+def test_the_bundled_code_finds_the_lake_schema_in_the_lambda_layout(tmp_path: Path):
+    # The bundle root is Lambda's /var/task: the package and schemas/ side by side, nothing else.
+    copy_sources(tmp_path)
+    assert (tmp_path / "schemas" / "lake_schema.json").is_file()
+    code = (
+        "from wanllmdb_functions.runs.lake_layout import chunk_key;"
+        "print(chunk_key('history', project='p', run='r', attempt=0, seq=3))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "metrics/project=p/run=r/stream=history/chunk-a0000-000000003.parquet"

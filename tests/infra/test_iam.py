@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra_cdk.services import SERVICES, ServiceSpec, service
+from infra_cdk.services import LAKE_PREFIXES, SERVICES, ServiceSpec, service
 
 # Item- and object-level actions: none of these may ever be granted on "*".
 DATA_ACTION_PREFIXES = (
@@ -138,3 +138,18 @@ def test_query_reads_the_lake_but_writes_only_exports(synth):
     assert spec.write_prefixes == ("exports/",)
     assert spec.delete_prefixes == ()
     assert spec.table.name == "READ"
+
+
+def test_every_granted_prefix_is_a_known_lake_prefix():
+    for spec in SERVICES:
+        granted = {*spec.read_prefixes, *spec.write_prefixes, *spec.delete_prefixes, *spec.tag_prefixes}
+        assert granted <= set(LAKE_PREFIXES), spec.name
+
+
+def test_runs_may_delete_every_prefix_the_runs_service_deletes_with_a_run():
+    # The service's own list of a run's prefixes; a prefix missing here would be AccessDenied in AWS.
+    from wanllmdb_functions.runs.lake_layout import run_prefixes
+
+    top_level = {p.split("/", 1)[0] + "/" for p in run_prefixes("p1", "r1")}
+    assert top_level <= set(service("runs").delete_prefixes)
+    assert top_level <= set(service("runs").list_prefixes)

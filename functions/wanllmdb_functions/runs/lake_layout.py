@@ -19,7 +19,16 @@ __all__ = [
     "run_prefixes",
 ]
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "lake_schema.json"
+
+def _find_schema() -> Path:
+    # In the repo the package sits at functions/wanllmdb_functions, so schemas/ is three levels up; in a
+    # Lambda bundle (infra_cdk/bundle.py) it sits at /var/task/wanllmdb_functions beside /var/task/schemas.
+    here = Path(__file__).resolve()
+    candidates = [root / "schemas" / "lake_schema.json" for root in (here.parents[3], here.parents[2])]
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+SCHEMA_PATH = _find_schema()
 CONFIG_TEMPLATE = "configs/project={project}/run={run}/v{version:06d}.json"
 
 

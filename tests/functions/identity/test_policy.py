@@ -83,8 +83,8 @@ def test_custom_role_grants_exactly_its_permission_set() -> None:
 def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None:
     from wanllmdb_functions.core import auth, policy
 
-    assert sorted(auth.__all__) == ["Caller", "CallerDep", "authenticated", "bearer_credentials", "resolve_caller"]
-    assert sorted(policy.__all__) == [
+    assert set(auth.__all__) == {"Caller", "CallerDep", "authenticated", "bearer_credentials", "resolve_caller"}
+    assert set(policy.__all__) == {
         "BUILTIN_ROLES",
         "ENTITY_PERMISSIONS",
         "READ_PERMISSIONS",
@@ -95,4 +95,4 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "Resource",
         "authorize",
         "permissions_of",
-    ]
+    }

@@ -1,4 +1,7 @@
-"""Concurrent creates of one name yield exactly one thing (SQLite: moto does not isolate concurrent writes)."""
+"""Concurrent creates of one name yield exactly one thing.
+
+On SQLite only: moto does not isolate concurrent writes.
+"""
 
 from __future__ import annotations
 

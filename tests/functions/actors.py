@@ -15,8 +15,14 @@ from wanllmdb_functions.projects.service import ProjectService
 
 ROLES = ("owner", "org_admin", "member", "viewer", "outsider", "admin")
 # "admin" is taken by the local server's bootstrap admin, so the test tenant admin is "root".
-USERNAMES = {"owner": "owner", "org_admin": "org-admin", "member": "member", "viewer": "viewer",
-             "outsider": "outsider", "admin": "root"}
+USERNAMES = {
+    "owner": "owner",
+    "org_admin": "org-admin",
+    "member": "member",
+    "viewer": "viewer",
+    "outsider": "outsider",
+    "admin": "root",
+}
 SESSION_TTL = 3600
 
 

@@ -1,4 +1,4 @@
-"""Every mounted /api route × actor × ownership case gets exactly the status its row promises.
+"""Every mounted /api route x actor x ownership case gets exactly the status its row promises.
 
 Rows live in tests/functions/matrix_rows/<service>.py. A route without a row fails this test, so
 no endpoint ships without a decision about who may call it.
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.local_server import build_local_app
@@ -51,7 +52,9 @@ def test_every_mounted_route_has_a_row_and_every_row_a_route(ctx: Ctx) -> None:
     covered = {(row.method, row.path) for row in ROWS}
     assert len(covered) == len(ROWS), "two rows for one route: merge them"
     missing = sorted(mounted - covered)
-    assert not missing, f"routes without a permission-matrix row (add them in tests/functions/matrix_rows/): {missing}"
+    assert not missing, (
+        f"routes without a permission-matrix row (add them in tests/functions/matrix_rows/): {missing}"
+    )
     stale = sorted(covered - mounted)
     assert not stale, f"rows for routes that are not mounted: {stale}"
 
@@ -64,11 +67,17 @@ def test_route_answers_each_actor_as_the_matrix_says(ctx: Ctx, row: Row) -> None
             call = row.prepare(ctx, actor, case)
             headers = {**ctx.tenant.headers(actor), **call.headers}
             response = ctx.client.request(
-                row.method, call.path, json=call.json, params=call.params, content=call.content, headers=headers
+                row.method,
+                call.path,
+                json=call.json,
+                params=call.params,
+                content=call.content,
+                headers=headers,
             )
             expected = row.expect(actor, case)
             if response.status_code != expected:
-                failures.append(f"{actor or 'anonymous'} / {case}: {response.status_code} != {expected} {response.text[:160]}")
+                who = actor or "anonymous"
+                failures.append(f"{who} / {case}: {response.status_code} != {expected} {response.text[:160]}")
             elif response.status_code >= 400:
                 assert set(response.json()["error"]) == {"code", "message", "field"}
     assert not failures, "\n".join(failures)
@@ -77,6 +86,7 @@ def test_route_answers_each_actor_as_the_matrix_says(ctx: Ctx, row: Row) -> None
 def test_route_enumeration_sees_a_newly_added_route(ctx: Ctx) -> None:
     # The guard above is only as good as this enumeration: a route added later must show up in it.
     from fastapi import APIRouter
+
     from wanllmdb_functions.core.app import create_app
 
     extra = APIRouter()

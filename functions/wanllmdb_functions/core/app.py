@@ -9,13 +9,17 @@ from fastapi import APIRouter, FastAPI
 
 from .. import __version__
 from ..audit.middleware import AuditMiddleware
+from .body_limit import DeclaredBodyLimit
 from .http_errors import ERROR_RESPONSES, install_error_handlers
 from .settings import Settings, load_settings
 from .storage import Storage, build_storage
 
-__all__ = ["API_PREFIX", "AppState", "create_app"]
+__all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState", "create_app"]
 
 API_PREFIX = "/api"
+# JSON API bodies (configs, summaries, grant requests) are far smaller; a bigger body is refused with
+# 413 before it is read into memory. Routers that take object data set their own limit.
+MAX_REQUEST_BYTES = 2 << 20
 
 
 class AppState:
@@ -56,8 +60,14 @@ def create_app(
     )
     app.state.wl = state or AppState()
     install_error_handlers(app)
-    # Every service's app gets the audit trail and request ids, whichever Lambda serves it.
+    app.add_middleware(
+        DeclaredBodyLimit, max_bytes=MAX_REQUEST_BYTES, exempt_prefixes=(f"{API_PREFIX}/blobs/",)
+    )
+    # Every service's app gets the audit trail and request ids, whichever Lambda serves it. Added
+    # last, so it is outermost: refused requests (a 413 included) are audited too.
     app.add_middleware(AuditMiddleware, api_prefix=API_PREFIX)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+        app.include_router(
+            router, prefix=API_PREFIX, responses=ERROR_RESPONSES, max_body_size=MAX_REQUEST_BYTES
+        )
     return app

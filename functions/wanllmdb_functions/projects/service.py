@@ -138,8 +138,8 @@ class ProjectService:
         if "visibility" in changes:
             changes["gsi2pk"] = keys.by_visibility(changes["visibility"])
         changes["updated_at"] = datetime.now(UTC).isoformat()
-        # A whole-item put conditioned on the version read (not an UpdateItem): moto does not move an
-        # item between index partitions on UpdateItem, and a lost race must not undo another edit.
+        # A whole-item put conditioned on the revision read: an edit that lost a race (or a run counter
+        # that moved meanwhile) is never silently overwritten.
         rev = int(item.get("rev", 0))
         updated = {**item, **changes, "rev": rev + 1}
         try:

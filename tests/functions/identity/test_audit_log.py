@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from wanllmdb_functions.audit.service import AuditLog, AuditRecord
 from wanllmdb_functions.core.errors import InvalidInput
 from wanllmdb_functions.ports import ItemStore

@@ -97,21 +97,25 @@ def test_mutations_are_audited_with_request_id_and_filterable(server: LocalServe
     )
     assert created.status_code == 201 and created.headers["x-request-id"] == "trace-42"
     httpx.post(f"{url}/api/projects", json={"name": "x"})  # anonymous and refused: audited too
-    page = httpx.get(f"{url}/api/audit", params={"actor": "admin", "action": "POST /api/projects"}, headers=admin)
+    page = httpx.get(
+        f"{url}/api/audit", params={"actor": "admin", "action": "POST /api/projects"}, headers=admin
+    )
     entry = page.json()["items"][0]
     assert (entry["request_id"], entry["status"], entry["target"]) == ("trace-42", 201, "/api/projects")
     assert entry["source_ip"] == "127.0.0.1" and entry["via"] == "api_key"
     anonymous = httpx.get(f"{url}/api/audit", params={"actor": "-"}, headers=admin).json()["items"]
     assert ("POST /api/projects", 401) in [(e["action"], e["status"]) for e in anonymous]
-    assert httpx.get(f"{url}/api/audit", headers=admin, params={"since": "2000-01-01T00:00:00Z", "limit": 1}).json()[
-        "next_cursor"
-    ]
+    assert httpx.get(
+        f"{url}/api/audit", headers=admin, params={"since": "2000-01-01T00:00:00Z", "limit": 1}
+    ).json()["next_cursor"]
 
 
 def test_registration_can_be_disabled(tmp_path: Path) -> None:
     server = start_local_server(tmp_path / "data", env={"WANLLMDB_ALLOW_REGISTRATION": "false"})
     try:
-        refused = httpx.post(f"{server.url}/api/auth/register", json={"username": "eve", "password": "12345678x"})
+        refused = httpx.post(
+            f"{server.url}/api/auth/register", json={"username": "eve", "password": "12345678x"}
+        )
         assert refused.status_code == 403
     finally:
         server.stop()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.audit.service import AuditLog
@@ -32,7 +33,9 @@ class LambdaContext:
         return 30_000
 
 
-def invoke(method: str, path: str, *, body: Any = None, token: str | None = None, query: str = "") -> tuple[int, Any]:
+def invoke(
+    method: str, path: str, *, body: Any = None, token: str | None = None, query: str = ""
+) -> tuple[int, Any]:
     event = copy.deepcopy(EVENT)
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
@@ -70,8 +73,14 @@ def test_project_create_is_idempotent_and_audited_with_the_source_ip(admin_key: 
     status, again = invoke("POST", "/api/projects", body={"name": "mnist"}, token=admin_key)
     assert (status, again["id"]) == (200, created["id"])
     assert invoke("GET", f"/api/projects/{created['id']}", token=admin_key)[0] == 200
-    entries = AuditLog(identity.app.state.wl.storage.items, retention_days=30).list_entries(actor="root").items
-    assert [(e.action, e.status, e.source_ip) for e in entries][-1] == ("POST /api/projects", 201, "203.0.113.7")
+    entries = (
+        AuditLog(identity.app.state.wl.storage.items, retention_days=30).list_entries(actor="root").items
+    )
+    assert [(e.action, e.status, e.source_ip) for e in entries][-1] == (
+        "POST /api/projects",
+        201,
+        "203.0.113.7",
+    )
 
 
 def test_requests_without_a_key_are_refused_with_the_error_body(admin_key: str) -> None:
@@ -88,7 +97,9 @@ def test_bad_input_is_a_4xx_naming_the_field(admin_key: str) -> None:
     assert status == 422 and body["error"]["code"] == "invalid"
 
 
-def test_registration_is_closed_on_aws_unless_enabled(admin_key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_registration_is_closed_on_aws_unless_enabled(
+    admin_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     account = {"username": "newbie", "password": "long enough pw"}
     status, body = invoke("POST", "/api/auth/register", body=account)
     assert status == 403 and "disabled" in body["error"]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.errors import Forbidden, InvalidInput, NotFound
 from wanllmdb_functions.projects.models import ProjectCreate, ProjectUpdate
 from wanllmdb_functions.projects.service import ProjectService

@@ -1,4 +1,4 @@
-"""The permission matrix: one Row per mounted /api route, run for every actor × ownership case.
+"""The permission matrix: one Row per mounted /api route, run for every actor x ownership case.
 
 A service adds its routes' rows in its own module here (e.g. `runs.py` exporting `ROWS`); the test
 in tests/functions/test_permission_matrix.py collects every module and FAILS when a mounted route
@@ -99,7 +99,9 @@ def _rule(success: int, allowed: Callable[[str, str], bool], hidden: Callable[[s
     return expect
 
 
-def project_rule(table: dict[str, set[str] | frozenset[str]], success: int = 200, *, hide: bool = True) -> Expect:
+def project_rule(
+    table: dict[str, set[str] | frozenset[str]], success: int = 200, *, hide: bool = True
+) -> Expect:
     """Allowed: the actors in `table[case]`; a denied actor who cannot read the project gets 404
     (403 with `hide=False`, for routes whose target is an entity rather than an existing project)."""
     return _rule(success, lambda a, c: a in table[c], lambda a, c: hide and a not in READERS[c])

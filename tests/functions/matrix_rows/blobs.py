@@ -21,7 +21,9 @@ def _store(ctx: Ctx) -> LocalBlobStore:
 
 
 def _signed_put(ctx: Ctx, actor: str | None, case: str) -> Call:
-    grant = _store(ctx).presign_put(f"matrix/{ctx.unique('o')}", expires_s=60, content_length=3, content_type="text/plain")
+    grant = _store(ctx).presign_put(
+        f"matrix/{ctx.unique('o')}", expires_s=60, content_length=3, content_type="text/plain"
+    )
     return Call(_relative(grant.url), content=b"abc", headers=grant.headers)
 
 

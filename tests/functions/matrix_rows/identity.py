@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from wanllmdb_functions.core.policy import Permission
-
-from ..actors import USERNAMES
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.models import RoleCreate
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.roles import RoleService
 from wanllmdb_functions.identity.users import UserService
 
+from ..actors import USERNAMES
 from . import (
     ADMINS,
     ORG_ADMINS,
@@ -104,7 +103,9 @@ ROWS = [
     Row("POST", "/api/auth/refresh", public_rule(), _refresh),
     Row("POST", "/api/auth/logout", actors_rule(USERS, 204), lambda ctx, a, c: Call("/api/auth/logout")),
     Row("GET", "/api/auth/me", EVERYONE, lambda ctx, a, c: Call("/api/auth/me")),
-    Row("POST", "/api/keys", actors_rule(USERS, 201), lambda ctx, a, c: Call("/api/keys", json={"name": "k"})),
+    Row(
+        "POST", "/api/keys", actors_rule(USERS, 201), lambda ctx, a, c: Call("/api/keys", json={"name": "k"})
+    ),
     Row("GET", "/api/keys", EVERYONE, lambda ctx, a, c: Call("/api/keys")),
     Row("DELETE", "/api/keys/{key_id}", _revoke_expect, _own_key, cases=("own", "other-user")),
     Row(
@@ -125,7 +126,9 @@ ROWS = [
         "POST",
         "/api/orgs/{org}/members",
         actors_rule(ORG_ADMINS),
-        lambda ctx, a, c: Call("/api/orgs/acme/members", json={"username": _fresh_user(ctx), "role": "viewer"}),
+        lambda ctx, a, c: Call(
+            "/api/orgs/acme/members", json={"username": _fresh_user(ctx), "role": "viewer"}
+        ),
     ),
     Row(
         "PATCH",
@@ -145,7 +148,12 @@ ROWS = [
         actors_rule(ORG_ADMINS, 201),
         lambda ctx, a, c: Call("/api/orgs/acme/teams", json={"name": ctx.unique("team")}),
     ),
-    Row("GET", "/api/orgs/{org}/teams", actors_rule(ORG_READERS), lambda ctx, a, c: Call("/api/orgs/acme/teams")),
+    Row(
+        "GET",
+        "/api/orgs/{org}/teams",
+        actors_rule(ORG_READERS),
+        lambda ctx, a, c: Call("/api/orgs/acme/teams"),
+    ),
     Row(
         "GET",
         "/api/teams/{team}/members",
@@ -190,7 +198,9 @@ ROWS = [
         "GET",
         "/api/projects/by-name/{entity}/{name}",
         project_rule(READERS),
-        lambda ctx, a, c: Call(f"/api/projects/by-name/{_project_entity(c)}/{_project_entity(c)}-{c.split('-')[1]}"),
+        lambda ctx, a, c: Call(
+            f"/api/projects/by-name/{_project_entity(c)}/{_project_entity(c)}-{c.split('-')[1]}"
+        ),
         cases=PROJECT_CASES,
     ),
     Row(
@@ -210,5 +220,10 @@ ROWS = [
         ),
         cases=PROJECT_CASES,
     ),
-    Row("GET", "/api/audit", actors_rule({"admin"}), lambda ctx, a, c: Call("/api/audit", params={"limit": "5"})),
+    Row(
+        "GET",
+        "/api/audit",
+        actors_rule({"admin"}),
+        lambda ctx, a, c: Call("/api/audit", params={"limit": "5"}),
+    ),
 ]

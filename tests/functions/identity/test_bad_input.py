@@ -101,3 +101,20 @@ def test_role_with_a_tenant_permission_or_unknown_permission_is_refused(client: 
     assert error["field"] == "permissions" and "tenant admins" in error["message"]
     error = error_of(client.post("/api/roles", json={"name": "typo", "permissions": ["run:reed"]}), 422)
     assert error["field"] == "permissions.0"
+
+
+def test_repeated_failed_logins_are_throttled_per_username(client: TestClient) -> None:
+    key = client.headers["Authorization"].removeprefix("Bearer ")
+    anonymous = {"Authorization": ""}
+    for _ in range(10):
+        wrong = client.post(
+            "/api/auth/login", json={"username": "admin", "password": "wl_0_guess"}, headers=anonymous
+        )
+        assert wrong.status_code == 401
+    # Even the right secret is refused until the window passes; other usernames are unaffected.
+    throttled = client.post("/api/auth/login", json={"username": "admin", "password": key}, headers=anonymous)
+    assert error_of(throttled, 429)["field"] == "username"
+    other = client.post(
+        "/api/auth/login", json={"username": "someone", "password": "wl_0_guess"}, headers=anonymous
+    )
+    assert other.status_code == 401

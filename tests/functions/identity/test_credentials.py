@@ -101,3 +101,18 @@ def test_session_expires_with_the_item_store_ttl(items: ItemStore) -> None:
     items.update(pk, sk, set_attrs={"ttl": 1})  # expired in 1970
     with pytest.raises(Unauthenticated):
         credentials.verify_session(issued.token)
+
+
+def test_login_throttle_counts_failures_per_window(items: ItemStore) -> None:
+    from wanllmdb_functions.core.errors import RateLimited
+    from wanllmdb_functions.identity.throttle import MAX_FAILURES, WINDOW_S, LoginThrottle
+
+    now = 1_800_000_000.0
+    throttle = LoginThrottle(items, now=now)
+    for _ in range(MAX_FAILURES):
+        throttle.check("alice")
+        throttle.record_failure("alice")
+    with pytest.raises(RateLimited):
+        throttle.check("alice")
+    LoginThrottle(items, now=now).check("bob")
+    LoginThrottle(items, now=now + WINDOW_S).check("alice")  # a new window starts clean

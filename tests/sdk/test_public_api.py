@@ -180,3 +180,41 @@ def test_sigterm_flushes_then_exits_with_status_143(tmp_path: Path) -> None:
 
     t = pq.read_table(next((run_dir / "chunks").glob("history-*.parquet")))
     assert sorted(t["step"].to_pylist()) == list(range(100))  # the interval never came: SIGTERM flushed
+
+
+def test_resume_auto_picks_up_a_run_that_died(tmp_path: Path) -> None:
+    script = tmp_path / "auto.py"
+    script.write_text(
+        "import os, sys, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', resume='auto',\n"
+        "                    settings={'system_metrics': False})\n"
+        "print(run.id, run.attempt, run.step, flush=True)\n"
+        "for i in range(3):\n"
+        "    run.log({'a': float(i)})\n"
+        "if sys.argv[1] == 'die':\n"
+        "    run._pipeline.flush_once()\n"
+        "    os._exit(9)\n"
+        "run.finish()\n"
+    )
+    env = _script_env(tmp_path)
+    first = subprocess.run(
+        [sys.executable, str(script), "die"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert first.returncode == 9, first.stderr
+    second = subprocess.run(
+        [sys.executable, str(script), "finish"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 0, second.stderr
+    run_id, attempt, step = second.stdout.split()
+    assert run_id == first.stdout.split()[0] and (attempt, step) == ("1", "3")
+    assert not (tmp_path / "wanllmdb" / "resume.json").exists()  # a clean finish clears it

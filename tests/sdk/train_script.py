@@ -1,6 +1,6 @@
 """A training loop for the reliability tests, run as its own process.
 
-    python train_script.py STEPS SLEEP_S PROGRESS_FILE [MODE]
+    python train_script.py STEPS SLEEP_S PROGRESS_FILE [MODE] [FINISH_TIMEOUT_S]
 
 Logs 5 scalars per step, sleeping SLEEP_S between steps, and appends "<step> <monotonic> <dt>" to
 PROGRESS_FILE after each log() returns, so the test knows what was logged when (and how long a step took).
@@ -17,6 +17,7 @@ import wanllmdb
 def main() -> None:
     steps, sleep_s, progress = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
     mode = sys.argv[4] if len(sys.argv) > 4 else "online"
+    finish_timeout_s = float(sys.argv[5]) if len(sys.argv) > 5 else 3.0
     run = wanllmdb.init(
         project="reliability",
         mode=mode,
@@ -24,7 +25,7 @@ def main() -> None:
         settings={
             "flush_interval_s": 0.5,
             "system_metrics": False,
-            "finish_timeout_s": 3.0,
+            "finish_timeout_s": finish_timeout_s,
             "init_timeout_s": 5.0,
             "retry_max_backoff_s": 1.0,
         },

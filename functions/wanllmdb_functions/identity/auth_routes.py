@@ -65,10 +65,10 @@ def _check_login(
         user = users.get_by_name(body.username)
         if key is not None and user is not None and key["user_id"] == user["id"]:
             return str(user["id"])
-    else:
-        found = users.check_password(body.username, body.password)
-        if found is not None:
-            return str(found["id"])
+    # A real password may start with "wl_" too, so the password check always runs.
+    found = users.check_password(body.username, body.password)
+    if found is not None:
+        return str(found["id"])
     throttle.record_failure(body.username)
     raise Unauthenticated("wrong username or password", field="password")
 

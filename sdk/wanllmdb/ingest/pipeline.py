@@ -25,6 +25,7 @@ import pyarrow as pa
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.ingest.buffer import Drained, MetricBuffer
 from wanllmdb.ingest.chunk import log_table, metric_table, write_parquet
+from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.rest import Transient
@@ -120,6 +121,7 @@ class Pipeline:
         wrote = self._copy_files() or wrote
         if wrote:
             self._upload_wake.set()
+            release_memory()
 
     def _drain_table(self, buffer: MetricBuffer, fold: Callable[[Drained], None] | None) -> pa.Table | None:
         # A function of its own so the drained Python lists are freed before Parquet encoding starts:

@@ -213,6 +213,15 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=15)
 
+    print()
+    print(f"{'':28}{'baseline':>12}{'wanllmdb':>12}{'ratio':>9}")
+    rows = [
+        ("log() us/step (wall)", "us_per_step"),
+        ("log() us/step (CPU, caller)", "cpu_us_per_step"),
+        ("end to end s (durable)", "end_to_end_s"),
+    ]
+    for label, k in rows:
+        print(f"{label:28}{base[k]:12.2f}{ours[k]:12.2f}{ours[k] / base[k]:9.2f}")
     if wandb_us is not None:
         wandb_wall, wandb_cpu = wandb_us
         print(f"wandb offline: {wandb_wall:.1f} us/log wall, {wandb_cpu:.1f} us CPU (measured in this run)")

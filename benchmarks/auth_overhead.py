@@ -59,9 +59,8 @@ def main() -> None:
     for name, samples in rows.items():
         median = statistics.median(samples)
         p95 = statistics.quantiles(samples, n=20)[-1]
-        print(
-            f"{name:40s} median {median * 1e3:7.2f} ms  p95 {p95 * 1e3:7.2f} ms  x{median / base:5.2f} of health"
-        )
+        ratio = median / base
+        print(f"{name:40s} median {median * 1e3:7.2f} ms  p95 {p95 * 1e3:7.2f} ms  x{ratio:5.2f} of health")
 
 
 if __name__ == "__main__":

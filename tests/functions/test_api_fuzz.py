@@ -8,6 +8,7 @@ The one promise checked everywhere: never a 5xx, and every error uses the common
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -47,7 +48,8 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    # `make test` keeps it short; WANLLMDB_FUZZ_EXAMPLES=200 pytest ... digs deeper by hand.
+    max_examples=int(os.environ.get("WANLLMDB_FUZZ_EXAMPLES", "8")),
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),

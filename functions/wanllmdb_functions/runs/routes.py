@@ -70,7 +70,7 @@ def list_runs(
     order: Annotated[
         str | None, Query(max_length=256, description="Field, '-' prefix for descending.")
     ] = None,
-    per_page: Annotated[int, Query(ge=1, le=1000)] = 50,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> RunList:
     return table.list(

@@ -219,3 +219,16 @@ def test_local_server_reaper_crashes_a_silent_run_and_resume_revives_it(tmp_path
 def _grant_for(client: httpx.Client, run_id: str, data: bytes, **item: object) -> httpx.Response:
     body = {"items": [{"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **item}]}
     return client.post(f"/api/runs/{run_id}/uploads", json=body)
+
+
+def test_a_config_of_several_megabytes_is_kept_whole_and_one_over_10_mb_is_413(api: Api) -> None:
+    big = {"vocab": [f"token-{i:07d}" for i in range(300_000)], "lr": 0.1}  # about 5 MB of JSON
+    created = api.run("bigcfg", config=big)
+    assert created.status_code == 201, created.text[:300]
+    assert api.admin.get("/api/runs/bigcfg").json()["config"] == big
+    history = api.admin.get("/api/runs/bigcfg/config/history").json()["items"]
+    assert history[0]["config"]["vocab"][-1] == "token-0299999"
+    huge = api.admin.patch("/api/runs/bigcfg/config", json={"config": {"blob": "x" * (11 << 20)}})
+    assert huge.status_code == 413 and error_of(huge)["code"] == "too_large"
+    other = api.admin.patch("/api/runs/bigcfg", json={"notes": "x" * (3 << 20)})
+    assert other.status_code == 413  # routes without a config keep the 2 MiB default

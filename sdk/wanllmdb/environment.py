@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import platform
+import shlex
 import socket
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ def collect_metadata(*, with_git: bool = True, cwd: Path | None = None) -> dict[
         "python": platform.python_version(),
         "executable": sys.executable,
         "argv": list(sys.argv),
+        "command": shlex.join([sys.executable, *sys.argv]),
         "program": sys.argv[0] if sys.argv else None,
         "cwd": str(cwd),
         "cpu_count": os.cpu_count(),

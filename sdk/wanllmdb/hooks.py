@@ -1,13 +1,12 @@
 """Process hooks for the active run: atexit, sys.excepthook, sys.exit codes, and SIGTERM.
 
-An uncaught exception marks the run failed; SIGTERM (preemption, scancel, docker stop) flushes the
-spool, marks the run crashed, then lets the signal kill the process as it would have.
+An uncaught exception marks the run failed; SIGTERM (preemption, scancel, docker stop) unwinds the
+program with exit status 143, and atexit flushes the spool and marks the run crashed.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import signal
 import sys
 import threading
@@ -23,6 +22,7 @@ class ProcessHooks:
         self._finish = finish
         self._exit_code: int | None = None
         self._failed = False
+        self._signal_state: str | None = None
         self._prev_excepthook = sys.excepthook
         self._prev_exit = sys.exit
         self._prev_sigterm: Any = None
@@ -69,10 +69,12 @@ class ProcessHooks:
 
     def _at_exit(self) -> None:
         code = self._exit_code or 0
-        self._finish(code, "failed" if code else "finished")
+        self._finish(code, self._signal_state or ("failed" if code else "finished"))
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
-        self._finish(128 + signum, "crashed")
-        self.uninstall()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+        # Finishing inside the handler could deadlock: it may have interrupted log() holding the buffer
+        # lock. Raising SystemExit unwinds the training loop instead (log() rolls back a half-added row),
+        # runs the user's finally blocks, and atexit then flushes and marks the run crashed.
+        self._exit_code = 128 + signum
+        self._signal_state = "crashed"
+        raise SystemExit(128 + signum)

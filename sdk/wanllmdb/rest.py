@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -124,11 +125,14 @@ class RestClient:
         grants = self._call("POST", f"/runs/{run_id}/uploads", {"items": items})[1]["grants"]
         return [dict(g) for g in grants]
 
-    def put_blob(self, grant: dict[str, Any], data: bytes) -> None:
+    def put_blob(self, grant: dict[str, Any], path: Path, *, size: int) -> None:
+        """Stream one file to a presigned URL. Content-Length is explicit: S3 refuses chunked PUTs."""
+        headers = {**(grant.get("headers") or {}), "Content-Length": str(size)}
         try:
-            resp = self._blobs.request(
-                grant.get("method", "PUT"), grant["url"], content=data, headers=grant.get("headers") or {}
-            )
+            with path.open("rb") as body:
+                resp = self._blobs.request(
+                    grant.get("method", "PUT"), grant["url"], content=body, headers=headers
+                )
         except httpx.TransportError as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         _raise_for(resp)

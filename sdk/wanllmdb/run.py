@@ -175,7 +175,7 @@ class Run:
                 if last is not None:
                     out = out if out is not None else dict(data)
                     out[rule.step_metric] = last
-        for name in {r.step_metric for r in self._rules._rules if r.step_metric}:
+        for name in self._rules.step_metrics():
             if name in data:
                 self._step_metric_last[name] = data[name]
         return out if out is not None else data
@@ -194,7 +194,7 @@ class Run:
         rule = self._rules.define(
             name, step_metric=step_metric, step_sync=step_sync, summary=summary, goal=goal, hidden=hidden
         )
-        if step_metric and not any(r.name == step_metric for r in self._rules._rules):
+        if step_metric and step_metric not in self._rules.names():
             self._rules.define(step_metric)  # wandb also tracks the x-axis metric itself
         return rule
 

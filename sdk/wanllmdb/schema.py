@@ -52,6 +52,13 @@ def log_schema() -> pa.Schema:
     return _schema(load_lake_schema()["log_columns"])
 
 
-def parquet_options() -> dict[str, Any]:
+def parquet_options(schema: pa.Schema) -> dict[str, Any]:
     opts = load_lake_schema()["parquet"]
-    return {"compression": opts["compression"], "row_group_size": opts["row_group_rows"]}
+    # Dictionary pages only where the schema has a dictionary type: trying them on float values costs
+    # the writer ~40 % more CPU and makes the file larger (measured on 100k-value chunks).
+    dict_columns = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return {
+        "compression": opts["compression"],
+        "row_group_size": opts["row_group_rows"],
+        "use_dictionary": dict_columns,
+    }

@@ -83,6 +83,12 @@ class MetricRules:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
+    def names(self) -> set[str]:
+        return {r.name for r in self._rules}
+
+    def step_metrics(self) -> set[str]:
+        return {r.step_metric for r in self._rules if r.step_metric}
+
     def for_key(self, key: str) -> MetricRule | None:
         try:
             return self._cache[key]

@@ -57,3 +57,42 @@ def read_stream(run_dir: Path, stream: str) -> pa.Table:
 def rows(run_dir: Path, stream: str = "history") -> list[tuple[int, str, float]]:
     t = read_stream(run_dir, stream)
     return sorted(zip(t["step"].to_pylist(), t["key"].to_pylist(), t["value"].to_pylist(), strict=True))
+
+
+# -- against a real local server (tests/conftest.py starts `wanllmdb server` as a process) ----------------
+REPO = Path(__file__).resolve().parents[2]
+
+
+def admin_key(data_dir: Path) -> str:
+    return (data_dir / "admin-api-key").read_text().strip()
+
+
+def lake_table(data_dir: Path, run_id: str, stream: str = "history") -> pa.Table | None:
+    """Every chunk of one run's stream in the server's lake, or None when there is none."""
+    if stream == "logs":
+        files = sorted((data_dir / "lake" / "logs").glob(f"project=*/run={run_id}/*.parquet"))
+    else:
+        files = sorted(
+            (data_dir / "lake" / "metrics").glob(f"project=*/run={run_id}/stream={stream}/*.parquet")
+        )
+    if not files:
+        return None
+    return pa.concat_tables([pq.read_table(f) for f in files])
+
+
+def sdk_env(url: str, key: str, spool: Path, **extra: str) -> dict[str, str]:
+    """Environment for a child training process: this checkout's SDK, the server, a spool dir."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANLLMDB_")}
+    env.update(
+        {
+            "PYTHONPATH": f"{REPO / 'sdk'}{os.pathsep}{REPO / 'functions'}",
+            "WANLLMDB_BASE_URL": url,
+            "WANLLMDB_API_KEY": key,
+            "WANLLMDB_DIR": str(spool),
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
+    return env

@@ -94,3 +94,127 @@ def test_an_uncaught_exception_marks_the_run_failed(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "ValueError: diverged" in proc.stderr
     ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
     assert '"op":"state","body":{"state":"failed","exit_code":1}' in ops
+
+
+def _script_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{REPO / 'sdk'}",
+        "HOME": str(tmp_path),
+        "WANLLMDB_DIR": str(tmp_path),
+    }
+
+
+def test_a_script_that_never_calls_finish_is_finished_at_exit(tmp_path: Path) -> None:
+    script = tmp_path / "forgot.py"
+    script.write_text(
+        "import wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
+        "run.log({'a': 1.0})\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    assert '"op":"state","body":{"state":"finished","exit_code":0}' in ops
+
+
+def test_sys_exit_code_marks_the_run_failed(tmp_path: Path) -> None:
+    script = tmp_path / "exit3.py"
+    script.write_text(
+        "import sys, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
+        "sys.exit(3)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 3, proc.stderr
+    ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    assert '"op":"state","body":{"state":"failed","exit_code":3}' in ops
+
+
+def test_sigterm_flushes_then_exits_with_status_143(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    script = tmp_path / "preempted.py"
+    script.write_text(
+        "import time, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline',\n"
+        "                    settings={'system_metrics': False, 'flush_interval_s': 3600})\n"
+        "for i in range(100):\n"
+        "    run.log({'a': float(i)})\n"
+        "print('READY', flush=True)\n"
+        "while True:\n"
+        "    time.sleep(0.05)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "READY"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM
+    run_dir = next((tmp_path / "wanllmdb").glob("run-*"))
+    assert '"op":"state","body":{"state":"crashed","exit_code":143}' in (run_dir / "ops.jsonl").read_text()
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(next((run_dir / "chunks").glob("history-*.parquet")))
+    assert sorted(t["step"].to_pylist()) == list(range(100))  # the interval never came: SIGTERM flushed
+
+
+def test_resume_auto_picks_up_a_run_that_died(tmp_path: Path) -> None:
+    script = tmp_path / "auto.py"
+    script.write_text(
+        "import os, sys, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', resume='auto',\n"
+        "                    settings={'system_metrics': False})\n"
+        "print(run.id, run.attempt, run.step, flush=True)\n"
+        "for i in range(3):\n"
+        "    run.log({'a': float(i)})\n"
+        "if sys.argv[1] == 'die':\n"
+        "    run._pipeline.flush_once()\n"
+        "    os._exit(9)\n"
+        "run.finish()\n"
+    )
+    env = _script_env(tmp_path)
+    first = subprocess.run(
+        [sys.executable, str(script), "die"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert first.returncode == 9, first.stderr
+    second = subprocess.run(
+        [sys.executable, str(script), "finish"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 0, second.stderr
+    run_id, attempt, step = second.stdout.split()
+    assert run_id == first.stdout.split()[0] and (attempt, step) == ("1", "3")
+    assert not (tmp_path / "wanllmdb" / "resume.json").exists()  # a clean finish clears it

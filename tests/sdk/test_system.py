@@ -5,7 +5,8 @@ from pathlib import Path
 
 from tests.sdk.conftest import OfflineRun, read_stream
 from wanllmdb.ingest.buffer import MetricBuffer
-from wanllmdb.system.sampler import SystemSampler
+from wanllmdb.system.cpu import HostSource
+from wanllmdb.system.sampler import SystemSampler, gpu_sources
 
 
 def test_sampler_writes_wandb_style_keys(tmp_path: Path) -> None:
@@ -34,11 +35,7 @@ def test_sampler_writes_wandb_style_keys(tmp_path: Path) -> None:
 def test_sampler_costs_under_one_percent_of_a_core_at_the_default_rate(tmp_path: Path) -> None:
     buf = MetricBuffer()
     sampler = SystemSampler(buf, tmp_path, interval_s=10.0)
-    sampler.sources = __import__("wanllmdb.system.sampler", fromlist=["x"])._gpu_sources()
-    from wanllmdb.system.cpu import HostSource
-
-    sampler.sources.insert(0, HostSource(tmp_path))
-    sampler.cpu_seconds = 0.0
+    sampler.sources = [HostSource(tmp_path), *gpu_sources()]
     for _ in range(20):
         sampler.sample_once()
     per_sample = sampler.cpu_seconds / 20

@@ -37,7 +37,7 @@ from .models import (
 )
 from .reader import Columns, FrameCache, StreamRead, read_stream
 from .sql import check_read_only, run_sql
-from .visible import StreamObjects, list_stream
+from .visible import StreamObjects, list_project, list_stream
 
 if TYPE_CHECKING:
     from ..core.auth import Caller
@@ -167,9 +167,12 @@ class QueryService:
         run_ids = list(dict.fromkeys(body.runs))
         runs = self.catalog.readable_runs(caller, project_id, run_ids)
         wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
+        # One listing of the project instead of one per run.
+        streams = list_project(self.blobs, project_id)
 
         def read(run: RunRecord) -> tuple[RunRecord, StreamRead]:
-            return run, self._read(run, body.stream, wanted, columns=_chart_columns(body.x))
+            objects = streams.get((run.id, body.stream)) or StreamObjects(prefix="")
+            return run, self._read(run, body.stream, wanted, objects, columns=_chart_columns(body.x))
 
         with ThreadPoolExecutor(min(_READ_THREADS, max(1, len(runs)))) as pool:
             reads = list(pool.map(read, runs))

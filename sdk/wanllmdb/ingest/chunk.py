@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 from wanllmdb.ingest.buffer import Drained
 from wanllmdb.schema import log_schema, metric_schema, parquet_options
 
-__all__ = ["LogLine", "encode_parquet", "log_table", "metric_table"]
+__all__ = ["LogLine", "encode_parquet", "log_table", "metric_table", "write_parquet"]
 
 LogLine = tuple[int, int, str, str]  # (line, ts_ms, stream, text)
 
@@ -71,7 +72,12 @@ def log_table(lines: Sequence[LogLine], *, attempt: int) -> pa.Table:
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
+def write_parquet(table: pa.Table, sink: BinaryIO) -> None:
+    """Straight into the spool file: no in-memory copy of the encoded chunk."""
+    pq.write_table(table, sink, **parquet_options(table.schema))
+
+
 def encode_parquet(table: pa.Table) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(table, sink, **parquet_options())
+    write_parquet(table, sink)
     return sink.getvalue()

@@ -14,13 +14,18 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from wanllmdb.console import ConsoleCapture
-from wanllmdb.ingest.buffer import MetricBuffer
-from wanllmdb.ingest.chunk import encode_parquet, log_table, metric_table
+from wanllmdb.ingest.buffer import Drained, MetricBuffer
+from wanllmdb.ingest.chunk import log_table, metric_table, write_parquet
+from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.rest import Transient
@@ -70,13 +75,16 @@ class Pipeline:
         flusher.start()
         if self.uploader is not None:
             self.uploader.stop = self._stop_upload
-            up = threading.Thread(target=self._upload_loop, name="wanllmdb-uploader", daemon=True)
-            self._threads.append(up)
-            up.start()
+            for target, name in ((self._upload_loop, "uploader"), (self._heartbeat_loop, "heartbeat")):
+                thread = threading.Thread(target=target, name=f"wanllmdb-{name}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     # -- called from the user's thread: no I/O -----------------------------------------------------------
     def kick(self) -> None:
-        self._wake.set()
+        # Event.set() takes a lock: once per drain is enough, not once per log() until the flusher runs.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def submit_op(self, op: str, body: dict[str, Any]) -> None:
         self._ops.put((op, body))
@@ -100,27 +108,31 @@ class Pipeline:
 
     def flush_once(self) -> None:
         wrote = self._write_ops()
-        drained = self.history.drain(self.summary.fold)
-        if drained is not None:
-            self._write_chunk("history", encode_parquet(metric_table(drained, attempt=self.attempt)))
-            wrote = True
-        sampled = self.system.drain()
-        if sampled is not None:
-            self._write_chunk("system", encode_parquet(metric_table(sampled, attempt=self.attempt)))
-            wrote = True
+        for stream, buffer in (("history", self.history), ("system", self.system)):
+            table = self._drain_table(buffer, fold=self.summary.fold if stream == "history" else None)
+            if table is not None:
+                self._write_chunk(stream, table)
+                wrote = True
         if self.console is not None:
             lines = self.console.drain()
             if lines:
-                self._write_chunk("logs", encode_parquet(log_table(lines, attempt=self.attempt)))
+                self._write_chunk("logs", log_table(lines, attempt=self.attempt))
                 wrote = True
         wrote = self._write_summary() or wrote
         wrote = self._copy_files() or wrote
         if wrote:
             self._upload_wake.set()
+            release_memory()
 
-    def _write_chunk(self, stream: str, data: bytes) -> None:
+    def _drain_table(self, buffer: MetricBuffer, fold: Callable[[Drained], None] | None) -> pa.Table | None:
+        # A function of its own so the drained Python lists are freed before Parquet encoding starts:
+        # that keeps the peak RSS at about one buffer, not two.
+        drained = buffer.drain(fold)
+        return metric_table(drained, attempt=self.attempt) if drained is not None else None
+
+    def _write_chunk(self, stream: str, table: pa.Table) -> None:
         seq = self._seq[stream]
-        self.rd.write_chunk(stream, self.attempt, seq, data)
+        self.rd.write_chunk(stream, self.attempt, seq, partial(write_parquet, table))
         self._seq[stream] = seq + 1
 
     def _write_ops(self) -> bool:
@@ -173,12 +185,8 @@ class Pipeline:
     # -- uploader thread ------------------------------------------------------------------------------------
     def _upload_loop(self) -> None:
         assert self.uploader is not None
-        client = self.uploader.client
-        next_beat = time.monotonic() + self.settings.heartbeat_interval_s
         while not self._stop_upload.is_set():
-            self._upload_wake.wait(
-                max(0.05, min(self.settings.flush_interval_s, next_beat - time.monotonic()))
-            )
+            self._upload_wake.wait(self.settings.flush_interval_s)
             self._upload_wake.clear()
             if self._stop_upload.is_set():
                 break
@@ -189,10 +197,13 @@ class Pipeline:
             except Exception as exc:
                 log.warning("wanllmdb: upload error (%s: %s); will retry", type(exc).__name__, exc)
                 self._stop_upload.wait(1.0)
-            if time.monotonic() >= next_beat:
-                next_beat = time.monotonic() + self.settings.heartbeat_interval_s
-                with contextlib.suppress(Exception):  # a missed heartbeat is harmless
-                    client.heartbeat(self.uploader.run_id)
+
+    def _heartbeat_loop(self) -> None:
+        # Its own thread: a long upload must not starve heartbeats, or the server would mark the run crashed.
+        assert self.uploader is not None
+        while not self._stop_upload.wait(self.settings.heartbeat_interval_s):
+            with contextlib.suppress(Exception):  # a missed heartbeat is harmless; the next one comes
+                self.uploader.client.heartbeat(self.uploader.run_id)
 
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:

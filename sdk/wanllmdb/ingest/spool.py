@@ -20,9 +20,9 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 __all__ = ["RunDir", "chunk_name", "parse_chunk_name", "sha256_file"]
 
@@ -55,10 +55,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write to a hidden temp name, fsync, rename, fsync the dir: readers see all of it or nothing."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     with tmp.open("wb") as f:
-        f.write(data)
+        if callable(data):
+            data(f)
+        else:
+            f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -136,7 +140,9 @@ class RunDir:
         return ops, chunks, files
 
     # -- chunks and files ----------------------------------------------------------------------------
-    def write_chunk(self, stream: str, attempt: int, seq: int, data: bytes) -> str:
+    def write_chunk(
+        self, stream: str, attempt: int, seq: int, data: bytes | Callable[[BinaryIO], None]
+    ) -> str:
         name = chunk_name(stream, attempt, seq)
         _write_atomic(self.chunks / name, data)
         return name

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file
@@ -31,10 +32,11 @@ _TERMINAL = ("finished", "failed", "crashed")
 class Blob:
     kind: str  # history | system | logs | file
     name: str  # chunk file name, or run-relative file path
+    sha256: str = ""  # known up front for files (that is how a changed file is noticed)
 
-    def item(self, rd: RunDir) -> tuple[dict[str, Any], bytes, str]:
+    def item(self, rd: RunDir) -> tuple[dict[str, Any], Path, str]:
+        """The grant request for this blob, its path, and its digest (the PUT streams from the path)."""
         path = rd.chunks / self.name if self.kind != "file" else rd.files / self.name
-        data = path.read_bytes()
         sha, size = sha256_file(path)
         item: dict[str, Any] = {"kind": self.kind, "size": size, "sha256": sha}
         if self.kind == "file":
@@ -44,7 +46,7 @@ class Blob:
             _, attempt, seq = parse_chunk_name(self.name)
             item["seq"] = seq
             item["attempt"] = attempt
-        return item, data, sha
+        return item, path, sha
 
 
 class SpoolUploader:
@@ -73,7 +75,8 @@ class SpoolUploader:
         self.run: dict[str, Any] | None = None
         self.refused = False  # a 401/403: no point retrying until the user fixes the key
         self._ops_done, self._chunks_done, self._files_done = rd.done()
-        self._skipped: set[str] = set()
+        self._skipped: set[str] = set()  # refused with a 4xx: left for sync (files: "path@sha256")
+        self._digests: dict[str, tuple[int, int, str]] = {}  # file → (mtime_ns, size, sha256)
         self.reopened = False  # sync had to resume a closed run to upload; it then sets the final state
 
     # -- what is left ---------------------------------------------------------------------------------
@@ -91,12 +94,23 @@ class SpoolUploader:
             if n not in self._chunks_done and n not in self._skipped
         ]
         for path in self.rd.file_paths():
-            if path in self._skipped:
-                continue
-            sha, _ = sha256_file(self.rd.files / path)
-            if self._files_done.get(path) != sha:
-                blobs.append(Blob("file", path))
+            sha = self._digest(path)
+            if sha and self._files_done.get(path) != sha and f"{path}@{sha}" not in self._skipped:
+                blobs.append(Blob("file", path, sha))
         return blobs
+
+    def _digest(self, path: str) -> str:
+        """sha256 of a run file, recomputed only when its size or mtime moved (checkpoints are big)."""
+        try:
+            st = (self.rd.files / path).stat()
+        except OSError:
+            return ""
+        cached = self._digests.get(path)
+        if cached is not None and cached[:2] == (st.st_mtime_ns, st.st_size):
+            return cached[2]
+        sha, _ = sha256_file(self.rd.files / path)
+        self._digests[path] = (st.st_mtime_ns, st.st_size, sha)
+        return sha
 
     def pending_count(self) -> int:
         return len(self.pending_ops()) + len(self.pending_blobs())
@@ -192,11 +206,11 @@ class SpoolUploader:
                 return
             else:
                 log.warning("wanllmdb: upload grant refused for run %s (%s)", self.run_id, exc)
-                self._skipped.update(b.name for b in blobs)
+                self._skipped.update(b.name if b.kind != "file" else f"{b.name}@{b.sha256}" for b in blobs)
                 return
 
         def put(i: int) -> None:
-            self.client.put_blob(grants[i], prepared[i][1])
+            self.client.put_blob(grants[i], prepared[i][1], size=prepared[i][0]["size"])
             blob = blobs[i]
             if blob.kind == "file":
                 self.rd.mark_done(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))

@@ -11,7 +11,7 @@ from typing import Protocol
 from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.system.cpu import HostSource
 
-__all__ = ["SystemSampler"]
+__all__ = ["SystemSampler", "gpu_sources"]
 
 log = logging.getLogger("wanllmdb")
 
@@ -20,7 +20,7 @@ class Source(Protocol):
     def sample(self) -> dict[str, float]: ...
 
 
-def _gpu_sources() -> list[Source]:
+def gpu_sources() -> list[Source]:
     sources: list[Source] = []
     try:
         from wanllmdb.system.nvidia import NvidiaSource
@@ -56,9 +56,12 @@ class SystemSampler:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop, with one last sample: even a run shorter than the interval gets its averages."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5.0)
+            if self.sources:
+                self.sample_once()
 
     def cost_fraction(self) -> float:
         """Share of one core the sampler used since start (0.01 == 1 %)."""
@@ -67,7 +70,7 @@ class SystemSampler:
 
     def _loop(self) -> None:
         t0 = time.thread_time()
-        self.sources = [HostSource(self.run_dir), *_gpu_sources()]
+        self.sources = [HostSource(self.run_dir), *gpu_sources()]
         self.cpu_seconds += time.thread_time() - t0
         while not self._stop.wait(self.interval_s):
             self.sample_once()

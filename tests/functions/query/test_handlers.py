@@ -193,8 +193,11 @@ def test_finishing_a_run_queues_a_notice_the_compaction_handler_consumes(stack: 
             for m in received
         ]
     }
-    assert compaction.handler(event, LambdaContext()) == {"batchItemFailures": [], "compacted": 1}
-    assert list_stream(stack.blobs, stack.project_id, run.id, "history").chunks == []
+    # `compacted` may be 0 here: in a shared test process the local server's finish listener can
+    # have compacted the run first. What must hold is the end state.
+    assert compaction.handler(event, LambdaContext())["batchItemFailures"] == []
+    listing = list_stream(stack.blobs, stack.project_id, run.id, "history")
+    assert listing.chunks == [] and [c.high for _, c in listing.compacted] == [{0: 0}]
 
 
 def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> None:

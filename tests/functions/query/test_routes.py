@@ -192,7 +192,7 @@ def test_sql_reads_metrics_and_runs_and_refuses_writes(alice: User, long_run: tu
     assert response.json()["columns"] == ["run", "state", "peak"]
     assert response.json()["rows"] == [[run, "running", 1e6]]
     by_config = alice.request(
-        "POST", "/sql", json={"query": f'SELECT "config.lr" AS lr FROM runs WHERE run = \'{run}\''}
+        "POST", "/sql", json={"query": f"SELECT \"config.lr\" AS lr FROM runs WHERE run = '{run}'"}
     )
     assert by_config.status_code == 200, by_config.text
     assert by_config.json()["rows"] == [[0.1]]
@@ -280,3 +280,38 @@ def test_duckdb_reads_the_lake_with_hive_partitions(
         """
     ).fetchall()
     assert rows == [("acc", 500, 4990 / 5000), ("loss", 5000, 1e6)]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"keys": "loss", "buckets": "many"}, 422, "buckets"),
+        ({"keys": "loss", "buckets": str(10**30)}, 400, "buckets"),
+        ({"keys": "loss", "min": "5", "max": "1"}, 400, "min"),
+        ({"keys": "loss", "stream": "gpu"}, 422, "stream"),
+        ({"keys": "loss", "after_step": str(2**70)}, 422, "after_step"),
+        ({"keys": "loss", "x": "no-such-axis"}, 200, None),
+        ({"keys": "loss", "min": "nan"}, 200, None),
+        ({"keys": "\x01bad"}, 400, "keys"),
+        ({"keys": ",".join(f"k{i}" for i in range(101))}, 400, "keys"),
+    ],
+)
+def test_bad_chart_parameters_name_the_field(
+    alice: User, long_run: tuple[str, str], params: dict[str, str], status: int, field: str | None
+) -> None:
+    _, run = long_run
+    response = alice.request("GET", f"/runs/{run}/metrics", params=params)
+    assert response.status_code == status, response.text
+    if field:
+        assert response.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"page_size": "0"}, "page_size"), ({"samples": "0"}, "samples"), ({"format": "xml"}, "format")],
+)
+def test_bad_history_parameters_name_the_field(
+    alice: User, long_run: tuple[str, str], params: dict[str, str], field: str
+) -> None:
+    response = alice.request("GET", f"/runs/{long_run[1]}/history", params=params)
+    assert response.status_code in (400, 422) and response.json()["error"]["field"] == field

@@ -206,3 +206,19 @@ def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> Non
     event = _event("sqs_run_finished.json", {"PROJECT_ID": "../../etc", "RUN_ID": "x"})
     result = compaction.handler(event, LambdaContext())
     assert result["batchItemFailures"] == [{"itemIdentifier": "2e1424d4-f796-459a-8184-9c92662be6da"}]
+
+
+def test_query_handler_serves_a_runs_console_logs(stack: Stack) -> None:
+    from tests.functions.query.test_logs import log_chunk
+    from wanllmdb_functions.handlers import query
+
+    _fresh(query)
+    key = f"logs/project={stack.project_id}/run={stack.run_id}/chunk-a0000-000000000.parquet"
+    stack.blobs.put(key, log_chunk(0, ["hello from lambda", "bye"]))
+    event = _event("apigw_v2_get_run_metrics.json", {"RUN_ID": stack.run_id, "API_KEY": stack.key})
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/runs/{stack.run_id}/logs"
+    event["rawQueryString"], event["queryStringParameters"] = "search=hello", {"search": "hello"}
+    event["routeKey"] = event["requestContext"]["routeKey"] = "GET /api/runs/{run_id}/logs"
+    response = query.handler(event, LambdaContext())
+    assert response["statusCode"] == 200, response["body"]
+    assert [line["text"] for line in json.loads(response["body"])["lines"]] == ["hello from lambda"]

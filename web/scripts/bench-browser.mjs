@@ -105,7 +105,7 @@ if (tableProject) {
       const t = performance.now();
       let cursor = "";
       for (;;) {
-        const page = await fetch(`/api/projects/${pid}/runs?order=-created_at&per_page=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+        const page = await fetch(`/api/projects/${pid}/runs?order=-created_at&per_page=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
           headers: { Authorization: `Bearer ${tok}` },
         }).then((r) => r.json());
         if (!page.next_cursor) break;

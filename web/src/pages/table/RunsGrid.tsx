@@ -56,7 +56,7 @@ export function RunsGrid(p: Props) {
   const lastIndex = items.length ? items[items.length - 1].index : 0;
   useEffect(() => {
     // Ask for the next page well before the end, so a fast scroll rarely meets the bottom.
-    if (p.hasMore && lastIndex >= p.runs.length - 1000) p.onNeedMore();
+    if (p.hasMore && lastIndex >= p.runs.length - 400) p.onNeedMore();
   }, [lastIndex, p.runs.length, p.hasMore, p.onNeedMore]);
 
   // Pinned columns come first and stick to the left edge while the rest scrolls sideways.

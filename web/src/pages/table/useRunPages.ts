@@ -2,8 +2,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchRuns, type RunQuery } from "../../api/runs";
 import type { Run } from "../../api/types";
 
-// Big pages: the server filters and sorts per request, so fewer requests reach the end sooner.
-const PAGE = 500;
+// The most the runs route serves per page (per_page <= 200).
+const PAGE = 200;
 
 /**
  * Pages through the server-sorted, server-filtered runs as the table scrolls. A new query drops

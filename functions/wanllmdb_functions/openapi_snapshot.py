@@ -1,7 +1,7 @@
 """Write or check schemas/openapi.json: the OpenAPI document of the local app with every router.
 
-    python -m wanllmdb_functions.openapi_snapshot --write   # what `make openapi` runs
-    python -m wanllmdb_functions.openapi_snapshot --check   # exit 1 when the snapshot has drifted
+python -m wanllmdb_functions.openapi_snapshot --write   # what `make openapi` runs
+python -m wanllmdb_functions.openapi_snapshot --check   # exit 1 when the snapshot has drifted
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.path}")
         return 0
     if not args.path.is_file() or args.path.read_text() != text:
-        print(f"{args.path} is out of date with the routes: run `make openapi` and commit it", file=sys.stderr)
+        print(
+            f"{args.path} is out of date with the routes: run `make openapi` and commit it", file=sys.stderr
+        )
         return 1
     print(f"{args.path} is up to date")
     return 0

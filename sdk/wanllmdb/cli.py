@@ -181,8 +181,18 @@ def admin(ctx: click.Context, data_dir: Path | None) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def _username(argument: str | None, option: str | None) -> str:
+    if argument and option and argument != option:
+        raise click.UsageError("give the username once: as an argument or with --username")
+    name = argument or option
+    if not name:
+        raise click.UsageError("missing USERNAME (or --username)")
+    return name
+
+
 @admin.command("create-user")
-@click.argument("username")
+@click.argument("username", required=False)
+@click.option("--username", "username_opt", default=None, help="The same as the USERNAME argument.")
 @click.option("--email", default=None, help="Contact address.")
 @click.option("--admin", "is_admin", is_flag=True, help="Make the user a tenant admin.")
 @click.option(
@@ -193,11 +203,18 @@ def admin(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--with-key", is_flag=True, help="Also create an API key and print it (shown once).")
 @click.pass_obj
 def create_user(
-    settings: object, username: str, email: str | None, is_admin: bool, password_stdin: bool, with_key: bool
+    settings: object,
+    username: str | None,
+    username_opt: str | None,
+    email: str | None,
+    is_admin: bool,
+    password_stdin: bool,
+    with_key: bool,
 ) -> None:
     """Create USERNAME. Prompts for a password on a terminal."""
     from wanllmdb_functions.identity import admin_cli
 
+    name = _username(username, username_opt)
     password: str | None = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -205,7 +222,7 @@ def create_user(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="") or None
     try:
         lines = admin_cli.create_user(
-            settings, username, email=email, password=password, is_admin=is_admin, with_key=with_key
+            settings, name, email=email, password=password, is_admin=is_admin, with_key=with_key
         )
     except admin_cli.AdminError as exc:
         raise click.ClickException(str(exc)) from None
@@ -214,15 +231,17 @@ def create_user(
 
 
 @admin.command("create-key")
-@click.argument("username")
+@click.argument("username", required=False)
+@click.option("--username", "username_opt", default=None, help="The same as the USERNAME argument.")
 @click.option("--name", default="cli", show_default=True, help="A label to recognise the key by.")
 @click.pass_obj
-def create_key(settings: object, username: str, name: str) -> None:
+def create_key(settings: object, username: str | None, username_opt: str | None, name: str) -> None:
     """Create an API key for USERNAME and print it. It is shown only this once."""
     from wanllmdb_functions.identity import admin_cli
 
+    user = _username(username, username_opt)
     try:
-        click.echo(admin_cli.create_key(settings, username, name=name))
+        click.echo(admin_cli.create_key(settings, user, name=name))
     except admin_cli.AdminError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -155,6 +155,13 @@ def test_update_can_move_an_item_out_of_an_index(item_store: ItemStore) -> None:
     assert item_store.query("LIVE", index="gsi1").items == []
 
 
+def test_update_can_move_an_item_within_an_index(item_store: ItemStore) -> None:
+    item_store.put({"pk": "R", "sk": "1", "gsi1pk": "LIVE", "gsi1sk": "b"})
+    item_store.update("R", "1", set_attrs={"gsi1sk": "a", "beat": 1})
+    assert item_store.get("R", "1")["gsi1sk"] == "a"  # type: ignore[index]
+    assert [i["gsi1sk"] for i in item_store.query("LIVE", index="gsi1", sk_between=("0", "a")).items] == ["a"]
+
+
 def test_unknown_index_is_invalid_input(item_store: ItemStore) -> None:
     with pytest.raises(InvalidInput):
         item_store.query("x", index="gsi9")

@@ -14,6 +14,15 @@ from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
 
 ROLES = ("owner", "org_admin", "member", "viewer", "outsider", "admin")
+# "admin" is taken by the local server's bootstrap admin, so the test tenant admin is "root".
+USERNAMES = {
+    "owner": "owner",
+    "org_admin": "org-admin",
+    "member": "member",
+    "viewer": "viewer",
+    "outsider": "outsider",
+    "admin": "root",
+}
 SESSION_TTL = 3600
 
 
@@ -38,13 +47,13 @@ def build_tenant(items: ItemStore) -> Tenant:
     tenant = Tenant(items)
     for actor in ROLES:
         # No passwords: argon2 is deliberately slow and these users sign in with keys.
-        user = users.create(actor.replace("_", "-"), password=None, is_admin=actor == "admin")
+        user = users.create(USERNAMES[actor], password=None, is_admin=actor == "admin")
         tenant.keys[actor] = credentials.create_key(user.id, "test").key
     orgs = OrgService(items)
     orgs.create(tenant.caller("owner"), OrgCreate(name="acme"))
     owner = tenant.caller("owner")  # now an admin of acme
     for actor, role in (("org_admin", "admin"), ("member", "member"), ("viewer", "viewer")):
-        orgs.set_member(owner, "acme", actor.replace("_", "-"), role)
+        orgs.set_member(owner, "acme", USERNAMES[actor], role)
     projects = ProjectService(items)
     for entity in ("owner", "acme"):
         for visibility in ("private", "public"):

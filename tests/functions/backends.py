@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from moto import mock_aws
+
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.core.app import AppState

@@ -174,7 +174,10 @@ class DynamoItemStore:
         # Validate the result locally first, so bad input fails the same way on both adapters.
         apply_update(None, pk, sk, set_attrs, remove, None)
         set_attrs = dict(set_attrs or {})
-        unindex = [k for k in INDEX_ATTRS if k in set_attrs and set_attrs.pop(k) is None]
+        # Setting an index attribute to None takes the item out of that index (REMOVE, not SET NULL).
+        unindex = [k for k in INDEX_ATTRS if k in set_attrs and set_attrs[k] is None]
+        for k in unindex:
+            del set_attrs[k]
         actions: list[Any] = [Path([k]).set(Value(_encode_value(v))) for k, v in set_attrs.items()]
         actions += [Path([k]).remove() for k in [*(remove or []), *unindex]]
         actions += [Path([k]).add(Value(_encode_value(v))) for k, v in (add or {}).items()]

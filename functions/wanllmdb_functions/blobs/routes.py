@@ -19,7 +19,8 @@ from ..adapters.url_signing import SignedGrant
 from ..core.deps import StorageDep
 from ..core.errors import InvalidInput, NotFound, TooLarge
 
-router = APIRouter(tags=["blobs"], include_in_schema=False)
+# Object bodies are bounded per URL by the signed max length, up to S3's single-PUT limit.
+router = APIRouter(tags=["blobs"], include_in_schema=False, max_body_size=5 << 30)
 
 _SPOOL_IN_MEMORY = 8 << 20
 _READ = 1 << 20

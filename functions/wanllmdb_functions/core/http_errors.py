@@ -30,6 +30,7 @@ _STATUS_CODES = {
     429: "rate_limited",
 }
 
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable code, e.g. invalid, not_found, conflict.")
     message: str = Field(description="What went wrong and how to fix it.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import TypeAdapter, ValidationError
 
 from ..core.errors import WanError
@@ -18,7 +20,7 @@ class AdminError(ValueError):
     """A refused admin command; the message says why and what to do."""
 
 
-def _valid(kind: object, value: str, what: str) -> str:
+def _valid(kind: Any, value: str, what: str) -> str:
     try:
         return str(TypeAdapter(kind).validate_python(value))
     except ValidationError as exc:
@@ -63,6 +65,8 @@ def create_key(settings: object, username: str, *, name: str) -> str:
     storage = build_storage(config)
     user = UserService(storage.items).get_by_name(username)
     if user is None:
-        raise AdminError(f"no user named {username!r}: create it with `wanllmdb admin create-user {username}`")
+        raise AdminError(
+            f"no user named {username!r}: create it with `wanllmdb admin create-user {username}`"
+        )
     credentials = CredentialService(storage.items, session_ttl_s=config.session_ttl_s)
     return credentials.create_key(user["id"], name).key

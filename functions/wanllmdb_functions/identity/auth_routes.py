@@ -9,11 +9,12 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from ..core.auth import Caller, CallerDep, bearer_credentials
-from ..core.deps import SettingsDep
+from ..core.deps import SettingsDep, StorageDep
 from ..core.errors import Forbidden, Unauthenticated
 from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
 from .deps import CredentialsDep, UsersDep
 from .models import Login, Me, Refresh, Register, Session
+from .throttle import LoginThrottle
 from .users import UserService, user_from_item
 
 router = APIRouter(tags=["auth"])
@@ -50,7 +51,10 @@ def register(
     return session
 
 
-def _check_login(users: UserService, credentials: CredentialService, body: Login) -> str:
+def _check_login(
+    users: UserService, credentials: CredentialService, throttle: LoginThrottle, body: Login
+) -> str:
+    throttle.check(body.username)
     if body.password.startswith(API_KEY_PREFIX):
         # An API key works as a password for its own user: the local admin signs in to the web this
         # way without a password ever being set. Keys are 256-bit secrets, stronger than passwords.
@@ -61,17 +65,21 @@ def _check_login(users: UserService, credentials: CredentialService, body: Login
         user = users.get_by_name(body.username)
         if key is not None and user is not None and key["user_id"] == user["id"]:
             return str(user["id"])
-    else:
-        found = users.check_password(body.username, body.password)
-        if found is not None:
-            return str(found["id"])
+    # A real password may start with "wl_" too, so the password check always runs.
+    found = users.check_password(body.username, body.password)
+    if found is not None:
+        return str(found["id"])
+    throttle.record_failure(body.username)
     raise Unauthenticated("wrong username or password", field="password")
 
 
 @router.post("/auth/login")
-async def login(body: Login, request: Request, users: UsersDep, credentials: CredentialsDep) -> Session:
+async def login(
+    body: Login, request: Request, users: UsersDep, credentials: CredentialsDep, storage: StorageDep
+) -> Session:
     # argon2 is CPU-bound: keep it off the event loop.
-    user_id = await run_in_threadpool(_check_login, users, credentials, body)
+    throttle = LoginThrottle(storage.items)
+    user_id = await run_in_threadpool(_check_login, users, credentials, throttle, body)
     session = await run_in_threadpool(lambda: _session(users, credentials.issue_session(user_id)))
     _note_actor(request, session)
     return session

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..core.auth import Caller
-from ..core.errors import ConditionFailed, InvalidInput, NotFound
+from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, ProjectRef, authorize, permissions_of
 from ..identity import keys as identity_keys
 from ..identity.entities import resolve_entity
@@ -61,9 +61,9 @@ class ProjectService:
         if unknown:
             raise InvalidInput(f"no run counter for {sorted(unknown)}", field="state")
         pk, sk = keys.project(project_id)
-        self._items.update(
-            pk, sk, add={f"runs_{s}": n for s, n in deltas.items()}, condition=Condition.exists()
-        )
+        # `rev` moves with every write, so an edit racing this counter update cannot overwrite it.
+        counters = {f"runs_{s}": n for s, n in deltas.items()}
+        self._items.update(pk, sk, add={**counters, "rev": 1}, condition=Condition.exists())
 
     # -- routes ---------------------------------------------------------------------------------
     def create(self, caller: Caller, body: ProjectCreate) -> tuple[Project, bool]:
@@ -92,6 +92,7 @@ class ProjectService:
             "created_at": now,
             "updated_at": now,
             "created_by": caller.user_id,
+            "rev": 0,
             "gsi1pk": keys.by_entity(owner.name),
             "gsi1sk": body.name,
             "gsi2pk": keys.by_visibility(body.visibility),
@@ -137,8 +138,14 @@ class ProjectService:
         if "visibility" in changes:
             changes["gsi2pk"] = keys.by_visibility(changes["visibility"])
         changes["updated_at"] = datetime.now(UTC).isoformat()
-        pk, sk = keys.project(project_id)
-        updated = self._items.update(pk, sk, set_attrs=changes, condition=Condition.exists())
+        # A whole-item put conditioned on the revision read: an edit that lost a race (or a run counter
+        # that moved meanwhile) is never silently overwritten.
+        rev = int(item.get("rev", 0))
+        updated = {**item, **changes, "rev": rev + 1}
+        try:
+            self._items.put(updated, condition=Condition.equals("rev", rev))
+        except ConditionFailed:
+            raise Conflict("the project changed while you edited it: fetch it and retry") from None
         return project_from_item(updated)
 
     def list_projects(

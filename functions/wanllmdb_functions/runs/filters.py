@@ -8,8 +8,6 @@ one DynamoDB index per field (docs/data-model.md explains the trade-off).
 from __future__ import annotations
 
 import base64
-import bisect
-import functools
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -200,18 +198,29 @@ def _cmp(a: SortKey, b: SortKey, descending: bool) -> int:
     return 0
 
 
-def _ordering(order: Order) -> Callable[[SortKey], Any]:
-    def compare(a: SortKey, b: SortKey) -> int:
-        return _cmp(a, b, order.descending)
-
-    return functools.cmp_to_key(compare)
-
-
 def sort_rows(rows: list[Row], order: Order) -> list[tuple[SortKey, Row]]:
-    keyed = [(sort_key(row, order), row) for row in rows]
-    wrap = _ordering(order)
-    keyed.sort(key=lambda pair: wrap(pair[0]))
-    return keyed
+    """Rows in `order`: native tuple sorts per value kind (numbers, strings, ...), never a Python
+    comparator per pair, since this runs over every run of a project on each listing."""
+    buckets: dict[int, list[tuple[SortKey, Row]]] = {}
+    for row in rows:
+        key = sort_key(row, order)
+        buckets.setdefault(key[1] if key[0] == 0 else -1, []).append((key, row))
+    ordered: list[tuple[SortKey, Row]] = []
+    for rank in sorted((r for r in buckets if r >= 0), reverse=order.descending):
+        ordered += sorted(buckets[rank], key=lambda pair: (pair[0][2], pair[0][3]), reverse=order.descending)
+    return ordered + sorted(buckets.get(-1, []), key=lambda pair: pair[0][3])
+
+
+def _after(keyed: Sequence[tuple[SortKey, Row]], cursor: SortKey, descending: bool) -> int:
+    """Index of the first row strictly after `cursor` in the order (binary search with `_cmp`)."""
+    lo, hi = 0, len(keyed)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _cmp(keyed[mid][0], cursor, descending) <= 0:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def encode_cursor(order: Order, key: SortKey) -> str:
@@ -236,9 +245,7 @@ def page_after(
     """One page of sorted rows after `cursor`; keyset paging stays stable when rows come and go."""
     start = 0
     if cursor:
-        after = _decode_cursor(cursor, order)
-        wrap = _ordering(order)
-        start = bisect.bisect_right(keyed, wrap(after), key=lambda pair: wrap(pair[0]))
+        start = _after(keyed, _decode_cursor(cursor, order), order.descending)
     page = keyed[start : start + per_page]
     more = start + per_page < len(keyed)
     next_cursor = encode_cursor(order, page[-1][0]) if page and more else None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from .tree import depth
 
 __all__ = [
     "ConfigDiff",
@@ -35,6 +37,18 @@ Tags = Annotated[list[Tag], Field(max_length=64)]
 Short = Annotated[str, StringConstraints(max_length=128)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 ContentType = Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=128)]
+
+# Configs and summaries are walked recursively (merge, flatten, diff): bound their nesting.
+MAX_TREE_DEPTH = 64
+
+
+def _shallow_enough(tree: dict[str, Any]) -> dict[str, Any]:
+    if depth(tree, limit=MAX_TREE_DEPTH) > MAX_TREE_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_TREE_DEPTH} levels")
+    return tree
+
+
+Tree = Annotated[dict[str, Any], AfterValidator(_shallow_enough)]
 
 
 class _Strict(BaseModel):
@@ -73,7 +87,7 @@ class RunMetadata(BaseModel):
 class RunCreate(_Strict):
     id: RunId
     name: Name | None = None
-    config: dict[str, Any] | None = None
+    config: Tree | None = None
     tags: Tags | None = None
     notes: Notes | None = None
     group: Short | None = None
@@ -95,12 +109,12 @@ class RunPatch(_Strict):
 
 
 class ConfigPatch(_Strict):
-    config: dict[str, Any]
+    config: Tree
     allow_val_change: bool = False
 
 
 class SummaryPatch(_Strict):
-    summary: dict[str, Any]
+    summary: Tree
 
 
 class Run(BaseModel):

@@ -5,13 +5,30 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["deep_merge", "diff_leaves", "flatten", "is_scalar"]
+__all__ = ["deep_merge", "depth", "diff_leaves", "flatten", "is_scalar"]
 
 _MISSING = object()
 
 
 def is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
+
+
+def depth(value: Any, *, limit: int) -> int:
+    """Nesting depth of dicts and lists, counting no further than `limit` + 1 (no deep recursion)."""
+    level, frontier = 0, [value]
+    while frontier and level <= limit:
+        children: list[Any] = []
+        for node in frontier:
+            if isinstance(node, dict):
+                children.extend(node.values())
+            elif isinstance(node, list):
+                children.extend(node)
+        if not children:
+            break
+        level += 1
+        frontier = children
+    return level
 
 
 def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

@@ -68,7 +68,13 @@ def grant_uploads(blobs: BlobStore, settings: Settings, run: Item, items: list[U
     planned = []
     for index, item in enumerate(items):
         key, bound = _key(run, index, item, settings)
-        validate_key(key)
+        try:
+            validate_key(key)
+        except InvalidInput as exc:
+            name = "path" if item.path is not None else "kind"
+            raise InvalidInput(
+                f"items.{index}.{name}: {exc.message}", field=f"items.{index}.{name}"
+            ) from None
         if item.size > bound:
             raise TooLarge(f"items.{index}.size {item.size} is over the limit of {bound} bytes",
                            field=f"items.{index}.size")  # fmt: skip

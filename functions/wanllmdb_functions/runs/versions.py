@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.auth import Caller
+from ..core.errors import NotFound
 from ..core.policy import Permission
 from .keys import CONFIG_PREFIX, run_pk
 from .models import ConfigDiff, ConfigHistory, ConfigVersion
@@ -34,8 +35,11 @@ def config_history(runs: RunService, caller: Caller, run_id: str) -> ConfigHisto
 
 
 def config_diff(runs: RunService, caller: Caller, a: str, b: str) -> ConfigDiff:
-    configs = [
-        load_config(runs.blobs, runs.authorized_item(caller, run_id, Permission.RUN_READ))
-        for run_id in (a, b)
-    ]
+    configs = []
+    for name, run_id in (("a", a), ("b", b)):
+        try:
+            item = runs.authorized_item(caller, run_id, Permission.RUN_READ)
+        except NotFound as exc:
+            raise NotFound(exc.message, field=name) from None
+        configs.append(load_config(runs.blobs, item))
     return ConfigDiff(**json_safe(diff_leaves(configs[0], configs[1])))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from wanllmdb_functions.core.app import AppState
 from wanllmdb_functions.ports import ItemStore
 

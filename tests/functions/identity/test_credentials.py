@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.errors import Conflict, NotFound, Unauthenticated
 from wanllmdb_functions.identity.credentials import CredentialService
@@ -43,8 +44,16 @@ def test_api_key_is_shown_once_stored_hashed_and_verifies(items: ItemStore) -> N
     assert (caller.username, caller.key_id, caller.via) == ("alice", created.id, "api_key")
 
 
-@pytest.mark.parametrize("mangle", [lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"), lambda k: k + "x",
-                                    lambda k: "wl_", lambda k: "wl_zz_" + k, lambda k: k.replace("wl_", "xx_")])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"),
+        lambda k: k + "x",
+        lambda k: "wl_",
+        lambda k: "wl_zz_" + k,
+        lambda k: k.replace("wl_", "xx_"),
+    ],
+)
 def test_tampered_or_malformed_key_is_refused(items: ItemStore, mangle) -> None:  # type: ignore[no-untyped-def]
     user = UserService(items).create("alice", password=None)
     key = CredentialService(items, session_ttl_s=TTL).create_key(user.id, "k").key
@@ -92,3 +101,18 @@ def test_session_expires_with_the_item_store_ttl(items: ItemStore) -> None:
     items.update(pk, sk, set_attrs={"ttl": 1})  # expired in 1970
     with pytest.raises(Unauthenticated):
         credentials.verify_session(issued.token)
+
+
+def test_login_throttle_counts_failures_per_window(items: ItemStore) -> None:
+    from wanllmdb_functions.core.errors import RateLimited
+    from wanllmdb_functions.identity.throttle import MAX_FAILURES, WINDOW_S, LoginThrottle
+
+    now = 1_800_000_000.0
+    throttle = LoginThrottle(items, now=now)
+    for _ in range(MAX_FAILURES):
+        throttle.check("alice")
+        throttle.record_failure("alice")
+    with pytest.raises(RateLimited):
+        throttle.check("alice")
+    LoginThrottle(items, now=now).check("bob")
+    LoginThrottle(items, now=now + WINDOW_S).check("alice")  # a new window starts clean

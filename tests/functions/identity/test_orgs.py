@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wanllmdb_functions.core.policy import Permission
 from wanllmdb_functions.identity.models import OrgCreate, RoleCreate
@@ -54,7 +55,9 @@ def test_team_members_must_belong_to_the_org_and_leave_with_it(tenant: Tenant) -
     with pytest.raises(InvalidInput):
         orgs.set_member(admin, "ml", "outsider", "member")
     orgs.set_member(admin, "ml", "viewer", "member")  # a viewer of the org, a member of the team
-    project, _ = ProjectService(tenant.items).create(tenant.caller("viewer"), ProjectCreate(name="p", entity="ml"))
+    project, _ = ProjectService(tenant.items).create(
+        tenant.caller("viewer"), ProjectCreate(name="p", entity="ml")
+    )
     assert [t.name for t in orgs.list_teams(tenant.caller("member"), "acme")] == ["ml"]
     orgs.remove_member(admin, "acme", "viewer")
     assert "ml" not in tenant.caller("viewer").entity_permissions
@@ -75,7 +78,10 @@ def test_custom_role_is_a_named_permission_set(tenant: Tenant) -> None:
     with pytest.raises(InvalidInput):
         orgs.set_member(tenant.caller("owner"), "acme", "outsider", "no-such-role")
     orgs.set_member(tenant.caller("owner"), "acme", "outsider", "reporter")
-    assert tenant.caller("outsider").entity_permissions["acme"] == {Permission.PROJECT_READ, Permission.REPORT_WRITE}
+    assert tenant.caller("outsider").entity_permissions["acme"] == {
+        Permission.PROJECT_READ,
+        Permission.REPORT_WRITE,
+    }
     roles.delete("reporter")
     assert tenant.caller("outsider").entity_permissions["acme"] == frozenset()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wanllmdb_functions.core.auth import Caller
 from wanllmdb_functions.core.errors import Forbidden, NotFound
 from wanllmdb_functions.core.policy import (
@@ -77,3 +78,22 @@ def test_custom_role_grants_exactly_its_permission_set() -> None:
     authorize(reporter, Permission.REPORT_WRITE, project(ACME))
     with pytest.raises(NotFound):  # no project:read in the set, so the project stays invisible
         authorize(reporter, Permission.RUN_READ, project(ACME))
+
+
+def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None:
+    from wanllmdb_functions.core import auth, policy
+
+    expected_auth = {"Caller", "CallerDep", "authenticated", "bearer_credentials", "resolve_caller"}
+    assert set(auth.__all__) == expected_auth
+    assert set(policy.__all__) == {
+        "BUILTIN_ROLES",
+        "ENTITY_PERMISSIONS",
+        "READ_PERMISSIONS",
+        "TENANT_PERMISSIONS",
+        "EntityRef",
+        "Permission",
+        "ProjectRef",
+        "Resource",
+        "authorize",
+        "permissions_of",
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from moto import mock_aws
+
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from wanllmdb_functions.runs import events
 from wanllmdb_functions.runs.models import ConfigPatch, RunCreate, RunMetadata, RunPatch, SummaryPatch
@@ -198,28 +199,38 @@ def test_viewers_read_but_cannot_write_and_strangers_see_nothing(world: World) -
         world.table.list(world.stranger, world.project_id)
 
 
+def _backdate(w: World, run_id: str, seconds: int) -> None:
+    from wanllmdb_functions.runs.keys import live_sort_key, run_key
+    from wanllmdb_functions.runs.records import now_iso
+
+    at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
+    w.items.update(*run_key(run_id), set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)})
+
+
 def test_heartbeat_and_the_reaper_crash_silent_runs_only(world: World) -> None:
     seen: list[str] = []
     listener = lambda e: seen.append(e.run_id)  # noqa: E731
     events.on_run_finished(listener)
+    timeout = world.settings.heartbeat_timeout_s
     try:
-        create(world, "alive")
-        create(world, "silent")
-        create(world, "paused")
+        for run_id in ("alive", "silent", "paused", "late"):
+            create(world, run_id)
+            _backdate(world, run_id, timeout + 10)
         world.runs.patch(world.owner, "paused", RunPatch(state="paused"))
         assert world.runs.heartbeat(world.owner, "alive") == ("running", 0)
-        assert world.runs.reap_stale() == []
-        later = datetime.now(UTC) + timedelta(seconds=world.settings.heartbeat_timeout_s + 1)
+        crashed = world.runs.reap_stale()
         # A beat that lands after the reaper read its index: the re-check must spare the run.
+        later = datetime.now(UTC) + timedelta(seconds=timeout + 1)
         world.items.update(*_run_key("alive"), set_attrs={"heartbeat_at": "9999"})
-        crashed = world.runs.reap_stale(now=later)
+        crashed_later = world.runs.reap_stale(now=later)
     finally:
         events.remove_listener(listener)
-    assert crashed == ["silent"]
+    assert sorted(crashed) == ["late", "silent"]
+    assert crashed_later == []
     assert world.runs.get(world.owner, "alive").state == "running"
     assert world.runs.get(world.owner, "silent").state == "crashed"
     assert world.runs.get(world.owner, "paused").state == "paused"
-    assert "silent" in seen
+    assert sorted(seen) == ["late", "silent"]
     assert world.runs.heartbeat(world.owner, "silent") == ("crashed", 0)
 
 

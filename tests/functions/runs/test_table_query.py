@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+
 from wanllmdb_functions.core.errors import InvalidInput
 from wanllmdb_functions.runs.filters import compile_filters, page_after, parse_order, sort_rows
 from wanllmdb_functions.runs.index_rows import LEAF_BUDGET_BYTES, build_index_row, config_leaves

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from wanllmdb.api import Api
 from wanllmdb.config import Config
 from wanllmdb.errors import (
     ConfigChangeError,
@@ -27,6 +28,7 @@ from wanllmdb.settings import Settings
 from wanllmdb.summary import MetricRule, Summary
 
 __all__ = [
+    "Api",
     "Config",
     "ConfigChangeError",
     "InvalidValue",

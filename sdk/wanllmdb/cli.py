@@ -123,6 +123,56 @@ def status(paths: tuple[Path, ...]) -> None:
     )
 
 
+@main.command()
+@click.argument("query")
+@click.option(
+    "--limit", default=1000, show_default=True, type=click.IntRange(1, 10_000), help="Rows returned."
+)
+@click.option("--project", "projects", multiple=True, help="Only these projects (entity/name); repeatable.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@click.option("--base-url", envvar="WANLLMDB_BASE_URL", default=None, help="Server URL (default local).")
+def sql(query: str, limit: int, projects: tuple[str, ...], fmt: str, base_url: str | None) -> None:
+    """Run read-only SQL over the lake's `metrics` and `runs` tables, e.g.
+
+    wanllmdb sql "SELECT run, max(value) FROM metrics WHERE key = 'loss' GROUP BY run"
+    """
+    import csv
+    import json
+
+    from wanllmdb.api import Api
+
+    overrides = {"base_url": base_url} if base_url else {}
+    try:
+        with Api(overrides) as api:
+            result = api.sql(query, limit=limit, projects=list(projects) or None)
+    except ApiError as exc:
+        field = f" ({exc.field})" if exc.field else ""
+        raise click.ClickException(f"{exc.message}{field}") from None
+    except Exception as exc:  # an unreachable server is a message, not a traceback
+        raise click.ClickException(f"cannot reach the server: {exc}") from None
+    columns, rows = result["columns"], result["rows"]
+    if fmt == "json":
+        click.echo(json.dumps(result))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        cells = [[str(c) for c in columns]] + [["" if v is None else str(v) for v in row] for row in rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        for n, row in enumerate(cells):
+            click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+            if n == 0:
+                click.echo("  ".join("-" * w for w in widths))
+    for warning in result.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
+    if result.get("truncated"):
+        click.echo(f"(truncated at {limit} rows: raise --limit or aggregate)", err=True)
+
+
 # -- server commands -------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, env WANLLMDB_HOST).")

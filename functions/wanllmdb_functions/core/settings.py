@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     dynamodb_endpoint_url: str | None = None
     s3_endpoint_url: str | None = None
     compaction_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
     # behaviour
     grant_ttl_s: int = Field(default=900, ge=30, le=3600)
     heartbeat_timeout_s: int = Field(default=300, ge=10)
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
     allow_registration: bool | None = None
     audit_retention_days: int = Field(default=365, ge=1, le=3650)
+    # query: decoded lake objects kept per process; SQL time bound; compaction of long runs.
+    query_cache_mb: int = Field(default=256, ge=0, le=8192)
+    sql_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    compaction_every_chunks: int = Field(default=64, ge=2, le=100_000)
 
     @model_validator(mode="after")
     def _aws_needs_table_and_bucket(self) -> Settings:

@@ -1,0 +1,78 @@
+"""A run's history as wide rows (one per step, one column per key), the shape wandb's `history()` returns.
+
+Used by the paged JSON export and by the SDK's `run.history()` / `run.scan_history()`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..core.errors import InvalidInput
+
+__all__ = ["MAX_PAGE_ROWS", "history_page", "sample_steps", "to_parquet_bytes", "wide_rows"]
+
+MAX_PAGE_ROWS = 100_000
+
+
+def wide_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Long rows (step, ts, key, value) to `_step`, `_timestamp` (epoch s) and one column per key."""
+    if frame.height == 0:
+        return pl.DataFrame(schema={"_step": pl.Int64, "_timestamp": pl.Float64})
+    long = frame.select("step", "ts", pl.col("key").cast(pl.String), "value")
+    values = long.pivot(on="key", index="step", values="value", aggregate_function="last", sort_columns=True)
+    stamps = long.group_by("step").agg((pl.col("ts").max().dt.epoch("ms") / 1000).alias("_timestamp"))
+    wide = values.join(stamps, on="step").rename({"step": "_step"}).sort("_step")
+    keys = [c for c in wide.columns if c not in ("_step", "_timestamp")]
+    return wide.select("_step", "_timestamp", *keys)
+
+
+def sample_steps(steps: pl.Series, samples: int) -> pl.Series:
+    """At most `samples` steps, evenly spread and always including the first and the last."""
+    if steps.len() <= samples:
+        return steps
+    if samples == 1:
+        return steps.tail(1)
+    n = steps.len()
+    picks = sorted({round(i * (n - 1) / (samples - 1)) for i in range(samples)})
+    return steps.gather(picks)
+
+
+def history_page(
+    frame: pl.DataFrame,
+    *,
+    keys: Sequence[str] | None,
+    min_step: int | None,
+    max_step: int | None,
+    page_size: int,
+    cursor: int | None,
+    samples: int | None = None,
+) -> tuple[pl.DataFrame, int | None]:
+    """One page of wide rows after step `cursor`; the next cursor is None on the last page."""
+    if not 1 <= page_size <= MAX_PAGE_ROWS:
+        raise InvalidInput(f"page_size must be 1..{MAX_PAGE_ROWS}", field="page_size")
+    if samples is not None and not 1 <= samples <= MAX_PAGE_ROWS:
+        raise InvalidInput(f"samples must be 1..{MAX_PAGE_ROWS}", field="samples")
+    if keys:
+        frame = frame.filter(pl.col("key").is_in(list(keys)))
+    frame = frame.filter(pl.col("value").is_not_null())
+    if min_step is not None:
+        frame = frame.filter(pl.col("step") >= min_step)
+    if max_step is not None:
+        frame = frame.filter(pl.col("step") <= max_step)
+    if cursor is not None:
+        frame = frame.filter(pl.col("step") > cursor)
+    steps = frame.get_column("step").unique().sort()
+    if samples is not None:
+        steps = sample_steps(steps, samples)
+    page = steps.head(page_size)
+    next_cursor = int(page[-1]) if steps.len() > page_size else None
+    return wide_rows(frame.filter(pl.col("step").is_in(page.implode()))), next_cursor
+
+
+def to_parquet_bytes(frame: pl.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    frame.write_parquet(sink, compression="zstd", statistics=True)
+    return sink.getvalue()

@@ -1,0 +1,193 @@
+"""HTTP routes of the query service: parse, call `QueryService`, shape the response."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi.responses import JSONResponse
+
+from ..core.auth import CallerDep
+from ..core.deps import SettingsDep, StorageDep
+from ..core.settings import Settings
+from .models import (
+    ChartResponse,
+    CompareRequest,
+    CompareResponse,
+    ExportRequest,
+    ExportResponse,
+    HistoryPage,
+    MetricKeys,
+    RunFiles,
+    SqlRequest,
+    SqlResponse,
+    check_keys,
+)
+from .reader import FrameCache
+from .run_catalog import ServiceRunCatalog
+from .service import ChartQuery, QueryService
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["query"])
+
+_cache: FrameCache | None = None
+_cache_lock = threading.Lock()
+
+
+def frame_cache(settings: Settings) -> FrameCache:
+    """One decoded-object cache per process: objects are immutable per (key, size, etag)."""
+    global _cache
+    with _cache_lock:
+        if _cache is None:
+            _cache = FrameCache(settings.query_cache_mb << 20)
+        return _cache
+
+
+def query_service(storage: StorageDep, settings: SettingsDep) -> QueryService:
+    catalog = ServiceRunCatalog(storage.items, storage.blobs)
+    return QueryService(storage.blobs, catalog, cache=frame_cache(settings))
+
+
+QueryDep = Annotated[QueryService, Depends(query_service)]
+RunId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
+ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
+StreamParam = Annotated[Literal["history", "system"], Query(description="history or system metrics")]
+
+
+def _key_list(keys: list[str] | None) -> list[str]:
+    # `keys=a,b` and `keys=a&keys=b` both work.
+    return check_keys([k for item in keys or [] for k in item.split(",") if k])
+
+
+@router.get(
+    "/runs/{run_id}/metrics",
+    response_model=ChartResponse,
+    responses={304: {"description": "nothing new since the ETag in If-None-Match"}},
+)
+def run_metrics(
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
+    x: Annotated[str, Query(min_length=1, max_length=256, description="step, ts or a metric")] = "step",
+    buckets: Annotated[int, Query(description="1..10000")] = 1000,
+    min: Annotated[float | None, Query(description="lowest x to include (zoom)")] = None,
+    max: Annotated[float | None, Query(description="highest x to include (zoom)")] = None,
+    stream: StreamParam = "history",
+    after_step: Annotated[
+        int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")
+    ] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    query = ChartQuery(_key_list(keys), x, buckets, stream, min, max, after_step)
+    result = service.chart(caller, run_id, query, if_none_match=if_none_match)
+    headers = {"ETag": result.etag, "Cache-Control": "no-cache"}
+    if result.not_modified:
+        return Response(status_code=304, headers=headers)
+    body = ChartResponse(
+        run_id=run_id,
+        x=x,
+        stream=stream,
+        series=result.series,
+        last_step=result.last_step,
+        warnings=result.warnings,
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), headers=headers)
+
+
+@router.get("/runs/{run_id}/metric-keys")
+def run_metric_keys(
+    run_id: RunId, caller: CallerDep, service: QueryDep, stream: StreamParam = "history"
+) -> MetricKeys:
+    keys, warnings = service.metric_keys(caller, run_id, stream)
+    return MetricKeys(keys=keys, warnings=warnings)
+
+
+@router.get(
+    "/runs/{run_id}/history",
+    response_model=HistoryPage,
+    responses={200: {"content": {"application/vnd.apache.parquet": {}}}},
+)
+def run_history(
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
+    stream: StreamParam = "history",
+    min_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
+    max_step: Annotated[int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT)] = None,
+    page_size: Annotated[int, Query(description="steps per page, 1..100000")] = 1000,
+    cursor: Annotated[
+        int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="the last next_cursor")
+    ] = None,
+    samples: Annotated[int | None, Query(description="at most this many evenly spread steps")] = None,
+    format: Annotated[Literal["json", "parquet"], Query()] = "json",
+) -> Response:
+    """Wide rows (`_step`, `_timestamp`, one column per key), paged by step."""
+    key_list = _key_list(keys) or None
+    rows, next_cursor, warnings = service.history(
+        caller,
+        run_id,
+        stream=stream,
+        keys=key_list,
+        min_step=min_step,
+        max_step=max_step,
+        page_size=page_size,
+        cursor=cursor,
+        samples=samples,
+    )
+    headers = {"X-Next-Cursor": "" if next_cursor is None else str(next_cursor)}
+    if format == "parquet":
+        from .history import to_parquet_bytes
+
+        return Response(to_parquet_bytes(rows), media_type="application/vnd.apache.parquet", headers=headers)
+    from .envelope import json_number
+
+    records = [
+        {k: json_number(v) for k, v in row.items() if v is not None} for row in rows.iter_rows(named=True)
+    ]
+    page = HistoryPage(rows=records, next_cursor=next_cursor, warnings=warnings)
+    return JSONResponse(page.model_dump(), headers=headers)
+
+
+@router.get("/runs/{run_id}/export")
+def export_run(
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    settings: SettingsDep,
+    stream: StreamParam = "history",
+) -> ExportResponse:
+    """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
+    return service.export_run(caller, run_id, stream=stream, expires_s=settings.grant_ttl_s)
+
+
+@router.get("/runs/{run_id}/files")
+def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> RunFiles:
+    """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
+    return RunFiles(items=service.files(caller, run_id, expires_s=settings.grant_ttl_s))
+
+
+@router.post("/projects/{project_id}/metrics/query")
+def compare_runs(
+    project_id: ProjectId, body: CompareRequest, caller: CallerDep, service: QueryDep
+) -> CompareResponse:
+    """N runs x K keys in one request, with optional mean/min/max/std bands per group."""
+    return service.compare(caller, project_id, body)
+
+
+@router.post("/projects/{project_id}/export")
+def export_project(
+    project_id: ProjectId, body: ExportRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep
+) -> ExportResponse:
+    """Many runs' histories, configs and summaries as one Parquet file, behind a presigned GET."""
+    return service.export_project(caller, project_id, body, expires_s=settings.grant_ttl_s)
+
+
+@router.post("/sql")
+def sql(body: SqlRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> SqlResponse:
+    """Read-only Polars SQL over the `metrics` and `runs` tables of the projects you are a member of."""
+    return service.sql(caller, body, timeout_s=settings.sql_timeout_s)

@@ -1,0 +1,246 @@
+"""The query service: chart data, metric keys and multi-run compare on the metric lake.
+
+Domain logic only: it reads the lake through the BlobStore port, learns what the caller may
+read from a `RunCatalog`, and knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ..core.errors import InvalidInput
+from ..ports.blob_store import BlobStore
+from .bands import group_bands
+from .catalog import RunCatalog, RunRecord, metrics_table, runs_table
+from .envelope import MAX_BUCKETS, Series, envelope, json_number, json_values, with_x
+from .export import export_project, export_run
+from .history import history_page
+from .layout import STREAMS
+from .models import (
+    CompareRequest,
+    CompareResponse,
+    ExportRequest,
+    ExportResponse,
+    GroupBand,
+    RunFile,
+    SeriesOut,
+    SqlRequest,
+    SqlResponse,
+    check_keys,
+)
+from .reader import Columns, FrameCache, StreamRead, read_stream
+from .sql import check_read_only, run_sql
+from .visible import StreamObjects, list_project, list_stream
+
+if TYPE_CHECKING:
+    from ..core.auth import Caller
+
+__all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
+
+_READ_THREADS = 8
+_MENTIONS_RUNS = re.compile(r"\bruns\b", re.IGNORECASE)
+
+
+def series_out(series: Series) -> SeriesOut:
+    columns = {name: json_values(values) for name, values in series.columns.items()}
+    return SeriesOut(raw=True, points=columns) if series.raw else SeriesOut(raw=False, buckets=columns)
+
+
+@dataclass(frozen=True)
+class ChartQuery:
+    keys: list[str]
+    x: str = "step"
+    buckets: int = 1000
+    stream: str = "history"
+    x_min: float | None = None
+    x_max: float | None = None
+    after_step: int | None = None
+
+    def validated(self) -> ChartQuery:
+        if not 1 <= self.buckets <= MAX_BUCKETS:
+            raise InvalidInput(f"buckets must be 1..{MAX_BUCKETS}", field="buckets")
+        if self.stream not in STREAMS:
+            raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
+        if self.x_min is not None and self.x_max is not None and self.x_min > self.x_max:
+            raise InvalidInput("min must not be greater than max", field="min")
+        if not self.x or len(self.x) > 256:
+            raise InvalidInput("x is step, ts or a metric name of 1..256 characters", field="x")
+        check_keys(self.keys)
+        return self
+
+    def fingerprint(self) -> str:
+        return repr(sorted(self.keys)) + repr(
+            (self.x, self.buckets, self.stream, self.x_min, self.x_max, self.after_step)
+        )
+
+
+@dataclass
+class ChartResult:
+    etag: str
+    series: dict[str, SeriesOut] = field(default_factory=dict)
+    last_step: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    not_modified: bool = False
+
+
+def _etag(objects: StreamObjects, query_fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{objects.fingerprint()}|{query_fingerprint}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _key_frames(read: pl.DataFrame, keys: Sequence[str], x: str) -> dict[str, pl.DataFrame]:
+    framed = with_x(read, x)
+    parts = {key: framed.filter(pl.col("key") == key) for key in keys}
+    return {key: part for key, part in parts.items() if part.height}
+
+
+def _chart_columns(x: str) -> Columns:
+    return ("step", "ts", "key", "value", "attempt") if x == "ts" else ("step", "key", "value", "attempt")
+
+
+class QueryService:
+    def __init__(self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache | None = None) -> None:
+        self.blobs = blobs
+        self.catalog = catalog
+        self.cache = cache if cache is not None else FrameCache()
+
+    def _read(
+        self,
+        run: RunRecord,
+        stream: str,
+        keys: Sequence[str] | None,
+        objects: StreamObjects | None = None,
+        columns: Columns = None,
+    ) -> StreamRead:
+        return read_stream(
+            self.blobs,
+            run.project_id,
+            run.id,
+            stream,
+            keys=keys,
+            cache=self.cache,
+            objects=objects,
+            columns=columns,
+        )
+
+    def metric_keys(self, caller: Caller, run_id: str, stream: str) -> tuple[list[str], list[str]]:
+        if stream not in STREAMS:
+            raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
+        run = self.catalog.readable_run(caller, run_id)
+        read = self._read(run, stream, None, columns=("step", "key", "attempt"))
+        keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
+        return keys, read.warnings
+
+    def chart(
+        self, caller: Caller, run_id: str, query: ChartQuery, *, if_none_match: str | None = None
+    ) -> ChartResult:
+        query = query.validated()
+        run = self.catalog.readable_run(caller, run_id)
+        # One listing decides both the ETag and what is read, so the two always agree.
+        objects = list_stream(self.blobs, run.project_id, run.id, query.stream)
+        etag = _etag(objects, query.fingerprint())
+        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+            return ChartResult(etag, not_modified=True)
+        wanted = [*query.keys, query.x] if query.x not in ("step", "ts") else query.keys
+        read = self._read(run, query.stream, wanted, objects, columns=_chart_columns(query.x))
+        frame = read.frame
+        if query.after_step is not None:
+            frame = frame.filter(pl.col("step") > query.after_step)
+        result = ChartResult(etag, warnings=read.warnings)
+        if frame.height:
+            result.last_step = int(frame.get_column("step").max())  # type: ignore[arg-type]
+        elif query.after_step is not None:
+            result.last_step = query.after_step
+        for key, part in _key_frames(frame, query.keys, query.x).items():
+            series = envelope(part, buckets=query.buckets, x_min=query.x_min, x_max=query.x_max)
+            result.series[key] = series_out(series)
+        return result
+
+    def compare(self, caller: Caller, project_id: str, body: CompareRequest) -> CompareResponse:
+        run_ids = list(dict.fromkeys(body.runs))
+        runs = self.catalog.readable_runs(caller, project_id, run_ids)
+        wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
+        # One listing of the project instead of one per run.
+        streams = list_project(self.blobs, project_id)
+
+        def read(run: RunRecord) -> tuple[RunRecord, StreamRead]:
+            objects = streams.get((run.id, body.stream)) or StreamObjects(prefix="")
+            return run, self._read(run, body.stream, wanted, objects, columns=_chart_columns(body.x))
+
+        with ThreadPoolExecutor(min(_READ_THREADS, max(1, len(runs)))) as pool:
+            reads = list(pool.map(read, runs))
+        warnings: list[str] = []
+        per_run: dict[str, dict[str, SeriesOut]] = {}
+        framed: dict[str, dict[str, pl.DataFrame]] = {}
+        for run, got in reads:
+            warnings += got.warnings
+            framed[run.id] = _key_frames(got.frame, body.keys, body.x)
+            per_run[run.id] = {
+                key: series_out(envelope(part, buckets=body.buckets, x_min=body.min, x_max=body.max))
+                for key, part in framed[run.id].items()
+            }
+        groups: list[GroupBand] | None = None
+        if body.group_by:
+            groups = group_bands(runs, framed, body)
+        return CompareResponse(x=body.x, runs=per_run, groups=groups, warnings=warnings)
+
+    def sql(self, caller: Caller, body: SqlRequest, *, timeout_s: float) -> SqlResponse:
+        check_read_only(body.query)  # refuse writes before touching any store
+        projects = self.catalog.sql_projects(caller, body.projects)
+        tables: dict[str, pl.LazyFrame] = {}
+        if _MENTIONS_RUNS.search(body.query):
+            tables["runs"] = runs_table(r for p in projects for r in self.catalog.readable_runs(caller, p))
+        for lazy in (True, False):
+            metrics, warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
+            try:
+                result = run_sql(
+                    body.query, tables={**tables, "metrics": metrics}, limit=body.limit, timeout_s=timeout_s
+                )
+            except pl.exceptions.ComputeError as exc:
+                if lazy:
+                    continue  # maybe a corrupt object: retry reading object by object, skipping bad ones
+                raise InvalidInput(f"SQL error: {exc}", field="query") from None
+            rows = [[json_number(v) for v in row] for row in result.rows]
+            return SqlResponse(
+                columns=result.columns, rows=rows, truncated=result.truncated, warnings=warnings
+            )
+        raise AssertionError("unreachable")
+
+    def history(
+        self, caller: Caller, run_id: str, *, stream: str, keys: list[str] | None, **page: Any
+    ) -> tuple[pl.DataFrame, int | None, list[str]]:
+        run = self.catalog.readable_run(caller, run_id)
+        read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt"))
+        rows, next_cursor = history_page(read.frame, keys=keys, **page)
+        return rows, next_cursor, read.warnings
+
+    def export_run(self, caller: Caller, run_id: str, *, stream: str, expires_s: int) -> ExportResponse:
+        run = self.catalog.readable_run(caller, run_id)
+        return export_run(self.blobs, run, stream=stream, expires_s=expires_s)
+
+    def files(self, caller: Caller, run_id: str, *, expires_s: int) -> list[RunFile]:
+        """The run's saved files with presigned GETs, from one listing of its `files/` prefix."""
+        run = self.catalog.readable_run(caller, run_id)
+        prefix = f"files/project={run.project_id}/run={run.id}/"
+        return [
+            RunFile(
+                path=info.key[len(prefix) :],
+                size=info.size,
+                updated_at=info.last_modified.isoformat(),
+                url=self.blobs.presign_get(info.key, expires_s=expires_s).url,
+            )
+            for info in self.blobs.list(prefix)
+        ]
+
+    def export_project(
+        self, caller: Caller, project_id: str, body: ExportRequest, *, expires_s: int
+    ) -> ExportResponse:
+        runs = self.catalog.readable_runs(caller, project_id, body.runs)
+        return export_project(self.blobs, project_id, runs, body, expires_s=expires_s)

@@ -1,0 +1,76 @@
+"""`wanllmdb.Api()`: read runs, configs, summaries and histories, as wandb's public `Api` does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wanllmdb.errors import UsageError
+from wanllmdb.settings import Settings
+
+from ._http import ApiHttp
+from ._run import Run
+from ._runs import Runs
+
+__all__ = ["Api"]
+
+
+class Api:
+    """`Api(overrides={"base_url": ..., "api_key": ..., "entity": ...})`; defaults come from the environment
+    (WANLLMDB_BASE_URL, WANLLMDB_API_KEY) and `wanllmdb login`."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None, timeout: float = 60.0) -> None:
+        overrides = dict(overrides or {})
+        self._entity: str | None = overrides.pop("entity", None)
+        settings = Settings.resolve({k: v for k, v in overrides.items() if k in ("base_url", "api_key")})
+        self.settings = settings
+        self._http = ApiHttp(settings.base_url, settings.api_key, timeout_s=timeout)
+        self._projects: dict[str, str] = {}
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def default_entity(self) -> str:
+        if self._entity is None:
+            self._entity = str(self._http.get("/auth/me")["username"])
+        return self._entity
+
+    def _project_id(self, path: str) -> str:
+        parts = [p for p in path.strip("/").split("/") if p]
+        if len(parts) == 1:
+            parts = [self.default_entity, parts[0]]
+        if len(parts) != 2:
+            raise UsageError(f"path {path!r}: use 'entity/project' or 'project'")
+        joined = "/".join(parts)
+        if joined not in self._projects:
+            self._projects[joined] = str(self._http.get(f"/projects/by-name/{parts[0]}/{parts[1]}")["id"])
+        return self._projects[joined]
+
+    def runs(
+        self,
+        path: str,
+        filters: dict[str, Any] | None = None,
+        order: str | None = "-created_at",
+        per_page: int = 50,
+    ) -> Runs:
+        """Runs of a project, filtered server-side: `{"config.lr": {"$gt": 0.01}, "$or": [...]}`."""
+        return Runs(self._http, self._project_id(path), filters=filters, order=order, per_page=per_page)
+
+    def run(self, path: str) -> Run:
+        """`entity/project/run_id` (or just the run id: run ids are unique in a tenant)."""
+        run_id = path.strip("/").split("/")[-1]
+        return Run(self._http, self._http.get(f"/runs/{run_id}"))
+
+    def sql(self, query: str, *, limit: int = 1000, projects: list[str] | None = None) -> dict[str, Any]:
+        """Read-only SQL over the lake's `metrics` and `runs` tables: `{columns, rows, truncated}`."""
+        body: dict[str, Any] = {"query": query, "limit": limit}
+        if projects:
+            body["projects"] = [self._project_id(p) for p in projects]
+        result: dict[str, Any] = self._http.post("/sql", body)
+        return result

@@ -1,0 +1,158 @@
+"""A run as the public API sees it: metadata, config, summary, history and files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from ._frames import FrameFormat, to_frame
+from ._http import ApiHttp
+
+__all__ = ["File", "Run"]
+
+_SCAN_PAGE = 10_000
+
+
+class File:
+    def __init__(self, http: ApiHttp, item: dict[str, Any]) -> None:
+        self._http = http
+        self.name: str = item["path"]
+        self.size: int = int(item.get("size", 0))
+        self.updated_at: str | None = item.get("updated_at")
+        self.url: str = item["url"]
+
+    def download(self) -> bytes:
+        return self._http.download(self.url)
+
+    def __repr__(self) -> str:
+        return f"<File {self.name} ({self.size} bytes)>"
+
+
+class Run:
+    """Mirrors wandb's public `Run`: config, summary, state, history(), scan_history(), files()."""
+
+    def __init__(self, http: ApiHttp, attrs: dict[str, Any]) -> None:
+        self._http = http
+        self._attrs = attrs
+
+    # -- metadata ------------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return str(self._attrs["id"])
+
+    @property
+    def name(self) -> str | None:
+        return self._attrs.get("name")
+
+    @property
+    def state(self) -> str:
+        return str(self._attrs["state"])
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return dict(self._attrs.get("config") or {})
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return dict(self._attrs.get("summary") or {})
+
+    @property
+    def group(self) -> str | None:
+        return self._attrs.get("group")
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self._attrs.get("tags") or [])
+
+    @property
+    def project_id(self) -> str:
+        return str(self._attrs["project_id"])
+
+    @property
+    def path(self) -> str:
+        return f"{self._attrs.get('entity')}/{self._attrs.get('project')}/{self.id}"
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return dict(self._attrs)
+
+    def refresh(self) -> Run:
+        self._attrs = self._http.get(f"/runs/{self.id}")
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Run {self.path} ({self.state})>"
+
+    # -- metrics -------------------------------------------------------------------------------
+    def _history_table(
+        self, *, samples: int | None, keys: Sequence[str] | None, stream: str, x_axis: str = "_step"
+    ) -> pa.Table:
+        wanted = list(keys) if keys else None
+        if wanted and x_axis != "_step" and x_axis not in wanted:
+            wanted.append(x_axis)
+        table, _ = self._http.get_parquet(
+            f"/runs/{self.id}/history",
+            keys=",".join(wanted) if wanted else None,
+            samples=samples,
+            stream=stream,
+            page_size=100_000,
+            format="parquet",
+        )
+        if x_axis != "_step" and x_axis in table.column_names:
+            table = table.filter(pa.compute.is_valid(table[x_axis])).sort_by(x_axis)
+        return table
+
+    def history(
+        self,
+        samples: int = 500,
+        keys: Sequence[str] | None = None,
+        x_axis: str = "_step",
+        pandas: bool = True,
+        stream: str = "default",
+        *,
+        format: FrameFormat | None = None,
+    ) -> Any:
+        """At most `samples` evenly spread steps as a frame: pandas by default, polars with format='polars'.
+
+        `stream='system'` reads system metrics (wandb's 'events' stream).
+        """
+        lake_stream = "system" if stream in ("system", "events") else "history"
+        table = self._history_table(samples=samples, keys=keys, stream=lake_stream, x_axis=x_axis)
+        return to_frame(table, format or ("pandas" if pandas else "records"))
+
+    def scan_history(
+        self,
+        keys: Sequence[str] | None = None,
+        page_size: int = _SCAN_PAGE,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every step (no sampling) as dicts, fetched page by page as Parquet."""
+        cursor: str | None = None
+        while True:
+            table, cursor = self._http.get_parquet(
+                f"/runs/{self.id}/history",
+                keys=",".join(keys) if keys else None,
+                page_size=page_size,
+                min_step=min_step,
+                max_step=max_step,
+                cursor=cursor,
+                format="parquet",
+            )
+            for row in table.to_pylist():
+                yield {k: v for k, v in row.items() if v is not None}
+            if cursor is None:
+                return
+
+    def metric_keys(self, stream: str = "history") -> list[str]:
+        return list(self._http.get(f"/runs/{self.id}/metric-keys", stream=stream)["keys"])
+
+    def export_parquet(self) -> bytes:
+        """The run's full history as one Parquet file (the compacted lake file)."""
+        grant = self._http.get(f"/runs/{self.id}/export")
+        return self._http.download(grant["url"])
+
+    def files(self) -> list[File]:
+        return [File(self._http, item) for item in self._http.get(f"/runs/{self.id}/files")["items"]]

@@ -1,0 +1,63 @@
+"""Permission matrix rows of the query service: charts, keys, history, files, exports, compare, SQL."""
+
+from __future__ import annotations
+
+from tests.lake_chunks import put_chunk
+from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.runs.models import RunCreate
+from wanllmdb_functions.runs.service import RunService
+
+from . import PROJECT_CASES, READERS, WRITERS, Call, Ctx, Prepare, Row, project_rule
+
+
+def _run_with_metrics(ctx: Ctx, case: str) -> str:
+    """A new run of the case's project, created by its owner, with one chunk of `loss` in the lake."""
+    state: AppState = ctx.client.app.state.wl  # type: ignore[attr-defined]
+    run_id = ctx.unique("qrun")
+    project_id = ctx.project_id(case)
+    RunService(state.storage.items, state.storage.blobs, state.settings).create(
+        ctx.tenant.caller("owner"), project_id, RunCreate(id=run_id, config={"lr": 0.1})
+    )
+    put_chunk(
+        state.storage.blobs, project_id, run_id, seq=0, steps=[0, 1, 2], values={"loss": [3.0, 2.0, 1.0]}
+    )
+    return run_id
+
+
+def _run_get(suffix: str, params: dict[str, str] | None = None) -> Prepare:
+    def prepare(ctx: Ctx, actor: str | None, case: str) -> Call:
+        return Call(f"/api/runs/{_run_with_metrics(ctx, case)}{suffix}", params=params)
+
+    return prepare
+
+
+def _compare(ctx: Ctx, actor: str | None, case: str) -> Call:
+    run_id = _run_with_metrics(ctx, case)
+    body = {"runs": [run_id], "keys": ["loss"], "group_by": "config.lr"}
+    return Call(f"/api/projects/{ctx.project_id(case)}/metrics/query", json=body)
+
+
+def _export(ctx: Ctx, actor: str | None, case: str) -> Call:
+    return Call(f"/api/projects/{ctx.project_id(case)}/export", json={"runs": [_run_with_metrics(ctx, case)]})
+
+
+def _sql(ctx: Ctx, actor: str | None, case: str) -> Call:
+    body = {"query": "SELECT count(*) AS n FROM metrics", "projects": [ctx.project_id(case)]}
+    return Call("/api/sql", json=body)
+
+
+READ = project_rule(READERS)
+
+ROWS = [
+    Row(
+        "GET", "/api/runs/{run_id}/metrics", READ, _run_get("/metrics", {"keys": "loss"}), cases=PROJECT_CASES
+    ),
+    Row("GET", "/api/runs/{run_id}/metric-keys", READ, _run_get("/metric-keys"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/history", READ, _run_get("/history"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/export", READ, _run_get("/export"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/files", READ, _run_get("/files"), cases=PROJECT_CASES),
+    Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
+    Row("POST", "/api/projects/{project_id}/export", READ, _export, cases=PROJECT_CASES),
+    # SQL is for members and admins: readers who are not (viewers, public readers) get 403.
+    Row("POST", "/api/sql", project_rule(WRITERS), _sql, cases=PROJECT_CASES),
+]

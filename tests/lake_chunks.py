@@ -1,0 +1,90 @@
+"""Writes metric chunks exactly as schemas/lake_schema.json describes them (pyarrow, tests only)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "lake_schema.json"
+LAKE = json.loads(SCHEMA_FILE.read_text())
+
+_ARROW = {
+    "int64": pa.int64(),
+    "int32": pa.int32(),
+    "float64": pa.float64(),
+    "string": pa.string(),
+    "timestamp[ms, tz=UTC]": pa.timestamp("ms", tz="UTC"),
+    "dictionary<int32, string>": pa.dictionary(pa.int32(), pa.string()),
+}
+
+METRIC_SCHEMA = pa.schema(
+    [pa.field(c["name"], _ARROW[c["arrow"]], nullable=c["nullable"]) for c in LAKE["metric_columns"]]
+)
+
+
+def chunk_key(project: str, run: str, stream: str, attempt: int, seq: int) -> str:
+    return LAKE["layout"]["metric_chunk"].format(
+        project=project, run=run, stream=stream, attempt=attempt, seq=seq
+    )
+
+
+def metric_table(
+    steps: Sequence[int],
+    values: dict[str, Sequence[float | None]],
+    *,
+    attempt: int = 0,
+    ts0_ms: int = 1_700_000_000_000,
+) -> pa.Table:
+    """Long-format rows: for each step, one row per key (in the dict's order)."""
+    step_col: list[int] = []
+    key_col: list[str] = []
+    value_col: list[float | None] = []
+    for i, step in enumerate(steps):
+        for key, series in values.items():
+            step_col.append(step)
+            key_col.append(key)
+            value_col.append(series[i])
+    n = len(step_col)
+    return pa.table(
+        {
+            "step": pa.array(step_col, pa.int64()),
+            "ts": pa.array([ts0_ms + s for s in step_col], pa.timestamp("ms", tz="UTC")),
+            "key": pa.array(key_col, pa.string()).dictionary_encode(),
+            "value": pa.array(value_col, pa.float64()),
+            "attempt": pa.array([attempt] * n, pa.int32()),
+            "ref": pa.array([None] * n, pa.string()),
+        },
+        schema=METRIC_SCHEMA,
+    )
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(
+        table,
+        sink,
+        compression=LAKE["parquet"]["compression"],
+        row_group_size=LAKE["parquet"]["row_group_rows"],
+    )
+    return sink.getvalue()
+
+
+def put_chunk(
+    blobs: object,
+    project: str,
+    run: str,
+    *,
+    seq: int,
+    steps: Sequence[int],
+    values: dict[str, Sequence[float | None]],
+    attempt: int = 0,
+    stream: str = "history",
+) -> str:
+    key = chunk_key(project, run, stream, attempt, seq)
+    blobs.put(key, parquet_bytes(metric_table(steps, values, attempt=attempt)))  # type: ignore[attr-defined]
+    return key

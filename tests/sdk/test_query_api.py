@@ -1,0 +1,137 @@
+"""`wanllmdb.Api()` and `wanllmdb sql` against a real local server, on runs logged by the SDK itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import wanllmdb
+from tests.conftest import LocalServer, start_local_server
+from tests.functions.query.lake_client import register
+from wanllmdb.cli import main
+
+pytestmark = pytest.mark.slow
+
+STEPS = 300
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, str, list[str]]]:
+    """Two finished runs of project `zoo` (lr 0.1 and 0.01), logged through wanllmdb.init/log/finish."""
+    root = tmp_path_factory.mktemp("api")
+    server = start_local_server(root / "data")
+    try:
+        user = register(server.url)
+        key = user.request("POST", "/keys", json={"name": "api-test"}).json()["key"]
+        run_ids = []
+        for lr in (0.1, 0.01):
+            run = wanllmdb.init(
+                project="zoo",
+                config={"lr": lr, "arch": {"depth": 4}},
+                settings={
+                    "base_url": server.url,
+                    "api_key": key,
+                    "dir": root / "runs",
+                    "console": "off",
+                    "system_metrics": False,
+                    "git": False,
+                },
+            )
+            for step in range(STEPS):
+                wanllmdb.log({"loss": lr * (STEPS - step), "acc": step / STEPS})
+            (root / "notes.txt").write_text(f"lr={lr}")
+            wanllmdb.save(str(root / "notes.txt"), base_path=str(root))
+            run_ids.append(run.id)
+            wanllmdb.finish()
+        yield server, key, run_ids
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def api(logged: tuple[LocalServer, str, list[str]]) -> Iterator[wanllmdb.Api]:
+    server, key, _ = logged
+    with wanllmdb.Api(overrides={"base_url": server.url, "api_key": key}) as client:
+        yield client
+
+
+def test_runs_are_filtered_and_ordered_on_the_server(api: wanllmdb.Api, logged: tuple) -> None:
+    _, _, (fast, slow) = logged
+    runs = api.runs("zoo", filters={"config.lr": {"$gt": 0.05}})
+    assert [r.id for r in runs] == [fast] and len(runs) == 1
+    ordered = api.runs("zoo", order="config.lr", per_page=1)
+    assert [r.id for r in ordered] == [slow, fast]
+    either = api.runs("zoo", filters={"$or": [{"config.lr": {"$in": [0.01]}}, {"state": "running"}]})
+    assert [r.id for r in either] == [slow]
+
+
+def test_run_exposes_config_summary_and_state(api: wanllmdb.Api, logged: tuple) -> None:
+    _, _, (fast, _) = logged
+    run = api.run(f"zoo/{fast}")
+    assert run.state == "finished"
+    assert run.config["lr"] == 0.1 and run.config["arch"] == {"depth": 4}
+    assert run.summary["loss"] == pytest.approx(0.1)
+
+
+def test_history_samples_and_scan_history_reads_every_step(api: wanllmdb.Api, logged: tuple) -> None:
+    _, _, (fast, _) = logged
+    run = api.run(fast)
+    sampled = run.history(samples=50, keys=["loss"], format="polars")
+    assert isinstance(sampled, pl.DataFrame) and sampled.height == 50
+    assert sampled["_step"][0] == 0 and sampled["_step"][-1] == STEPS - 1 and "loss" in sampled.columns
+    rows = list(run.scan_history(keys=["loss", "acc"], page_size=128))
+    assert [r["_step"] for r in rows] == list(range(STEPS))
+    assert rows[10]["loss"] == pytest.approx(0.1 * (STEPS - 10)) and rows[10]["acc"] == pytest.approx(
+        10 / STEPS
+    )
+    window = list(run.scan_history(keys=["loss"], min_step=100, max_step=109))
+    assert [r["_step"] for r in window] == list(range(100, 110))
+    assert run.metric_keys() == ["acc", "loss"]
+    assert run.history(keys=["nope"], format="records") == []
+
+
+def test_histories_of_many_runs_in_one_frame(api: wanllmdb.Api, logged: tuple) -> None:
+    frame = api.runs("zoo").histories(samples=10, keys=["loss"], format="polars")
+    assert frame.height == 20 and set(frame["run_id"].to_list()) == set(logged[2])
+
+
+def test_pandas_missing_is_a_clear_error(api: wanllmdb.Api, logged: tuple) -> None:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(wanllmdb.UsageError, match="pip install pandas"):
+            api.run(logged[2][0]).history()
+    else:
+        assert api.run(logged[2][0]).history(samples=5).shape[0] == 5
+
+
+def test_export_parquet_is_the_full_history(api: wanllmdb.Api, logged: tuple) -> None:
+    data = api.run(logged[2][0]).export_parquet()
+    frame = pl.read_parquet(data)
+    assert frame.filter(pl.col("key") == "loss").height == STEPS
+
+
+def test_sql_cli_prints_rows_and_names_refusals(logged: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, key, (fast, _) = logged
+    monkeypatch.setenv("WANLLMDB_API_KEY", key)
+    query = f"SELECT run, count(*) AS n FROM metrics WHERE key = 'loss' AND run = '{fast}' GROUP BY run"
+    result = CliRunner().invoke(main, ["sql", query, "--base-url", server.url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rows"] == [[fast, STEPS]]
+    table = CliRunner().invoke(main, ["sql", "SELECT 1 AS one FROM runs LIMIT 1", "--base-url", server.url])
+    assert table.exit_code == 0 and table.output.splitlines()[0] == "one"
+    refused = CliRunner().invoke(main, ["sql", "DROP TABLE metrics", "--base-url", server.url])
+    assert refused.exit_code != 0 and "read-only" in refused.output and "(query)" in refused.output
+
+
+def test_run_files_lists_saved_files_with_urls(api: wanllmdb.Api, logged: tuple) -> None:
+    fast = logged[2][0]
+    files = {f.name: f for f in api.run(fast).files()}
+    assert "notes.txt" in files
+    assert files["notes.txt"].download() == b"lr=0.1"
+    assert httpx.get(files["notes.txt"].url).content == b"lr=0.1"

@@ -119,6 +119,21 @@ def lake_table(data_dir: Path, run_id: str, stream: str = "history") -> pa.Table
     raise AssertionError(f"the lake of run {run_id} kept changing while it was read")
 
 
+def wait_compacted(data_dir: Path, run_id: str, stream: str = "history", timeout_s: float = 30.0) -> None:
+    """Wait until the server's compaction on finish has left one compacted file and no chunk."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        names = [
+            p.name for p in (data_dir / "lake" / "metrics").glob(f"project=*/run={run_id}/stream={stream}/*")
+        ]
+        if len(names) == 1 and names[0].startswith("compact-"):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} was not compacted within {timeout_s}s")
+
+
 def sdk_env(url: str, key: str, spool: Path, **extra: str) -> dict[str, str]:
     """Environment for a child training process: this checkout's SDK, the server, a spool dir."""
     import os

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from .adapters.sqs_notices import register_compaction_notices
 from .identity.bootstrap import ensure_local_admin
 from .identity.routers import IDENTITY_ROUTERS
 from .query.compaction_jobs import compaction_startup, compaction_task
@@ -23,8 +24,20 @@ SERVICE_ROUTERS: list[APIRouter] = [
     query_router,
 ]
 
+
+def compaction_on_finish(state: AppState) -> Iterator[str]:
+    """With a compaction queue (the aws backend, as deployed) a finished run is handed to the queue's
+    consumer, exactly as the runs Lambda does; without one this process compacts it itself."""
+    queue_url = state.settings.compaction_queue_url
+    if queue_url:
+        register_compaction_notices(lambda: state.settings)
+        yield f"compaction: finished runs are queued on {queue_url}"
+    else:
+        yield from compaction_startup(state)
+
+
 # Run once when the local server starts; each yields lines to print for the operator.
-STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin, compaction_startup]
+STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin, compaction_on_finish]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
 PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, compaction_task]

@@ -40,7 +40,10 @@ def get_run(server: LocalServer, run_id: str) -> dict[str, Any]:
 def test_an_online_run_lands_in_the_lake_and_the_run_record(
     module_server: LocalServer, tmp_path: Path
 ) -> None:
-    run = start(module_server, tmp_path, config={"lr": 0.01}, tags=["smoke"], notes="first")
+    run = start(
+        module_server, tmp_path, config={"lr": 0.01}, tags=["smoke"], notes="first",
+        settings={"heartbeat_interval_s": 0.3},
+    )  # fmt: skip
     for i in range(500):
         run.log({"loss": 1.0 / (i + 1), "nested": {"acc": i / 500}})
     run.config.update({"epochs": 2})
@@ -72,6 +75,7 @@ def test_an_online_run_lands_in_the_lake_and_the_run_record(
     assert record["summary"]["loss"] == {"min": 0.002} and record["summary"]["_step"] == 499
     assert record["tags"] == ["smoke"] and record["notes"] == "first"
     assert record["metadata"]["python"] and "host" in record["metadata"]
+    assert record["heartbeat_at"] > record["created_at"]  # the heartbeat thread reached the server
 
 
 def test_resume_continues_the_step_counter_and_keeps_earlier_steps(

@@ -1,8 +1,9 @@
 """Run-finished notices to the compaction queue (AWS): the runs Lambda's half of compaction on finish.
 
-Registered on the runs service's `on_run_finished` hook by handlers/runs.py. The message is
-`{"type": "run_finished", "project_id", "run_id", "state", "attempt"}`; handlers/compaction.py
-consumes it. Without `WANLLMDB_COMPACTION_QUEUE_URL` (local mode) it does nothing.
+Registered on the runs service's `on_run_finished` hook by handlers/runs.py and handlers/reaper.py
+(the reaper's crashed runs) and by the local server on the aws backend when a queue is configured.
+The message is `{"type": "run_finished", "project_id", "run_id", "state", "attempt"}`;
+handlers/compaction.py consumes it. Without `WANLLMDB_COMPACTION_QUEUE_URL` it does nothing.
 """
 
 from __future__ import annotations
@@ -13,26 +14,32 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.settings import Settings
-from ..runs.events import RunFinished
+from ..runs.events import RunFinished, on_run_finished
 
-__all__ = ["SqsRunFinishedNotifier"]
+__all__ = ["SqsRunFinishedNotifier", "register_compaction_notices"]
 
 
 class SqsRunFinishedNotifier:
     def __init__(self, settings: Callable[[], Settings], *, client: Any = None) -> None:
         # Settings are read on the first notice, not at import, so importing a handler stays cheap.
         self._settings = settings
-        self._client = client
+        self._given = client
+        self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
 
     def _sqs(self, settings: Settings) -> Any:
+        if self._given is not None:
+            return self._given
+        endpoint = settings.sqs_endpoint_url or settings.s3_endpoint_url
+        # Keyed by where it points: settings can be rebuilt in a warm container (and between tests).
         with self._lock:
-            if self._client is None:
+            client = self._clients.get((settings.region, endpoint))
+            if client is None:
                 import boto3
 
-                endpoint = settings.sqs_endpoint_url or settings.s3_endpoint_url
-                self._client = boto3.client("sqs", region_name=settings.region, endpoint_url=endpoint)
-            return self._client
+                client = boto3.client("sqs", region_name=settings.region, endpoint_url=endpoint)
+                self._clients[(settings.region, endpoint)] = client
+            return client
 
     def __call__(self, event: RunFinished) -> None:
         settings = self._settings()
@@ -46,3 +53,21 @@ class SqsRunFinishedNotifier:
             "attempt": event.attempt,
         }
         self._sqs(settings).send_message(QueueUrl=settings.compaction_queue_url, MessageBody=json.dumps(body))
+
+
+_registered: SqsRunFinishedNotifier | None = None
+_registered_lock = threading.Lock()
+
+
+def register_compaction_notices(settings: Callable[[], Settings]) -> SqsRunFinishedNotifier:
+    """Register this process's one notifier on the run-finished hook; later calls return it.
+
+    One per process, not one per handler module: a process that loads several handlers (the runs
+    and reaper functions' code in one test run, say) must still send one notice per finished run.
+    """
+    global _registered
+    with _registered_lock:
+        if _registered is None:
+            _registered = SqsRunFinishedNotifier(settings)
+            on_run_finished(_registered)
+        return _registered

@@ -6,6 +6,8 @@ import threading
 from collections.abc import Callable, Iterable
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import compile_path
 
 from .. import __version__
 from ..audit.middleware import AuditMiddleware
@@ -60,14 +62,26 @@ def create_app(
     )
     app.state.wl = state or AppState()
     install_error_handlers(app)
-    app.add_middleware(
-        DeclaredBodyLimit, max_bytes=MAX_REQUEST_BYTES, exempt_prefixes=(f"{API_PREFIX}/blobs/",)
-    )
-    # Every service's app gets the audit trail and request ids, whichever Lambda serves it. Added
-    # last, so it is outermost: refused requests (a 413 included) are audited too.
-    app.add_middleware(AuditMiddleware, api_prefix=API_PREFIX)
+    routers = list(routers)
     for router in routers:
         app.include_router(
             router, prefix=API_PREFIX, responses=ERROR_RESPONSES, max_body_size=MAX_REQUEST_BYTES
         )
+    # A route may declare a larger max_body_size of its own (a route's own limit wins in FastAPI);
+    # the declared-length check must honour it too.
+    larger = [
+        (compile_path(API_PREFIX + route.path)[0], route.max_body_size)
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.max_body_size and route.max_body_size > MAX_REQUEST_BYTES
+    ]
+    app.add_middleware(
+        DeclaredBodyLimit,
+        max_bytes=MAX_REQUEST_BYTES,
+        exempt_prefixes=(f"{API_PREFIX}/blobs/",),
+        route_limits=larger,
+    )
+    # Every service's app gets the audit trail and request ids, whichever Lambda serves it. Added
+    # last, so it is outermost: refused requests (a 413 included) are audited too.
+    app.add_middleware(AuditMiddleware, api_prefix=API_PREFIX)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters.sqs_notices import register_compaction_notices
 from ..core.app import AppState
 from ..core.errors import InvalidInput
 from ..runs.reaper import reap_stale_runs
@@ -12,6 +13,9 @@ __all__ = ["handler"]
 
 # Built once per container: settings and storage clients are reused across invocations.
 _state = AppState()
+
+# A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
+register_compaction_notices(lambda: _state.settings)
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

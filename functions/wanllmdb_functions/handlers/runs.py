@@ -2,13 +2,12 @@
 
 from mangum import Mangum
 
-from ..adapters.sqs_notices import SqsRunFinishedNotifier
+from ..adapters.sqs_notices import register_compaction_notices
 from ..core.app import create_app
-from ..runs.events import on_run_finished
 from ..runs.routes import router as runs_router
 
 app = create_app([runs_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
 # A finished run is compacted by the compaction Lambda: tell it through its queue.
-on_run_finished(SqsRunFinishedNotifier(lambda: app.state.wl.settings))
+register_compaction_notices(lambda: app.state.wl.settings)

@@ -107,24 +107,36 @@ def compaction_task(state: AppState) -> None:
     compact_due_streams(state.storage.blobs, every_chunks=state.settings.compaction_every_chunks)
 
 
-def _s3_records(body: dict[str, Any]) -> Iterable[str]:
+def _created_keys(body: dict[str, Any]) -> Iterable[str]:
+    """Object keys of an EventBridge "Object Created" event (what the CDK stack routes to the
+    queue) or of a classic S3 event notification (`Records[].s3`), URL-decoded.
+
+    Classic notifications URL-encode keys ('=' arrives as %3D). Lake keys never hold '%' or '+',
+    so decoding is also right for an EventBridge key whether or not it arrives encoded.
+    """
+    if body.get("source") == "aws.s3" and body.get("detail-type") == "Object Created":
+        detail = body.get("detail")
+        obj = detail.get("object") if isinstance(detail, dict) else None
+        key = obj.get("key") if isinstance(obj, dict) else None
+        if isinstance(key, str):
+            yield unquote_plus(key)
     for record in body.get("Records") or []:
-        if str(record.get("eventName", "")).startswith("ObjectCreated"):
+        if isinstance(record, dict) and str(record.get("eventName", "")).startswith("ObjectCreated"):
             key = record.get("s3", {}).get("object", {}).get("key")
             if isinstance(key, str):
-                # S3 event keys are URL-encoded ('=' arrives as %3D).
                 yield unquote_plus(key)
 
 
 def compact_for_message(
     blobs: BlobStore, body: dict[str, Any], *, every_chunks: int
 ) -> list[CompactionResult]:
-    """One SQS message: an S3 event notification, or `{"type": "run_finished", project_id, run_id}`."""
+    """One SQS message: an EventBridge S3 "Object Created" event, a classic S3 event notification,
+    or `{"type": "run_finished", project_id, run_id}`."""
     if body.get("type") == "run_finished":
         return compact_run(blobs, str(body["project_id"]), str(body["run_id"]))
     results: list[CompactionResult] = []
     seen: set[str] = set()
-    for key in _s3_records(body):
+    for key in _created_keys(body):
         match = _STREAM_KEY.match(key)
         if not match or parse_chunk(key) is None:
             continue  # our own compacted files, logs, files and media need nothing

@@ -25,6 +25,7 @@ import pyarrow as pa
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.ingest.buffer import Drained, MetricBuffer
 from wanllmdb.ingest.chunk import log_table, metric_table, write_parquet
+from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.rest import Transient
@@ -74,9 +75,10 @@ class Pipeline:
         flusher.start()
         if self.uploader is not None:
             self.uploader.stop = self._stop_upload
-            up = threading.Thread(target=self._upload_loop, name="wanllmdb-uploader", daemon=True)
-            self._threads.append(up)
-            up.start()
+            for target, name in ((self._upload_loop, "uploader"), (self._heartbeat_loop, "heartbeat")):
+                thread = threading.Thread(target=target, name=f"wanllmdb-{name}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     # -- called from the user's thread: no I/O -----------------------------------------------------------
     def kick(self) -> None:
@@ -120,6 +122,7 @@ class Pipeline:
         wrote = self._copy_files() or wrote
         if wrote:
             self._upload_wake.set()
+            release_memory()
 
     def _drain_table(self, buffer: MetricBuffer, fold: Callable[[Drained], None] | None) -> pa.Table | None:
         # A function of its own so the drained Python lists are freed before Parquet encoding starts:
@@ -182,12 +185,8 @@ class Pipeline:
     # -- uploader thread ------------------------------------------------------------------------------------
     def _upload_loop(self) -> None:
         assert self.uploader is not None
-        client = self.uploader.client
-        next_beat = time.monotonic() + self.settings.heartbeat_interval_s
         while not self._stop_upload.is_set():
-            self._upload_wake.wait(
-                max(0.05, min(self.settings.flush_interval_s, next_beat - time.monotonic()))
-            )
+            self._upload_wake.wait(self.settings.flush_interval_s)
             self._upload_wake.clear()
             if self._stop_upload.is_set():
                 break
@@ -198,10 +197,13 @@ class Pipeline:
             except Exception as exc:
                 log.warning("wanllmdb: upload error (%s: %s); will retry", type(exc).__name__, exc)
                 self._stop_upload.wait(1.0)
-            if time.monotonic() >= next_beat:
-                next_beat = time.monotonic() + self.settings.heartbeat_interval_s
-                with contextlib.suppress(Exception):  # a missed heartbeat is harmless
-                    client.heartbeat(self.uploader.run_id)
+
+    def _heartbeat_loop(self) -> None:
+        # Its own thread: a long upload must not starve heartbeats, or the server would mark the run crashed.
+        assert self.uploader is not None
+        while not self._stop_upload.wait(self.settings.heartbeat_interval_s):
+            with contextlib.suppress(Exception):  # a missed heartbeat is harmless; the next one comes
+                self.uploader.client.heartbeat(self.uploader.run_id)
 
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:

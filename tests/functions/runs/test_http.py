@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -191,3 +192,43 @@ def test_heartbeat_and_delete_over_http(api: Api) -> None:
     assert api.admin.post("/api/runs/gone/heartbeat").json() == {"state": "running", "attempt": 0}
     assert api.admin.delete("/api/runs/gone").status_code == 204
     assert api.admin.get("/api/runs/gone").status_code == 404
+
+
+def test_local_server_reaper_crashes_a_silent_run_and_resume_revives_it(tmp_path: Path) -> None:
+    env = {"WANLLMDB_HEARTBEAT_TIMEOUT_S": "10", "WANLLMDB_REAPER_INTERVAL_S": "1"}
+    server = start_local_server(tmp_path / "data", env=env)
+    try:
+        key = (server.data_dir / "admin-api-key").read_text().strip()
+        with _client(server.url, key) as client:
+            project = client.post("/api/projects", json={"name": "reaped"}).json()["id"]
+            assert client.post(f"/api/projects/{project}/runs", json={"id": "quiet"}).status_code == 201
+            deadline = time.monotonic() + 30
+            while client.get("/api/runs/quiet").json()["state"] == "running":
+                assert time.monotonic() < deadline, "the reaper never marked the silent run crashed"
+                time.sleep(0.5)
+            assert client.get("/api/runs/quiet").json()["state"] == "crashed"
+            resumed = client.post(f"/api/projects/{project}/runs", json={"id": "quiet", "resume": "allow"})
+            assert resumed.status_code == 200
+            assert (resumed.json()["state"], resumed.json()["attempt"]) == ("running", 1)
+            grant = _grant_for(client, "quiet", b"x", kind="history", seq=0, attempt=1)
+            assert grant.status_code == 200 and "chunk-a0001-000000000" in grant.json()["grants"][0]["key"]
+    finally:
+        server.stop()
+
+
+def _grant_for(client: httpx.Client, run_id: str, data: bytes, **item: object) -> httpx.Response:
+    body = {"items": [{"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **item}]}
+    return client.post(f"/api/runs/{run_id}/uploads", json=body)
+
+
+def test_a_config_of_several_megabytes_is_kept_whole_and_one_over_10_mb_is_413(api: Api) -> None:
+    big = {"vocab": [f"token-{i:07d}" for i in range(300_000)], "lr": 0.1}  # about 5 MB of JSON
+    created = api.run("bigcfg", config=big)
+    assert created.status_code == 201, created.text[:300]
+    assert api.admin.get("/api/runs/bigcfg").json()["config"] == big
+    history = api.admin.get("/api/runs/bigcfg/config/history").json()["items"]
+    assert history[0]["config"]["vocab"][-1] == "token-0299999"
+    huge = api.admin.patch("/api/runs/bigcfg/config", json={"config": {"blob": "x" * (11 << 20)}})
+    assert huge.status_code == 413 and error_of(huge)["code"] == "too_large"
+    other = api.admin.patch("/api/runs/bigcfg", json={"notes": "x" * (3 << 20)})
+    assert other.status_code == 413  # routes without a config keep the 2 MiB default

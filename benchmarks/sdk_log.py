@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -58,15 +57,6 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the local server did not start")
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def baseline(steps: int, out_dir: Path) -> dict[str, float]:
     """The raw limit: lists, then one long-format zstd Parquet write, fsynced."""
     cols: dict[str, list[float]] = {k: [] for k in KEYS}
@@ -102,7 +92,6 @@ def wanllmdb_run(steps: int, url: str, key: str, spool: Path) -> dict[str, float
 
     settings = {"base_url": url, "api_key": key, "system_metrics": False, "console": "off", "git": False}
     run = wanllmdb.init(project="bench", dir=spool, settings=settings)
-    rss0 = rss_mb()
     t0, c0, p0 = time.perf_counter(), time.thread_time(), time.process_time()
     for step in range(steps):
         run.log({k: step * 0.001 + i for i, k in enumerate(KEYS)})
@@ -116,7 +105,6 @@ def wanllmdb_run(steps: int, url: str, key: str, spool: Path) -> dict[str, float
         "end_to_end_s": end,
         "background_cpu_s": background_cpu,
         "synced": float(bool(run.synced)),
-        "rss_growth_mb": peak_rss_mb() - rss0,
     }
 
 
@@ -147,19 +135,26 @@ def rss_child(steps: int, url: str, key: str, spool: Path) -> float:
     Measured from after the first flush, so the one-time setup of pyarrow's writer is not counted as growth.
     """
     code = (
-        "import sys, resource, wanllmdb\n"
+        "import threading, time, wanllmdb\n"
         "KEYS=[f'metric_{i}' for i in range(10)]\n"
         f"run = wanllmdb.init(project='bench', dir={str(spool)!r}, settings={{'base_url': {url!r}, "
         f"'api_key': {key!r}, 'system_metrics': False, 'console': 'off', 'git': False}})\n"
         "for s in range(200): run.log({k: s * 0.001 + i for i, k in enumerate(KEYS)})\n"
         # One flush first: pyarrow's Parquet/zstd/compute setup is a one-time cost, not growth.
-        "import time; run._pipeline.kick()\n"
+        "run._pipeline.kick()\n"
         "while not list((run.dir / 'chunks').glob('history-*')): time.sleep(0.05)\n"
         "time.sleep(0.5)\n"
-        "rss0 = int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20\n"
+        "rss = lambda: int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20\n"
+        # Sampled, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of a big parent
+        # would report the parent's peak.
+        "rss0, peak, stop = rss(), [0.0], threading.Event()\n"
+        "def watch():\n"
+        "    while not stop.wait(0.01): peak[0] = max(peak[0], rss() - rss0)\n"
+        "threading.Thread(target=watch, daemon=True).start()\n"
         f"for s in range({steps}): run.log({{k: s * 0.001 + i for i, k in enumerate(KEYS)}})\n"
         "run.finish()\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss0)\n"
+        "stop.set(); peak[0] = max(peak[0], rss() - rss0)\n"
+        "print(peak[0])\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO / "sdk")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -67,6 +67,7 @@ class Run:
         self._disabled = settings.mode == "disabled"
         self._slow = self._disabled  # one flag for log()'s rare branches: disabled, finished, define_metric
         self._flush_bound = settings.flush_max_values
+        self._memory_bound = 3 * settings.flush_max_values  # past this, log() waits for the flusher
         self._warned_lower: set[str] = set()
         self._step_metric_last: dict[str, float] = {}
         self._finish_lock = threading.Lock()
@@ -140,6 +141,8 @@ class Run:
             self._step = nxt  # only after the row is in: a refused call moves nothing
         if n >= self._flush_bound and self._pipeline is not None:
             self._pipeline.kick()
+            if n >= self._memory_bound:
+                self._pipeline.wait_for_room(self._flush_bound)
 
     def _explicit_step(
         self, step: object, cur: int, commit: bool | None, data: Mapping[str, Any]

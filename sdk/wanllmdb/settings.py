@@ -42,7 +42,7 @@ class Settings:
     dir: Path = field(default_factory=Path.cwd)  # run dirs go to <dir>/wanllmdb/
     data_dir: Path = field(default_factory=lambda: Path.home() / ".wanllmdb")  # the local server's
     flush_interval_s: float = 5.0  # a chunk is cut at least this often...
-    flush_max_values: int = 100_000  # ...or as soon as this many values are buffered
+    flush_max_values: int = 50_000  # ...or as soon as this many values are buffered
     system_interval_s: float = 10.0
     system_metrics: bool = True
     console: Literal["wrap", "off"] = "wrap"

@@ -67,17 +67,71 @@ def admin_key(data_dir: Path) -> str:
     return (data_dir / "admin-api-key").read_text().strip()
 
 
-def lake_table(data_dir: Path, run_id: str, stream: str = "history") -> pa.Table | None:
-    """Every chunk of one run's stream in the server's lake, or None when there is none."""
-    if stream == "logs":
-        files = sorted((data_dir / "lake" / "logs").glob(f"project=*/run={run_id}/*.parquet"))
-    else:
-        files = sorted(
-            (data_dir / "lake" / "metrics").glob(f"project=*/run={run_id}/stream={stream}/*.parquet")
+def _visible(files: list[Path]) -> list[Path]:
+    """The objects a reader uses (docs/lake.md): newest compacted files plus the chunks they do not cover."""
+    from wanllmdb_functions.query.layout import parse_chunk, parse_compacted
+
+    compacted = [(f, c) for f in files if (c := parse_compacted(f.name)) is not None]
+    newest = [
+        (f, c) for f, c in compacted if not any(o.high != c.high and o.dominates(c) for _, o in compacted)
+    ]
+    chunks = [
+        f
+        for f in files
+        if (ch := parse_chunk(f.name)) is not None and not any(c.covers(ch) for _, c in newest)
+    ]
+    return [f for f, _ in newest] + chunks
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    # Chunks (pyarrow) and compacted files (Polars) spell the same columns with different Arrow
+    # types (dictionary index width, large_string): decode to plain strings so they concatenate.
+    columns = []
+    for column in table.columns:
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        columns.append(
+            column.cast(pa.string()) if pa.types.is_large_string(kind) or kind != column.type else column
         )
-    if not files:
-        return None
-    return pa.concat_tables([pq.read_table(f) for f in files])
+    return pa.table(columns, names=table.column_names)
+
+
+def lake_table(data_dir: Path, run_id: str, stream: str = "history") -> pa.Table | None:
+    """One run stream's rows as a reader sees them, or None when there are none.
+
+    The server compacts a run when it finishes, so chunks can be replaced by one compacted file
+    while this reads: read the consistent set, and list again if an object vanished meanwhile.
+    """
+    for _ in range(10):
+        if stream == "logs":
+            files = sorted((data_dir / "lake" / "logs").glob(f"project=*/run={run_id}/*.parquet"))
+        else:
+            files = _visible(
+                sorted(
+                    (data_dir / "lake" / "metrics").glob(f"project=*/run={run_id}/stream={stream}/*.parquet")
+                )
+            )
+        if not files:
+            return None
+        try:
+            return pa.concat_tables([_plain(pq.read_table(f)) for f in files], promote_options="permissive")
+        except FileNotFoundError:
+            continue
+    raise AssertionError(f"the lake of run {run_id} kept changing while it was read")
+
+
+def wait_compacted(data_dir: Path, run_id: str, stream: str = "history", timeout_s: float = 30.0) -> None:
+    """Wait until the server's compaction on finish has left one compacted file and no chunk."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        names = [
+            p.name for p in (data_dir / "lake" / "metrics").glob(f"project=*/run={run_id}/stream={stream}/*")
+        ]
+        if len(names) == 1 and names[0].startswith("compact-"):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} was not compacted within {timeout_s}s")
 
 
 def sdk_env(url: str, key: str, spool: Path, **extra: str) -> dict[str, str]:

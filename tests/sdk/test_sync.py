@@ -11,7 +11,7 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import admin_key, lake_table, sdk_env
+from tests.sdk.conftest import admin_key, lake_table, sdk_env, wait_compacted
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +62,9 @@ def test_offline_runs_sync_in_parallel_and_a_second_sync_changes_nothing(
         ).json()
         assert rec["state"] == "finished" and rec["config"] == {"r": r} and rec["summary"]["best"] == r
 
+    # Finishing a run compacts it in the background; let that end before comparing snapshots.
+    for run_id in ids:
+        wait_compacted(module_server.data_dir, run_id)
     before = lake_snapshot(module_server.data_dir)
     second = cli("sync", str(spool), env=env)
     assert second.returncode == 0, second.stderr

@@ -5,8 +5,10 @@ bytes, and a compacted file's name changes with its content. So a decoded object
 by that triple and a cache hit is never stale. The cache has a byte budget so a Lambda stays
 inside its memory.
 
-Local lakes are read by path (Polars memory-maps the file); object stores through the port's
-`get`, which reuses the adapter's credentials. benchmarks/query.py measures both for local.
+Objects are fetched through the port's `get` on every backend: on a local lake that measured
+faster than letting Polars open the path (benchmarks/query.py prints both), it reuses the S3
+adapter's credentials, and a compressed object is small next to its decoded frame. SQL scans
+lazily through `BlobStore.location()` instead, where predicate pushdown pays (catalog.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -66,11 +67,6 @@ class FrameCache:
                 self._bytes -= int(evicted.estimated_size())
 
 
-def _local_root(blobs: BlobStore) -> Path | None:
-    uri = blobs.location("").uri
-    return None if "://" in uri else Path(uri)
-
-
 def read_object(
     blobs: BlobStore, info: BlobInfo, *, cache: FrameCache | None = None, columns: Columns = None
 ) -> pl.DataFrame:
@@ -80,15 +76,8 @@ def read_object(
     """
     if cache is not None and (hit := cache.get(info, columns)) is not None:
         return hit
-    root = _local_root(blobs)
     try:
-        if root is not None:
-            path = root / info.key
-            if not path.is_file():
-                raise NotFound(f"no object at {info.key!r}", field="key")
-            source: Path | io.BytesIO = path
-        else:
-            source = io.BytesIO(blobs.get(info.key))
+        source = io.BytesIO(blobs.get(info.key))
         frame = conform_metrics(pl.read_parquet(source, columns=list(columns) if columns else None), columns)
     except NotFound:
         raise

@@ -86,6 +86,14 @@ class Pipeline:
         if not self._wake.is_set():
             self._wake.set()
 
+    def wait_for_room(self, limit: int) -> None:
+        """Backpressure, only when the flusher is chunks behind (an overloaded box): yield the GIL to it
+        until the buffer is under ``limit``, so memory stays bounded. Bounded in time, in case it died."""
+        deadline = time.monotonic() + 2.0
+        while self.history.values >= limit and time.monotonic() < deadline:
+            self._wake.set()
+            time.sleep(0.001)
+
     def submit_op(self, op: str, body: dict[str, Any]) -> None:
         self._ops.put((op, body))
 

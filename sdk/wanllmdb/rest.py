@@ -19,7 +19,7 @@ import httpx
 
 from wanllmdb import __version__
 
-__all__ = ["ApiError", "RestClient", "Transient", "call_with_retry"]
+__all__ = ["ApiError", "RestClient", "Transient", "call_with_retry", "raise_error_body"]
 
 T = TypeVar("T")
 
@@ -49,6 +49,13 @@ def _raise_for(resp: httpx.Response) -> None:
         except ValueError:
             wait = None
         raise Transient(f"HTTP {resp.status_code} from {resp.request.url.path}", retry_after=wait)
+    raise_error_body(resp)
+
+
+def raise_error_body(resp: httpx.Response) -> None:
+    """Raise the server's {"error": {...}} body of a non-2xx answer as ApiError."""
+    if resp.status_code < 300:
+        return
     try:
         err = resp.json()["error"]
         raise ApiError(

@@ -10,21 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wanllmdb import __version__
-from wanllmdb.rest import ApiError
+from wanllmdb.rest import raise_error_body
 
 __all__ = ["ApiHttp"]
-
-
-def _raise(resp: httpx.Response) -> None:
-    if resp.status_code < 300:
-        return
-    try:
-        err = resp.json()["error"]
-        raise ApiError(
-            resp.status_code, str(err.get("code", "")), str(err.get("message", "")), err.get("field")
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ApiError(resp.status_code, "http", resp.text[:200] or resp.reason_phrase) from None
 
 
 class ApiHttp:
@@ -40,23 +28,23 @@ class ApiHttp:
 
     def get(self, path: str, **params: Any) -> Any:
         resp = self._client.get(path, params={k: v for k, v in params.items() if v is not None})
-        _raise(resp)
+        raise_error_body(resp)
         return resp.json()
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
         resp = self._client.post(path, json=body)
-        _raise(resp)
+        raise_error_body(resp)
         return resp.json()
 
     def get_parquet(self, path: str, **params: Any) -> tuple[pa.Table, str | None]:
         """A Parquet body as an Arrow table, and the `X-Next-Cursor` header (None on the last page)."""
         resp = self._client.get(path, params={k: v for k, v in params.items() if v is not None})
-        _raise(resp)
+        raise_error_body(resp)
         cursor = resp.headers.get("X-Next-Cursor") or None
         return pq.read_table(io.BytesIO(resp.content)), cursor
 
     def download(self, url: str) -> bytes:
         # Presigned URLs carry their own signature: never send the API key along.
         resp = httpx.get(url, timeout=self._client.timeout)
-        _raise(resp)
+        raise_error_body(resp)
         return resp.content

@@ -56,6 +56,7 @@ ROWS = [
     Row("GET", "/api/runs/{run_id}/history", READ, _run_get("/history"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/export", READ, _run_get("/export"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/files", READ, _run_get("/files"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/logs", READ, _run_get("/logs"), cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/export", READ, _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.

@@ -105,12 +105,12 @@ def _script_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_a_script_that_never_calls_finish_is_finished_at_exit(tmp_path: Path) -> None:
-    script = tmp_path / "forgot.py"
+def _run_offline_script(tmp_path: Path, body: str) -> tuple[int, str, str]:
+    """Run `body` after an offline init; return (exit code, stderr, the run's ops log)."""
+    script = tmp_path / "script.py"
     script.write_text(
-        "import wanllmdb\n"
-        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
-        "run.log({'a': 1.0})\n"
+        "import sys, wanllmdb\n"
+        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n" + body
     )
     proc = subprocess.run(
         [sys.executable, str(script)],
@@ -120,28 +120,19 @@ def test_a_script_that_never_calls_finish_is_finished_at_exit(tmp_path: Path) ->
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 0, proc.stderr
     ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    return proc.returncode, proc.stderr, ops
+
+
+def test_a_script_that_never_calls_finish_is_finished_at_exit(tmp_path: Path) -> None:
+    code, stderr, ops = _run_offline_script(tmp_path, "run.log({'a': 1.0})\n")
+    assert code == 0, stderr
     assert '"op":"state","body":{"state":"finished","exit_code":0}' in ops
 
 
 def test_sys_exit_code_marks_the_run_failed(tmp_path: Path) -> None:
-    script = tmp_path / "exit3.py"
-    script.write_text(
-        "import sys, wanllmdb\n"
-        "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n"
-        "sys.exit(3)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=_script_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 3, proc.stderr
-    ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
+    code, stderr, ops = _run_offline_script(tmp_path, "sys.exit(3)\n")
+    assert code == 3, stderr
     assert '"op":"state","body":{"state":"failed","exit_code":3}' in ops
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,13 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+def server(module_server: LocalServer) -> LocalServer:
     """One server for the tests below: each works on its own names, so they can share it."""
-    running = start_local_server(tmp_path_factory.mktemp("identity-http") / "data")
-    try:
-        yield running
-    finally:
-        running.stop()
+    return module_server
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -13,19 +12,15 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.conftest import LocalServer, start_local_server
+from tests.conftest import LocalServer
 from tests.functions.query.lake_client import User, register
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    started = start_local_server(tmp_path_factory.mktemp("query") / "data")
-    try:
-        yield started
-    finally:
-        started.stop()
+def server(module_server: LocalServer) -> LocalServer:
+    return module_server
 
 
 @pytest.fixture(scope="module")

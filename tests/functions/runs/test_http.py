@@ -36,26 +36,23 @@ def _client(url: str, token: str) -> httpx.Client:
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    server = start_local_server(tmp_path_factory.mktemp("runs-http") / "data")
-    try:
-        admin_key = (server.data_dir / "admin-api-key").read_text().strip()
-        admin = _client(server.url, admin_key)
-        assert admin.post("/api/orgs", json={"name": "lab"}).status_code == 201
-        bob = httpx.post(
-            f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"}
-        )
-        assert bob.status_code == 201, bob.text
-        added = admin.post("/api/orgs/lab/members", json={"username": "bob", "role": "viewer"})
-        assert added.status_code in (200, 201), added.text
-        project = admin.post("/api/projects", json={"name": "mnist", "entity": "lab"})
-        assert project.status_code == 201, project.text
-        viewer = _client(server.url, bob.json()["token"])
-        yield Api(server, admin, viewer, project.json()["id"])
-        admin.close()
-        viewer.close()
-    finally:
-        server.stop()
+def api(module_server: LocalServer) -> Iterator[Api]:
+    server = module_server
+    admin_key = (server.data_dir / "admin-api-key").read_text().strip()
+    admin = _client(server.url, admin_key)
+    assert admin.post("/api/orgs", json={"name": "lab"}).status_code == 201
+    bob = httpx.post(
+        f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"}
+    )
+    assert bob.status_code == 201, bob.text
+    added = admin.post("/api/orgs/lab/members", json={"username": "bob", "role": "viewer"})
+    assert added.status_code in (200, 201), added.text
+    project = admin.post("/api/projects", json={"name": "mnist", "entity": "lab"})
+    assert project.status_code == 201, project.text
+    viewer = _client(server.url, bob.json()["token"])
+    yield Api(server, admin, viewer, project.json()["id"])
+    admin.close()
+    viewer.close()
 
 
 def error_of(resp: httpx.Response) -> dict[str, str]:

@@ -1,58 +1,26 @@
-"""A real `wanllmdb server` process on a free port for benchmarks (same start-up as the test fixture)."""
+"""A real `wanllmdb server` process on a free port for benchmarks: the test suite's own starter."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import start_local_server  # noqa: E402 - the one way a real server is started
 
 
 @contextmanager
 def local_server(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """Yields (base URL, admin API key); the process is always stopped on exit."""
-    port = _free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = os.pathsep.join([str(REPO / "sdk"), str(REPO / "functions"), os.environ.get("PYTHONPATH", "")])
-    log = (data_dir.parent / "server.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wanllmdb.cli", "server", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-        env={**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    server = start_local_server(data_dir, env=env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start; see {data_dir.parent / 'server.log'}")
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url, (data_dir / "admin-api-key").read_text().strip()
+        yield server.url, (data_dir / "admin-api-key").read_text().strip()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        server.stop()
 
 
 def percentile(samples: list[float], q: float) -> float:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,38 +22,20 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import LocalServer, start_local_server  # noqa: E402 - the one server starter
+
 KEYS = [f"metric_{i}" for i in range(10)]
 WANDB_REFERENCE_US = 216.0  # the brief: wandb 0.31 offline on this machine kind
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{REPO / 'sdk'}{os.pathsep}{REPO / 'functions'}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wanllmdb.cli", "server", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the local server did not start")
+def start_server(data_dir: Path) -> LocalServer:
+    return start_local_server(data_dir)
 
 
 def baseline(steps: int, out_dir: Path) -> dict[str, float]:
@@ -194,7 +175,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        server, url = start_server(work / "data")
+        server = start_server(work / "data")
+        url = server.url
         try:
             key = (work / "data" / "admin-api-key").read_text().strip()
             load = os.getloadavg()[0]
@@ -205,8 +187,7 @@ def main() -> None:
             rss = rss_child(args.rss_steps, url, key, work / "spool-rss") if args.rss_steps else float("nan")
             wandb_us = wandb_offline(min(args.steps, 100_000), args.wandb_python, work / "wandb")
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            server.stop()
 
     print()
     print(f"{'':28}{'baseline':>12}{'wanllmdb':>12}{'ratio':>9}")

@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,13 +27,11 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import LocalServer, start_local_server  # noqa: E402 - the one server starter
+
 WEB = REPO / "web"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def bundle_sizes() -> dict[str, int]:
@@ -53,39 +49,8 @@ def bundle_sizes() -> dict[str, int]:
     return out
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "WANLLMDB_WEB_DIST": str(WEB / "dist"), "PYTHONUNBUFFERED": "1"}
-    log = (data_dir / "server.log").open("ab")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wanllmdb.cli",
-            "server",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir / "data"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=REPO,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server exited: {(data_dir / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    sys.exit("server did not start in 60 s")
+def start_server(data_dir: Path) -> LocalServer:
+    return start_local_server(data_dir / "data", env={"WANLLMDB_WEB_DIST": str(WEB / "dist")})
 
 
 def make_table_runs(url: str, token: str, n: int) -> tuple[str, str]:
@@ -129,7 +94,8 @@ def main() -> None:
     print("bundle bytes:", json.dumps(bundle_sizes()))
 
     tmp = Path(tempfile.mkdtemp(prefix="wanllmdb-web-bench-"))
-    proc, url = start_server(tmp)
+    server = start_server(tmp)
+    url = server.url
     try:
         t = time.perf_counter()
         seeded = subprocess.run(
@@ -204,8 +170,7 @@ def main() -> None:
         if res["errors"]:
             print("page errors:", res["errors"])
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        server.stop()
 
 
 if __name__ == "__main__":

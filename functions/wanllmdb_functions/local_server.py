@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from .blobs.routes import router as blob_router
 from .core.app import API_PREFIX, AppState, create_app
 from .core.errors import NotFound
-from .core.settings import Settings
+from .core.settings import Settings, SettingsError
 from .services import PERIODIC_TASKS, SERVICE_ROUTERS, STARTUP_HOOKS
 
 __all__ = ["build_local_app", "default_web_dist", "serve"]
@@ -86,7 +86,13 @@ def serve(settings: Settings) -> None:
 
     # Open the stores before binding, so a bad data dir fails at start, not at first request.
     app = build_local_app(settings)
-    app.state.wl.storage  # noqa: B018
+    try:
+        app.state.wl.storage  # noqa: B018
+    except OSError as exc:
+        raise SettingsError(
+            f"WANLLMDB_DATA_DIR / --data-dir {settings.data_dir}: {exc.strerror or exc}; "
+            "choose a writable folder"
+        ) from None
     print(
         f"wanLLMDB server: {settings.base_url}  (backend={settings.backend}, "
         f"data dir={settings.data_dir.expanduser()})",

@@ -199,7 +199,10 @@ def server(host: str | None, port: int | None, data_dir: Path | None) -> None:
         settings = load_settings(**overrides)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
-    serve(settings)
+    try:
+        serve(settings)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _server_modules() -> None:

@@ -49,3 +49,16 @@ def test_server_command_refuses_bad_backend_with_one_line() -> None:
     assert result.returncode != 0
     assert "WANLLMDB_BACKEND='nope' is not valid" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_server_command_refuses_unusable_data_dir_with_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = subprocess.run(
+        [sys.executable, "-m", "wanllmdb.cli", "server", "--port", "0", "--data-dir", str(blocker / "data")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "--data-dir" in result.stderr
+    assert "choose a writable folder" in result.stderr
+    assert "Traceback" not in result.stderr

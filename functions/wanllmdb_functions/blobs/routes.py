@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -32,8 +33,24 @@ def _local_store(storage: StorageDep) -> LocalBlobStore:
     return storage.blobs
 
 
-def _grant(method: str, resource: str, expires: int, max_length: int, sha256: str) -> SignedGrant:
-    return SignedGrant(method, resource, expires, max_length, sha256.lower())
+@dataclass(frozen=True)
+class SignedQuery:
+    """The signature fields every presigned URL carries, checked the same way for each method."""
+
+    method: Annotated[str, Query(alias="X-Wl-Method")]
+    expires: Annotated[int, Query(alias="X-Wl-Expires")]
+    max_length: Annotated[int, Query(alias="X-Wl-Max-Length", ge=0)]
+    signature: Annotated[str, Query(alias="X-Wl-Signature")]
+    sha256: Annotated[str, Query(alias="X-Wl-Sha256")] = ""
+
+    def verify(self, store: LocalBlobStore, method: str, resource: str) -> None:
+        if self.method != method:
+            raise InvalidInput(f"this URL was not signed for {method}", field="X-Wl-Method")
+        grant = SignedGrant(method, resource, self.expires, self.max_length, self.sha256.lower())
+        store.signer.verify(grant, self.signature)
+
+
+SignedQueryDep = Annotated[SignedQuery, Depends()]
 
 
 async def _spool_body(request: Request, max_length: int) -> IO[bytes]:
@@ -61,20 +78,14 @@ async def put_blob(
     key: str,
     request: Request,
     storage: StorageDep,
-    method: Annotated[str, Query(alias="X-Wl-Method")],
-    expires: Annotated[int, Query(alias="X-Wl-Expires")],
-    max_length: Annotated[int, Query(alias="X-Wl-Max-Length", ge=0)],
-    signature: Annotated[str, Query(alias="X-Wl-Signature")],
-    sha256: Annotated[str, Query(alias="X-Wl-Sha256")] = "",
+    signed: SignedQueryDep,
     upload_id: Annotated[str | None, Query(alias="uploadId")] = None,
     part_number: Annotated[int | None, Query(alias="partNumber")] = None,
 ) -> Response:
     store = _local_store(storage)
-    if method != "PUT":
-        raise InvalidInput("this URL was not signed for PUT", field="X-Wl-Method")
     multipart = upload_id is not None and part_number is not None
-    resource = f"{key}#{upload_id}#{part_number}" if multipart else key
-    store.signer.verify(_grant("PUT", resource, expires, max_length, sha256), signature)
+    signed.verify(store, "PUT", f"{key}#{upload_id}#{part_number}" if multipart else key)
+    max_length = signed.max_length
     body = await _spool_body(request, max_length)
     try:
         if multipart:
@@ -84,7 +95,7 @@ async def put_blob(
             )
             return Response(status_code=200, headers={"ETag": f'"{etag}"'})
         await run_in_threadpool(
-            store.write_stream, key, _chunks(body), max_bytes=max_length, sha256_hex=sha256 or None
+            store.write_stream, key, _chunks(body), max_bytes=max_length, sha256_hex=signed.sha256 or None
         )
     finally:
         body.close()
@@ -95,15 +106,10 @@ async def put_blob(
 def get_blob(
     key: str,
     storage: StorageDep,
-    method: Annotated[str, Query(alias="X-Wl-Method")],
-    expires: Annotated[int, Query(alias="X-Wl-Expires")],
-    max_length: Annotated[int, Query(alias="X-Wl-Max-Length", ge=0)],
-    signature: Annotated[str, Query(alias="X-Wl-Signature")],
+    signed: SignedQueryDep,
 ) -> FileResponse:
     store = _local_store(storage)
-    if method != "GET":
-        raise InvalidInput("this URL was not signed for GET", field="X-Wl-Method")
-    store.signer.verify(_grant("GET", key, expires, max_length, ""), signature)
+    signed.verify(store, "GET", key)
     path = store.open_path(key)
     info = store.head(key)
     return FileResponse(path, media_type=info.content_type if info else None)

@@ -106,6 +106,7 @@ def test_parallel_counter_increments_are_not_lost(item_store: ItemStore) -> None
 
 def test_parallel_conditional_creates_yield_exactly_one_winner(item_store: ItemStore) -> None:
     _skip_races_on_moto(item_store)
+
     def create(i: int) -> bool:
         try:
             item_store.put({"pk": "RUN", "sk": "same-id", "writer": i}, condition=Condition.not_exists())

@@ -181,14 +181,13 @@ def lambda_env(moto: Moto) -> Iterator[dict[str, str]]:
     Handlers keep their state per container (module); each gets a fresh one here, and again on the
     way out so that no later test inherits settings naming this (then stopped) moto server.
     """
-    from wanllmdb_functions.core.app import AppState
     from wanllmdb_functions.handlers import compaction, identity, query, reaper, runs
 
     def fresh() -> None:
         for module in (identity, runs, query):
-            module.app.state.wl = AppState()
-        compaction._state = AppState()
-        reaper._state = AppState()
+            module.app.state.wl.reset()
+        compaction._state.reset()
+        reaper._state.reset()
 
     env = {**moto.env, "WANLLMDB_COMPACTION_EVERY_CHUNKS": "2"}
     with pytest.MonkeyPatch.context() as mp:

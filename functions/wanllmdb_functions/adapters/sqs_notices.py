@@ -1,7 +1,7 @@
 """Run-finished notices to the compaction queue (AWS): the runs Lambda's half of compaction on finish.
 
-Registered on the runs service's `on_run_finished` hook by handlers/runs.py and handlers/reaper.py
-(the reaper's crashed runs) and by the local server on the aws backend when a queue is configured.
+Attached to the app's `run_finished` hook by handlers/runs.py and handlers/reaper.py (the reaper's
+crashed runs) and by the local server on the aws backend when a queue is configured.
 The message is `{"type": "run_finished", "project_id", "run_id", "state", "attempt"}`;
 handlers/compaction.py consumes it. Without `WANLLMDB_COMPACTION_QUEUE_URL` it does nothing.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.settings import Settings
-from ..runs.events import RunFinished, on_run_finished
+from ..runs.events import RunFinished, RunFinishedHook
 
 __all__ = ["SqsRunFinishedNotifier", "register_compaction_notices"]
 
@@ -55,19 +55,10 @@ class SqsRunFinishedNotifier:
         self._sqs(settings).send_message(QueueUrl=settings.compaction_queue_url, MessageBody=json.dumps(body))
 
 
-_registered: SqsRunFinishedNotifier | None = None
-_registered_lock = threading.Lock()
-
-
-def register_compaction_notices(settings: Callable[[], Settings]) -> SqsRunFinishedNotifier:
-    """Register this process's one notifier on the run-finished hook; later calls return it.
-
-    One per process, not one per handler module: a process that loads several handlers (the runs
-    and reaper functions' code in one test run, say) must still send one notice per finished run.
-    """
-    global _registered
-    with _registered_lock:
-        if _registered is None:
-            _registered = SqsRunFinishedNotifier(settings)
-            on_run_finished(_registered)
-        return _registered
+def register_compaction_notices(
+    hook: RunFinishedHook, settings: Callable[[], Settings]
+) -> SqsRunFinishedNotifier:
+    """Attach a notifier to one app's run-finished hook (one per app, so one notice per finished run)."""
+    notifier = SqsRunFinishedNotifier(settings)
+    hook.subscribe(notifier)
+    return notifier

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -12,9 +13,13 @@ from starlette.routing import compile_path
 from .. import __version__
 from ..audit.middleware import AuditMiddleware
 from .body_limit import DeclaredBodyLimit
+from .hooks import Hook
 from .http_errors import ERROR_RESPONSES, install_error_handlers
 from .settings import Settings, load_settings
 from .storage import Storage, build_storage
+
+if TYPE_CHECKING:
+    from ..runs.events import RunFinished
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState", "create_app"]
 
@@ -25,7 +30,7 @@ MAX_REQUEST_BYTES = 2 << 20
 
 
 class AppState:
-    """Settings and storage for one process, built on first use so imports stay cheap."""
+    """Settings, storage and in-process hooks for one app, built on first use so imports stay cheap."""
 
     def __init__(
         self, settings: Settings | None = None, storage_factory: Callable[[Settings], Storage] = build_storage
@@ -34,6 +39,16 @@ class AppState:
         self._storage: Storage | None = None
         self._factory = storage_factory
         self._lock = threading.Lock()
+        self.run_finished: Hook[RunFinished] = Hook("run finished")
+
+    def reset(self) -> None:
+        """Read settings and build storage again on next use; hook listeners stay attached.
+
+        What a fresh cold start of the same handler code would see (tests use it between cases).
+        """
+        with self._lock:
+            self._settings = None
+            self._storage = None
 
     @property
     def settings(self) -> Settings:

@@ -15,7 +15,7 @@ __all__ = ["handler"]
 _state = AppState()
 
 # A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
-register_compaction_notices(lambda: _state.settings)
+register_compaction_notices(_state.run_finished, lambda: _state.settings)
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

@@ -10,4 +10,4 @@ app = create_app([runs_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
 # A finished run is compacted by the compaction Lambda: tell it through its queue.
-register_compaction_notices(lambda: app.state.wl.settings)
+register_compaction_notices(app.state.wl.run_finished, lambda: app.state.wl.settings)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from ..ports.blob_store import BlobStore
-from ..runs.events import RunFinished, on_run_finished
+from ..runs.events import RunFinished
 from .compaction import CompactionResult, compact_run, compact_stream
 from .layout import STREAMS, parse_chunk
 
@@ -82,7 +82,7 @@ WORKER = CompactionWorker()
 
 def compaction_startup(state: AppState) -> Iterator[str]:
     """STARTUP_HOOKS entry: compact each run when it finishes."""
-    on_run_finished(WORKER.on_finished)
+    state.run_finished.subscribe(WORKER.on_finished)
     yield f"compaction: on run finish, and every {state.settings.compaction_every_chunks} chunks"
 
 

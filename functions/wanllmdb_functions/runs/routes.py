@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from ..core.auth import CallerDep
-from ..core.deps import SettingsDep, StorageDep
+from ..core.deps import AppStateDep, SettingsDep, StorageDep
 from ..core.policy import Permission
 from .listing import RunTable
 from .models import (
@@ -38,8 +38,8 @@ router = APIRouter(tags=["runs"])
 CONFIG_BODY_BYTES = 11 << 20
 
 
-def run_service(storage: StorageDep, settings: SettingsDep) -> RunService:
-    return RunService(storage.items, storage.blobs, settings)
+def run_service(state: AppStateDep) -> RunService:
+    return RunService(state.storage.items, state.storage.blobs, state.settings, state.run_finished)
 
 
 def run_table(storage: StorageDep) -> RunTable:

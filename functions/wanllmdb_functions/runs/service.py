@@ -18,7 +18,7 @@ from ..core.policy import Permission, authorize
 from ..core.settings import Settings
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
-from .events import RunFinished, fire_run_finished
+from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
 from .keys import CONFIG_PREFIX, LIVE_PK, index_row_key, live_sort_key, run_key
 from .lake_layout import run_prefixes
@@ -58,8 +58,15 @@ def _not_live(item: Item) -> None:
 
 
 class RunService:
-    def __init__(self, items: ItemStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(
+        self,
+        items: ItemStore,
+        blobs: BlobStore,
+        settings: Settings,
+        run_finished: RunFinishedHook | None = None,
+    ) -> None:
         self._items = items
+        self._run_finished = run_finished or RunFinishedHook("run finished")
         self._blobs = blobs
         self._settings = settings
         self._projects = ProjectService(items)
@@ -135,7 +142,7 @@ class RunService:
         if deltas:
             self._projects.add_run_counts(after["project_id"], deltas)
         if new in TERMINAL_STATES:
-            fire_run_finished(
+            self._run_finished.publish(
                 RunFinished(
                     after["id"], after["project_id"], new, int(after["attempt"]), self._items, self._blobs
                 )

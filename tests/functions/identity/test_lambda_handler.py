@@ -14,7 +14,6 @@ from moto import mock_aws
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.audit.service import AuditLog
-from wanllmdb_functions.core.app import AppState
 from wanllmdb_functions.handlers import identity
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService
@@ -57,7 +56,7 @@ def admin_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         DynamoItemStore(TABLE, region="us-east-1").create_table()
         S3BlobStore(BUCKET, region="us-east-1").create_bucket()
         # A warm Lambda keeps its AppState; each test is a fresh cold start on a fresh table.
-        identity.app.state.wl = AppState()
+        identity.app.state.wl.reset()
         items = identity.app.state.wl.storage.items
         root = UserService(items).create("root", password=None, is_admin=True)
         yield CredentialService(items, session_ttl_s=60).create_key(root.id, "lambda test").key
@@ -104,7 +103,7 @@ def test_registration_is_closed_on_aws_unless_enabled(
     status, body = invoke("POST", "/api/auth/register", body=account)
     assert status == 403 and "disabled" in body["error"]["message"]
     monkeypatch.setenv("WANLLMDB_ALLOW_REGISTRATION", "true")
-    identity.app.state.wl = AppState()
+    identity.app.state.wl.reset()
     status, session = invoke("POST", "/api/auth/register", body=account)
     assert status == 201
     status, me = invoke("GET", "/api/auth/me", token=session["token"])

@@ -23,6 +23,7 @@ from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.ports import BlobStore, ItemStore
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
+from wanllmdb_functions.runs.events import RunFinishedHook
 from wanllmdb_functions.runs.listing import RunTable
 from wanllmdb_functions.runs.service import RunService
 
@@ -38,6 +39,7 @@ class World:
     viewer: Caller
     stranger: Caller
     project_id: str
+    run_finished: RunFinishedHook
 
 
 def _caller(items: ItemStore, username: str) -> Caller:
@@ -55,9 +57,10 @@ def build_world(items: ItemStore, blobs: BlobStore, settings: Settings) -> World
     OrgService(items).set_member(owner, "lab", "bob", "viewer")
     viewer = resolve_caller(items, _key_of(items, viewer), session_ttl_s=3600)
     project, _ = ProjectService(items).create(owner, ProjectCreate(name="mnist", entity="lab"))
+    hook = RunFinishedHook("run finished")
     return World(
-        items, blobs, settings, RunService(items, blobs, settings), RunTable(items, blobs),
-        owner, viewer, stranger, project.id,
+        items, blobs, settings, RunService(items, blobs, settings, hook), RunTable(items, blobs),
+        owner, viewer, stranger, project.id, hook,
     )  # fmt: skip
 
 

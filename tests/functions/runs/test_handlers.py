@@ -15,7 +15,6 @@ from moto import mock_aws
 
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
-from wanllmdb_functions.core.app import AppState
 from wanllmdb_functions.core.errors import InvalidInput
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.handlers import reaper, runs
@@ -56,8 +55,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[World, str, Settings]
         world = build_world(items, blobs, settings)
         key = CredentialService(items, session_ttl_s=60).create_key(world.owner.user_id, "lambda").key
         # Fresh per test: the handlers build their state lazily from the environment set above.
-        runs.app.state.wl = AppState()
-        reaper._state = AppState()
+        runs.app.state.wl.reset()
+        reaper._state.reset()
         yield world, key, settings
 
 

@@ -93,13 +93,10 @@ def test_state_machine(world: World, path: list[str], legal: bool) -> None:
 
 def test_finishing_fires_the_hook_once_and_a_repeated_finish_is_a_no_op(world: World) -> None:
     seen: list[events.RunFinished] = []
-    events.on_run_finished(seen.append)
-    try:
-        create(world)
-        run = world.runs.patch(world.owner, "r1", RunPatch(state="finished", exit_code=0))
-        world.runs.patch(world.owner, "r1", RunPatch(state="finished"))
-    finally:
-        events.remove_listener(seen.append)
+    world.run_finished.subscribe(seen.append)
+    create(world)
+    run = world.runs.patch(world.owner, "r1", RunPatch(state="finished", exit_code=0))
+    world.runs.patch(world.owner, "r1", RunPatch(state="finished"))
     assert [(e.run_id, e.state, e.attempt) for e in seen] == [("r1", "finished", 0)]
     assert run.finished_at is not None and run.exit_code == 0
 
@@ -209,22 +206,18 @@ def _backdate(w: World, run_id: str, seconds: int) -> None:
 
 def test_heartbeat_and_the_reaper_crash_silent_runs_only(world: World) -> None:
     seen: list[str] = []
-    listener = lambda e: seen.append(e.run_id)  # noqa: E731
-    events.on_run_finished(listener)
+    world.run_finished.subscribe(lambda e: seen.append(e.run_id))
     timeout = world.settings.heartbeat_timeout_s
-    try:
-        for run_id in ("alive", "silent", "paused", "late"):
-            create(world, run_id)
-            _backdate(world, run_id, timeout + 10)
-        world.runs.patch(world.owner, "paused", RunPatch(state="paused"))
-        assert world.runs.heartbeat(world.owner, "alive") == ("running", 0)
-        crashed = world.runs.reap_stale()
-        # A beat that lands after the reaper read its index: the re-check must spare the run.
-        later = datetime.now(UTC) + timedelta(seconds=timeout + 1)
-        world.items.update(*_run_key("alive"), set_attrs={"heartbeat_at": "9999"})
-        crashed_later = world.runs.reap_stale(now=later)
-    finally:
-        events.remove_listener(listener)
+    for run_id in ("alive", "silent", "paused", "late"):
+        create(world, run_id)
+        _backdate(world, run_id, timeout + 10)
+    world.runs.patch(world.owner, "paused", RunPatch(state="paused"))
+    assert world.runs.heartbeat(world.owner, "alive") == ("running", 0)
+    crashed = world.runs.reap_stale()
+    # A beat that lands after the reaper read its index: the re-check must spare the run.
+    later = datetime.now(UTC) + timedelta(seconds=timeout + 1)
+    world.items.update(*_run_key("alive"), set_attrs={"heartbeat_at": "9999"})
+    crashed_later = world.runs.reap_stale(now=later)
     assert sorted(crashed) == ["late", "silent"]
     assert crashed_later == []
     assert world.runs.get(world.owner, "alive").state == "running"

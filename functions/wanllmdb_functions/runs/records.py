@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..core.errors import InvalidInput, TooLarge
 from ..core.settings import Settings
+from ..core.values import checked_json, now_iso
 from ..ports import BlobStore, Condition, Item, TransactOp
 from .keys import config_version_key
 from .lake_layout import config_blob_key
@@ -34,22 +33,6 @@ __all__ = [
 
 MAX_METADATA_BYTES = 64 << 10
 _SCP_REMOTE = re.compile(r"^(?P<user>[^@/:]+)@(?P<host>[^:/]+):(?P<path>.+)$")
-
-
-def now_iso(at: datetime | None = None) -> str:
-    # Fixed width (microseconds, Z) so timestamps in sort keys compare as strings.
-    return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def checked_json(value: Any, *, limit: int, field: str) -> str:
-    try:
-        encoded = json.dumps(value, separators=(",", ":"), allow_nan=True, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{field}: not JSON-encodable ({exc})", field=field) from None
-    size = len(encoded.encode())
-    if size > limit:
-        raise TooLarge(f"{field} is {size} bytes of JSON; the limit is {limit}", field=field)
-    return encoded
 
 
 def scrub_remote(url: str) -> str:

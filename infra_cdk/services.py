@@ -86,7 +86,7 @@ _RUN_DATA = ("metrics/", "logs/", "files/", "media/")
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         name="identity",
-        description="Auth, API keys, organizations, teams, projects, audit and health",
+        description="Auth, API keys, organizations, teams, projects, saved views, audit and health",
         routes=(
             "/api/health",
             "/api/auth/{proxy+}",
@@ -99,6 +99,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/projects",
             "/api/projects/{id}",
             "/api/projects/by-name/{proxy+}",
+            "/api/projects/{id}/views",
+            "/api/projects/{id}/views/{proxy+}",
             "/api/audit",
         ),
         table=TableAccess.READ_WRITE,
@@ -121,6 +123,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         routes=(
             "/api/runs/{id}/metrics",
             "/api/runs/{id}/metric-keys",
+            "/api/runs/{id}/history",
             "/api/runs/{id}/logs",
             "/api/runs/{id}/files",
             "/api/runs/{id}/export",

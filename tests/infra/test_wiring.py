@@ -78,6 +78,43 @@ def test_routes_reach_the_function_that_serves_them(synth):
     assert routed["ANY /api/runs/{proxy+}"] == "runs"
 
 
+def _gateway_match(path: str) -> str:
+    """The service API Gateway picks for a concrete path: a literal segment beats a {variable},
+    which beats a greedy {proxy+}; nothing matching goes to $default (identity)."""
+
+    def score(route: str) -> tuple[int, ...] | None:
+        parts, segments = route.strip("/").split("/"), path.strip("/").split("/")
+        ranks: list[int] = []
+        for i, part in enumerate(parts):
+            if part.endswith("+}"):
+                return (*ranks, 0) if len(segments) > i else None
+            if i >= len(segments) or (not part.startswith("{") and part != segments[i]):
+                return None
+            ranks.append(1 if part.startswith("{") else 2)
+        return tuple(ranks) if len(parts) == len(segments) else None
+
+    scored = [(s, spec.name) for spec in SERVICES for r in spec.routes if (s := score(r)) is not None]
+    return max(scored)[1] if scored else "identity"
+
+
+def test_every_route_a_function_serves_is_routed_to_it():
+    # A route added to a function's app but not to its ServiceSpec would reach another function in
+    # AWS (or none): the local server would pass every test while the deployed API 404s.
+    import importlib
+    import re
+
+    from tests.functions.routes_of_app import mounted_api_routes
+
+    for name in ("identity", "runs", "query"):
+        app = importlib.import_module(f"wanllmdb_functions.handlers.{name}").app
+        # Each app documents itself; in AWS the identity function (the $default route) answers for all.
+        paths = {path for _, path in mounted_api_routes(app)} - {app.openapi_url, app.docs_url}
+        assert paths, f"the {name} function serves no routes"
+        for path in paths:
+            concrete = re.sub(r"\{[^}]+\}", "x", path)
+            assert _gateway_match(concrete) == name, f"{path} is served by {name}"
+
+
 def test_api_is_throttled_logged_and_cors_enabled(synth):
     stage = synth.one("AWS::ApiGatewayV2::Stage")["Properties"]
     assert stage["StageName"] == "$default"

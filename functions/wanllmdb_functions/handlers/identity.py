@@ -1,4 +1,4 @@
-"""Lambda entry point for identity: health, auth, keys, organizations, teams, projects, audit."""
+"""Lambda entry point for identity: health, auth, keys, organizations, teams, projects, saved views, audit."""
 
 from mangum import Mangum
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from ..audit.routes import router as audit_router
 from ..health.routes import router as health_router
 from ..projects.routes import router as project_router
+from ..views.routes import router as view_router
 from .auth_routes import router as auth_router
 from .key_routes import router as key_router
 from .org_routes import router as org_router
@@ -19,5 +20,6 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     key_router,
     org_router,
     project_router,
+    view_router,
     audit_router,
 ]

@@ -1,0 +1,1 @@
+"""Saved workspace views: named, per project, shared with everyone who can read the project."""

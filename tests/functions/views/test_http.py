@@ -24,7 +24,7 @@ def client(module_server: LocalServer) -> Iterator[tuple[httpx.Client, str]]:
 
 def test_round_trip_with_a_unicode_name(client: tuple[httpx.Client, str]) -> None:
     http, base = client
-    name = "Ablation – 3 seeds (lr ≤ 1e-3)"
+    name = "Ablation \u2013 3 seeds (lr \u2264 1e-3)"
     url = f"{base}/{quote(name, safe='')}"
     created = http.put(url, json={"spec": {"runs": ["r1"], "x": "step"}})
     assert created.status_code == 201, created.text

@@ -1,6 +1,6 @@
-// A workspace view: what the user arranged, small enough to live in a URL. The backend has no
-// views API yet (docs/api-contract.md), so a view is shared as ?view=<compressed JSON> and saved
-// views are kept per project in localStorage; decoding is strict so a hand-edited link cannot crash the page.
+// A workspace view: what the user arranged, small enough to live in a URL (?view=<compressed JSON>).
+// Named views are saved per project on the server (src/api/views.ts) and shared with the team.
+// Decoding is strict so a hand-edited link or stored spec cannot crash the page.
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 
 export type XAxis = "step" | "ts" | "relative" | `metric:${string}`;
@@ -113,28 +113,13 @@ export function decodeView(s: string): View | null {
   }
 }
 
-const storeKey = (projectId: string) => `wanllmdb.views.${projectId}`;
-
-export function listSavedViews(projectId: string, storage: Storage = localStorage): View[] {
-  try {
-    const raw = JSON.parse(storage.getItem(storeKey(projectId)) ?? "[]") as unknown[];
-    return Array.isArray(raw) ? raw.map(parseView) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Saves under the view's name, replacing a saved view of the same name. */
-export function saveView(projectId: string, view: View, storage: Storage = localStorage): View[] {
-  const views = listSavedViews(projectId, storage).filter((v) => v.name !== view.name);
-  views.push(view);
-  views.sort((a, b) => a.name.localeCompare(b.name));
-  storage.setItem(storeKey(projectId), JSON.stringify(views));
-  return views;
-}
-
-export function deleteView(projectId: string, name: string, storage: Storage = localStorage): View[] {
-  const views = listSavedViews(projectId, storage).filter((v) => v.name !== name);
-  storage.setItem(storeKey(projectId), JSON.stringify(views));
-  return views;
+/** Deep equality of two views, ignoring the order keys were written in (a stored spec comes back re-ordered). */
+export function sameView(a: View, b: View): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v as object).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([k, x]) => [k, canon(x)]))
+        : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }

@@ -149,6 +149,33 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     noErrors();
   });
 
+  it("opens a saved view from a link in another browser, because views live on the server", async () => {
+    // A fresh context shares no storage with the first page: only the server can supply the view.
+    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const teammate = await other.newPage();
+    const otherErrors: string[] = [];
+    teammate.on("console", (m) => {
+      if (m.type() === "error") otherErrors.push(m.text());
+    });
+    try {
+      await teammate.goto(`${server.url}/login`);
+      await teammate.fill("input[name=username]", seeded.username);
+      await teammate.fill("input[name=password]", seeded.password);
+      await teammate.click("button[type=submit]");
+      await teammate.getByRole("heading", { name: "Projects" }).waitFor();
+      await teammate.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?saved=${encodeURIComponent("e2e view")}`);
+      await teammate.locator('[data-panel="line:train/loss"] .uplot[data-drawn]').waitFor();
+      await expect.poll(() => teammate.getByLabel("Smoothing").inputValue()).toBe("0.6");
+      expect(await teammate.getByLabel("Log scale").isChecked()).toBe(true);
+      await expect.poll(() => teammate.locator('[data-panel="line:train/loss"] .legend-item').count()).toBe(2);
+      expect(await teammate.getByLabel("Saved views").inputValue()).toBe("e2e view");
+      await teammate.screenshot({ path: join(SHOTS, "06b-saved-view-link.png") });
+    } finally {
+      await other.close();
+    }
+    expect(otherErrors, `console errors:\n${otherErrors.join("\n")}`).toEqual([]);
+  });
+
   it("opens a run page with config, summary and its console logs", async () => {
     const run = seeded.runs[0];
     await page.getByTestId("run-selector").getByRole("link", { name: run.name }).click();

@@ -1,19 +1,37 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { SavedView } from "../../api/views";
+import { ErrorBanner } from "../../components/status";
 import type { View } from "../../shaping/view";
 
 interface Props {
   view: View;
-  saved: View[];
-  onSave: (name: string) => void;
-  onOpen: (v: View) => void;
-  onDelete: (name: string) => void;
+  saved: SavedView[];
+  /** Resolves once the server stored it; rejects with the server's error (a 409 when a teammate saved since). */
+  onSave: (name: string) => Promise<void>;
+  onOpen: (v: SavedView) => void;
+  onDelete: (name: string) => Promise<void>;
   shareUrl: () => string;
 }
 
-/** Save the workspace under a name, switch between saved views, copy a link that restores this one. */
+/** Save the workspace under a name for the whole project, switch between saved views, copy a link that restores this one. */
 export function ViewBar({ view, saved, onSave, onOpen, onDelete, shareUrl }: Props) {
   const [name, setName] = useState(view.name);
   const [copied, setCopied] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => setName(view.name), [view.name]);
+  const current = saved.find((v) => v.view.name === view.name);
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   const share = async () => {
     const url = shareUrl();
     try {
@@ -28,34 +46,32 @@ export function ViewBar({ view, saved, onSave, onOpen, onDelete, shareUrl }: Pro
     <div className="view-bar">
       <select
         aria-label="Saved views"
-        value={saved.some((v) => v.name === view.name) ? view.name : ""}
+        value={current ? view.name : ""}
         onChange={(e) => {
-          const v = saved.find((s) => s.name === e.target.value);
-          if (v) {
-            setName(v.name);
-            onOpen(v);
-          }
+          const v = saved.find((s) => s.view.name === e.target.value);
+          if (v) onOpen(v);
         }}
       >
         <option value="">{saved.length ? "Saved views…" : "No saved views"}</option>
         {saved.map((v) => (
-          <option key={v.name} value={v.name}>
-            {v.name}
+          <option key={v.view.name} value={v.view.name} title={`revision ${v.revision}, saved by ${v.updatedBy}`}>
+            {v.view.name}
           </option>
         ))}
       </select>
-      <input aria-label="View name" value={name} onChange={(e) => setName(e.target.value)} className="view-name" />
-      <button className="btn" onClick={() => onSave(name.trim() || "Workspace")}>
+      <input aria-label="View name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} className="view-name" />
+      <button className="btn" disabled={busy} onClick={() => act(() => onSave(name.trim() || "Workspace"))}>
         Save view
       </button>
-      {saved.some((v) => v.name === view.name) && (
-        <button className="btn btn-ghost" onClick={() => onDelete(view.name)} title="Delete this saved view">
+      {current && (
+        <button className="btn btn-ghost" disabled={busy} onClick={() => act(() => onDelete(view.name))} title="Delete this saved view for everyone">
           Delete
         </button>
       )}
       <button className="btn" onClick={share}>
         {copied ? "Link copied" : "Share link"}
       </button>
+      {error !== undefined && <ErrorBanner error={error} />}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { useApi } from "../../hooks/useApi";
 import { useProject } from "../../hooks/useProject";
 import { assignColors } from "../../shaping/colors";
 import { collectKeys } from "../../shaping/fields";
-import { decodeView, defaultView, deleteView, encodeView, listSavedViews, saveView, type PanelBox, type View, type XAxis } from "../../shaping/view";
+import { deleteView, getView, listViews, saveView, type SavedView } from "../../api/views";
+import { decodeView, defaultView, encodeView, sameView, type PanelBox, type View, type XAxis } from "../../shaping/view";
 import { AddPanel } from "./AddPanel";
 import { CustomPanel } from "./CustomPanel";
 import { MetricPanel } from "./MetricPanel";
@@ -41,14 +42,41 @@ function Workspace({ project }: { project: Project }) {
   const [params, setParams] = useSearchParams();
   const [view, setView] = useState<View>(() => initialView(params));
   const patch = useCallback((p: Partial<View>) => setView((v) => ({ ...v, ...p })), []);
-  const [saved, setSaved] = useState(() => listSavedViews(project.id));
   const [fullscreen, setFullscreen] = useState<string | null>(null);
+  const savedList = useApi(() => listViews(project.id), [project.id]);
+  const saved = savedList.data ?? [];
+
+  // A link to a saved view (?saved=<name>) opens the team's current version of it.
+  const [linkedName] = useState(() => params.get("saved"));
+  const linked = useApi(async () => (linkedName ? getView(project.id, linkedName) : null), [project.id, linkedName]);
+  useEffect(() => {
+    if (linked.data) setView(linked.data.view);
+  }, [linked.data]);
 
   // The URL always carries the current view, so reload and a copied address restore it.
-  useEffect(() => setParams({ view: encodeView(view) }, { replace: true }), [view, setParams]);
+  useEffect(() => {
+    if (linkedName && !linked.data && !linked.error) return; // keep ?saved= until the view arrives
+    setParams({ view: encodeView(view) }, { replace: true });
+  }, [view, setParams, linkedName, linked.data, linked.error]);
+
+  const onSave = async (name: string) => {
+    const v = { ...view, name };
+    // Name the revision we know, so a teammate's newer save is reported (409) instead of overwritten.
+    const known = saved.find((s) => s.view.name === name);
+    const stored = await saveView(project.id, v, known ? known.revision : 0).finally(savedList.reload);
+    setView(stored.view);
+  };
+  const onDelete = async (name: string) => {
+    await deleteView(project.id, name).finally(savedList.reload);
+  };
+  const shareUrl = () => {
+    const match: SavedView | undefined = saved.find((s) => s.view.name === view.name && sameView(s.view, view));
+    const query = match ? `saved=${encodeURIComponent(match.view.name)}` : `view=${encodeView(view)}`;
+    return `${window.location.origin}${base}/workspace?${query}`;
+  };
 
   const runList = useApi(() => fetchRuns(project.id, { order: "-created_at", perPage: 200 }), [project.id]);
-  const chosenOnce = useRef(view.runs.length > 0 || params.has("view"));
+  const chosenOnce = useRef(view.runs.length > 0 || params.has("view") || params.has("saved"));
   useEffect(() => {
     if (chosenOnce.current || !runList.data) return;
     chosenOnce.current = true;
@@ -175,20 +203,9 @@ function Workspace({ project }: { project: Project }) {
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
           <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
-          <ViewBar
-            view={view}
-            saved={saved}
-            onSave={(name) => {
-              const v = { ...view, name };
-              setView(v);
-              setSaved(saveView(project.id, v));
-            }}
-            onOpen={(v) => setView(v)}
-            onDelete={(name) => setSaved(deleteView(project.id, name))}
-            shareUrl={() => `${window.location.origin}${base}/workspace?view=${encodeView(view)}`}
-          />
+          <ViewBar view={view} saved={saved} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />
         </div>
-        <ErrorBanner error={runList.error ?? keysQ.error ?? metrics.error} />
+        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
         {runList.loading && !runList.data ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (

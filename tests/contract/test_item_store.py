@@ -119,6 +119,37 @@ def test_parallel_conditional_creates_yield_exactly_one_winner(item_store: ItemS
     assert sum(wins) == 1
 
 
+def test_parallel_mixed_writes_fail_only_themselves(item_store: ItemStore) -> None:
+    # Transactions whose check fails, conditional creates that lose, and counters all at once: a
+    # failed write must take back only its own changes, never a neighbour's (SQLite commits
+    # concurrent writers together, so this is the case that could leak).
+    _skip_races_on_moto(item_store)
+    item_store.put({"pk": "T", "sk": "gate", "open": False})
+
+    def write(i: int) -> str:
+        try:
+            if i % 3 == 0:
+                item_store.transact_write([
+                    TransactOp("check", {"pk": "T", "sk": "gate"}, Condition.equals("open", True)),
+                    TransactOp("put", {"pk": "T", "sk": f"leak-{i}"}),
+                ])  # fmt: skip
+                return "written"
+            if i % 3 == 1:
+                item_store.put({"pk": "T", "sk": "once", "by": i}, condition=Condition.not_exists())
+                return "created"
+            item_store.update("T", "count", add={"n": 1})
+            return "counted"
+        except ConditionFailed:
+            return "refused"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(write, range(60)))
+    assert outcomes.count("written") == 0 and outcomes.count("created") == 1
+    assert outcomes.count("counted") == 20 and outcomes.count("refused") == 39
+    assert item_store.get("T", "count") == {"pk": "T", "sk": "count", "n": 20}
+    assert [i["sk"] for i in item_store.query("T").items] == ["count", "gate", "once"]
+
+
 def test_query_by_partition_with_prefix_range_order_and_paging(item_store: ItemStore) -> None:
     for i in range(7):
         item_store.put({"pk": "P", "sk": f"RUN#{i:02d}", "i": i})

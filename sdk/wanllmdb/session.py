@@ -196,6 +196,9 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         "job_type": fields["job_type"],
         "metadata": metadata,
         "resume": resume,
+        # Kept in the spooled op, so every retry of this create (now, or from `wanllmdb sync`) is
+        # recognised by the server and never counts as another resume.
+        "resume_token": secrets.token_urlsafe(16),
     }
     rd.append_op(
         0,

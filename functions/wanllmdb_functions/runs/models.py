@@ -94,6 +94,16 @@ class RunCreate(_Strict):
     job_type: Short | None = None
     metadata: RunMetadata | None = None
     resume: Literal["never", "allow", "must"] = "never"
+    resume_token: Annotated[
+        str | None,
+        Field(
+            default=None,
+            pattern=r"^[A-Za-z0-9_-]{8,64}$",
+            description="A random id the client picks once per init() and repeats on every retry of "
+            "this create: a retry of the request that created or resumed the run then returns the "
+            "run as it left it, instead of resuming it again.",
+        ),
+    ] = None
 
 
 class RunPatch(_Strict):

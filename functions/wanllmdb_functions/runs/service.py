@@ -57,6 +57,20 @@ def _not_live(item: Item) -> None:
     item.pop("gsi1sk", None)
 
 
+def _is_retry(current: Item, body: RunCreate) -> bool:
+    """Whether `body` repeats the create (or resume) that produced `current`.
+
+    A client token settles it. Without one (older clients), a create with resume='never' of a run
+    still running and created within RETRY_WINDOW is taken as a retry.
+    """
+    if body.resume_token is not None:
+        return bool(current.get("resume_token") == body.resume_token)
+    if body.resume != "never" or current["state"] != "running":
+        return False
+    created = datetime.fromisoformat(current["created_at"].replace("Z", "+00:00"))
+    return datetime.now(UTC) - created < RETRY_WINDOW
+
+
 class RunService:
     def __init__(
         self,
@@ -173,7 +187,7 @@ class RunService:
             "name": body.name, "attempt": 0, "summary": {}, "tags": body.tags or [],
             "notes": body.notes, "group": body.group, "job_type": body.job_type, "metadata": metadata,
             "created_at": at, "updated_at": at, "finished_at": None, "exit_code": None,
-            "config": {}, "config_version": 0,
+            "config": {}, "config_version": 0, "resume_token": body.resume_token,
         }  # fmt: skip
         _live(item, at)
         change = Mutation(item, config=body.config or {})
@@ -192,10 +206,9 @@ class RunService:
         current = self._item(body.id)
         if current["project_id"] != project_id:
             raise Conflict(f"run id {body.id} is already used in another project", field="id")
+        if _is_retry(current, body):
+            return self.to_model(current), False  # a retried create or resume: same answer, no change
         if body.resume == "never":
-            created = datetime.fromisoformat(current["created_at"].replace("Z", "+00:00"))
-            if current["state"] == "running" and datetime.now(UTC) - created < RETRY_WINDOW:
-                return self.to_model(current), False  # a retried create: same answer, nothing changes
             raise Conflict(
                 f"run {body.id} already exists ({current['state']}); "
                 "create it with resume='allow' to continue it",
@@ -203,9 +216,12 @@ class RunService:
             )
         return self.to_model(self._mutate(body.id, lambda item: self._resume(item, body, metadata))[1]), False
 
-    def _resume(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation:
+    def _resume(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation | None:
+        if _is_retry(current, body):
+            return None  # the earlier try of this request resumed it (read again inside the race loop)
         at = now_iso()
         new = dict(current, attempt=int(current.get("attempt", 0)) + 1, finished_at=None, exit_code=None)
+        new["resume_token"] = body.resume_token
         _live(new, at)
         for name in ("name", "tags", "notes", "group", "job_type"):
             if getattr(body, name) is not None:

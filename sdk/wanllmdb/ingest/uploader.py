@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -232,7 +233,9 @@ class SpoolUploader:
     def _reopen(self) -> None:
         if self.project_id is None:
             self.project_id = str(self.client.get_run(self.run_id)["project_id"])
-        self.run = self.client.create_run(self.project_id, {"id": self.run_id, "resume": "allow"})
+        # One token for this reopen: a retried request must not reopen (and count an attempt) twice.
+        body = {"id": self.run_id, "resume": "allow", "resume_token": secrets.token_urlsafe(16)}
+        self.run = self.client.create_run(self.project_id, body)
         self.reopened = True
 
     def _refusal(self, exc: ApiError) -> bool:

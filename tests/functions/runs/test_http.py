@@ -176,9 +176,16 @@ def test_viewer_gets_403_and_a_finished_run_409_and_traversal_400(api: Api) -> N
 
 def test_no_token_is_401_and_bad_bodies_are_4xx(api: Api) -> None:
     assert httpx.get(f"{api.server.url}/api/runs/fin").status_code == 401
-    for body in ({"id": "BAD ID"}, {"id": "x", "tags": "notalist"}, {"id": "x", "resume": "sometimes"}):
+    for body, field in (
+        ({"id": "BAD ID"}, "id"),
+        ({"id": "x", "tags": "notalist"}, "tags"),
+        ({"id": "x", "resume": "sometimes"}, "resume"),
+        ({"id": "x", "resume_token": "short"}, "resume_token"),
+        ({"id": "x", "resume_token": "has spaces in it"}, "resume_token"),
+    ):
         resp = api.admin.post(f"/api/projects/{api.project_id}/runs", json=body)
         assert resp.status_code == 422 and error_of(resp)["code"] == "invalid"
+        assert field in error_of(resp)["field"], error_of(resp)
     raw = api.admin.post(f"/api/projects/{api.project_id}/runs", content=b"{not json",
                          headers={"Content-Type": "application/json"})  # fmt: skip
     assert raw.status_code == 422

@@ -49,6 +49,38 @@ def test_resume_increments_the_attempt_and_returns_to_running(world: World) -> N
     assert run.attempt == 2
 
 
+def test_a_retried_create_or_resume_with_its_token_changes_nothing(world: World) -> None:
+    # The SDK repeats its resume token on every retry of one init(); only a new token resumes.
+    first, created = create(world, resume="allow", resume_token="token-create-1")
+    again, created_again = create(world, resume="allow", resume_token="token-create-1")
+    assert created and not created_again
+    assert (first.attempt, again.attempt, again.updated_at) == (0, 0, first.updated_at)  # type: ignore[attr-defined]
+    world.runs.patch(world.owner, "r1", RunPatch(state="finished"))
+    resumed, _ = create(world, resume="allow", resume_token="token-resume-2")
+    retried, _ = create(world, resume="allow", resume_token="token-resume-2")
+    assert (resumed.attempt, retried.attempt, retried.state) == (1, 1, "running")  # type: ignore[attr-defined]
+    third, _ = create(world, resume="must", resume_token="token-resume-3")
+    assert third.attempt == 2  # type: ignore[attr-defined]
+
+
+def test_a_retried_never_create_is_recognised_by_its_token_after_the_retry_window(world: World) -> None:
+    create(world, resume_token="token-never-1")
+    _backdate_created(world, "r1", seconds=3600)
+    run, created = create(world, resume_token="token-never-1")
+    assert not created and run.attempt == 0  # type: ignore[attr-defined]
+    with pytest.raises(Conflict) as err:
+        create(world, resume_token="token-never-2")  # another init() with the same id
+    assert err.value.field == "id"
+
+
+def _backdate_created(w: World, run_id: str, seconds: int) -> None:
+    from wanllmdb_functions.runs.keys import run_key
+    from wanllmdb_functions.runs.records import now_iso
+
+    at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
+    w.items.update(*run_key(run_id), set_attrs={"created_at": at})
+
+
 def test_resume_must_of_a_missing_run_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
         create(world, "nope", resume="must")

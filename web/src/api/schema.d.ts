@@ -1385,6 +1385,11 @@ export interface components {
              * @enum {string}
              */
             resume: "never" | "allow" | "must";
+            /**
+             * Resume Token
+             * @description A random id the client picks once per init() and repeats on every retry of this create: a retry of the request that created or resumed the run then returns the run as it left it, instead of resuming it again.
+             */
+            resume_token?: string | null;
         };
         /** RunFile */
         RunFile: {

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from .adapters.sqs_notices import register_compaction_notices
 from .identity.bootstrap import ensure_local_admin
 from .identity.routers import IDENTITY_ROUTERS
-from .query.compaction_jobs import compaction_startup, compaction_task
+from .query.compaction_jobs import compaction_startup
 from .query.log_routes import router as logs_router
 from .query.routes import router as query_router
 from .runs.reaper import reaper_task
@@ -42,4 +42,4 @@ def compaction_on_finish(state: AppState) -> Iterator[str]:
 STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin, compaction_on_finish]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
-PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, compaction_task]
+PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task]

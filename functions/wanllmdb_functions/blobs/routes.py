@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..adapters.local_blobs import LocalBlobStore
 from ..adapters.url_signing import SignedGrant
-from ..core.deps import StorageDep
+from ..core.deps import AppStateDep, StorageDep
 from ..core.errors import InvalidInput, NotFound, TooLarge
 
 # Object bodies are bounded per URL by the signed max length, up to S3's single-PUT limit.
@@ -77,12 +77,12 @@ def _chunks(fh: IO[bytes]) -> Iterator[bytes]:
 async def put_blob(
     key: str,
     request: Request,
-    storage: StorageDep,
+    state: AppStateDep,
     signed: SignedQueryDep,
     upload_id: Annotated[str | None, Query(alias="uploadId")] = None,
     part_number: Annotated[int | None, Query(alias="partNumber")] = None,
 ) -> Response:
-    store = _local_store(storage)
+    store = _local_store(state.storage)
     multipart = upload_id is not None and part_number is not None
     signed.verify(store, "PUT", f"{key}#{upload_id}#{part_number}" if multipart else key)
     max_length = signed.max_length
@@ -99,6 +99,7 @@ async def put_blob(
         )
     finally:
         body.close()
+    state.object_created.publish(key)
     return Response(status_code=200)
 
 

@@ -40,6 +40,8 @@ class AppState:
         self._factory = storage_factory
         self._lock = threading.Lock()
         self.run_finished: Hook[RunFinished] = Hook("run finished")
+        # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
+        self.object_created: Hook[str] = Hook("object created")
 
     def reset(self) -> None:
         """Read settings and build storage again on next use; hook listeners stay attached.

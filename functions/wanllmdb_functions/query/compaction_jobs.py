@@ -1,9 +1,12 @@
-"""When compaction runs: on run finish, every N chunks for long runs, and for queued lake events.
+"""When compaction runs: on run finish, every N chunks of a stream, and for queued lake events.
 
-Local server: a run-finished listener queues the run on one worker thread (so `finish()` never
-waits, and one process never compacts a stream twice at once), and a periodic task compacts
-streams that gathered `compaction_every_chunks` chunks. In AWS the same `compact_for_message`
-serves the SQS-fed compaction Lambda.
+Local server (the twin of the AWS path): a run-finished listener queues the run, and a listener on
+the blob endpoint counts chunks as they land and queues a stream once it gathered
+`compaction_every_chunks` of them, just as S3 events reach the compaction Lambda through SQS. All
+of it runs on one worker thread, so `finish()` and uploads never wait and one process never
+compacts a stream twice at once. Nothing walks the whole lake on a timer: one scan at startup picks
+up streams that filled up while the server was down. In AWS the same `compact_for_message` serves
+the SQS-fed compaction Lambda.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import queue
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -26,11 +30,11 @@ if TYPE_CHECKING:
     from ..core.app import AppState
 
 __all__ = [
+    "ChunkArrivals",
     "CompactionWorker",
     "compact_due_streams",
     "compact_for_message",
     "compaction_startup",
-    "compaction_task",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,24 +42,48 @@ log = logging.getLogger(__name__)
 _STREAM_KEY = re.compile(r"^metrics/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A whole run (`stream` None), one stream holding at least `min_chunks` chunks, or a lake scan."""
+
+    project_id: str = ""
+    run_id: str = ""
+    stream: str | None = None
+    min_chunks: int = 1
+    scan: bool = False
+
+
 class CompactionWorker:
-    """One thread that compacts finished runs in the order they finished; duplicates are merged."""
+    """One thread that runs compaction jobs in the order they came; a job already queued is merged."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[BlobStore, str, str]] = queue.Queue()
-        self._pending: set[tuple[str, str]] = set()
+        self._queue: queue.Queue[tuple[BlobStore, _Job]] = queue.Queue()
+        self._pending: set[_Job] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, blobs: BlobStore, project_id: str, run_id: str) -> None:
+    def _submit(self, blobs: BlobStore, job: _Job) -> None:
         with self._lock:
-            if (project_id, run_id) in self._pending:
+            if job in self._pending:
                 return
-            self._pending.add((project_id, run_id))
+            self._pending.add(job)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._drain, name="wanllmdb-compaction", daemon=True)
                 self._thread.start()
-        self._queue.put((blobs, project_id, run_id))
+        self._queue.put((blobs, job))
+
+    def submit(self, blobs: BlobStore, project_id: str, run_id: str) -> None:
+        """Compact every stream of a run (it finished)."""
+        self._submit(blobs, _Job(project_id, run_id))
+
+    def submit_stream(
+        self, blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
+    ) -> None:
+        self._submit(blobs, _Job(project_id, run_id, stream, min_chunks))
+
+    def submit_scan(self, blobs: BlobStore, *, every_chunks: int) -> None:
+        """Compact every stream of the lake holding at least `every_chunks` chunks."""
+        self._submit(blobs, _Job(min_chunks=every_chunks, scan=True))
 
     def on_finished(self, event: RunFinished) -> None:
         self.submit(event.blobs, event.project_id, event.run_id)
@@ -66,13 +94,18 @@ class CompactionWorker:
 
     def _drain(self) -> None:
         while True:
-            blobs, project_id, run_id = self._queue.get()
+            blobs, job = self._queue.get()
             try:
                 with self._lock:
-                    self._pending.discard((project_id, run_id))
-                compact_run(blobs, project_id, run_id)
+                    self._pending.discard(job)
+                if job.scan:
+                    compact_due_streams(blobs, every_chunks=job.min_chunks)
+                elif job.stream is None:
+                    compact_run(blobs, job.project_id, job.run_id)
+                else:
+                    compact_stream(blobs, job.project_id, job.run_id, job.stream, min_chunks=job.min_chunks)
             except Exception:  # one bad run must not stop compaction of the others
-                log.exception("compaction of run %s/%s failed", project_id, run_id)
+                log.exception("compaction job %s failed", job)
             finally:
                 self._queue.task_done()
 
@@ -80,10 +113,40 @@ class CompactionWorker:
 WORKER = CompactionWorker()
 
 
+class ChunkArrivals:
+    """Counts the chunks landing in each stream and queues a stream on the worker every
+    `every_chunks` of them: what S3 events and SQS do for the compaction Lambda in AWS."""
+
+    def __init__(self, blobs: Callable[[], BlobStore], every_chunks: int, worker: CompactionWorker) -> None:
+        self._blobs = blobs
+        self._every = every_chunks
+        self._worker = worker
+        self._counts: Counter[tuple[str, str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def on_object_created(self, key: str) -> None:
+        match = _STREAM_KEY.match(key)
+        if match is None or parse_chunk(key) is None or match.group(3) not in STREAMS:
+            return  # compacted files, logs, files and media need nothing
+        stream = (match.group(1), match.group(2), match.group(3))
+        with self._lock:
+            self._counts[stream] += 1
+            due = self._counts[stream] >= self._every
+            if due:
+                del self._counts[stream]
+        if due:
+            # The job lists the stream itself, so chunks from before a restart are counted there.
+            self._worker.submit_stream(self._blobs(), *stream, min_chunks=self._every)
+
+
 def compaction_startup(state: AppState) -> Iterator[str]:
-    """STARTUP_HOOKS entry: compact each run when it finishes."""
+    """STARTUP_HOOKS entry: compact each run when it finishes and each stream every N chunks."""
+    every = state.settings.compaction_every_chunks
     state.run_finished.subscribe(WORKER.on_finished)
-    yield f"compaction: on run finish, and every {state.settings.compaction_every_chunks} chunks"
+    arrivals = ChunkArrivals(lambda: state.storage.blobs, every, WORKER)
+    state.object_created.subscribe(arrivals.on_object_created)
+    WORKER.submit_scan(state.storage.blobs, every_chunks=every)
+    yield f"compaction: on run finish, and every {every} chunks of a stream"
 
 
 def compact_due_streams(
@@ -100,11 +163,6 @@ def compact_due_streams(
         if count >= every_chunks and stream in STREAMS:
             results.append(compact_stream(blobs, project_id, run_id, stream, min_chunks=every_chunks))
     return results
-
-
-def compaction_task(state: AppState) -> None:
-    """PERIODIC_TASKS entry for the local server."""
-    compact_due_streams(state.storage.blobs, every_chunks=state.settings.compaction_every_chunks)
 
 
 def _created_keys(body: dict[str, Any]) -> Iterable[str]:

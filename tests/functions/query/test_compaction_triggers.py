@@ -1,0 +1,111 @@
+"""When the local server compacts: every N chunks as they land (no timer walking the lake), on finish,
+and once at startup for streams that filled up while it was down."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import start_local_server
+from tests.lake_chunks import put_chunk
+from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
+from wanllmdb_functions.adapters.url_signing import UrlSigner
+from wanllmdb_functions.ports import BlobStore
+from wanllmdb_functions.query.compaction_jobs import ChunkArrivals, CompactionWorker
+from wanllmdb_functions.query.visible import list_stream
+from wanllmdb_functions.services import PERIODIC_TASKS
+
+P, R = "p1", "r1"
+
+
+class RecordingWorker(CompactionWorker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.streams: list[tuple[str, str, str, int]] = []
+
+    def submit_stream(
+        self, blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
+    ) -> None:
+        self.streams.append((project_id, run_id, stream, min_chunks))
+
+
+def _key(run: str, stream: str, name: str) -> str:
+    return f"metrics/project={P}/run={run}/stream={stream}/{name}"
+
+
+def test_a_stream_is_queued_each_time_it_gathers_n_chunks(tmp_path: Path) -> None:
+    worker = RecordingWorker()
+    arrivals = ChunkArrivals(lambda: None, 3, worker)  # type: ignore[arg-type, return-value]
+    for seq in range(7):
+        arrivals.on_object_created(_key(R, "history", f"chunk-a0000-{seq:09d}.parquet"))
+    for seq in range(2):
+        arrivals.on_object_created(_key("other", "system", f"chunk-a0000-{seq:09d}.parquet"))
+    # Compacted files, logs and unknown streams are not chunks to count.
+    arrivals.on_object_created(_key(R, "history", "compact-a0000s000000002.parquet"))
+    arrivals.on_object_created(f"logs/project={P}/run={R}/chunk-a0000-000000000.jsonl")
+    arrivals.on_object_created(_key(R, "bogus", "chunk-a0000-000000000.parquet"))
+    assert worker.streams == [(P, R, "history", 3), (P, R, "history", 3)]
+
+
+def test_housekeeping_no_longer_walks_the_lake_on_a_timer() -> None:
+    assert [task.__name__ for task in PERIODIC_TASKS] == ["reaper_task"]
+
+
+def _blobs(data_dir: Path) -> LocalBlobStore:
+    return LocalBlobStore(data_dir / "lake", work_dir=data_dir / "tmp-test", signer=UrlSigner(b"k" * 32, "x"))
+
+
+def _wait_compacted(blobs: BlobStore, run_id: str, timeout: float = 20.0) -> list[dict[int, int]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listing = list_stream(blobs, P, run_id, "history")
+        if listing.compacted:
+            return [c.high for _, c in listing.compacted]
+        time.sleep(0.1)
+    raise AssertionError("no compacted file appeared")
+
+
+@pytest.mark.slow
+def test_the_server_compacts_streams_that_filled_up_while_it_was_down(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    blobs = _blobs(data_dir)
+    for seq in range(3):
+        put_chunk(blobs, P, "filled", seq=seq, steps=[seq], values={"loss": [float(seq)]})
+    put_chunk(blobs, P, "short", seq=0, steps=[0], values={"loss": [1.0]})
+    server = start_local_server(data_dir, env={"WANLLMDB_COMPACTION_EVERY_CHUNKS": "3"})
+    try:
+        assert _wait_compacted(blobs, "filled") == [{0: 2}]
+        short = list_stream(blobs, P, "short", "history")
+        assert short.compacted == [] and len(short.chunks) == 1  # under the threshold: left alone
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_a_running_runs_chunks_are_compacted_as_they_land(tmp_path: Path) -> None:
+    import wanllmdb
+
+    data_dir = tmp_path / "data"
+    server = start_local_server(data_dir, env={"WANLLMDB_COMPACTION_EVERY_CHUNKS": "2"})
+    try:
+        key = (data_dir / "admin-api-key").read_text().strip()
+        settings = {"base_url": server.url, "api_key": key, "flush_interval_s": 0.1, "system_metrics": False}
+        run = wanllmdb.init(project="compaction", id="live", dir=tmp_path / "sdk", settings=settings)
+        try:
+            for step in range(4):
+                run.log({"loss": 1.0 / (step + 1)}, step=step)
+                time.sleep(0.4)  # one chunk per flush
+            got = httpx.get(f"{server.url}/api/runs/live", headers={"Authorization": f"Bearer {key}"})
+            project_id = got.json()["project_id"]
+            blobs = _blobs(data_dir)
+            deadline = time.monotonic() + 20
+            while not list_stream(blobs, project_id, "live", "history").compacted:
+                assert time.monotonic() < deadline, "no compaction while the run was running"
+                time.sleep(0.1)
+        finally:
+            run.finish()
+    finally:
+        server.stop()

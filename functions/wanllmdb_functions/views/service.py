@@ -2,7 +2,8 @@
 
 A save whose spec equals what is stored changes nothing and returns the stored view, so a retried
 request never adds a revision; a save naming a revision that has moved on is a 409 naming the
-field, so two people editing one view never silently overwrite each other.
+field, so two people editing one view never silently overwrite each other. Overwrites are one
+conditional update that adds 1 to the revision, so concurrent saves never lose a revision.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from . import keys
 from .models import MAX_SPEC_BYTES, SavedView, ViewList, ViewSave
 
 __all__ = ["ViewService"]
-
-_MAX_RACES = 8
 
 
 def _model(item: Item) -> SavedView:
@@ -63,36 +62,58 @@ class ViewService:
         """Returns the stored view and whether this call created it."""
         self._authorize(caller, Permission.PROJECT_WRITE, project_id)
         spec: dict[str, Any] = json.loads(checked_json(body.spec, limit=MAX_SPEC_BYTES, field="spec"))
-        for _ in range(_MAX_RACES):
-            current = self._item(project_id, name)
-            if current is not None and current["spec"] == spec:
-                return _model(current), False  # a retry, or nothing changed: no new revision
-            self._check_revision(name, body.revision, current)
-            at = now_iso()
-            pk, sk = keys.view(project_id, name)
-            item: Item = {
-                "pk": pk,
-                "sk": sk,
-                "project_id": project_id,
-                "name": name,
-                "spec": spec,
-                "revision": 1 if current is None else int(current["revision"]) + 1,
-                "created_by": caller.username if current is None else current["created_by"],
-                "created_at": at if current is None else current["created_at"],
-                "updated_by": caller.username,
-                "updated_at": at,
-            }
-            condition = (
-                Condition.not_exists()
-                if current is None
-                else Condition.equals("revision", current["revision"])
+        current = self._item(project_id, name)
+        if current is not None and current["spec"] == spec:
+            return _model(current), False  # a retry, or nothing changed: no new revision
+        self._check_revision(name, body.revision, current)
+        at = now_iso()
+        if current is None:
+            created = self._create(caller, project_id, name, spec, at)
+            if created is not None:
+                return _model(created), True
+            # Someone created it in between: what follows treats this save as an overwrite.
+        # One conditional update: the revision counter moves atomically, so concurrent saves each
+        # get their own revision and none is lost, with no read-retry loop to starve.
+        try:
+            if body.revision == 0:
+                raise ConditionFailed("create only, and the view exists now")
+            item = self._items.update(
+                *keys.view(project_id, name),
+                set_attrs={"spec": spec, "updated_by": caller.username, "updated_at": at},
+                add={"revision": 1},
+                condition=(
+                    Condition.exists()
+                    if body.revision is None
+                    else Condition.equals("revision", body.revision)
+                ),
             )
-            try:
-                self._items.put(item, condition=condition)
-            except ConditionFailed:
-                continue  # someone saved in between: look again
-            return _model(item), current is None
-        raise Conflict(f"view {name!r} is being saved by many writers at once; retry", field="name")
+        except ConditionFailed:
+            return self._after_lost_race(name, project_id, spec, body.revision), False
+        return _model(item), False
+
+    def _after_lost_race(
+        self, name: str, project_id: str, spec: dict[str, Any], expected: int | None
+    ) -> SavedView:
+        """A concurrent save or delete moved the view: our own earlier try, or a 409."""
+        latest = self._item(project_id, name)
+        if latest is not None and latest["spec"] == spec:
+            return _model(latest)  # our earlier try landed
+        self._check_revision(name, expected, latest)
+        raise Conflict(f"view {name!r} was deleted while being saved; save it again", field="name")
+
+    def _create(
+        self, caller: Caller, project_id: str, name: str, spec: dict[str, Any], at: str
+    ) -> Item | None:
+        pk, sk = keys.view(project_id, name)
+        item: Item = {
+            "pk": pk, "sk": sk, "project_id": project_id, "name": name, "spec": spec, "revision": 1,
+            "created_by": caller.username, "created_at": at, "updated_by": caller.username, "updated_at": at,
+        }  # fmt: skip
+        try:
+            self._items.put(item, condition=Condition.not_exists())
+        except ConditionFailed:
+            return None
+        return item
 
     @staticmethod
     def _check_revision(name: str, expected: int | None, current: Item | None) -> None:

@@ -108,7 +108,7 @@ def test_concurrent_saves_lose_no_revision(tmp_path: Path) -> None:
         def save(i: int) -> int:
             return views.save(callers[i % 4], project, "busy", ViewSave(spec={"i": i}))[0].revision
 
-        with ThreadPoolExecutor(8) as pool:
-            revisions = list(pool.map(save, range(16)))
-        assert sorted(revisions) == list(range(1, 17))
-        assert views.get(callers[0], project, "busy").revision == 16
+        with ThreadPoolExecutor(16) as pool:
+            revisions = list(pool.map(save, range(64)))
+        assert sorted(revisions) == list(range(1, 65))
+        assert views.get(callers[0], project, "busy").revision == 64

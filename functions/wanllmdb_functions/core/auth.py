@@ -18,7 +18,7 @@ from ..identity import keys
 from ..identity.credentials import API_KEY_PREFIX, SESSION_PREFIX, CredentialService
 from ..identity.roles import RoleService
 from ..ports import ItemStore
-from .deps import app_state
+from .deps import state_of
 from .errors import Unauthenticated
 from .policy import Permission
 
@@ -85,7 +85,7 @@ async def authenticated(
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <API key>'")
-    state = app_state(request)
+    state = state_of(request)
     caller = await run_in_threadpool(
         resolve_caller,
         state.storage.items,

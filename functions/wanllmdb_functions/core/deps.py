@@ -10,20 +10,26 @@ from .app import AppState
 from .settings import Settings
 from .storage import Storage
 
-__all__ = ["AppStateDep", "SettingsDep", "StorageDep"]
+__all__ = ["AppStateDep", "SettingsDep", "StorageDep", "state_of"]
 
 
-def app_state(request: Request) -> AppState:
+def state_of(request: Request) -> AppState:
     state: AppState = request.app.state.wl
     return state
 
 
-def settings(request: Request) -> Settings:
-    return app_state(request).settings
+# Dependencies that only look things up are `async def`: FastAPI runs a plain `def` dependency in
+# the thread pool, one hand-off per dependency per request, which cost more CPU than the lookups.
+async def app_state(request: Request) -> AppState:
+    return state_of(request)
 
 
-def storage(request: Request) -> Storage:
-    return app_state(request).storage
+async def settings(request: Request) -> Settings:
+    return state_of(request).settings
+
+
+async def storage(request: Request) -> Storage:
+    return state_of(request).storage
 
 
 AppStateDep = Annotated[AppState, Depends(app_state)]

@@ -15,19 +15,19 @@ from .users import UserService
 __all__ = ["CredentialsDep", "OrgsDep", "RolesDep", "UsersDep"]
 
 
-def users(storage: StorageDep) -> UserService:
+async def users(storage: StorageDep) -> UserService:
     return UserService(storage.items)
 
 
-def credentials(storage: StorageDep, settings: SettingsDep) -> CredentialService:
+async def credentials(storage: StorageDep, settings: SettingsDep) -> CredentialService:
     return CredentialService(storage.items, session_ttl_s=settings.session_ttl_s)
 
 
-def roles(storage: StorageDep) -> RoleService:
+async def roles(storage: StorageDep) -> RoleService:
     return RoleService(storage.items)
 
 
-def orgs(storage: StorageDep) -> OrgService:
+async def orgs(storage: StorageDep) -> OrgService:
     return OrgService(storage.items)
 
 

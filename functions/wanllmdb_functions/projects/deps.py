@@ -12,7 +12,7 @@ from .service import ProjectService
 __all__ = ["ProjectsDep", "project_service"]
 
 
-def project_service(storage: StorageDep) -> ProjectService:
+async def project_service(storage: StorageDep) -> ProjectService:
     return ProjectService(storage.items)
 
 

@@ -45,7 +45,7 @@ def frame_cache(settings: Settings) -> FrameCache:
         return _cache
 
 
-def query_service(storage: StorageDep, settings: SettingsDep) -> QueryService:
+async def query_service(storage: StorageDep, settings: SettingsDep) -> QueryService:
     catalog = ServiceRunCatalog(storage.items, storage.blobs)
     return QueryService(storage.blobs, catalog, cache=frame_cache(settings))
 

@@ -14,8 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def reap_stale_runs(state: AppState, *, now: datetime | None = None) -> list[str]:
-    storage = state.storage
-    crashed = RunService(storage.items, storage.blobs, state.settings, state.run_finished).reap_stale(now=now)
+    crashed = RunService.of(state).reap_stale(now=now)
     if crashed:
         log.info("marked %d run(s) crashed after %ss without heartbeat: %s",
                  len(crashed), state.settings.heartbeat_timeout_s, ", ".join(crashed))  # fmt: skip

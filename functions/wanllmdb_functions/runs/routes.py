@@ -38,11 +38,11 @@ router = APIRouter(tags=["runs"])
 CONFIG_BODY_BYTES = 11 << 20
 
 
-def run_service(state: AppStateDep) -> RunService:
-    return RunService(state.storage.items, state.storage.blobs, state.settings, state.run_finished)
+async def run_service(state: AppStateDep) -> RunService:
+    return RunService.of(state)
 
 
-def run_table(storage: StorageDep) -> RunTable:
+async def run_table(storage: StorageDep) -> RunTable:
     return RunTable(storage.items, storage.blobs)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.auth import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
@@ -25,6 +25,9 @@ from .lake_layout import run_prefixes
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
 from .records import checked_json, clean_metadata, config_version_op, load_config, now_iso, run_from_item
 from .tree import deep_merge, flatten
+
+if TYPE_CHECKING:
+    from ..core.app import AppState
 
 __all__ = ["TERMINAL_STATES", "TRANSITIONS", "RunService"]
 
@@ -84,6 +87,11 @@ class RunService:
         self._blobs = blobs
         self._settings = settings
         self._projects = ProjectService(items)
+
+    @classmethod
+    def of(cls, state: AppState) -> RunService:
+        """The service as routes and the reaper use it: this app's storage, publishing on its hooks."""
+        return cls(state.storage.items, state.storage.blobs, state.settings, state.run_finished)
 
     @property
     def items(self) -> ItemStore:

@@ -17,7 +17,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["views"])
 
 
-def view_service(storage: StorageDep) -> ViewService:
+async def view_service(storage: StorageDep) -> ViewService:
     return ViewService(storage.items)
 
 

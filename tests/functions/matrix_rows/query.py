@@ -15,7 +15,7 @@ def _run_with_metrics(ctx: Ctx, case: str) -> str:
     state: AppState = ctx.client.app.state.wl  # type: ignore[attr-defined]
     run_id = ctx.unique("qrun")
     project_id = ctx.project_id(case)
-    RunService(state.storage.items, state.storage.blobs, state.settings).create(
+    RunService.of(state).create(
         ctx.tenant.caller("owner"), project_id, RunCreate(id=run_id, config={"lr": 0.1})
     )
     put_chunk(

@@ -16,7 +16,7 @@ SHA = hashlib.sha256(b"abc").hexdigest()
 def _fresh_run(ctx: Ctx, case: str, **body: object) -> str:
     """A new running run in the case's project, created by its owner."""
     state: AppState = ctx.client.app.state.wl  # type: ignore[attr-defined]
-    runs = RunService(state.storage.items, state.storage.blobs, state.settings)
+    runs = RunService.of(state)
     run_id = ctx.unique("run")
     runs.create(ctx.tenant.caller("owner"), ctx.project_id(case), RunCreate(id=run_id, **body))
     return run_id

@@ -11,7 +11,7 @@ from wanllmdb_functions.core.settings import load_settings
 from wanllmdb_functions.query import compaction_jobs
 from wanllmdb_functions.runs.events import RunFinished
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
-from wanllmdb_functions.runs.routes import run_service
+from wanllmdb_functions.runs.service import RunService
 from wanllmdb_functions.services import compaction_on_finish
 
 from .conftest import build_world
@@ -33,7 +33,7 @@ def test_a_finish_in_one_app_reaches_only_that_apps_listeners(
 
     storage = lambda_app.storage
     world = build_world(storage.items, storage.blobs, lambda_app.settings)
-    runs = run_service(lambda_app)
+    runs = RunService.of(lambda_app)
     runs.create(world.owner, world.project_id, RunCreate(id="r1"))
     runs.patch(world.owner, "r1", RunPatch(state="finished"))
 
@@ -43,7 +43,7 @@ def test_a_finish_in_one_app_reaches_only_that_apps_listeners(
     # The local app's own finishes still reach its compaction worker.
     storage = local.storage
     world = build_world(storage.items, storage.blobs, local.settings)
-    runs = run_service(local)
+    runs = RunService.of(local)
     runs.create(world.owner, world.project_id, RunCreate(id="r2"))
     runs.patch(world.owner, "r2", RunPatch(state="failed"))
     assert submitted == ["r2"] and len(seen) == 1
@@ -59,7 +59,7 @@ def test_a_failing_listener_never_fails_the_finish(tmp_path: Path) -> None:
     app.run_finished.subscribe(broken)
     app.run_finished.subscribe(lambda e: seen.append(e.run_id))
     world = build_world(app.storage.items, app.storage.blobs, app.settings)
-    runs = run_service(app)
+    runs = RunService.of(app)
     runs.create(world.owner, world.project_id, RunCreate(id="r1"))
     assert runs.patch(world.owner, "r1", RunPatch(state="crashed")).state == "crashed"
     assert seen == ["r1"]

@@ -14,11 +14,11 @@ from constructs import Construct
 
 from infra_cdk.services import service
 
-__all__ = ["CHUNK_KEY_PATTERN", "CompactionQueue", "ReaperSchedule"]
+__all__ = ["CHUNK_KEY_PATTERNS", "CompactionQueue", "ReaperSchedule"]
 
-# Raw chunks only (schemas/lake_schema.json layout.metric_chunk). Compaction's own output is named
-# differently, so writing it never re-triggers compaction.
-CHUNK_KEY_PATTERN = "metrics/*/chunk-*.parquet"
+# Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk). Compaction's
+# own output is named differently, so writing it never re-triggers compaction.
+CHUNK_KEY_PATTERNS = ("metrics/*/chunk-*.parquet", "logs/*/chunk-*.parquet")
 
 
 class CompactionQueue(Construct):
@@ -61,7 +61,9 @@ class CompactionQueue(Construct):
                 detail_type=["Object Created"],
                 detail={
                     "bucket": {"name": [lake.bucket_name]},
-                    "object": {"key": events.Match.wildcard(CHUNK_KEY_PATTERN)},
+                    "object": {
+                        "key": events.Match.any_of(*(events.Match.wildcard(p) for p in CHUNK_KEY_PATTERNS))
+                    },
                 },
             ),
             targets=[targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letters, retry_attempts=8)],

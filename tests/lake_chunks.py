@@ -1,10 +1,11 @@
-"""Writes metric chunks exactly as schemas/lake_schema.json describes them (pyarrow, tests only)."""
+"""Writes metric and log chunks exactly as schemas/lake_schema.json describes them (pyarrow, tests only)."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,6 +26,43 @@ _ARROW = {
 METRIC_SCHEMA = pa.schema(
     [pa.field(c["name"], _ARROW[c["arrow"]], nullable=c["nullable"]) for c in LAKE["metric_columns"]]
 )
+
+LOG_SCHEMA = pa.schema(
+    [pa.field(c["name"], _ARROW[c["arrow"]], nullable=c["nullable"]) for c in LAKE["log_columns"]]
+)
+
+
+def log_chunk_bytes(
+    first_line: int, texts: Sequence[str], *, attempt: int = 0, stream: str = "stdout"
+) -> bytes:
+    """Console lines `first_line`, `first_line + 1`, ... as one log chunk."""
+    n = len(texts)
+    table = pa.table(
+        {
+            "line": list(range(first_line, first_line + n)),
+            "ts": [datetime(2026, 1, 1, tzinfo=UTC)] * n,
+            "stream": [stream] * n,
+            "text": list(texts),
+            "attempt": [attempt] * n,
+        },
+        schema=LOG_SCHEMA,
+    )
+    return parquet_bytes(table)
+
+
+def put_log_chunk(
+    blobs: object,
+    project: str,
+    run: str,
+    *,
+    seq: int,
+    first_line: int,
+    texts: Sequence[str],
+    attempt: int = 0,
+) -> str:
+    key = LAKE["layout"]["log_chunk"].format(project=project, run=run, attempt=attempt, seq=seq)
+    blobs.put(key, log_chunk_bytes(first_line, texts, attempt=attempt))  # type: ignore[attr-defined]
+    return str(key)
 
 
 def chunk_key(project: str, run: str, stream: str, attempt: int, seq: int) -> str:

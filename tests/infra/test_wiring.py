@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match, Template
 from infra_cdk.lambda_code import SYNTH_CHECK_MESSAGE
 from infra_cdk.services import SERVICES, service
 from infra_cdk.site import SPA_REWRITE_JS
-from infra_cdk.triggers import CHUNK_KEY_PATTERN
+from infra_cdk.triggers import CHUNK_KEY_PATTERNS
 
 REPO_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "lake_schema.json").read_text())
 
@@ -134,7 +134,7 @@ def test_chunk_uploads_feed_the_compaction_queue_with_a_dlq(synth):
     pattern = chunk_rule["Properties"]["EventPattern"]
     assert pattern["source"] == ["aws.s3"]
     assert pattern["detail-type"] == ["Object Created"]
-    assert pattern["detail"]["object"]["key"] == [{"wildcard": CHUNK_KEY_PATTERN}]
+    assert pattern["detail"]["object"]["key"] == [{"wildcard": p} for p in CHUNK_KEY_PATTERNS]
     (target,) = chunk_rule["Properties"]["Targets"]
     assert target["Arn"]["Fn::GetAtt"][0].startswith("CompactionQueue")
     queue = synth.resources[target["Arn"]["Fn::GetAtt"][0]]["Properties"]
@@ -145,12 +145,15 @@ def test_chunk_uploads_feed_the_compaction_queue_with_a_dlq(synth):
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
-def test_chunk_pattern_matches_the_schema_layout_and_not_compacted_output():
-    layout = REPO_SCHEMA["layout"]["metric_chunk"]
-    assert layout.startswith("metrics/")
-    assert "/chunk-" in layout
-    assert layout.endswith(".parquet")
-    assert CHUNK_KEY_PATTERN == "metrics/*/chunk-*.parquet"
+def test_chunk_patterns_match_the_schema_layout_and_not_compacted_output():
+    import fnmatch
+
+    fields = {"project": "p1", "run": "r1", "stream": "history", "attempt": 0, "seq": 3}
+    for name, pattern in zip(("metric_chunk", "log_chunk"), CHUNK_KEY_PATTERNS, strict=True):
+        key = REPO_SCHEMA["layout"][name].format(**fields)
+        assert fnmatch.fnmatchcase(key, pattern), (key, pattern)
+        compacted = key.rsplit("/", 1)[0] + "/compact-a0000s000000003.parquet"
+        assert not fnmatch.fnmatchcase(compacted, pattern)
 
 
 def test_reaper_runs_every_five_minutes(synth):

@@ -16,17 +16,19 @@ from __future__ import annotations
 import io
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
 from ..core.errors import NotFound
 from ..ports.blob_store import BlobInfo, BlobStore
-from .layout import STREAMS, Coverage, compacted_key
+from .layout import LOGS, STREAMS, Coverage, compacted_key, compacted_log_key, log_prefix
+from .logs import merge_log_lines, read_log_object
 from .reader import read_object
-from .visible import StreamObjects, list_stream
+from .visible import StreamObjects, list_stream, resolve_stream
 
-__all__ = ["CompactionResult", "compact_run", "compact_stream", "merge_rows"]
+__all__ = ["CompactionResult", "compact_logs", "compact_run", "compact_stream", "merge_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,41 @@ def compact_stream(
     """
     if objects is None:
         objects = list_stream(blobs, project_id, run_id, stream)
+    return _compact(
+        blobs,
+        stream,
+        objects,
+        min_chunks=min_chunks,
+        read=read_object,
+        merge=merge_rows,
+        key_for=lambda coverage: compacted_key(project_id, run_id, stream, coverage),
+    )
+
+
+def compact_logs(blobs: BlobStore, project_id: str, run_id: str, *, min_chunks: int = 1) -> CompactionResult:
+    """Compact a run's console output into one file ordered by (attempt, line). Idempotent."""
+    prefix = log_prefix(project_id, run_id)
+    return _compact(
+        blobs,
+        LOGS,
+        resolve_stream(prefix, blobs.list(prefix)),
+        min_chunks=min_chunks,
+        read=read_log_object,
+        merge=merge_log_lines,
+        key_for=lambda coverage: compacted_log_key(project_id, run_id, coverage),
+    )
+
+
+def _compact(
+    blobs: BlobStore,
+    stream: str,
+    objects: StreamObjects,
+    *,
+    min_chunks: int,
+    read: Callable[[BlobStore, BlobInfo], pl.DataFrame],
+    merge: Callable[[list[pl.DataFrame]], pl.DataFrame],
+    key_for: Callable[[Coverage], str],
+) -> CompactionResult:
     garbage = list(objects.superseded)
     if len(objects.chunks) < min_chunks and len(objects.compacted) <= 1:
         _delete(blobs, garbage)
@@ -102,7 +139,7 @@ def compact_stream(
     try:
         for info in objects.objects:
             try:
-                frames[info.key] = read_object(blobs, info)
+                frames[info.key] = read(blobs, info)
             except ValueError as exc:
                 # Never fold in (or delete) what we cannot read: the chunk stays and readers warn.
                 log.warning("compaction leaves a corrupt object in place: %s", exc)
@@ -113,8 +150,8 @@ def compact_stream(
     if not inputs or (len(objects.compacted) == 1 and not taken):
         _delete(blobs, garbage)
         return CompactionResult(stream, None, 0, 0, len(garbage), skipped="nothing new to merge")
-    merged = merge_rows([frames[info.key] for info in inputs])
-    key = compacted_key(project_id, run_id, stream, coverage)
+    merged = merge([frames[info.key] for info in inputs])
+    key = key_for(coverage)
     blobs.put(key, _parquet(merged), content_type="application/vnd.apache.parquet")
     # Only now, with the merged file in place, may its inputs go.
     retired = [info for info in inputs if info.key != key] + [g for g in garbage if g.key != key]
@@ -131,4 +168,6 @@ def _delete(blobs: BlobStore, infos: list[BlobInfo]) -> None:
 def compact_run(
     blobs: BlobStore, project_id: str, run_id: str, *, min_chunks: int = 1
 ) -> list[CompactionResult]:
-    return [compact_stream(blobs, project_id, run_id, s, min_chunks=min_chunks) for s in STREAMS]
+    """Every metric stream of the run, then its console output."""
+    results = [compact_stream(blobs, project_id, run_id, s, min_chunks=min_chunks) for s in STREAMS]
+    return [*results, compact_logs(blobs, project_id, run_id, min_chunks=min_chunks)]

@@ -23,8 +23,8 @@ from urllib.parse import unquote_plus
 
 from ..ports.blob_store import BlobStore
 from ..runs.events import RunFinished
-from .compaction import CompactionResult, compact_run, compact_stream
-from .layout import STREAMS, parse_chunk
+from .compaction import CompactionResult, compact_logs, compact_run, compact_stream
+from .layout import LOGS, STREAMS, parse_chunk
 
 if TYPE_CHECKING:
     from ..core.app import AppState
@@ -40,6 +40,28 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _STREAM_KEY = re.compile(r"^metrics/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
+_LOG_KEY = re.compile(r"^logs/project=([^/]+)/run=([^/]+)/[^/]+$")
+
+
+def _chunk_stream(key: str) -> tuple[str, str, str] | None:
+    """(project, run, stream) of a raw chunk key, with stream LOGS for console output; None for
+    anything else (compacted files, files, media, unknown streams)."""
+    if parse_chunk(key) is None:
+        return None
+    if match := _STREAM_KEY.match(key):
+        stream = (match.group(1), match.group(2), match.group(3))
+        return stream if stream[2] in STREAMS else None
+    if match := _LOG_KEY.match(key):
+        return match.group(1), match.group(2), LOGS
+    return None
+
+
+def _compact_one(
+    blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
+) -> CompactionResult:
+    if stream == LOGS:
+        return compact_logs(blobs, project_id, run_id, min_chunks=min_chunks)
+    return compact_stream(blobs, project_id, run_id, stream, min_chunks=min_chunks)
 
 
 @dataclass(frozen=True)
@@ -103,7 +125,7 @@ class CompactionWorker:
                 elif job.stream is None:
                     compact_run(blobs, job.project_id, job.run_id)
                 else:
-                    compact_stream(blobs, job.project_id, job.run_id, job.stream, min_chunks=job.min_chunks)
+                    _compact_one(blobs, job.project_id, job.run_id, job.stream, min_chunks=job.min_chunks)
             except Exception:  # one bad run must not stop compaction of the others
                 log.exception("compaction job %s failed", job)
             finally:
@@ -125,10 +147,9 @@ class ChunkArrivals:
         self._lock = threading.Lock()
 
     def on_object_created(self, key: str) -> None:
-        match = _STREAM_KEY.match(key)
-        if match is None or parse_chunk(key) is None or match.group(3) not in STREAMS:
-            return  # compacted files, logs, files and media need nothing
-        stream = (match.group(1), match.group(2), match.group(3))
+        stream = _chunk_stream(key)
+        if stream is None:
+            return  # compacted files, files and media need nothing
         with self._lock:
             self._counts[stream] += 1
             due = self._counts[stream] >= self._every
@@ -150,19 +171,19 @@ def compaction_startup(state: AppState) -> Iterator[str]:
 
 
 def compact_due_streams(
-    blobs: BlobStore, *, every_chunks: int, prefix: str = "metrics/"
+    blobs: BlobStore, *, every_chunks: int, prefixes: tuple[str, ...] = ("metrics/", "logs/")
 ) -> list[CompactionResult]:
-    """Compact each stream under `prefix` holding at least `every_chunks` uncompacted chunks."""
+    """Compact each stream (and run log) under `prefixes` holding at least `every_chunks` chunks."""
     counts: Counter[tuple[str, str, str]] = Counter()
-    for info in blobs.list(prefix):
-        match = _STREAM_KEY.match(info.key)
-        if match and parse_chunk(info.key) is not None:
-            counts[(match.group(1), match.group(2), match.group(3))] += 1
-    results = []
-    for (project_id, run_id, stream), count in sorted(counts.items()):
-        if count >= every_chunks and stream in STREAMS:
-            results.append(compact_stream(blobs, project_id, run_id, stream, min_chunks=every_chunks))
-    return results
+    for prefix in prefixes:
+        for info in blobs.list(prefix):
+            if (stream := _chunk_stream(info.key)) is not None:
+                counts[stream] += 1
+    return [
+        _compact_one(blobs, project_id, run_id, stream, min_chunks=every_chunks)
+        for (project_id, run_id, stream), count in sorted(counts.items())
+        if count >= every_chunks
+    ]
 
 
 def _created_keys(body: dict[str, Any]) -> Iterable[str]:
@@ -195,12 +216,11 @@ def compact_for_message(
     results: list[CompactionResult] = []
     seen: set[str] = set()
     for key in _created_keys(body):
-        match = _STREAM_KEY.match(key)
-        if not match or parse_chunk(key) is None:
-            continue  # our own compacted files, logs, files and media need nothing
+        if _chunk_stream(key) is None:
+            continue  # our own compacted files, files and media need nothing
         stream_prefix = key.rsplit("/", 1)[0] + "/"
         if stream_prefix in seen:
             continue
         seen.add(stream_prefix)
-        results += compact_due_streams(blobs, every_chunks=every_chunks, prefix=stream_prefix)
+        results += compact_due_streams(blobs, every_chunks=every_chunks, prefixes=(stream_prefix,))
     return results

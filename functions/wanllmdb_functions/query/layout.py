@@ -1,7 +1,8 @@
-"""Where a run's metric objects live in the lake, and what each object name says about its rows.
+"""Where a run's metric and log objects live in the lake, and what each object name says about its rows.
 
 Two kinds of objects sit under one stream prefix
-`metrics/project={p}/run={r}/stream={s}/` (see schemas/lake_schema.json `layout`):
+`metrics/project={p}/run={r}/stream={s}/`, and likewise under a run's log prefix
+`logs/project={p}/run={r}/` (see schemas/lake_schema.json `layout`):
 
 - chunks, written by the SDK: `chunk-a{attempt:04d}-{seq:09d}.parquet`;
 - compacted files, written by compaction: `compact-{coverage}.parquet`, where coverage lists,
@@ -19,11 +20,14 @@ from dataclasses import dataclass
 from ..core.errors import InvalidInput
 
 __all__ = [
+    "LOGS",
     "STREAMS",
     "ChunkName",
     "Coverage",
     "chunk_key",
     "compacted_key",
+    "compacted_log_key",
+    "log_prefix",
     "parse_chunk",
     "parse_compacted",
     "project_prefix",
@@ -32,6 +36,7 @@ __all__ = [
 ]
 
 STREAMS = ("history", "system")
+LOGS = "logs"  # a run's console output: compacted like a stream, under its own prefix
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})\.parquet$")
 _COMPACT = re.compile(r"compact-((?:a\d{4}s\d{9}-?)+)\.parquet$")
@@ -57,6 +62,10 @@ def stream_prefix(project_id: str, run_id: str, stream: str) -> str:
     if stream not in STREAMS:
         raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
     return f"{run_prefix(project_id, run_id)}stream={stream}/"
+
+
+def log_prefix(project_id: str, run_id: str) -> str:
+    return f"logs/project={_checked(project_id, 'project_id')}/run={_checked(run_id, 'run_id')}/"
 
 
 def chunk_key(project_id: str, run_id: str, stream: str, *, attempt: int, seq: int) -> str:
@@ -101,6 +110,10 @@ class Coverage:
 
 def compacted_key(project_id: str, run_id: str, stream: str, coverage: Coverage) -> str:
     return f"{stream_prefix(project_id, run_id, stream)}compact-{coverage.name()}.parquet"
+
+
+def compacted_log_key(project_id: str, run_id: str, coverage: Coverage) -> str:
+    return f"{log_prefix(project_id, run_id)}compact-{coverage.name()}.parquet"
 
 
 def parse_compacted(key: str) -> Coverage | None:

@@ -1,7 +1,9 @@
-"""Console output of a run, read from its log chunks in the lake.
+"""Console output of a run, read from its log objects in the lake.
 
 The SDK uploads captured stdout/stderr as Parquet chunks under
-`logs/project={p}/run={r}/chunk-a{attempt:04d}-{seq:09d}.parquet` (schemas/lake_schema.json).
+`logs/project={p}/run={r}/chunk-a{attempt:04d}-{seq:09d}.parquet` (schemas/lake_schema.json);
+compaction merges them into `compact-{coverage}.parquet` under the same prefix, exactly as it does
+for a metric stream, so a reader takes the newest compacted file plus the chunks it does not cover.
 Lines are served in (attempt, line) order, so a resumed run's output follows its first attempt's.
 `offset` counts lines of that ordered (and, with `search`, filtered) sequence, which only ever
 grows at its end while a run logs, so a client tailing a live run asks again from its last offset.
@@ -10,22 +12,35 @@ grows at its end while a run logs, so a client tailing a live run asks again fro
 from __future__ import annotations
 
 import io
+import logging
 from typing import TYPE_CHECKING
 
 import polars as pl
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ..core.errors import InvalidInput
-from .layout import parse_chunk
+from ..core.errors import InvalidInput, NotFound
+from .layout import log_prefix
+from .visible import resolve_stream
 
 if TYPE_CHECKING:
-    from ..ports.blob_store import BlobStore
+    from ..ports.blob_store import BlobInfo, BlobStore
     from .catalog import RunRecord
 
-__all__ = ["MAX_LOG_LIMIT", "LogLine", "LogPage", "log_prefix", "read_logs"]
+__all__ = [
+    "MAX_LOG_LIMIT",
+    "LogLine",
+    "LogPage",
+    "log_prefix",
+    "merge_log_lines",
+    "read_log_object",
+    "read_logs",
+]
+
+log = logging.getLogger(__name__)
 
 MAX_LOG_LIMIT = 10_000
 _COLUMNS = ["line", "ts", "stream", "text", "attempt"]
+_LISTING_TRIES = 3
 
 
 class LogLine(BaseModel):
@@ -38,11 +53,47 @@ class LogLine(BaseModel):
 class LogPage(BaseModel):
     lines: list[LogLine]
     next_offset: int | None
+    warnings: list[str] = Field(
+        default_factory=list, description="Log objects that could not be read and were skipped."
+    )
 
 
-def log_prefix(project_id: str, run_id: str) -> str:
-    # Both ids come from the stored run record, validated when the run was created.
-    return f"logs/project={project_id}/run={run_id}/"
+def read_log_object(blobs: BlobStore, info: BlobInfo) -> pl.DataFrame:
+    """One log object, every column. Raises NotFound if it vanished, ValueError if it is corrupt."""
+    try:
+        return pl.read_parquet(io.BytesIO(blobs.get(info.key)))
+    except NotFound:
+        raise
+    except Exception as exc:  # Polars raises several types for bad bytes; all mean "corrupt object"
+        raise ValueError(f"{info.key}: not a readable log Parquet file ({type(exc).__name__})") from exc
+
+
+def merge_log_lines(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Ordered by (attempt, line), one row per pair, the last written: a re-uploaded chunk adds nothing."""
+    frame = pl.concat(parts, how="vertical_relaxed").with_row_index("_order")
+    return (
+        frame.sort(["attempt", "line", "_order"])
+        .unique(subset=["attempt", "line"], keep="last", maintain_order=True)
+        .drop("_order")
+    )
+
+
+def _visible_lines(blobs: BlobStore, run: RunRecord) -> tuple[list[pl.DataFrame], list[str]]:
+    prefix = log_prefix(run.project_id, run.id)
+    for _ in range(_LISTING_TRIES):
+        frames: list[pl.DataFrame] = []
+        warnings: list[str] = []
+        try:
+            for info in resolve_stream(prefix, blobs.list(prefix)).objects:
+                try:
+                    frames.append(read_log_object(blobs, info).select(_COLUMNS))
+                except ValueError as exc:
+                    log.warning("skipping a corrupt log object: %s", exc)
+                    warnings.append(str(exc))
+        except NotFound:
+            continue  # compaction retired an object between listing and reading: list again
+        return frames, warnings
+    raise NotFound("the run's logs kept moving under compaction; retry", field="run_id")
 
 
 def read_logs(
@@ -53,15 +104,11 @@ def read_logs(
         raise InvalidInput("offset must be >= 0", field="offset")
     if not 1 <= limit <= MAX_LOG_LIMIT:
         raise InvalidInput(f"limit must be 1..{MAX_LOG_LIMIT}", field="limit")
-    frames = []
-    for info in blobs.list(log_prefix(run.project_id, run.id)):
-        if parse_chunk(info.key) is None:
-            continue  # a temp or foreign object under the prefix is not a chunk
-        frames.append(pl.read_parquet(io.BytesIO(blobs.get(info.key)), columns=_COLUMNS))
+    frames, warnings = _visible_lines(blobs, run)
     if not frames:
-        return LogPage(lines=[], next_offset=None)
-    # A retried chunk upload overwrites its key, but two attempts may both hold a line number.
-    logs = pl.concat(frames).unique(subset=["attempt", "line"], keep="last").sort(["attempt", "line"])
+        return LogPage(lines=[], next_offset=None, warnings=warnings)
+    # Overlapping objects (a compaction half-way) and a retried upload are de-duplicated here.
+    logs = merge_log_lines(frames)
     if search:
         logs = logs.filter(pl.col("text").str.contains(search, literal=True))
     page = logs.slice(offset, limit)
@@ -70,4 +117,4 @@ def read_logs(
         LogLine(line=row["line"], ts=row["ts"].isoformat(), stream=row["stream"], text=row["text"])
         for row in page.iter_rows(named=True)
     ]
-    return LogPage(lines=lines, next_offset=end if end < logs.height else None)
+    return LogPage(lines=lines, next_offset=end if end < logs.height else None, warnings=warnings)

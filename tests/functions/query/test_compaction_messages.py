@@ -57,3 +57,16 @@ def test_below_the_chunk_threshold_the_stream_waits(blobs: BlobStore) -> None:
     key = _two_chunks(blobs, "r3")[-1]
     assert all(r.key is None for r in compact_for_message(blobs, _eventbridge(key), every_chunks=3))
     assert len(list_stream(blobs, "p1", "r3", "history").chunks) == 2
+
+
+def test_a_log_chunk_event_compacts_the_runs_console_output(blobs: BlobStore) -> None:
+    from tests.lake_chunks import put_log_chunk
+    from wanllmdb_functions.query.layout import log_prefix
+
+    for seq in range(2):
+        put_log_chunk(blobs, "p1", "r1", seq=seq, first_line=seq, texts=[f"line {seq}"])
+    key = f"{log_prefix('p1', 'r1')}chunk-a0000-000000001.parquet"
+    results = compact_for_message(blobs, _eventbridge(key), every_chunks=2)
+    assert [(r.stream, r.key is not None) for r in results] == [("logs", True)]
+    names = [info.key.rsplit("/", 1)[1] for info in blobs.list(log_prefix("p1", "r1"))]
+    assert names == ["compact-a0000s000000001.parquet"]

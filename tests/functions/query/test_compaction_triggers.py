@@ -43,11 +43,14 @@ def test_a_stream_is_queued_each_time_it_gathers_n_chunks(tmp_path: Path) -> Non
         arrivals.on_object_created(_key(R, "history", f"chunk-a0000-{seq:09d}.parquet"))
     for seq in range(2):
         arrivals.on_object_created(_key("other", "system", f"chunk-a0000-{seq:09d}.parquet"))
-    # Compacted files, logs and unknown streams are not chunks to count.
+    for seq in range(3):  # console output is compacted the same way
+        arrivals.on_object_created(f"logs/project={P}/run={R}/chunk-a0001-{seq:09d}.parquet")
+    # Compacted files, files, media and unknown streams are not chunks to count.
     arrivals.on_object_created(_key(R, "history", "compact-a0000s000000002.parquet"))
-    arrivals.on_object_created(f"logs/project={P}/run={R}/chunk-a0000-000000000.jsonl")
+    arrivals.on_object_created(f"logs/project={P}/run={R}/compact-a0000s000000002.parquet")
+    arrivals.on_object_created(f"files/project={P}/run={R}/chunk-a0000-000000000.parquet")
     arrivals.on_object_created(_key(R, "bogus", "chunk-a0000-000000000.parquet"))
-    assert worker.streams == [(P, R, "history", 3), (P, R, "history", 3)]
+    assert worker.streams == [(P, R, "history", 3), (P, R, "history", 3), (P, R, "logs", 3)]
 
 
 def test_housekeeping_no_longer_walks_the_lake_on_a_timer() -> None:

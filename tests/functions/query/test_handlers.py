@@ -201,12 +201,12 @@ def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> Non
 
 
 def test_query_handler_serves_a_runs_console_logs(stack: Stack) -> None:
-    from tests.functions.query.test_logs import log_chunk
+    from tests.lake_chunks import log_chunk_bytes
     from wanllmdb_functions.handlers import query
 
     _fresh(query)
     key = f"logs/project={stack.project_id}/run={stack.run_id}/chunk-a0000-000000000.parquet"
-    stack.blobs.put(key, log_chunk(0, ["hello from lambda", "bye"]))
+    stack.blobs.put(key, log_chunk_bytes(0, ["hello from lambda", "bye"]))
     event = _event("apigw_v2_get_run_metrics.json", {"RUN_ID": stack.run_id, "API_KEY": stack.key})
     event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/runs/{stack.run_id}/logs"
     event["rawQueryString"], event["queryStringParameters"] = "search=hello", {"search": "hello"}

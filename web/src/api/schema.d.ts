@@ -1080,6 +1080,11 @@ export interface components {
             lines: components["schemas"]["LogLine"][];
             /** Next Offset */
             next_offset: number | null;
+            /**
+             * Warnings
+             * @description Log objects that could not be read and were skipped.
+             */
+            warnings?: string[];
         };
         /** Login */
         Login: {

@@ -17,6 +17,7 @@ export function LogsTab({ run }: { run: Run }) {
   const q = useDebounced(search, 300);
   const [lines, setLines] = useState<LogLine[]>([]);
   const [error, setError] = useState<unknown>();
+  const [skipped, setSkipped] = useState<string[]>([]);
   const [loading, setLoading] = useState(true);
   const [follow, setFollow] = useState(run.state === "running");
   const offset = useRef(0);
@@ -26,6 +27,7 @@ export function LogsTab({ run }: { run: Run }) {
     let live = true;
     offset.current = 0;
     setLines([]);
+    setSkipped([]);
     setLoading(true);
     setError(undefined);
     const pull = async () => {
@@ -38,6 +40,8 @@ export function LogsTab({ run }: { run: Run }) {
         );
         if (!live) return;
         if (page.lines.length) setLines((l) => l.concat(page.lines));
+        // Unreadable log objects are skipped by the server and named, never silently dropped.
+        if (page.warnings?.length) setSkipped(page.warnings);
         // Without a next_offset the server has nothing more now; the tail resumes after what we got.
         offset.current = page.next_offset ?? offset.current + page.lines.length;
         if (page.next_offset == null || page.lines.length < PAGE) return;
@@ -82,6 +86,11 @@ export function LogsTab({ run }: { run: Run }) {
         </span>
       </div>
       <ErrorBanner error={error} />
+      {skipped.length > 0 && (
+        <div className="warning-banner" role="status">
+          Some console output could not be read and is missing here: {skipped.join("; ")}
+        </div>
+      )}
       {loading && lines.length === 0 ? (
         <Loading what="Loading logs" />
       ) : lines.length === 0 ? (

@@ -206,6 +206,11 @@ function Workspace({ project }: { project: Project }) {
           <ViewBar view={view} saved={saved} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />
         </div>
         <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
+        {metrics.warnings.length > 0 && (
+          <div className="warning-banner" role="status">
+            Some metric data could not be read and is missing from these charts: {metrics.warnings.join("; ")}
+          </div>
+        )}
         {runList.loading && !runList.data ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (

@@ -32,6 +32,8 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(false);
   const [states, setStates] = useState<Record<string, string>>({});
+  // Lake objects the server could not read and skipped: shown, so a gap is never silent.
+  const [warnings, setWarnings] = useState<string[]>([]);
   const lastStep = useRef<Record<string, number>>({});
   const runKey = runs.map((r) => r.id).join(",");
   const keyKey = keys.join(",");
@@ -41,6 +43,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     lastStep.current = {};
     setData({});
     setError(undefined);
+    setWarnings([]);
     if (!runKey || !keyKey) return;
     setLoading(true);
     const groups: string[][] = [];
@@ -63,6 +66,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
       groups.map(async (g) => {
         const res = await fetchMetrics(r.id, g, x);
         if (!live) return;
+        if (res.warnings?.length) setWarnings((w) => [...new Set([...w, ...res.warnings!])]);
         const mine: Record<string, Series> = {};
         for (const k of g) mine[k] = seriesFromApi(res.series[k]);
         if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(lastStep.current[r.id] ?? -1, res.last_step);
@@ -119,5 +123,5 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runKey, keyKey, x, states]);
 
-  return { data, error, loading, states };
+  return { data, error, loading, states, warnings };
 }

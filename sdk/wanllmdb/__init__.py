@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wanllmdb.api import Api
-from wanllmdb.config import Config
+from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.errors import (
     ConfigChangeError,
     InvalidValue,
@@ -53,7 +53,7 @@ __all__ = [
 
 # Replaced by init() and reset by finish(), like wandb.run / wandb.config / wandb.summary.
 run: Run | None = None
-config: Config | Any = Config()
+config: Config | Any = PreInitConfig()
 summary: Summary | None = None
 
 

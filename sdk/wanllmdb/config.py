@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from wanllmdb.errors import ConfigChangeError, InvalidValue
+from wanllmdb.errors import ConfigChangeError, InvalidValue, UsageError
 
 __all__ = ["Config", "load_config_source"]
 
@@ -192,6 +192,20 @@ class Config:
 
     def __repr__(self) -> str:
         return f"Config({self._data!r})"
+
+
+class PreInitConfig(Config):
+    """``wanllmdb.config`` while no run is active: empty, and every write is refused.
+
+    A value set here would belong to no run and vanish at ``init()``; wandb refuses it too.
+    """
+
+    def _apply(self, changes: dict[str, Any], *, allow_val_change: bool, only_missing: bool) -> None:
+        keys = ", ".join(repr(k) for k in changes) or "nothing"
+        raise UsageError(
+            f"wanllmdb.config was changed ({keys}) with no active run: call wanllmdb.init() first, "
+            "or pass the values as init(config=...)"
+        )
 
 
 def _deep_merge(old: dict[str, Any], new: dict[str, Any], *, path: str, allow_val_change: bool) -> None:

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from wanllmdb.config import Config, load_config_source
+from wanllmdb.config import Config, PreInitConfig, load_config_source
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.environment import collect_metadata
 from wanllmdb.errors import ServerRefused, UsageError
@@ -345,3 +345,6 @@ def _publish(run: Run | None) -> None:
     if run is not None:
         wanllmdb.config = run.config
         wanllmdb.summary = run.summary
+    else:  # finished: the module-level names no longer reach the run, as after wandb.finish()
+        wanllmdb.config = PreInitConfig()
+        wanllmdb.summary = None

@@ -81,3 +81,21 @@ def test_config_changes_are_spooled_for_the_server(offline_run: OfflineRun) -> N
         {"config": {"lr": 0.2}, "allow_val_change": True},
     ]
     assert ops[-1] == {"n": ops[-1]["n"], "op": "state", "body": {"state": "finished"}}
+
+
+def test_module_config_refuses_writes_with_no_active_run(offline_run: OfflineRun) -> None:
+    # Before init (and after finish) a value would belong to no run and vanish: refuse it loudly.
+    from wanllmdb.errors import UsageError
+
+    assert len(wanllmdb.config) == 0 and wanllmdb.config.get("lr") is None
+    with pytest.raises(UsageError, match=r"'lr'.*call wanllmdb.init\(\) first.*init\(config=\.\.\.\)"):
+        wanllmdb.config.update({"lr": 0.1})
+    with pytest.raises(UsageError):
+        wanllmdb.config.epochs = 3
+    run = offline_run(config={"lr": 0.2})
+    wanllmdb.config.update({"epochs": 3})
+    assert run.config.as_dict() == {"lr": 0.2, "epochs": 3}
+    run.finish()
+    assert run.config.as_dict() == {"lr": 0.2, "epochs": 3}  # the run keeps its own
+    with pytest.raises(UsageError):
+        wanllmdb.config["lr"] = 0.3

@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { api, unwrap } from "../../api/client";
 import type { Run } from "../../api/types";
 import { LineChart } from "../../charts/LineChart";
@@ -9,8 +9,10 @@ import { seriesFromApi } from "../../shaping/series";
 import { fetchMetrics } from "../workspace/useMetricData";
 
 const noop = () => undefined;
+// The SDK samples system metrics every 10 s by default; asking more often finds nothing new.
+export const SYSTEM_POLL_MS = 10_000;
 
-/** One chart per system series (CPU, memory, GPU…), on wall-clock time. */
+/** One chart per system series (CPU, memory, GPU…), on wall-clock time; refreshed while the run is live. */
 export function SystemTab({ run }: { run: Run }) {
   const q = useApi(async () => {
     const { keys } = await unwrap(api.GET("/api/runs/{run_id}/metric-keys", { params: { path: { run_id: run.id }, query: { stream: "system" } } }));
@@ -18,6 +20,12 @@ export function SystemTab({ run }: { run: Run }) {
     const res = await fetchMetrics(run.id, keys, "ts", { stream: "system" });
     return { keys, series: res.series };
   }, [run.id]);
+  const { reload } = q;
+  useEffect(() => {
+    if (run.state !== "running") return;
+    const timer = setInterval(reload, SYSTEM_POLL_MS);
+    return () => clearInterval(timer);
+  }, [run.state, reload]);
   const charts = useMemo(
     () =>
       (q.data?.keys ?? []).map((k, i) => ({

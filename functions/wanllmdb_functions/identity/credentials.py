@@ -11,6 +11,7 @@ effect at once, and no signing secret has to be shared between Lambdas or rotate
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..core.errors import ConditionFailed, NotFound, Unauthenticated
+from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .models import ApiKeyCreated, ApiKeyInfo
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 API_KEY_PREFIX = "wl_"
+LAST_USED_RESOLUTION = timedelta(hours=1)
 SESSION_PREFIX = "wls_"
 REFRESH_PREFIX = "wlr_"
 MAX_TOKEN_LENGTH = 256
@@ -53,7 +56,12 @@ class IssuedSession:
 
 def _key_info(item: Item) -> ApiKeyInfo:
     return ApiKeyInfo.model_validate(
-        {"id": item["key_id"], "name": item["name"], "created_at": item["created_at"]}
+        {
+            "id": item["key_id"],
+            "name": item["name"],
+            "created_at": item["created_at"],
+            "last_used_at": item.get("last_used_at"),
+        }
     )
 
 
@@ -108,7 +116,26 @@ class CredentialService:
         item = self._items.get(*keys.apikey(key_id))
         if item is None or not hmac.compare_digest(item["secret_hash"], token_hash(secret)):
             raise Unauthenticated("invalid or revoked API key")
+        self._note_use(item)
         return item
+
+    def _note_use(self, item: Item, now: datetime | None = None) -> None:
+        """Record when the key was last used, at most once per LAST_USED_RESOLUTION: one small write
+        an hour per key instead of one per request."""
+        now = now or datetime.now(UTC)
+        last = item.get("last_used_at")
+        if (
+            last is not None
+            and now - datetime.fromisoformat(last.replace("Z", "+00:00")) < LAST_USED_RESOLUTION
+        ):
+            return
+        # A key revoked a moment ago has nothing to record.
+        with contextlib.suppress(ConditionFailed):
+            self._items.update(
+                *keys.apikey(item["key_id"]),
+                set_attrs={"last_used_at": now_iso(now)},
+                condition=Condition.exists(),
+            )
 
     # -- sessions ------------------------------------------------------------------------------
     def issue_session(self, user_id: str) -> IssuedSession:

@@ -105,6 +105,11 @@ class ApiKeyInfo(BaseModel):
     id: str
     name: str
     created_at: datetime
+    last_used_at: datetime | None = Field(
+        default=None,
+        description="When the key last authenticated a request, to within an hour; null if never. "
+        "Revoke keys that stopped being used.",
+    )
 
 
 class ApiKeyCreated(ApiKeyInfo):

@@ -116,3 +116,23 @@ def test_login_throttle_counts_failures_per_window(items: ItemStore) -> None:
         throttle.check("alice")
     LoginThrottle(items, now=now).check("bob")
     LoginThrottle(items, now=now + WINDOW_S).check("alice")  # a new window starts clean
+
+
+def test_a_keys_last_use_is_recorded_at_most_once_an_hour(items: ItemStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from wanllmdb_functions.core.values import now_iso
+
+    user = UserService(items).create("alice", password=None)
+    credentials = CredentialService(items, session_ttl_s=TTL)
+    created = credentials.create_key(user.id, "ci")
+    assert credentials.list_keys(user.id)[0].last_used_at is None
+    credentials.verify_key(created.key)
+    first = items.get(f"APIKEY#{created.id}", "APIKEY")["last_used_at"]  # type: ignore[index]
+    credentials.verify_key(created.key)  # within the hour: no write
+    assert items.get(f"APIKEY#{created.id}", "APIKEY")["last_used_at"] == first  # type: ignore[index]
+    stale = now_iso(datetime.now(UTC) - timedelta(hours=2))
+    items.update(f"APIKEY#{created.id}", "APIKEY", set_attrs={"last_used_at": stale})
+    credentials.verify_key(created.key)
+    listed = credentials.list_keys(user.id)[0].last_used_at
+    assert listed is not None and datetime.now(UTC) - listed < timedelta(minutes=1)

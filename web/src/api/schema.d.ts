@@ -746,6 +746,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * Last Used At
+             * @description When the key last authenticated a request, to within an hour; null if never. Revoke keys that stopped being used.
+             */
+            last_used_at?: string | null;
+            /**
              * Key
              * @description The secret key. It is shown only in this response.
              */
@@ -762,6 +767,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Last Used At
+             * @description When the key last authenticated a request, to within an hour; null if never. Revoke keys that stopped being used.
+             */
+            last_used_at?: string | null;
         };
         /** ApiKeyList */
         ApiKeyList: {

@@ -17,7 +17,7 @@ def test_put_then_get_round_trips_every_value_type(item_store: ItemStore) -> Non
     item = {
         "pk": "P#1", "sk": "RUN#a", "name": "exp", "n": 3, "lr": 0.001, "ok": True, "none": None,
         "nested": {"a": {"b": [1, 2.5, "x", None, {"c": False}]}}, "tags": ["x", "y"],
-        "nan": float("nan"), "inf": float("-inf"), "big": 2**53, "empty": "",
+        "nan": float("nan"), "inf": float("-inf"), "big": 2**53, "huge": [2**70], "empty": "",
     }  # fmt: skip
     item_store.put(item)
     got = item_store.get("P#1", "RUN#a")

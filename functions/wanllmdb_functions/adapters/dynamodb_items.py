@@ -25,7 +25,15 @@ from pynamodb.expressions.operand import Path, Value
 
 from ..core.errors import ConditionFailed
 from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, Page, TransactOp
-from .item_codec import apply_update, check_item, decode_cursor, encode_cursor, index_keys, is_expired
+from .item_codec import (
+    apply_update,
+    check_item,
+    decode_cursor,
+    decode_json,
+    encode_cursor,
+    index_keys,
+    is_expired,
+)
 
 __all__ = ["DynamoItemStore"]
 
@@ -55,7 +63,7 @@ def _decode_value(raw: dict[str, Any]) -> Any:
         return int(value) if number.is_integer() and not any(c in value for c in ".eE") else number
     if kind == "B":
         data = base64.b64decode(value) if isinstance(value, str) else value
-        return json.loads(data)
+        return decode_json(data)
     raise ValueError(f"unexpected DynamoDB type {kind}")
 
 

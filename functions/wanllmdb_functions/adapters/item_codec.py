@@ -7,6 +7,8 @@ import json
 import math
 from typing import Any
 
+import orjson
+
 from ..core.errors import InvalidInput, TooLarge
 from ..ports.item_store import INDEX_ATTRS, INDEXES, MAX_ITEM_BYTES, Item
 
@@ -14,6 +16,7 @@ __all__ = [
     "apply_update",
     "check_item",
     "decode_cursor",
+    "decode_json",
     "encode_cursor",
     "index_keys",
     "is_expired",
@@ -26,6 +29,19 @@ _MAX_CHAR = chr(0x10FFFF)
 
 def dumps(item: Item) -> str:
     return json.dumps(item, separators=(",", ":"), allow_nan=True, ensure_ascii=False)
+
+
+def decode_json(text: str | bytes) -> Any:
+    """A stored item (or value) back from `dumps`.
+
+    orjson reads standard JSON about three times faster than json, which is what a runs table of
+    thousands of rows spends its time on. The NaN and Infinity that `dumps` writes (a metric can be
+    NaN), and integers beyond 64 bits, are not standard JSON: those items fall back to json.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def check_item(item: Item) -> str:

@@ -7,7 +7,6 @@ Concurrent writers of one process share commits (group commit, see `_write`).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -21,6 +20,7 @@ from .item_codec import (
     apply_update,
     check_item,
     decode_cursor,
+    decode_json,
     encode_cursor,
     index_keys,
     is_expired,
@@ -140,7 +140,7 @@ class SqliteItemStore:
         row = conn.execute("SELECT body FROM items WHERE pk=? AND sk=?", (pk, sk)).fetchone()
         if row is None:
             return None
-        item: Item = json.loads(row[0])
+        item: Item = decode_json(row[0])
         return None if is_expired(item, time.time()) else item
 
     @staticmethod
@@ -234,7 +234,7 @@ class SqliteItemStore:
         if limit is not None:
             sql += f" LIMIT {int(limit) + 1}"
         rows = self._conn().execute(sql, params).fetchall()
-        items: list[Item] = [json.loads(r[0]) for r in rows]
+        items: list[Item] = [decode_json(r[0]) for r in rows]
         next_cursor = None
         if limit is not None and len(items) > limit:
             items = items[:limit]

@@ -80,15 +80,17 @@ class CompactionWorker:
 
     def __init__(self) -> None:
         self._queue: queue.Queue[tuple[BlobStore, _Job]] = queue.Queue()
-        self._pending: set[_Job] = set()
+        # Keyed by the store too: one process may serve several apps (lakes), and the same job
+        # for another lake is another job.
+        self._pending: set[tuple[int, _Job]] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def _submit(self, blobs: BlobStore, job: _Job) -> None:
         with self._lock:
-            if job in self._pending:
+            if (id(blobs), job) in self._pending:
                 return
-            self._pending.add(job)
+            self._pending.add((id(blobs), job))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._drain, name="wanllmdb-compaction", daemon=True)
                 self._thread.start()
@@ -119,7 +121,7 @@ class CompactionWorker:
             blobs, job = self._queue.get()
             try:
                 with self._lock:
-                    self._pending.discard(job)
+                    self._pending.discard((id(blobs), job))
                 if job.scan:
                     compact_due_streams(blobs, every_chunks=job.min_chunks)
                 elif job.stream is None:

@@ -112,3 +112,29 @@ def test_a_running_runs_chunks_are_compacted_as_they_land(tmp_path: Path) -> Non
             run.finish()
     finally:
         server.stop()
+
+
+def test_the_same_job_for_two_lakes_is_two_jobs(tmp_path: Path) -> None:
+    # One process may serve several apps; merging their jobs would leave one lake uncompacted.
+    import threading
+
+    release = threading.Event()
+
+    class HeldLake:
+        """Keeps the worker busy until released, so the next jobs queue up behind it."""
+
+        def list(self, prefix: str) -> list[object]:
+            release.wait(10)
+            return []
+
+    worker = CompactionWorker()
+    lakes = [_blobs(tmp_path / name) for name in ("a", "b")]
+    for blobs in lakes:
+        for seq in range(2):
+            put_chunk(blobs, P, R, seq=seq, steps=[seq], values={"loss": [float(seq)]})
+    worker.submit_scan(HeldLake(), every_chunks=2)  # type: ignore[arg-type]
+    for blobs in lakes:
+        worker.submit_scan(blobs, every_chunks=2)
+    release.set()
+    worker.join()
+    assert [[c.high for _, c in list_stream(b, P, R, "history").compacted] for b in lakes] == [[{0: 1}]] * 2

@@ -70,6 +70,11 @@ class Project(BaseModel):
     created_at: datetime
     updated_at: datetime
     run_counts: RunCounts
+    permissions: list[str] = Field(
+        default_factory=list,
+        description="What the caller may do in this project (e.g. run:write, project:write), so a client "
+        "offers only the actions that will succeed. The server still checks every request.",
+    )
 
 
 class ProjectList(BaseModel):

@@ -27,7 +27,7 @@ def ref_from_item(item: Item) -> ProjectRef:
     return ProjectRef(project_id=item["id"], owner=owner, visibility=item["visibility"])
 
 
-def project_from_item(item: Item) -> Project:
+def project_from_item(item: Item, caller: Caller) -> Project:
     counts = {s: max(0, int(item.get(f"runs_{s}", 0))) for s in RUN_COUNT_STATES}
     return Project.model_validate(
         {
@@ -36,6 +36,7 @@ def project_from_item(item: Item) -> Project:
             "tags": item.get("tags", []),
             "updated_at": item.get("updated_at", item["created_at"]),
             "run_counts": RunCounts(**counts),
+            "permissions": sorted(p.value for p in permissions_of(caller, ref_from_item(item))),
         }
     )
 
@@ -72,7 +73,7 @@ class ProjectService:
         existing = self._find(owner.name, body.name)
         if existing is not None:
             authorize(caller, Permission.PROJECT_READ, ref_from_item(existing))
-            return project_from_item(existing), False
+            return project_from_item(existing, caller), False
         authorize(caller, Permission.PROJECT_CREATE, owner)
         project_id = secrets.token_hex(6)
         now = datetime.now(UTC).isoformat()
@@ -111,20 +112,20 @@ class ProjectService:
             winner = self._find(owner.name, body.name)
             if winner is None:
                 raise
-            return project_from_item(winner), False
-        return project_from_item(item), True
+            return project_from_item(winner, caller), False
+        return project_from_item(item, caller), True
 
     def get(self, caller: Caller, project_id: str) -> Project:
         item = self.get_item(project_id)
         authorize(caller, Permission.PROJECT_READ, ref_from_item(item))
-        return project_from_item(item)
+        return project_from_item(item, caller)
 
     def get_by_name(self, caller: Caller, entity: str, name: str) -> Project:
         item = self._find(entity, name)
         if item is None:
             raise NotFound(f"project {entity}/{name} not found", field="name")
         authorize(caller, Permission.PROJECT_READ, ref_from_item(item))
-        return project_from_item(item)
+        return project_from_item(item, caller)
 
     def update(self, caller: Caller, project_id: str, body: ProjectUpdate) -> Project:
         item = self.get_item(project_id)
@@ -134,7 +135,7 @@ class ProjectService:
         needed = Permission.PROJECT_ADMIN if "visibility" in changes else Permission.PROJECT_WRITE
         authorize(caller, needed, ref)
         if not changes:
-            return project_from_item(item)
+            return project_from_item(item, caller)
         if "visibility" in changes:
             changes["gsi2pk"] = keys.by_visibility(changes["visibility"])
         changes["updated_at"] = datetime.now(UTC).isoformat()
@@ -146,7 +147,7 @@ class ProjectService:
             self._items.put(updated, condition=Condition.equals("rev", rev))
         except ConditionFailed:
             raise Conflict("the project changed while you edited it: fetch it and retry") from None
-        return project_from_item(updated)
+        return project_from_item(updated, caller)
 
     def list_projects(
         self, caller: Caller, *, search: str | None = None, limit: int = 50, cursor: str | None = None
@@ -165,7 +166,7 @@ class ProjectService:
             ordered = [i for i in ordered if f"{i['entity']}/{i['name']}" > cursor]
         page = ordered[:limit]
         next_cursor = f"{page[-1]['entity']}/{page[-1]['name']}" if len(ordered) > limit else None
-        return ProjectList(items=[project_from_item(i) for i in page], next_cursor=next_cursor)
+        return ProjectList(items=[project_from_item(i, caller) for i in page], next_cursor=next_cursor)
 
     # -- internals ------------------------------------------------------------------------------
     def _find(self, entity: str, name: str) -> Item | None:

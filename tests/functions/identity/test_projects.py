@@ -84,3 +84,16 @@ def test_run_counters_move_atomically(tenant: Tenant) -> None:
     assert (counts.running, counts.finished, counts.failed) == (1, 1, 0)
     with pytest.raises(InvalidInput):
         projects.add_run_counts(pid, {"exploded": 1})
+
+
+def test_a_project_says_what_its_caller_may_do(tenant: Tenant) -> None:
+    projects = ProjectService(tenant.items)
+    org_private, public = tenant.projects["org-private"], tenant.projects["personal-public"]
+    member = projects.get(tenant.caller("member"), org_private).permissions
+    viewer = projects.get(tenant.caller("viewer"), org_private).permissions
+    outsider = projects.get(tenant.caller("outsider"), public).permissions
+    assert {"project:write", "run:write"} <= set(member) and "project:admin" not in member
+    assert "run:read" in viewer and not [p for p in viewer if p.endswith((":write", ":admin", ":delete"))]
+    assert set(outsider) == {"project:read", "run:read", "artifact:read", "report:read", "registry:read"}
+    listed = projects.list_projects(tenant.caller("viewer")).items
+    assert all("project:write" not in p.permissions for p in listed if p.id == org_private)

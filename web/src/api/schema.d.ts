@@ -1220,6 +1220,11 @@ export interface components {
              */
             updated_at: string;
             run_counts: components["schemas"]["RunCounts"];
+            /**
+             * Permissions
+             * @description What the caller may do in this project (e.g. run:write, project:write), so a client offers only the actions that will succeed. The server still checks every request.
+             */
+            permissions?: string[];
         };
         /** ProjectCreate */
         ProjectCreate: {

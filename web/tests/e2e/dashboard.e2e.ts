@@ -176,6 +176,52 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     expect(otherErrors, `console errors:\n${otherErrors.join("\n")}`).toEqual([]);
   });
 
+  it("offers a reader only what a reader may do: open views, but not save them or edit notes", async () => {
+    // The owner makes the project public; a second user, who may only read it, signs in.
+    const post = async (path: string, body: unknown, token?: string, method = "POST") => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return res.json();
+    };
+    const owner = await post("/api/auth/login", { username: seeded.username, password: seeded.password });
+    const project = await (
+      await fetch(`${server.url}/api/projects/by-name/${seeded.entity}/${seeded.project}`, { headers: { Authorization: `Bearer ${owner.token}` } })
+    ).json();
+    await post(`/api/projects/${project.id}`, { visibility: "public" }, owner.token, "PATCH");
+    await post("/api/auth/register", { username: "reader", password: "reader-password-1" });
+
+    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const reader = await other.newPage();
+    const readerErrors: string[] = [];
+    reader.on("console", (m) => {
+      if (m.type() === "error") readerErrors.push(m.text());
+    });
+    try {
+      await reader.goto(`${server.url}/login`);
+      await reader.fill("input[name=username]", "reader");
+      await reader.fill("input[name=password]", "reader-password-1");
+      await reader.click("button[type=submit]");
+      await reader.getByRole("heading", { name: "Projects" }).waitFor();
+      await reader.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?saved=${encodeURIComponent("e2e view")}`);
+      await reader.locator('[data-panel="line:train/loss"] .uplot[data-drawn]').waitFor();
+      await expect.poll(() => reader.getByLabel("Smoothing").inputValue()).toBe("0.6");
+      expect(await reader.getByRole("button", { name: "Save view" }).count()).toBe(0);
+      expect(await reader.getByRole("button", { name: "Delete" }).count()).toBe(0);
+      await reader.goto(`${server.url}/${seeded.entity}/${seeded.project}/runs/${seeded.runs[0].id}`);
+      await reader.getByRole("heading", { name: "Tags and notes" }).waitFor();
+      expect(await reader.getByRole("textbox", { name: "Notes" }).count()).toBe(0);
+      expect(await reader.getByLabel("Add tag").count()).toBe(0);
+      await reader.screenshot({ path: join(SHOTS, "06c-reader-run-page.png") });
+    } finally {
+      await other.close();
+    }
+    expect(readerErrors, `console errors:\n${readerErrors.join("\n")}`).toEqual([]);
+  });
+
   it("opens a run page with config, summary and its console logs", async () => {
     const run = seeded.runs[0];
     await page.getByTestId("run-selector").getByRole("link", { name: run.name }).click();

@@ -23,7 +23,7 @@ const META_FIELDS: [string, string][] = [
   ["gpu_driver", "GPU driver"],
 ];
 
-export function OverviewTab({ run, onChange }: { run: Run; onChange: () => void }) {
+export function OverviewTab({ run, onChange, canEdit }: { run: Run; onChange: () => void; canEdit: boolean }) {
   const meta = (run.metadata ?? {}) as Record<string, unknown>;
   const git = (meta.git ?? {}) as Record<string, unknown>;
   const files = useRunFiles(run.id);
@@ -92,7 +92,7 @@ export function OverviewTab({ run, onChange }: { run: Run; onChange: () => void 
             <div className="muted small">No git information was recorded.</div>
           )}
         </section>
-        <TagsNotes run={run} onChange={onChange} />
+        <TagsNotes run={run} onChange={onChange} canEdit={canEdit} />
       </div>
       <div className="cards">
         <section className="card grow">
@@ -130,7 +130,8 @@ function Meta({ label, value }: { label: string; value: unknown }) {
   );
 }
 
-function TagsNotes({ run, onChange }: { run: Run; onChange: () => void }) {
+/** Editable for those who may write runs here; read-only for everyone else. */
+function TagsNotes({ run, onChange, canEdit }: { run: Run; onChange: () => void; canEdit: boolean }) {
   const [notes, setNotes] = useState(run.notes ?? "");
   const [tag, setTag] = useState("");
   const [error, setError] = useState<unknown>();
@@ -156,25 +157,35 @@ function TagsNotes({ run, onChange }: { run: Run; onChange: () => void }) {
         {tags.map((t) => (
           <span key={t} className="tag">
             {t}
-            <button className="tag-x" aria-label={`Remove tag ${t}`} onClick={() => save({ tags: tags.filter((x) => x !== t) })}>
-              ×
-            </button>
+            {canEdit && (
+              <button className="tag-x" aria-label={`Remove tag ${t}`} onClick={() => save({ tags: tags.filter((x) => x !== t) })}>
+                ×
+              </button>
+            )}
           </span>
         ))}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (tag.trim() && !tags.includes(tag.trim())) void save({ tags: [...tags, tag.trim()] });
-            setTag("");
-          }}
-        >
-          <input className="tag-input" placeholder="Add tag" value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Add tag" />
-        </form>
+        {canEdit && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (tag.trim() && !tags.includes(tag.trim())) void save({ tags: [...tags, tag.trim()] });
+              setTag("");
+            }}
+          >
+            <input className="tag-input" placeholder="Add tag" value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Add tag" />
+          </form>
+        )}
       </div>
-      <textarea className="notes" placeholder="Notes about this run" value={notes} onChange={(e) => setNotes(e.target.value)} aria-label="Notes" />
-      <button className="btn btn-small" disabled={saving || notes === (run.notes ?? "")} onClick={() => save({ notes })}>
-        {saving ? "Saving…" : "Save notes"}
-      </button>
+      {canEdit ? (
+        <>
+          <textarea className="notes" placeholder="Notes about this run" value={notes} onChange={(e) => setNotes(e.target.value)} aria-label="Notes" />
+          <button className="btn btn-small" disabled={saving || notes === (run.notes ?? "")} onClick={() => save({ notes })}>
+            {saving ? "Saving…" : "Save notes"}
+          </button>
+        </>
+      ) : (
+        <p className="notes-readonly" aria-label="Notes">{run.notes || <span className="muted">No notes</span>}</p>
+      )}
     </section>
   );
 }

@@ -2,7 +2,9 @@ import { NavLink, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { runName } from "../../api/runs";
 import { ErrorBanner, Loading, StateBadge } from "../../components/status";
+import { can } from "../../api/permissions";
 import { useApi } from "../../hooks/useApi";
+import { useProject } from "../../hooks/useProject";
 import { FilesTab } from "./FilesTab";
 import { LogsTab } from "./LogsTab";
 import { OverviewTab } from "./OverviewTab";
@@ -18,6 +20,7 @@ const TABS = [
 export default function RunPage() {
   const { entity = "", project = "", runId = "", tab = "" } = useParams();
   const run = useApi(() => unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId } } })), [runId]);
+  const proj = useProject(entity, project);
   const base = `/${entity}/${project}/runs/${runId}`;
   if (run.error) return <ErrorBanner error={run.error} onRetry={run.reload} />;
   if (!run.data) return <Loading what="Loading run" />;
@@ -37,7 +40,7 @@ export default function RunPage() {
           </NavLink>
         ))}
       </nav>
-      {tab === "" && <OverviewTab run={r} onChange={run.reload} />}
+      {tab === "" && <OverviewTab run={r} onChange={run.reload} canEdit={can(proj.data, "run:write")} />}
       {tab === "system" && <SystemTab run={r} />}
       {tab === "logs" && <LogsTab run={r} />}
       {tab === "files" && <FilesTab run={r} />}

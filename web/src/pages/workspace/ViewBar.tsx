@@ -6,6 +6,8 @@ import type { View } from "../../shaping/view";
 interface Props {
   view: View;
   saved: SavedView[];
+  /** Whether the user may save and delete views here (project:write); readers can still open and share them. */
+  canWrite: boolean;
   /** Resolves once the server stored it; rejects with the server's error (a 409 when a teammate saved since). */
   onSave: (name: string) => Promise<void>;
   onOpen: (v: SavedView) => void;
@@ -14,7 +16,7 @@ interface Props {
 }
 
 /** Save the workspace under a name for the whole project, switch between saved views, copy a link that restores this one. */
-export function ViewBar({ view, saved, onSave, onOpen, onDelete, shareUrl }: Props) {
+export function ViewBar({ view, saved, canWrite, onSave, onOpen, onDelete, shareUrl }: Props) {
   const [name, setName] = useState(view.name);
   const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -59,11 +61,15 @@ export function ViewBar({ view, saved, onSave, onOpen, onDelete, shareUrl }: Pro
           </option>
         ))}
       </select>
-      <input aria-label="View name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} className="view-name" />
-      <button className="btn" disabled={busy} onClick={() => act(() => onSave(name.trim() || "Workspace"))}>
-        Save view
-      </button>
-      {current && (
+      {canWrite && (
+        <>
+          <input aria-label="View name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} className="view-name" />
+          <button className="btn" disabled={busy} onClick={() => act(() => onSave(name.trim() || "Workspace"))}>
+            Save view
+          </button>
+        </>
+      )}
+      {canWrite && current && (
         <button className="btn btn-ghost" disabled={busy} onClick={() => act(() => onDelete(view.name))} title="Delete this saved view for everyone">
           Delete
         </button>

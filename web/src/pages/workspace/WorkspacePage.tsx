@@ -8,6 +8,7 @@ import { useApi } from "../../hooks/useApi";
 import { useProject } from "../../hooks/useProject";
 import { assignColors } from "../../shaping/colors";
 import { collectKeys } from "../../shaping/fields";
+import { can } from "../../api/permissions";
 import { deleteView, getView, listViews, saveView, type SavedView } from "../../api/views";
 import { decodeView, defaultView, encodeView, sameView, type PanelBox, type View, type XAxis } from "../../shaping/view";
 import { AddPanel } from "./AddPanel";
@@ -203,7 +204,7 @@ function Workspace({ project }: { project: Project }) {
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
           <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
-          <ViewBar view={view} saved={saved} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />
+          <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />
         </div>
         <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
         {metrics.warnings.length > 0 && (

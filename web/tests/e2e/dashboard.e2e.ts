@@ -23,6 +23,27 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
   const errors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
   const noErrors = () => expect(errors, `console errors:\n${errors.join("\n")}`).toEqual([]);
+  /** Signs `username` in from a fresh browser context (no storage shared with `page`), runs `steps`
+   * there, and fails on any console error it logged. */
+  const elsewhere = async (username: string, password: string, steps: (p: Page) => Promise<void>) => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const other = await context.newPage();
+    const otherErrors: string[] = [];
+    other.on("console", (m) => {
+      if (m.type() === "error") otherErrors.push(m.text());
+    });
+    try {
+      await other.goto(`${server.url}/login`);
+      await other.fill("input[name=username]", username);
+      await other.fill("input[name=password]", password);
+      await other.click("button[type=submit]");
+      await other.getByRole("heading", { name: "Projects" }).waitFor();
+      await steps(other);
+    } finally {
+      await context.close();
+    }
+    expect(otherErrors, `console errors:\n${otherErrors.join("\n")}`).toEqual([]);
+  };
 
   beforeAll(async () => {
     if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is not built: run `npm run build` first");
@@ -151,18 +172,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
 
   it("opens a saved view from a link in another browser, because views live on the server", async () => {
     // A fresh context shares no storage with the first page: only the server can supply the view.
-    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const teammate = await other.newPage();
-    const otherErrors: string[] = [];
-    teammate.on("console", (m) => {
-      if (m.type() === "error") otherErrors.push(m.text());
-    });
-    try {
-      await teammate.goto(`${server.url}/login`);
-      await teammate.fill("input[name=username]", seeded.username);
-      await teammate.fill("input[name=password]", seeded.password);
-      await teammate.click("button[type=submit]");
-      await teammate.getByRole("heading", { name: "Projects" }).waitFor();
+    await elsewhere(seeded.username, seeded.password, async (teammate) => {
       await teammate.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?saved=${encodeURIComponent("e2e view")}`);
       await teammate.locator('[data-panel="line:train/loss"] .uplot[data-drawn]').waitFor();
       await expect.poll(() => teammate.getByLabel("Smoothing").inputValue()).toBe("0.6");
@@ -170,10 +180,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
       await expect.poll(() => teammate.locator('[data-panel="line:train/loss"] .legend-item').count()).toBe(2);
       expect(await teammate.getByLabel("Saved views").inputValue()).toBe("e2e view");
       await teammate.screenshot({ path: join(SHOTS, "06b-saved-view-link.png") });
-    } finally {
-      await other.close();
-    }
-    expect(otherErrors, `console errors:\n${otherErrors.join("\n")}`).toEqual([]);
+    });
   });
 
   it("offers a reader only what a reader may do: open views, but not save them or edit notes", async () => {
@@ -194,18 +201,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     await post(`/api/projects/${project.id}`, { visibility: "public" }, owner.token, "PATCH");
     await post("/api/auth/register", { username: "reader", password: "reader-password-1" });
 
-    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const reader = await other.newPage();
-    const readerErrors: string[] = [];
-    reader.on("console", (m) => {
-      if (m.type() === "error") readerErrors.push(m.text());
-    });
-    try {
-      await reader.goto(`${server.url}/login`);
-      await reader.fill("input[name=username]", "reader");
-      await reader.fill("input[name=password]", "reader-password-1");
-      await reader.click("button[type=submit]");
-      await reader.getByRole("heading", { name: "Projects" }).waitFor();
+    await elsewhere("reader", "reader-password-1", async (reader) => {
       await reader.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?saved=${encodeURIComponent("e2e view")}`);
       await reader.locator('[data-panel="line:train/loss"] .uplot[data-drawn]').waitFor();
       await expect.poll(() => reader.getByLabel("Smoothing").inputValue()).toBe("0.6");
@@ -216,10 +212,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
       expect(await reader.getByRole("textbox", { name: "Notes" }).count()).toBe(0);
       expect(await reader.getByLabel("Add tag").count()).toBe(0);
       await reader.screenshot({ path: join(SHOTS, "06c-reader-run-page.png") });
-    } finally {
-      await other.close();
-    }
-    expect(readerErrors, `console errors:\n${readerErrors.join("\n")}`).toEqual([]);
+    });
   });
 
   it("opens a run page with config, summary and its console logs", async () => {

@@ -50,15 +50,7 @@ def test_a_wandb_script_runs_unchanged_offline(tmp_path: Path) -> None:
         "wandb.finish()\n"
         "assert wandb.run is None\n"
     )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": f"{REPO / 'sdk'}",
-        "HOME": str(tmp_path),
-        "WANLLMDB_DIR": str(tmp_path),
-    }
-    proc = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    proc = _run_script(tmp_path, script)
     assert proc.returncode == 0, proc.stderr
     assert len(list((tmp_path / "wanllmdb").glob("run-*/chunks/history-*.parquet"))) == 1
 
@@ -82,15 +74,7 @@ def test_an_uncaught_exception_marks_the_run_failed(tmp_path: Path) -> None:
         "run.log({'a': 1.0})\n"
         "raise ValueError('diverged')\n"
     )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": f"{REPO / 'sdk'}",
-        "HOME": str(tmp_path),
-        "WANLLMDB_DIR": str(tmp_path),
-    }
-    proc = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    proc = _run_script(tmp_path, script)
     assert proc.returncode == 1 and "ValueError: diverged" in proc.stderr
     ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
     assert '"op":"state","body":{"state":"failed","exit_code":1}' in ops
@@ -105,6 +89,18 @@ def _script_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _run_script(tmp_path: Path, script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a clean environment that sees only the SDK, with tmp_path as home and run dir."""
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=tmp_path,
+        env=_script_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def _run_offline_script(tmp_path: Path, body: str) -> tuple[int, str, str]:
     """Run `body` after an offline init; return (exit code, stderr, the run's ops log)."""
     script = tmp_path / "script.py"
@@ -112,14 +108,7 @@ def _run_offline_script(tmp_path: Path, body: str) -> tuple[int, str, str]:
         "import sys, wanllmdb\n"
         "run = wanllmdb.init(project='p', mode='offline', settings={'system_metrics': False})\n" + body
     )
-    proc = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=_script_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _run_script(tmp_path, script)
     ops = next((tmp_path / "wanllmdb").glob("run-*/ops.jsonl")).read_text()
     return proc.returncode, proc.stderr, ops
 
@@ -187,24 +176,9 @@ def test_resume_auto_picks_up_a_run_that_died(tmp_path: Path) -> None:
         "    os._exit(9)\n"
         "run.finish()\n"
     )
-    env = _script_env(tmp_path)
-    first = subprocess.run(
-        [sys.executable, str(script), "die"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    first = _run_script(tmp_path, script, "die")
     assert first.returncode == 9, first.stderr
-    second = subprocess.run(
-        [sys.executable, str(script), "finish"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    second = _run_script(tmp_path, script, "finish")
     assert second.returncode == 0, second.stderr
     run_id, attempt, step = second.stdout.split()
     assert run_id == first.stdout.split()[0] and (attempt, step) == ("1", "3")

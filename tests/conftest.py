@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +106,33 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSer
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A real moto server on a free port (for clients that bypass boto3, such as Polars reading
+    s3://); yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def aws_backend_env(
+    endpoint: str, *, table: str, bucket: str, region: str = "us-east-1", **extra: str
+) -> dict[str, str]:
+    """The WANLLMDB_* settings that point the functions' aws backend at a moto endpoint."""
+    return {
+        "WANLLMDB_BACKEND": "aws",
+        "WANLLMDB_TABLE": table,
+        "WANLLMDB_BUCKET": bucket,
+        "WANLLMDB_REGION": region,
+        "WANLLMDB_DYNAMODB_ENDPOINT_URL": endpoint,
+        "WANLLMDB_S3_ENDPOINT_URL": endpoint,
+        **extra,
+    }

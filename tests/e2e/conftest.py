@@ -21,9 +21,8 @@ from typing import Any
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
-from tests.conftest import REPO, LocalServer, free_port, start_local_server
+from tests.conftest import REPO, LocalServer, aws_backend_env, moto_server, start_local_server
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.identity.credentials import CredentialService
@@ -85,11 +84,7 @@ class LoggedRun:
 
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
+    with moto_server() as endpoint:
         items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
         items.create_table()
         S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint).create_bucket()
@@ -97,21 +92,17 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
         queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
         user = UserService(items).create("e2e", password=None)
         key = CredentialService(items, session_ttl_s=3600).create_key(user.id, "e2e").key
-        env = {
-            "WANLLMDB_BACKEND": "aws",
-            "WANLLMDB_TABLE": TABLE,
-            "WANLLMDB_BUCKET": BUCKET,
-            "WANLLMDB_REGION": REGION,
-            "WANLLMDB_DYNAMODB_ENDPOINT_URL": endpoint,
-            "WANLLMDB_S3_ENDPOINT_URL": endpoint,
-            "WANLLMDB_SQS_ENDPOINT_URL": endpoint,
-            "WANLLMDB_COMPACTION_QUEUE_URL": queue_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        }
+        env = aws_backend_env(
+            endpoint,
+            table=TABLE,
+            bucket=BUCKET,
+            region=REGION,
+            WANLLMDB_SQS_ENDPOINT_URL=endpoint,
+            WANLLMDB_COMPACTION_QUEUE_URL=queue_url,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+        )
         yield Moto(endpoint, queue_url, env, key)
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from moto.server import ThreadedMotoServer
 
-from tests.conftest import free_port
+from tests.conftest import aws_backend_env, moto_server
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
@@ -56,36 +55,23 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    env = {
-        "WANLLMDB_BACKEND": "aws",
-        "WANLLMDB_TABLE": TABLE,
-        "WANLLMDB_BUCKET": BUCKET,
-        "WANLLMDB_REGION": REGION,
-        "WANLLMDB_DYNAMODB_ENDPOINT_URL": endpoint,
-        "WANLLMDB_S3_ENDPOINT_URL": endpoint,
-        "WANLLMDB_COMPACTION_EVERY_CHUNKS": "2",
-    }
-    with pytest.MonkeyPatch.context() as mp:
+    with moto_server() as endpoint, pytest.MonkeyPatch.context() as mp:
+        env = aws_backend_env(
+            endpoint, table=TABLE, bucket=BUCKET, region=REGION, WANLLMDB_COMPACTION_EVERY_CHUNKS="2"
+        )
         for name, value in env.items():
             mp.setenv(name, value)
-        try:
-            items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
-            items.create_table()
-            blobs = S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint)
-            blobs.create_bucket()
-            settings = load_settings()
-            user = UserService(items).create("alice", password=None)
-            key = CredentialService(items, session_ttl_s=3600).create_key(user.id, "handler test").key
-            caller = resolve_caller(items, key, session_ttl_s=3600)
-            project, _ = ProjectService(items).create(caller, ProjectCreate(name="lambda"))
-            run, _ = RunService(items, blobs, settings).create(caller, project.id, RunCreate(id="lam1"))
-            yield Stack(blobs, key, project.id, run.id)
-        finally:
-            moto.stop()
+        items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
+        items.create_table()
+        blobs = S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint)
+        blobs.create_bucket()
+        settings = load_settings()
+        user = UserService(items).create("alice", password=None)
+        key = CredentialService(items, session_ttl_s=3600).create_key(user.id, "handler test").key
+        caller = resolve_caller(items, key, session_ttl_s=3600)
+        project, _ = ProjectService(items).create(caller, ProjectCreate(name="lambda"))
+        run, _ = RunService(items, blobs, settings).create(caller, project.id, RunCreate(id="lam1"))
+        yield Stack(blobs, key, project.id, run.id)
 
 
 def _event(name: str, replace: dict[str, str]) -> dict[str, Any]:

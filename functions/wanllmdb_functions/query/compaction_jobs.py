@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +23,7 @@ from urllib.parse import unquote_plus
 from ..ports.blob_store import BlobStore
 from ..runs.events import RunFinished
 from .compaction import CompactionResult, compact_logs, compact_run, compact_stream
-from .layout import LOGS, STREAMS, parse_chunk
+from .layout import LOGS, chunk_stream
 
 if TYPE_CHECKING:
     from ..core.app import AppState
@@ -38,23 +37,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_STREAM_KEY = re.compile(r"^metrics/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
-_LOG_KEY = re.compile(r"^logs/project=([^/]+)/run=([^/]+)/[^/]+$")
-
-
-def _chunk_stream(key: str) -> tuple[str, str, str] | None:
-    """(project, run, stream) of a raw chunk key, with stream LOGS for console output; None for
-    anything else (compacted files, files, media, unknown streams)."""
-    if parse_chunk(key) is None:
-        return None
-    if match := _STREAM_KEY.match(key):
-        stream = (match.group(1), match.group(2), match.group(3))
-        return stream if stream[2] in STREAMS else None
-    if match := _LOG_KEY.match(key):
-        return match.group(1), match.group(2), LOGS
-    return None
-
 
 def _compact_one(
     blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
@@ -149,7 +131,7 @@ class ChunkArrivals:
         self._lock = threading.Lock()
 
     def on_object_created(self, key: str) -> None:
-        stream = _chunk_stream(key)
+        stream = chunk_stream(key)
         if stream is None:
             return  # compacted files, files and media need nothing
         with self._lock:
@@ -179,7 +161,7 @@ def compact_due_streams(
     counts: Counter[tuple[str, str, str]] = Counter()
     for prefix in prefixes:
         for info in blobs.list(prefix):
-            if (stream := _chunk_stream(info.key)) is not None:
+            if (stream := chunk_stream(info.key)) is not None:
                 counts[stream] += 1
     return [
         _compact_one(blobs, project_id, run_id, stream, min_chunks=every_chunks)
@@ -218,7 +200,7 @@ def compact_for_message(
     results: list[CompactionResult] = []
     seen: set[str] = set()
     for key in _created_keys(body):
-        if _chunk_stream(key) is None:
+        if chunk_stream(key) is None:
             continue  # our own compacted files, files and media need nothing
         stream_prefix = key.rsplit("/", 1)[0] + "/"
         if stream_prefix in seen:

@@ -25,6 +25,7 @@ __all__ = [
     "ChunkName",
     "Coverage",
     "chunk_key",
+    "chunk_stream",
     "compacted_key",
     "compacted_log_key",
     "log_prefix",
@@ -41,6 +42,8 @@ _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})\.parquet$")
 _COMPACT = re.compile(r"compact-((?:a\d{4}s\d{9}-?)+)\.parquet$")
 _COVER_PART = re.compile(r"a(\d{4})s(\d{9})")
+_STREAM_KEY = re.compile(r"^metrics/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
+_LOG_KEY = re.compile(r"^logs/project=([^/]+)/run=([^/]+)/[^/]+$")
 
 
 def _checked(value: str, field: str) -> str:
@@ -81,6 +84,19 @@ class ChunkName:
 def parse_chunk(key: str) -> ChunkName | None:
     match = _CHUNK.search(key)
     return ChunkName(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def chunk_stream(key: str) -> tuple[str, str, str] | None:
+    """(project, run, stream) of a raw chunk's key, with stream LOGS for console output; None for
+    anything else (compacted files, files, media, unknown streams)."""
+    if parse_chunk(key) is None:
+        return None
+    if match := _STREAM_KEY.match(key):
+        project_id, run_id, stream = match.groups()
+        return (project_id, run_id, stream) if stream in STREAMS else None
+    if match := _LOG_KEY.match(key):
+        return match.group(1), match.group(2), LOGS
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..core.settings import Settings
-from ..core.values import checked_json, now_iso
+from ..core.values import checked_json
 from ..ports import BlobStore, Condition, Item, TransactOp
 from .keys import config_version_key
 from .lake_layout import config_blob_key
 from .models import Run, RunMetadata
 
 __all__ = [
-    "checked_json",
     "clean_metadata",
     "config_version_op",
     "json_safe",
     "load_config",
-    "now_iso",
     "run_from_item",
     "scrub_remote",
 ]

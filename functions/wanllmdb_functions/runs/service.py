@@ -16,6 +16,7 @@ from ..core.auth import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
 from ..core.settings import Settings
+from ..core.values import checked_json, now_iso
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .events import RunFinished, RunFinishedHook
@@ -23,7 +24,7 @@ from .index_rows import build_index_row, config_leaves
 from .keys import CONFIG_PREFIX, LIVE_PK, index_row_key, live_sort_key, run_key
 from .lake_layout import run_prefixes
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
-from .records import checked_json, clean_metadata, config_version_op, load_config, now_iso, run_from_item
+from .records import clean_metadata, config_version_op, load_config, run_from_item
 from .tree import deep_merge, flatten
 
 if TYPE_CHECKING:

@@ -74,8 +74,8 @@ def test_a_retried_never_create_is_recognised_by_its_token_after_the_retry_windo
 
 
 def _backdate_created(w: World, run_id: str, seconds: int) -> None:
+    from wanllmdb_functions.core.values import now_iso
     from wanllmdb_functions.runs.keys import run_key
-    from wanllmdb_functions.runs.records import now_iso
 
     at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
     w.items.update(*run_key(run_id), set_attrs={"created_at": at})
@@ -229,8 +229,8 @@ def test_viewers_read_but_cannot_write_and_strangers_see_nothing(world: World) -
 
 
 def _backdate(w: World, run_id: str, seconds: int) -> None:
+    from wanllmdb_functions.core.values import now_iso
     from wanllmdb_functions.runs.keys import live_sort_key, run_key
-    from wanllmdb_functions.runs.records import now_iso
 
     at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
     w.items.update(*run_key(run_id), set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)})

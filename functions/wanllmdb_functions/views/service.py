@@ -74,9 +74,9 @@ class ViewService:
             # Someone created it in between: what follows treats this save as an overwrite.
         # One conditional update: the revision counter moves atomically, so concurrent saves each
         # get their own revision and none is lost, with no read-retry loop to starve.
+        if body.revision == 0:  # create only, and someone created it in between
+            return self._after_lost_race(name, project_id, spec, body.revision), False
         try:
-            if body.revision == 0:
-                raise ConditionFailed("create only, and the view exists now")
             item = self._items.update(
                 *keys.view(project_id, name),
                 set_attrs={"spec": spec, "updated_by": caller.username, "updated_at": at},

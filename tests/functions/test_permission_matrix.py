@@ -80,6 +80,11 @@ def test_route_answers_each_actor_as_the_matrix_says(ctx: Ctx, row: Row) -> None
                 failures.append(f"{who} / {case}: {response.status_code} != {expected} {response.text[:160]}")
             elif response.status_code >= 400:
                 assert set(response.json()["error"]) == {"code", "message", "field"}
+                project_id = ctx.tenant.projects.get(case)
+                sent = f"{call.path} {call.params} {call.json}"
+                if response.status_code == 404 and project_id and project_id not in sent:
+                    # Reached through a run or other id: a hidden project must stay unnamed.
+                    assert project_id not in response.text, f"{actor} / {case}: {response.text}"
     assert not failures, "\n".join(failures)
 
 

@@ -136,12 +136,19 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
     return frozenset(held - TENANT_PERMISSIONS)
 
 
-def authorize(caller: Caller, permission: Permission, resource: Resource) -> None:
-    """Return when `caller` holds `permission` on `resource`; raise NotFound or Forbidden otherwise."""
+def authorize(
+    caller: Caller, permission: Permission, resource: Resource, *, hidden: NotFound | None = None
+) -> None:
+    """Return when `caller` holds `permission` on `resource`; raise NotFound or Forbidden otherwise.
+
+    `hidden` is what the caller sees when it may not even read the project: a service that reached
+    the project through something else (a run id) passes the NotFound it raises when that thing does
+    not exist, so the two answers are the same and the project id the caller never sent stays unsaid.
+    """
     held = permissions_of(caller, resource)
     if permission in held:
         return
     if isinstance(resource, ProjectRef) and Permission.PROJECT_READ not in held:
         # Do not reveal that a private project exists to someone who may not read it.
-        raise NotFound(f"project {resource.project_id} not found", field="project_id")
+        raise hidden or NotFound(f"project {resource.project_id} not found", field="project_id")
     raise Forbidden(f"{caller.username} lacks {permission.value} here")

@@ -41,6 +41,11 @@ def project_from_item(item: Item, caller: Caller) -> Project:
     )
 
 
+def _missing(entity: str, name: str) -> NotFound:
+    # Asked for by name, a hidden project gets this answer too: its id is not the caller's to learn.
+    return NotFound(f"project {entity}/{name} not found", field="name")
+
+
 class ProjectService:
     def __init__(self, items: ItemStore) -> None:
         self._items = items
@@ -72,7 +77,10 @@ class ProjectService:
         owner = resolve_entity(self._items, body.entity or caller.username)
         existing = self._find(owner.name, body.name)
         if existing is not None:
-            authorize(caller, Permission.PROJECT_READ, ref_from_item(existing))
+            ref = ref_from_item(existing)
+            if Permission.PROJECT_READ not in permissions_of(caller, ref):
+                authorize(caller, Permission.PROJECT_CREATE, owner)  # the answer a free name gets
+            authorize(caller, Permission.PROJECT_READ, ref, hidden=_missing(owner.name, body.name))
             return project_from_item(existing, caller), False
         authorize(caller, Permission.PROJECT_CREATE, owner)
         project_id = secrets.token_hex(6)
@@ -123,8 +131,8 @@ class ProjectService:
     def get_by_name(self, caller: Caller, entity: str, name: str) -> Project:
         item = self._find(entity, name)
         if item is None:
-            raise NotFound(f"project {entity}/{name} not found", field="name")
-        authorize(caller, Permission.PROJECT_READ, ref_from_item(item))
+            raise _missing(entity, name)
+        authorize(caller, Permission.PROJECT_READ, ref_from_item(item), hidden=_missing(entity, name))
         return project_from_item(item, caller)
 
     def update(self, caller: Caller, project_id: str, body: ProjectUpdate) -> Project:

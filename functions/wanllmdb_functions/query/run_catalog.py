@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..core.auth import Caller
-from ..core.errors import Forbidden, NotFound
+from ..core.errors import Forbidden
 from ..core.policy import Permission, authorize, permissions_of
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from ..runs.keys import run_key
 from ..runs.listing import RunTable
-from ..runs.records import load_config, run_from_item
+from ..runs.records import authorized_run_item, load_config, run_from_item
 from .catalog import RunRecord
 
 __all__ = ["ServiceRunCatalog"]
@@ -47,10 +47,7 @@ class ServiceRunCatalog:
         )
 
     def readable_run(self, caller: Caller, run_id: str) -> RunRecord:
-        item = self._items.get(*run_key(run_id))
-        if item is None:
-            raise NotFound(f"run {run_id} not found", field="run_id")
-        authorize(caller, Permission.RUN_READ, self._projects.get_ref(item["project_id"]))
+        item = authorized_run_item(self._items, self._projects, caller, run_id, Permission.RUN_READ)
         return self._record(item)
 
     def readable_runs(

@@ -1,5 +1,8 @@
 """The run item and its config versions: building, size checks, server-side scrubbing, loading.
 
+`authorized_run_item` is the one way a run is read by id: a run the caller may not see and a run
+that does not exist get the same 404, which names only the run id the caller sent.
+
 A config is kept whole. Up to `config_inline_max_bytes` of JSON it lives on the items; beyond
 that each version is one BlobStore object and the items keep its key, so a 10 MB config is
 never truncated and never pushes an item past DynamoDB's 400 KB.
@@ -13,23 +16,51 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..core.auth import Caller
+from ..core.errors import NotFound
+from ..core.policy import Permission, authorize
 from ..core.settings import Settings
 from ..core.values import checked_json
-from ..ports import BlobStore, Condition, Item, TransactOp
-from .keys import config_version_key
+from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
+from ..projects.service import ProjectService
+from .keys import config_version_key, run_key
 from .lake_layout import config_blob_key
 from .models import Run, RunMetadata
 
 __all__ = [
+    "authorized_run_item",
     "clean_metadata",
     "config_version_op",
     "json_safe",
     "load_config",
+    "missing_run",
     "run_from_item",
     "scrub_remote",
 ]
 
 MAX_METADATA_BYTES = 64 << 10
+
+
+def missing_run(run_id: str) -> NotFound:
+    return NotFound(f"run {run_id} not found", field="run_id")
+
+
+def authorized_run_item(
+    items: ItemStore, projects: ProjectService, caller: Caller, run_id: str, permission: Permission
+) -> Item:
+    """The run item, once the policy allowed `permission` on its project; else `missing_run`, or
+    Forbidden to a caller who may read the run but not do this."""
+    item = items.get(*run_key(run_id))
+    if item is None:
+        raise missing_run(run_id)
+    try:
+        ref = projects.get_ref(item["project_id"])
+    except NotFound:  # a run left behind by its project: as gone as the project
+        raise missing_run(run_id) from None
+    authorize(caller, permission, ref, hidden=missing_run(run_id))
+    return item
+
+
 _SCP_REMOTE = re.compile(r"^(?P<user>[^@/:]+)@(?P<host>[^:/]+):(?P<path>.+)$")
 
 

@@ -24,7 +24,14 @@ from .index_rows import build_index_row, config_leaves
 from .keys import CONFIG_PREFIX, LIVE_PK, index_row_key, live_sort_key, run_key
 from .lake_layout import run_prefixes
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
-from .records import clean_metadata, config_version_op, load_config, run_from_item
+from .records import (
+    authorized_run_item,
+    clean_metadata,
+    config_version_op,
+    load_config,
+    missing_run,
+    run_from_item,
+)
 from .tree import deep_merge, flatten
 
 if TYPE_CHECKING:
@@ -106,14 +113,12 @@ class RunService:
     def _item(self, run_id: str) -> Item:
         item = self._items.get(*run_key(run_id))
         if item is None:
-            raise NotFound(f"run {run_id} not found", field="run_id")
+            raise missing_run(run_id)
         return item
 
     def authorized_item(self, caller: Caller, run_id: str, permission: Permission) -> Item:
         """The run item, after the policy allowed `permission` on its project (NotFound hides it)."""
-        item = self._item(run_id)
-        authorize(caller, permission, self._projects.get_ref(item["project_id"]))
-        return item
+        return authorized_run_item(self._items, self._projects, caller, run_id, permission)
 
     def to_model(self, item: Item) -> Run:
         return run_from_item(item, load_config(self._blobs, item))

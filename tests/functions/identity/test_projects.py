@@ -44,6 +44,26 @@ def test_private_projects_are_invisible_to_outsiders_public_ones_readable(tenant
     assert listed == {"owner-public", "acme-public"}
 
 
+def test_a_private_project_asked_for_by_name_answers_like_a_missing_name(tenant: Tenant) -> None:
+    projects = ProjectService(tenant.items)
+    outsider, private = tenant.caller("outsider"), tenant.projects["personal-private"]
+    with pytest.raises(NotFound) as hidden:
+        projects.get_by_name(outsider, "owner", "owner-private")
+    with pytest.raises(NotFound) as missing:
+        projects.get_by_name(outsider, "owner", "owner-nothing")
+    assert (hidden.value.message.replace("private", "nothing"), hidden.value.field) == (
+        missing.value.message,
+        missing.value.field,
+    )
+    assert private not in hidden.value.message
+    # Creating a taken private name in someone else's space: refused as a free name is, not a 404.
+    with pytest.raises(Forbidden) as taken:
+        projects.create(outsider, ProjectCreate(name="owner-private", entity="owner"))
+    with pytest.raises(Forbidden) as free:
+        projects.create(outsider, ProjectCreate(name="owner-nothing", entity="owner"))
+    assert taken.value.message == free.value.message
+
+
 def test_listing_shows_what_each_role_may_read_searches_and_pages(tenant: Tenant) -> None:
     projects = ProjectService(tenant.items)
     viewer_sees = {p.name for p in projects.list_projects(tenant.caller("viewer")).items}

@@ -55,7 +55,7 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 _LOCAL_ONLY = frozenset({"uvicorn"})
-_LAKE_ONLY = frozenset({"polars"})
+_LAKE_ONLY = frozenset({"polars", "sqlglot"})
 FORBIDDEN_PACKAGES = frozenset({"pyarrow"})
 
 

@@ -119,7 +119,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="query",
-        description="Metric envelopes, logs, files, exports and SQL over the lake (Polars)",
+        description="Metric envelopes, logs, files and exports over the lake (Polars)",
         routes=(
             "/api/runs/{id}/metrics",
             "/api/runs/{id}/metric-keys",
@@ -129,11 +129,24 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/export",
-            "/api/sql",
         ),
         table=TableAccess.READ,
         read_prefixes=(*_RUN_DATA, "exports/"),
         write_prefixes=("exports/",),
+        needs_polars=True,
+        memory_mb=2048,
+    ),
+    # Caller-written SQL runs apart from every other route, in a role that can read metric objects and
+    # the run metadata the `runs` table is built from, and nothing else: were a query ever to reach
+    # past the parse check in query/sql_guard.py, S3 itself would refuse logs, files, media, exports
+    # and every write.
+    ServiceSpec(
+        name="sql",
+        description="Read-only SQL over the metric lake and the run index (sqlglot-checked, Polars)",
+        routes=("/api/sql",),
+        table=TableAccess.READ,
+        # configs/ holds the run configs too large for an item, which the `runs` table shows.
+        read_prefixes=("metrics/", "configs/"),
         needs_polars=True,
         memory_mb=2048,
     ),

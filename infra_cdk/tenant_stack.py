@@ -54,6 +54,7 @@ class TenantStack(Stack):
         api.route(service("identity"), fns["identity"], default=True)
         api.route(service("runs"), fns["runs"])
         api.route(service("query"), fns["query"])
+        api.route(service("sql"), fns["sql"])
         compaction.attach_consumer(fns["compaction"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])
         site = StaticSite(

@@ -13,6 +13,7 @@ from .identity.routers import IDENTITY_ROUTERS
 from .query.compaction_jobs import compaction_startup
 from .query.log_routes import router as logs_router
 from .query.routes import router as query_router
+from .query.sql_routes import router as sql_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 
@@ -24,6 +25,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     runs_router,
     query_router,
     logs_router,
+    sql_router,
 ]
 
 

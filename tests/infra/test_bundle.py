@@ -29,7 +29,7 @@ def names(requirements: list[str]) -> set[str]:
 def test_only_lake_functions_carry_polars():
     for spec in SERVICES:
         assert ("polars" in names(requirements_for(spec))) is spec.needs_polars, spec.name
-    assert {s.name for s in SERVICES if s.needs_polars} == {"query", "compaction"}
+    assert {s.name for s in SERVICES if s.needs_polars} == {"query", "sql", "compaction"}
 
 
 def test_no_function_requires_pyarrow_or_the_local_server():

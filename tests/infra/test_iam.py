@@ -140,6 +140,21 @@ def test_query_reads_the_lake_but_writes_only_exports(synth):
     assert spec.table.name == "READ"
 
 
+def test_sql_runs_alone_and_may_only_read_metrics_and_run_configs(synth):
+    spec = service("sql")
+    assert spec.routes == ("/api/sql",)
+    assert (spec.read_prefixes, spec.write_prefixes, spec.delete_prefixes, spec.tag_prefixes) == (
+        ("metrics/", "configs/"),
+        (),
+        (),
+        (),
+    )
+    assert spec.table.name == "READ" and not spec.enqueues_compaction
+    assert all("/api/sql" not in other.routes for other in SERVICES if other is not spec)
+    actions = {a for s in role_statements(synth, spec) for a in as_list(s["Action"])}
+    assert not {a for a in actions if a.startswith("s3:") and a not in ("s3:GetObject", "s3:ListBucket")}
+
+
 def test_every_granted_prefix_is_a_known_lake_prefix():
     for spec in SERVICES:
         granted = {*spec.read_prefixes, *spec.write_prefixes, *spec.delete_prefixes, *spec.tag_prefixes}

@@ -27,7 +27,7 @@ def function_ids_by_service(synth) -> dict[str, str]:
 
 def test_one_python_312_x86_64_function_per_service(synth):
     ids = function_ids_by_service(synth)
-    assert set(ids) == {"identity", "runs", "query", "compaction", "reaper"}
+    assert set(ids) == {"identity", "runs", "query", "sql", "compaction", "reaper"}
     for name, logical_id in ids.items():
         props = synth.resources[logical_id]["Properties"]
         assert props["Runtime"] == "python3.12"
@@ -105,7 +105,7 @@ def test_every_route_a_function_serves_is_routed_to_it():
 
     from tests.functions.routes_of_app import mounted_api_routes
 
-    for name in ("identity", "runs", "query"):
+    for name in ("identity", "runs", "query", "sql"):
         app = importlib.import_module(f"wanllmdb_functions.handlers.{name}").app
         # Each app documents itself; in AWS the identity function (the $default route) answers for all.
         paths = {path for _, path in mounted_api_routes(app)} - {app.openapi_url, app.docs_url}
@@ -257,8 +257,8 @@ def test_athena_workgroup_caps_bytes_scanned_and_encrypts_results(synth):
 def test_alarms_cover_api_errors_functions_and_dead_letters(synth):
     alarms = synth.of_type("AWS::CloudWatch::Alarm").values()
     metrics = sorted((a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms)
-    assert metrics.count(("AWS/Lambda", "Errors")) == 5
-    assert metrics.count(("AWS/Lambda", "Throttles")) == 5
+    assert metrics.count(("AWS/Lambda", "Errors")) == len(SERVICES)
+    assert metrics.count(("AWS/Lambda", "Throttles")) == len(SERVICES)
     assert ("AWS/ApiGateway", "5xx") in metrics
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
     assert all(a["Properties"]["AlarmActions"] for a in alarms)

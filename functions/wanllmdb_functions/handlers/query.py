@@ -1,4 +1,4 @@
-"""Lambda entry point for queries on the metric lake: charts, compare, history, logs, export and SQL."""
+"""Lambda entry point for queries on the metric lake: charts, compare, history, logs, files and export."""
 
 from mangum import Mangum
 

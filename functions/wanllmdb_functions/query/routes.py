@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from ..core.auth import CallerDep
-from ..core.deps import SettingsDep, StorageDep
-from ..core.settings import Settings
+from ..core.deps import SettingsDep
+from .deps import QueryDep
 from .models import (
     ChartResponse,
     CompareRequest,
@@ -20,37 +19,14 @@ from .models import (
     HistoryPage,
     MetricKeys,
     RunFiles,
-    SqlRequest,
-    SqlResponse,
     check_keys,
 )
-from .reader import FrameCache
-from .run_catalog import ServiceRunCatalog
-from .service import ChartQuery, QueryService
+from .service import ChartQuery
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["query"])
 
-_cache: FrameCache | None = None
-_cache_lock = threading.Lock()
-
-
-def frame_cache(settings: Settings) -> FrameCache:
-    """One decoded-object cache per process: objects are immutable per (key, size, etag)."""
-    global _cache
-    with _cache_lock:
-        if _cache is None:
-            _cache = FrameCache(settings.query_cache_mb << 20)
-        return _cache
-
-
-async def query_service(storage: StorageDep, settings: SettingsDep) -> QueryService:
-    catalog = ServiceRunCatalog(storage.items, storage.blobs)
-    return QueryService(storage.blobs, catalog, cache=frame_cache(settings))
-
-
-QueryDep = Annotated[QueryService, Depends(query_service)]
 RunId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
@@ -185,9 +161,3 @@ def export_project(
 ) -> ExportResponse:
     """Many runs' histories, configs and summaries as one Parquet file, behind a presigned GET."""
     return service.export_project(caller, project_id, body, expires_s=settings.grant_ttl_s)
-
-
-@router.post("/sql")
-def sql(body: SqlRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> SqlResponse:
-    """Read-only Polars SQL over the `metrics` and `runs` tables of the projects you are a member of."""
-    return service.sql(caller, body, timeout_s=settings.sql_timeout_s)

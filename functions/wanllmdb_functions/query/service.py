@@ -7,7 +7,6 @@ read from a `RunCatalog`, and knows nothing of HTTP.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +35,8 @@ from .models import (
     check_keys,
 )
 from .reader import Columns, FrameCache, StreamRead, read_stream
-from .sql import check_read_only, run_sql
+from .sql import run_sql
+from .sql_guard import check_query
 from .visible import StreamObjects, list_project, list_stream
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
 
 _READ_THREADS = 8
-_MENTIONS_RUNS = re.compile(r"\bruns\b", re.IGNORECASE)
+# The tables an SQL query may read; each is built only from what the caller may read.
+SQL_TABLES = ("metrics", "runs")
 
 
 def series_out(series: Series) -> SeriesOut:
@@ -192,19 +193,19 @@ class QueryService:
         return CompareResponse(x=body.x, runs=per_run, groups=groups, warnings=warnings)
 
     def sql(self, caller: Caller, body: SqlRequest, *, timeout_s: float) -> SqlResponse:
-        check_read_only(body.query)  # refuse writes before touching any store
+        query = check_query(body.query, SQL_TABLES)  # refused before any store is touched
         projects = self.catalog.sql_projects(caller, body.projects)
         tables: dict[str, pl.LazyFrame] = {}
-        if _MENTIONS_RUNS.search(body.query):
+        if "runs" in query.tables:
             tables["runs"] = runs_table(r for p in projects for r in self.catalog.readable_runs(caller, p))
         for lazy in (True, False):
-            metrics, warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
+            warnings: list[str] = []
+            if "metrics" in query.tables:
+                tables["metrics"], warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
             try:
-                result = run_sql(
-                    body.query, tables={**tables, "metrics": metrics}, limit=body.limit, timeout_s=timeout_s
-                )
+                result = run_sql(query, tables=tables, limit=body.limit, timeout_s=timeout_s)
             except pl.exceptions.ComputeError as exc:
-                if lazy:
+                if lazy and "metrics" in query.tables:
                     continue  # maybe a corrupt object: retry reading object by object, skipping bad ones
                 raise InvalidInput(f"SQL error: {exc}", field="query") from None
             rows = [[json_number(v) for v in row] for row in result.rows]

@@ -107,8 +107,8 @@ def test_query_handler_answers_a_metrics_event_and_304s_an_unchanged_one(stack: 
     assert query.handler(event, LambdaContext())["statusCode"] == 401
 
 
-def test_sql_through_the_handler_scans_s3_with_polars(stack: Stack) -> None:
-    from wanllmdb_functions.handlers import query
+def test_sql_through_its_own_handler_scans_s3_with_polars(stack: Stack) -> None:
+    from wanllmdb_functions.handlers import query, sql
 
     put_chunk(stack.blobs, stack.project_id, stack.run_id, seq=0, steps=[0, 1], values={"acc": [0.5, 0.75]})
     event = _event("apigw_v2_get_run_metrics.json", {"RUN_ID": stack.run_id, "API_KEY": stack.key})
@@ -119,9 +119,11 @@ def test_sql_through_the_handler_scans_s3_with_polars(stack: Stack) -> None:
     event["body"] = json.dumps(
         {"query": "SELECT key, sum(value) AS total FROM metrics GROUP BY key ORDER BY key"}
     )
-    response = query.handler(event, LambdaContext())
+    response = sql.handler(event, LambdaContext())
     assert response["statusCode"] == 200, response["body"]
     assert json.loads(response["body"])["rows"] == [["acc", 1.25]]
+    # The query function no longer serves SQL: in AWS its role may read logs, files and exports.
+    assert query.handler(event, LambdaContext())["statusCode"] == 404
 
 
 def test_compaction_handler_compacts_on_s3_events_and_run_finished(stack: Stack) -> None:

@@ -197,7 +197,8 @@ def test_sql_reads_metrics_and_runs_and_refuses_writes(alice: User, long_run: tu
         ("DELETE FROM metrics", "read-only"),
         ("SELECT 1; DROP TABLE metrics", "one statement"),
         ("SELECT * FROM read_parquet('/etc/passwd')", "outside the lake"),
-        ("SELECT * FROM no_such_table", "SQL error"),
+        ("SELECT * FROM no_such_table", "unknown table 'no_such_table'"),
+        ("SELECT no_such_column FROM metrics", "SQL error"),
     ]:
         refused = alice.request("POST", "/sql", json={"query": bad})
         assert refused.status_code == 400, bad

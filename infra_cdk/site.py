@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Annotations, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra_cdk.bundle import REPO_ROOT
 from infra_cdk.lake import private_bucket
+from wanllmdb_functions.core.security_headers import DASHBOARD_CSP
 
 __all__ = ["SPA_REWRITE_JS", "WEB_DIST", "StaticSite"]
 
@@ -80,7 +81,7 @@ class StaticSite(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self._dashboard_headers(),
                 function_associations=[
                     cloudfront.FunctionAssociation(
                         function=spa_rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
@@ -125,6 +126,29 @@ class StaticSite(Construct):
             ],
         )
         self._deploy_web_dist(web_dist)
+
+    def _dashboard_headers(self) -> cloudfront.ResponseHeadersPolicy:
+        """The dashboard's CSP and the rest of its security headers: the same values the embedded
+        server sends (wanllmdb_functions.core.security_headers), so both serve one policy."""
+        frame = cloudfront.HeadersFrameOption.DENY
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "DashboardHeaders",
+            comment="wanLLMDB dashboard: strict CSP, nosniff, no framing, no referrer",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=DASHBOARD_CSP, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=frame, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True
+                ),
+            ),
+        )
 
     def _deploy_web_dist(self, web_dist: Path) -> None:
         if not (web_dist / "index.html").is_file():

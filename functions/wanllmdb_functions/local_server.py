@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from .blobs.routes import router as blob_router
 from .core.app import API_PREFIX, AppState, create_app
 from .core.errors import NotFound
+from .core.security_headers import DashboardHeaders
 from .core.settings import Settings, SettingsError
 from .services import PERIODIC_TASKS, SERVICE_ROUTERS, STARTUP_HOOKS
 
@@ -77,6 +78,8 @@ def build_local_app(settings: Settings, *, periodic: bool = True) -> FastAPI:
 
     app = create_app([*SERVICE_ROUTERS, blob_router], state=state, title="wanLLMDB")
     app.router.lifespan_context = lifespan
+    # The dashboard and the API share this origin: one strict CSP covers both (CloudFront sends the same).
+    app.add_middleware(DashboardHeaders)
     _mount_web(app, settings.web_dist or default_web_dist())
     return app
 

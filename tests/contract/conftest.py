@@ -39,3 +39,25 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobS
         s3 = S3BlobStore("wl-test-lake", region="us-east-1")
         s3.create_bucket()
         yield s3
+
+
+@pytest.fixture(params=["local", "s3"])
+def served_blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """A BlobStore whose presigned URLs a real HTTP client can fetch: a real `wanllmdb server` for the
+    local adapter, a real moto server for S3 (moto honours the response-content-* overrides)."""
+    from tests.conftest import moto_server, start_local_server
+    from wanllmdb_functions.core.settings import load_settings
+    from wanllmdb_functions.core.storage import build_storage
+
+    if request.param == "local":
+        server = start_local_server(tmp_path / "data")
+        try:
+            # The server's own lake and signing secret, as the grant service uses them.
+            yield build_storage(load_settings(data_dir=server.data_dir, public_url=server.url)).blobs
+        finally:
+            server.stop()
+        return
+    with moto_server() as endpoint:
+        s3 = S3BlobStore("wl-served-lake", region="us-east-1", endpoint_url=endpoint)
+        s3.create_bucket()
+        yield s3

@@ -33,3 +33,21 @@ def test_s3_grant_signs_key_length_and_checksum() -> None:
     assert {"content-length", "content-type", "host", "x-amz-checksum-sha256"} <= set(signed)
     assert grant.headers["Content-Length"] == "5"
     assert grant.headers["x-amz-checksum-sha256"]
+
+
+def test_s3_get_grant_signs_an_attachment_of_a_passive_type() -> None:
+    with mock_aws():
+        store = S3BlobStore("lake", region="us-east-1")
+        html = store.presign_get("files/project=p/run=r/report.html", expires_s=60)
+        svg = store.presign_get("files/project=p/run=r/chart.svg", expires_s=60)
+        png = store.presign_get("files/project=p/run=r/loss.png", expires_s=60)
+    for grant, name in ((html, "report.html"), (svg, "chart.svg"), (png, "loss.png")):
+        query = parse_qs(urlparse(grant.url).query)
+        # Query parameters are covered by the SigV4 signature: a client cannot strip or change them.
+        assert query["response-content-disposition"] == [
+            f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+        ]
+        assert "X-Amz-Signature" in query
+    assert parse_qs(urlparse(html.url).query)["response-content-type"] == ["application/octet-stream"]
+    assert parse_qs(urlparse(svg.url).query)["response-content-type"] == ["application/octet-stream"]
+    assert parse_qs(urlparse(png.url).query)["response-content-type"] == ["image/png"]

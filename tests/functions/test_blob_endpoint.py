@@ -143,3 +143,18 @@ def test_get_with_put_signature_is_refused(module_server: LocalServer) -> None:
     grant = store.presign_put("files/r/secret.txt", expires_s=60, content_length=1, content_type="text/plain")
     response = httpx.get(grant.url)
     assert response.status_code in (400, 403)
+
+
+def test_a_saved_html_file_downloads_sandboxed_and_unsniffable(module_server: LocalServer) -> None:
+    # The stored-XSS report: a save()d .html served inline as text/html ran with the viewer's session.
+    store = _store(module_server)
+    key = "files/project=p/run=r/report.html"
+    store.put(key, b"<script>fetch('/api/auth/me')</script>", content_type="text/html")
+    got = httpx.get(store.presign_get(key, expires_s=60).url)
+    assert got.status_code == 200
+    assert got.headers["content-type"].split(";")[0] == "application/octet-stream"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    # The user-content sandbox, not the dashboard's own policy, which would let it run as the site.
+    assert got.headers["content-security-policy"] == "sandbox; default-src 'none'"
+    assert got.headers["referrer-policy"] == "no-referrer"

@@ -2,6 +2,11 @@
 
 Presigned PUTs sign Content-Type, Content-Length and the SHA-256 checksum, so S3 itself refuses
 a body of any other size or content: the grant covers exactly one object of one size.
+
+Presigned GETs override the stored type and disposition (response-content-type and
+response-content-disposition, both signed): the object downloads as an attachment of a passive type,
+whatever the uploader declared. S3 cannot add nosniff or CSP headers to a URL's response; the
+bucket's own origin shares nothing with the dashboard's, which is the rest of the protection.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.security_headers import attachment_disposition, download_content_type
 from ..ports.blob_store import BlobInfo, ObjectLocation, PresignedRequest, validate_key
 
 __all__ = ["S3BlobStore"]
@@ -129,7 +135,12 @@ class S3BlobStore:
         return PresignedRequest(url=url, method="PUT", headers=headers, expires_at=expires_at)
 
     def presign_get(self, key: str, *, expires_s: int) -> PresignedRequest:
-        url, expires_at = self._presign("get_object", {"Key": validate_key(key)}, expires_s)
+        params = {
+            "Key": validate_key(key),
+            "ResponseContentDisposition": attachment_disposition(key),
+            "ResponseContentType": download_content_type(key),
+        }
+        url, expires_at = self._presign("get_object", params, expires_s)
         return PresignedRequest(url=url, method="GET", expires_at=expires_at)
 
     def create_multipart(self, key: str, *, content_type: str) -> str:

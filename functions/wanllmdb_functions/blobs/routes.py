@@ -2,6 +2,9 @@
 
 Every request must carry a signature made by this server's UrlSigner for exactly this method,
 key, expiry and length bound; no bearer token is involved, as with S3 presigned URLs.
+
+These URLs share the dashboard's origin, so a GET never answers as a page: every object comes back
+as a sandboxed, unsniffable attachment of a passive type (`core.security_headers.download_headers`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ..adapters.local_blobs import LocalBlobStore
 from ..adapters.url_signing import SignedGrant
 from ..core.deps import AppStateDep, StorageDep
 from ..core.errors import InvalidInput, NotFound, TooLarge
+from ..core.security_headers import download_headers
 
 # Object bodies are bounded per URL by the signed max length, up to S3's single-PUT limit.
 router = APIRouter(tags=["blobs"], include_in_schema=False, max_body_size=5 << 30)
@@ -112,5 +116,6 @@ def get_blob(
     store = _local_store(storage)
     signed.verify(store, "GET", key)
     path = store.open_path(key)
-    info = store.head(key)
-    return FileResponse(path, media_type=info.content_type if info else None)
+    # The uploader chose the name and the type: a saved .html or .svg must not run as this origin.
+    headers = download_headers(key)
+    return FileResponse(path, media_type=headers.pop("Content-Type"), headers=headers)

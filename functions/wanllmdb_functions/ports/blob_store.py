@@ -89,7 +89,10 @@ class BlobStore(Protocol):
         """A URL that accepts exactly one PUT of `content_length` bytes to `key` for `expires_s`."""
         ...
 
-    def presign_get(self, key: str, *, expires_s: int) -> PresignedRequest: ...
+    def presign_get(self, key: str, *, expires_s: int) -> PresignedRequest:
+        """A URL that answers GET with the object as a download, never as a page: Content-Disposition
+        attachment and a passive Content-Type (`core.security_headers`), whatever was uploaded."""
+        ...
 
     def create_multipart(self, key: str, *, content_type: str) -> str:
         """Start a multipart upload; returns its upload id."""

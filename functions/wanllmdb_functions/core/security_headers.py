@@ -19,13 +19,13 @@ from typing import Any
 from urllib.parse import quote
 
 __all__ = [
-    "DashboardHeaders",
     "DASHBOARD_CSP",
     "DASHBOARD_HEADERS",
     "DOWNLOAD_FALLBACK_TYPE",
     "REFERRER_POLICY",
     "USER_CONTENT_CSP",
     "USER_CONTENT_HEADERS",
+    "DashboardHeaders",
     "attachment_disposition",
     "download_content_type",
     "download_headers",

@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["git_diff", "git_info", "scrub_remote"]
 
-_SCP_LIKE = re.compile(r"^(?P<user>[^@/]+)@(?P<host>[^:/]+):(?P<path>.*)$")
-
-
 def scrub_remote(url: str) -> str:
-    """Drop any user:password or token from a remote URL; keep host and path."""
-    if "://" in url:
-        parts = urlsplit(url)
+    """A git remote without anything secret: no user info, no query, fragment or ;parameters.
+
+    URL remotes are parsed with urllib.parse; scp-like ones (`user@host:path`) keep only the `git`
+    login, which is the ssh user and never a secret.
+    """
+    parts = urlsplit(url)
+    if parts.scheme and parts.netloc:
         host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    m = _SCP_LIKE.match(url)
-    if m:  # git@github.com:org/repo.git: "git" is the ssh login, not a secret, but a token might be
-        user = m["user"] if m["user"] == "git" else ""
-        return f"{user + '@' if user else ''}{m['host']}:{m['path']}"
-    return url
+        if ":" in host:  # an IPv6 literal keeps its brackets
+            host = f"[{host}]"
+        try:
+            port = parts.port
+        except ValueError:  # not a number: no port worth keeping
+            port = None
+        netloc = f"{host}:{port}" if port else host
+        return urlunsplit((parts.scheme, netloc, parts.path.split(";", 1)[0], "", ""))
+    login, at, rest = url.rpartition("@")
+    host, colon, path = rest.partition(":")
+    if colon and host and "/" not in host:
+        path = path.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
+        return f"{'git@' if at and login == 'git' else ''}{host}:{path}"
+    return url.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
 
 
 def _repo(path: Path) -> Any | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,22 +60,31 @@ def authorized_run_item(
     return item
 
 
-_SCP_REMOTE = re.compile(r"^(?P<user>[^@/:]+)@(?P<host>[^:/]+):(?P<path>.+)$")
-
-
 def scrub_remote(url: str) -> str:
-    """Drop credentials from a git remote; the SDK does this too, the server never trusts it to."""
+    """A git remote without anything secret: no user info, no query, fragment or ;parameters.
+
+    The SDK scrubs too; the server never trusts it to.
+
+    URL remotes are parsed with urllib.parse; scp-like ones (`user@host:path`) keep only the `git`
+    login, which is the ssh user and never a secret.
+    """
     parts = urlsplit(url)
     if parts.scheme and parts.netloc:
         host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
-    m = _SCP_REMOTE.match(url)
-    if m:  # git@host:org/repo: "git" is the ssh login, anything else may be a token
-        user = "git@" if m["user"] == "git" else ""
-        return f"{user}{m['host']}:{m['path']}"
-    return url
+        if ":" in host:  # an IPv6 literal keeps its brackets
+            host = f"[{host}]"
+        try:
+            port = parts.port
+        except ValueError:  # not a number: no port worth keeping
+            port = None
+        netloc = f"{host}:{port}" if port else host
+        return urlunsplit((parts.scheme, netloc, parts.path.split(";", 1)[0], "", ""))
+    login, at, rest = url.rpartition("@")
+    host, colon, path = rest.partition(":")
+    if colon and host and "/" not in host:
+        path = path.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
+        return f"{'git@' if at and login == 'git' else ''}{host}:{path}"
+    return url.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
 
 
 def clean_metadata(metadata: RunMetadata | None) -> dict[str, Any]:

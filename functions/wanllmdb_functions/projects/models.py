@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..core.text import MultilineText, SingleLineText
 from ..identity.models import EntityName
 
 __all__ = [
@@ -29,8 +30,8 @@ ProjectName = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 ]
 Visibility = Literal["private", "public"]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Description = Annotated[str, StringConstraints(max_length=4096)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]
+Description = Annotated[str, StringConstraints(max_length=4096), MultilineText]
 Tags = Annotated[list[Tag], Field(max_length=64)]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from ..core.text import MultilineText, SingleLineText
 from .tree import depth
 
 __all__ = [
@@ -30,11 +31,12 @@ __all__ = [
 RunState = Literal["running", "finished", "failed", "crashed", "paused"]
 RUN_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
 RunId = Annotated[str, StringConstraints(pattern=RUN_ID_PATTERN)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Name = Annotated[str, StringConstraints(max_length=128)]
-Notes = Annotated[str, StringConstraints(max_length=20_000)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]
+Name = Annotated[str, StringConstraints(max_length=128), SingleLineText]
+Notes = Annotated[str, StringConstraints(max_length=20_000), MultilineText]
 Tags = Annotated[list[Tag], Field(max_length=64)]
 Short = Annotated[str, StringConstraints(max_length=128)]
+Label = Annotated[str, StringConstraints(max_length=128), SingleLineText]  # group, job_type
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 ContentType = Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=128)]
 
@@ -90,8 +92,8 @@ class RunCreate(_Strict):
     config: Tree | None = None
     tags: Tags | None = None
     notes: Notes | None = None
-    group: Short | None = None
-    job_type: Short | None = None
+    group: Label | None = None
+    job_type: Label | None = None
     metadata: RunMetadata | None = None
     resume: Literal["never", "allow", "must"] = "never"
     resume_token: Annotated[
@@ -112,8 +114,8 @@ class RunPatch(_Strict):
     name: Name | None = None
     notes: Notes | None = None
     tags: Tags | None = None
-    group: Short | None = None
-    job_type: Short | None = None
+    group: Label | None = None
+    job_type: Label | None = None
     state: RunState | None = None
     exit_code: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
 

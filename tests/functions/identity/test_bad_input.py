@@ -118,3 +118,9 @@ def test_repeated_failed_logins_are_throttled_per_username(client: TestClient) -
         "/api/auth/login", json={"username": "someone", "password": "wl_0_guess"}, headers=anonymous
     )
     assert other.status_code == 401
+
+
+@pytest.mark.parametrize("bad", ["bell\x07", "rtl\u202eoverride", "isolate\u2067x"])
+def test_project_tags_refuse_control_and_direction_characters(client: TestClient, bad: str) -> None:
+    error = error_of(client.post("/api/projects", json={"name": "tagged", "tags": [bad]}), 422)
+    assert error["field"].startswith("tags") and "U+" in error["message"]

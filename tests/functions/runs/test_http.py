@@ -191,6 +191,37 @@ def test_no_token_is_401_and_bad_bodies_are_4xx(api: Api) -> None:
     assert raw.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "run\x00one"),
+        ("name", "ring\x07"),
+        ("name", "report\u202egpj.exe"),  # right-to-left override: displays as "exe.jpg"
+        ("group", "sweep\x1b[31m"),
+        ("job_type", "train\u2066"),
+        ("notes", "fine\nlines\tbut a \x07 bell"),
+        ("tags", ["ok", "bad\u202d"]),
+    ],
+)
+def test_control_and_direction_characters_are_refused_naming_the_field(
+    api: Api, field: str, value: object
+) -> None:
+    created = api.run("plain-text", **{field: value})
+    assert created.status_code == 422, created.text
+    assert field in error_of(created)["field"] and "U+" in error_of(created)["message"]
+    assert api.run("plain-text").status_code in (200, 201)
+    patched = api.admin.patch("/api/runs/plain-text", json={field: value})
+    assert patched.status_code == 422 and field in error_of(patched)["field"]
+    assert api.admin.get("/api/runs/plain-text").json()[field] in (None, [])
+
+
+def test_notes_keep_their_line_breaks_and_names_their_unicode(api: Api) -> None:
+    body = {"name": "résumé, 学习率 🚀", "notes": "line one\nline two\ttabbed", "tags": ["مرحبا"]}
+    created = api.run("unicode-ok", **body)
+    assert created.status_code == 201, created.text
+    assert {k: created.json()[k] for k in body} == body
+
+
 def test_heartbeat_and_delete_over_http(api: Api) -> None:
     api.run("gone")
     assert api.admin.post("/api/runs/gone/heartbeat").json() == {"state": "running", "attempt": 0}

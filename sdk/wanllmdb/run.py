@@ -43,6 +43,7 @@ class Run:
         sampler: SystemSampler | None,
         console: ConsoleCapture | None,
         on_finish: Callable[[Run], None] | None = None,
+        before_close: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.id: str = record["id"]
@@ -62,6 +63,7 @@ class Run:
         self._sampler = sampler
         self._console = console
         self._on_finish = on_finish
+        self._before_close = before_close
         self._step = start_step
         self._closed = False
         self._disabled = settings.mode == "disabled"
@@ -239,6 +241,8 @@ class Run:
             self._sampler.stop()
         if self._console is not None:
             self._console.stop()
+        if self._before_close is not None:
+            self._before_close()  # files still being written must land before the final state
         if self._pipeline is not None:
             if self._rules and self._rd is not None:
                 metrics = self._rd.files / "wanllmdb-metrics.json"

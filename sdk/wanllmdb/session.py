@@ -246,6 +246,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         uploader=uploader,
     )
     sampler = SystemSampler(system, rd.path, interval_s=s.system_interval_s) if s.system_metrics else None
+    diff = _DiffSnapshot(rd) if s.git else None
     run = Run(
         settings=s,
         record=record,
@@ -259,14 +260,15 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         sampler=sampler,
         console=console,
         on_finish=_on_finish,
+        before_close=diff.settle if diff is not None else None,
     )
     pipeline.start()
     if sampler is not None:
         sampler.start()
     if console is not None:
         console.start()
-    if s.git:
-        threading.Thread(target=_save_diff, args=(rd,), name="wanllmdb-git", daemon=True).start()
+    if diff is not None:
+        diff.start()
     return run
 
 
@@ -302,12 +304,40 @@ def _create_online(
     return run
 
 
-def _save_diff(rd: RunDir) -> None:
-    diff = git_diff(Path.cwd())
-    if diff:  # by rename: the uploader thread may list files/ at any moment
-        tmp = rd.files / ".diff.patch.tmp"
+class _DiffSnapshot:
+    """`git diff` of the working tree, written to files/diff.patch off the caller's thread.
+
+    finish() settles it first: a diff.patch that landed after the run's final state would be uploaded
+    into a finished run and reopen it. A diff still running after `WAIT_S` is dropped, not written late.
+    """
+
+    WAIT_S = 10.0
+
+    def __init__(self, rd: RunDir) -> None:
+        self._rd = rd
+        self._lock = threading.Lock()
+        self._settled = False
+        self._thread = threading.Thread(target=self._write, name="wanllmdb-git", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def settle(self) -> None:
+        self._thread.join(self.WAIT_S)
+        with self._lock:
+            self._settled = True
+
+    def _write(self) -> None:
+        diff = git_diff(Path.cwd())
+        if not diff:
+            return
+        tmp = self._rd.files / ".diff.patch.tmp"
         tmp.write_text(diff + "\n", encoding="utf-8")
-        os.replace(tmp, rd.files / "diff.patch")
+        with self._lock:
+            if self._settled:
+                tmp.unlink(missing_ok=True)
+                return
+            os.replace(tmp, self._rd.files / "diff.patch")  # by rename: the uploader may list files/ now
 
 
 def _finish_from_hook(run: Run, code: int, state: str) -> None:

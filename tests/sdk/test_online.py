@@ -138,3 +138,30 @@ def test_server_unreachable_at_init_spools_and_finish_is_bounded(tmp_path: Path)
     assert time.monotonic() - t0 < 10
     assert run.synced is False
     assert run.dir is not None and list((run.dir / "chunks").glob("history-*.parquet"))
+
+
+def test_a_slow_git_diff_lands_before_the_final_state_and_never_reopens_the_run(
+    module_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A big working-tree diff took longer than a short run: diff.patch landed after finish() had sent
+    # the final state, so it was uploaded into a finished run (reopening it) or left for `sync`.
+    import time
+
+    from wanllmdb import session
+
+    def slow_diff(_: Path) -> str:
+        time.sleep(1.0)
+        return "diff --git a/train.py b/train.py\n+lr = 0.2"
+
+    monkeypatch.setattr(session, "git_diff", slow_diff)
+    run = start(module_server, tmp_path, id="slow-diff", settings={"git": True})
+    run.log({"loss": 1.0})
+    run.finish()
+    assert run.synced
+    server_run = get_run(module_server, "slow-diff")
+    assert (server_run["state"], server_run["attempt"]) == ("finished", 0)
+    files = httpx.get(
+        f"{module_server.url}/api/runs/slow-diff/files",
+        headers={"Authorization": f"Bearer {admin_key(module_server.data_dir)}"},
+    ).json()["items"]
+    assert "diff.patch" in {f["path"] for f in files}

@@ -8,7 +8,7 @@
     ├── Conflict (409 conflict)
     │   └── ConditionFailed (409 conflict)  a conditional write lost the race
     ├── TooLarge (413 too_large)
-    └── RateLimited (429 rate_limited)
+    └── RateLimited (429 rate_limited)     carries .retry_after_s (sent as Retry-After)
 
 Services and adapters raise these; they never build responses. `core.http_errors` maps
 them to HTTP in one place.
@@ -40,6 +40,10 @@ class WanError(Exception):
 
     def body(self) -> dict[str, dict[str, str | None]]:
         return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response must carry besides the body (none by default)."""
+        return {}
 
 
 class InvalidInput(WanError):
@@ -79,3 +83,10 @@ class TooLarge(WanError):
 class RateLimited(WanError):
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after_s: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after_s is None else {"Retry-After": str(max(self.retry_after_s, 1))}

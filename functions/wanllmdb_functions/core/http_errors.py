@@ -51,9 +51,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, *, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message, "field": field}}
+        status_code=status,
+        content={"error": {"code": code, "message": message, "field": field}},
+        headers=headers or None,
     )
 
 
@@ -66,7 +70,7 @@ def _field_of(loc: Any) -> str | None:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WanError)
     async def _wan_error(_: Request, exc: WanError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+        return error_response(exc.status, exc.code, exc.message, exc.field, headers=exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

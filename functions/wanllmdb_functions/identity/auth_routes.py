@@ -14,7 +14,7 @@ from ..core.errors import Forbidden, Unauthenticated
 from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
 from .deps import CredentialsDep, UsersDep
 from .models import Login, Me, Refresh, Register, Session
-from .throttle import LoginThrottle
+from .throttle import LoginThrottle, client_address
 from .users import UserService, user_from_item
 
 router = APIRouter(tags=["auth"])
@@ -52,9 +52,9 @@ def register(
 
 
 def _check_login(
-    users: UserService, credentials: CredentialService, throttle: LoginThrottle, body: Login
+    users: UserService, credentials: CredentialService, throttle: LoginThrottle, body: Login, address: str
 ) -> str:
-    throttle.check(body.username)
+    throttle.check(body.username, address)
     if body.password.startswith(API_KEY_PREFIX):
         # An API key works as a password for its own user: the local admin signs in to the web this
         # way without a password ever being set. Keys are 256-bit secrets, stronger than passwords.
@@ -69,7 +69,7 @@ def _check_login(
     found = users.check_password(body.username, body.password)
     if found is not None:
         return str(found["id"])
-    throttle.record_failure(body.username)
+    throttle.record_failure(body.username, address)
     raise Unauthenticated("wrong username or password", field="password")
 
 
@@ -77,9 +77,11 @@ def _check_login(
 async def login(
     body: Login, request: Request, users: UsersDep, credentials: CredentialsDep, storage: StorageDep
 ) -> Session:
-    # argon2 is CPU-bound: keep it off the event loop.
+    # Under API Gateway, Mangum fills request.client from requestContext.http.sourceIp.
+    address = client_address(request.client.host if request.client else None)
     throttle = LoginThrottle(storage.items)
-    user_id = await run_in_threadpool(_check_login, users, credentials, throttle, body)
+    # argon2 is CPU-bound: keep it off the event loop.
+    user_id = await run_in_threadpool(_check_login, users, credentials, throttle, body, address)
     session = await run_in_threadpool(lambda: _session(users, credentials.issue_session(user_id)))
     _note_actor(request, session)
     return session

@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "apikey",
     "entity_claim",
+    "login_failures_of_address",
+    "login_failures_of_user",
     "memberships_of",
     "org",
     "org_member",
@@ -49,6 +51,14 @@ def session(token_hash: str) -> tuple[str, str]:
 
 def refresh_token(token_hash: str) -> tuple[str, str]:
     return f"REFRESH#{token_hash}", "REFRESH"
+
+
+def login_failures_of_user(username: str, window: int) -> tuple[str, str]:
+    return f"LOGINFAIL#{username[:128]}", f"WINDOW#{window}"
+
+
+def login_failures_of_address(address: str) -> tuple[str, str]:
+    return f"LOGINFAILIP#{address}", "LOGINFAIL"
 
 
 def org(name: str) -> tuple[str, str]:

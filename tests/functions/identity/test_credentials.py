@@ -109,13 +109,16 @@ def test_login_throttle_counts_failures_per_window(items: ItemStore) -> None:
 
     now = 1_800_000_000.0
     throttle = LoginThrottle(items, now=now)
-    for _ in range(MAX_FAILURES):
-        throttle.check("alice")
-        throttle.record_failure("alice")
-    with pytest.raises(RateLimited):
-        throttle.check("alice")
-    LoginThrottle(items, now=now).check("bob")
-    LoginThrottle(items, now=now + WINDOW_S).check("alice")  # a new window starts clean
+    for i in range(MAX_FAILURES):
+        # From many addresses: the per-username limit holds however the guesses are spread.
+        address = f"198.51.100.{i}"
+        throttle.check("alice", address)
+        throttle.record_failure("alice", address)
+    with pytest.raises(RateLimited) as refused:
+        throttle.check("alice", "203.0.113.99")
+    assert refused.value.field == "username" and refused.value.retry_after_s == WINDOW_S - now % WINDOW_S
+    LoginThrottle(items, now=now).check("bob", "203.0.113.99")
+    LoginThrottle(items, now=now + WINDOW_S).check("alice", "203.0.113.99")  # a new window starts clean
 
 
 def test_a_keys_last_use_is_recorded_at_most_once_an_hour(items: ItemStore) -> None:

@@ -16,10 +16,12 @@ from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.audit.service import AuditLog
 from wanllmdb_functions.handlers import identity
 from wanllmdb_functions.identity.credentials import CredentialService
+from wanllmdb_functions.identity.throttle import ADDRESS_FREE_FAILURES
 from wanllmdb_functions.identity.users import UserService
 
 from ..backends import BUCKET, TABLE
 
+SPRAYER = "192.0.2.55"
 EVENT = json.loads((Path(__file__).parents[1] / "events" / "apigw_v2_identity.json").read_text())
 
 
@@ -32,9 +34,18 @@ class LambdaContext:
         return 30_000
 
 
-def invoke(
-    method: str, path: str, *, body: Any = None, token: str | None = None, query: str = ""
-) -> tuple[int, Any]:
+def call(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    token: str | None = None,
+    query: str = "",
+    source_ip: str | None = None,
+    cookies: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One API Gateway HTTP API (v2) event through the handler; the raw Lambda result."""
     event = copy.deepcopy(EVENT)
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
@@ -42,7 +53,18 @@ def invoke(
     event["body"] = None if body is None else (body if isinstance(body, str) else json.dumps(body))
     if token:
         event["headers"]["authorization"] = f"Bearer {token}"
-    result = identity.handler(event, LambdaContext())
+    if source_ip:
+        event["requestContext"]["http"]["sourceIp"] = event["headers"]["x-forwarded-for"] = source_ip
+    event["cookies"] = cookies or []
+    event["headers"].update(headers or {})
+    result: dict[str, Any] = identity.handler(event, LambdaContext())
+    return result
+
+
+def invoke(
+    method: str, path: str, *, body: Any = None, token: str | None = None, query: str = ""
+) -> tuple[int, Any]:
+    result = call(method, path, body=body, token=token, query=query)
     payload = json.loads(result["body"]) if result.get("body") else None
     return result["statusCode"], payload
 
@@ -108,3 +130,15 @@ def test_registration_is_closed_on_aws_unless_enabled(
     assert status == 201
     status, me = invoke("GET", "/api/auth/me", token=session["token"])
     assert (status, me["username"]) == (200, "newbie")
+
+
+def test_login_throttle_counts_the_source_ip_api_gateway_reports(admin_key: str) -> None:
+    for i in range(ADDRESS_FREE_FAILURES):
+        failed = call(
+            "POST", "/api/auth/login", body={"username": f"v{i}", "password": "x"}, source_ip=SPRAYER
+        )
+        assert failed["statusCode"] == 401
+    refused = call("POST", "/api/auth/login", body={"username": "v", "password": "x"}, source_ip=SPRAYER)
+    assert refused["statusCode"] == 429 and int(refused["headers"]["retry-after"]) >= 1
+    other = call("POST", "/api/auth/login", body={"username": "v", "password": "x"}, source_ip="198.51.100.9")
+    assert other["statusCode"] == 401

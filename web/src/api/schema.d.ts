@@ -685,26 +685,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sql": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sql
-         * @description Read-only Polars SQL over the `metrics` and `runs` tables of the projects you are a member of.
-         */
-        post: operations["sql_api_sql_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/runs/{run_id}/logs": {
         parameters: {
             query?: never;
@@ -716,6 +696,26 @@ export interface paths {
         get: operations["run_logs_api_runs__run_id__logs_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sql
+         * @description Read-only SQL over the `metrics` and `runs` tables of the projects you are a member of.
+         */
+        post: operations["sql_api_sql_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6700,18 +6700,22 @@ export interface operations {
             };
         };
     };
-    sql_api_sql_post: {
+    run_logs_api_runs__run_id__logs_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description first line of the ordered sequence */
+                offset?: number;
+                limit?: number;
+                /** @description substring */
+                search?: string | null;
+            };
             header?: never;
-            path?: never;
+            path: {
+                run_id: string;
+            };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SqlRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -6719,7 +6723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SqlResponse"];
+                    "application/json": components["schemas"]["LogPage"];
                 };
             };
             /** @description invalid */
@@ -6796,22 +6800,18 @@ export interface operations {
             };
         };
     };
-    run_logs_api_runs__run_id__logs_get: {
+    sql_api_sql_post: {
         parameters: {
-            query?: {
-                /** @description first line of the ordered sequence */
-                offset?: number;
-                limit?: number;
-                /** @description substring */
-                search?: string | null;
-            };
+            query?: never;
             header?: never;
-            path: {
-                run_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SqlRequest"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -6819,7 +6819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogPage"];
+                    "application/json": components["schemas"]["SqlResponse"];
                 };
             };
             /** @description invalid */

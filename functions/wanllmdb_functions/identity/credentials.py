@@ -7,6 +7,10 @@ the secret has 256 bits of entropy, so nobody can brute-force it from a leaked h
 Sessions are opaque random tokens (`wls_…`), refresh tokens `wlr_…`. Both are stored under their
 SHA-256 with the ItemStore's TTL. Opaque tokens rather than signed ones: logout and revocation take
 effect at once, and no signing secret has to be shared between Lambdas or rotated.
+
+Every login starts a session family; refreshing rotates within it. A refresh marks the old token
+used in the same transaction that issues the new pair, and a used token presented again revokes
+the family: refresh-token reuse detection (OAuth 2.0 Security BCP, section 4.14).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..core.errors import ConditionFailed, NotFound, Unauthenticated
+from ..core.errors import ConditionFailed, Conflict, NotFound, Unauthenticated
 from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
@@ -52,6 +56,8 @@ class IssuedSession:
     token: str
     refresh_token: str
     expires_at: datetime
+    family_id: str
+    refresh_ttl: int  # epoch seconds when the refresh token (and, unless rotated, its family) expires
 
 
 def _key_info(item: Item) -> ApiKeyInfo:
@@ -139,34 +145,47 @@ class CredentialService:
 
     # -- sessions ------------------------------------------------------------------------------
     def issue_session(self, user_id: str) -> IssuedSession:
+        """A fresh sign-in: a session and refresh token starting a new family."""
+        family_id = secrets.token_hex(12)
+        issued, ops = self._session_ops(user_id, family_id)
+        self._items.transact_write([*ops, TransactOp("put", self._family(issued), Condition.not_exists())])
+        return issued
+
+    def _session_ops(self, user_id: str, family_id: str) -> tuple[IssuedSession, list[TransactOp]]:
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
         refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         expires = now + timedelta(seconds=self._session_ttl_s)
-        refresh_expires = now + timedelta(seconds=self._session_ttl_s * REFRESH_TTL_FACTOR)
-        s_pk, s_sk = keys.session(token_hash(token))
-        r_pk, r_sk = keys.refresh_token(token_hash(refresh))
+        refresh_ttl = int((now + timedelta(seconds=self._session_ttl_s * REFRESH_TTL_FACTOR)).timestamp())
+        session_hash, refresh_hash = token_hash(token), token_hash(refresh)
+        s_pk, s_sk = keys.session(session_hash)
+        r_pk, r_sk = keys.refresh_token(refresh_hash)
+        m_pk, m_sk = keys.session_family_member(family_id, session_hash)
+        link = {"user_id": user_id, "family": family_id}
         session = {
             "pk": s_pk,
             "sk": s_sk,
-            "user_id": user_id,
-            "refresh_hash": token_hash(refresh),
+            **link,
+            "refresh_hash": refresh_hash,
             "ttl": int(expires.timestamp()),
         }
-        refresh_item = {
-            "pk": r_pk,
-            "sk": r_sk,
-            "user_id": user_id,
-            "session_hash": token_hash(token),
-            "ttl": int(refresh_expires.timestamp()),
-        }
-        self._items.transact_write(
-            [
-                TransactOp("put", session, Condition.not_exists()),
-                TransactOp("put", refresh_item, Condition.not_exists()),
-            ]
-        )
-        return IssuedSession(user_id, token, refresh, expires)
+        refresh_item = {"pk": r_pk, "sk": r_sk, **link, "session_hash": session_hash, "used": False,
+                        "ttl": refresh_ttl}  # fmt: skip
+        member = {"pk": m_pk, "sk": m_sk, "session_hash": session_hash, "refresh_hash": refresh_hash,
+                  "ttl": refresh_ttl}  # fmt: skip
+        issued = IssuedSession(user_id, token, refresh, expires, family_id, refresh_ttl)
+        ops = [
+            TransactOp("put", session, Condition.not_exists()),
+            TransactOp("put", refresh_item, Condition.not_exists()),
+            TransactOp("put", member, Condition.not_exists()),
+        ]
+        return issued, ops
+
+    @staticmethod
+    def _family(issued: IssuedSession) -> Item:
+        """The family item, living as long as its newest refresh token; `revoked` ends it for good."""
+        pk, sk = keys.session_family(issued.family_id)
+        return {"pk": pk, "sk": sk, "user_id": issued.user_id, "revoked": False, "ttl": issued.refresh_ttl}
 
     def verify_session(self, token: str) -> Item:
         if len(token) > MAX_TOKEN_LENGTH:
@@ -177,25 +196,89 @@ class CredentialService:
         return item
 
     def refresh(self, refresh_token: str) -> IssuedSession:
-        """Trade a refresh token for a new session; each refresh token works exactly once."""
+        """Trade a refresh token for a new session of the same family; each token works exactly once.
+
+        Presenting a token that was already used means two parties hold it, one of them a thief:
+        the whole family is revoked, so both the thief's and the rightful owner's current session
+        and refresh token stop working, and the owner has to log in again.
+        """
         if not refresh_token.startswith(REFRESH_PREFIX) or len(refresh_token) > MAX_TOKEN_LENGTH:
             raise Unauthenticated("malformed refresh token", field="refresh_token")
-        r_pk, r_sk = keys.refresh_token(token_hash(refresh_token))
-        item = self._items.get(r_pk, r_sk)
-        if item is None:
-            raise Unauthenticated("refresh token expired or already used", field="refresh_token")
+        item = self._items.get(*keys.refresh_token(token_hash(refresh_token)))
+        if item is None or "family" not in item:  # expired, revoked, or issued before families existed
+            raise Unauthenticated("refresh token expired or revoked: log in again", field="refresh_token")
+        family_id = item["family"]
+        if item.get("used"):
+            self.revoke_family(family_id)
+            raise _reused()
+        issued, ops = self._session_ops(item["user_id"], family_id)
+        ops += [
+            # Marking the old token used (not deleting it) is what lets a replay be recognised.
+            TransactOp("put", {**item, "used": True}, Condition.equals("used", False)),
+            TransactOp("delete", _key(keys.session(item["session_hash"]))),
+            TransactOp("delete", _key(keys.session_family_member(family_id, item["session_hash"]))),
+            TransactOp("put", self._family(issued), Condition.equals("revoked", False)),
+        ]
         try:
-            # The conditional delete makes two concurrent refreshes with one token yield one session.
-            self._items.delete(r_pk, r_sk, condition=Condition.equals("user_id", item["user_id"]))
+            self._items.transact_write(ops)
         except ConditionFailed:
-            raise Unauthenticated("refresh token already used", field="refresh_token") from None
-        self._items.delete(*keys.session(item["session_hash"]))
-        return self.issue_session(item["user_id"])
+            current = self._items.get(*keys.refresh_token(token_hash(refresh_token)))
+            if current is not None and current.get("used"):
+                # Another request used this token a moment ago: a replay all the same.
+                self.revoke_family(family_id)
+                raise _reused() from None
+            family = self._items.get(*keys.session_family(family_id))
+            if current is None or family is None or family.get("revoked"):
+                raise Unauthenticated(
+                    "this sign-in was revoked: log in again", field="refresh_token"
+                ) from None
+            # Nothing used, nothing revoked: DynamoDB cancelled this transaction because another one
+            # touched the same items at that moment. The token is still good.
+            raise Conflict(
+                "this sign-in changed at the same moment: try again", field="refresh_token"
+            ) from None
+        return issued
+
+    def revoke_family(self, family_id: str) -> None:
+        """End every session and refresh token of one sign-in, including ones being issued right now.
+
+        `revoked` is set first: a concurrent refresh either committed before it (and its session is
+        found by the consistent query below) or fails its condition on the family.
+        """
+        with contextlib.suppress(ConditionFailed):  # an expired family has nothing left to end
+            self._items.update(
+                *keys.session_family(family_id), set_attrs={"revoked": True}, condition=Condition.exists()
+            )
+        pk = keys.session_family(family_id)[0]
+        cursor: str | None = None
+        while True:
+            page = self._items.query(pk, sk_prefix="MEMBER#", cursor=cursor, limit=100)
+            for member in page.items:
+                self._items.delete(*keys.session(member["session_hash"]))
+                self._items.delete(*keys.refresh_token(member["refresh_hash"]))
+                self._items.delete(member["pk"], member["sk"])
+            if page.cursor is None:
+                return
+            cursor = page.cursor
 
     def end_session(self, token: str) -> None:
+        """Log out: the session's whole family ends, so no refresh token of this sign-in works."""
         s_pk, s_sk = keys.session(token_hash(token))
         item = self._items.get(s_pk, s_sk)
         if item is None:
             return
+        if "family" in item:
+            self.revoke_family(item["family"])
         self._items.delete(*keys.refresh_token(item["refresh_hash"]))
         self._items.delete(s_pk, s_sk)
+
+
+def _key(pk_sk: tuple[str, str]) -> Item:
+    return {"pk": pk_sk[0], "sk": pk_sk[1]}
+
+
+def _reused() -> Unauthenticated:
+    return Unauthenticated(
+        "refresh token already used: every session of this sign-in is revoked; log in again",
+        field="refresh_token",
+    )

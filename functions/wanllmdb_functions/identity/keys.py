@@ -17,6 +17,8 @@ __all__ = [
     "refresh_token",
     "role",
     "session",
+    "session_family",
+    "session_family_member",
     "team",
     "team_member",
     "user",
@@ -51,6 +53,16 @@ def session(token_hash: str) -> tuple[str, str]:
 
 def refresh_token(token_hash: str) -> tuple[str, str]:
     return f"REFRESH#{token_hash}", "REFRESH"
+
+
+def session_family(family_id: str) -> tuple[str, str]:
+    """One sign-in: every session and refresh token rotated from one login share its family."""
+    return f"FAMILY#{family_id}", "FAMILY"
+
+
+def session_family_member(family_id: str, session_hash: str) -> tuple[str, str]:
+    """A session of the family, in the family's partition so revoking it is one consistent query."""
+    return f"FAMILY#{family_id}", f"MEMBER#{session_hash}"
 
 
 def login_failures_of_user(username: str, window: int) -> tuple[str, str]:

@@ -136,6 +136,7 @@ def main() -> None:
                 url,
                 token,
                 seed["username"],
+                seed["password"],
                 seed["entity"],
                 seed["project"],
                 ",".join(r["id"] for r in seed["runs"]),

@@ -3,7 +3,8 @@
 // same API calls made with bare fetch(), so the ratio is what the UI adds on top of the data.
 import { chromium } from "playwright-core";
 
-const [url, token, username, entity, project, runIdsCsv, tableEntity, tableProject, tableProjectId] = process.argv.slice(2);
+const [url, token, username, password, entity, project, runIdsCsv, tableEntity, tableProject, tableProjectId] =
+  process.argv.slice(2);
 const runIds = runIdsCsv ? runIdsCsv.split(",") : [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -12,8 +13,13 @@ const browser = await chromium.launch({
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(e.message));
+// Signs in through the login form, as a user would: the session is an HttpOnly cookie that no
+// script could plant. The bare-fetch baselines below use `token` as a Bearer header.
 await page.goto(`${url}/login`);
-await page.evaluate(([t, u]) => localStorage.setItem("wanllmdb.session", JSON.stringify({ token: t, username: u })), [token, username]);
+await page.fill("input[name=username]", username);
+await page.fill("input[name=password]", password);
+await page.click("button[type=submit]");
+await page.getByRole("heading", { name: "Projects" }).waitFor();
 const out = { errors };
 // The renderer's main-thread busy time (CDP TaskDuration), to tell what the page itself costs
 // from waiting on the server: both share this machine's cores while a benchmark runs.

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { AppShell } from "./components/AppShell";
 import { Loading } from "./components/status";
-import { onSessionChange, readSession } from "./auth/session";
+import { onSignedInChange, readSignedIn } from "./auth/session";
 import { LoginPage } from "./pages/login/LoginPage";
 
 // Every page is its own chunk: the login page never pays for uPlot or the grid layout.
@@ -13,10 +13,10 @@ const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
 const RunPage = lazy(() => import("./pages/run/RunPage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
-  const [session, setSession] = useState(readSession);
+  const [signedIn, setSignedIn] = useState(readSignedIn);
   const location = useLocation();
-  useEffect(() => onSessionChange(setSession), []);
-  if (!session) {
+  useEffect(() => onSignedInChange(setSignedIn), []);
+  if (!signedIn) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/login?next=${next}`} replace />;
   }

@@ -1,54 +1,64 @@
-"""Sign-up, login, token refresh, logout and `me`: the web's session lifecycle."""
+"""Sign-up, login, token refresh, logout and `me`: the session lifecycle.
+
+Register, login and refresh answer in the mode the body asks for: `token` (the default, for API
+clients and scripts) returns the session and refresh tokens in the body; `cookie` (the web app)
+sets them as HttpOnly cookies and returns neither, so no script in the page can read a token.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ..core.auth import Caller, CallerDep, bearer_credentials
+from ..core.auth import BearerDep, Caller, CallerDep, presented_token
 from ..core.deps import SettingsDep, StorageDep
-from ..core.errors import Forbidden, Unauthenticated
+from ..core.errors import Forbidden, InvalidInput, Unauthenticated
+from .cookies import REFRESH_COOKIE, clear_session_cookies, set_session_cookies
 from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
 from .deps import CredentialsDep, UsersDep
-from .models import Login, Me, Refresh, Register, Session
+from .models import Login, Me, Refresh, Register, Session, SessionMode
 from .throttle import LoginThrottle, client_address
 from .users import UserService, user_from_item
 
 router = APIRouter(tags=["auth"])
 
 
-def _session(users: UserService, issued: IssuedSession) -> Session:
+def _answer(
+    request: Request, response: Response, users: UserService, issued: IssuedSession, mode: SessionMode
+) -> Session:
     item = users.get(issued.user_id)
     if item is None:
         raise Unauthenticated("this account no longer exists")
-    return Session(
+    cookie = mode == "cookie"
+    if cookie:
+        set_session_cookies(request, response, issued)
+    session = Session(
         user=user_from_item(item),
-        token=issued.token,
-        refresh_token=issued.refresh_token,
+        token=None if cookie else issued.token,
+        refresh_token=None if cookie else issued.refresh_token,
         expires_at=issued.expires_at,
     )
-
-
-def _note_actor(request: Request, session: Session) -> None:
-    # Login and sign-up carry no bearer token; tell the audit log who acted.
+    # Login and sign-up carry no credentials yet; tell the audit log who acted.
     request.state.caller = Caller(
         session.user.id, session.user.username, session.user.is_admin, None, "session"
     )
+    return session
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
 def register(
-    body: Register, request: Request, settings: SettingsDep, users: UsersDep, credentials: CredentialsDep
+    body: Register,
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    users: UsersDep,
+    credentials: CredentialsDep,
 ) -> Session:
     if not settings.registration_open:
         raise Forbidden("registration is disabled on this server: ask an admin for an account")
     user = users.create(body.username, password=body.password, email=body.email)
-    session = _session(users, credentials.issue_session(user.id))
-    _note_actor(request, session)
-    return session
+    issued = credentials.issue_session(user.id, with_csrf=body.session == "cookie")
+    return _answer(request, response, users, issued, body.session)
 
 
 def _check_login(
@@ -75,34 +85,60 @@ def _check_login(
 
 @router.post("/auth/login")
 async def login(
-    body: Login, request: Request, users: UsersDep, credentials: CredentialsDep, storage: StorageDep
+    body: Login,
+    request: Request,
+    response: Response,
+    users: UsersDep,
+    credentials: CredentialsDep,
+    storage: StorageDep,
 ) -> Session:
     # Under API Gateway, Mangum fills request.client from requestContext.http.sourceIp.
     address = client_address(request.client.host if request.client else None)
     throttle = LoginThrottle(storage.items)
     # argon2 is CPU-bound: keep it off the event loop.
     user_id = await run_in_threadpool(_check_login, users, credentials, throttle, body, address)
-    session = await run_in_threadpool(lambda: _session(users, credentials.issue_session(user_id)))
-    _note_actor(request, session)
-    return session
+    issued = await run_in_threadpool(credentials.issue_session, user_id, with_csrf=body.session == "cookie")
+    return await run_in_threadpool(_answer, request, response, users, issued, body.session)
+
+
+def _refresh_token(body: Refresh, request: Request) -> str:
+    if body.session == "token":
+        if body.refresh_token is None:
+            raise InvalidInput(
+                "refresh_token is required (or session 'cookie' to use the wl_refresh cookie)",
+                field="refresh_token",
+            )
+        return body.refresh_token
+    if body.refresh_token is not None:
+        raise InvalidInput(
+            "with session 'cookie' the refresh token comes from the wl_refresh cookie: leave it out",
+            field="refresh_token",
+        )
+    cookie = request.cookies.get(REFRESH_COOKIE)
+    if not cookie:
+        raise Unauthenticated(f"no {REFRESH_COOKIE} cookie: log in again", field="refresh_token")
+    return cookie
 
 
 @router.post("/auth/refresh")
-def refresh(body: Refresh, request: Request, users: UsersDep, credentials: CredentialsDep) -> Session:
-    session = _session(users, credentials.refresh(body.refresh_token))
-    _note_actor(request, session)
-    return session
+def refresh(
+    body: Refresh, request: Request, response: Response, users: UsersDep, credentials: CredentialsDep
+) -> Session:
+    # A cookie refresh answers with cookies only: a token-mode answer to a cookie would hand the
+    # HttpOnly refresh token's successor to whatever script asked.
+    issued = credentials.refresh(_refresh_token(body, request), with_csrf=body.session == "cookie")
+    return _answer(request, response, users, issued, body.session)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
-    caller: CallerDep,
-    credentials: CredentialsDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_credentials)],
+    caller: CallerDep, request: Request, response: Response, credentials: CredentialsDep, bearer: BearerDep
 ) -> None:
+    """End the session's whole sign-in (every refresh of it) and clear the web's cookies."""
+    clear_session_cookies(request, response)
     # Logging out with an API key ends nothing: keys are revoked through DELETE /api/keys/{id}.
-    if caller.via == "session" and bearer is not None:
-        credentials.end_session(bearer.credentials)
+    if caller.via == "session":
+        credentials.end_session(presented_token(request, bearer)[0])
 
 
 @router.get("/auth/me")

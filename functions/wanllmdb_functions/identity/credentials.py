@@ -11,6 +11,9 @@ effect at once, and no signing secret has to be shared between Lambdas or rotate
 Every login starts a session family; refreshing rotates within it. A refresh marks the old token
 used in the same transaction that issues the new pair, and a used token presented again revokes
 the family: refresh-token reuse detection (OAuth 2.0 Security BCP, section 4.14).
+
+A session issued for cookie mode (the web) also gets a CSRF token; the session item keeps only its
+SHA-256, and a cookie-authenticated unsafe request must echo the token in `X-CSRF-Token`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..core.errors import ConditionFailed, Conflict, NotFound, Unauthenticated
+from ..core.errors import ConditionFailed, Conflict, Forbidden, NotFound, Unauthenticated
 from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
@@ -30,6 +33,7 @@ from .models import ApiKeyCreated, ApiKeyInfo
 
 __all__ = [
     "API_KEY_PREFIX",
+    "CSRF_HEADER",
     "REFRESH_PREFIX",
     "SESSION_PREFIX",
     "CredentialService",
@@ -41,6 +45,7 @@ API_KEY_PREFIX = "wl_"
 LAST_USED_RESOLUTION = timedelta(hours=1)
 SESSION_PREFIX = "wls_"
 REFRESH_PREFIX = "wlr_"
+CSRF_HEADER = "X-CSRF-Token"
 MAX_TOKEN_LENGTH = 256
 # Refresh tokens outlive sessions so the web can stay signed in across a working week.
 REFRESH_TTL_FACTOR = 14
@@ -58,6 +63,7 @@ class IssuedSession:
     expires_at: datetime
     family_id: str
     refresh_ttl: int  # epoch seconds when the refresh token (and, unless rotated, its family) expires
+    csrf_token: str | None = None  # cookie mode only; the session item holds its hash
 
 
 def _key_info(item: Item) -> ApiKeyInfo:
@@ -144,16 +150,22 @@ class CredentialService:
             )
 
     # -- sessions ------------------------------------------------------------------------------
-    def issue_session(self, user_id: str) -> IssuedSession:
-        """A fresh sign-in: a session and refresh token starting a new family."""
+    def issue_session(self, user_id: str, *, with_csrf: bool = False) -> IssuedSession:
+        """A fresh sign-in: a session and refresh token starting a new family.
+
+        `with_csrf` (cookie mode) also issues the CSRF token that unsafe requests must echo.
+        """
         family_id = secrets.token_hex(12)
-        issued, ops = self._session_ops(user_id, family_id)
+        issued, ops = self._session_ops(user_id, family_id, with_csrf=with_csrf)
         self._items.transact_write([*ops, TransactOp("put", self._family(issued), Condition.not_exists())])
         return issued
 
-    def _session_ops(self, user_id: str, family_id: str) -> tuple[IssuedSession, list[TransactOp]]:
+    def _session_ops(
+        self, user_id: str, family_id: str, *, with_csrf: bool
+    ) -> tuple[IssuedSession, list[TransactOp]]:
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
         refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32) if with_csrf else None
         now = datetime.now(UTC)
         expires = now + timedelta(seconds=self._session_ttl_s)
         refresh_ttl = int((now + timedelta(seconds=self._session_ttl_s * REFRESH_TTL_FACTOR)).timestamp())
@@ -167,13 +179,14 @@ class CredentialService:
             "sk": s_sk,
             **link,
             "refresh_hash": refresh_hash,
+            "csrf_hash": None if csrf is None else token_hash(csrf),
             "ttl": int(expires.timestamp()),
         }
         refresh_item = {"pk": r_pk, "sk": r_sk, **link, "session_hash": session_hash, "used": False,
                         "ttl": refresh_ttl}  # fmt: skip
         member = {"pk": m_pk, "sk": m_sk, "session_hash": session_hash, "refresh_hash": refresh_hash,
                   "ttl": refresh_ttl}  # fmt: skip
-        issued = IssuedSession(user_id, token, refresh, expires, family_id, refresh_ttl)
+        issued = IssuedSession(user_id, token, refresh, expires, family_id, refresh_ttl, csrf)
         ops = [
             TransactOp("put", session, Condition.not_exists()),
             TransactOp("put", refresh_item, Condition.not_exists()),
@@ -195,7 +208,23 @@ class CredentialService:
             raise Unauthenticated("session expired or signed out: log in again")
         return item
 
-    def refresh(self, refresh_token: str) -> IssuedSession:
+    @staticmethod
+    def check_csrf(session: Item, presented: str | None) -> None:
+        """Raise Forbidden unless `presented` is the CSRF token issued with this (cookie) session."""
+        expected = session.get("csrf_hash")
+        if presented is None or len(presented) > MAX_TOKEN_LENGTH:
+            problem = f"missing {CSRF_HEADER} header"
+        elif not expected or not hmac.compare_digest(expected, token_hash(presented)):
+            problem = f"wrong {CSRF_HEADER} header"
+        else:
+            return
+        raise Forbidden(
+            f"{problem}: a request signed in by cookie that changes something must send "
+            f"{CSRF_HEADER} with the value of the wl_csrf cookie (or use Authorization: Bearer)",
+            field=CSRF_HEADER,
+        )
+
+    def refresh(self, refresh_token: str, *, with_csrf: bool = False) -> IssuedSession:
         """Trade a refresh token for a new session of the same family; each token works exactly once.
 
         Presenting a token that was already used means two parties hold it, one of them a thief:
@@ -211,7 +240,7 @@ class CredentialService:
         if item.get("used"):
             self.revoke_family(family_id)
             raise _reused()
-        issued, ops = self._session_ops(item["user_id"], family_id)
+        issued, ops = self._session_ops(item["user_id"], family_id, with_csrf=with_csrf)
         ops += [
             # Marking the old token used (not deleting it) is what lets a replay be recognised.
             TransactOp("put", {**item, "used": True}, Condition.equals("used", False)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -34,6 +34,7 @@ __all__ = [
     "RoleList",
     "RoleName",
     "Session",
+    "SessionMode",
     "Team",
     "TeamCreate",
     "TeamList",
@@ -59,20 +60,38 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+SessionMode = Literal["token", "cookie"]
+_SessionField = Annotated[
+    SessionMode,
+    Field(
+        description="token: the session and refresh tokens come back in the body (API clients, scripts). "
+        "cookie: they are set as HttpOnly cookies (wl_session, wl_refresh) with a CSRF cookie (wl_csrf), "
+        "and the body carries no token, so no script can read one (the web app).",
+    ),
+]
+
+
 class Register(_Strict):
     username: EntityName
     password: Password
     email: Email | None = None
+    session: _SessionField = "token"
 
 
 class Login(_Strict):
     # No pattern on login fields: a wrong username must be a 401, not a hint about the format.
     username: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Secret
+    session: _SessionField = "token"
 
 
 class Refresh(_Strict):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    refresh_token: Secret | None = Field(
+        default=None, description="Required with session 'token'; 'cookie' uses the wl_refresh cookie."
+    )
+    session: _SessionField = "token"
 
 
 class User(BaseModel):
@@ -92,8 +111,10 @@ class Me(BaseModel):
 
 class Session(BaseModel):
     user: User
-    token: str
-    refresh_token: str
+    token: str | None = Field(description="The session token (wls_…); null with session 'cookie'.")
+    refresh_token: str | None = Field(
+        description="Trade it once for a new session at /api/auth/refresh; null with session 'cookie'."
+    )
     expires_at: datetime
 
 

@@ -1,4 +1,4 @@
-"""Login throttling through HTTP against the identity app."""
+"""Login throttling and the web's cookie session through HTTP against the identity app."""
 
 from __future__ import annotations
 
@@ -51,6 +51,19 @@ def login(http: TestClient, username: str, password: str, **extra: str) -> httpx
     return http.post("/api/auth/login", json={"username": username, "password": password, **extra})
 
 
+def cookies_set(response: httpx.Response) -> dict[str, dict[str, str]]:
+    """Set-Cookie headers as {name: {"value": …, attribute (lowercase): value or ""}}."""
+    found: dict[str, dict[str, str]] = {}
+    for header in response.headers.get_list("set-cookie"):
+        first, *attrs = (part.strip() for part in header.split(";"))
+        name, _, value = first.partition("=")
+        found[name] = {"value": value.strip('"')}
+        for attr in attrs:
+            key, _, val = attr.partition("=")
+            found[name][key.lower()] = val.lower()
+    return found
+
+
 # -- login throttling -------------------------------------------------------------------------------
 
 
@@ -87,3 +100,106 @@ def test_the_per_username_limit_holds_across_addresses(client: Client, clock: li
     assert refused.status_code == 429 and refused.json()["error"]["field"] == "username"
     assert int(refused.headers["retry-after"]) >= 1
     assert login(client("198.51.100.99"), "bob", "whatever").status_code == 401
+
+
+# -- the web's cookie session ----------------------------------------------------------------------
+
+
+def test_cookie_login_sets_strict_httponly_cookies_and_returns_no_token(client: Client) -> None:
+    response = login(client(), "alice", PASSWORD, session="cookie")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token"] is None and body["refresh_token"] is None and body["user"]["username"] == "alice"
+    cookies = cookies_set(response)
+    session, refresh, csrf = cookies["wl_session"], cookies["wl_refresh"], cookies["wl_csrf"]
+    assert session["value"].startswith("wls_") and refresh["value"].startswith("wlr_")
+    for cookie in (session, refresh, csrf):
+        assert cookie["samesite"] == "strict" and "secure" in cookie and cookie["value"] not in response.text
+    assert "httponly" in session and session["path"] == "/"
+    assert "httponly" in refresh and refresh["path"] == "/api/auth"
+    assert "httponly" not in csrf and csrf["path"] == "/"
+
+
+def test_token_mode_stays_the_default_for_api_clients(client: Client) -> None:
+    response = login(client(), "alice", PASSWORD)
+    assert response.json()["token"].startswith("wls_") and "set-cookie" not in response.headers
+
+
+def test_a_cookie_session_reads_freely_but_writes_only_with_the_csrf_token(client: Client) -> None:
+    web = client()
+    csrf = cookies_set(login(web, "alice", PASSWORD, session="cookie"))["wl_csrf"]["value"]
+    assert web.get("/api/auth/me").json()["username"] == "alice"
+    missing = web.post("/api/keys", json={"name": "k"})
+    assert missing.status_code == 403 and "X-CSRF-Token" in missing.json()["error"]["message"]
+    wrong = web.post("/api/keys", json={"name": "k"}, headers={"X-CSRF-Token": csrf[:-1] + "x"})
+    assert wrong.status_code == 403
+    assert web.post("/api/keys", json={"name": "k"}, headers={"X-CSRF-Token": csrf}).status_code == 201
+    assert web.delete("/api/keys/abc").status_code == 403  # DELETE is unsafe too
+
+
+def test_bearer_requests_need_no_csrf_header_and_win_over_the_cookie(client: Client) -> None:
+    token = login(client(), "alice", PASSWORD).json()["token"]
+    web = client()
+    login(web, "alice", PASSWORD, session="cookie")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert web.post("/api/keys", json={"name": "k"}, headers=bearer).status_code == 201
+    assert client().post("/api/keys", json={"name": "k"}, headers=bearer).status_code == 201
+
+
+def test_a_cookie_refresh_rotates_the_cookies_and_never_puts_a_token_in_the_body(client: Client) -> None:
+    web = client()
+    first = cookies_set(login(web, "alice", PASSWORD, session="cookie"))
+    # A script asking for a token-mode answer cannot lean on the HttpOnly cookie.
+    sneaky = web.post("/api/auth/refresh", json={})
+    assert sneaky.status_code == 400 and "wls_" not in sneaky.text and "wlr_" not in sneaky.text
+    renewed = web.post("/api/auth/refresh", json={"session": "cookie"})
+    assert renewed.status_code == 200
+    assert renewed.json()["token"] is None and renewed.json()["refresh_token"] is None
+    second = cookies_set(renewed)
+    assert second["wl_session"]["value"] != first["wl_session"]["value"]
+    assert web.get("/api/auth/me").status_code == 200
+    csrf = {"X-CSRF-Token": first["wl_csrf"]["value"]}
+    assert web.post("/api/keys", json={"name": "k"}, headers=csrf).status_code == 403  # the old one
+    csrf = {"X-CSRF-Token": second["wl_csrf"]["value"]}
+    assert web.post("/api/keys", json={"name": "k"}, headers=csrf).status_code == 201
+    # The old refresh cookie replayed (a copy stolen earlier): the whole sign-in ends.
+    replay = client()
+    replay.cookies.set("wl_refresh", first["wl_refresh"]["value"], path="/api/auth")
+    assert replay.post("/api/auth/refresh", json={"session": "cookie"}).status_code == 401
+    assert web.get("/api/auth/me").status_code == 401
+    assert web.post("/api/auth/refresh", json={"session": "cookie"}).status_code == 401
+
+
+def test_cookie_logout_clears_the_cookies_and_ends_the_sign_in(client: Client) -> None:
+    web = client()
+    issued = cookies_set(login(web, "alice", PASSWORD, session="cookie"))
+    csrf = {"X-CSRF-Token": issued["wl_csrf"]["value"]}
+    assert web.post("/api/auth/logout").status_code == 403  # no CSRF token: a forged logout fails
+    out = web.post("/api/auth/logout", headers=csrf)
+    assert out.status_code == 204
+    cleared = cookies_set(out)
+    expected = dict.fromkeys(("wl_session", "wl_refresh", "wl_csrf"), ("", "0"))
+    assert {n: (c["value"], c["max-age"]) for n, c in cleared.items()} == expected
+    assert cleared["wl_refresh"]["path"] == "/api/auth"
+    old = client()
+    old.cookies.set("wl_session", issued["wl_session"]["value"])
+    old.cookies.set("wl_refresh", issued["wl_refresh"]["value"], path="/api/auth")
+    assert old.get("/api/auth/me").status_code == 401
+    assert old.post("/api/auth/refresh", json={"session": "cookie"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("base_url", "secure"),
+    [("http://127.0.0.1:8080", True), ("http://localhost:8080", True), ("http://wanllmdb.lan", False)],
+)
+def test_cookies_are_secure_on_https_and_loopback_hosts(client: Client, base_url: str, secure: bool) -> None:
+    cookies = cookies_set(login(client(base_url=base_url), "alice", PASSWORD, session="cookie"))
+    assert all(("secure" in c) is secure for c in cookies.values())
+
+
+def test_a_cookie_holding_an_api_key_is_refused(client: Client) -> None:
+    bearer = {"Authorization": f"Bearer {login(client(), 'alice', PASSWORD).json()['token']}"}
+    key = client().post("/api/keys", json={"name": "k"}, headers=bearer).json()["key"]
+    web = client()
+    web.cookies.set("wl_session", key)
+    assert web.get("/api/auth/me").status_code == 401

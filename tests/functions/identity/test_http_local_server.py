@@ -65,6 +65,20 @@ def test_web_session_lifecycle(server: LocalServer) -> None:
     assert httpx.get(f"{url}/api/auth/me", headers=bearer(renewed["token"])).status_code == 401
 
 
+def test_the_web_signs_in_by_cookie_on_the_loopback_server(server: LocalServer) -> None:
+    key = admin_key(server)
+    login = httpx.post(
+        f"{server.url}/api/auth/login", json={"username": "admin", "password": key, "session": "cookie"}
+    )
+    assert login.status_code == 200 and login.json()["token"] is None
+    set_cookies = {h.split("=", 1)[0]: h for h in login.headers.get_list("set-cookie")}
+    # http://127.0.0.1 is a secure context to browsers, so even the plain-http server sets Secure.
+    assert all("Secure" in h and "SameSite=strict" in h for h in set_cookies.values())
+    cookie = "; ".join(h.split(";", 1)[0] for h in set_cookies.values())
+    me = httpx.get(f"{server.url}/api/auth/me", headers={"Cookie": cookie})
+    assert me.status_code == 200 and me.json()["username"] == "admin"
+
+
 def test_admin_signs_in_to_the_web_with_the_key_as_password(server: LocalServer) -> None:
     key = admin_key(server)
     login = httpx.post(f"{server.url}/api/auth/login", json={"username": "admin", "password": key})

@@ -142,3 +142,16 @@ def test_login_throttle_counts_the_source_ip_api_gateway_reports(admin_key: str)
     assert refused["statusCode"] == 429 and int(refused["headers"]["retry-after"]) >= 1
     other = call("POST", "/api/auth/login", body={"username": "v", "password": "x"}, source_ip="198.51.100.9")
     assert other["statusCode"] == 401
+
+
+def test_the_web_session_cookies_work_through_api_gateway(admin_key: str) -> None:
+    root = {"username": "root", "password": admin_key, "session": "cookie"}
+    login = call("POST", "/api/auth/login", body=root)
+    assert login["statusCode"] == 200 and json.loads(login["body"])["token"] is None
+    cookies = {c.split("=", 1)[0]: c for c in login["cookies"]}
+    assert all("Secure" in c and "SameSite=strict" in c for c in cookies.values())  # https: Secure
+    jar = [c.split(";", 1)[0] for c in cookies.values()]
+    assert call("GET", "/api/auth/me", cookies=jar)["statusCode"] == 200
+    assert call("POST", "/api/keys", body={"name": "k"}, cookies=jar)["statusCode"] == 403
+    csrf = {"x-csrf-token": cookies["wl_csrf"].split(";", 1)[0].split("=", 1)[1]}
+    assert call("POST", "/api/keys", body={"name": "k"}, cookies=jar, headers=csrf)["statusCode"] == 201

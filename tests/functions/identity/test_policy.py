@@ -83,7 +83,17 @@ def test_custom_role_grants_exactly_its_permission_set() -> None:
 def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None:
     from wanllmdb_functions.core import auth, policy
 
-    expected_auth = {"Caller", "CallerDep", "authenticated", "bearer_credentials", "resolve_caller"}
+    expected_auth = {
+        "Caller",
+        "CallerDep",
+        "authenticated",
+        "bearer_credentials",
+        "resolve_caller",
+        # The web's cookie session: logout must find the token the request authenticated with.
+        "BearerDep",
+        "CookieAuth",
+        "presented_token",
+    }
     assert set(auth.__all__) == expected_auth
     assert set(policy.__all__) == {
         "BUILTIN_ROLES",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from wanllmdb_functions.core.errors import ConditionFailed, Conflict, Unauthenticated
+from wanllmdb_functions.core.errors import ConditionFailed, Conflict, Forbidden, Unauthenticated
 from wanllmdb_functions.identity.credentials import CredentialService, IssuedSession, token_hash
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.ports import ItemStore, TransactOp
@@ -139,6 +139,24 @@ def test_logout_ends_the_family(items: ItemStore, alice: str) -> None:
     assert _works(credentials, current) == (False, False)
     with pytest.raises(Unauthenticated):
         credentials.refresh(current.refresh_token)
+
+
+def test_cookie_sessions_store_only_the_csrf_hash_and_check_it(items: ItemStore, alice: str) -> None:
+    credentials = CredentialService(items, session_ttl_s=TTL)
+    issued = credentials.issue_session(alice, with_csrf=True)
+    assert issued.csrf_token
+    record = credentials.verify_session(issued.token)
+    assert record["csrf_hash"] == token_hash(issued.csrf_token)
+    assert issued.csrf_token not in str(record)
+    credentials.check_csrf(record, issued.csrf_token)
+    for wrong in (None, "", issued.csrf_token + "x", "x" * 300):
+        with pytest.raises(Forbidden, match="X-CSRF-Token"):
+            credentials.check_csrf(record, wrong)
+    # A token-mode session has no CSRF token, so no header can pass for it.
+    with pytest.raises(Forbidden):
+        credentials.check_csrf(credentials.verify_session(credentials.issue_session(alice).token), "x")
+    renewed = credentials.refresh(issued.refresh_token, with_csrf=True)
+    assert renewed.csrf_token and renewed.csrf_token != issued.csrf_token
 
 
 def test_a_refresh_cancelled_by_a_transaction_conflict_leaves_the_token_usable(

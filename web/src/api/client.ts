@@ -1,6 +1,6 @@
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import type { paths } from "./schema";
-import { readSession, writeSession } from "../auth/session";
+import { csrfToken, markSignedIn } from "../auth/session";
 
 /** An error answer from the API, carrying the server's {"error": {code, message, field}}. */
 export class ApiError extends Error {
@@ -15,22 +15,65 @@ export class ApiError extends Error {
   }
 }
 
-const bearer: Middleware = {
-  onRequest({ request }) {
-    const s = readSession();
-    if (s) request.headers.set("Authorization", `Bearer ${s.token}`);
-    return request;
-  },
-  onResponse({ response, request }) {
-    // An expired or revoked session: drop it so the app falls back to the login page.
-    if (response.status === 401 && !request.url.includes("/api/auth/login")) writeSession(null);
-    return response;
-  },
-};
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// A 401 from these is their answer (wrong password, spent refresh token), not an expired session.
+const SIGN_IN_PATHS = new Set(["/api/auth/login", "/api/auth/register", "/api/auth/refresh"]);
+
+/** The session cookies ride along by themselves; requests that change things echo the CSRF token. */
+function withCsrf(request: Request): Request {
+  const token = csrfToken();
+  if (token && !SAFE_METHODS.has(request.method)) request.headers.set("X-CSRF-Token", token);
+  return request;
+}
+
+async function refreshOnce(): Promise<boolean> {
+  // Another tab may have refreshed while this one waited for the lock: its new cookies are ours.
+  if ((await fetch("/api/auth/me")).ok) return true;
+  const r = await fetch("/api/auth/refresh", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ session: "cookie" }),
+  });
+  return r.ok;
+}
+
+async function refreshInOneTab(): Promise<boolean> {
+  if (!navigator.locks) return refreshOnce(); // outside a secure context: no cross-tab lock
+  return await navigator.locks.request("wanllmdb-refresh", refreshOnce);
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Trades the refresh cookie for a new session: once for every request that failed together, and
+ * one tab at a time. A refresh token works once, so two tabs refreshing with the same one would
+ * look to the server like a stolen token replayed, and it would end the sign-in. */
+export function refreshSession(): Promise<boolean> {
+  if (!refreshing) {
+    refreshing = refreshInOneTab()
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
+}
+
+/** fetch for the API client: on a 401 it refreshes the session once and retries, and when that
+ * fails it forgets who signed in, so the app falls back to the login page. */
+async function sessionFetch(request: Request): Promise<Response> {
+  const retry = SIGN_IN_PATHS.has(new URL(request.url).pathname) ? null : request.clone();
+  const response = await fetch(withCsrf(request));
+  if (response.status !== 401 || !retry) return response;
+  if (await refreshSession()) {
+    const again = await fetch(withCsrf(retry));
+    if (again.status !== 401) return again;
+  }
+  markSignedIn(null);
+  return response;
+}
 
 const origin = typeof window !== "undefined" ? window.location.origin : "http://localhost";
-export const api = createClient<paths>({ baseUrl: origin });
-api.use(bearer);
+export const api = createClient<paths>({ baseUrl: origin, fetch: sessionFetch });
 
 interface Answer<T> {
   data?: T;

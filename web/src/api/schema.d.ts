@@ -81,7 +81,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description End the session's whole sign-in (every refresh of it) and clear the web's cookies.
+         */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -1102,6 +1105,13 @@ export interface components {
             username: string;
             /** Password */
             password: string;
+            /**
+             * Session
+             * @description token: the session and refresh tokens come back in the body (API clients, scripts). cookie: they are set as HttpOnly cookies (wl_session, wl_refresh) with a CSRF cookie (wl_csrf), and the body carries no token, so no script can read one (the web app).
+             * @default token
+             * @enum {string}
+             */
+            session: "token" | "cookie";
         };
         /** Me */
         Me: {
@@ -1267,8 +1277,18 @@ export interface components {
         };
         /** Refresh */
         Refresh: {
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Required with session 'token'; 'cookie' uses the wl_refresh cookie.
+             */
+            refresh_token?: string | null;
+            /**
+             * Session
+             * @description token: the session and refresh tokens come back in the body (API clients, scripts). cookie: they are set as HttpOnly cookies (wl_session, wl_refresh) with a CSRF cookie (wl_csrf), and the body carries no token, so no script can read one (the web app).
+             * @default token
+             * @enum {string}
+             */
+            session: "token" | "cookie";
         };
         /** Register */
         Register: {
@@ -1278,6 +1298,13 @@ export interface components {
             password: string;
             /** Email */
             email?: string | null;
+            /**
+             * Session
+             * @description token: the session and refresh tokens come back in the body (API clients, scripts). cookie: they are set as HttpOnly cookies (wl_session, wl_refresh) with a CSRF cookie (wl_csrf), and the body carries no token, so no script can read one (the web app).
+             * @default token
+             * @enum {string}
+             */
+            session: "token" | "cookie";
         };
         /** Role */
         Role: {
@@ -1530,10 +1557,16 @@ export interface components {
         /** Session */
         Session: {
             user: components["schemas"]["User"];
-            /** Token */
-            token: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Token
+             * @description The session token (wls_…); null with session 'cookie'.
+             */
+            token: string | null;
+            /**
+             * Refresh Token
+             * @description Trade it once for a new session at /api/auth/refresh; null with session 'cookie'.
+             */
+            refresh_token: string | null;
             /**
              * Expires At
              * Format: date-time

@@ -1,15 +1,15 @@
 import { Link, NavLink, Outlet, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
-import { readSession, writeSession } from "../auth/session";
+import { markSignedIn, readSignedIn } from "../auth/session";
 
 export function AppShell() {
   const { entity, project } = useParams();
   const navigate = useNavigate();
-  const session = readSession();
+  const signedIn = readSignedIn();
   const logout = async () => {
-    // The server forgets the token; the local copy goes whatever it answers.
+    // The server ends the sign-in and clears its cookies; the local marker goes whatever it answers.
     await api.POST("/api/auth/logout").catch(() => undefined);
-    writeSession(null);
+    markSignedIn(null);
     navigate("/login");
   };
   const base = entity && project ? `/${entity}/${project}` : null;
@@ -37,7 +37,7 @@ export function AppShell() {
           </nav>
         )}
         <div className="topbar-right">
-          <span className="user">{session?.username}</span>
+          <span className="user">{signedIn?.username}</span>
           <button className="btn btn-ghost" onClick={logout}>
             Log out
           </button>

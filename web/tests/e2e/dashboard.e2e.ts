@@ -80,6 +80,21 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     noErrors();
   });
 
+  it("keeps the session where no script can read it", async () => {
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).not.toMatch(/wls_|wlr_|token/i);
+    const visible = await page.evaluate(() => document.cookie);
+    expect(visible).not.toContain("wl_session");
+    expect(visible).not.toContain("wl_refresh");
+    expect(visible).toContain("wl_csrf=");
+    const cookies = Object.fromEntries((await page.context().cookies()).map((c) => [c.name, c]));
+    expect(cookies.wl_session).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+    // A reload stays signed in: the browser sends the cookie, the page needs no token.
+    await page.reload();
+    await page.getByRole("link", { name: new RegExp(seeded.project) }).waitFor();
+    noErrors();
+  });
+
   it("opens the project overview with its run counts", async () => {
     await page.getByRole("link", { name: new RegExp(seeded.project) }).click();
     await page.waitForURL(new RegExp(`/${seeded.entity}/${seeded.project}$`));

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
-import { writeSession } from "../../auth/session";
+import { markSignedIn } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
 
 export function LoginPage() {
@@ -17,8 +17,9 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await unwrap(api.POST("/api/auth/login", { body: { username, password } }));
-      writeSession({ token: r.token, username: r.user.username, expiresAt: r.expires_at });
+      // Cookie mode: the session arrives as HttpOnly cookies and the answer carries no token.
+      const r = await unwrap(api.POST("/api/auth/login", { body: { username, password, session: "cookie" } }));
+      markSignedIn({ username: r.user.username });
       const next = params.get("next");
       // Only follow same-site paths, so a crafted ?next= cannot send the user elsewhere.
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });

@@ -114,6 +114,8 @@ def main() -> None:
                 str(args.metrics),
                 "--username",
                 "bench",
+                "--admin-key-file",
+                str(server.data_dir / "admin-api-key"),
             ],
             check=True,
             capture_output=True,

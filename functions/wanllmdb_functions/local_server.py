@@ -17,6 +17,7 @@ from .core.app import API_PREFIX, AppState, create_app
 from .core.errors import NotFound
 from .core.security_headers import DashboardHeaders
 from .core.settings import Settings, SettingsError
+from .identity.signup import signup_warning
 from .services import PERIODIC_TASKS, SERVICE_ROUTERS, STARTUP_HOOKS
 
 __all__ = ["build_local_app", "default_web_dist", "serve"]
@@ -101,4 +102,6 @@ def serve(settings: Settings) -> None:
         f"data dir={settings.data_dir.expanduser()})",
         flush=True,
     )
+    if (warning := signup_warning(settings)) is not None:
+        log.warning("WARNING: %s", warning)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)

@@ -223,7 +223,7 @@ def _server_modules() -> None:
 )
 @click.pass_context
 def admin(ctx: click.Context, data_dir: Path | None) -> None:
-    """Manage users and API keys directly on the configured backend (WANLLMDB_BACKEND, _TABLE, ...)."""
+    """Manage users, API keys and invitations directly on the configured backend (WANLLMDB_BACKEND, ...)."""
     _server_modules()
     from wanllmdb_functions.core.settings import SettingsError, load_settings
 
@@ -297,6 +297,26 @@ def create_key(settings: object, username: str | None, username_opt: str | None,
         click.echo(admin_cli.create_key(settings, user, name=name))
     except admin_cli.AdminError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@admin.command("invite")
+@click.option("--org", default=None, help="An organization the new user joins.")
+@click.option("--role", default=None, help="Their role in --org (default member).")
+@click.option("--email", default=None, help="Whom it is for; the new account takes this address.")
+@click.option(
+    "--ttl-days", default=7, show_default=True, type=click.IntRange(1, 90), help="Days until it expires."
+)
+@click.pass_obj
+def invite(settings: object, org: str | None, role: str | None, email: str | None, ttl_days: int) -> None:
+    """Create an invitation and print it. It is shown only this once and creates one account."""
+    from wanllmdb_functions.identity import admin_cli
+
+    try:
+        lines = admin_cli.invite(settings, org=org, role=role, email=email, ttl_days=ttl_days)
+    except admin_cli.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServ
     root = tmp_path_factory.mktemp("api")
     server = start_local_server(root / "data")
     try:
-        user = register(server.url)
+        user = register(server)
         key = user.request("POST", "/keys", json={"name": "api-test"}).json()["key"]
         run_ids = []
         for lr in (0.1, 0.01):

@@ -4,7 +4,11 @@ It registers a user (or logs in when the user exists), makes an API key, then lo
 `wanllmdb.init / log / finish` exactly as a training script would. The last line on stdout is JSON:
 {"entity", "project", "username", "password", "runs": [{"id", "name", "config"}]}.
 
-    python tests/web_e2e/seed.py --url http://127.0.0.1:PORT [--runs 3 --steps 400 --metrics 0]
+Sign-up is closed by default, so the user registers with an invitation made with the server's
+admin key (`<data-dir>/admin-api-key` of a local server).
+
+    python tests/web_e2e/seed.py --url http://127.0.0.1:PORT --admin-key-file DATA_DIR/admin-api-key \
+        [--runs 3 --steps 400 --metrics 0]
 """
 
 from __future__ import annotations
@@ -16,13 +20,24 @@ import os
 import random
 import sys
 import tempfile
+from pathlib import Path
 
 import httpx
 
 
-def session_token(url: str, username: str, password: str) -> str:
+def invitation(http: httpx.Client, admin_key: str) -> str:
+    r = http.post("/api/invitations", json={}, headers={"Authorization": f"Bearer {admin_key}"})
+    if r.status_code != 201:
+        sys.exit(f"seed: the admin key cannot make an invitation: {r.status_code} {r.text}")
+    return str(r.json()["token"])
+
+
+def session_token(url: str, username: str, password: str, admin_key: str | None) -> str:
     with httpx.Client(base_url=url, timeout=30) as http:
-        r = http.post("/api/auth/register", json={"username": username, "password": password})
+        body = {"username": username, "password": password}
+        if admin_key:
+            body["invitation"] = invitation(http, admin_key)
+        r = http.post("/api/auth/register", json=body)
         if r.status_code == 409:
             r = http.post("/api/auth/login", json={"username": username, "password": password})
         if r.status_code >= 300:
@@ -52,6 +67,7 @@ def e2e_metrics(step: int, lr: float, rng: random.Random) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
+    ap.add_argument("--admin-key-file", default=None, help="the server's admin API key, to invite the user")
     ap.add_argument("--username", default="e2e")
     ap.add_argument("--password", default="correct-horse-battery")
     ap.add_argument("--project", default="web-e2e")
@@ -62,7 +78,8 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    token = session_token(args.url, args.username, args.password)
+    admin_key = Path(args.admin_key_file).read_text().strip() if args.admin_key_file else None
+    token = session_token(args.url, args.username, args.password, admin_key)
     os.environ["WANLLMDB_BASE_URL"] = args.url
     os.environ["WANLLMDB_API_KEY"] = api_key(args.url, token)
     os.environ["WANLLMDB_DIR"] = tempfile.mkdtemp(prefix="wanllmdb-seed-")

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     # upload grants: one lake chunk (history/system/logs), and one file or media object.
     upload_chunk_max_bytes: int = Field(default=256 << 20, ge=1 << 10)
     upload_file_max_bytes: int = Field(default=5 << 30, ge=1 << 10, le=5 << 30)
-    # Self-service sign-up on /api/auth/register; None means open in local mode, closed on aws.
-    allow_registration: bool | None = None
+    # Self-service sign-up on /api/auth/register without an invitation. Closed unless set: new
+    # accounts come from invitations (POST /api/invitations, `wanllmdb admin invite`) or the admin CLI.
+    open_signup: bool = False
     audit_retention_days: int = Field(default=365, ge=1, le=3650)
     # query: decoded lake objects kept per process; SQL time bound; compaction of long runs.
     query_cache_mb: int = Field(default=256, ge=0, le=8192)
@@ -68,10 +69,6 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
-
-    @property
-    def registration_open(self) -> bool:
-        return self.backend == "local" if self.allow_registration is None else self.allow_registration
 
     @property
     def lake_dir(self) -> Path:

@@ -10,10 +10,11 @@ from ..core.errors import WanError
 from ..core.settings import Settings
 from ..core.storage import build_storage
 from .credentials import CredentialService
-from .models import Email, EntityName, KeyName, Password
+from .invitations import InvitationService
+from .models import Email, EntityName, InvitationCreate, KeyName, Password
 from .users import UserService
 
-__all__ = ["AdminError", "create_key", "create_user"]
+__all__ = ["AdminError", "create_key", "create_user", "invite"]
 
 
 class AdminError(ValueError):
@@ -70,3 +71,27 @@ def create_key(settings: object, username: str, *, name: str) -> str:
         )
     credentials = CredentialService(storage.items, session_ttl_s=config.session_ttl_s)
     return credentials.create_key(user["id"], name).key
+
+
+def invite(
+    settings: object, *, org: str | None, role: str | None, email: str | None, ttl_days: int
+) -> list[str]:
+    """Create an invitation as the operator; the last line is the token (shown only this once)."""
+    config = _settings(settings)
+    fields = {"org": org, "role": role, "email": email, "ttl_days": ttl_days}
+    try:
+        body = InvitationCreate.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise AdminError(f"{'.'.join(map(str, error['loc'])) or 'invitation'}: {error['msg']}") from None
+    try:
+        created = InvitationService(build_storage(config).items).issue(body, created_by="cli")
+    except WanError as exc:
+        raise AdminError(exc.message) from None
+    into = f" into {created.org} as {created.role}" if created.org else ""
+    for_whom = f" for {created.email}" if created.email else ""
+    return [
+        f"invitation {created.id}{into}{for_whom}, valid until {created.expires_at:%Y-%m-%d %H:%M} UTC",
+        "register with it: POST /api/auth/register {username, password, invitation}",
+        created.token,
+    ]

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from ..core.auth import BearerDep, Caller, CallerDep, presented_token
-from ..core.deps import SettingsDep, StorageDep
-from ..core.errors import Forbidden, InvalidInput, Unauthenticated
+from ..core.deps import StorageDep
+from ..core.errors import InvalidInput, Unauthenticated
 from .cookies import REFRESH_COOKIE, clear_session_cookies, set_session_cookies
 from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
-from .deps import CredentialsDep, UsersDep
+from .deps import CredentialsDep, SignupDep, UsersDep
 from .models import Login, Me, Refresh, Register, Session, SessionMode
 from .throttle import LoginThrottle, client_address
 from .users import UserService, user_from_item
@@ -50,13 +50,11 @@ def register(
     body: Register,
     request: Request,
     response: Response,
-    settings: SettingsDep,
+    signup: SignupDep,
     users: UsersDep,
     credentials: CredentialsDep,
 ) -> Session:
-    if not settings.registration_open:
-        raise Forbidden("registration is disabled on this server: ask an admin for an account")
-    user = users.create(body.username, password=body.password, email=body.email)
+    user = signup.register(body)
     issued = credentials.issue_session(user.id, with_csrf=body.session == "cookie")
     return _answer(request, response, users, issued, body.session)
 

@@ -8,11 +8,13 @@ from fastapi import Depends
 
 from ..core.deps import SettingsDep, StorageDep
 from .credentials import CredentialService
+from .invitations import InvitationService
 from .orgs import OrgService
 from .roles import RoleService
+from .signup import SignupService
 from .users import UserService
 
-__all__ = ["CredentialsDep", "OrgsDep", "RolesDep", "UsersDep"]
+__all__ = ["CredentialsDep", "InvitationsDep", "OrgsDep", "RolesDep", "SignupDep", "UsersDep"]
 
 
 async def users(storage: StorageDep) -> UserService:
@@ -31,7 +33,17 @@ async def orgs(storage: StorageDep) -> OrgService:
     return OrgService(storage.items)
 
 
+async def invitations(storage: StorageDep) -> InvitationService:
+    return InvitationService(storage.items)
+
+
+async def signup(storage: StorageDep, settings: SettingsDep) -> SignupService:
+    return SignupService(storage.items, open_signup=settings.open_signup)
+
+
 UsersDep = Annotated[UserService, Depends(users)]
 CredentialsDep = Annotated[CredentialService, Depends(credentials)]
 RolesDep = Annotated[RoleService, Depends(roles)]
 OrgsDep = Annotated[OrgService, Depends(orgs)]
+InvitationsDep = Annotated[InvitationService, Depends(invitations)]
+SignupDep = Annotated[SignupService, Depends(signup)]

@@ -9,10 +9,12 @@ from __future__ import annotations
 __all__ = [
     "apikey",
     "entity_claim",
+    "invitation",
     "login_failures_of_address",
     "login_failures_of_user",
     "memberships_of",
     "org",
+    "org_invitations",
     "org_member",
     "refresh_token",
     "role",
@@ -25,6 +27,7 @@ __all__ = [
     "user_keys",
 ]
 
+INVITES_INDEX_PK = "INVITES"
 ROLES_PK = "ROLES"
 USERS_INDEX_PK = "USERS"
 
@@ -63,6 +66,15 @@ def session_family(family_id: str) -> tuple[str, str]:
 def session_family_member(family_id: str, session_hash: str) -> tuple[str, str]:
     """A session of the family, in the family's partition so revoking it is one consistent query."""
     return f"FAMILY#{family_id}", f"MEMBER#{session_hash}"
+
+
+def invitation(invitation_id: str) -> tuple[str, str]:
+    return f"INVITE#{invitation_id}", "INVITE"
+
+
+def org_invitations(org_name: str) -> str:
+    """gsi2 partition listing the open invitations into an organization (gsi1 lists them all)."""
+    return f"INVITESOF#{org_name}"
 
 
 def login_failures_of_user(username: str, window: int) -> tuple[str, str]:

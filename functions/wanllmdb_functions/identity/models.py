@@ -16,6 +16,11 @@ __all__ = [
     "ApiKeyList",
     "Email",
     "EntityName",
+    "Invitation",
+    "InvitationCreate",
+    "InvitationCreated",
+    "InvitationId",
+    "InvitationList",
     "KeyName",
     "Login",
     "Me",
@@ -60,6 +65,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+InvitationId = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 SessionMode = Literal["token", "cookie"]
@@ -77,6 +83,11 @@ class Register(_Strict):
     username: EntityName
     password: Password
     email: Email | None = None
+    invitation: Secret | None = Field(
+        default=None,
+        description="An invitation token (wli_…). Needed unless the server has open sign-up; "
+        "it works once, and adds the organization membership it names.",
+    )
     session: _SessionField = "token"
 
 
@@ -116,6 +127,33 @@ class Session(BaseModel):
         description="Trade it once for a new session at /api/auth/refresh; null with session 'cookie'."
     )
     expires_at: datetime
+
+
+class InvitationCreate(_Strict):
+    email: Email | None = Field(default=None, description="Whom it is for; the new account takes it.")
+    org: EntityName | None = Field(
+        default=None, description="An organization the new user joins; org admins may invite into theirs."
+    )
+    role: RoleRef | None = Field(default=None, description="Their role in `org` (default member).")
+    ttl_days: int = Field(default=7, ge=1, le=90, description="Days until the invitation expires.")
+
+
+class Invitation(BaseModel):
+    id: str
+    email: str | None = None
+    org: str | None = None
+    role: str | None = None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationCreated(Invitation):
+    token: str = Field(description="The invitation (wli_…), shown only in this response; it works once.")
+
+
+class InvitationList(BaseModel):
+    items: list[Invitation]
 
 
 class ApiKeyCreate(_Strict):

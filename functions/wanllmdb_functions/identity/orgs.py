@@ -51,7 +51,7 @@ class OrgService:
         }  # fmt: skip
         claim_pk, claim_sk = keys.entity_claim(body.name)
         claim = {"pk": claim_pk, "sk": claim_sk, "kind": "org", "name": body.name}
-        membership = self._membership_item("org", body.name, None, caller.user_id, caller.username, "admin")
+        membership = self.membership_item("org", body.name, None, caller.user_id, caller.username, "admin")
         try:
             self._items.transact_write(
                 [
@@ -126,7 +126,7 @@ class OrgService:
         elif role != "admin":
             self._keep_an_admin(ref.name, user["id"])
         kind: Literal["org", "team"] = "team" if ref.kind == "team" else "org"
-        item = self._membership_item(kind, ref.name, ref.org, user["id"], username, role)
+        item = self.membership_item(kind, ref.name, ref.org, user["id"], username, role)
         self._items.put(item)
         return _member(item)
 
@@ -172,9 +172,10 @@ class OrgService:
             raise Conflict(f"{org} needs at least one admin: promote another member first", field="role")
 
     @staticmethod
-    def _membership_item(
+    def membership_item(
         kind: Literal["org", "team"], entity: str, org: str | None, user_id: str, username: str, role: str
     ) -> dict[str, Any]:
+        """The item that makes `user_id` a member of `entity` (invitations write it in a sign-up)."""
         pk, sk = keys.org_member(entity, user_id) if kind == "org" else keys.team_member(entity, user_id)
         return {
             "pk": pk, "sk": sk, "kind": kind, "entity": entity, "org": org if kind == "team" else entity,

@@ -9,6 +9,7 @@ from ..health.routes import router as health_router
 from ..projects.routes import router as project_router
 from ..views.routes import router as view_router
 from .auth_routes import router as auth_router
+from .invitation_routes import router as invitation_router
 from .key_routes import router as key_router
 from .org_routes import router as org_router
 
@@ -17,6 +18,7 @@ __all__ = ["IDENTITY_ROUTERS"]
 IDENTITY_ROUTERS: list[APIRouter] = [
     health_router,
     auth_router,
+    invitation_router,
     key_router,
     org_router,
     project_router,

@@ -41,6 +41,22 @@ class UserService:
         self, username: str, *, password: str | None, email: str | None = None, is_admin: bool = False
     ) -> User:
         """Create a user; Conflict when the name is taken by any user, organization or team."""
+        user, ops = self.create_ops(username, password=password, email=email, is_admin=is_admin)
+        try:
+            self._items.transact_write(ops)
+        except ConditionFailed:
+            raise Conflict(f"the name {username!r} is already taken", field="username") from None
+        return user
+
+    def name_taken(self, username: str) -> bool:
+        return self._items.get(*keys.entity_claim(username)) is not None
+
+    @staticmethod
+    def create_ops(
+        username: str, *, password: str | None, email: str | None = None, is_admin: bool = False
+    ) -> tuple[User, list[TransactOp]]:
+        """The writes that create a user, for a caller that adds its own to the same transaction
+        (sign-up with an invitation consumes the invitation in it). Conditions fail on a taken name."""
         user_id = secrets.token_hex(8)
         pk, sk = keys.user(user_id)
         claim_pk, claim_sk = keys.entity_claim(username)
@@ -59,16 +75,11 @@ class UserService:
             "gsi1sk": username,
         }
         claim = {"pk": claim_pk, "sk": claim_sk, "kind": "user", "id": user_id, "name": username}
-        try:
-            self._items.transact_write(
-                [
-                    TransactOp("put", claim, Condition.not_exists()),
-                    TransactOp("put", item, Condition.not_exists()),
-                ]
-            )
-        except ConditionFailed:
-            raise Conflict(f"the name {username!r} is already taken", field="username") from None
-        return user_from_item(item)
+        ops = [
+            TransactOp("put", claim, Condition.not_exists()),
+            TransactOp("put", item, Condition.not_exists()),
+        ]
+        return user_from_item(item), ops
 
     def get(self, user_id: str) -> Item | None:
         return self._items.get(*keys.user(user_id))

@@ -1,4 +1,4 @@
-"""`wanllmdb admin create-user / create-key` on the local backend, as a user would run them."""
+"""`wanllmdb admin create-user / create-key / invite` on the local backend, as a user would run them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from wanllmdb.cli import main
+from wanllmdb_functions.core.auth import resolve_caller
+from wanllmdb_functions.core.errors import Forbidden
+from wanllmdb_functions.core.settings import Settings
+from wanllmdb_functions.core.storage import build_storage
+from wanllmdb_functions.identity.models import OrgCreate, Register
+from wanllmdb_functions.identity.orgs import OrgService
+from wanllmdb_functions.identity.signup import SignupService
 
 from ...conftest import start_local_server
 
@@ -59,3 +66,42 @@ def test_cli_creates_users_and_keys_that_the_server_accepts(tmp_path: Path) -> N
         assert login.status_code == 200
     finally:
         server.stop()
+
+
+def test_cli_invites_into_an_org_and_the_invitation_signs_one_person_up(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    code, output = admin("create-user", "boss", "--with-key", data_dir=data_dir)
+    assert code == 0, output
+    items = build_storage(Settings(data_dir=data_dir)).items
+    OrgService(items).create(
+        resolve_caller(items, output.split()[-1], session_ttl_s=60), OrgCreate(name="acme")
+    )
+    code, output = admin(
+        "invite", "--org", "acme", "--role", "viewer", "--email", "kim@example.com", data_dir=data_dir
+    )
+    assert code == 0, output
+    assert "into acme as viewer for kim@example.com" in output
+    token = output.split()[-1]
+    assert token.startswith("wli_")
+    signup = SignupService(items, open_signup=False)
+    kim = signup.register(Register(username="kim", password="long enough", invitation=token))
+    assert kim.email == "kim@example.com"
+    assert items.get("ORG#acme", f"MEMBER#{kim.id}")["role"] == "viewer"  # type: ignore[index]
+    with pytest.raises(Forbidden):
+        signup.register(Register(username="lee", password="long enough", invitation=token))
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--role", "viewer"), "role needs an organization"),
+        (("--org", "nowhere"), "no organization named 'nowhere'"),
+        (("--email", "not-an-email"), "email"),
+        (("--ttl-days", "0"), "ttl-days"),
+    ],
+)
+def test_cli_refuses_bad_invitations_with_a_clear_message(
+    tmp_path: Path, args: tuple[str, ...], says: str
+) -> None:
+    code, output = admin("invite", *args, data_dir=tmp_path / "data")
+    assert code != 0 and says in output

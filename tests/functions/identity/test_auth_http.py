@@ -1,4 +1,4 @@
-"""Login throttling and the web's cookie session through HTTP against the identity app."""
+"""Login throttling, sign-up and the web's cookie session through HTTP against the identity app."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from wanllmdb_functions.core.app import create_app
 from wanllmdb_functions.identity import throttle
+from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.routers import IDENTITY_ROUTERS
 from wanllmdb_functions.identity.throttle import ADDRESS_BACKOFF_BASE_S, ADDRESS_FREE_FAILURES, MAX_FAILURES
 from wanllmdb_functions.identity.users import UserService
@@ -100,6 +101,44 @@ def test_the_per_username_limit_holds_across_addresses(client: Client, clock: li
     assert refused.status_code == 429 and refused.json()["error"]["field"] == "username"
     assert int(refused.headers["retry-after"]) >= 1
     assert login(client("198.51.100.99"), "bob", "whatever").status_code == 401
+
+
+# -- sign-up ---------------------------------------------------------------------------------------
+
+
+def test_sign_up_is_closed_by_default_and_the_refusal_names_the_fix(client: Client) -> None:
+    refused = client().post("/api/auth/register", json={"username": "eve", "password": PASSWORD})
+    assert refused.status_code == 403
+    message = refused.json()["error"]["message"]
+    assert "invitation" in message and "WANLLMDB_OPEN_SIGNUP=true" in message
+
+
+def test_an_admin_invites_lists_and_revokes_over_http(app: FastAPI, client: Client) -> None:
+    items = app.state.wl.storage.items
+    root = UserService(items).create("root", password=None, is_admin=True)
+    admin = {
+        "Authorization": f"Bearer {CredentialService(items, session_ttl_s=60).create_key(root.id, 'k').key}"
+    }
+    http = client()
+    kept = http.post("/api/invitations", json={"email": "kim@example.com"}, headers=admin).json()
+    dropped = http.post("/api/invitations", json={"ttl_days": 1}, headers=admin).json()
+    listed = http.get("/api/invitations", headers=admin).json()["items"]
+    assert {i["id"] for i in listed} == {kept["id"], dropped["id"]} and "wli_" not in str(listed)
+    assert http.delete(f"/api/invitations/{dropped['id']}", headers=admin).status_code == 204
+    account = {"username": "kim", "password": PASSWORD, "session": "cookie"}
+    refused = http.post("/api/auth/register", json={**account, "invitation": dropped["token"]})
+    assert refused.status_code == 403 and refused.json()["error"]["field"] == "invitation"
+    made = http.post("/api/auth/register", json={**account, "invitation": kept["token"]})
+    assert made.status_code == 201 and made.json()["user"]["email"] == "kim@example.com"
+    assert made.json()["token"] is None and "wl_session" in cookies_set(made)
+    assert http.get("/api/invitations", headers=admin).json()["items"] == []
+
+
+def test_open_sign_up_lets_anyone_register(tmp_path: Path) -> None:
+    with backend_state("local", tmp_path, open_signup=True) as state:
+        http = TestClient(create_app(IDENTITY_ROUTERS, state=state))
+        made = http.post("/api/auth/register", json={"username": "eve", "password": PASSWORD})
+        assert made.status_code == 201 and made.json()["token"].startswith("wls_")
 
 
 # -- the web's cookie session ----------------------------------------------------------------------

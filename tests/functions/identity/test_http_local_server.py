@@ -52,9 +52,13 @@ def test_restart_keeps_the_admin_key(tmp_path: Path) -> None:
 def test_web_session_lifecycle(server: LocalServer) -> None:
     url = server.url
     account = {"username": "alice", "password": "correct horse battery"}
-    registered = httpx.post(f"{url}/api/auth/register", json=account)
+    closed = httpx.post(f"{url}/api/auth/register", json=account)
+    assert closed.status_code == 403 and "invitation" in closed.json()["error"]["message"]
+    invited = httpx.post(f"{url}/api/invitations", json={}, headers=bearer(admin_key(server))).json()
+    registered = httpx.post(f"{url}/api/auth/register", json={**account, "invitation": invited["token"]})
     assert registered.status_code == 201
-    assert httpx.post(f"{url}/api/auth/register", json=account).status_code == 409
+    again = {**account, "username": "alice2", "invitation": invited["token"]}
+    assert httpx.post(f"{url}/api/auth/register", json=again).status_code == 403  # used up
     wrong = httpx.post(f"{url}/api/auth/login", json={**account, "password": "nope"})
     assert wrong.status_code == 401 and wrong.json()["error"]["field"] == "password"
     session = httpx.post(f"{url}/api/auth/login", json=account).json()
@@ -119,12 +123,15 @@ def test_mutations_are_audited_with_request_id_and_filterable(server: LocalServe
     ).json()["next_cursor"]
 
 
-def test_registration_can_be_disabled(tmp_path: Path) -> None:
-    server = start_local_server(tmp_path / "data", env={"WANLLMDB_ALLOW_REGISTRATION": "false"})
+def test_open_sign_up_on_every_interface_is_warned_about_at_start(tmp_path: Path) -> None:
+    env = {"WANLLMDB_OPEN_SIGNUP": "true", "WANLLMDB_HOST": "0.0.0.0"}
+    server = start_local_server(tmp_path / "data", env=env)
     try:
-        refused = httpx.post(
+        made = httpx.post(
             f"{server.url}/api/auth/register", json={"username": "eve", "password": "12345678x"}
         )
-        assert refused.status_code == 403
+        assert made.status_code == 201
+        assert "WARNING: open sign-up is on (WANLLMDB_OPEN_SIGNUP=true)" in server.log()
+        assert "every interface" in server.log()
     finally:
         server.stop()

@@ -118,18 +118,25 @@ def test_bad_input_is_a_4xx_naming_the_field(admin_key: str) -> None:
     assert status == 422 and body["error"]["code"] == "invalid"
 
 
-def test_registration_is_closed_on_aws_unless_enabled(
+def test_sign_up_is_closed_unless_opened_and_an_invitation_lets_one_person_in(
     admin_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account = {"username": "newbie", "password": "long enough pw"}
     status, body = invoke("POST", "/api/auth/register", body=account)
-    assert status == 403 and "disabled" in body["error"]["message"]
-    monkeypatch.setenv("WANLLMDB_ALLOW_REGISTRATION", "true")
-    identity.app.state.wl.reset()
-    status, session = invoke("POST", "/api/auth/register", body=account)
+    assert status == 403 and "WANLLMDB_OPEN_SIGNUP=true" in body["error"]["message"]
+    status, invitation = invoke("POST", "/api/invitations", body={}, token=admin_key)
+    assert status == 201
+    status, session = invoke(
+        "POST", "/api/auth/register", body={**account, "invitation": invitation["token"]}
+    )
     assert status == 201
     status, me = invoke("GET", "/api/auth/me", token=session["token"])
     assert (status, me["username"]) == (200, "newbie")
+    again = {"username": "another", "password": "long enough pw", "invitation": invitation["token"]}
+    assert invoke("POST", "/api/auth/register", body=again)[0] == 403
+    monkeypatch.setenv("WANLLMDB_OPEN_SIGNUP", "true")
+    identity.app.state.wl.reset()
+    assert invoke("POST", "/api/auth/register", body={**again, "invitation": None})[0] == 201
 
 
 def test_login_throttle_counts_the_source_ip_api_gateway_reports(admin_key: str) -> None:

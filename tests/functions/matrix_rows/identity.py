@@ -1,10 +1,12 @@
-"""Permission matrix rows of the identity service: auth, keys, orgs, teams, roles, projects, audit."""
+"""Permission matrix rows of the identity service: auth, invitations, keys, orgs, teams, roles, projects,
+audit."""
 
 from __future__ import annotations
 
 from wanllmdb_functions.core.policy import Permission
 from wanllmdb_functions.identity.credentials import CredentialService
-from wanllmdb_functions.identity.models import RoleCreate
+from wanllmdb_functions.identity.invitations import InvitationService
+from wanllmdb_functions.identity.models import InvitationCreate, RoleCreate
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.roles import RoleService
 from wanllmdb_functions.identity.users import UserService
@@ -20,6 +22,7 @@ from . import (
     WRITERS,
     Call,
     Ctx,
+    Expect,
     Row,
     actors_rule,
     project_rule,
@@ -63,6 +66,32 @@ def _refresh(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call("/api/auth/refresh", json={"refresh_token": issued.refresh_token})
 
 
+def _register(ctx: Ctx, actor: str | None, case: str) -> Call:
+    # Sign-up is closed (the default): anyone holding an invitation may register, signed in or not.
+    invitation = InvitationService(ctx.tenant.items).issue(InvitationCreate(), created_by="matrix")
+    body = {"username": ctx.unique("new"), "password": "long enough pw", "invitation": invitation.token}
+    return Call("/api/auth/register", json=body)
+
+
+# Invitations into no organization are for tenant admins; into `acme`, for its admins.
+INVITE_CASES = ("tenant", "org")
+
+
+def _invite_rule(success: int = 200) -> Expect:
+    tenant, org = actors_rule({"admin"}, success), actors_rule(ORG_ADMINS, success)
+    return lambda actor, case: (org if case == "org" else tenant)(actor, case)
+
+
+def _invitation_body(case: str) -> dict[str, str]:
+    return {"org": "acme", "role": "viewer"} if case == "org" else {}
+
+
+def _fresh_invitation(ctx: Ctx, actor: str | None, case: str) -> Call:
+    body = InvitationCreate.model_validate(_invitation_body(case))
+    invitation = InvitationService(ctx.tenant.items).issue(body, created_by="matrix")
+    return Call(f"/api/invitations/{invitation.id}")
+
+
 def _fresh_role(ctx: Ctx, actor: str | None, case: str) -> Call:
     name = ctx.unique("role")
     RoleService(ctx.tenant.items).create(RoleCreate(name=name, permissions=[Permission.RUN_READ]))
@@ -84,14 +113,7 @@ ROWS = [
     Row("GET", "/api/health", public_rule(), lambda ctx, a, c: Call("/api/health")),
     Row("GET", "/api/openapi.json", public_rule(), lambda ctx, a, c: Call("/api/openapi.json")),
     Row("GET", "/api/docs", public_rule(), lambda ctx, a, c: Call("/api/docs")),
-    Row(
-        "POST",
-        "/api/auth/register",
-        public_rule(201),
-        lambda ctx, a, c: Call(
-            "/api/auth/register", json={"username": ctx.unique("new"), "password": "long enough pw"}
-        ),
-    ),
+    Row("POST", "/api/auth/register", public_rule(201), _register),
     Row(
         "POST",
         "/api/auth/login",
@@ -103,6 +125,23 @@ ROWS = [
     Row("POST", "/api/auth/refresh", public_rule(), _refresh),
     Row("POST", "/api/auth/logout", actors_rule(USERS, 204), lambda ctx, a, c: Call("/api/auth/logout")),
     Row("GET", "/api/auth/me", EVERYONE, lambda ctx, a, c: Call("/api/auth/me")),
+    Row(
+        "POST",
+        "/api/invitations",
+        _invite_rule(201),
+        lambda ctx, a, c: Call("/api/invitations", json=_invitation_body(c)),
+        cases=INVITE_CASES,
+    ),
+    Row(
+        "GET",
+        "/api/invitations",
+        _invite_rule(),
+        lambda ctx, a, c: Call("/api/invitations", params={"org": "acme"} if c == "org" else None),
+        cases=INVITE_CASES,
+    ),
+    Row(
+        "DELETE", "/api/invitations/{invitation_id}", _invite_rule(204), _fresh_invitation, cases=INVITE_CASES
+    ),
     Row(
         "POST", "/api/keys", actors_rule(USERS, 201), lambda ctx, a, c: Call("/api/keys", json={"name": "k"})
     ),

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import LocalServer
 from tests.lake_chunks import metric_table, parquet_bytes
 
 
@@ -65,10 +66,13 @@ class User:
         return self.upload_bytes(run_id, data, seq=seq, attempt=attempt, kind=kind)
 
 
-def register(base: str, username: str | None = None) -> User:
+def register(server: LocalServer, username: str | None = None) -> User:
+    """A new user of `server`, signed up with an invitation from its local admin (sign-up is closed)."""
     name = username or f"u{uuid.uuid4().hex[:8]}"
-    response = httpx.post(
-        f"{base}/api/auth/register", json={"username": name, "password": "correct horse battery"}, timeout=30
-    )
+    admin = {"Authorization": f"Bearer {(server.data_dir / 'admin-api-key').read_text().strip()}"}
+    invited = httpx.post(f"{server.url}/api/invitations", json={}, headers=admin, timeout=30)
+    assert invited.status_code == 201, invited.text
+    body = {"username": name, "password": "correct horse battery", "invitation": invited.json()["token"]}
+    response = httpx.post(f"{server.url}/api/auth/register", json=body, timeout=30)
     assert response.status_code == 201, response.text
-    return User(base, name, response.json()["token"])
+    return User(server.url, name, response.json()["token"])

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def owner(module_server: LocalServer) -> User:
-    return register(module_server.url)
+    return register(module_server)
 
 
 def test_lines_come_back_in_order_across_chunks_and_attempts(owner: User) -> None:
@@ -75,7 +75,7 @@ def test_bad_paging_is_a_400_naming_the_field(owner: User) -> None:
 
 def test_logs_of_an_unknown_run_are_404_and_need_a_token(owner: User, module_server: LocalServer) -> None:
     assert owner.request("GET", "/runs/nosuchrun/logs").status_code == 404
-    stranger = register(module_server.url)
+    stranger = register(module_server)
     run = owner.run(owner.project())
     assert stranger.request("GET", f"/runs/{run}/logs").status_code == 404
     assert httpx.get(f"{module_server.url}/api/runs/{run}/logs").status_code == 401

@@ -25,7 +25,7 @@ def server(module_server: LocalServer) -> LocalServer:
 
 @pytest.fixture(scope="module")
 def alice(server: LocalServer) -> User:
-    return register(server.url)
+    return register(server)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +167,7 @@ def test_other_users_cannot_read_a_private_runs_metrics(
     server: LocalServer, long_run: tuple[str, str]
 ) -> None:
     project, run = long_run
-    mallory = register(server.url)
+    mallory = register(server)
     assert mallory.request("GET", f"/runs/{run}/metrics", params={"keys": "loss"}).status_code == 404
     compare = {"runs": [run], "keys": ["loss"]}
     assert mallory.request("POST", f"/projects/{project}/metrics/query", json=compare).status_code == 404

@@ -41,12 +41,13 @@ def api(module_server: LocalServer) -> Iterator[Api]:
     admin_key = (server.data_dir / "admin-api-key").read_text().strip()
     admin = _client(server.url, admin_key)
     assert admin.post("/api/orgs", json={"name": "lab"}).status_code == 201
+    # Sign-up is closed: bob joins lab as a viewer through an invitation.
+    invitation = admin.post("/api/invitations", json={"org": "lab", "role": "viewer"}).json()["token"]
     bob = httpx.post(
-        f"{server.url}/api/auth/register", json={"username": "bob", "password": "pw-bob-12345678"}
+        f"{server.url}/api/auth/register",
+        json={"username": "bob", "password": "pw-bob-12345678", "invitation": invitation},
     )
     assert bob.status_code == 201, bob.text
-    added = admin.post("/api/orgs/lab/members", json={"username": "bob", "role": "viewer"})
-    assert added.status_code in (200, 201), added.text
     project = admin.post("/api/projects", json={"name": "mnist", "entity": "lab"})
     assert project.status_code == 201, project.text
     viewer = _client(server.url, bob.json()["token"])

@@ -1,6 +1,6 @@
 // The dashboard end to end: a real `wanllmdb server`, runs logged by the real SDK, headless
 // Chromium. Every step asserts on what the page shows, and any console error fails the test.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -49,7 +49,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is not built: run `npm run build` first");
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer(bin!);
-    seeded = seed(bin!, server.url);
+    seeded = seed(bin!, server);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on("console", (m) => {
@@ -214,7 +214,9 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
       await fetch(`${server.url}/api/projects/by-name/${seeded.entity}/${seeded.project}`, { headers: { Authorization: `Bearer ${owner.token}` } })
     ).json();
     await post(`/api/projects/${project.id}`, { visibility: "public" }, owner.token, "PATCH");
-    await post("/api/auth/register", { username: "reader", password: "reader-password-1" });
+    // Sign-up is closed: the server's admin invites the reader.
+    const invitation = await post("/api/invitations", {}, readFileSync(server.adminKeyPath, "utf8").trim());
+    await post("/api/auth/register", { username: "reader", password: "reader-password-1", invitation: invitation.token });
 
     await elsewhere("reader", "reader-password-1", async (reader) => {
       await reader.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?saved=${encodeURIComponent("e2e view")}`);

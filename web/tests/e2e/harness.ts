@@ -43,6 +43,8 @@ const pyEnv = () => ({
 export interface Server {
   url: string;
   dataDir: string;
+  /** The local admin's API key file, written at first start (sign-up is closed: it invites users). */
+  adminKeyPath: string;
   logPath: string;
   proc: ChildProcess;
   stop: () => Promise<void>;
@@ -84,7 +86,7 @@ export async function startServer(bin: string): Promise<Server> {
       });
     });
   };
-  return { url, dataDir, logPath, proc, stop };
+  return { url, dataDir, adminKeyPath: join(dataDir, "data", "admin-api-key"), logPath, proc, stop };
 }
 
 export interface Seeded {
@@ -96,9 +98,10 @@ export interface Seeded {
 }
 
 /** Logs runs through the real Python SDK (tests/web_e2e/seed.py) and returns what it made. */
-export function seed(bin: string, url: string, args: string[] = []): Seeded {
+export function seed(bin: string, server: Server, args: string[] = []): Seeded {
   const python = join(dirname(bin), "python");
-  const r = spawnSync(python, [join(REPO, "tests", "web_e2e", "seed.py"), "--url", url, ...args], {
+  const script = join(REPO, "tests", "web_e2e", "seed.py");
+  const r = spawnSync(python, [script, "--url", server.url, "--admin-key-file", server.adminKeyPath, ...args], {
     env: pyEnv(),
     encoding: "utf8",
     timeout: 600_000,

@@ -88,9 +88,13 @@ class RestClient:
         self._http.close()
         self._blobs.close()
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, project_id: str | None = None
+    ) -> tuple[int, Any]:
+        # Run ids are unique per project: the project tells the server which run of this id is meant.
+        params = {"project_id": project_id} if project_id else None
         try:
-            resp = self._http.request(method, f"/api{path}", json=body)
+            resp = self._http.request(method, f"/api{path}", json=body, params=params)
         except httpx.TransportError as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         _raise_for(resp)
@@ -111,26 +115,31 @@ class RestClient:
     def create_run(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", f"/projects/{quote(project_id, safe='')}/runs", body)[1])
 
-    def get_run(self, run_id: str) -> dict[str, Any]:
-        return dict(self._call("GET", f"/runs/{run_id}")[1])
+    def get_run(self, run_id: str, *, project_id: str | None = None) -> dict[str, Any]:
+        return dict(self._call("GET", f"/runs/{run_id}", project_id=project_id)[1])
 
-    def patch_run(self, run_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._call("PATCH", f"/runs/{run_id}", body)[1] or {})
+    def patch_run(
+        self, run_id: str, body: dict[str, Any], *, project_id: str | None = None
+    ) -> dict[str, Any]:
+        return dict(self._call("PATCH", f"/runs/{run_id}", body, project_id=project_id)[1] or {})
 
-    def patch_config(self, run_id: str, config: dict[str, Any], *, allow_val_change: bool) -> None:
-        self._call(
-            "PATCH", f"/runs/{run_id}/config", {"config": config, "allow_val_change": allow_val_change}
-        )
+    def patch_config(
+        self, run_id: str, config: dict[str, Any], *, allow_val_change: bool, project_id: str | None = None
+    ) -> None:
+        body = {"config": config, "allow_val_change": allow_val_change}
+        self._call("PATCH", f"/runs/{run_id}/config", body, project_id=project_id)
 
-    def patch_summary(self, run_id: str, summary: dict[str, Any]) -> None:
-        self._call("PATCH", f"/runs/{run_id}/summary", {"summary": summary})
+    def patch_summary(self, run_id: str, summary: dict[str, Any], *, project_id: str | None = None) -> None:
+        self._call("PATCH", f"/runs/{run_id}/summary", {"summary": summary}, project_id=project_id)
 
-    def heartbeat(self, run_id: str) -> dict[str, Any]:
-        return dict(self._call("POST", f"/runs/{run_id}/heartbeat")[1] or {})
+    def heartbeat(self, run_id: str, *, project_id: str | None = None) -> dict[str, Any]:
+        return dict(self._call("POST", f"/runs/{run_id}/heartbeat", project_id=project_id)[1] or {})
 
-    def grant_uploads(self, run_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        grants = self._call("POST", f"/runs/{run_id}/uploads", {"items": items})[1]["grants"]
-        return [dict(g) for g in grants]
+    def grant_uploads(
+        self, run_id: str, items: list[dict[str, Any]], *, project_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        answer = self._call("POST", f"/runs/{run_id}/uploads", {"items": items}, project_id=project_id)
+        return [dict(g) for g in answer[1]["grants"]]
 
     def put_blob(self, grant: dict[str, Any], path: Path, *, size: int) -> None:
         """Stream one file to a presigned URL. Content-Length is explicit: S3 refuses chunked PUTs."""

@@ -97,7 +97,7 @@ def sync_run(
             rd.append_op(_next_op(rd), "state", {"state": "crashed"})
             ok = _drain(up, give_up_after_s)
         if ok and up.reopened:
-            _restore_final_state(rd, client)
+            _restore_final_state(rd, client, up.project_id)
         result.uploaded = counted[0]
         if not ok:
             result.status = "failed"
@@ -126,11 +126,11 @@ def _next_op(rd: RunDir) -> int:
     return max((int(op["n"]) for op in rd.read_ops()), default=-1) + 1
 
 
-def _restore_final_state(rd: RunDir, client: RestClient) -> None:
+def _restore_final_state(rd: RunDir, client: RestClient, project_id: str | None) -> None:
     """Uploading into a closed run reopened it; put back the state the run had ended in."""
     states = [op for op in rd.read_ops() if op["op"] == "state"]
     if states:
-        client.patch_run(str(rd.read_record()["id"]), states[-1]["body"])
+        client.patch_run(str(rd.read_record()["id"]), states[-1]["body"], project_id=project_id)
 
 
 def sync_runs(

@@ -266,7 +266,7 @@ def test_reaper_handler_crashes_a_silent_run_and_queues_it(
     assert _invoke(runs, created, "runs")["statusCode"] == 201
     # Its last heartbeat was an hour ago (the only way to age a run without waiting for it).
     items = DynamoItemStore(TABLE, region=REGION, endpoint_url=moto.endpoint)
-    item = items.get(*run_key(run_id))
+    item = items.get(*run_key(project, run_id))
     assert item is not None
     stale = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     items.put({**item, "heartbeat_at": stale, "gsi1sk": live_sort_key(stale, run_id)})

@@ -14,6 +14,7 @@ import wanllmdb
 from tests.conftest import LocalServer, start_local_server
 from tests.functions.query.lake_client import register
 from wanllmdb.cli import main
+from wanllmdb.rest import ApiError
 
 pytestmark = pytest.mark.slow
 
@@ -135,3 +136,28 @@ def test_run_files_lists_saved_files_with_urls(api: wanllmdb.Api, logged: tuple)
     assert "notes.txt" in files
     assert files["notes.txt"].download() == b"lr=0.1"
     assert httpx.get(files["notes.txt"].url).content == b"lr=0.1"
+
+
+def test_one_run_id_in_two_projects_logs_and_reads_back_separately(
+    logged: tuple[LocalServer, str, list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Run ids are unique per project, as in wandb: `id="baseline"` in two projects is two runs.
+    server, key, _ = logged
+    root = tmp_path_factory.mktemp("same-id")
+    settings = {"base_url": server.url, "api_key": key, "dir": root, "console": "off",
+                "system_metrics": False, "git": False}  # fmt: skip
+    for project, value in (("same-id-a", 1.0), ("same-id-b", 2.0)):
+        wanllmdb.init(project=project, id="baseline", config={"which": project}, settings=settings)
+        for step in range(5):
+            wanllmdb.log({"loss": value + step})
+        wanllmdb.finish()
+    with wanllmdb.Api(overrides={"base_url": server.url, "api_key": key}) as client:
+        for project, value in (("same-id-a", 1.0), ("same-id-b", 2.0)):
+            run = client.run(f"{project}/baseline")
+            assert run.config == {"which": project} and run.state == "finished"
+            assert run.history(keys=["loss"], format="polars")["loss"].to_list() == [
+                value + s for s in range(5)
+            ]
+        with pytest.raises(ApiError) as ambiguous:
+            client.run("baseline")
+        assert ambiguous.value.field == "project_id"

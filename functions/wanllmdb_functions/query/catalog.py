@@ -39,8 +39,9 @@ class RunRecord:
 
 
 class RunCatalog(Protocol):
-    def readable_run(self, caller: Caller, run_id: str) -> RunRecord:
-        """The run when the caller may read it; NotFound otherwise."""
+    def readable_run(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunRecord:
+        """The run when the caller may read it; NotFound otherwise. `project_id` picks among runs of
+        this id in several projects the caller may read."""
         ...
 
     def readable_runs(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from ..core.auth import CallerDep
 from ..core.deps import StorageDep
+from ..runs.models import RunProject
 from .logs import MAX_LOG_LIMIT, LogPage, read_logs
 from .routes import RunId
 from .run_catalog import ServiceRunCatalog
@@ -25,6 +26,7 @@ def run_logs(
     offset: Annotated[int, Query(ge=0, le=2**62, description="first line of the ordered sequence")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LOG_LIMIT)] = 1000,
     search: Annotated[str | None, Query(min_length=1, max_length=1000, description="substring")] = None,
+    project_id: RunProject = None,
 ) -> LogPage:
-    run = ServiceRunCatalog(storage.items, storage.blobs).readable_run(caller, run_id)
+    run = ServiceRunCatalog(storage.items, storage.blobs).readable_run(caller, run_id, project_id=project_id)
     return read_logs(storage.blobs, run, offset=offset, limit=limit, search=search)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ..core.auth import CallerDep
 from ..core.deps import SettingsDep
+from ..runs.models import RunProject
 from .deps import QueryDep
 from .models import (
     ChartResponse,
@@ -57,9 +58,10 @@ def run_metrics(
         int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")
     ] = None,
     if_none_match: Annotated[str | None, Header()] = None,
+    project_id: RunProject = None,
 ) -> Response:
     query = ChartQuery(_key_list(keys), x, buckets, stream, min, max, after_step)
-    result = service.chart(caller, run_id, query, if_none_match=if_none_match)
+    result = service.chart(caller, run_id, query, if_none_match=if_none_match, project_id=project_id)
     headers = {"ETag": result.etag, "Cache-Control": "no-cache"}
     if result.not_modified:
         return Response(status_code=304, headers=headers)
@@ -76,9 +78,13 @@ def run_metrics(
 
 @router.get("/runs/{run_id}/metric-keys")
 def run_metric_keys(
-    run_id: RunId, caller: CallerDep, service: QueryDep, stream: StreamParam = "history"
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    stream: StreamParam = "history",
+    project_id: RunProject = None,
 ) -> MetricKeys:
-    keys, warnings = service.metric_keys(caller, run_id, stream)
+    keys, warnings = service.metric_keys(caller, run_id, stream, project_id=project_id)
     return MetricKeys(keys=keys, warnings=warnings)
 
 
@@ -101,6 +107,7 @@ def run_history(
     ] = None,
     samples: Annotated[int | None, Query(description="at most this many evenly spread steps")] = None,
     format: Annotated[Literal["json", "parquet"], Query()] = "json",
+    project_id: RunProject = None,
 ) -> Response:
     """Wide rows (`_step`, `_timestamp`, one column per key), paged by step."""
     key_list = _key_list(keys) or None
@@ -109,6 +116,7 @@ def run_history(
         run_id,
         stream=stream,
         keys=key_list,
+        project_id=project_id,
         min_step=min_step,
         max_step=max_step,
         page_size=page_size,
@@ -136,15 +144,22 @@ def export_run(
     service: QueryDep,
     settings: SettingsDep,
     stream: StreamParam = "history",
+    project_id: RunProject = None,
 ) -> ExportResponse:
     """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
-    return service.export_run(caller, run_id, stream=stream, expires_s=settings.grant_ttl_s)
+    return service.export_run(
+        caller, run_id, stream=stream, expires_s=settings.grant_ttl_s, project_id=project_id
+    )
 
 
 @router.get("/runs/{run_id}/files")
-def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> RunFiles:
+def run_files(
+    run_id: RunId, caller: CallerDep, service: QueryDep, settings: SettingsDep, project_id: RunProject = None
+) -> RunFiles:
     """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
-    return RunFiles(items=service.files(caller, run_id, expires_s=settings.grant_ttl_s))
+    return RunFiles(
+        items=service.files(caller, run_id, expires_s=settings.grant_ttl_s, project_id=project_id)
+    )
 
 
 @router.post("/projects/{project_id}/metrics/query")

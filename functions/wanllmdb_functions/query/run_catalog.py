@@ -14,9 +14,8 @@ from ..core.errors import Forbidden
 from ..core.policy import Permission, authorize, permissions_of
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
-from ..runs.keys import run_key
 from ..runs.listing import RunTable
-from ..runs.records import authorized_run_item, load_config, run_from_item
+from ..runs.records import authorized_run_item, load_config, run_from_item, run_in_project
 from .catalog import RunRecord
 
 __all__ = ["ServiceRunCatalog"]
@@ -46,8 +45,10 @@ class ServiceRunCatalog:
             summary=run.summary,
         )
 
-    def readable_run(self, caller: Caller, run_id: str) -> RunRecord:
-        item = authorized_run_item(self._items, self._projects, caller, run_id, Permission.RUN_READ)
+    def readable_run(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunRecord:
+        item = authorized_run_item(
+            self._items, self._projects, caller, run_id, Permission.RUN_READ, project_id=project_id
+        )
         return self._record(item)
 
     def readable_runs(
@@ -58,9 +59,8 @@ class ServiceRunCatalog:
             run_ids = [row["run_id"] for row in RunTable(self._items, self._blobs).rows(project_id)]
         records: list[RunRecord] = []
         for run_id in run_ids:
-            item = self._items.get(*run_key(run_id))
             # A run of another project, or none at all, is simply not in the answer.
-            if item is not None and item["project_id"] == project_id:
+            if (item := run_in_project(self._items, project_id, run_id)) is not None:
                 records.append(self._record(item))
         return records
 

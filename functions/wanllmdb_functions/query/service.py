@@ -131,19 +131,27 @@ class QueryService:
             columns=columns,
         )
 
-    def metric_keys(self, caller: Caller, run_id: str, stream: str) -> tuple[list[str], list[str]]:
+    def metric_keys(
+        self, caller: Caller, run_id: str, stream: str, *, project_id: str | None = None
+    ) -> tuple[list[str], list[str]]:
         if stream not in STREAMS:
             raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
-        run = self.catalog.readable_run(caller, run_id)
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         read = self._read(run, stream, None, columns=("step", "key", "attempt"))
         keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
         return keys, read.warnings
 
     def chart(
-        self, caller: Caller, run_id: str, query: ChartQuery, *, if_none_match: str | None = None
+        self,
+        caller: Caller,
+        run_id: str,
+        query: ChartQuery,
+        *,
+        if_none_match: str | None = None,
+        project_id: str | None = None,
     ) -> ChartResult:
         query = query.validated()
-        run = self.catalog.readable_run(caller, run_id)
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         # One listing decides both the ETag and what is read, so the two always agree.
         objects = list_stream(self.blobs, run.project_id, run.id, query.stream)
         etag = _etag(objects, query.fingerprint())
@@ -215,20 +223,31 @@ class QueryService:
         raise AssertionError("unreachable")
 
     def history(
-        self, caller: Caller, run_id: str, *, stream: str, keys: list[str] | None, **page: Any
+        self,
+        caller: Caller,
+        run_id: str,
+        *,
+        stream: str,
+        keys: list[str] | None,
+        project_id: str | None = None,
+        **page: Any,
     ) -> tuple[pl.DataFrame, int | None, list[str]]:
-        run = self.catalog.readable_run(caller, run_id)
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt"))
         rows, next_cursor = history_page(read.frame, keys=keys, **page)
         return rows, next_cursor, read.warnings
 
-    def export_run(self, caller: Caller, run_id: str, *, stream: str, expires_s: int) -> ExportResponse:
-        run = self.catalog.readable_run(caller, run_id)
+    def export_run(
+        self, caller: Caller, run_id: str, *, stream: str, expires_s: int, project_id: str | None = None
+    ) -> ExportResponse:
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         return export_run(self.blobs, run, stream=stream, expires_s=expires_s)
 
-    def files(self, caller: Caller, run_id: str, *, expires_s: int) -> list[RunFile]:
+    def files(
+        self, caller: Caller, run_id: str, *, expires_s: int, project_id: str | None = None
+    ) -> list[RunFile]:
         """The run's saved files with presigned GETs, from one listing of its `files/` prefix."""
-        run = self.catalog.readable_run(caller, run_id)
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         prefix = f"files/project={run.project_id}/run={run.id}/"
         return [
             RunFile(

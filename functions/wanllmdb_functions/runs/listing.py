@@ -7,9 +7,9 @@ from ..core.policy import Permission, authorize
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from .filters import Predicate, compile_filters, page_after, parse_order, sort_rows
-from .keys import ROW_PREFIX, project_rows_pk, run_key
+from .keys import ROW_PREFIX, project_rows_pk
 from .models import RunList
-from .records import load_config, run_from_item
+from .records import load_config, run_from_item, run_in_project
 
 __all__ = ["RunTable"]
 
@@ -52,7 +52,7 @@ class RunTable:
         page, next_cursor = page_after(sort_rows(matched, sort), sort, cursor, per_page)
         runs = []
         for row in page:
-            item = self._items.get(*run_key(row["run_id"]))
+            item = run_in_project(self._items, project_id, row["run_id"])
             if item is not None:  # deleted since the rows were read
                 runs.append(run_from_item(item, load_config(self._blobs, item)))
         return RunList(items=runs, next_cursor=next_cursor, total=len(matched))

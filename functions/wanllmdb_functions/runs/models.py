@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ..core.text import MultilineText, SingleLineText
@@ -22,6 +23,7 @@ __all__ = [
     "RunList",
     "RunMetadata",
     "RunPatch",
+    "RunProject",
     "RunState",
     "SummaryPatch",
     "UploadBatch",
@@ -31,6 +33,16 @@ __all__ = [
 RunState = Literal["running", "finished", "failed", "crashed", "paused"]
 RUN_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
 RunId = Annotated[str, StringConstraints(pattern=RUN_ID_PATTERN)]
+# Run ids are unique per project: a route addressed by run id alone takes the project as a hint, needed
+# only when the caller can read runs of that id in several projects.
+RunProject = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9]{1,64}$",
+        description="The run's project id; needed only when the caller can read runs of this id in "
+        "several projects.",
+    ),
+]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]
 Name = Annotated[str, StringConstraints(max_length=128), SingleLineText]
 Notes = Annotated[str, StringConstraints(max_length=20_000), MultilineText]

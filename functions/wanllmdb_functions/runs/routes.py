@@ -21,6 +21,7 @@ from .models import (
     RunCreate,
     RunList,
     RunPatch,
+    RunProject,
     SummaryPatch,
     UploadBatch,
 )
@@ -91,44 +92,53 @@ def diff_configs(
     runs: RunsDep,
     a: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
     b: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
+    project_id: RunProject = None,
 ) -> ConfigDiff:
-    return config_diff(runs, caller, a, b)
+    return config_diff(runs, caller, a, b, project_id=project_id)
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Run:
-    return runs.get(caller, run_id)
+def get_run(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Run:
+    return runs.get(caller, run_id, project_id=project_id)
 
 
 @router.patch("/runs/{run_id}")
-def update_run(run_id: RunId, body: RunPatch, caller: CallerDep, runs: RunsDep) -> Run:
-    return runs.patch(caller, run_id, body)
+def update_run(
+    run_id: RunId, body: RunPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
+) -> Run:
+    return runs.patch(caller, run_id, body, project_id=project_id)
 
 
 @router.delete("/runs/{run_id}", status_code=204)
-def delete_run(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Response:
-    runs.delete(caller, run_id)
+def delete_run(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Response:
+    runs.delete(caller, run_id, project_id=project_id)
     return Response(status_code=204)
 
 
 @router.patch("/runs/{run_id}/config", max_body_size=CONFIG_BODY_BYTES)
-def update_config(run_id: RunId, body: ConfigPatch, caller: CallerDep, runs: RunsDep) -> Run:
-    return runs.patch_config(caller, run_id, body)
+def update_config(
+    run_id: RunId, body: ConfigPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
+) -> Run:
+    return runs.patch_config(caller, run_id, body, project_id=project_id)
 
 
 @router.get("/runs/{run_id}/config/history")
-def get_config_history(run_id: RunId, caller: CallerDep, runs: RunsDep) -> ConfigHistory:
-    return config_history(runs, caller, run_id)
+def get_config_history(
+    run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
+) -> ConfigHistory:
+    return config_history(runs, caller, run_id, project_id=project_id)
 
 
 @router.patch("/runs/{run_id}/summary")
-def update_summary(run_id: RunId, body: SummaryPatch, caller: CallerDep, runs: RunsDep) -> Run:
-    return runs.patch_summary(caller, run_id, body)
+def update_summary(
+    run_id: RunId, body: SummaryPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
+) -> Run:
+    return runs.patch_summary(caller, run_id, body, project_id=project_id)
 
 
 @router.post("/runs/{run_id}/heartbeat")
-def heartbeat(run_id: RunId, caller: CallerDep, runs: RunsDep) -> Heartbeat:
-    state, attempt = runs.heartbeat(caller, run_id)
+def heartbeat(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Heartbeat:
+    state, attempt = runs.heartbeat(caller, run_id, project_id=project_id)
     return Heartbeat(state=state, attempt=attempt)  # type: ignore[arg-type]
 
 
@@ -140,7 +150,8 @@ def create_upload_grants(
     runs: RunsDep,
     storage: StorageDep,
     settings: SettingsDep,
+    project_id: RunProject = None,
 ) -> GrantBatch:
     """Presigned PUT URLs for a batch of lake chunks, files or media of a running run."""
-    run = runs.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    run = runs.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
     return GrantBatch(grants=grant_uploads(storage.blobs, settings, run, body.items))

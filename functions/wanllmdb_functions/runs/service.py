@@ -21,7 +21,7 @@ from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
-from .keys import CONFIG_PREFIX, LIVE_PK, index_row_key, live_sort_key, run_key
+from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
 from .lake_layout import run_prefixes
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
 from .records import (
@@ -31,6 +31,7 @@ from .records import (
     load_config,
     missing_run,
     run_from_item,
+    run_in_project,
 )
 from .tree import deep_merge, flatten
 
@@ -110,21 +111,27 @@ class RunService:
         return self._blobs
 
     # -- reads ---------------------------------------------------------------------------------
-    def _item(self, run_id: str) -> Item:
-        item = self._items.get(*run_key(run_id))
+    def _reread(self, run: Item) -> Item:
+        """The run item as stored now, through the keys it was read with."""
+        item = self._items.get(run["pk"], run["sk"])
         if item is None:
-            raise missing_run(run_id)
+            raise missing_run(run["id"])
         return item
 
-    def authorized_item(self, caller: Caller, run_id: str, permission: Permission) -> Item:
-        """The run item, after the policy allowed `permission` on its project (NotFound hides it)."""
-        return authorized_run_item(self._items, self._projects, caller, run_id, permission)
+    def authorized_item(
+        self, caller: Caller, run_id: str, permission: Permission, *, project_id: str | None = None
+    ) -> Item:
+        """The run item, after the policy allowed `permission` on its project (NotFound hides it).
+        `project_id` picks among runs of this id in several projects the caller can read."""
+        return authorized_run_item(
+            self._items, self._projects, caller, run_id, permission, project_id=project_id
+        )
 
     def to_model(self, item: Item) -> Run:
         return run_from_item(item, load_config(self._blobs, item))
 
-    def get(self, caller: Caller, run_id: str) -> Run:
-        return self.to_model(self.authorized_item(caller, run_id, Permission.RUN_READ))
+    def get(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> Run:
+        return self.to_model(self.authorized_item(caller, run_id, Permission.RUN_READ, project_id=project_id))
 
     # -- writes --------------------------------------------------------------------------------
     def _index_row(self, new: Item, config: dict[str, Any] | None) -> Item:
@@ -145,10 +152,10 @@ class RunService:
         ops = [TransactOp("put", new, condition), TransactOp("put", self._index_row(new, change.config))]
         self._items.transact_write([*ops, *change.ops])
 
-    def _mutate(self, run_id: str, change: Callable[[Item], Mutation | None]) -> tuple[Item, Item]:
+    def _mutate(self, run: Item, change: Callable[[Item], Mutation | None]) -> tuple[Item, Item]:
         """Apply `change` to the current run item until it commits; returns (before, after)."""
         for _ in range(_MAX_RACES):
-            current = self._item(run_id)
+            current = self._reread(run)
             mutation = change(current)
             if mutation is None:
                 return current, current
@@ -159,7 +166,7 @@ class RunService:
                 continue
             self._after(current, mutation.item)
             return current, mutation.item
-        raise Conflict(f"run {run_id} is being changed by many writers at once; retry", field="run_id")
+        raise Conflict(f"run {run['id']} is being changed by many writers at once; retry", field="run_id")
 
     def _after(self, before: Item | None, after: Item) -> None:
         """Counters and the finished hook, once the change is committed."""
@@ -184,17 +191,22 @@ class RunService:
         if body.id in RESERVED_IDS:
             raise InvalidInput(f"run id {body.id!r} is reserved; choose another", field="id")
         metadata = clean_metadata(body.metadata)
-        if self._items.get(*run_key(body.id)) is None:
+        # Ids are unique per project: a run of this id in another project is no concern of this one.
+        current = run_in_project(self._items, project_id, body.id)
+        if current is None:
             if body.resume == "must":
                 raise NotFound(f"run {body.id} does not exist, so it cannot be resumed", field="id")
             created = self._try_create(project, body, metadata)
             if created is not None:
                 return self.to_model(created), True
-        return self._existing(project_id, body, metadata)
+            current = run_in_project(self._items, project_id, body.id)  # a parallel create won
+            if current is None:
+                raise Conflict(f"run {body.id} was deleted while it was being created; retry", field="id")
+        return self._existing(current, body, metadata)
 
     def _try_create(self, project: Item, body: RunCreate, metadata: dict[str, Any]) -> Item | None:
         at = now_iso()
-        pk, sk = run_key(body.id)
+        pk, sk = run_key(project["id"], body.id)
         item: Item = {
             "pk": pk, "sk": sk, "id": body.id, "project_id": project["id"],
             "entity": project["entity"], "project": project["name"],
@@ -216,10 +228,7 @@ class RunService:
         self._after(None, item)
         return item
 
-    def _existing(self, project_id: str, body: RunCreate, metadata: dict[str, Any]) -> tuple[Run, bool]:
-        current = self._item(body.id)
-        if current["project_id"] != project_id:
-            raise Conflict(f"run id {body.id} is already used in another project", field="id")
+    def _existing(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> tuple[Run, bool]:
         if _is_retry(current, body):
             return self.to_model(current), False  # a retried create or resume: same answer, no change
         if body.resume == "never":
@@ -228,7 +237,7 @@ class RunService:
                 "create it with resume='allow' to continue it",
                 field="id",
             )
-        return self.to_model(self._mutate(body.id, lambda item: self._resume(item, body, metadata))[1]), False
+        return self.to_model(self._mutate(current, lambda item: self._resume(item, body, metadata))[1]), False
 
     def _resume(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation | None:
         if _is_retry(current, body):
@@ -248,8 +257,8 @@ class RunService:
         return change
 
     # -- patch, config, summary ----------------------------------------------------------------
-    def patch(self, caller: Caller, run_id: str, body: RunPatch) -> Run:
-        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    def patch(self, caller: Caller, run_id: str, body: RunPatch, *, project_id: str | None = None) -> Run:
+        run = self.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
         sent = body.model_fields_set
         if "state" in sent and body.state is None:
             raise InvalidInput("state cannot be null", field="state")
@@ -265,7 +274,7 @@ class RunService:
                 self._transition(current, new, body.state)
             return None if new == current else Mutation(new)
 
-        return self.to_model(self._mutate(run_id, change)[1])
+        return self.to_model(self._mutate(run, change)[1])
 
     @staticmethod
     def _transition(current: Item, new: Item, state: str) -> None:
@@ -295,8 +304,10 @@ class RunService:
         change.config = merged
         change.ops.append(op)
 
-    def patch_config(self, caller: Caller, run_id: str, body: ConfigPatch) -> Run:
-        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    def patch_config(
+        self, caller: Caller, run_id: str, body: ConfigPatch, *, project_id: str | None = None
+    ) -> Run:
+        run = self.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
 
         def change(current: Item) -> Mutation | None:
             if not body.allow_val_change:
@@ -313,43 +324,44 @@ class RunService:
             self._config_change(current, new, mutation, body.config, now_iso())
             return mutation if mutation.ops else None
 
-        return self.to_model(self._mutate(run_id, change)[1])
+        return self.to_model(self._mutate(run, change)[1])
 
-    def patch_summary(self, caller: Caller, run_id: str, body: SummaryPatch) -> Run:
-        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    def patch_summary(
+        self, caller: Caller, run_id: str, body: SummaryPatch, *, project_id: str | None = None
+    ) -> Run:
+        run = self.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
 
         def change(current: Item) -> Mutation | None:
             summary = {**(current.get("summary") or {}), **body.summary}
             checked_json(summary, limit=self._settings.summary_max_bytes, field="summary")
             return None if summary == current.get("summary") else Mutation(dict(current, summary=summary))
 
-        return self.to_model(self._mutate(run_id, change)[1])
+        return self.to_model(self._mutate(run, change)[1])
 
     # -- heartbeat and the reaper --------------------------------------------------------------
-    def heartbeat(self, caller: Caller, run_id: str) -> tuple[str, int]:
-        self.authorized_item(caller, run_id, Permission.RUN_WRITE)
+    def heartbeat(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> tuple[str, int]:
+        run = self.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
         at = now_iso()
-        pk, sk = run_key(run_id)
         try:
             # Only the heartbeat attributes: no revision bump, so beats never race other changes.
             item = self._items.update(
-                pk, sk, set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)},
+                run["pk"], run["sk"], set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)},
                 condition=Condition.equals("state", "running"),
             )  # fmt: skip
         except ConditionFailed:
-            item = self._item(run_id)  # paused, finished or crashed: tell the client, change nothing
+            item = self._reread(run)  # paused, finished or crashed: tell the client, change nothing
         return item["state"], int(item.get("attempt", 0))
 
     def reap_stale(self, *, now: datetime | None = None) -> list[str]:
         """Mark running runs whose last heartbeat is older than the timeout as crashed."""
         cutoff = now_iso((now or datetime.now(UTC)) - timedelta(seconds=self._settings.heartbeat_timeout_s))
-        stale: list[str] = []
+        stale: list[Item] = []
         cursor: str | None = None
         while True:
             page = self._items.query(
                 LIVE_PK, index="gsi1", sk_between=("0", cutoff), limit=200, cursor=cursor
             )
-            stale += [i["id"] for i in page.items]
+            stale += page.items
             if page.cursor is None:
                 break
             cursor = page.cursor
@@ -362,25 +374,25 @@ class RunService:
             _not_live(new)
             return Mutation(new)
 
-        for run_id in stale:
+        for run in stale:
             try:
-                before, after = self._mutate(run_id, crash)
+                before, after = self._mutate(run, crash)
             except NotFound:
                 continue
             if after is not before:
-                crashed.append(run_id)
+                crashed.append(run["id"])
         return crashed
 
     # -- delete --------------------------------------------------------------------------------
-    def delete(self, caller: Caller, run_id: str) -> None:
+    def delete(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> None:
         """Lake objects first, items last: a failed delete can be retried and finds the run again."""
-        item = self.authorized_item(caller, run_id, Permission.RUN_DELETE)
+        item = self.authorized_item(caller, run_id, Permission.RUN_DELETE, project_id=project_id)
         for prefix in run_prefixes(item["project_id"], run_id):
             for blob in list(self._blobs.list(prefix)):
                 self._blobs.delete(blob.key)
-        pk, _ = run_key(run_id)
+        pk = item["pk"]
         while True:
-            page = self._items.query(pk, sk_prefix=CONFIG_PREFIX, limit=100)
+            page = self._items.query(pk, sk_prefix=config_prefix(item), limit=100)
             for version in page.items:
                 self._items.delete(version["pk"], version["sk"])
             if page.cursor is None:

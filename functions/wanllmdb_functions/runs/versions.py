@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core.auth import Caller
 from ..core.errors import NotFound
 from ..core.policy import Permission
-from .keys import CONFIG_PREFIX, run_pk
+from .keys import config_prefix
 from .models import ConfigDiff, ConfigHistory, ConfigVersion
 from .records import json_safe, load_config
 from .service import RunService
@@ -14,13 +14,15 @@ from .tree import diff_leaves
 __all__ = ["config_diff", "config_history"]
 
 
-def config_history(runs: RunService, caller: Caller, run_id: str) -> ConfigHistory:
+def config_history(
+    runs: RunService, caller: Caller, run_id: str, *, project_id: str | None = None
+) -> ConfigHistory:
     """Every version, oldest first; version 1 is the config the run was created with."""
-    runs.authorized_item(caller, run_id, Permission.RUN_READ)
+    run = runs.authorized_item(caller, run_id, Permission.RUN_READ, project_id=project_id)
     versions: list[ConfigVersion] = []
     cursor: str | None = None
     while True:
-        page = runs.items.query(run_pk(run_id), sk_prefix=CONFIG_PREFIX, limit=100, cursor=cursor)
+        page = runs.items.query(run["pk"], sk_prefix=config_prefix(run), limit=100, cursor=cursor)
         versions += [
             ConfigVersion(
                 version=int(item["version"]),
@@ -34,11 +36,13 @@ def config_history(runs: RunService, caller: Caller, run_id: str) -> ConfigHisto
         cursor = page.cursor
 
 
-def config_diff(runs: RunService, caller: Caller, a: str, b: str) -> ConfigDiff:
+def config_diff(
+    runs: RunService, caller: Caller, a: str, b: str, *, project_id: str | None = None
+) -> ConfigDiff:
     configs = []
     for name, run_id in (("a", a), ("b", b)):
         try:
-            item = runs.authorized_item(caller, run_id, Permission.RUN_READ)
+            item = runs.authorized_item(caller, run_id, Permission.RUN_READ, project_id=project_id)
         except NotFound as exc:
             raise NotFound(exc.message, field=name) from None
         configs.append(load_config(runs.blobs, item))

@@ -63,9 +63,13 @@ class Api:
         return Runs(self._http, self._project_id(path), filters=filters, order=order, per_page=per_page)
 
     def run(self, path: str) -> Run:
-        """`entity/project/run_id` (or just the run id: run ids are unique in a tenant)."""
-        run_id = path.strip("/").split("/")[-1]
-        return Run(self._http, self._http.get(f"/runs/{run_id}"))
+        """`entity/project/run_id`, `project/run_id`, or just the run id when it names one run you can
+        read (run ids are unique within a project, as in wandb)."""
+        parts = [p for p in path.strip("/").split("/") if p]
+        if not 1 <= len(parts) <= 3:
+            raise UsageError(f"path {path!r}: use 'entity/project/run_id', 'project/run_id' or 'run_id'")
+        project_id = self._project_id("/".join(parts[:-1])) if len(parts) > 1 else None
+        return Run(self._http, self._http.get(f"/runs/{parts[-1]}", project_id=project_id))
 
     def sql(self, query: str, *, limit: int = 1000, projects: list[str] | None = None) -> dict[str, Any]:
         """Read-only SQL over the lake's `metrics` and `runs` tables: `{columns, rows, truncated}`."""

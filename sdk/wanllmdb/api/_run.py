@@ -79,7 +79,7 @@ class Run:
         return dict(self._attrs)
 
     def refresh(self) -> Run:
-        self._attrs = self._http.get(f"/runs/{self.id}")
+        self._attrs = self._http.get(f"/runs/{self.id}", project_id=self.project_id)
         return self
 
     def __repr__(self) -> str:
@@ -94,6 +94,7 @@ class Run:
             wanted.append(x_axis)
         table, _ = self._http.get_parquet(
             f"/runs/{self.id}/history",
+            project_id=self.project_id,
             keys=",".join(wanted) if wanted else None,
             samples=samples,
             stream=stream,
@@ -134,6 +135,7 @@ class Run:
         while True:
             table, cursor = self._http.get_parquet(
                 f"/runs/{self.id}/history",
+                project_id=self.project_id,
                 keys=",".join(keys) if keys else None,
                 page_size=page_size,
                 min_step=min_step,
@@ -147,12 +149,17 @@ class Run:
                 return
 
     def metric_keys(self, stream: str = "history") -> list[str]:
-        return list(self._http.get(f"/runs/{self.id}/metric-keys", stream=stream)["keys"])
+        return list(
+            self._http.get(f"/runs/{self.id}/metric-keys", stream=stream, project_id=self.project_id)["keys"]
+        )
 
     def export_parquet(self) -> bytes:
         """The run's full history as one Parquet file (the compacted lake file)."""
-        grant = self._http.get(f"/runs/{self.id}/export")
+        grant = self._http.get(f"/runs/{self.id}/export", project_id=self.project_id)
         return self._http.download(grant["url"])
 
     def files(self) -> list[File]:
-        return [File(self._http, item) for item in self._http.get(f"/runs/{self.id}/files")["items"]]
+        return [
+            File(self._http, item)
+            for item in self._http.get(f"/runs/{self.id}/files", project_id=self.project_id)["items"]
+        ]

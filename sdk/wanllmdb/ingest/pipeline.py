@@ -211,7 +211,7 @@ class Pipeline:
         assert self.uploader is not None
         while not self._stop_upload.wait(self.settings.heartbeat_interval_s):
             with contextlib.suppress(Exception):  # a missed heartbeat is harmless; the next one comes
-                self.uploader.client.heartbeat(self.uploader.run_id)
+                self.uploader.client.heartbeat(self.uploader.run_id, project_id=self.uploader.project_id)
 
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:

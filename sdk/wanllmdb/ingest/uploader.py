@@ -148,9 +148,11 @@ class SpoolUploader:
                 self.create(body)
             elif kind == "config":
                 # Validated locally already; True keeps a replay from tripping on its own earlier patch.
-                self.client.patch_config(self.run_id, body["config"], allow_val_change=True)
+                self.client.patch_config(
+                    self.run_id, body["config"], allow_val_change=True, project_id=self.project_id
+                )
             elif kind == "summary":
-                self.client.patch_summary(self.run_id, body["summary"])
+                self.client.patch_summary(self.run_id, body["summary"], project_id=self.project_id)
             elif kind in ("update", "state"):
                 self._patch(body)
             else:
@@ -177,16 +179,17 @@ class SpoolUploader:
         except ApiError as exc:
             if exc.status != 409 or not replay:
                 raise
-            self.run = self.client.get_run(self.run_id)  # created by an earlier try or an earlier sync
+            # Created by an earlier try or an earlier sync.
+            self.run = self.client.get_run(self.run_id, project_id=self.project_id)
         return self.run
 
     def _patch(self, body: dict[str, Any]) -> None:
         try:
-            self.client.patch_run(self.run_id, body)
+            self.client.patch_run(self.run_id, body, project_id=self.project_id)
         except ApiError as exc:
             # Already in that terminal state (a replayed finish): nothing to do.
             if exc.status == 409 and body.get("state") in _TERMINAL:
-                run = self.client.get_run(self.run_id)
+                run = self.client.get_run(self.run_id, project_id=self.project_id)
                 if run.get("state") in _TERMINAL:
                     return
                 if run.get("state") == "paused":
@@ -196,13 +199,17 @@ class SpoolUploader:
     def _upload(self, blobs: list[Blob]) -> None:
         prepared = [b.item(self.rd) for b in blobs]
         try:
-            grants = self.client.grant_uploads(self.run_id, [p[0] for p in prepared])
+            grants = self.client.grant_uploads(
+                self.run_id, [p[0] for p in prepared], project_id=self.project_id
+            )
         except ApiError as exc:
             if exc.status == 409:
                 # The run left `running` (finished, or marked crashed while we were away): a resume
                 # create reopens it for writes; the chunks keep the attempt they were logged under.
                 self._reopen()
-                grants = self.client.grant_uploads(self.run_id, [p[0] for p in prepared])
+                grants = self.client.grant_uploads(
+                    self.run_id, [p[0] for p in prepared], project_id=self.project_id
+                )
             elif self._refusal(exc):
                 return
             else:

@@ -110,10 +110,13 @@ def test_reaper_handler_crashes_silent_runs(aws: tuple[World, str, Settings]) ->
     old = (datetime.now(UTC) - timedelta(seconds=settings.heartbeat_timeout_s + 60)).strftime(
         "%Y-%m-%dT%H:%M:%S.%fZ"
     )
-    world.items.update(*run_key("lambda-run"), set_attrs={"heartbeat_at": old, "gsi1sk": f"{old}#lambda-run"})
+    world.items.update(
+        *run_key(world.project_id, "lambda-run"),
+        set_attrs={"heartbeat_at": old, "gsi1sk": f"{old}#lambda-run"},
+    )
     result = reaper.handler(load_event("reaper_scheduled.json"), LambdaContext())
     assert result == {"crashed": ["lambda-run"], "count": 1}
-    assert world.items.get(*run_key("lambda-run"))["state"] == "crashed"  # type: ignore[index]
+    assert world.items.get(*run_key(world.project_id, "lambda-run"))["state"] == "crashed"  # type: ignore[index]
     assert reaper.handler(load_event("reaper_scheduled.json"), LambdaContext())["count"] == 0
 
 

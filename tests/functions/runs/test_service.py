@@ -78,7 +78,7 @@ def _backdate_created(w: World, run_id: str, seconds: int) -> None:
     from wanllmdb_functions.runs.keys import run_key
 
     at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
-    w.items.update(*run_key(run_id), set_attrs={"created_at": at})
+    w.items.update(*run_key(w.project_id, run_id), set_attrs={"created_at": at})
 
 
 def test_resume_must_of_a_missing_run_is_not_found(world: World) -> None:
@@ -86,16 +86,62 @@ def test_resume_must_of_a_missing_run_is_not_found(world: World) -> None:
         create(world, "nope", resume="must")
 
 
-def test_run_id_of_another_project_is_a_conflict_and_reserved_ids_are_refused(world: World) -> None:
+def test_run_ids_are_per_project_and_reserved_ids_are_refused(world: World) -> None:
     from wanllmdb_functions.projects.models import ProjectCreate
     from wanllmdb_functions.projects.service import ProjectService
 
-    create(world)
+    create(world, config={"lr": 1})
     other, _ = ProjectService(world.items).create(world.owner, ProjectCreate(name="cifar", entity="lab"))
-    with pytest.raises(Conflict):
-        world.runs.create(world.owner, other.id, RunCreate(id="r1"))
+    # The same id in another project is an ordinary create, as for a free id: no conflict, no leak.
+    twin, created = world.runs.create(world.owner, other.id, RunCreate(id="r1", config={"lr": 2}))
+    assert created and twin.project_id == other.id and twin.attempt == 0
+    # Each is addressed through its project; without one the id is ambiguous to this caller.
+    assert world.runs.get(world.owner, "r1", project_id=world.project_id).config == {"lr": 1}
+    assert world.runs.get(world.owner, "r1", project_id=other.id).config == {"lr": 2}
+    with pytest.raises(InvalidInput) as ambiguous:
+        world.runs.get(world.owner, "r1")
+    assert ambiguous.value.field == "project_id"
+    world.runs.patch(world.owner, "r1", RunPatch(state="finished"), project_id=other.id)
+    assert world.runs.get(world.owner, "r1", project_id=world.project_id).state == "running"
     with pytest.raises(InvalidInput):
         create(world, "config-diff")
+
+
+def test_a_run_of_a_project_the_caller_cannot_read_neither_blocks_nor_shows(world: World) -> None:
+    from wanllmdb_functions.projects.models import ProjectCreate
+    from wanllmdb_functions.projects.service import ProjectService
+
+    create(world, "shared-id")
+    stranger_project, _ = ProjectService(world.items).create(world.stranger, ProjectCreate(name="mine"))
+    run, created = world.runs.create(world.stranger, stranger_project.id, RunCreate(id="shared-id"))
+    assert created and run.project_id == stranger_project.id
+    # Each caller sees only its own run of that id, so neither needs a project hint.
+    assert world.runs.get(world.stranger, "shared-id").project_id == stranger_project.id
+    assert world.runs.get(world.owner, "shared-id").project_id == world.project_id
+    with pytest.raises(NotFound):
+        world.runs.get(world.stranger, "shared-id", project_id=world.project_id)
+
+
+def test_runs_written_before_ids_were_scoped_keep_working(world: World) -> None:
+    from wanllmdb_functions.runs.keys import legacy_run_key, run_key
+
+    create(world, "old", config={"lr": 1})
+    world.runs.patch_config(world.owner, "old", ConfigPatch(config={"bs": 8}))
+    # Rewrite it in the shape wave 1 stored: sort keys RUN and CONFIG#v…
+    scoped_pk, scoped_sk = run_key(world.project_id, "old")
+    for item in world.items.query(scoped_pk).items:
+        world.items.delete(item["pk"], item["sk"])
+        sk = "RUN" if item["sk"] == scoped_sk else "CONFIG#v" + item["sk"].rsplit("#v", 1)[1]
+        world.items.put({**item, "sk": sk})
+    assert world.items.get(*legacy_run_key("old")) is not None
+    assert world.runs.get(world.owner, "old").config == {"lr": 1, "bs": 8}
+    assert [v.version for v in config_history(world.runs, world.owner, "old").items] == [1, 2]
+    run, created = world.runs.create(world.owner, world.project_id, RunCreate(id="old", resume="allow"))
+    assert not created and run.attempt == 1
+    world.runs.patch_config(world.owner, "old", ConfigPatch(config={"wd": 0.1}))
+    assert [v.version for v in config_history(world.runs, world.owner, "old").items] == [1, 2, 3]
+    world.runs.delete(world.owner, "old")
+    assert world.items.query("RUN#old").items == []
 
 
 @pytest.mark.parametrize(
@@ -233,7 +279,9 @@ def _backdate(w: World, run_id: str, seconds: int) -> None:
     from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
     at = now_iso(datetime.now(UTC) - timedelta(seconds=seconds))
-    w.items.update(*run_key(run_id), set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)})
+    w.items.update(
+        *run_key(w.project_id, run_id), set_attrs={"heartbeat_at": at, "gsi1sk": live_sort_key(at, run_id)}
+    )
 
 
 def test_heartbeat_and_the_reaper_crash_silent_runs_only(world: World) -> None:
@@ -248,7 +296,7 @@ def test_heartbeat_and_the_reaper_crash_silent_runs_only(world: World) -> None:
     crashed = world.runs.reap_stale()
     # A beat that lands after the reaper read its index: the re-check must spare the run.
     later = datetime.now(UTC) + timedelta(seconds=timeout + 1)
-    world.items.update(*_run_key("alive"), set_attrs={"heartbeat_at": "9999"})
+    world.items.update(*_run_key(world, "alive"), set_attrs={"heartbeat_at": "9999"})
     crashed_later = world.runs.reap_stale(now=later)
     assert sorted(crashed) == ["late", "silent"]
     assert crashed_later == []
@@ -259,10 +307,10 @@ def test_heartbeat_and_the_reaper_crash_silent_runs_only(world: World) -> None:
     assert world.runs.heartbeat(world.owner, "silent") == ("crashed", 0)
 
 
-def _run_key(run_id: str) -> tuple[str, str]:
+def _run_key(w: World, run_id: str) -> tuple[str, str]:
     from wanllmdb_functions.runs.keys import run_key
 
-    return run_key(run_id)
+    return run_key(w.project_id, run_id)
 
 
 def test_listing_filters_sorts_and_pages(world: World) -> None:

@@ -5561,6 +5561,8 @@ export interface operations {
             query: {
                 a: string;
                 b: string;
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -5653,7 +5655,10 @@ export interface operations {
     };
     get_run_api_runs__run_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -5748,7 +5753,10 @@ export interface operations {
     };
     delete_run_api_runs__run_id__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -5841,7 +5849,10 @@ export interface operations {
     };
     update_run_api_runs__run_id__patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -5940,7 +5951,10 @@ export interface operations {
     };
     update_config_api_runs__run_id__config_patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -6039,7 +6053,10 @@ export interface operations {
     };
     get_config_history_api_runs__run_id__config_history_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -6134,7 +6151,10 @@ export interface operations {
     };
     update_summary_api_runs__run_id__summary_patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -6233,7 +6253,10 @@ export interface operations {
     };
     heartbeat_api_runs__run_id__heartbeat_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -6328,7 +6351,10 @@ export interface operations {
     };
     create_upload_grants_api_runs__run_id__uploads_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The client-chosen run id. */
@@ -6442,6 +6468,8 @@ export interface operations {
                 stream?: "history" | "system";
                 /** @description newer steps only */
                 after_step?: number | null;
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: {
                 "if-none-match"?: string | null;
@@ -6548,6 +6576,8 @@ export interface operations {
             query?: {
                 /** @description history or system metrics */
                 stream?: "history" | "system";
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: never;
             path: {
@@ -6656,6 +6686,8 @@ export interface operations {
                 /** @description at most this many evenly spread steps */
                 samples?: number | null;
                 format?: "json" | "parquet";
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: never;
             path: {
@@ -6754,6 +6786,8 @@ export interface operations {
             query?: {
                 /** @description history or system metrics */
                 stream?: "history" | "system";
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: never;
             path: {
@@ -6848,7 +6882,10 @@ export interface operations {
     };
     run_files_api_runs__run_id__files_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 run_id: string;
@@ -7144,6 +7181,8 @@ export interface operations {
                 limit?: number;
                 /** @description substring */
                 search?: string | null;
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
             };
             header?: never;
             path: {

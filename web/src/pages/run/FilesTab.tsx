@@ -15,12 +15,18 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${u[i]}`;
 }
 
-export function useRunFiles(runId: string) {
-  return useApi(() => unwrap(api.GET("/api/runs/{run_id}/files", { params: { path: { run_id: runId } } })), [runId]);
+export function useRunFiles(run: Pick<Run, "id" | "project_id">) {
+  return useApi(
+    () =>
+      unwrap(
+        api.GET("/api/runs/{run_id}/files", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } } }),
+      ),
+    [run.id, run.project_id],
+  );
 }
 
 export function FilesTab({ run }: { run: Run }) {
-  const files = useRunFiles(run.id);
+  const files = useRunFiles(run);
   if (files.error) return <ErrorBanner error={files.error} onRetry={files.reload} />;
   if (!files.data) return <Loading what="Loading files" />;
   if (files.data.items.length === 0) return <Empty title="This run has no files">Save files with wanllmdb.save(path).</Empty>;

@@ -35,7 +35,10 @@ export function LogsTab({ run }: { run: Run }) {
       for (;;) {
         const page = await unwrap(
           api.GET("/api/runs/{run_id}/logs", {
-            params: { path: { run_id: run.id }, query: { offset: offset.current, limit: PAGE, search: q || undefined } },
+            params: {
+              path: { run_id: run.id },
+              query: { offset: offset.current, limit: PAGE, search: q || undefined, project_id: run.project_id },
+            },
           }),
         );
         if (!live) return;

@@ -26,7 +26,7 @@ const META_FIELDS: [string, string][] = [
 export function OverviewTab({ run, onChange, canEdit }: { run: Run; onChange: () => void; canEdit: boolean }) {
   const meta = (run.metadata ?? {}) as Record<string, unknown>;
   const git = (meta.git ?? {}) as Record<string, unknown>;
-  const files = useRunFiles(run.id);
+  const files = useRunFiles(run);
   const diff = files.data?.items.find((f) => /(^|\/)diff\.patch$/.test(f.path) || f.path.endsWith(".patch"));
   const summary = flatten(run.summary ?? {});
   const duration = run.finished_at ? (Date.parse(run.finished_at) - Date.parse(run.created_at)) / 1000 : null;
@@ -140,7 +140,9 @@ function TagsNotes({ run, onChange, canEdit }: { run: Run; onChange: () => void;
     setSaving(true);
     setError(undefined);
     try {
-      await unwrap(api.PATCH("/api/runs/{run_id}", { params: { path: { run_id: run.id } }, body }));
+      await unwrap(
+        api.PATCH("/api/runs/{run_id}", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } }, body }),
+      );
       onChange();
     } catch (e) {
       setError(e);

@@ -19,9 +19,16 @@ const TABS = [
 
 export default function RunPage() {
   const { entity = "", project = "", runId = "", tab = "" } = useParams();
-  const run = useApi(() => unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId } } })), [runId]);
   const proj = useProject(entity, project);
+  const projectId = proj.data?.id;
+  // Run ids are unique per project, so the run is asked for once its project is known.
+  const run = useApi(
+    async () =>
+      projectId ? unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId }, query: { project_id: projectId } } })) : undefined,
+    [runId, projectId],
+  );
   const base = `/${entity}/${project}/runs/${runId}`;
+  if (proj.error) return <ErrorBanner error={proj.error} onRetry={proj.reload} />;
   if (run.error) return <ErrorBanner error={run.error} onRetry={run.reload} />;
   if (!run.data) return <Loading what="Loading run" />;
   const r = run.data;

@@ -15,9 +15,13 @@ export const SYSTEM_POLL_MS = 10_000;
 /** One chart per system series (CPU, memory, GPU…), on wall-clock time; refreshed while the run is live. */
 export function SystemTab({ run }: { run: Run }) {
   const q = useApi(async () => {
-    const { keys } = await unwrap(api.GET("/api/runs/{run_id}/metric-keys", { params: { path: { run_id: run.id }, query: { stream: "system" } } }));
+    const { keys } = await unwrap(
+      api.GET("/api/runs/{run_id}/metric-keys", {
+        params: { path: { run_id: run.id }, query: { stream: "system", project_id: run.project_id } },
+      }),
+    );
     if (keys.length === 0) return { keys, series: {} };
-    const res = await fetchMetrics(run.id, keys, "ts", { stream: "system" });
+    const res = await fetchMetrics(run, keys, "ts", { stream: "system" });
     return { keys, series: res.series };
   }, [run.id]);
   const { reload } = q;

@@ -53,7 +53,7 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
         const base = data[r.id]?.[metric];
         const off = base ? offsetOf(x, base) : 0;
         try {
-          const res = await fetchMetrics(r.id, [metric], xParam, { min: min + off, max: max + off });
+          const res = await fetchMetrics(r, [metric], xParam, { min: min + off, max: max + off });
           detail[r.id] = seriesFromApi(res.series[metric]);
         } catch {
           // The coarse series stays drawn for a run whose detail did not load.

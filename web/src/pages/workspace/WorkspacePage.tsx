@@ -88,8 +88,15 @@ function Workspace({ project }: { project: Project }) {
   const listed = runList.data?.items ?? [];
   const missing = view.runs.filter((id) => runList.data && !listed.some((r) => r.id === id));
   const extra = useApi(
-    () => Promise.all(missing.map((id) => unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: id } } })).catch(() => null))),
-    [missing.join(",")],
+    () =>
+      Promise.all(
+        missing.map((id) =>
+          unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: id }, query: { project_id: project.id } } })).catch(
+            () => null,
+          ),
+        ),
+      ),
+    [missing.join(","), project.id],
   );
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
   const allRuns = useMemo(() => [...((extra.data ?? []).filter(Boolean) as Run[]), ...listed], [listed, extra.data]);
@@ -104,7 +111,13 @@ function Workspace({ project }: { project: Project }) {
   const runKey = selected.map((r) => r.id).join(",");
   const keysQ = useApi(async () => {
     const lists = await Promise.all(
-      selected.map((r) => unwrap(api.GET("/api/runs/{run_id}/metric-keys", { params: { path: { run_id: r.id }, query: { stream: "history" } } }))),
+      selected.map((r) =>
+        unwrap(
+          api.GET("/api/runs/{run_id}/metric-keys", {
+            params: { path: { run_id: r.id }, query: { stream: "history", project_id: r.project_id } },
+          }),
+        ),
+      ),
     );
     return [...new Set(lists.flatMap((l) => l.keys))].filter((k) => !k.startsWith("_")).sort();
   }, [runKey]);

@@ -10,14 +10,18 @@ const KEYS_PER_REQUEST = 40;
 export type RunSeries = Record<string, Record<string, Series>>;
 
 export function fetchMetrics(
-  runId: string,
+  run: Pick<Run, "id" | "project_id">,
   keys: string[],
   x: string,
   extra: { min?: number; max?: number; after_step?: number; stream?: "history" | "system" } = {},
 ) {
   return unwrap(
     api.GET("/api/runs/{run_id}/metrics", {
-      params: { path: { run_id: runId }, query: { keys, x, buckets: BUCKETS, stream: "history", ...extra } },
+      params: {
+        path: { run_id: run.id },
+        // Run ids are unique per project: the project says which run of this id is meant.
+        query: { keys, x, buckets: BUCKETS, stream: "history", project_id: run.project_id, ...extra },
+      },
     }),
   );
 }
@@ -64,7 +68,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     };
     const jobs = runs.flatMap((r) =>
       groups.map(async (g) => {
-        const res = await fetchMetrics(r.id, g, x);
+        const res = await fetchMetrics(r, g, x);
         if (!live) return;
         if (res.warnings?.length) setWarnings((w) => [...new Set([...w, ...res.warnings!])]);
         const mine: Record<string, Series> = {};
@@ -99,7 +103,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
       for (const r of liveRuns) {
         try {
           const after = lastStep.current[r.id];
-          const res = await fetchMetrics(r.id, keys.slice(0, 200), x, after === undefined ? {} : { after_step: after });
+          const res = await fetchMetrics(r, keys.slice(0, 200), x, after === undefined ? {} : { after_step: after });
           if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(after ?? -1, res.last_step);
           setData((d) => {
             const cur = { ...d[r.id] };
@@ -112,7 +116,9 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
             }
             return changed ? { ...d, [r.id]: cur } : d;
           });
-          const fresh = await unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: r.id } } }));
+          const fresh = await unwrap(
+            api.GET("/api/runs/{run_id}", { params: { path: { run_id: r.id }, query: { project_id: r.project_id } } }),
+          );
           if (fresh.state !== "running") setStates((st) => ({ ...st, [r.id]: fresh.state }));
         } catch {
           // A missed poll is retried on the next tick; the charts keep what they have.

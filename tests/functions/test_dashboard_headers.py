@@ -35,9 +35,12 @@ def test_every_answer_carries_the_dashboard_policy(client: TestClient, path: str
 
 def test_the_policy_allows_no_inline_or_foreign_script() -> None:
     directives = dict(d.strip().split(" ", 1) for d in DASHBOARD_CSP.split(";"))
-    assert directives["script-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
     assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
-    assert "'unsafe-inline'" not in DASHBOARD_CSP and "'unsafe-eval'" not in DASHBOARD_CSP
+    assert "'unsafe-eval'" not in DASHBOARD_CSP
+    # Only style attributes may be inline: never a script, a <style> element or a stylesheet.
+    assert [d for d in directives.values() if "'unsafe-inline'" in d] == ["'unsafe-inline'"]
+    assert directives["style-src-attr"] == "'unsafe-inline'"
 
 
 def test_index_html_has_no_inline_script_the_policy_would_block() -> None:

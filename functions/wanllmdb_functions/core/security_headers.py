@@ -31,14 +31,16 @@ __all__ = [
     "download_headers",
 ]
 
-# No inline script or style, no eval, no plugins, no framing, no <base> rewrite: an injected
-# <script> or on*= attribute has nothing to run. React's style props and uPlot set styles through
-# the CSSOM, which style-src does not govern, so 'self' is enough for the bundled stylesheets.
+# No inline script, no eval, no plugins, no framing, no <base> rewrite: an injected <script> or on*=
+# attribute has nothing to run. Stylesheets and <style> elements come only from this origin; style
+# *attributes* are allowed (style-src-attr), because the chart and grid libraries position elements
+# with them, and an attribute can neither load anything nor run script.
 DASHBOARD_CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -130,8 +130,13 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
 
   it("selects two runs and draws both on a chart", async () => {
     const [a, b] = seeded.runs;
-    await page.getByLabel(`Select ${a.name}`).check();
-    await page.getByLabel(`Select ${b.name}`).check();
+    // The selection lives in the URL; the router applies that update after the click returns, so
+    // the controlled checkbox shows it a moment later: click, then wait for it (check() would not).
+    for (const run of [a, b]) {
+      const box = page.getByLabel(`Select ${run.name}`);
+      await box.click();
+      await expect.poll(() => box.isChecked()).toBe(true);
+    }
     await page.getByTestId("compare-selected").click();
     await page.waitForURL(/\/workspace/);
     const panel = page.locator('[data-panel="line:train/loss"]');

@@ -75,9 +75,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        first: dict[str, Any] = dict(errors[0]) if errors else {"loc": (), "msg": "invalid request"}
         field = _field_of(first.get("loc", ()))
-        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
+        reason = first.get("msg")
+        context = first.get("ctx") or {}
+        if first.get("type") == "value_error" and "error" in context:
+            reason = str(context["error"])  # our validators' own words, without pydantic's prefix
+        message = f"{field}: {reason}" if field else str(reason)
         return error_response(422, "invalid", message, field)
 
     @app.exception_handler(StarletteHTTPException)

@@ -210,6 +210,7 @@ def test_control_and_direction_characters_are_refused_naming_the_field(
     created = api.run("plain-text", **{field: value})
     assert created.status_code == 422, created.text
     assert field in error_of(created)["field"] and "U+" in error_of(created)["message"]
+    assert error_of(created)["message"].startswith(f"{error_of(created)['field']}: U+")
     assert api.run("plain-text").status_code in (200, 201)
     patched = api.admin.patch("/api/runs/plain-text", json={field: value})
     assert patched.status_code == 422 and field in error_of(patched)["field"]

@@ -15,7 +15,8 @@ from ..core.policy import Permission, authorize, permissions_of
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from ..runs.listing import RunTable
-from ..runs.records import authorized_run_item, load_config, run_from_item, run_in_project
+from ..runs.lookup import authorized_run_item, run_in_project
+from ..runs.records import load_config, run_from_item
 from .catalog import RunRecord
 
 __all__ = ["ServiceRunCatalog"]

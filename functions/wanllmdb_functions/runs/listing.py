@@ -8,8 +8,9 @@ from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from .filters import Predicate, compile_filters, page_after, parse_order, sort_rows
 from .keys import ROW_PREFIX, project_rows_pk
+from .lookup import run_in_project
 from .models import RunList
-from .records import load_config, run_from_item, run_in_project
+from .records import load_config, run_from_item
 
 __all__ = ["RunTable"]
 

@@ -1,9 +1,5 @@
 """The run item and its config versions: building, size checks, server-side scrubbing, loading.
 
-`authorized_run_item` is the one way a run is read by id: a run the caller may not see and a run
-that does not exist get the same 404, which names only the run id the caller sent. Run ids are
-unique per project (runs/keys.py), so the id is resolved among the projects the caller may read.
-
 A config is kept whole. Up to `config_inline_max_bytes` of JSON it lives on the items; beyond
 that each version is one BlobStore object and the items keep its key, so a 10 MB config is
 never truncated and never pushes an item past DynamoDB's 400 KB.
@@ -16,97 +12,23 @@ import math
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..core.auth import Caller
-from ..core.errors import InvalidInput, NotFound
-from ..core.policy import Permission, ProjectRef, authorize, permissions_of
 from ..core.settings import Settings
 from ..core.values import checked_json
-from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
-from ..projects.service import ProjectService
-from .keys import RUN_SK_PREFIX, config_version_key, legacy_run_key, run_key, run_pk
+from ..ports import BlobStore, Condition, Item, TransactOp
+from .keys import config_version_key
 from .lake_layout import config_blob_key
 from .models import Run, RunMetadata
 
 __all__ = [
-    "authorized_run_item",
     "clean_metadata",
     "config_version_op",
     "json_safe",
     "load_config",
-    "missing_run",
     "run_from_item",
-    "run_in_project",
-    "runs_with_id",
     "scrub_remote",
 ]
 
 MAX_METADATA_BYTES = 64 << 10
-
-
-def missing_run(run_id: str) -> NotFound:
-    return NotFound(f"run {run_id} not found", field="run_id")
-
-
-def runs_with_id(items: ItemStore, run_id: str) -> list[Item]:
-    """Every project's run with this id: one strongly consistent query of the id's partition."""
-    found: list[Item] = []
-    cursor: str | None = None
-    while True:
-        page = items.query(run_pk(run_id), sk_prefix=RUN_SK_PREFIX, limit=100, cursor=cursor)
-        found += page.items
-        if page.cursor is None:
-            return found
-        cursor = page.cursor
-
-
-def run_in_project(items: ItemStore, project_id: str, run_id: str) -> Item | None:
-    """The run `run_id` of one project, whichever key shape it was written in, or None."""
-    item = items.get(*run_key(project_id, run_id))
-    if item is None:
-        legacy = items.get(*legacy_run_key(run_id))
-        if legacy is not None and legacy["project_id"] == project_id:
-            return legacy
-    return item
-
-
-def authorized_run_item(
-    items: ItemStore,
-    projects: ProjectService,
-    caller: Caller,
-    run_id: str,
-    permission: Permission,
-    *,
-    project_id: str | None = None,
-) -> Item:
-    """The run the caller means by `run_id`, once the policy allowed `permission` on its project.
-
-    Only runs in projects the caller may read are candidates: others answer exactly as a missing id
-    does. When the caller may read runs of this id in several projects, `project_id` says which.
-    """
-    if project_id is not None:
-        candidates = [item] if (item := run_in_project(items, project_id, run_id)) else []
-    else:
-        candidates = runs_with_id(items, run_id)
-    readable: list[tuple[Item, ProjectRef]] = []
-    for item in candidates:
-        try:
-            ref = projects.get_ref(item["project_id"])
-        except NotFound:  # a run left behind by its project: as gone as the project
-            continue
-        if Permission.RUN_READ in permissions_of(caller, ref):
-            readable.append((item, ref))
-    if not readable:
-        raise missing_run(run_id)
-    if len(readable) > 1:
-        choices = ", ".join(sorted(ref.project_id for _, ref in readable))
-        raise InvalidInput(
-            f"run id {run_id} names a run in each of {len(readable)} projects you can read "
-            f"({choices}): add ?project_id=<one of them>",
-            field="project_id",
-        )
-    item, ref = readable[0]
-    authorize(caller, permission, ref, hidden=missing_run(run_id))
-    return item
 
 
 def scrub_remote(url: str) -> str:

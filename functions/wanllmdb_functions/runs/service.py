@@ -23,16 +23,9 @@ from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
 from .lake_layout import run_prefixes
+from .lookup import authorized_run_item, missing_run, run_in_project
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
-from .records import (
-    authorized_run_item,
-    clean_metadata,
-    config_version_op,
-    load_config,
-    missing_run,
-    run_from_item,
-    run_in_project,
-)
+from .records import clean_metadata, config_version_op, load_config, run_from_item
 from .tree import deep_merge, flatten
 
 if TYPE_CHECKING:

@@ -1,0 +1,83 @@
+"""Finding a run by id: the one way a run is read for a caller.
+
+Run ids are unique per project (runs/keys.py), so an id is resolved among the projects the caller
+may read. A run the caller may not see and a run that does not exist get the same 404, which names
+only the run id the caller sent.
+"""
+
+from __future__ import annotations
+
+from ..core.auth import Caller
+from ..core.errors import InvalidInput, NotFound
+from ..core.policy import Permission, ProjectRef, authorize, permissions_of
+from ..ports import Item, ItemStore
+from ..projects.service import ProjectService
+from .keys import RUN_SK_PREFIX, legacy_run_key, run_key, run_pk
+
+__all__ = ["authorized_run_item", "missing_run", "run_in_project", "runs_with_id"]
+
+
+def missing_run(run_id: str) -> NotFound:
+    return NotFound(f"run {run_id} not found", field="run_id")
+
+
+def runs_with_id(items: ItemStore, run_id: str) -> list[Item]:
+    """Every project's run with this id: one strongly consistent query of the id's partition."""
+    found: list[Item] = []
+    cursor: str | None = None
+    while True:
+        page = items.query(run_pk(run_id), sk_prefix=RUN_SK_PREFIX, limit=100, cursor=cursor)
+        found += page.items
+        if page.cursor is None:
+            return found
+        cursor = page.cursor
+
+
+def run_in_project(items: ItemStore, project_id: str, run_id: str) -> Item | None:
+    """The run `run_id` of one project, whichever key shape it was written in, or None."""
+    item = items.get(*run_key(project_id, run_id))
+    if item is None:
+        legacy = items.get(*legacy_run_key(run_id))
+        if legacy is not None and legacy["project_id"] == project_id:
+            return legacy
+    return item
+
+
+def authorized_run_item(
+    items: ItemStore,
+    projects: ProjectService,
+    caller: Caller,
+    run_id: str,
+    permission: Permission,
+    *,
+    project_id: str | None = None,
+) -> Item:
+    """The run the caller means by `run_id`, once the policy allowed `permission` on its project.
+
+    Only runs in projects the caller may read are candidates: others answer exactly as a missing id
+    does. When the caller may read runs of this id in several projects, `project_id` says which.
+    """
+    if project_id is not None:
+        candidates = [item] if (item := run_in_project(items, project_id, run_id)) else []
+    else:
+        candidates = runs_with_id(items, run_id)
+    readable: list[tuple[Item, ProjectRef]] = []
+    for item in candidates:
+        try:
+            ref = projects.get_ref(item["project_id"])
+        except NotFound:  # a run left behind by its project: as gone as the project
+            continue
+        if Permission.RUN_READ in permissions_of(caller, ref):
+            readable.append((item, ref))
+    if not readable:
+        raise missing_run(run_id)
+    if len(readable) > 1:
+        choices = ", ".join(sorted(ref.project_id for _, ref in readable))
+        raise InvalidInput(
+            f"run id {run_id} names a run in each of {len(readable)} projects you can read "
+            f"({choices}): add ?project_id=<one of them>",
+            field="project_id",
+        )
+    item, ref = readable[0]
+    authorize(caller, permission, ref, hidden=missing_run(run_id))
+    return item

@@ -297,8 +297,9 @@ class CredentialService:
         if item is None:
             return
         if "family" in item:
-            self.revoke_family(item["family"])
-        self._items.delete(*keys.refresh_token(item["refresh_hash"]))
+            self.revoke_family(item["family"])  # deletes this session and its refresh token too
+            return
+        self._items.delete(*keys.refresh_token(item["refresh_hash"]))  # issued before families existed
         self._items.delete(s_pk, s_sk)
 
 

@@ -27,11 +27,17 @@ def scrub_remote(url: str) -> str:
         netloc = f"{host}:{port}" if port else host
         return urlunsplit((parts.scheme, netloc, parts.path.split(";", 1)[0], "", ""))
     login, at, rest = url.rpartition("@")
-    host, colon, path = rest.partition(":")
+    host, colon, path = _without_parameters(rest).partition(":")
     if colon and host and "/" not in host:
-        path = path.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
         return f"{'git@' if at and login == 'git' else ''}{host}:{path}"
-    return url.split("?", 1)[0].split(";", 1)[0].split("#", 1)[0]
+    return _without_parameters(url)
+
+
+def _without_parameters(text: str) -> str:
+    """`text` up to its first query, `;parameter` or fragment: where tokens ride along."""
+    for mark in "?;#":
+        text = text.split(mark, 1)[0]
+    return text
 
 
 def _repo(path: Path) -> Any | None:

@@ -118,6 +118,15 @@ def _function_name(node: exp.Func) -> str:
     return name.lower()
 
 
+def _reads_outside(node: exp.Func) -> bool:
+    name = _function_name(node)
+    return (
+        isinstance(node, _FILE_FUNCTIONS)
+        or name.startswith(_FILE_FUNCTION_PREFIXES)
+        or name in _FILE_FUNCTION_NAMES
+    )
+
+
 def _cte_names(tree: exp.Expr) -> set[str]:
     return {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
 
@@ -158,11 +167,7 @@ def check_query(text: str, registered: Collection[str]) -> CheckedQuery:
             raise _refuse("query is too complex: split it or aggregate in fewer expressions")
         if isinstance(node, _REFUSED_NODES):
             raise _refuse(f"'{node.key.upper()}' is not allowed: the SQL endpoint only reads")
-        if isinstance(node, exp.Func) and (
-            isinstance(node, _FILE_FUNCTIONS)
-            or _function_name(node).startswith(_FILE_FUNCTION_PREFIXES)
-            or _function_name(node) in _FILE_FUNCTION_NAMES
-        ):
+        if isinstance(node, exp.Func) and _reads_outside(node):
             raise _refuse(
                 f"'{_function_name(node)}' reads outside the lake: query the registered tables "
                 f"{', '.join(sorted(names))}"

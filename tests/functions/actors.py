@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from wanllmdb_functions.core.app import AppState
 from wanllmdb_functions.core.auth import Caller, resolve_caller
+from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.models import OrgCreate
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
+from wanllmdb_functions.local_server import build_local_app
 from wanllmdb_functions.ports import ItemStore
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
@@ -61,3 +69,15 @@ def build_tenant(items: ItemStore) -> Tenant:
             project, _ = projects.create(owner, body)
             tenant.projects[f"{'personal' if entity == 'owner' else 'org'}-{visibility}"] = project.id
     return tenant
+
+
+@contextmanager
+def tenant_app(
+    data_dir: Path, settings: Settings | None = None
+) -> Iterator[tuple[TestClient, Tenant, AppState]]:
+    """The whole local app (no dashboard, no periodic tasks) on `data_dir`, with the test tenant in it."""
+    app = build_local_app(
+        settings or Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), periodic=False
+    )
+    with TestClient(app) as client:
+        yield client, build_tenant(app.state.wl.storage.items), app.state.wl

@@ -9,17 +9,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.identity.orgs import OrgService
-from wanllmdb_functions.local_server import build_local_app
 
 from . import matrix_rows
-from .actors import build_tenant
+from .actors import tenant_app
 from .matrix_rows import ACTORS, Ctx, Row
 from .routes_of_app import mounted_api_routes
 
@@ -36,10 +32,7 @@ ROWS = all_rows()
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
-    data_dir: Path = tmp_path_factory.mktemp("matrix") / "data"
-    app = build_local_app(Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), periodic=False)
-    with TestClient(app) as client:
-        tenant = build_tenant(app.state.wl.storage.items)
+    with tenant_app(tmp_path_factory.mktemp("matrix") / "data") as (client, tenant, _):
         orgs = OrgService(tenant.items)
         orgs.create_team(tenant.caller("owner"), "acme", "ml")
         orgs.set_member(tenant.caller("owner"), "ml", "member", "member")

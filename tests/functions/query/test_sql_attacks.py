@@ -15,13 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import moto_server
-from tests.functions.actors import Tenant, build_tenant
+from tests.functions.actors import Tenant, tenant_app
 from tests.functions.query.sql_attacks import ATTACKS
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.core.settings import Settings
-from wanllmdb_functions.local_server import build_local_app
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
@@ -43,10 +42,7 @@ class Site:
 
 
 def _site(app_settings: Settings, data_dir: Path) -> Iterator[Site]:
-    app = build_local_app(app_settings, periodic=False)
-    with TestClient(app) as client:
-        state = app.state.wl
-        tenant = build_tenant(state.storage.items)
+    with tenant_app(data_dir, app_settings) as (client, tenant, state):
         project = tenant.projects["personal-private"]
         RunService.of(state).create(tenant.caller("owner"), project, RunCreate(id="r1"))
         put_chunk(

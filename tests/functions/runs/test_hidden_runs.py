@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from wanllmdb_functions.core.settings import Settings
-from wanllmdb_functions.local_server import build_local_app
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
-from ..actors import Tenant, build_tenant
+from ..actors import Tenant, tenant_app
 
 SECRET = "secret-run"  # a run in the owner's private project
 MISSING = "no-such-run"
@@ -37,12 +34,9 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    data_dir: Path = tmp_path_factory.mktemp("hidden-runs") / "data"
-    app = build_local_app(Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), periodic=False)
-    with TestClient(app) as client:
-        tenant = build_tenant(app.state.wl.storage.items)
+    with tenant_app(tmp_path_factory.mktemp("hidden-runs") / "data") as (client, tenant, state):
         private = tenant.projects["personal-private"]
-        RunService.of(app.state.wl).create(tenant.caller("owner"), private, RunCreate(id=SECRET))
+        RunService.of(state).create(tenant.caller("owner"), private, RunCreate(id=SECRET))
         yield Site(client, tenant, private)
 
 

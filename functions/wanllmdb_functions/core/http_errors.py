@@ -61,9 +61,15 @@ def error_response(
     )
 
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
 def _field_of(loc: Any) -> str | None:
-    # Drop the "body"/"query"/"path" prefix so the field reads like the client sent it.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    # Drop the "body"/"query"/"path" prefix so the field reads like the client sent it; only the
+    # prefix: a body field may itself be called "query" (POST /api/sql).
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
     return ".".join(parts) or None
 
 

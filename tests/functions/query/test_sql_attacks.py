@@ -114,6 +114,15 @@ def test_engine_errors_from_valid_looking_sql_are_400_naming_the_query(site: Sit
     assert error["field"] == "query" and error["message"].startswith("SQL error")
 
 
+def test_an_over_long_query_is_refused_naming_the_query_field(site: Site) -> None:
+    # The field is called "query", like the query-string location the error mapper strips.
+    body = {"query": "SELECT 1 AS x " + " " * 20_000}
+    response = site.client.post("/api/sql", json=body, headers=site.tenant.headers("owner"))
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "query"
+    assert response.json()["error"]["message"].startswith("query: ")
+
+
 def test_the_owner_still_reads_the_lake_and_the_outsider_sees_nothing(site: Site) -> None:
     query = (
         "SELECT r.state, max(m.value) AS peak FROM metrics m JOIN runs r ON m.run = r.run GROUP BY r.state"

@@ -106,7 +106,9 @@ def _parse(text: str) -> exp.Expr:
         raise _refuse(f"query is over {MAX_SQL_CHARS} characters")
     try:
         statements = [s for s in sqlglot.parse(text, read=_DIALECT) if s is not None]
-    except (SqlglotError, RecursionError, ValueError) as exc:
+    except RecursionError:
+        raise _refuse("SQL is nested too deeply to parse: flatten it or use a CTE") from None
+    except (SqlglotError, ValueError) as exc:
         raise _refuse(f"SQL could not be parsed: {str(exc).splitlines()[0][:300]}") from None
     if len(statements) != 1:
         raise _refuse(f"only one statement is allowed: write exactly one SELECT (found {len(statements)})")

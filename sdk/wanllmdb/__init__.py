@@ -63,7 +63,7 @@ def _active() -> Run:
     return run
 
 
-def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+def log(data: Mapping[str, Any] | None = None, step: int | None = None, commit: bool | None = None) -> None:
     _active().log(data, step=step, commit=commit)
 
 

@@ -117,16 +117,22 @@ class Run:
             self._pipeline.submit_op(op, body)
 
     # -- the hot path --------------------------------------------------------------------------------
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    def log(
+        self, data: Mapping[str, Any] | None = None, step: int | None = None, commit: bool | None = None
+    ) -> None:
         """Record ``data`` at the current step (wandb semantics for ``step`` and ``commit``).
 
         Budget: a few µs for 10 float scalars. One lock, two list appends per key, no I/O, no Arrow,
         no summary math; the flusher thread does the rest. Raises only for bad input or after finish().
+        ``log()`` with no data commits the row that ``log(..., commit=False)`` calls built, as in wandb.
         """
         if self._slow or type(data) is not dict:
             if self._closed:
                 raise UsageError(f"log() after finish(): run {self.id} is finished; init() a new run")
             if self._disabled:
+                return
+            if data is None:
+                self._commit_pending(step, commit)
                 return
             if not isinstance(data, Mapping):
                 raise InvalidValue(f"log() takes a dict of metrics, not a {type(data).__name__}", key="data")
@@ -145,6 +151,19 @@ class Run:
             self._pipeline.kick()
             if n >= self._memory_bound:
                 self._pipeline.wait_for_room(self._flush_bound)
+
+    def _commit_pending(self, step: int | None, commit: bool | None) -> None:
+        """``log()`` without data: move past the current step if a row was logged at it (wandb does
+        nothing when no row is pending, so two bare ``log()`` calls never skip a step)."""
+        buf = self._history
+        with buf.lock:
+            cur = self._step
+            if step is not None:
+                self._step = self._explicit_step(step, cur, commit, {})[1]
+            elif commit is not False:
+                pending = buf.max_step()
+                if max(pending if pending is not None else -1, self.summary.max_step) >= cur:
+                    self._step = cur + 1
 
     def _explicit_step(
         self, step: object, cur: int, commit: bool | None, data: Mapping[str, Any]

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test lint typecheck pytest web-setup web-build web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
+.PHONY: setup run test lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,6 +23,10 @@ web-setup:
 # Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded.
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# ESLint (web/eslint.config.js): typescript-eslint and react-hooks rules, no warnings allowed.
+web-lint: web-setup
+	@if [ -f web/package.json ]; then cd web && npm run lint; fi
 
 web-build: web-setup
 	@if [ -f web/package.json ]; then cd web && npm run build; fi
@@ -42,7 +46,7 @@ pytest: setup
 web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
-test: setup lint typecheck web-build cdk-synth pytest web-test
+test: setup lint typecheck web-lint web-build cdk-synth pytest web-test
 
 # The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
 CDK := infra_cdk/node_modules/.bin/cdk

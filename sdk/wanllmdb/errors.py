@@ -1,18 +1,27 @@
-"""The SDK's errors, raised into user code only for bad input or misuse, never for network trouble.
+"""The SDK's errors, raised into user code only for bad input or misuse, never for network trouble
+during a run. ``wanllmdb.Error`` is the root, under wandb's name.
 
-WanllmdbError
+WanllmdbError (wanllmdb.Error)
  ├── UsageError            a call in the wrong state (log() after finish(), no active run)
+ │    └── NotAvailableYet  a wandb feature this version does not have (artifacts, alerts, ...)
  ├── InvalidValue          log()/config data that cannot be stored; names the key and the fix
  │    └── NotYetSupported  a media object (Image, Table, ...) that this version cannot store yet
  ├── ConfigChangeError     changing an existing config value without allow_val_change=True
- └── ServerRefused         the server answered a synchronous call (init) with a 4xx
+ └── CommError             the server could not be reached, or refused a request (wandb's name)
+      ├── ApiError         (wanllmdb.rest) a non-2xx answer: status, code, message, field
+      ├── AuthenticationError  no valid API key (401/403)
+      └── ServerRefused    the server answered a synchronous call (init) with a 4xx
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationError",
+    "CommError",
     "ConfigChangeError",
+    "Error",
     "InvalidValue",
+    "NotAvailableYet",
     "NotYetSupported",
     "ServerRefused",
     "UsageError",
@@ -24,8 +33,22 @@ class WanllmdbError(Exception):
     """Base of every error the SDK raises on purpose."""
 
 
+Error = WanllmdbError  # wandb.Error
+
+
 class UsageError(WanllmdbError):
     """The SDK was called in a state where the call makes no sense."""
+
+
+class NotAvailableYet(UsageError, NotImplementedError):
+    """A wandb name whose feature is not in this version; the message says which part of the plan has it."""
+
+    def __init__(self, name: str, feature: str) -> None:
+        super().__init__(
+            f"{name} is not available in this version of wanllmdb: {feature} come in a later release "
+            f"(see README, 'wandb compatibility'). Nothing was done."
+        )
+        self.name = name
 
 
 class InvalidValue(WanllmdbError, TypeError, ValueError):
@@ -51,7 +74,15 @@ class ConfigChangeError(WanllmdbError, ValueError):
         self.key = key
 
 
-class ServerRefused(WanllmdbError):
+class CommError(WanllmdbError):
+    """Talking to the server failed: it was unreachable, or it refused the request."""
+
+
+class AuthenticationError(CommError):
+    """The server did not accept the API key (or none was found)."""
+
+
+class ServerRefused(CommError):
     """The server refused a request that the caller must know about (e.g. resume='must' of a missing run)."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:

@@ -2,7 +2,8 @@
 
 Exception
  ├── Transient   network error, 5xx or 429: retried with exponential backoff and full jitter
- └── ApiError    any other non-2xx: the server's {"error": {code, message, field}}, not retried
+ └── CommError (wanllmdb.errors)
+      └── ApiError    any other non-2xx: the server's {"error": {code, message, field}}, not retried
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from wanllmdb import __version__
+from wanllmdb.errors import CommError
 
 __all__ = ["ApiError", "RestClient", "Transient", "call_with_retry", "raise_error_body"]
 
@@ -30,7 +32,9 @@ class Transient(Exception):
         self.retry_after = retry_after
 
 
-class ApiError(Exception):
+class ApiError(CommError):
+    """A non-2xx answer that is not worth retrying; wanllmdb.ApiError, a wandb CommError."""
+
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status

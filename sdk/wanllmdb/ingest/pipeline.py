@@ -31,6 +31,7 @@ from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.rest import Transient
 from wanllmdb.settings import Settings
 from wanllmdb.summary import Summary
+from wanllmdb.termlog import is_quiet, termwarn
 
 __all__ = ["Pipeline"]
 
@@ -234,10 +235,9 @@ class Pipeline:
         if not done:
             left = self.uploader.pending_count()
             if left:
-                print(
-                    f"wanllmdb: {left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
-                    f"Run `wanllmdb sync {self.rd.path}` to finish.",
-                    file=sys.stderr,
+                termwarn(
+                    f"{left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
+                    f"Run `wanllmdb sync {self.rd.path}` to finish."
                 )
             else:
                 done = True
@@ -256,7 +256,7 @@ class Pipeline:
                     return True
                 if self.uploader.refused:
                     return False
-                if bar is None and time.monotonic() - start > 2.0:
+                if bar is None and time.monotonic() - start > 2.0 and not is_quiet():
                     from tqdm import tqdm
 
                     total = left

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any, TextIO
 
-from wanllmdb.ingest.chunk import LogLine
+from wanllmdb.ingest.buffer import LogLine
 
 __all__ = ["ConsoleCapture"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +117,7 @@ class _Agg:
         self.max = -math.inf
         self.total = 0.0
 
-    def add(self, vals: list[float], full: bool) -> None:
+    def add(self, vals: Sequence[float], full: bool) -> None:
         if not vals:
             return
         if self.count == 0:

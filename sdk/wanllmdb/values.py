@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
+from array import array
 from typing import Any
 
 from wanllmdb.errors import InvalidValue, NotYetSupported
@@ -52,13 +52,17 @@ def validate_key(key: object) -> str:
 def coerce_scalar(key: str, value: Any) -> float:
     """Slow path of ``log()``: everything that is not already a ``float``.
 
+    A value is taken exactly when it converts to a C double the way ``log()``'s fast path converts
+    it (``array('d')``: float, int, bool, numpy scalars, 0-d arrays; never a string), so a key's value
+    is never accepted on one path and refused on the other.
     NaN and +/-inf stay as they are: a diverging loss is data, not an error.
     """
-    if isinstance(value, numbers.Real):
-        try:
-            return float(value)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise InvalidValue(f"log(): {key!r}: {exc}", key=key) from exc
+    try:
+        return array("d", (value,))[0]
+    except OverflowError as exc:
+        raise InvalidValue(f"log(): {key!r}: {exc}", key=key) from exc
+    except TypeError:
+        pass
     cls = type(value)
     if cls.__name__ in _MEDIA_NAMES or cls.__module__.split(".")[0] in ("wandb", "wanllmdb"):
         raise NotYetSupported(
@@ -66,7 +70,7 @@ def coerce_scalar(key: str, value: Any) -> float:
             f"supported by wanllmdb. Log scalars for now (e.g. a mean or a count).",
             key=key,
         )
-    # numpy scalars, 0-d arrays and one-element tensors all expose .item() and a size of 1.
+    # Other array-likes (no __float__) with a single element expose .item() and a size of 1.
     item = getattr(value, "item", None)
     if item is not None and getattr(value, "size", None) in (1, None) and _ndim(value) == 0:
         return coerce_scalar(key, item())

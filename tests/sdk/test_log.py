@@ -93,6 +93,28 @@ def test_unsupported_type_names_the_key_and_the_type_and_stores_nothing(offline_
     assert rows(run.dir) == [(0, "good", 2.0)]  # the refused call left no half row and no step
 
 
+def test_a_bad_value_in_a_known_set_of_keys_stores_nothing(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0, "b": 2.0})  # the next call takes the fast path for these keys
+    with pytest.raises(InvalidValue, match=r"'b' has unsupported type builtins.str"):
+        run.log({"a": 3.0, "b": "text"})
+    with pytest.raises(InvalidValue, match=r"'b'"):
+        run.log({"a": 3.0, "b": 10**400})
+    run.log({"a": 4.0, "b": 5.0})
+    run.finish()
+    assert rows(run.dir) == [(0, "a", 1.0), (0, "b", 2.0), (1, "a", 4.0), (1, "b", 5.0)]
+
+
+def test_keys_logged_in_changing_shapes_keep_their_rows_and_last_values(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    for i in range(6):
+        run.log({"loss": float(i)} if i % 3 else {"val": -float(i), "loss": float(i)})
+    assert run.summary["loss"] == 5.0 and run.summary["val"] == -3.0
+    run.finish()
+    assert [r for r in rows(run.dir) if r[1] == "val"] == [(0, "val", -0.0), (3, "val", -3.0)]
+    assert [r[2] for r in rows(run.dir) if r[1] == "loss"] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
 def test_media_objects_are_refused_as_not_yet_supported(offline_run: OfflineRun) -> None:
     class Image:  # what `wandb.Image(...)` looks like to us
         pass

@@ -1,120 +1,166 @@
-"""Per-key column buffers: the only thing ``log()`` touches.
+"""Metric buffers: the only thing ``log()`` touches.
 
-A row is one ``log()`` call: its step and timestamp are stored once, and each key keeps two parallel
-lists, the row index and the value. The flusher thread swaps the lists out under the lock and does all
-Arrow work on its own time.
+A row is one ``log()`` call. Its step and timestamp go to two flat ``array('q')`` columns. Its values
+go to a *block*: all rows that logged the same keys in the same order share one block, whose values
+sit row after row in one flat ``array('d')``. So the common call (the same dict of floats every step)
+costs one tuple of its keys, one dict lookup and one C-level ``extend``, and a buffered value costs
+8 bytes, not a Python float plus a list slot. The arrays hand their memory to Arrow without a copy.
+
+The flusher thread swaps the whole buffer out under the lock and does all Arrow work on its own time.
 """
 
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from wanllmdb.values import coerce_scalar, validate_key
 
-__all__ = ["Drained", "MetricBuffer"]
+__all__ = ["Block", "Drained", "LogLine", "MetricBuffer"]
+
+LogLine = tuple[int, int, str, str]  # a console line: (line, ts_ms, stream, text)
 
 
-@dataclass
+class Block:
+    """Rows that logged the same keys in the same order: their row numbers and their values, row-major."""
+
+    __slots__ = ("keys", "rows", "vals")
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self.rows = array("q")
+        self.vals = array("d")
+
+    def column(self, j: int) -> array[float]:
+        """The values of ``keys[j]``, one per row of this block (a strided copy, in C)."""
+        return self.vals[j :: len(self.keys)] if len(self.keys) > 1 else self.vals
+
+
 class Drained:
-    """What the flusher takes out of a buffer: rows (step, ts) and, per key, row indices and values."""
+    """What the flusher takes out of a buffer: the rows (step, ts) and the blocks of values."""
 
-    steps: list[int]
-    ts_ms: list[int]
-    columns: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
+    def __init__(self, steps: array[int], ts_ms: array[int], blocks: list[Block]) -> None:
+        self.steps = steps
+        self.ts_ms = ts_ms
+        self.blocks = blocks
 
     def __len__(self) -> int:
-        return sum(len(rows) for rows, _ in self.columns.values())
+        return sum(len(b.vals) for b in self.blocks)
+
+    @cached_property
+    def columns(self) -> dict[str, tuple[array[int], array[float]]]:
+        """Per key, its row numbers and values in row order (a key logged in two shapes is merged)."""
+        out: dict[str, tuple[array[int], array[float]]] = {}
+        for block in self.blocks:
+            for j, key in enumerate(block.keys):
+                rows, vals = block.rows, block.column(j)
+                if key in out:
+                    rows, vals = _merge(out[key], (rows, vals))
+                out[key] = (rows, vals)
+        return out
+
+
+def _merge(
+    a: tuple[array[int], array[float]], b: tuple[array[int], array[float]]
+) -> tuple[array[int], array[float]]:
+    rows = a[0] + b[0]
+    vals = a[1] + b[1]
+    order = sorted(range(len(rows)), key=rows.__getitem__)  # stable: a key twice in a row keeps its order
+    return array("q", (rows[i] for i in order)), array("d", (vals[i] for i in order))
 
 
 class MetricBuffer:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.values = 0  # values buffered since the last drain; the flusher wakes early past a bound
-        self._steps: list[int] = []
-        self._ts: list[int] = []
-        self._cols: dict[str, tuple[list[int], list[float]]] = {}
+        self._steps: array[int] = array("q")
+        self._ts: array[int] = array("q")
+        self._blocks: dict[tuple[Any, ...], Block] = {}
 
     def add(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
         with self.lock:
             return self.add_locked(step, ts_ms, data)
 
     def add_locked(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
-        """Append one row (caller holds ``lock``); returns the values buffered. Bad input rolls back fully."""
-        row = len(self._steps)
+        """Append one row (caller holds ``lock``); returns the values buffered. Bad input stores nothing.
+
+        The fast path takes rows whose keys (in order) match a block and whose values all convert to a
+        C double (float, int, bool, numpy scalars...). Anything else (a new key set, nested dicts, a value
+        that needs a helpful error) takes ``_add_slow``, which validates before it stores.
+        """
+        keys = tuple(data)
+        block = self._blocks.get(keys)
+        if block is None:
+            return self._add_slow(step, ts_ms, data)
+        vals = block.vals
+        n = len(vals)
+        try:
+            vals.extend(data.values())
+        except Exception:
+            del vals[n:]  # extend stops at the first bad value: take back the ones before it
+            return self._add_slow(step, ts_ms, data)
+        block.rows.append(len(self._steps))
         self._steps.append(step)
         self._ts.append(ts_ms)
-        cols = self._cols
-        nested = 0
-        try:
-            # The hot loop: flat dicts of floats never leave it. Everything else takes a detour per value.
-            for key, value in data.items():
-                if type(value) is not float:
-                    if isinstance(value, Mapping):
-                        nested += self._add_nested(row, value, validate_key(key) + ".") - 1
-                        continue
-                    value = coerce_scalar(str(key), value)
-                col = cols.get(key)
-                if col is None:
-                    col = cols[validate_key(key)] = ([], [])
-                col[0].append(row)
-                col[1].append(value)
-        except BaseException:
-            self._rollback(row)
-            raise
-        self.values += len(data) + nested
+        self.values += len(keys)
         return self.values
 
-    def _add_nested(self, row: int, data: Mapping[str, Any], prefix: str) -> int:
-        cols = self._cols
-        added = 0
-        for sub, value in data.items():
-            key = prefix + validate_key(sub)
-            if type(value) is not float:
-                if isinstance(value, Mapping):
-                    added += self._add_nested(row, value, key + ".")
-                    continue
-                value = coerce_scalar(key, value)
-            col = cols.get(key)
-            if col is None:
-                col = cols[validate_key(key)] = ([], [])
-            col[0].append(row)
-            col[1].append(value)
-            added += 1
-        return added
-
-    def _rollback(self, row: int) -> None:
-        for key, (rows, vals) in list(self._cols.items()):
-            while rows and rows[-1] == row:
-                rows.pop()
-                vals.pop()
-            if not rows:
-                del self._cols[key]
-        del self._steps[row:]
-        del self._ts[row:]
+    def _add_slow(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
+        flat: dict[str, float] = {}
+        _flatten(data, "", flat)
+        keys = tuple(flat)
+        block = self._blocks.get(keys)
+        if block is None:
+            block = self._blocks[keys] = Block(keys)
+        block.vals.extend(flat.values())
+        block.rows.append(len(self._steps))
+        self._steps.append(step)
+        self._ts.append(ts_ms)
+        self.values += len(keys)
+        return self.values
 
     def drain(self, fold: Callable[[Drained], None] | None = None) -> Drained | None:
         """Swap the buffers out; ``fold`` sees them under the lock so summary readers never miss a value."""
         with self.lock:
             if not self._steps:
                 return None
-            out = Drained(self._steps, self._ts, self._cols)
-            self._steps, self._ts, self._cols = [], [], {}
+            out = Drained(self._steps, self._ts, list(self._blocks.values()))
+            self._steps, self._ts, self._blocks = array("q"), array("q"), {}
             self.values = 0
             if fold is not None:
                 fold(out)
             return out
 
-    def peek(self, key: str) -> list[float]:
-        """Values of ``key`` not yet drained (a copy). Callers hold ``self.lock``."""
-        col = self._cols.get(key)
-        return list(col[1]) if col else []
+    def peek(self, key: str) -> array[float]:
+        """Values of ``key`` not yet drained, in row order (a copy). Callers hold ``self.lock``.
+
+        Only the blocks that hold ``key`` are read, one strided copy each: the summary calls this for
+        every key while log() waits on the lock.
+        """
+        found: tuple[array[int], array[float]] | None = None
+        for block in self._blocks.values():
+            if key in block.keys:
+                col = (block.rows, block.column(block.keys.index(key)))
+                found = col if found is None else _merge(found, col)
+        return array("d", found[1]) if found is not None else array("d")
 
     def max_step(self) -> int | None:
         """Highest step not yet drained. Callers hold ``self.lock``."""
         return max(self._steps) if self._steps else None
 
     def keys(self) -> list[str]:
-        return list(self._cols)
+        return list(dict.fromkeys(k for block in self._blocks.values() for k in block.keys))
+
+
+def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, float]) -> None:
+    """Nested dicts become dotted keys; every key is validated and every value coerced (or refused).
+    A dotted key given twice in one row ({"a.b": 1, "a": {"b": 2}}) keeps the later value, as a dict would."""
+    for key, value in data.items():
+        name = prefix + validate_key(key)
+        if isinstance(value, Mapping):
+            _flatten(value, name + ".", out)
+            continue
+        out[validate_key(name)] = value if type(value) is float else coerce_scalar(name, value)

@@ -18,13 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.ingest.buffer import Drained, MetricBuffer
-from wanllmdb.ingest.chunk import log_table, metric_table, write_parquet
 from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
@@ -32,6 +29,9 @@ from wanllmdb.rest import Transient
 from wanllmdb.settings import Settings
 from wanllmdb.summary import Summary
 from wanllmdb.termlog import is_quiet, termwarn
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["Pipeline"]
 
@@ -125,6 +125,8 @@ class Pipeline:
         if self.console is not None:
             lines = self.console.drain()
             if lines:
+                from wanllmdb.ingest.chunk import log_table
+
                 self._write_chunk("logs", log_table(lines, attempt=self.attempt))
                 wrote = True
         wrote = self._write_summary() or wrote
@@ -137,9 +139,16 @@ class Pipeline:
         # A function of its own so the drained Python lists are freed before Parquet encoding starts:
         # that keeps the peak RSS at about one buffer, not two.
         drained = buffer.drain(fold)
-        return metric_table(drained, attempt=self.attempt) if drained is not None else None
+        if drained is None:
+            return None
+        # pyarrow loads here, with the first chunk, on this thread: `import wanllmdb` stays light.
+        from wanllmdb.ingest.chunk import metric_table
+
+        return metric_table(drained, attempt=self.attempt)
 
     def _write_chunk(self, stream: str, table: pa.Table) -> None:
+        from wanllmdb.ingest.chunk import write_parquet
+
         seq = self._seq[stream]
         self.rd.write_chunk(stream, self.attempt, seq, partial(write_parquet, table))
         self._seq[stream] = seq + 1

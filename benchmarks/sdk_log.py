@@ -6,9 +6,11 @@ Starts a local `wanllmdb server` on a free port, then measures, for STEPS steps 
   baseline   append to Python lists, then one pyarrow zstd Parquet write (+ fsync)
   wanllmdb   run.log() online against the server; end to end = loop + finish() (durable in the lake)
   wandb      wandb offline, when importable here or in --wandb-python (else the brief's 216 us reference)
-It also measures the background threads' CPU at 1,000 steps/s and the peak RSS growth while
-logging RSS_STEPS steps. Ratios are against the baseline of this run; the machine's load is printed,
-because on a shared 2-core box wall-clock figures move with it (CPU-time figures much less).
+It also measures the background threads' CPU at 1,000 steps/s, the peak RSS growth while
+logging RSS_STEPS steps, and the whole process's peak RSS while a fresh training process logs STEPS
+steps (with what `import wanllmdb` alone costs). Ratios are against the baseline of this run; the
+machine's load is printed, because on a shared 2-core box wall-clock figures move with it (CPU-time
+figures much less).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -32,6 +35,7 @@ from tests.conftest import LocalServer, start_local_server  # noqa: E402 - the o
 
 KEYS = [f"metric_{i}" for i in range(10)]
 WANDB_REFERENCE_US = 216.0  # the brief: wandb 0.31 offline on this machine kind
+WANDB_REFERENCE_RSS_MB = 124.0  # the brief: wandb's whole process tree, peak, logging 100k x 10
 
 
 def start_server(data_dir: Path) -> LocalServer:
@@ -142,6 +146,34 @@ def rss_child(steps: int, url: str, key: str, spool: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def peak_rss_child(steps: int, url: str, key: str, spool: Path) -> dict[str, Any]:
+    """A training process from scratch: RSS of bare Python, after `import wanllmdb`, and its peak (MB).
+
+    The peak is the kernel's VmHWM: exact, no sampling thread, and it starts afresh at exec (unlike
+    ru_maxrss, which a child inherits from a larger parent).
+    """
+    code = (
+        "import sys\n"
+        "def status(field):\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith(field + ':'): return int(line.split()[1]) / 1024\n"
+        "bare = status('VmRSS')\n"
+        "import wanllmdb\n"
+        "imported = status('VmRSS')\n"
+        "heavy = [m for m in ('pyarrow', 'httpx', 'numpy') if m in sys.modules]\n"
+        "KEYS=[f'metric_{i}' for i in range(10)]\n"
+        f"run = wanllmdb.init(project='bench', dir={str(spool)!r}, settings={{'base_url': {url!r}, "
+        f"'api_key': {key!r}, 'system_metrics': False, 'console': 'off', 'git': False}})\n"
+        f"for s in range({steps}): run.log({{k: s * 0.001 + i for i, k in enumerate(KEYS)}})\n"
+        "run.finish()\n"
+        "print(bare, imported, status('VmHWM'), ','.join(heavy) or '-')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "sdk")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    bare, imported, peak, heavy = out.stdout.strip().splitlines()[-1].split()
+    return {"bare": float(bare), "imported": float(imported), "peak": float(peak), "heavy": heavy}
+
+
 def wandb_offline(steps: int, python: str | None, work: Path) -> tuple[float, float] | None:
     """(wall, caller CPU) us per log() of wandb offline, or None when wandb is not importable."""
     code = (
@@ -184,6 +216,7 @@ def main() -> None:
             base = baseline(args.steps, work)
             ours = wanllmdb_run(args.steps, url, key, work / "spool")
             bg_share = paced_background(url, key, work / "spool-paced")
+            peak = peak_rss_child(args.steps, url, key, work / "spool-peak")
             rss = rss_child(args.rss_steps, url, key, work / "spool-rss") if args.rss_steps else float("nan")
             wandb_us = wandb_offline(min(args.steps, 100_000), args.wandb_python, work / "wandb")
         finally:
@@ -214,6 +247,14 @@ def main() -> None:
         f"background threads at 1,000 steps/s: {bg_share * 100:.2f} % of one core (system sampler included)"
     )
     print(f"peak RSS growth, {args.rss_steps} steps x 10 scalars: {rss:.1f} MB")
+    print(
+        f"peak RSS of a training process, {args.steps} steps x 10 scalars: {peak['peak']:.1f} MB "
+        f"(wandb's process tree: {WANDB_REFERENCE_RSS_MB:.0f} MB, the brief's reference)"
+    )
+    print(
+        f"`import wanllmdb`: {peak['imported'] - peak['bare']:.1f} MB over bare Python "
+        f"({peak['bare']:.1f} MB); heavy modules loaded by it: {peak['heavy']}"
+    )
     print()
     checks = [
         ("log() <= 1/20 of wandb offline (wall)", ours["us_per_step"] <= wandb_wall / 20),
@@ -223,6 +264,7 @@ def main() -> None:
         ("end to end <= 3x baseline", ours["end_to_end_s"] <= 3 * base["end_to_end_s"]),
         ("background <= 5% of a core at 1k steps/s", bg_share <= 0.05),
         ("peak RSS growth <= 50 MB", rss <= 50),
+        ("peak RSS of the training process <= 100 MB", peak["peak"] <= 100),
     ]
     for name, ok in checks:
         print(f"  [{'ok' if ok else 'MISS'}] {name}")

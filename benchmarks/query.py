@@ -114,7 +114,7 @@ PEAK_SCRIPT = textwrap.dedent(
     from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
     from wanllmdb_functions.adapters.url_signing import UrlSigner
     from wanllmdb_functions.query.envelope import envelope, with_x
-    from wanllmdb_functions.query.reader import FrameCache, read_stream
+    from wanllmdb_functions.lake.reader import FrameCache, read_stream
     before = peak_kb()
     lake, work, project, run = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
     blobs = LocalBlobStore(lake, work_dir=work, signer=UrlSigner(b"k" * 32, "http://127.0.0.1:9"))
@@ -194,7 +194,7 @@ def main() -> None:
             # -- 5. local read path ------------------------------------------------------------
             from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
             from wanllmdb_functions.adapters.url_signing import UrlSigner
-            from wanllmdb_functions.query.reader import read_object
+            from wanllmdb_functions.lake.reader import read_object
 
             blobs = LocalBlobStore(lake, work_dir=server.data_dir / "work", signer=UrlSigner(b"k" * 32, "x"))
             info = blobs.head(str(compacted.relative_to(lake)))

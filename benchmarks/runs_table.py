@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 from _server import local_server
 
-from wanllmdb_functions.core.auth import resolve_caller
+from wanllmdb_functions.app.storage import build_storage
 from wanllmdb_functions.core.settings import Settings
-from wanllmdb_functions.core.storage import build_storage
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
 from wanllmdb_functions.runs.models import RunCreate, SummaryPatch

@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
+from .app.state import API_PREFIX, AppState
+from .apps import create_app
 from .blobs.routes import router as blob_router
-from .core.app import API_PREFIX, AppState, create_app
 from .core.errors import NotFound
 from .core.security_headers import DashboardHeaders
 from .core.settings import Settings, SettingsError

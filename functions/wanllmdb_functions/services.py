@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from .adapters.sqs_notices import register_compaction_notices
+from .compaction.jobs import compaction_startup
+from .compaction.notices import register_compaction_notices
+from .handlers.identity_routers import IDENTITY_ROUTERS
 from .identity.bootstrap import ensure_local_admin
-from .identity.routers import IDENTITY_ROUTERS
-from .query.compaction_jobs import compaction_startup
 from .query.log_routes import router as logs_router
 from .query.routes import router as query_router
-from .query.sql_routes import router as sql_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
+from .sql.routes import router as sql_router
 
 if TYPE_CHECKING:
-    from .core.app import AppState
+    from .app.state import AppState
 
 SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,

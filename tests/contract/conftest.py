@@ -46,8 +46,8 @@ def served_blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     """A BlobStore whose presigned URLs a real HTTP client can fetch: a real `wanllmdb server` for the
     local adapter, a real moto server for S3 (moto honours the response-content-* overrides)."""
     from tests.conftest import moto_server, start_local_server
+    from wanllmdb_functions.app.storage import build_storage
     from wanllmdb_functions.core.settings import load_settings
-    from wanllmdb_functions.core.storage import build_storage
 
     if request.param == "local":
         server = start_local_server(tmp_path / "data")

@@ -15,7 +15,11 @@ from wanllmdb_functions.ports import BlobStore
 
 ACTIVE_CONTENT = [
     ("report.html", "text/html", b"<script>fetch('/api/auth/me')</script>"),
-    ("chart.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    (
+        "chart.svg",
+        "image/svg+xml",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    ),
     # A passive name does not make a declared active type safe.
     ("innocent.png", "text/html", b"<script>alert(1)</script>"),
     ("page.xhtml", "application/xhtml+xml", b"<html xmlns='http://www.w3.org/1999/xhtml'/>"),
@@ -55,6 +59,6 @@ def test_file_names_are_quoted_safely_with_an_rfc_6266_utf8_name(served_blob_sto
     served_blob_store.put(key, b"cv")
     disposition = _get(served_blob_store, key).headers["content-disposition"]
     assert disposition == (
-        "attachment; filename=\"r_sum_ _final_; x.txt\"; "
+        'attachment; filename="r_sum_ _final_; x.txt"; '
         "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22%3B%20x.txt"
     )

@@ -28,7 +28,7 @@ from tests.e2e.lambda_events import (
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
-from wanllmdb_functions.query.visible import list_stream
+from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 pytestmark = pytest.mark.slow

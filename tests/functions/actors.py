@@ -9,9 +9,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from wanllmdb_functions.core.app import AppState
-from wanllmdb_functions.core.auth import Caller, resolve_caller
+from wanllmdb_functions.app.state import AppState
+from wanllmdb_functions.core.caller import Caller
 from wanllmdb_functions.core.settings import Settings
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.models import OrgCreate
 from wanllmdb_functions.identity.orgs import OrgService

@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
-from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.core.settings import Settings
 
 BACKENDS = ["local", "aws"]

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import LocalServer
 from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
+from wanllmdb_functions.app.storage import build_storage
 from wanllmdb_functions.core.settings import load_settings
-from wanllmdb_functions.core.storage import build_storage
 
 
 def _store(server: LocalServer) -> LocalBlobStore:

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from tests.conftest import start_local_server
+from wanllmdb_functions.app.storage import SQLITE_FILE, build_storage
 from wanllmdb_functions.core.settings import load_settings
-from wanllmdb_functions.core.storage import SQLITE_FILE, build_storage
 
 # Each object's first 64 bytes are the sha256 of the rest, so a partial object is detectable.
 WRITER = textwrap.dedent(
@@ -27,7 +27,7 @@ WRITER = textwrap.dedent(
     import hashlib, os, sys, httpx
     from pathlib import Path
     from wanllmdb_functions.core.settings import load_settings
-    from wanllmdb_functions.core.storage import build_storage
+    from wanllmdb_functions.app.storage import build_storage
 
     data_dir, url = Path(sys.argv[1]), sys.argv[2]
     storage = build_storage(load_settings(data_dir=data_dir, public_url=url))

@@ -85,7 +85,7 @@ def test_route_enumeration_sees_a_newly_added_route(ctx: Ctx) -> None:
     # The guard above is only as good as this enumeration: a route added later must show up in it.
     from fastapi import APIRouter
 
-    from wanllmdb_functions.core.app import create_app
+    from wanllmdb_functions.apps import create_app
 
     extra = APIRouter()
 

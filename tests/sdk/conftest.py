@@ -69,7 +69,7 @@ def admin_key(data_dir: Path) -> str:
 
 def _visible(files: list[Path]) -> list[Path]:
     """The objects a reader uses (docs/lake.md): newest compacted files plus the chunks they do not cover."""
-    from wanllmdb_functions.query.layout import parse_chunk, parse_compacted
+    from wanllmdb_functions.lake.keys import parse_chunk, parse_compacted
 
     compacted = [(f, c) for f in files if (c := parse_compacted(f.name)) is not None]
     newest = [

@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .service import AuditLog, AuditRecord
 
 if TYPE_CHECKING:
-    from ..core.app import AppState
-    from ..core.auth import Caller
+    from ..app.state import AppState
+    from ..core.caller import Caller
 
 __all__ = ["AUDITED_METHODS", "REQUEST_ID_HEADER", "AuditMiddleware"]
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ..core.auth import CallerDep
-from ..core.deps import SettingsDep, StorageDep
+from ..app.deps import SettingsDep, StorageDep
 from ..core.policy import Permission, authorize
+from ..identity.authn import CallerDep
 from .models import AuditPage
 from .service import AuditLog
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..adapters.local_blobs import LocalBlobStore
 from ..adapters.url_signing import SignedGrant
-from ..core.deps import AppStateDep, StorageDep
+from ..app.deps import AppStateDep, StorageDep
 from ..core.errors import InvalidInput, NotFound, TooLarge
 from ..core.security_headers import download_headers
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from .errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
-    from .auth import Caller
+    from .caller import Caller
 
 __all__ = [
     "BUILTIN_ROLES",

@@ -10,9 +10,9 @@ import json
 import logging
 from typing import Any
 
-from ..core.app import AppState
+from ..app.state import AppState
+from ..compaction.jobs import compact_for_message
 from ..core.errors import InvalidInput
-from ..query.compaction_jobs import compact_for_message
 
 __all__ = ["handler"]
 

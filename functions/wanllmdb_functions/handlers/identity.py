@@ -2,8 +2,8 @@
 
 from mangum import Mangum
 
-from ..core.app import create_app
-from ..identity.routers import IDENTITY_ROUTERS
+from ..apps import create_app
+from .identity_routers import IDENTITY_ROUTERS
 
 app = create_app(IDENTITY_ROUTERS, title="wanLLMDB identity")
 handler = Mangum(app, lifespan="off")

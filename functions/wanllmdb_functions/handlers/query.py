@@ -2,7 +2,7 @@
 
 from mangum import Mangum
 
-from ..core.app import create_app
+from ..apps import create_app
 from ..query.log_routes import router as logs_router
 from ..query.routes import router as query_router
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..adapters.sqs_notices import register_compaction_notices
-from ..core.app import AppState
+from ..app.state import AppState
+from ..compaction.notices import register_compaction_notices
 from ..core.errors import InvalidInput
 from ..runs.reaper import reap_stale_runs
 

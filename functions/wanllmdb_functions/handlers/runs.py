@@ -2,8 +2,8 @@
 
 from mangum import Mangum
 
-from ..adapters.sqs_notices import register_compaction_notices
-from ..core.app import create_app
+from ..apps import create_app
+from ..compaction.notices import register_compaction_notices
 from ..runs.routes import router as runs_router
 
 app = create_app([runs_router], title="wanLLMDB runs")

@@ -2,8 +2,8 @@
 
 from mangum import Mangum
 
-from ..core.app import create_app
-from ..query.sql_routes import router as sql_router
+from ..apps import create_app
+from ..sql.routes import router as sql_router
 
 app = create_app([sql_router], title="wanLLMDB SQL")
 handler = Mangum(app, lifespan="off")

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from .. import __version__
-from ..core.deps import SettingsDep
+from ..app.deps import SettingsDep
 
 router = APIRouter(tags=["health"])
 

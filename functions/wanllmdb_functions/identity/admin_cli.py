@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..app.storage import build_storage
 from ..core.errors import WanError
 from ..core.settings import Settings
-from ..core.storage import build_storage
 from .credentials import CredentialService
 from .invitations import InvitationService
 from .models import Email, EntityName, InvitationCreate, KeyName, Password

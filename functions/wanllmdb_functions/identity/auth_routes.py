@@ -10,9 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ..core.auth import BearerDep, Caller, CallerDep, presented_token
-from ..core.deps import StorageDep
+from ..app.deps import StorageDep
+from ..core.caller import Caller
 from ..core.errors import InvalidInput, Unauthenticated
+from .authn import BearerDep, CallerDep, presented_token
 from .cookies import REFRESH_COOKIE, clear_session_cookies, set_session_cookies
 from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
 from .deps import CredentialsDep, SignupDep, UsersDep

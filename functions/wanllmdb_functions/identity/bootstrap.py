@@ -12,7 +12,7 @@ from .credentials import CredentialService
 from .users import UserService
 
 if TYPE_CHECKING:
-    from ..core.app import AppState
+    from ..app.state import AppState
 
 __all__ = ["ADMIN_KEY_FILE", "ADMIN_USERNAME", "ensure_local_admin", "write_secret_file"]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from ..core.deps import SettingsDep, StorageDep
+from ..app.deps import SettingsDep, StorageDep
 from .credentials import CredentialService
 from .invitations import InvitationService
 from .orgs import OrgService

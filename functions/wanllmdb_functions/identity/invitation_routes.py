@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from ..core.auth import CallerDep
+from .authn import CallerDep
 from .deps import InvitationsDep
 from .models import EntityName, InvitationCreate, InvitationCreated, InvitationId, InvitationList
 

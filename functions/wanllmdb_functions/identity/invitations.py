@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Forbidden, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, authorize
 from ..ports import Condition, Item, ItemStore, TransactOp

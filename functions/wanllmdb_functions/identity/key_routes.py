@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from ..core.auth import CallerDep
+from .authn import CallerDep
 from .deps import CredentialsDep
 from .models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 

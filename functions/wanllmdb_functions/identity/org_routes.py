@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from ..core.auth import CallerDep
 from ..core.policy import Permission, authorize
+from .authn import CallerDep
 from .deps import OrgsDep, RolesDep
 from .models import (
     EntityName,

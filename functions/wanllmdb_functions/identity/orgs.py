@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, authorize
 from ..ports import Condition, Item, ItemStore, TransactOp

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from ..core.deps import StorageDep
+from ..app.deps import StorageDep
 from .service import ProjectService
 
 __all__ = ["ProjectsDep", "project_service"]

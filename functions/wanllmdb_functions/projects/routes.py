@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from ..core.auth import CallerDep
+from ..identity.authn import CallerDep
 from ..identity.models import EntityName
 from .deps import ProjectsDep
 from .models import Project, ProjectCreate, ProjectId, ProjectList, ProjectName, ProjectUpdate

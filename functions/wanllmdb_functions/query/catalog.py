@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import polars as pl
 
 if TYPE_CHECKING:
-    from ..core.auth import Caller
+    from ..core.caller import Caller
+from ..lake.reader import FrameCache, read_object
+from ..lake.schema import METRIC_SCHEMA
+from ..lake.visible import list_project
 from ..ports.blob_store import BlobStore
-from .reader import FrameCache, read_object
-from .schema import METRIC_SCHEMA
-from .visible import list_project
 
 __all__ = ["RunCatalog", "RunRecord", "metrics_table", "runs_table"]
 

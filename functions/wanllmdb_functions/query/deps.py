@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from ..core.deps import SettingsDep, StorageDep
+from ..app.deps import SettingsDep, StorageDep
 from ..core.settings import Settings
-from .reader import FrameCache
+from ..lake.reader import FrameCache
 from .run_catalog import ServiceRunCatalog
 from .service import QueryService
 

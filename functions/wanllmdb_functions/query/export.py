@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from ..compaction.compactor import compact_run, merge_rows
 from ..core.errors import NotFound
+from ..lake.reader import read_stream
+from ..lake.schema import METRIC_SCHEMA
+from ..lake.visible import list_project, list_stream
 from ..ports.blob_store import BlobStore, PresignedRequest
 from .catalog import RunRecord
-from .compaction import compact_run, merge_rows
 from .history import to_parquet_bytes
 from .models import ExportRequest, ExportResponse
-from .reader import read_stream
-from .schema import METRIC_SCHEMA
-from .visible import list_project, list_stream
 
 __all__ = ["export_project", "export_run"]
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ..core.auth import CallerDep
-from ..core.deps import StorageDep
+from ..app.deps import StorageDep
+from ..identity.authn import CallerDep
 from ..runs.models import RunProject
 from .logs import MAX_LOG_LIMIT, LogPage, read_logs
 from .routes import RunId

@@ -19,8 +19,8 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from ..core.errors import InvalidInput, NotFound
-from .layout import log_prefix
-from .visible import resolve_stream
+from ..lake.keys import log_prefix
+from ..lake.visible import resolve_stream
 
 if TYPE_CHECKING:
     from ..ports.blob_store import BlobInfo, BlobStore

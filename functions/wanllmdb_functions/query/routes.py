@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
-from ..core.auth import CallerDep
-from ..core.deps import SettingsDep
+from ..app.deps import SettingsDep
+from ..identity.authn import CallerDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .models import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import Forbidden
 from ..core.policy import Permission, authorize, permissions_of
 from ..ports import BlobStore, Item, ItemStore

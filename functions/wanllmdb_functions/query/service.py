@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..core.errors import InvalidInput
+from ..lake.keys import STREAMS
+from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
+from ..lake.visible import StreamObjects, list_project, list_stream
 from ..ports.blob_store import BlobStore
+from ..sql.engine import run_sql
+from ..sql.guard import check_query
 from .bands import group_bands
 from .catalog import RunCatalog, RunRecord, metrics_table, runs_table
 from .envelope import MAX_BUCKETS, Series, envelope, json_number, json_values, with_x
 from .export import export_project, export_run
 from .history import history_page
-from .layout import STREAMS
 from .models import (
     CompareRequest,
     CompareResponse,
@@ -34,13 +38,9 @@ from .models import (
     SqlResponse,
     check_keys,
 )
-from .reader import Columns, FrameCache, StreamRead, read_stream
-from .sql import run_sql
-from .sql_guard import check_query
-from .visible import StreamObjects, list_project, list_stream
 
 if TYPE_CHECKING:
-    from ..core.auth import Caller
+    from ..core.caller import Caller
 
 __all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.policy import Permission, authorize
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService

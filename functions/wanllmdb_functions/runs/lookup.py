@@ -7,7 +7,7 @@ only the run id the caller sent.
 
 from __future__ import annotations
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import InvalidInput, NotFound
 from ..core.policy import Permission, ProjectRef, authorize, permissions_of
 from ..ports import Item, ItemStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ..core.app import AppState
+from ..app.state import AppState
 from .service import RunService
 
 __all__ = ["reap_stale_runs", "reaper_task"]

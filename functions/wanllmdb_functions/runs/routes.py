@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from ..core.auth import CallerDep
-from ..core.deps import AppStateDep, SettingsDep, StorageDep
+from ..app.deps import AppStateDep, SettingsDep, StorageDep
 from ..core.policy import Permission
+from ..identity.authn import CallerDep
 from .listing import RunTable
 from .models import (
     RUN_ID_PATTERN,

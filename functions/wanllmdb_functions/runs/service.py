@@ -12,24 +12,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
 from ..core.settings import Settings
 from ..core.values import checked_json, now_iso
+from ..lake.run_objects import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
-from .lake_layout import run_prefixes
 from .lookup import authorized_run_item, missing_run, run_in_project
 from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
 from .records import clean_metadata, config_version_op, load_config, run_from_item
 from .tree import deep_merge, flatten
 
 if TYPE_CHECKING:
-    from ..core.app import AppState
+    from ..app.state import AppState
 
 __all__ = ["TERMINAL_STATES", "TRANSITIONS", "RunService"]
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from ..core.errors import Conflict, InvalidInput, TooLarge
 from ..core.settings import Settings
 from ..core.values import now_iso
+from ..lake.run_objects import chunk_key, path_key
 from ..ports import BlobStore, Item
 from ..ports.blob_store import validate_key
-from .lake_layout import chunk_key, path_key
 from .models import Grant, UploadItem
 
 __all__ = ["PARQUET_CONTENT_TYPE", "grant_uploads", "validate_run_path"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import NotFound
 from ..core.policy import Permission
 from .keys import config_prefix

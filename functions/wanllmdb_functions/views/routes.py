@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from ..core.auth import CallerDep
-from ..core.deps import StorageDep
+from ..app.deps import StorageDep
+from ..identity.authn import CallerDep
 from ..projects.models import ProjectId
 from .models import SavedView, ViewList, ViewName, ViewSave
 from .service import ViewService

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.auth import Caller
+from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, NotFound
 from ..core.policy import Permission, authorize
 from ..core.values import checked_json, now_iso

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.ports import ItemStore
 
 from ..actors import Tenant, build_tenant

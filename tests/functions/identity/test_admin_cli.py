@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from wanllmdb.cli import main
-from wanllmdb_functions.core.auth import resolve_caller
+from wanllmdb_functions.app.storage import build_storage
 from wanllmdb_functions.core.errors import Forbidden
 from wanllmdb_functions.core.settings import Settings
-from wanllmdb_functions.core.storage import build_storage
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.models import OrgCreate, Register
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.signup import SignupService

@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from wanllmdb_functions.core.app import create_app
+from wanllmdb_functions.apps import create_app
+from wanllmdb_functions.handlers.identity_routers import IDENTITY_ROUTERS
 from wanllmdb_functions.identity import throttle
 from wanllmdb_functions.identity.credentials import CredentialService
-from wanllmdb_functions.identity.routers import IDENTITY_ROUTERS
 from wanllmdb_functions.identity.throttle import ADDRESS_BACKOFF_BASE_S, ADDRESS_FREE_FAILURES, MAX_FAILURES
 from wanllmdb_functions.identity.users import UserService
 

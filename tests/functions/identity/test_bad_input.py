@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from wanllmdb_functions.core.app import MAX_REQUEST_BYTES
+from wanllmdb_functions.app.state import MAX_REQUEST_BYTES
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.local_server import build_local_app
 

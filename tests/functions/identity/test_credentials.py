@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.errors import Conflict, NotFound, Unauthenticated
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.ports import ItemStore

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wanllmdb_functions.core.auth import resolve_caller
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, WanError
 from wanllmdb_functions.core.policy import EntityRef, Permission, permissions_of
 from wanllmdb_functions.core.settings import Settings
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.invitations import InvitationService
 from wanllmdb_functions.identity.models import InvitationCreate, Register, User

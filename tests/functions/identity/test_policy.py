@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wanllmdb_functions.core.auth import Caller
+from wanllmdb_functions.core.caller import Caller
 from wanllmdb_functions.core.errors import Forbidden, NotFound
 from wanllmdb_functions.core.policy import (
     BUILTIN_ROLES,
@@ -81,10 +81,11 @@ def test_custom_role_grants_exactly_its_permission_set() -> None:
 
 
 def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None:
-    from wanllmdb_functions.core import auth, policy
+    from wanllmdb_functions.core import caller, policy
+    from wanllmdb_functions.identity import authn as auth
 
+    assert caller.__all__ == ["Caller"]
     expected_auth = {
-        "Caller",
         "CallerDep",
         "authenticated",
         "bearer_credentials",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.lake_chunks import put_chunk
-from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 

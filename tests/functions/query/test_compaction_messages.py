@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 
 from tests.lake_chunks import put_chunk
+from wanllmdb_functions.compaction.jobs import compact_for_message
+from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.ports import BlobStore
-from wanllmdb_functions.query.compaction_jobs import compact_for_message
-from wanllmdb_functions.query.visible import list_stream
 
 EVENTBRIDGE = Path(__file__).parents[2] / "e2e" / "events" / "eventbridge_s3_object_created.json"
 
@@ -61,7 +61,7 @@ def test_below_the_chunk_threshold_the_stream_waits(blobs: BlobStore) -> None:
 
 def test_a_log_chunk_event_compacts_the_runs_console_output(blobs: BlobStore) -> None:
     from tests.lake_chunks import put_log_chunk
-    from wanllmdb_functions.query.layout import log_prefix
+    from wanllmdb_functions.lake.keys import log_prefix
 
     for seq in range(2):
         put_log_chunk(blobs, "p1", "r1", seq=seq, first_line=seq, texts=[f"line {seq}"])

@@ -13,9 +13,9 @@ from tests.conftest import start_local_server
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
 from wanllmdb_functions.adapters.url_signing import UrlSigner
+from wanllmdb_functions.compaction.jobs import ChunkArrivals, CompactionWorker
+from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.ports import BlobStore
-from wanllmdb_functions.query.compaction_jobs import ChunkArrivals, CompactionWorker
-from wanllmdb_functions.query.visible import list_stream
 from wanllmdb_functions.services import PERIODIC_TASKS
 
 P, R = "p1", "r1"

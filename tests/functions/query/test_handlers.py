@@ -20,14 +20,14 @@ from tests.conftest import aws_backend_env, moto_server
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
-from wanllmdb_functions.adapters.sqs_notices import SqsRunFinishedNotifier
-from wanllmdb_functions.core.auth import resolve_caller
+from wanllmdb_functions.compaction.notices import SqsRunFinishedNotifier
 from wanllmdb_functions.core.settings import load_settings
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService
+from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
-from wanllmdb_functions.query.visible import list_stream
 from wanllmdb_functions.runs.events import RunFinishedHook
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
 from wanllmdb_functions.runs.service import RunService

@@ -9,12 +9,12 @@ import polars as pl
 import pytest
 
 from tests.lake_chunks import put_chunk
+from wanllmdb_functions.compaction.compactor import compact_stream
+from wanllmdb_functions.lake.keys import ChunkName, Coverage, parse_chunk, parse_compacted
+from wanllmdb_functions.lake.reader import read_stream
+from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.ports import BlobStore
-from wanllmdb_functions.query.compaction import compact_stream
 from wanllmdb_functions.query.envelope import envelope, with_x
-from wanllmdb_functions.query.layout import ChunkName, Coverage, parse_chunk, parse_compacted
-from wanllmdb_functions.query.reader import read_stream
-from wanllmdb_functions.query.visible import list_stream
 
 P, R = "proj1", "run1"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tests.lake_chunks import put_log_chunk
+from wanllmdb_functions.compaction.compactor import compact_logs
+from wanllmdb_functions.lake.keys import log_prefix
 from wanllmdb_functions.ports import BlobStore
 from wanllmdb_functions.query.catalog import RunRecord
-from wanllmdb_functions.query.compaction import compact_logs
-from wanllmdb_functions.query.layout import log_prefix
 from wanllmdb_functions.query.logs import read_logs
 
 P, R = "p1", "r1"

@@ -7,7 +7,7 @@ import pytest
 
 from tests.functions.query.sql_attacks import ATTACKS
 from wanllmdb_functions.core.errors import InvalidInput
-from wanllmdb_functions.query.sql_guard import MAX_SQL_CHARS, check_query
+from wanllmdb_functions.sql.guard import MAX_SQL_CHARS, check_query
 
 TABLES = ("metrics", "runs")
 

@@ -14,8 +14,9 @@ from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.adapters.sqlite_items import SqliteItemStore
 from wanllmdb_functions.adapters.url_signing import UrlSigner
-from wanllmdb_functions.core.auth import Caller, resolve_caller
+from wanllmdb_functions.core.caller import Caller
 from wanllmdb_functions.core.settings import Settings
+from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.models import OrgCreate
 from wanllmdb_functions.identity.orgs import OrgService

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wanllmdb_functions.core.app import AppState
+from wanllmdb_functions.app.state import AppState
+from wanllmdb_functions.compaction import jobs as compaction_jobs
 from wanllmdb_functions.core.settings import load_settings
-from wanllmdb_functions.query import compaction_jobs
 from wanllmdb_functions.runs.events import RunFinished
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
 from wanllmdb_functions.runs.service import RunService

@@ -1,0 +1,59 @@
+"""What one app holds for its lifetime: settings, storage and in-process hooks, built on first use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..core.hooks import Hook
+from ..core.settings import Settings, load_settings
+from .storage import Storage, build_storage
+
+if TYPE_CHECKING:
+    from ..runs.events import RunFinished
+
+__all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
+
+API_PREFIX = "/api"
+# JSON API bodies (configs, summaries, grant requests) are far smaller; a bigger body is refused with
+# 413 before it is read into memory. Routers that take object data set their own limit.
+MAX_REQUEST_BYTES = 2 << 20
+
+
+class AppState:
+    """Settings, storage and in-process hooks for one app, built on first use so imports stay cheap."""
+
+    def __init__(
+        self, settings: Settings | None = None, storage_factory: Callable[[Settings], Storage] = build_storage
+    ):
+        self._settings = settings
+        self._storage: Storage | None = None
+        self._factory = storage_factory
+        self._lock = threading.Lock()
+        self.run_finished: Hook[RunFinished] = Hook("run finished")
+        # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
+        self.object_created: Hook[str] = Hook("object created")
+
+    def reset(self) -> None:
+        """Read settings and build storage again on next use; hook listeners stay attached.
+
+        What a fresh cold start of the same handler code would see (tests use it between cases).
+        """
+        with self._lock:
+            self._settings = None
+            self._storage = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            with self._lock:
+                if self._storage is None:
+                    self._storage = self._factory(self.settings)
+        return self._storage

@@ -1,0 +1,27 @@
+"""The routers the identity service serves: in its Lambda, and mounted in the local server."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..audit.routes import router as audit_router
+from ..health.routes import router as health_router
+from ..identity.auth_routes import router as auth_router
+from ..identity.invitation_routes import router as invitation_router
+from ..identity.key_routes import router as key_router
+from ..identity.org_routes import router as org_router
+from ..projects.routes import router as project_router
+from ..views.routes import router as view_router
+
+__all__ = ["IDENTITY_ROUTERS"]
+
+IDENTITY_ROUTERS: list[APIRouter] = [
+    health_router,
+    auth_router,
+    invitation_router,
+    key_router,
+    org_router,
+    project_router,
+    view_router,
+    audit_router,
+]

@@ -1,0 +1,133 @@
+"""Who is calling: `Authorization: Bearer <API key | session token>`, or the web's `wl_session`
+cookie, resolved to a `Caller`.
+
+A Bearer header wins over the cookie. A request authenticated by the cookie alone that may change
+something (any method but GET, HEAD and OPTIONS) must also carry `X-CSRF-Token` matching its
+session, else 403: a browser attaches the cookie to a forged request, but the forger cannot read
+the CSRF token. Bearer requests need no CSRF token: no browser adds that header by itself.
+
+Routes take `caller: CallerDep`; a request without a valid token never reaches them (401).
+What the caller may do is decided only by `core.policy.authorize`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from ..app.deps import state_of
+from ..core.caller import Caller
+from ..core.errors import Unauthenticated
+from ..core.policy import Permission
+from ..ports import ItemStore
+from . import keys
+from .cookies import SESSION_COOKIE
+from .credentials import API_KEY_PREFIX, CSRF_HEADER, SESSION_PREFIX, CredentialService
+from .roles import RoleService
+
+__all__ = [
+    "BearerDep",
+    "CallerDep",
+    "CookieAuth",
+    "authenticated",
+    "bearer_credentials",
+    "presented_token",
+    "resolve_caller",
+]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _entity_permissions(items: ItemStore, user_id: str) -> dict[str, frozenset[Permission]]:
+    memberships: list[tuple[str, str]] = []
+    cursor: str | None = None
+    while True:
+        page = items.query(keys.memberships_of(user_id), index="gsi1", cursor=cursor, limit=200)
+        memberships += [(m["entity"], m["role"]) for m in page.items]
+        if page.cursor is None:
+            break
+        cursor = page.cursor
+    if not memberships:
+        return {}
+    perms = RoleService(items).permissions(role for _, role in memberships)
+    return {entity: perms.get(role, frozenset()) for entity, role in memberships}
+
+
+@dataclass(frozen=True)
+class CookieAuth:
+    """The token came from the `wl_session` cookie: `csrf` is the X-CSRF-Token header, checked
+    when the request is `unsafe`."""
+
+    csrf: str | None
+    unsafe: bool
+
+
+def resolve_caller(
+    items: ItemStore, token: str, *, session_ttl_s: int, cookie: CookieAuth | None = None
+) -> Caller:
+    """The caller behind a token: an API key (`wl_…`) or a session token (`wls_…`)."""
+    credentials = CredentialService(items, session_ttl_s=session_ttl_s)
+    via: Literal["api_key", "session"]
+    if cookie is not None and not token.startswith(SESSION_PREFIX):
+        raise Unauthenticated(f"the {SESSION_COOKIE} cookie holds no session token: log in again")
+    if token.startswith(SESSION_PREFIX):
+        record, key_id, via = credentials.verify_session(token), None, "session"
+        if cookie is not None and cookie.unsafe:
+            credentials.check_csrf(record, cookie.csrf)
+    elif token.startswith(API_KEY_PREFIX):
+        record = credentials.verify_key(token)
+        key_id, via = record["key_id"], "api_key"
+    else:
+        raise Unauthenticated("bearer token is neither an API key (wl_…) nor a session token")
+    user = items.get(*keys.user(record["user_id"]))
+    if user is None:
+        raise Unauthenticated("the user of this token no longer exists")
+    return Caller(
+        user_id=user["id"],
+        username=user["username"],
+        is_admin=bool(user.get("is_admin")),
+        key_id=key_id,
+        via=via,
+        entity_permissions=_entity_permissions(items, user["id"]),
+    )
+
+
+bearer_credentials = HTTPBearer(auto_error=False, description="An API key (wl_…) or a session token (wls_…).")
+
+
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_credentials)]
+
+
+def presented_token(request: Request, bearer: HTTPAuthorizationCredentials | None) -> tuple[str, bool]:
+    """The token this request authenticates with, and whether it came from the session cookie."""
+    if bearer is not None and bearer.scheme.lower() == "bearer" and bearer.credentials:
+        return bearer.credentials, False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return cookie, True
+    raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <API key>'")
+
+
+async def authenticated(request: Request, credentials: BearerDep) -> Caller:
+    token, from_cookie = presented_token(request, credentials)
+    cookie = None
+    if from_cookie:
+        cookie = CookieAuth(request.headers.get(CSRF_HEADER), request.method not in SAFE_METHODS)
+    state = state_of(request)
+    caller = await run_in_threadpool(
+        resolve_caller,
+        state.storage.items,
+        token,
+        session_ttl_s=state.settings.session_ttl_s,
+        cookie=cookie,
+    )
+    # The audit middleware reads the actor from here.
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(authenticated)]

@@ -1,0 +1,21 @@
+"""HTTP route of read-only SQL over the lake. Its own router, so it runs in its own function whose
+role reads only the metric lake (infra_cdk/services.py)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..app.deps import SettingsDep
+from ..identity.authn import CallerDep
+from ..query.deps import QueryDep
+from ..query.models import SqlRequest, SqlResponse
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["query"])
+
+
+@router.post("/sql")
+def sql(body: SqlRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> SqlResponse:
+    """Read-only SQL over the `metrics` and `runs` tables of the projects you are a member of."""
+    return service.sql(caller, body, timeout_s=settings.sql_timeout_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +24,39 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
+
+
+class _PathsOnce(list[str]):
+    """boto3 appends its data path to the loader at every Session: once is enough for a shared loader."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+@functools.cache
+def _shared_loader(search_path_string: str | None = None) -> Any:
+    from botocore.loaders import create_loader
+
+    loader = create_loader(search_path_string)
+    loader._search_paths = _PathsOnce(loader.search_paths)
+    return loader
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_data() -> Iterator[None]:
+    """One botocore data loader for the whole test process.
+
+    Every botocore session parses botocore's JSON data (endpoints, service models) again, and tests make
+    many sessions: mock_aws() clears boto3's default session and pynamodb makes its own, so each
+    aws-backed test paid ~0.5 s of JSON decoding. The data never changes; a Lambda container keeps one
+    session and parses it once too. Subprocesses (servers, training scripts) are not affected.
+    """
+    import botocore.session
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(botocore.session, "create_loader", _shared_loader)
+        yield
 
 
 def free_port() -> int:

@@ -1,5 +1,10 @@
 """The metadata API client (docs/api-contract.md) and the one retry policy every background call uses.
 
+HTTP goes through a small ``Transport`` port. The default one is urllib3: a pool of keep-alive
+connections with timeouts, ~4 MB of a training process where httpx took ~10 MB. urllib3 is imported
+when the first client is made (online runs, sync), never by ``import wanllmdb``. Tests pass another
+transport in.
+
 Exception
  ├── Transient   network error, 5xx or 429: retried with exponential backoff and full jitter
  └── CommError (wanllmdb.errors)
@@ -8,20 +13,29 @@ Exception
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import quote
-
-import httpx
+from typing import IO, Any, Protocol, TypeVar
+from urllib.parse import quote, urlencode, urlsplit
 
 from wanllmdb import __version__
 from wanllmdb.errors import CommError
 
-__all__ = ["ApiError", "RestClient", "Transient", "call_with_retry", "raise_error_body"]
+__all__ = [
+    "ApiError",
+    "Response",
+    "RestClient",
+    "Transient",
+    "Transport",
+    "Urllib3Transport",
+    "call_with_retry",
+    "raise_error_body",
+]
 
 T = TypeVar("T")
 
@@ -43,7 +57,81 @@ class ApiError(CommError):
         self.field = field
 
 
-def _raise_for(resp: httpx.Response) -> None:
+@dataclass(frozen=True)
+class Response:
+    """An answer, read in full. Field names follow httpx's, so ``raise_error_body`` serves both."""
+
+    status_code: int
+    content: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # the transport's, case-insensitive
+    reason_phrase: str = ""
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class Transport(Protocol):
+    """One HTTP request, answered in full; a network failure raises ``Transient``."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        body: bytes | IO[bytes] | None,
+        timeout_s: float,
+    ) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class Urllib3Transport:
+    """urllib3's pool: connections are kept alive and reused per host, one at a time per thread."""
+
+    def __init__(self, *, maxsize: int = 8) -> None:
+        import urllib3
+
+        self._urllib3 = urllib3
+        # retries=False: call_with_retry is the one retry policy (backoff, jitter, deadline, stop).
+        self._pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, retries=False)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        body: bytes | IO[bytes] | None,
+        timeout_s: float,
+    ) -> Response:
+        try:
+            resp = self._pool.request(
+                method,
+                url,
+                body=body,
+                headers=headers,
+                timeout=self._urllib3.Timeout(connect=min(timeout_s, 10.0), read=timeout_s),
+                redirect=False,
+            )
+        except self._urllib3.exceptions.HTTPError as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+        return Response(resp.status, resp.data, resp.headers, resp.reason or "")
+
+    def close(self) -> None:
+        self._pool.clear()
+
+
+class _ErrorBody(Protocol):
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def reason_phrase(self) -> str: ...
+
+
+def _raise_for(resp: Response, path: str) -> None:
     if resp.status_code < 300:
         return
     if resp.status_code == 429 or resp.status_code >= 500:
@@ -52,21 +140,22 @@ def _raise_for(resp: httpx.Response) -> None:
             wait = float(retry_after) if retry_after else None
         except ValueError:
             wait = None
-        raise Transient(f"HTTP {resp.status_code} from {resp.request.url.path}", retry_after=wait)
+        raise Transient(f"HTTP {resp.status_code} from {path}", retry_after=wait)
     raise_error_body(resp)
 
 
-def raise_error_body(resp: httpx.Response) -> None:
-    """Raise the server's {"error": {...}} body of a non-2xx answer as ApiError."""
+def raise_error_body(resp: _ErrorBody) -> None:
+    """Raise the server's {"error": {...}} body of a non-2xx answer (ours or httpx's) as ApiError."""
     if resp.status_code < 300:
         return
     try:
-        err = resp.json()["error"]
+        err = json.loads(resp.content)["error"]
         raise ApiError(
             resp.status_code, str(err.get("code", "")), str(err.get("message", "")), err.get("field")
         )
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise ApiError(resp.status_code, "http", resp.text[:200] or resp.reason_phrase) from None
+        text = resp.content[:200].decode("utf-8", "replace")
+        raise ApiError(resp.status_code, "http", text or resp.reason_phrase) from None
 
 
 class RestClient:
@@ -76,32 +165,32 @@ class RestClient:
         api_key: str | None,
         *,
         timeout_s: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
-        headers = {"User-Agent": f"wanllmdb-sdk/{__version__}"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
-        )
-        # Presigned PUTs carry their own signature and must not leak the API key to the blob store.
-        self._blobs = httpx.Client(timeout=max(timeout_s, 60.0), transport=transport)
+        self._headers = {"User-Agent": f"wanllmdb-sdk/{__version__}"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._timeout_s = timeout_s
+        self._transport = transport if transport is not None else Urllib3Transport()
 
     def close(self) -> None:
-        self._http.close()
-        self._blobs.close()
+        self._transport.close()
 
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, *, project_id: str | None = None
     ) -> tuple[int, Any]:
         # Run ids are unique per project: the project tells the server which run of this id is meant.
-        params = {"project_id": project_id} if project_id else None
-        try:
-            resp = self._http.request(method, f"/api{path}", json=body, params=params)
-        except httpx.TransportError as exc:
-            raise Transient(f"{type(exc).__name__}: {exc}") from exc
-        _raise_for(resp)
+        url = f"{self.base_url}/api{path}"
+        if project_id:
+            url += "?" + urlencode({"project_id": project_id})
+        headers = dict(self._headers)
+        data = None
+        if body is not None:
+            data = json.dumps(body, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
+        resp = self._transport.request(method, url, headers=headers, body=data, timeout_s=self._timeout_s)
+        _raise_for(resp, f"/api{path}")
         return resp.status_code, (resp.json() if resp.content else None)
 
     def health(self) -> dict[str, Any]:
@@ -146,16 +235,18 @@ class RestClient:
         return [dict(g) for g in answer[1]["grants"]]
 
     def put_blob(self, grant: dict[str, Any], path: Path, *, size: int) -> None:
-        """Stream one file to a presigned URL. Content-Length is explicit: S3 refuses chunked PUTs."""
+        """Stream one file to a presigned URL. Content-Length is explicit: S3 refuses chunked PUTs.
+        Presigned PUTs carry their own signature and must not leak the API key to the blob store."""
         headers = {**(grant.get("headers") or {}), "Content-Length": str(size)}
-        try:
-            with path.open("rb") as body:
-                resp = self._blobs.request(
-                    grant.get("method", "PUT"), grant["url"], content=body, headers=headers
-                )
-        except httpx.TransportError as exc:
-            raise Transient(f"{type(exc).__name__}: {exc}") from exc
-        _raise_for(resp)
+        with path.open("rb") as body:
+            resp = self._transport.request(
+                grant.get("method", "PUT"),
+                grant["url"],
+                headers=headers,
+                body=body,
+                timeout_s=max(self._timeout_s, 60.0),
+            )
+        _raise_for(resp, urlsplit(grant["url"]).path)
 
 
 def call_with_retry(

@@ -1,7 +1,8 @@
 """wanLLMDB: experiment tracking on an open Parquet lake, a drop-in for the wandb API.
 
 ``import wanllmdb as wandb`` keeps common scripts working: ``init``, ``log``, ``config``, ``summary``,
-``define_metric``, ``save``, ``finish`` and ``run`` behave as they do in wandb.
+``define_metric``, ``save``, ``finish`` and ``run`` behave as they do in wandb. README, "wandb
+compatibility", lists every name and how far it goes.
 """
 
 from __future__ import annotations
@@ -10,29 +11,42 @@ __version__ = "0.1.0"
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from wanllmdb import errors, util
 from wanllmdb.api import Api
 from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.errors import (
+    AuthenticationError,
+    CommError,
     ConfigChangeError,
+    Error,
     InvalidValue,
+    NotAvailableYet,
     NotYetSupported,
     ServerRefused,
     UsageError,
     WanllmdbError,
 )
+from wanllmdb.lifecycle import login, require, setup, teardown
+from wanllmdb.rest import ApiError
 from wanllmdb.run import Run
 from wanllmdb.session import init
 from wanllmdb.settings import Settings
 from wanllmdb.summary import MetricRule, Summary
+from wanllmdb.termlog import quieted, termerror, termlog, termwarn
 
 __all__ = [
     "Api",
+    "ApiError",
+    "AuthenticationError",
+    "CommError",
     "Config",
     "ConfigChangeError",
+    "Error",
     "InvalidValue",
     "MetricRule",
+    "NotAvailableYet",
     "NotYetSupported",
     "Run",
     "ServerRefused",
@@ -41,14 +55,29 @@ __all__ = [
     "UsageError",
     "WanllmdbError",
     "__version__",
+    "alert",
     "config",
     "define_metric",
+    "errors",
     "finish",
     "init",
     "log",
+    "log_artifact",
+    "log_code",
+    "login",
+    "mark_preempting",
+    "require",
     "run",
     "save",
+    "setup",
     "summary",
+    "teardown",
+    "termerror",
+    "termlog",
+    "termwarn",
+    "use_artifact",
+    "util",
+    "watch",
 ]
 
 # Replaced by init() and reset by finish(), like wandb.run / wandb.config / wandb.summary.
@@ -84,6 +113,37 @@ def save(glob_str: str | Path, base_path: str | Path | None = None, policy: str 
     return _active().save(glob_str, base_path=base_path, policy=policy)
 
 
-def finish(exit_code: int | None = None) -> None:
-    if run is not None:
+def log_code(root: str | Path | None = ".", name: str | None = None, **filters: Any) -> list[str]:
+    return _active().log_code(root, name, **filters)
+
+
+def mark_preempting() -> None:
+    _active().mark_preempting()
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the active run; ``quiet`` (wandb's) hides the upload note and progress bar of this call."""
+    if run is None:
+        return
+    if quiet:
+        with quieted():
+            run.finish(exit_code=exit_code)
+    else:
         run.finish(exit_code=exit_code)
+
+
+# Module-level names of features this version does not have: they raise, naming what is missing.
+def log_artifact(*args: Any, **kwargs: Any) -> NoReturn:
+    raise NotAvailableYet("wanllmdb.log_artifact()", "artifacts")
+
+
+def use_artifact(*args: Any, **kwargs: Any) -> NoReturn:
+    raise NotAvailableYet("wanllmdb.use_artifact()", "artifacts")
+
+
+def watch(*args: Any, **kwargs: Any) -> NoReturn:
+    raise NotAvailableYet("wanllmdb.watch()", "gradient and parameter histograms (watch) with rich media")
+
+
+def alert(*args: Any, **kwargs: Any) -> NoReturn:
+    raise NotAvailableYet("wanllmdb.alert()", "alerts and notifications (with teams)")

@@ -79,7 +79,13 @@ class Config:
     Every change is reported to ``on_change`` (the run forwards it to the server from its own thread).
     """
 
-    def __init__(self, on_change: Callable[[dict[str, Any], bool], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_change: Callable[[dict[str, Any], bool], None] | None = None,
+        *,
+        allow_val_change: bool = False,
+    ) -> None:
+        object.__setattr__(self, "_allow_all", allow_val_change)  # init(allow_val_change=True)
         object.__setattr__(self, "_data", {})
         object.__setattr__(self, "_lock", threading.Lock())
         object.__setattr__(self, "_on_change", on_change)
@@ -111,6 +117,7 @@ class Config:
 
     def _apply(self, changes: dict[str, Any], *, allow_val_change: bool, only_missing: bool) -> None:
         root: Config = getattr(self, "_root", self)
+        allow_val_change = allow_val_change or root._allow_all
         prefix = self._path
         with root._lock:
             applied: dict[str, Any] = {}

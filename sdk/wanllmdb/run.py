@@ -18,6 +18,7 @@ from wanllmdb.errors import InvalidValue, UsageError
 from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.ingest.pipeline import Pipeline
 from wanllmdb.ingest.spool import RunDir
+from wanllmdb.run_surface import RunSurface
 from wanllmdb.settings import Settings
 from wanllmdb.summary import MetricRule, MetricRules, Summary
 from wanllmdb.system.sampler import SystemSampler
@@ -27,7 +28,7 @@ __all__ = ["Run"]
 _POLICIES = ("live", "now", "end")
 
 
-class Run:
+class Run(RunSurface):
     def __init__(
         self,
         *,
@@ -46,6 +47,7 @@ class Run:
         before_close: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
+        self._record = record
         self.id: str = record["id"]
         self.project: str = record["project"]
         self.entity: str | None = record.get("entity")
@@ -93,6 +95,8 @@ class Run:
     def name(self, value: str) -> None:
         self._name = value
         self._submit("update", {"name": value})
+
+    display_name = name  # wandb's other name for it
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -255,6 +259,8 @@ class Run:
             self._closed = True
             self._slow = True
         final = state or ("finished" if not exit_code else "failed")
+        if self._preempting and final in ("failed", "crashed"):
+            final = "paused"  # mark_preempting(): the run is resumable, not broken
         self.final_state = final
         if self._sampler is not None:
             self._sampler.stop()

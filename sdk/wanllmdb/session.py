@@ -18,18 +18,21 @@ from typing import Any
 from wanllmdb.config import Config, PreInitConfig, load_config_source
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.environment import collect_metadata
-from wanllmdb.errors import ServerRefused, UsageError
+from wanllmdb.errors import AuthenticationError, NotAvailableYet, ServerRefused, UsageError
 from wanllmdb.gitinfo import git_diff
 from wanllmdb.hooks import ProcessHooks
 from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.ingest.pipeline import Pipeline
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
+from wanllmdb.lifecycle import process_settings
 from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 from wanllmdb.run import Run
-from wanllmdb.settings import Settings
+from wanllmdb.settings import Settings, explicit_fields
 from wanllmdb.summary import MetricRules, Summary
 from wanllmdb.system.sampler import SystemSampler
+from wanllmdb.termlog import configure as configure_termlog
+from wanllmdb.termlog import termerror, termwarn
 
 __all__ = ["active_run", "init"]
 
@@ -78,13 +81,31 @@ def init(
     dir: str | Path | None = None,
     mode: str | None = None,
     resume: str | bool | None = None,
-    reinit: bool = False,
+    reinit: bool | str | None = None,
     settings: Settings | dict[str, Any] | None = None,
+    config_exclude_keys: list[str] | None = None,
+    config_include_keys: list[str] | None = None,
+    allow_val_change: bool | None = None,
+    anonymous: str | None = None,
+    save_code: bool | None = None,
+    force: bool | None = None,
+    resume_from: str | None = None,
+    fork_from: str | None = None,
+    sync_tensorboard: bool | None = None,
+    tensorboard: bool | None = None,
+    monitor_gym: bool | None = None,
 ) -> Run:
+    """Start a run (wandb.init). Arguments wanllmdb cannot honour raise, naming what is missing."""
     global _active, _hooks
+    _refuse_unavailable(
+        resume_from=resume_from,
+        fork_from=fork_from,
+        sync_tensorboard=sync_tensorboard or tensorboard,
+        monitor_gym=monitor_gym,
+    )
     with _lock:
         if _active is not None:
-            if not reinit:
+            if not _finish_previous(reinit):
                 warnings.warn(
                     "wanllmdb.init(): a run is already active; returning it (pass reinit=True "
                     "to finish it and start another)",
@@ -92,7 +113,16 @@ def init(
                 )
                 return _active
             _active.finish()
-        s = Settings.resolve(settings, project=project, entity=entity, mode=mode, dir=dir)
+        given = {**process_settings(), **explicit_fields(settings)}
+        given.update(
+            {k: v for k, v in {"anonymous": anonymous, "save_code": save_code}.items() if v is not None}
+        )
+        s = Settings.resolve(given, project=project, entity=entity, mode=mode, dir=dir)
+        configure_termlog(silent=s.silent, quiet=s.quiet)
+        if force and s.mode == "online" and not s.api_key:
+            raise AuthenticationError(
+                f"init(force=True): no API key for {s.base_url}; run `wanllmdb login` or set WANLLMDB_API_KEY"
+            )
         resume_mode = _resume_mode(resume)
         root = s.root
         run_id = id
@@ -102,7 +132,7 @@ def init(
         if not _RUN_ID.match(run_id):
             raise UsageError(f"init(id={run_id!r}): run ids are 1-64 of a-z, 0-9, _ and -")
         server_resume = {"auto": "allow"}.get(resume_mode, resume_mode)
-        cfg_data = load_config_source(config)
+        cfg_data = _filter_config(load_config_source(config), config_include_keys, config_exclude_keys)
         run = _start(
             s,
             run_id,
@@ -113,6 +143,7 @@ def init(
             notes=notes,
             group=group,
             job_type=job_type,
+            allow_val_change=bool(allow_val_change),
         )
         _active = run
         if s.mode != "disabled":
@@ -120,8 +151,57 @@ def init(
                 (root / "resume.json").write_text(json.dumps({"id": run.id}), encoding="utf-8")
             _hooks = ProcessHooks(lambda code, state: _finish_from_hook(run, code, state))
             _hooks.install(signals=s.handle_signals)
+            if s.save_code:
+                _save_main_program(run)
         _publish(run)
         return run
+
+
+def _refuse_unavailable(**asked: Any) -> None:
+    features = {
+        "resume_from": "rewinding a run to a step",
+        "fork_from": "forking a run at a step",
+        "sync_tensorboard": "the TensorBoard integration",
+        "monitor_gym": "the Gymnasium integration",
+    }
+    for name, value in asked.items():
+        if value:
+            raise NotAvailableYet(f"init({name}=...)", features[name])
+
+
+def _finish_previous(reinit: bool | str | None) -> bool:
+    """wandb's reinit: True / "finish_previous" finish the active run; False / "default" /
+    "return_previous" return it. One run at a time per process: "create_new" is refused."""
+    if reinit in (True, "finish_previous"):
+        return True
+    if reinit in (None, False, "default", "return_previous"):
+        return False
+    if reinit == "create_new":
+        raise NotAvailableYet("init(reinit='create_new')", "several runs at once in one process")
+    raise UsageError(
+        f"init(reinit={reinit!r}): use True, False, 'default', 'return_previous' or 'finish_previous'"
+    )
+
+
+def _filter_config(
+    cfg: dict[str, Any], include: list[str] | None, exclude: list[str] | None
+) -> dict[str, Any]:
+    if include is not None and exclude is not None:
+        raise UsageError("init(): give config_include_keys or config_exclude_keys, not both")
+    if include is not None:
+        return {k: v for k, v in cfg.items() if k in include}
+    if exclude is not None:
+        return {k: v for k, v in cfg.items() if k not in exclude}
+    return cfg
+
+
+def _save_main_program(run: Run) -> None:
+    """settings save_code: the script that called init() becomes a run file under code/."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is None or not program.is_file():
+        termwarn("save_code: no main script to save (interactive session or -c); nothing saved")
+        return
+    run.log_code(root=str(program.parent), include_fn=lambda path, root: Path(path) == program.resolve())
 
 
 def _fresh_dir(root: Path, run_id: str) -> Path:
@@ -154,6 +234,8 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         "name": fields["name"] or run_id,
         "tags": list(fields["tags"] or []),
         "notes": fields["notes"],
+        "group": fields["group"],
+        "job_type": fields["job_type"],
         "base_url": s.base_url,
         "mode": s.mode,
     }
@@ -163,7 +245,8 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
             pipeline.submit_op("config", {"config": change, "allow_val_change": allow})
             if pipeline is not None
             else None
-        )
+        ),
+        allow_val_change=fields["allow_val_change"],
     )
     config.update(cfg)
     if s.mode == "disabled":
@@ -185,7 +268,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     prev_attempt, prev_step = _local_history(s.root, run_id) if resume != "never" else (-1, -1)
     rd = RunDir.create(_fresh_dir(s.root, run_id))
     rd.try_lock()
-    metadata = collect_metadata(with_git=s.git)
+    metadata = collect_metadata(with_git=s.git) if s.metadata else {}
     run_body = {
         "id": run_id,
         "name": record["name"],
@@ -211,7 +294,8 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     )
     record.update(attempt=max(prev_attempt + 1, 0), pid=os.getpid(), created_at=time.time(), dir=str(rd.path))
     rd.write_record(record)
-    (rd.files / "wanllmdb-metadata.json").write_text(json.dumps(metadata, indent=1), encoding="utf-8")
+    if metadata:
+        (rd.files / "wanllmdb-metadata.json").write_text(json.dumps(metadata, indent=1), encoding="utf-8")
 
     start_step = prev_step + 1
     uploader: SpoolUploader | None = None
@@ -284,10 +368,8 @@ def _create_online(
             lambda: uploader.create(op["body"], replay=False), deadline=deadline, max_backoff_s=2.0
         )
     except Transient as exc:
-        print(
-            f"wanllmdb: server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying "
-            f"in the background",
-            file=sys.stderr,
+        termwarn(
+            f"server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying in the background"
         )
         return None
     except ApiError as exc:
@@ -345,10 +427,7 @@ def _finish_from_hook(run: Run, code: int, state: str) -> None:
         try:
             run.finish(exit_code=code, state=state)
         except Exception as exc:  # the process is going down; say why the run may be incomplete
-            print(
-                f"wanllmdb: finish failed ({exc}); run `wanllmdb sync` to upload what is left",
-                file=sys.stderr,
-            )
+            termerror(f"finish failed ({exc}); run `wanllmdb sync` to upload what is left")
 
 
 def _on_finish(run: Run) -> None:

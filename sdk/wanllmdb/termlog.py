@@ -7,9 +7,11 @@ stays its own.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
-__all__ = ["configure", "is_quiet", "termerror", "termlog", "termwarn"]
+__all__ = ["configure", "is_quiet", "quieted", "termerror", "termlog", "termwarn"]
 
 _level = {"silent": False, "quiet": False}
 _said: set[str] = set()
@@ -23,6 +25,17 @@ def configure(*, silent: bool, quiet: bool) -> None:
 def is_quiet() -> bool:
     """True when informational output (progress bars, notes) should not be shown."""
     return _level["silent"] or _level["quiet"]
+
+
+@contextlib.contextmanager
+def quieted() -> Iterator[None]:
+    """Informational output off for a block (wandb's ``finish(quiet=True)``)."""
+    before = dict(_level)
+    _level["quiet"] = True
+    try:
+        yield
+    finally:
+        _level.update(before)
 
 
 def _emit(prefix: str, message: str, repeat: bool) -> None:

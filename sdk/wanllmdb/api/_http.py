@@ -1,4 +1,8 @@
-"""The public API's HTTP client: JSON and Parquet requests; the server's error body raised as ApiError."""
+"""The public API's HTTP client: JSON and Parquet requests.
+
+The server's error body is raised as ``wanllmdb.ApiError``; an unreachable server as ``wanllmdb.CommError``
+(both exported from ``wanllmdb``), never as an httpx exception.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wanllmdb import __version__
+from wanllmdb.errors import CommError
 from wanllmdb.rest import raise_error_body
 
 __all__ = ["ApiHttp"]
@@ -26,25 +31,34 @@ class ApiHttp:
     def close(self) -> None:
         self._client.close()
 
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise CommError(f"{self.base_url} is unreachable ({type(exc).__name__}: {exc})") from exc
+
     def get(self, path: str, **params: Any) -> Any:
-        resp = self._client.get(path, params={k: v for k, v in params.items() if v is not None})
+        resp = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
         raise_error_body(resp)
         return resp.json()
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        resp = self._client.post(path, json=body)
+        resp = self._request("POST", path, json=body)
         raise_error_body(resp)
         return resp.json()
 
     def get_parquet(self, path: str, **params: Any) -> tuple[pa.Table, str | None]:
         """A Parquet body as an Arrow table, and the `X-Next-Cursor` header (None on the last page)."""
-        resp = self._client.get(path, params={k: v for k, v in params.items() if v is not None})
+        resp = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
         raise_error_body(resp)
         cursor = resp.headers.get("X-Next-Cursor") or None
         return pq.read_table(io.BytesIO(resp.content)), cursor
 
     def download(self, url: str) -> bytes:
         # Presigned URLs carry their own signature: never send the API key along.
-        resp = httpx.get(url, timeout=self._client.timeout)
+        try:
+            resp = httpx.get(url, timeout=self._client.timeout)
+        except httpx.TransportError as exc:
+            raise CommError(f"download failed ({type(exc).__name__}: {exc})") from exc
         raise_error_body(resp)
         return resp.content

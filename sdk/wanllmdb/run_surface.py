@@ -1,0 +1,191 @@
+"""The parts of wandb's ``Run`` that scripts touch besides logging: identity, links, code, preemption.
+
+A mixin, so ``run.py`` keeps only the hot path and the lifecycle. Names that belong to features this
+version does not have (artifacts, ``watch``, alerts) raise ``NotAvailableYet``; none of them is a silent
+no-op.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from wanllmdb.errors import NotAvailableYet, UsageError
+
+if TYPE_CHECKING:
+    from wanllmdb.ingest.pipeline import Pipeline
+    from wanllmdb.ingest.spool import RunDir
+    from wanllmdb.settings import Settings
+
+__all__ = ["RunSurface"]
+
+# Never part of "the code": our spool, wandb's, VCS metadata, virtual environments and caches.
+_SKIP_DIRS = frozenset(
+    {"wanllmdb", "wandb", ".git", ".hg", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox"}
+)
+
+
+def _default_include(path: str, root: str) -> bool:
+    return path.endswith(".py")
+
+
+def _call_filter(fn: Callable[..., bool], path: str, root: str) -> bool:
+    # wandb passes (path, root) since 0.13 and (path) before; accept a filter of either shape.
+    try:
+        n = len(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        n = 2
+    return bool(fn(path, root) if n >= 2 else fn(path))
+
+
+class RunSurface:
+    # Set by Run.__init__.
+    id: str
+    project: str
+    entity: str | None
+    settings: Settings
+    mode: str
+    attempt: int
+    _record: dict[str, Any]
+    _name: str | None
+    _rd: RunDir | None
+    _pipeline: Pipeline | None
+    _closed: bool
+    _preempting: bool = False
+
+    # -- identity ------------------------------------------------------------------------------------
+    @property
+    def path(self) -> str:
+        """``entity/project/run_id``, as wandb spells it (the entity is the server's, once it answered)."""
+        return f"{self.entity or '-'}/{self.project}/{self.id}"
+
+    @property
+    def group(self) -> str | None:
+        return self._record.get("group")
+
+    @property
+    def job_type(self) -> str | None:
+        return self._record.get("job_type")
+
+    @property
+    def start_time(self) -> float:
+        """When init() started this run (attempt), in seconds since the epoch, as wandb's."""
+        return float(self._record.get("created_at", 0.0))
+
+    @property
+    def resumed(self) -> bool:
+        """True when init() continued an existing run (a later attempt) instead of creating one."""
+        return self.attempt > 0
+
+    @property
+    def sweep_id(self) -> str | None:
+        """Always None: sweeps are not in this version, so no run belongs to one."""
+        return None
+
+    @property
+    def offline(self) -> bool:
+        return self.mode == "offline"
+
+    @property
+    def disabled(self) -> bool:
+        return self.mode == "disabled"
+
+    # -- links -------------------------------------------------------------------------------------------
+    def get_project_url(self) -> str | None:
+        """The project's page in the dashboard; None offline or before the server named the entity."""
+        if self.mode != "online" or not self.entity:
+            return None
+        return f"{self.settings.base_url}/{self.entity}/{self.project}"
+
+    def get_url(self) -> str | None:
+        """The run's page in the dashboard; None offline or before the server named the entity."""
+        project = self.get_project_url()
+        return f"{project}/runs/{self.id}" if project else None
+
+    @property
+    def url(self) -> str | None:
+        return self.get_url()
+
+    @property
+    def project_url(self) -> str | None:
+        return self.get_project_url()
+
+    # -- code ------------------------------------------------------------------------------------------
+    def log_code(
+        self,
+        root: str | os.PathLike[str] | None = ".",
+        name: str | None = None,
+        include_fn: Callable[..., bool] = _default_include,
+        exclude_fn: Callable[..., bool] | None = None,
+    ) -> list[str]:
+        """Save source files under ``root`` (``.py`` by default) as run files ``code/<name>/<path>``.
+
+        wandb makes a code artifact; here the files are run files, uploaded like ``save(policy="now")``
+        and listed by ``Api().run(...).files()``. Returns the run-file names saved.
+        """
+        if self._closed:
+            raise UsageError("log_code() after finish()")
+        base = Path(root if root is not None else ".").resolve()
+        if not base.is_dir():
+            raise UsageError(f"log_code(root={str(root)!r}): not a directory")
+        prefix = "code/" + (f"{name.strip('/')}/" if name else "")
+        saved: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+            for filename in sorted(filenames):
+                path = os.path.join(dirpath, filename)
+                if not _call_filter(include_fn, path, str(base)):
+                    continue
+                if exclude_fn is not None and _call_filter(exclude_fn, path, str(base)):
+                    continue
+                rel = Path(path).relative_to(base).as_posix()
+                saved.append(prefix + rel)
+                if self._pipeline is not None:
+                    self._pipeline.save_file(Path(path), prefix + rel, "now")
+        return saved
+
+    # -- preemption ----------------------------------------------------------------------------------
+    def mark_preempting(self) -> None:
+        """Say this process may be preempted: if it then dies or fails, the run ends ``paused``
+        (resumable with ``init(id=..., resume="allow")``) instead of ``crashed`` or ``failed``.
+
+        Recorded in the run dir too, so a ``wanllmdb sync`` after a kill -9 marks it paused.
+        """
+        self._preempting = True
+        if self._rd is not None:
+            self._record["preempting"] = True
+            self._rd.write_record(self._record)
+
+    # -- features of later versions ----------------------------------------------------------------
+    def _later(self, name: str, feature: str) -> NoReturn:
+        raise NotAvailableYet(f"run.{name}()", feature)
+
+    def log_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("log_artifact", "artifacts")
+
+    def use_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("use_artifact", "artifacts")
+
+    def link_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("link_artifact", "artifacts and the model registry")
+
+    def log_model(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("log_model", "artifacts and the model registry")
+
+    def use_model(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("use_model", "artifacts and the model registry")
+
+    def link_model(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("link_model", "artifacts and the model registry")
+
+    def watch(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("watch", "gradient and parameter histograms (watch) with rich media")
+
+    def unwatch(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("unwatch", "gradient and parameter histograms (watch) with rich media")
+
+    def alert(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._later("alert", "alerts and notifications (with teams)")

@@ -79,6 +79,8 @@ class SpoolUploader:
         self._skipped: set[str] = set()  # refused with a 4xx: left for sync (files: "path@sha256")
         self._digests: dict[str, tuple[int, int, str]] = {}  # file → (mtime_ns, size, sha256)
         self.reopened = False  # sync had to resume a closed run to upload; it then sets the final state
+        self.create_refused = False  # the server refused the run's create: this spool has no run to go to
+        self.refusal_note = "left for `wanllmdb sync`"  # what a refused op becomes; sync says otherwise
 
     # -- what is left ---------------------------------------------------------------------------------
     def pending_ops(self) -> list[dict[str, Any]]:
@@ -113,17 +115,24 @@ class SpoolUploader:
         self._digests[path] = (st.st_mtime_ns, st.st_size, sha)
         return sha
 
+    @property
+    def skipped(self) -> set[str]:
+        """What the server refused (op numbers, chunk names, "path@sha256"); this uploader won't resend it."""
+        return set(self._skipped)
+
     def pending_count(self) -> int:
         return len(self.pending_ops()) + len(self.pending_blobs())
 
     # -- the drain --------------------------------------------------------------------------------------
     def drain(self, *, deadline: float | None = None) -> bool:
         """Push everything pending; True when nothing is left. Raises Transient when the server is away."""
-        if self.refused:
+        if self.refused or self.create_refused:
             return False
         ops = self.pending_ops()
         for op in [o for o in ops if o["op"] != "state"]:
             self._retry(partial(self._apply_op, op), deadline)
+            if self.create_refused:
+                return False  # the run itself was refused: nothing else may go to a run of that id
         blobs = self.pending_blobs()
         for start in range(0, len(blobs), self.batch):
             self._retry(partial(self._upload, blobs[start : start + self.batch]), deadline)
@@ -161,12 +170,10 @@ class SpoolUploader:
             if self._refusal(exc):
                 return
             log.warning(
-                "wanllmdb: server refused %s for run %s (%s); left for `wanllmdb sync`",
-                kind,
-                self.run_id,
-                exc,
+                "wanllmdb: server refused %s for run %s (%s); %s", kind, self.run_id, exc, self.refusal_note
             )
             self._skipped.add(str(n))
+            self.create_refused = self.create_refused or kind == "create"
             return
         self.done_op(n)
 
@@ -177,7 +184,9 @@ class SpoolUploader:
         try:
             self.run = self.client.create_run(self.project_id, dict(body["run"]))
         except ApiError as exc:
-            if exc.status != 409 or not replay:
+            # With a resume_token the server answers a retry of our own create with 200, so a 409 means
+            # another create owns this id: never adopt that run. Only spools without a token fall back.
+            if exc.status != 409 or not replay or body["run"].get("resume_token"):
                 raise
             # Created by an earlier try or an earlier sync.
             self.run = self.client.get_run(self.run_id, project_id=self.project_id)
@@ -244,6 +253,7 @@ class SpoolUploader:
         body = {"id": self.run_id, "resume": "allow", "resume_token": secrets.token_urlsafe(16)}
         self.run = self.client.create_run(self.project_id, body)
         self.reopened = True
+        self.rd.mark_done(attempt=int(self.run.get("attempt", 0)))  # an attempt this spool made: sync's check
 
     def _refusal(self, exc: ApiError) -> bool:
         if exc.status in (401, 403):

@@ -1,9 +1,11 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { AppShell } from "./components/AppShell";
 import { Loading } from "./components/status";
 import { onSignedInChange, readSignedIn } from "./auth/session";
 import { LoginPage } from "./pages/login/LoginPage";
+import { createQueryClient } from "./queries/client";
 
 // Every page is its own chunk: the login page never pays for uPlot or the grid layout.
 const ProjectsPage = lazy(() => import("./pages/projects/ProjectsPage"));
@@ -24,28 +26,39 @@ function RequireSession({ children }: { children: React.ReactNode }) {
 }
 
 export function App() {
+  const [queryClient] = useState(createQueryClient);
+  // What one user's session fetched is never shown to whoever signs in next on this page.
+  useEffect(
+    () =>
+      onSignedInChange((s) => {
+        if (!s) queryClient.clear();
+      }),
+    [queryClient],
+  );
   return (
-    <BrowserRouter>
-      <Suspense fallback={<Loading />}>
-        <Routes>
-          <Route path="/login" element={<LoginPage />} />
-          <Route
-            element={
-              <RequireSession>
-                <AppShell />
-              </RequireSession>
-            }
-          >
-            <Route index element={<ProjectsPage />} />
-            <Route path=":entity/:project" element={<OverviewPage />} />
-            <Route path=":entity/:project/table" element={<RunsTablePage />} />
-            <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
-            <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
-            <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
-            <Route path="*" element={<Navigate to="/" replace />} />
-          </Route>
-        </Routes>
-      </Suspense>
-    </BrowserRouter>
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route
+              element={
+                <RequireSession>
+                  <AppShell />
+                </RequireSession>
+              }
+            >
+              <Route index element={<ProjectsPage />} />
+              <Route path=":entity/:project" element={<OverviewPage />} />
+              <Route path=":entity/:project/table" element={<RunsTablePage />} />
+              <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
+              <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
+              <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Route>
+          </Routes>
+        </Suspense>
+      </BrowserRouter>
+    </QueryClientProvider>
   );
 }

@@ -1,5 +1,7 @@
 import { api, unwrap } from "./client";
-import type { RunPage } from "./types";
+import type { FileList, LogPage, Run, RunPage } from "./types";
+
+type RunRef = Pick<Run, "id" | "project_id">;
 
 export interface RunQuery {
   state?: string;
@@ -24,6 +26,32 @@ export function fetchRuns(projectId: string, q: RunQuery = {}): Promise<RunPage>
           per_page: q.perPage ?? 50,
           cursor: q.cursor || undefined,
         },
+      },
+    }),
+  );
+}
+
+/** One run; run ids are unique per project, so the project is named too. */
+export function getRun(projectId: string, runId: string): Promise<Run> {
+  return unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId }, query: { project_id: projectId } } }));
+}
+
+/** Changes a run's tags or notes; resolves to the run as stored. */
+export function updateRun(run: RunRef, body: { notes?: string; tags?: string[] }): Promise<Run> {
+  return unwrap(api.PATCH("/api/runs/{run_id}", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } }, body }));
+}
+
+export function listRunFiles(run: RunRef): Promise<FileList> {
+  return unwrap(api.GET("/api/runs/{run_id}/files", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } } }));
+}
+
+/** Up to `limit` console lines from `offset` of the (optionally searched) log; next_offset is null at the end. */
+export function readRunLogs(run: RunRef, q: { offset: number; limit: number; search?: string }): Promise<LogPage> {
+  return unwrap(
+    api.GET("/api/runs/{run_id}/logs", {
+      params: {
+        path: { run_id: run.id },
+        query: { offset: q.offset, limit: q.limit, search: q.search || undefined, project_id: run.project_id },
       },
     }),
   );

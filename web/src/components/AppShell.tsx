@@ -1,5 +1,5 @@
 import { Link, NavLink, Outlet, useNavigate, useParams } from "react-router";
-import { api } from "../api/client";
+import { logout as endSession } from "../api/auth";
 import { markSignedIn, readSignedIn } from "../auth/session";
 
 export function AppShell() {
@@ -8,7 +8,7 @@ export function AppShell() {
   const signedIn = readSignedIn();
   const logout = async () => {
     // The server ends the sign-in and clears its cookies; the local marker goes whatever it answers.
-    await api.POST("/api/auth/logout").catch(() => undefined);
+    await endSession().catch(() => undefined);
     markSignedIn(null);
     navigate("/login");
   };

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { login } from "../../api/auth";
 import { markSignedIn } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
 
@@ -17,8 +17,7 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      // Cookie mode: the session arrives as HttpOnly cookies and the answer carries no token.
-      const r = await unwrap(api.POST("/api/auth/login", { body: { username, password, session: "cookie" } }));
+      const r = await login(username, password);
       markSignedIn({ username: r.user.username });
       const next = params.get("next");
       // Only follow same-site paths, so a crafted ?next= cannot send the user elsewhere.

@@ -1,10 +1,11 @@
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
-import { fetchRuns, runName } from "../../api/runs";
+import { useQuery } from "@tanstack/react-query";
+import { runName } from "../../api/runs";
 import type { Project, Run } from "../../api/types";
 import { Empty, ErrorBanner, Loading, StateBadge } from "../../components/status";
-import { useApi } from "../../hooks/useApi";
-import { useProject } from "../../hooks/useProject";
+import { runListQuery } from "../../queries/runs";
+import { useProject } from "../../queries/projects";
 import { collectKeys, formatValue, flatten } from "../../shaping/fields";
 
 const STATES = ["running", "finished", "failed", "crashed"] as const;
@@ -12,8 +13,8 @@ const STATES = ["running", "finished", "failed", "crashed"] as const;
 export default function OverviewPage() {
   const { entity = "", project = "" } = useParams();
   const p = useProject(entity, project);
-  if (p.error) return <ErrorBanner error={p.error} onRetry={p.reload} />;
-  if (!p.data) return <Loading what="Loading project" />;
+  // A failed refetch (on focus) keeps the page it has; only a project never loaded shows the error.
+  if (!p.data) return p.error ? <ErrorBanner error={p.error} onRetry={() => void p.refetch()} /> : <Loading what="Loading project" />;
   return <Overview project={p.data} />;
 }
 
@@ -34,23 +35,20 @@ function RunList({ runs, base, extra }: { runs: Run[]; base: string; extra?: (r:
 
 function Overview({ project }: { project: Project }) {
   const base = `/${project.entity}/${project.name}`;
-  const recent = useApi(() => fetchRuns(project.id, { order: "-created_at", perPage: 10 }), [project.id]);
-  const running = useApi(() => fetchRuns(project.id, { state: "running", order: "-created_at", perPage: 10 }), [project.id]);
+  const recent = useQuery(runListQuery(project.id, { order: "-created_at", perPage: 10 }));
+  const running = useQuery(runListQuery(project.id, { state: "running", order: "-created_at", perPage: 10 }));
   const metricKeys = useMemo(() => collectKeys((recent.data?.items ?? []).map((r) => r.summary)), [recent.data]);
   const [metric, setMetric] = useState("");
   const [dir, setDir] = useState<"min" | "max">("min");
   const chosen = metric || metricKeys.find((k) => /loss/.test(k)) || metricKeys[0] || "";
-  const best = useApi(
-    () =>
-      chosen
-        ? fetchRuns(project.id, {
-            order: `${dir === "max" ? "-" : ""}summary.${chosen}`,
-            filters: { [`summary.${chosen}`]: { $exists: true } },
-            perPage: 10,
-          })
-        : Promise.resolve(null),
-    [project.id, chosen, dir],
-  );
+  const best = useQuery({
+    ...runListQuery(project.id, {
+      order: `${dir === "max" ? "-" : ""}summary.${chosen}`,
+      filters: { [`summary.${chosen}`]: { $exists: true } },
+      perPage: 10,
+    }),
+    enabled: !!chosen,
+  });
   const counts = project.run_counts ?? {};
   const total = STATES.reduce((n, s) => n + ((counts as Record<string, number>)[s] ?? 0), 0);
   return (
@@ -84,13 +82,13 @@ function Overview({ project }: { project: Project }) {
       <div className="cards">
         <section className="card">
           <h2>Running now</h2>
-          <ErrorBanner error={running.error} onRetry={running.reload} />
-          {running.loading && !running.data ? <Loading /> : <RunList runs={running.data?.items ?? []} base={base} />}
+          <ErrorBanner error={running.error} onRetry={() => void running.refetch()} />
+          {running.isPending ? <Loading /> : <RunList runs={running.data?.items ?? []} base={base} />}
         </section>
         <section className="card">
           <h2>Recent runs</h2>
-          <ErrorBanner error={recent.error} onRetry={recent.reload} />
-          {recent.loading && !recent.data ? (
+          <ErrorBanner error={recent.error} onRetry={() => void recent.refetch()} />
+          {recent.isPending ? (
             <Loading />
           ) : recent.data?.items.length ? (
             <RunList runs={recent.data.items} base={base} />
@@ -111,10 +109,10 @@ function Overview({ project }: { project: Project }) {
               <option value="max">highest</option>
             </select>
           </h2>
-          <ErrorBanner error={best.error} onRetry={best.reload} />
+          <ErrorBanner error={best.error} onRetry={() => void best.refetch()} />
           {!chosen ? (
             <div className="muted small">No summary metrics logged yet.</div>
-          ) : best.loading && !best.data ? (
+          ) : best.isPending ? (
             <Loading />
           ) : (
             <RunList runs={best.data?.items ?? []} base={base} extra={(r) => formatValue(flatten(r.summary)[chosen])} />

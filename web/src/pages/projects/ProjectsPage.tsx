@@ -1,25 +1,22 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { useQuery } from "@tanstack/react-query";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
-import { useApi } from "../../hooks/useApi";
 import { useDebounced } from "../../hooks/useDebounced";
+import { projectsQuery } from "../../queries/projects";
 
 export default function ProjectsPage() {
   const [search, setSearch] = useState("");
   const q = useDebounced(search, 250);
-  const { data, error, loading, reload } = useApi(
-    () => unwrap(api.GET("/api/projects", { params: { query: { search: q || undefined, limit: 100 } } })),
-    [q],
-  );
+  const { data, error, isPending, refetch } = useQuery(projectsQuery(q));
   return (
     <div className="page">
       <div className="page-head">
         <h1>Projects</h1>
         <input className="search" placeholder="Search projects" value={search} onChange={(e) => setSearch(e.target.value)} />
       </div>
-      <ErrorBanner error={error} onRetry={reload} />
-      {loading && !data ? (
+      <ErrorBanner error={error} onRetry={() => void refetch()} />
+      {isPending ? (
         <Loading what="Loading projects" />
       ) : data && data.items.length === 0 ? (
         <Empty title={q ? `No project matches “${q}”` : "No projects yet"}>

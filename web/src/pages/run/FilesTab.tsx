@@ -1,7 +1,7 @@
-import { api, unwrap } from "../../api/client";
+import { useQuery } from "@tanstack/react-query";
 import type { Run } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
-import { useApi } from "../../hooks/useApi";
+import { runFilesQuery } from "../../queries/runs";
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -15,20 +15,9 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${u[i]}`;
 }
 
-export function useRunFiles(run: Pick<Run, "id" | "project_id">) {
-  return useApi(
-    () =>
-      unwrap(
-        api.GET("/api/runs/{run_id}/files", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } } }),
-      ),
-    [run.id, run.project_id],
-  );
-}
-
 export function FilesTab({ run }: { run: Run }) {
-  const files = useRunFiles(run);
-  if (files.error) return <ErrorBanner error={files.error} onRetry={files.reload} />;
-  if (!files.data) return <Loading what="Loading files" />;
+  const files = useQuery(runFilesQuery(run));
+  if (!files.data) return files.error ? <ErrorBanner error={files.error} onRetry={() => void files.refetch()} /> : <Loading what="Loading files" />;
   if (files.data.items.length === 0) return <Empty title="This run has no files">Save files with wanllmdb.save(path).</Empty>;
   return (
     <table className="table" data-testid="files-table">

@@ -1,10 +1,11 @@
 import { useState } from "react";
-import { api, unwrap } from "../../api/client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { updateRun } from "../../api/runs";
 import type { Run } from "../../api/types";
 import { ErrorBanner } from "../../components/status";
+import { runFilesQuery, runKey } from "../../queries/runs";
 import { flatten, formatValue } from "../../shaping/fields";
 import { ConfigTree } from "./ConfigTree";
-import { useRunFiles } from "./FilesTab";
 
 // The metadata the SDK records (wanllmdb/environment.py); unknown extra keys are left out.
 const META_FIELDS: [string, string][] = [
@@ -23,10 +24,11 @@ const META_FIELDS: [string, string][] = [
   ["gpu_driver", "GPU driver"],
 ];
 
-export function OverviewTab({ run, onChange, canEdit }: { run: Run; onChange: () => void; canEdit: boolean }) {
+export function OverviewTab({ run, canEdit }: { run: Run; canEdit: boolean }) {
   const meta = (run.metadata ?? {}) as Record<string, unknown>;
   const git = (meta.git ?? {}) as Record<string, unknown>;
-  const files = useRunFiles(run);
+  // The same query as the Files tab: one request serves both.
+  const files = useQuery(runFilesQuery(run));
   const diff = files.data?.items.find((f) => /(^|\/)diff\.patch$/.test(f.path) || f.path.endsWith(".patch"));
   const summary = flatten(run.summary ?? {});
   const duration = run.finished_at ? (Date.parse(run.finished_at) - Date.parse(run.created_at)) / 1000 : null;
@@ -92,7 +94,7 @@ export function OverviewTab({ run, onChange, canEdit }: { run: Run; onChange: ()
             <div className="muted small">No git information was recorded.</div>
           )}
         </section>
-        <TagsNotes run={run} onChange={onChange} canEdit={canEdit} />
+        <TagsNotes run={run} canEdit={canEdit} />
       </div>
       <div className="cards">
         <section className="card grow">
@@ -131,30 +133,22 @@ function Meta({ label, value }: { label: string; value: unknown }) {
 }
 
 /** Editable for those who may write runs here; read-only for everyone else. */
-function TagsNotes({ run, onChange, canEdit }: { run: Run; onChange: () => void; canEdit: boolean }) {
+function TagsNotes({ run, canEdit }: { run: Run; canEdit: boolean }) {
   const [notes, setNotes] = useState(run.notes ?? "");
   const [tag, setTag] = useState("");
-  const [error, setError] = useState<unknown>();
-  const [saving, setSaving] = useState(false);
-  const save = async (body: { notes?: string; tags?: string[] }) => {
-    setSaving(true);
-    setError(undefined);
-    try {
-      await unwrap(
-        api.PATCH("/api/runs/{run_id}", { params: { path: { run_id: run.id }, query: { project_id: run.project_id } }, body }),
-      );
-      onChange();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const client = useQueryClient();
+  const update = useMutation({
+    mutationFn: (body: { notes?: string; tags?: string[] }) => updateRun(run, body),
+    // The answer is the run as stored: the page shows it without asking again.
+    onSuccess: (stored) => client.setQueryData(runKey(run), stored),
+  });
+  const save = (body: { notes?: string; tags?: string[] }) => update.mutate(body);
+  const saving = update.isPending;
   const tags = run.tags ?? [];
   return (
     <section className="card">
       <h2>Tags and notes</h2>
-      <ErrorBanner error={error} />
+      <ErrorBanner error={update.error} />
       <div className="tags-edit">
         {tags.map((t) => (
           <span key={t} className="tag">
@@ -170,7 +164,7 @@ function TagsNotes({ run, onChange, canEdit }: { run: Run; onChange: () => void;
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              if (tag.trim() && !tags.includes(tag.trim())) void save({ tags: [...tags, tag.trim()] });
+              if (tag.trim() && !tags.includes(tag.trim())) save({ tags: [...tags, tag.trim()] });
               setTag("");
             }}
           >

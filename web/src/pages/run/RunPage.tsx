@@ -1,10 +1,10 @@
 import { NavLink, useParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { useQuery } from "@tanstack/react-query";
 import { runName } from "../../api/runs";
 import { ErrorBanner, Loading, StateBadge } from "../../components/status";
 import { can } from "../../api/permissions";
-import { useApi } from "../../hooks/useApi";
-import { useProject } from "../../hooks/useProject";
+import { useProject } from "../../queries/projects";
+import { runQuery } from "../../queries/runs";
 import { FilesTab } from "./FilesTab";
 import { LogsTab } from "./LogsTab";
 import { OverviewTab } from "./OverviewTab";
@@ -21,16 +21,12 @@ export default function RunPage() {
   const { entity = "", project = "", runId = "", tab = "" } = useParams();
   const proj = useProject(entity, project);
   const projectId = proj.data?.id;
-  // Run ids are unique per project, so the run is asked for once its project is known.
-  const run = useApi(
-    async () =>
-      projectId ? unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId }, query: { project_id: projectId } } })) : undefined,
-    [runId, projectId],
-  );
+  // Run ids are unique per project, so the run is asked for once its project is known; while it
+  // is running it is asked again every 10 s (state, summary), and not once it has ended.
+  const run = useQuery({ ...runQuery(projectId ?? "", runId), enabled: !!projectId });
   const base = `/${entity}/${project}/runs/${runId}`;
-  if (proj.error) return <ErrorBanner error={proj.error} onRetry={proj.reload} />;
-  if (run.error) return <ErrorBanner error={run.error} onRetry={run.reload} />;
-  if (!run.data) return <Loading what="Loading run" />;
+  if (proj.error && !proj.data) return <ErrorBanner error={proj.error} onRetry={() => void proj.refetch()} />;
+  if (!run.data) return run.error ? <ErrorBanner error={run.error} onRetry={() => void run.refetch()} /> : <Loading what="Loading run" />;
   const r = run.data;
   return (
     <div className="page">
@@ -47,7 +43,9 @@ export default function RunPage() {
           </NavLink>
         ))}
       </nav>
-      {tab === "" && <OverviewTab run={r} onChange={run.reload} canEdit={can(proj.data, "run:write")} />}
+      {/* A poll that failed keeps the page; the next one clears this. */}
+      <ErrorBanner error={run.error} />
+      {tab === "" && <OverviewTab run={r} canEdit={can(proj.data, "run:write")} />}
       {tab === "system" && <SystemTab run={r} />}
       {tab === "logs" && <LogsTab run={r} />}
       {tab === "files" && <FilesTab run={r} />}

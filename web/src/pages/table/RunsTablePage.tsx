@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import type { Project } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useDebounced } from "../../hooks/useDebounced";
-import { useProject } from "../../hooks/useProject";
+import { useProject } from "../../queries/projects";
 import { buildFilters, collectKeys, type FilterRow } from "../../shaping/fields";
 import { ColumnPicker } from "./ColumnPicker";
 import { columnFor, FIXED } from "./columns";
@@ -14,8 +14,8 @@ import { useRunPages } from "./useRunPages";
 export default function RunsTablePage() {
   const { entity = "", project = "" } = useParams();
   const p = useProject(entity, project);
-  if (p.error) return <ErrorBanner error={p.error} onRetry={p.reload} />;
-  if (!p.data) return <Loading what="Loading project" />;
+  // A failed refetch (on focus) keeps the page it has; only a project never loaded shows the error.
+  if (!p.data) return p.error ? <ErrorBanner error={p.error} onRetry={() => void p.refetch()} /> : <Loading what="Loading project" />;
   return <RunsTable project={p.data} />;
 }
 
@@ -69,9 +69,10 @@ function RunsTable({ project }: { project: Project }) {
   const visible = params.has("cols")
     ? list(params.get("cols"))
     : [...FIXED.map((c) => c.field), ...configKeys.slice(0, 4), ...summaryKeys.filter((k) => !k.startsWith("summary._")).slice(0, 6)];
-  const visibleKey = visible.join(",");
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const columns = useMemo(() => visible.map(columnFor), [visibleKey]);
+  // Columns keep their identity while the same fields are shown, so loading a page of runs (which
+  // rebuilds the lists above) does not re-render every row.
+  const visibleKey = JSON.stringify(visible);
+  const columns = useMemo(() => (JSON.parse(visibleKey) as string[]).map(columnFor), [visibleKey]);
 
   const setSelected = (ids: Set<string>) => update({ sel: [...ids].join(",") || null });
   const toggle = (id: string) => {

@@ -1,56 +1,26 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import { fetchRuns, type RunQuery } from "../../api/runs";
-import type { Run } from "../../api/types";
-
-// The most the runs route serves per page (per_page <= 200).
-const PAGE = 200;
+import { useCallback, useMemo } from "react";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import type { RunQuery } from "../../api/runs";
+import { runPagesQuery } from "../../queries/runs";
 
 /**
- * Pages through the server-sorted, server-filtered runs as the table scrolls. A new query drops
- * what was loaded; answers to a superseded query are ignored.
+ * Pages through the server-sorted, server-filtered runs as the table scrolls. A new query starts
+ * from its first page (or from what the cache holds for it); the pages of other queries are left alone.
  */
 export function useRunPages(projectId: string, query: Omit<RunQuery, "cursor" | "perPage">) {
-  const key = JSON.stringify(query);
-  const [runs, setRuns] = useState<Run[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(false);
-  const cursor = useRef<string | null | undefined>(undefined);
-  const inflight = useRef(false);
-  const generation = useRef(0);
-
-  const loadMore = useCallback(async () => {
-    if (inflight.current || cursor.current === null) return;
-    inflight.current = true;
-    const gen = generation.current;
-    setLoading(true);
-    try {
-      const page = await fetchRuns(projectId, { ...JSON.parse(key), perPage: PAGE, cursor: cursor.current });
-      if (gen !== generation.current) return;
-      cursor.current = page.next_cursor ?? null;
-      setRuns((r) => r.concat(page.items));
-      if (typeof page.total === "number") setTotal(page.total);
-      else if (!page.next_cursor) setTotal(null);
-    } catch (e) {
-      if (gen === generation.current) setError(e as Error);
-    } finally {
-      if (gen === generation.current) {
-        inflight.current = false;
-        setLoading(false);
-      }
-    }
-  }, [projectId, key]);
-
-  useEffect(() => {
-    generation.current++;
-    cursor.current = undefined;
-    inflight.current = false;
-    setRuns([]);
-    setTotal(null);
-    setError(undefined);
-    void loadMore();
-  }, [loadMore]);
-
-  const hasMore = cursor.current !== null;
-  return { runs, total, error, loading, loadMore, hasMore };
+  const { data, error, isFetching, hasNextPage, fetchNextPage, refetch } = useInfiniteQuery(runPagesQuery(projectId, query));
+  const runs = useMemo(() => data?.pages.flatMap((p) => p.items) ?? [], [data]);
+  // The server counts the matches when it can; the last page that said so has the latest count.
+  const total = useMemo(() => {
+    const counted = (data?.pages ?? []).filter((p) => typeof p.total === "number");
+    return counted.length ? counted[counted.length - 1].total! : null;
+  }, [data]);
+  const loaded = data !== undefined;
+  // Stable while nothing arrives, so a failed page is asked for again on the next scroll or Retry,
+  // not in a loop; a call while a page is in flight joins it (cancelRefetch: false).
+  const loadMore = useCallback(() => {
+    if (!loaded) void refetch();
+    else if (hasNextPage) void fetchNextPage({ cancelRefetch: false });
+  }, [loaded, hasNextPage, fetchNextPage, refetch]);
+  return { runs, total, error, loading: isFetching, loadMore, hasMore: hasNextPage };
 }

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
-import { api, unwrap } from "../../api/client";
-import { fetchRuns } from "../../api/runs";
+import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Project, Run } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
-import { useApi } from "../../hooks/useApi";
-import { useProject } from "../../hooks/useProject";
+import { useProject } from "../../queries/projects";
+import { metricKeysQuery, runListQuery, runQuery } from "../../queries/runs";
+import { viewQuery, viewsKey, viewsQuery } from "../../queries/views";
 import { assignColors } from "../../shaping/colors";
 import { collectKeys } from "../../shaping/fields";
 import { can } from "../../api/permissions";
-import { deleteView, getView, listViews, saveView, type SavedView } from "../../api/views";
+import { deleteView, saveView, type SavedView } from "../../api/views";
 import { decodeView, defaultView, encodeView, sameView, type PanelBox, type View, type XAxis } from "../../shaping/view";
 import { AddPanel } from "./AddPanel";
 import { CustomPanel } from "./CustomPanel";
@@ -23,8 +23,8 @@ import { ViewBar } from "./ViewBar";
 export default function WorkspacePage() {
   const { entity = "", project = "" } = useParams();
   const p = useProject(entity, project);
-  if (p.error) return <ErrorBanner error={p.error} onRetry={p.reload} />;
-  if (!p.data) return <Loading what="Loading project" />;
+  // A failed refetch (on focus) keeps the page it has; only a project never loaded shows the error.
+  if (!p.data) return p.error ? <ErrorBanner error={p.error} onRetry={() => void p.refetch()} /> : <Loading what="Loading project" />;
   return <Workspace project={p.data} />;
 }
 
@@ -44,15 +44,19 @@ function Workspace({ project }: { project: Project }) {
   const [view, setView] = useState<View>(() => initialView(params));
   const patch = useCallback((p: Partial<View>) => setView((v) => ({ ...v, ...p })), []);
   const [fullscreen, setFullscreen] = useState<string | null>(null);
-  const savedList = useApi(() => listViews(project.id), [project.id]);
+  const client = useQueryClient();
+  const savedList = useQuery(viewsQuery(project.id));
   const saved = savedList.data ?? [];
 
-  // A link to a saved view (?saved=<name>) opens the team's current version of it.
+  // A link to a saved view (?saved=<name>) opens the team's current version of it, once.
   const [linkedName] = useState(() => params.get("saved"));
-  const linked = useApi(async () => (linkedName ? getView(project.id, linkedName) : null), [project.id, linkedName]);
-  useEffect(() => {
-    if (linked.data) setView(linked.data.view);
-  }, [linked.data]);
+  const linked = useQuery({ ...viewQuery(project.id, linkedName ?? ""), enabled: !!linkedName });
+  const [openedLink, setOpenedLink] = useState(false);
+  if (linked.data && !openedLink) {
+    // Applied while rendering, once: from then on the user edits it.
+    setOpenedLink(true);
+    setView(linked.data.view);
+  }
 
   // The URL always carries the current view, so reload and a copied address restore it.
   useEffect(() => {
@@ -60,15 +64,14 @@ function Workspace({ project }: { project: Project }) {
     setParams({ view: encodeView(view) }, { replace: true });
   }, [view, setParams, linkedName, linked.data, linked.error]);
 
-  const onSave = async (name: string) => {
-    const v = { ...view, name };
-    // Name the revision we know, so a teammate's newer save is reported (409) instead of overwritten.
-    const known = saved.find((s) => s.view.name === name);
-    const stored = await saveView(project.id, v, known ? known.revision : 0).finally(savedList.reload);
-    setView(stored.view);
-  };
+  // Either way the list is read again: a failed save may mean a teammate saved first.
+  const refreshViews = { onSettled: () => client.invalidateQueries({ queryKey: viewsKey(project.id) }) };
+  const save = useMutation({ mutationFn: (v: View) => saveView(project.id, v, saved.find((s) => s.view.name === v.name)?.revision ?? 0), ...refreshViews });
+  const remove = useMutation({ mutationFn: (name: string) => deleteView(project.id, name), ...refreshViews });
+  // Naming the revision we know, a teammate's newer save is reported (409) instead of overwritten.
+  const onSave = async (name: string) => setView((await save.mutateAsync({ ...view, name })).view);
   const onDelete = async (name: string) => {
-    await deleteView(project.id, name).finally(savedList.reload);
+    await remove.mutateAsync(name);
   };
   const shareUrl = () => {
     const match: SavedView | undefined = saved.find((s) => s.view.name === view.name && sameView(s.view, view));
@@ -76,7 +79,7 @@ function Workspace({ project }: { project: Project }) {
     return `${window.location.origin}${base}/workspace?${query}`;
   };
 
-  const runList = useApi(() => fetchRuns(project.id, { order: "-created_at", perPage: 200 }), [project.id]);
+  const runList = useQuery(runListQuery(project.id, { order: "-created_at", perPage: 200 }));
   const chosenOnce = useRef(view.runs.length > 0 || params.has("view") || params.has("saved"));
   useEffect(() => {
     if (chosenOnce.current || !runList.data) return;
@@ -84,47 +87,25 @@ function Workspace({ project }: { project: Project }) {
     patch({ runs: runList.data.items.slice(0, DEFAULT_SHOWN).map((r) => r.id) });
   }, [runList.data, patch]);
 
-  // Selected runs outside the listed page (older runs from a shared link) are fetched one by one.
-  const listed = runList.data?.items ?? [];
-  const missing = view.runs.filter((id) => runList.data && !listed.some((r) => r.id === id));
-  const extra = useApi(
-    () =>
-      Promise.all(
-        missing.map((id) =>
-          unwrap(api.GET("/api/runs/{run_id}", { params: { path: { run_id: id }, query: { project_id: project.id } } })).catch(
-            () => null,
-          ),
-        ),
-      ),
-    [missing.join(","), project.id],
-  );
+  // Selected runs outside the listed page (older runs from a shared link) are fetched one by one;
+  // one that cannot be read is left out.
+  const listed = useMemo(() => runList.data?.items ?? [], [runList.data]);
+  const missing = runList.data ? view.runs.filter((id) => !listed.some((r) => r.id === id)) : [];
+  const extra = useQueries({ queries: missing.map((id) => runQuery(project.id, id)), combine: loadedRuns });
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
-  const allRuns = useMemo(() => [...((extra.data ?? []).filter(Boolean) as Run[]), ...listed], [listed, extra.data]);
+  const allRuns = useMemo(() => [...extra, ...listed], [listed, extra]);
   const selected = useMemo(
     () => view.runs.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r),
     [view.runs, allRuns],
   );
 
-  const prevColors = useRef<Record<string, number>>({});
-  const colors = useMemo(() => (prevColors.current = assignColors(view.runs, prevColors.current)), [view.runs]);
+  const colors = useStableColors(view.runs);
 
-  const runKey = selected.map((r) => r.id).join(",");
-  const keysQ = useApi(async () => {
-    const lists = await Promise.all(
-      selected.map((r) =>
-        unwrap(
-          api.GET("/api/runs/{run_id}/metric-keys", {
-            params: { path: { run_id: r.id }, query: { stream: "history", project_id: r.project_id } },
-          }),
-        ),
-      ),
-    );
-    return [...new Set(lists.flatMap((l) => l.keys))].filter((k) => !k.startsWith("_")).sort();
-  }, [runKey]);
-  const keys = keysQ.data ?? [];
+  const keysQ = useQueries({ queries: selected.map((r) => metricKeysQuery(r, "history")), combine: metricKeysOf });
+  const keys = keysQ.keys;
   const xParam = view.x === "step" ? "step" : view.x === "ts" || view.x === "relative" ? "ts" : view.x.slice(7);
   const metrics = useMetricData(selected, keys, xParam);
-  const live = selected.some((r) => (metrics.states[r.id] ?? r.state) === "running");
+  const live = metrics.live;
 
   const fields = useMemo(
     () => [
@@ -225,13 +206,13 @@ function Workspace({ project }: { project: Project }) {
             Some metric data could not be read and is missing from these charts: {metrics.warnings.join("; ")}
           </div>
         )}
-        {runList.loading && !runList.data ? (
+        {runList.isPending ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (
           <Empty title="No runs in this project yet">Log metrics with wanllmdb.log() and charts appear here.</Empty>
         ) : selected.length === 0 ? (
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
-        ) : keysQ.loading && !keysQ.data ? (
+        ) : keysQ.pending ? (
           <Loading what="Loading metrics" />
         ) : keys.length === 0 && view.panels.length === 0 ? (
           <Empty title="The selected runs have not logged metrics yet" />
@@ -264,4 +245,28 @@ function Workspace({ project }: { project: Project }) {
       )}
     </div>
   );
+}
+
+/** The runs among `results` that loaded. */
+const loadedRuns = (results: UseQueryResult<Run>[]): Run[] => results.flatMap((r) => (r.data ? [r.data] : []));
+
+/** The metric keys the selected runs logged, sorted; keys starting with `_` are internal. */
+function metricKeysOf(results: UseQueryResult<string[]>[]) {
+  const keys = [...new Set(results.flatMap((r) => r.data ?? []))].filter((k) => !k.startsWith("_")).sort();
+  return {
+    keys,
+    // "Loading" only while nothing is known yet: adding a run to the selection keeps the charts.
+    pending: keys.length === 0 && results.some((r) => r.isPending),
+    error: results.find((r) => r.error)?.error ?? undefined,
+  };
+}
+
+/** A run keeps its colour while it stays selected; newly selected runs take free ones. */
+function useStableColors(runs: string[]): Record<string, number> {
+  const [state, setState] = useState(() => ({ runs, colors: assignColors(runs, {}) }));
+  if (state.runs === runs) return state.colors;
+  // Derived from the previous assignment during render (React's "adjusting state on a prop change").
+  const next = { runs, colors: assignColors(runs, state.colors) };
+  setState(next);
+  return next.colors;
 }

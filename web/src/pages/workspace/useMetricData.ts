@@ -1,133 +1,75 @@
-import { useEffect, useRef, useState } from "react";
-import { api, unwrap } from "../../api/client";
+import { useCallback, useEffect, useMemo } from "react";
+import { useQueries, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Run } from "../../api/types";
-import { mergeTail, seriesFromApi, type Series } from "../../shaping/series";
-
-export const BUCKETS = 1000;
-export const POLL_MS = 4000;
-const KEYS_PER_REQUEST = 40;
+import { useThrottled } from "../../hooks/useThrottled";
+import { KEYS_PER_REQUEST, metricChunkQuery, POLL_MS, type MetricChunk } from "../../queries/metrics";
+import { runKey, runQuery, whileRunning } from "../../queries/runs";
+import type { Series } from "../../shaping/series";
 
 export type RunSeries = Record<string, Record<string, Series>>;
 
-export function fetchMetrics(
-  run: Pick<Run, "id" | "project_id">,
-  keys: string[],
-  x: string,
-  extra: { min?: number; max?: number; after_step?: number; stream?: "history" | "system" } = {},
-) {
-  return unwrap(
-    api.GET("/api/runs/{run_id}/metrics", {
-      params: {
-        path: { run_id: run.id },
-        // Run ids are unique per project: the project says which run of this id is meant.
-        query: { keys, x, buckets: BUCKETS, stream: "history", project_id: run.project_id, ...extra },
-      },
-    }),
-  );
+interface Part {
+  run: Run;
+  keys: string[];
 }
 
+/** Each run's latest known state, for the runs whose state was asked for. */
+const statesOf = (results: UseQueryResult<Run>[]): Record<string, string> =>
+  Object.fromEntries(results.flatMap((r) => (r.data ? [[r.data.id, r.data.state]] : [])));
+
 /**
- * Loads every chart's series for the selected runs: one request per run (per 40 keys), not one
- * per panel, so 50 panels × 10 runs cost 20 requests. Running runs are polled for new steps only
- * (after_step), and the tail is merged into what is drawn.
+ * Loads every chart's series for the selected runs: one query per run per 40 keys, not one per
+ * panel, so 50 panels x 10 runs cost 20 requests. A run that was running when listed has its
+ * state polled every 4 s; while it is still running its queries are polled for new steps only
+ * (after_step), merged into what is drawn, and once it has ended they stop, after a last read.
  */
 export function useMetricData(runs: Run[], keys: string[], x: string) {
-  const [data, setData] = useState<RunSeries>({});
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(false);
-  const [states, setStates] = useState<Record<string, string>>({});
-  // Lake objects the server could not read and skipped: shown, so a gap is never silent.
-  const [warnings, setWarnings] = useState<string[]>([]);
-  const lastStep = useRef<Record<string, number>>({});
-  const runKey = runs.map((r) => r.id).join(",");
-  const keyKey = keys.join(",");
+  const client = useQueryClient();
+  const states = useQueries({
+    queries: runs.map((r) => ({
+      ...runQuery(r.project_id, r.id),
+      refetchInterval: whileRunning(POLL_MS),
+      enabled: r.state === "running",
+    })),
+    combine: statesOf,
+  });
+  const isLive = useCallback((r: Run) => r.state === "running" && (states[r.id] ?? "running") === "running", [states]);
 
-  useEffect(() => {
-    let live = true;
-    lastStep.current = {};
-    setData({});
-    setError(undefined);
-    setWarnings([]);
-    if (!runKey || !keyKey) return;
-    setLoading(true);
+  const parts = useMemo<Part[]>(() => {
     const groups: string[][] = [];
     for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) groups.push(keys.slice(i, i + KEYS_PER_REQUEST));
-    // Answers arrive one per run and key group; applying them in batches (every 150 ms) redraws
-    // each panel a few times instead of once per answer.
-    let pending: RunSeries = {};
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      const batch = pending;
-      pending = {};
-      if (live) setData((d) => {
-        const next = { ...d };
-        for (const [id, series] of Object.entries(batch)) next[id] = { ...next[id], ...series };
-        return next;
+    return runs.flatMap((run) => groups.map((g) => ({ run, keys: g })));
+  }, [runs, keys]);
+  const combine = useCallback(
+    (results: UseQueryResult<MetricChunk>[]) => {
+      const data: RunSeries = {};
+      const warnings = new Set<string>();
+      parts.forEach((p, i) => {
+        const chunk = results[i]?.data;
+        if (!chunk) return;
+        data[p.run.id] = { ...data[p.run.id], ...chunk.series };
+        chunk.warnings.forEach((w) => warnings.add(w));
       });
-    };
-    const jobs = runs.flatMap((r) =>
-      groups.map(async (g) => {
-        const res = await fetchMetrics(r, g, x);
-        if (!live) return;
-        if (res.warnings?.length) setWarnings((w) => [...new Set([...w, ...res.warnings!])]);
-        const mine: Record<string, Series> = {};
-        for (const k of g) mine[k] = seriesFromApi(res.series[k]);
-        if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(lastStep.current[r.id] ?? -1, res.last_step);
-        pending[r.id] = { ...pending[r.id], ...mine };
-        timer ??= setTimeout(flush, 150);
-      }),
-    );
-    Promise.allSettled(jobs).then((results) => {
-      if (!live) return;
-      if (timer) clearTimeout(timer);
-      flush();
-      const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
-      if (failed) setError(failed.reason as Error);
-      setLoading(false);
-    });
-    setStates(Object.fromEntries(runs.map((r) => [r.id, r.state])));
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-    };
-    // runKey and keyKey stand for runs and keys.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runKey, keyKey, x]);
+      // A failed poll keeps what is drawn and is retried on the next tick; only a chunk that never
+      // loaded is an error worth showing.
+      const error = results.find((r) => r.error && !r.data)?.error ?? undefined;
+      return { data, error, warnings: [...warnings] };
+    },
+    [parts],
+  );
+  const metrics = useQueries({ queries: parts.map((p) => metricChunkQuery(p.run, p.keys, x, isLive(p.run))), combine });
 
-  // Live runs: every few seconds fetch only steps after the last one drawn, and the run's state.
+  // A run that has just ended may have logged steps since the last poll: read them once more.
+  const ended = runs.filter((r) => r.state === "running" && !isLive(r)).map((r) => r.id);
+  const endedKey = ended.join(",");
   useEffect(() => {
-    if (!runKey || !keyKey) return;
-    const timer = setInterval(async () => {
-      const liveRuns = runs.filter((r) => (states[r.id] ?? r.state) === "running");
-      for (const r of liveRuns) {
-        try {
-          const after = lastStep.current[r.id];
-          const res = await fetchMetrics(r, keys.slice(0, 200), x, after === undefined ? {} : { after_step: after });
-          if (typeof res.last_step === "number") lastStep.current[r.id] = Math.max(after ?? -1, res.last_step);
-          setData((d) => {
-            const cur = { ...d[r.id] };
-            let changed = false;
-            for (const [k, s] of Object.entries(res.series)) {
-              const tail = seriesFromApi(s);
-              if (tail.x.length === 0) continue;
-              cur[k] = after === undefined ? tail : mergeTail(cur[k] ?? tail, tail);
-              changed = true;
-            }
-            return changed ? { ...d, [r.id]: cur } : d;
-          });
-          const fresh = await unwrap(
-            api.GET("/api/runs/{run_id}", { params: { path: { run_id: r.id }, query: { project_id: r.project_id } } }),
-          );
-          if (fresh.state !== "running") setStates((st) => ({ ...st, [r.id]: fresh.state }));
-        } catch {
-          // A missed poll is retried on the next tick; the charts keep what they have.
-        }
-      }
-    }, POLL_MS);
-    return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runKey, keyKey, x, states]);
+    if (!endedKey) return;
+    const ids = new Set(endedKey.split(","));
+    for (const r of runs) if (ids.has(r.id)) void client.invalidateQueries({ queryKey: [...runKey(r), "metrics"] });
+  }, [endedKey, runs, client]);
 
-  return { data, error, loading, states, warnings };
+  // Answers arrive one per run and key group; applying them at most every 150 ms redraws each
+  // panel a few times instead of once per answer.
+  const data = useThrottled(metrics.data, 150);
+  return { data, error: metrics.error, warnings: metrics.warnings, live: runs.some(isLive) };
 }

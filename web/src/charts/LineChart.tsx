@@ -1,7 +1,7 @@
 // A multi-run line chart on uPlot (canvas). It takes plain arrays and knows nothing of fetching.
 // Each run draws its (optionally smoothed) mean line over a min/max band, so a spike that a
 // bucket averages away still shows as the band's edge.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { alignSeries, type Series } from "../shaping/series";
@@ -41,8 +41,6 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
   const plot = useRef<uPlot | null>(null);
   const { width, height } = useSize(box);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
-  const cb = useRef({ onZoom, onReset });
-  cb.current = { onZoom, onReset };
 
   // Time axes draw in seconds (uPlot's convention); the API's wall time is epoch milliseconds.
   const data = useMemo(() => {
@@ -56,10 +54,20 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
     return out as uPlot.AlignedData;
   }, [runs, xKind, smoothing, logY]);
 
-  const shape = `${runs.map((r) => r.id + r.color).join()}|${xKind}|${logY}`;
+  // The latest props, for the chart's event hooks and for building it: the chart is rebuilt only
+  // when its shape changes, and new data alone goes through setData below.
+  const latest = useRef({ runs, data, range, xKind, xLabel, onZoom, onReset });
+  useLayoutEffect(() => {
+    latest.current = { runs, data, range, xKind, xLabel, onZoom, onReset };
+  });
 
+  const shape = `${runs.map((r) => r.id + r.color).join()}|${xKind}|${logY}`;
+  const [lo, hi] = range ?? [null, null];
+
+  // Rebuilt when the set of runs, the axes, the zoomed range or the size change.
   useEffect(() => {
     if (!box.current || width === 0) return;
+    const { runs, data, xLabel } = latest.current;
     const series: uPlot.Series[] = [{ label: xLabel }];
     const bands: uPlot.Band[] = [];
     runs.forEach((r, i) => {
@@ -92,7 +100,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
             const max = u.posToVal(u.select.left + u.select.width, "x");
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
             const k = xKind === "number" ? 1 : 1000;
-            cb.current.onZoom(min * k, max * k);
+            latest.current.onZoom(min * k, max * k);
           },
         ],
         setCursor: [
@@ -125,8 +133,8 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       },
     };
     const u = new uPlot(opts, data, box.current);
-    if (range) u.setScale("x", xKind === "number" ? { min: range[0], max: range[1] } : { min: range[0] / 1000, max: range[1] / 1000 });
-    const dbl = () => cb.current.onReset();
+    if (lo !== null && hi !== null) u.setScale("x", xKind === "number" ? { min: lo, max: hi } : { min: lo / 1000, max: hi / 1000 });
+    const dbl = () => latest.current.onReset();
     u.over.addEventListener("dblclick", dbl);
     u.root.dataset.drawn = "1";
     plot.current = u;
@@ -135,16 +143,15 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       u.destroy();
       plot.current = null;
     };
-    // Rebuilt when the set of runs, the axes or the size change; data alone goes through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, width, height, range?.[0], range?.[1], hidden]);
+  }, [shape, xKind, logY, width, height, lo, hi, hidden]);
 
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
+    const { range, xKind } = latest.current;
     u.setData(data, !range);
     if (range) u.setScale("x", xKind === "number" ? { min: range[0], max: range[1] } : { min: range[0] / 1000, max: range[1] / 1000 });
-  }, [data]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [data]);
 
   const toggle = (id: string) => {
     const next = new Set(hidden);

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Run } from "../../api/types";
@@ -54,10 +54,12 @@ export function RunsGrid(p: Props) {
   const virt = useVirtualizer({ count: p.runs.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
   const items = virt.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : 0;
+  const { hasMore, onNeedMore } = p;
+  const loaded = p.runs.length;
   useEffect(() => {
     // Ask for the next page well before the end, so a fast scroll rarely meets the bottom.
-    if (p.hasMore && lastIndex >= p.runs.length - 400) p.onNeedMore();
-  }, [lastIndex, p.runs.length, p.hasMore, p.onNeedMore]);
+    if (hasMore && lastIndex >= loaded - 400) onNeedMore();
+  }, [lastIndex, loaded, hasMore, onNeedMore]);
 
   // Pinned columns come first and stick to the left edge while the rest scrolls sideways.
   const { cols, lefts, width } = useMemo(() => {
@@ -74,7 +76,9 @@ export function RunsGrid(p: Props) {
     p.pinned.has(cols[i].field) ? { position: "sticky", left: lefts[i], zIndex: 2 } : {};
   // A stable callback, so rows that stay in view skip re-rendering while the table scrolls.
   const toggleRef = useRef(p.onToggle);
-  toggleRef.current = p.onToggle;
+  useLayoutEffect(() => {
+    toggleRef.current = p.onToggle;
+  });
   const onToggle = useCallback((id: string) => toggleRef.current(id), []);
   const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id));
   const desc = p.order.startsWith("-");

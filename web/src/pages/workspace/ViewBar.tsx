@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { SavedView } from "../../api/views";
 import { ErrorBanner } from "../../components/status";
 import type { View } from "../../shaping/view";
@@ -21,7 +21,12 @@ export function ViewBar({ view, saved, canWrite, onSave, onOpen, onDelete, share
   const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  useEffect(() => setName(view.name), [view.name]);
+  // Another view opened (or saved under a new name): the name field shows its name.
+  const [nameOf, setNameOf] = useState(view.name);
+  if (nameOf !== view.name) {
+    setNameOf(view.name);
+    setName(view.name);
+  }
   const current = saved.find((v) => v.view.name === view.name);
   const act = async (work: () => Promise<void>) => {
     setBusy(true);

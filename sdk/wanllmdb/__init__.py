@@ -11,10 +11,9 @@ __version__ = "0.1.0"
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from wanllmdb import errors, util
-from wanllmdb.api import Api
 from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.errors import (
     AuthenticationError,
@@ -147,3 +146,17 @@ def watch(*args: Any, **kwargs: Any) -> NoReturn:
 
 def alert(*args: Any, **kwargs: Any) -> NoReturn:
     raise NotAvailableYet("wanllmdb.alert()", "alerts and notifications (with teams)")
+
+
+if TYPE_CHECKING:
+    from wanllmdb.api import Api
+
+
+def __getattr__(name: str) -> Any:
+    # Api() reads the lake with pyarrow and httpx: loaded on first use, so that a training script's
+    # `import wanllmdb` loads neither (they were ~65 MB of its memory).
+    if name == "Api":
+        from wanllmdb.api import Api
+
+        return Api
+    raise AttributeError(f"module 'wanllmdb' has no attribute {name!r}")

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -180,3 +184,12 @@ def test_context_manager_finishes_and_marks_failure(offline_run: OfflineRun) -> 
         train()
     assert wanllmdb.run is None
     assert run.final_state == "failed"
+
+
+def test_import_wanllmdb_loads_no_pyarrow_and_no_http_client() -> None:
+    # pyarrow loads with the first chunk (on the flusher thread), urllib3 with the first client.
+    heavy = "('pyarrow', 'httpx', 'urllib3')"
+    code = f"import sys, wanllmdb; print(sorted(m for m in {heavy} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": str(Path(wanllmdb.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"

@@ -23,12 +23,12 @@ import polars as pl
 
 from ..core.errors import NotFound
 from ..lake.keys import LOGS, STREAMS, Coverage, compacted_key, compacted_log_key, log_prefix
-from ..lake.reader import read_object
+from ..lake.reader import merge_rows, read_object
 from ..lake.visible import StreamObjects, list_stream, resolve_stream
 from ..ports.blob_store import BlobInfo, BlobStore
 from ..query.logs import merge_log_lines, read_log_object
 
-__all__ = ["CompactionResult", "compact_logs", "compact_run", "compact_stream", "merge_rows"]
+__all__ = ["CompactionResult", "compact_logs", "compact_run", "compact_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +43,6 @@ class CompactionResult:
     merged: int
     deleted: int
     skipped: str | None = None
-
-
-def merge_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """Sorted by (step, key, attempt); one row per triple, the last written.
-
-    A re-uploaded chunk therefore adds nothing.
-    """
-    frame = pl.concat(parts, how="vertical").with_row_index("_order")
-    frame = frame.with_columns(pl.col("key").cast(pl.String))
-    merged = (
-        frame.sort(["step", "key", "attempt", "_order"])
-        .unique(subset=["step", "key", "attempt"], keep="last", maintain_order=True)
-        .drop("_order")
-    )
-    return merged.with_columns(pl.col("key").cast(pl.Categorical))
 
 
 def _grown_coverage(objects: StreamObjects, readable: set[str]) -> tuple[Coverage, list[BlobInfo]]:

@@ -30,7 +30,15 @@ from .visible import StreamObjects, list_stream
 # A projection of the lake columns (None: all); charts skip `ts` and `ref`, which cost half the decode.
 Columns = tuple[str, ...] | None
 
-__all__ = ["Columns", "FrameCache", "StreamRead", "dedup_latest_attempt", "read_object", "read_stream"]
+__all__ = [
+    "Columns",
+    "FrameCache",
+    "StreamRead",
+    "dedup_latest_attempt",
+    "merge_rows",
+    "read_object",
+    "read_stream",
+]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +102,21 @@ def dedup_latest_attempt(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     ordered = frame.with_row_index("_order").sort(["attempt", "_order"])
     return ordered.unique(subset=["key", "step"], keep="last", maintain_order=False).drop("_order")
+
+
+def merge_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Sorted by (step, key, attempt); one row per triple, the last written.
+
+    A re-uploaded chunk therefore adds nothing.
+    """
+    frame = pl.concat(parts, how="vertical").with_row_index("_order")
+    frame = frame.with_columns(pl.col("key").cast(pl.String))
+    merged = (
+        frame.sort(["step", "key", "attempt", "_order"])
+        .unique(subset=["step", "key", "attempt"], keep="last", maintain_order=True)
+        .drop("_order")
+    )
+    return merged.with_columns(pl.col("key").cast(pl.Categorical))
 
 
 @dataclass

@@ -170,6 +170,36 @@ def test_query_by_partition_with_prefix_range_order_and_paging(item_store: ItemS
     assert seen == list(range(7))
 
 
+def test_query_all_yields_every_item_across_pages_in_order(item_store: ItemStore) -> None:
+    for i in range(25):
+        item_store.put({"pk": "P", "sk": f"RUN#{i:02d}", "i": i})
+    item_store.put({"pk": "P", "sk": "META", "i": -1})
+    assert [i["i"] for i in item_store.query_all("P", sk_prefix="RUN#", page_size=4)] == list(range(25))
+    backwards = item_store.query_all("P", sk_prefix="RUN#", page_size=4, descending=True)
+    assert [i["i"] for i in backwards] == list(range(24, -1, -1))
+    between = item_store.query_all("P", sk_between=("RUN#05", "RUN#13"), page_size=2)
+    assert [i["i"] for i in between] == list(range(5, 14))
+    assert list(item_store.query_all("absent", page_size=3)) == []
+
+
+def test_query_all_on_an_index_pages_through_equal_sort_keys(item_store: ItemStore) -> None:
+    for i in range(9):
+        item_store.put({"pk": f"RUN#{i}", "sk": "RUN", "gsi1pk": "LIVE", "gsi1sk": "same"})
+    found = [i["pk"] for i in item_store.query_all("LIVE", index="gsi1", page_size=2)]
+    assert sorted(found) == [f"RUN#{i}" for i in range(9)] and len(set(found)) == 9
+
+
+def test_query_all_lets_the_caller_delete_what_it_was_given(item_store: ItemStore) -> None:
+    for i in range(10):
+        item_store.put({"pk": "F", "sk": f"MEMBER#{i}"})
+    seen = []
+    for item in item_store.query_all("F", sk_prefix="MEMBER#", page_size=3):
+        seen.append(item["sk"])
+        item_store.delete(item["pk"], item["sk"])
+    assert seen == [f"MEMBER#{i}" for i in range(10)]
+    assert item_store.query("F").items == []
+
+
 def test_query_on_secondary_index(item_store: ItemStore) -> None:
     for i, state in enumerate(["running", "finished", "running"]):
         item_store.put({"pk": f"RUN#{i}", "sk": "RUN", "gsi1pk": f"STATE#{state}", "gsi1sk": f"T{i}"})

@@ -24,7 +24,7 @@ from pynamodb.expressions.condition import Condition as PynamoCondition
 from pynamodb.expressions.operand import Path, Value
 
 from ..core.errors import ConditionFailed
-from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, Page, TransactOp
+from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, ItemStore, Page, TransactOp
 from .item_codec import (
     apply_update,
     check_item,
@@ -109,7 +109,7 @@ def table_description(table_name: str) -> dict[str, Any]:
     }
 
 
-class DynamoItemStore:
+class DynamoItemStore(ItemStore):
     def __init__(self, table_name: str, *, region: str, endpoint_url: str | None = None) -> None:
         # The schema is fixed, so pynamodb gets it up front instead of a DescribeTable per cold start.
         self._table = TableConnection(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..core.errors import ConditionFailed
-from ..ports.item_store import Condition, Item, Page, TransactOp
+from ..ports.item_store import Condition, Item, ItemStore, Page, TransactOp
 from .item_codec import (
     apply_update,
     check_item,
@@ -56,7 +56,7 @@ class _QueuedWrite(Generic[T]):
         self.done = False
 
 
-class SqliteItemStore:
+class SqliteItemStore(ItemStore):
     def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
         self._path = path
         self._busy_timeout_s = busy_timeout_s

@@ -43,14 +43,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _entity_permissions(items: ItemStore, user_id: str) -> dict[str, frozenset[Permission]]:
-    memberships: list[tuple[str, str]] = []
-    cursor: str | None = None
-    while True:
-        page = items.query(keys.memberships_of(user_id), index="gsi1", cursor=cursor, limit=200)
-        memberships += [(m["entity"], m["role"]) for m in page.items]
-        if page.cursor is None:
-            break
-        cursor = page.cursor
+    memberships = [
+        (m["entity"], m["role"])
+        for m in items.query_all(keys.memberships_of(user_id), index="gsi1", page_size=200)
+    ]
     if not memberships:
         return {}
     perms = RoleService(items).permissions(role for _, role in memberships)

@@ -104,14 +104,7 @@ class CredentialService:
         return ApiKeyCreated.model_validate({"id": key_id, "name": name, "created_at": now, "key": key})
 
     def list_keys(self, user_id: str) -> list[ApiKeyInfo]:
-        found: list[ApiKeyInfo] = []
-        cursor: str | None = None
-        while True:
-            page = self._items.query(keys.user_keys(user_id), index="gsi1", cursor=cursor, limit=100)
-            found += [_key_info(i) for i in page.items]
-            if page.cursor is None:
-                return found
-            cursor = page.cursor
+        return [_key_info(i) for i in self._items.query_all(keys.user_keys(user_id), index="gsi1")]
 
     def revoke_key(self, user_id: str, key_id: str) -> None:
         """Delete the caller's own key; someone else's key is reported as missing, not forbidden."""
@@ -279,16 +272,10 @@ class CredentialService:
                 *keys.session_family(family_id), set_attrs={"revoked": True}, condition=Condition.exists()
             )
         pk = keys.session_family(family_id)[0]
-        cursor: str | None = None
-        while True:
-            page = self._items.query(pk, sk_prefix="MEMBER#", cursor=cursor, limit=100)
-            for member in page.items:
-                self._items.delete(*keys.session(member["session_hash"]))
-                self._items.delete(*keys.refresh_token(member["refresh_hash"]))
-                self._items.delete(member["pk"], member["sk"])
-            if page.cursor is None:
-                return
-            cursor = page.cursor
+        for member in self._items.query_all(pk, sk_prefix="MEMBER#"):
+            self._items.delete(*keys.session(member["session_hash"]))
+            self._items.delete(*keys.refresh_token(member["refresh_hash"]))
+            self._items.delete(member["pk"], member["sk"])
 
     def end_session(self, token: str) -> None:
         """Log out: the session's whole family ends, so no refresh token of this sign-in works."""

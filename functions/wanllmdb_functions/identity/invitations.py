@@ -112,14 +112,7 @@ class InvitationService:
         """Open invitations into `org` (its admins), or all of them (tenant admins)."""
         self._authorize(caller, org)
         pk, index = (keys.org_invitations(org), "gsi2") if org else (keys.INVITES_INDEX_PK, "gsi1")
-        found: list[Invitation] = []
-        cursor: str | None = None
-        while True:
-            page = self._items.query(pk, index=index, cursor=cursor, limit=100)
-            found += [_invitation(i) for i in page.items if i.get("status") == OPEN]
-            if page.cursor is None:
-                return found
-            cursor = page.cursor
+        return [_invitation(i) for i in self._items.query_all(pk, index=index) if i.get("status") == OPEN]
 
     def revoke(self, caller: Caller, invitation_id: str) -> None:
         item = self._items.get(*keys.invitation(invitation_id))

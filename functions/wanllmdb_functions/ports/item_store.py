@@ -11,6 +11,7 @@ An item is at most `MAX_ITEM_BYTES` of JSON; larger payloads belong in the BlobS
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -81,6 +82,11 @@ class TransactOp:
 
 
 class ItemStore(Protocol):
+    """Adapters implement the six I/O methods; `query_all` is built on `query` here, once.
+
+    Adapters subclass this Protocol explicitly so they inherit `query_all`.
+    """
+
     def put(self, item: Item, *, condition: Condition | None = None) -> None:
         """Write the whole item. Raises ConditionFailed when `condition` does not hold."""
 
@@ -118,6 +124,37 @@ class ItemStore(Protocol):
     ) -> Page:
         """Items whose partition key (of the table, or of `index`) is `pk`, in sort-key order."""
         ...
+
+    def query_all(
+        self,
+        pk: str,
+        *,
+        index: str | None = None,
+        sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        descending: bool = False,
+        page_size: int = 100,
+    ) -> Iterator[Item]:
+        """Every item `query` would match, fetched `page_size` at a time as the caller iterates.
+
+        Pages are read lazily, so a caller may delete the items it has already been given: the
+        cursor is the last key seen, not an offset, and nothing is skipped.
+        """
+        cursor: str | None = None
+        while True:
+            page = self.query(
+                pk,
+                index=index,
+                sk_prefix=sk_prefix,
+                sk_between=sk_between,
+                limit=page_size,
+                cursor=cursor,
+                descending=descending,
+            )
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
 
     def transact_write(self, ops: list[TransactOp]) -> None:
         """All or nothing. Raises ConditionFailed when any condition fails; nothing is written."""

@@ -181,19 +181,10 @@ class ProjectService:
         claim = self._items.get(*keys.name_claim(entity, name))
         return self._items.get(*keys.project(claim["project_id"])) if claim else None
 
-    def _query_all(self, pk: str, index: str) -> Iterator[Item]:
-        cursor: str | None = None
-        while True:
-            page = self._items.query(pk, index=index, cursor=cursor, limit=500)
-            yield from page.items
-            if page.cursor is None:
-                return
-            cursor = page.cursor
-
     def _visible(self, caller: Caller) -> Iterator[Item]:
-        yield from self._query_all(keys.by_visibility("public"), "gsi2")
+        yield from self._items.query_all(keys.by_visibility("public"), index="gsi2", page_size=500)
         if caller.is_admin:
-            yield from self._query_all(keys.by_visibility("private"), "gsi2")
+            yield from self._items.query_all(keys.by_visibility("private"), index="gsi2", page_size=500)
             return
         entities = {caller.username}
         for name, perms in caller.entity_permissions.items():
@@ -204,7 +195,7 @@ class ProjectService:
                 teams = self._items.query(identity_keys.org(name)[0], sk_prefix="TEAM#").items
                 entities.update(t["name"] for t in teams)
         for entity in sorted(entities):
-            for item in self._query_all(keys.by_entity(entity), "gsi1"):
+            for item in self._items.query_all(keys.by_entity(entity), index="gsi1", page_size=500):
                 if Permission.PROJECT_READ in permissions_of(caller, ref_from_item(item)):
                     yield item
 

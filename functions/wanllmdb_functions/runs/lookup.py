@@ -23,14 +23,7 @@ def missing_run(run_id: str) -> NotFound:
 
 def runs_with_id(items: ItemStore, run_id: str) -> list[Item]:
     """Every project's run with this id: one strongly consistent query of the id's partition."""
-    found: list[Item] = []
-    cursor: str | None = None
-    while True:
-        page = items.query(run_pk(run_id), sk_prefix=RUN_SK_PREFIX, limit=100, cursor=cursor)
-        found += page.items
-        if page.cursor is None:
-            return found
-        cursor = page.cursor
+    return list(items.query_all(run_pk(run_id), sk_prefix=RUN_SK_PREFIX))
 
 
 def run_in_project(items: ItemStore, project_id: str, run_id: str) -> Item | None:

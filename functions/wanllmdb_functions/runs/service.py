@@ -348,16 +348,7 @@ class RunService:
     def reap_stale(self, *, now: datetime | None = None) -> list[str]:
         """Mark running runs whose last heartbeat is older than the timeout as crashed."""
         cutoff = now_iso((now or datetime.now(UTC)) - timedelta(seconds=self._settings.heartbeat_timeout_s))
-        stale: list[Item] = []
-        cursor: str | None = None
-        while True:
-            page = self._items.query(
-                LIVE_PK, index="gsi1", sk_between=("0", cutoff), limit=200, cursor=cursor
-            )
-            stale += page.items
-            if page.cursor is None:
-                break
-            cursor = page.cursor
+        stale = list(self._items.query_all(LIVE_PK, index="gsi1", sk_between=("0", cutoff), page_size=200))
         crashed: list[str] = []
 
         def crash(current: Item) -> Mutation | None:
@@ -384,12 +375,8 @@ class RunService:
             for blob in list(self._blobs.list(prefix)):
                 self._blobs.delete(blob.key)
         pk = item["pk"]
-        while True:
-            page = self._items.query(pk, sk_prefix=config_prefix(item), limit=100)
-            for version in page.items:
-                self._items.delete(version["pk"], version["sk"])
-            if page.cursor is None:
-                break
+        for version in self._items.query_all(pk, sk_prefix=config_prefix(item)):
+            self._items.delete(version["pk"], version["sk"])
         row_pk, row_sk = index_row_key(item["project_id"], run_id)
         try:
             self._items.transact_write(

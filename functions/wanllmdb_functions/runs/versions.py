@@ -19,21 +19,15 @@ def config_history(
 ) -> ConfigHistory:
     """Every version, oldest first; version 1 is the config the run was created with."""
     run = runs.authorized_item(caller, run_id, Permission.RUN_READ, project_id=project_id)
-    versions: list[ConfigVersion] = []
-    cursor: str | None = None
-    while True:
-        page = runs.items.query(run["pk"], sk_prefix=config_prefix(run), limit=100, cursor=cursor)
-        versions += [
-            ConfigVersion(
-                version=int(item["version"]),
-                config=json_safe(load_config(runs.blobs, item)),
-                changed_at=item["changed_at"],
-            )
-            for item in page.items
-        ]
-        if page.cursor is None:
-            return ConfigHistory(items=versions)
-        cursor = page.cursor
+    versions = [
+        ConfigVersion(
+            version=int(item["version"]),
+            config=json_safe(load_config(runs.blobs, item)),
+            changed_at=item["changed_at"],
+        )
+        for item in runs.items.query_all(run["pk"], sk_prefix=config_prefix(run))
+    ]
+    return ConfigHistory(items=versions)
 
 
 def config_diff(

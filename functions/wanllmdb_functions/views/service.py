@@ -40,16 +40,9 @@ class ViewService:
 
     def list_views(self, caller: Caller, project_id: str) -> ViewList:
         self._authorize(caller, Permission.PROJECT_READ, project_id)
-        views: list[SavedView] = []
-        cursor: str | None = None
-        while True:
-            page = self._items.query(
-                keys.views_of(project_id), sk_prefix=keys.VIEW_PREFIX, limit=500, cursor=cursor
-            )
-            views += [_model(item) for item in page.items]
-            cursor = page.cursor
-            if cursor is None:
-                return ViewList(views=sorted(views, key=lambda v: v.name.casefold()))
+        found = self._items.query_all(keys.views_of(project_id), sk_prefix=keys.VIEW_PREFIX, page_size=500)
+        views = [_model(item) for item in found]
+        return ViewList(views=sorted(views, key=lambda v: v.name.casefold()))
 
     def get(self, caller: Caller, project_id: str, name: str) -> SavedView:
         self._authorize(caller, Permission.PROJECT_READ, project_id)

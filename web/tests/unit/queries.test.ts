@@ -88,7 +88,7 @@ describe("polling", () => {
   it("polls a run only while it is running", () => {
     const every = whileRunning(1000);
     expect(every({ state: { data: { state: "running" } } })).toBe(1000);
-    for (const state of ["finished", "failed", "crashed", "paused"]) expect(every({ state: { data: { state } } })).toBe(false);
+    for (const state of ["finished", "failed", "crashed", "paused"] as const) expect(every({ state: { data: { state } } })).toBe(false);
     expect(every({ state: {} })).toBe(false);
   });
 
@@ -130,7 +130,7 @@ describe("polling", () => {
   });
 
   it("reads log pages back to back until drained, then tails only a live run", () => {
-    const interval = (state: string, data?: Partial<LogTail>, fetchFailureCount = 0) => {
+    const interval = (state: "running" | "finished", data?: Partial<LogTail>, fetchFailureCount = 0) => {
       const every = logTailQuery({ ...run, state }, "").refetchInterval as (q: unknown) => number | false;
       return every({ state: { data, fetchFailureCount } });
     };

@@ -91,7 +91,11 @@ function Workspace({ project }: { project: Project }) {
   // one that cannot be read is left out.
   const listed = useMemo(() => runList.data?.items ?? [], [runList.data]);
   const missing = runList.data ? view.runs.filter((id) => !listed.some((r) => r.id === id)) : [];
-  const extra = useQueries({ queries: missing.map((id) => runQuery(project.id, id)), combine: loadedRuns });
+  // (Their state is polled with the other selected runs', by useMetricData.)
+  const extra = useQueries({
+    queries: missing.map((id) => ({ ...runQuery(project.id, id), refetchInterval: false as const })),
+    combine: loadedRuns,
+  });
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
   const allRuns = useMemo(() => [...extra, ...listed], [listed, extra]);
   const selected = useMemo(
@@ -257,7 +261,7 @@ function metricKeysOf(results: UseQueryResult<string[]>[]) {
     keys,
     // "Loading" only while nothing is known yet: adding a run to the selection keeps the charts.
     pending: keys.length === 0 && results.some((r) => r.isPending),
-    error: results.find((r) => r.error)?.error ?? undefined,
+    error: results.find((r) => r.error && !r.data)?.error ?? undefined,
   };
 }
 

@@ -72,7 +72,7 @@ lambda-bundle: setup
 		$$(command -v python3.12 >/dev/null && echo --smoke-python $$(command -v python3.12))
 
 openapi: setup
-	$(BIN)/python -m wanllmdb_functions.openapi_snapshot --write
+	$(BIN)/python -m tools.openapi_snapshot --write
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist cdk.out infra_cdk/node_modules build/lambda

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from wanllmdb_functions import openapi_snapshot
+from tools import openapi_snapshot
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.local_server import build_local_app
 

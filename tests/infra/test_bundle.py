@@ -122,8 +122,8 @@ def test_the_bundled_code_finds_the_lake_schema_in_the_lambda_layout(tmp_path: P
     copy_sources(tmp_path)
     assert (tmp_path / "schemas" / "lake_schema.json").is_file()
     code = (
-        "from wanllmdb_functions.lake.run_objects import chunk_key;"
-        "print(chunk_key('history', project='p', run='r', attempt=0, seq=3))"
+        "from wanllmdb_functions.lake.keys import chunk_key;"
+        "print(chunk_key('p', 'r', 'history', attempt=0, seq=3))"
     )
     result = subprocess.run(
         [sys.executable, "-S", "-c", code],

@@ -163,7 +163,7 @@ def test_every_granted_prefix_is_a_known_lake_prefix():
 
 def test_runs_may_delete_every_prefix_the_runs_service_deletes_with_a_run():
     # The service's own list of a run's prefixes; a prefix missing here would be AccessDenied in AWS.
-    from wanllmdb_functions.lake.run_objects import run_prefixes
+    from wanllmdb_functions.lake.keys import run_prefixes
 
     top_level = {p.split("/", 1)[0] + "/" for p in run_prefixes("p1", "r1")}
     assert top_level <= set(service("runs").delete_prefixes)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from ..lake.keys import LOGS, chunk_stream
+from ..lake.keys import LOGS, chunk_roots, chunk_stream
 from ..ports.blob_store import BlobStore
 from ..runs.events import RunFinished
 from .compactor import CompactionResult, compact_logs, compact_run, compact_stream
@@ -156,11 +156,11 @@ def compaction_startup(state: AppState) -> Iterator[str]:
 
 
 def compact_due_streams(
-    blobs: BlobStore, *, every_chunks: int, prefixes: tuple[str, ...] = ("metrics/", "logs/")
+    blobs: BlobStore, *, every_chunks: int, prefixes: tuple[str, ...] | None = None
 ) -> list[CompactionResult]:
     """Compact each stream (and run log) under `prefixes` holding at least `every_chunks` chunks."""
     counts: Counter[tuple[str, str, str]] = Counter()
-    for prefix in prefixes:
+    for prefix in prefixes if prefixes is not None else chunk_roots():
         for info in blobs.list(prefix):
             if (stream := chunk_stream(info.key)) is not None:
                 counts[stream] += 1

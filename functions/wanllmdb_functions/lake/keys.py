@@ -1,4 +1,9 @@
-"""Where a run's metric and log objects live in the lake, and what each object name says about its rows.
+"""Every key, prefix and partition of the lake: the one module that formats or parses one.
+
+Templates come from `schemas/lake_schema.json` `layout` (loaded, never copied). Ids are checked
+before they enter a key, so no id can escape its prefix.
+
+What each object name says about its rows:
 
 Two kinds of objects sit under one stream prefix
 `metrics/project={p}/run={r}/stream={s}/`, and likewise under a run's log prefix
@@ -13,30 +18,86 @@ Two kinds of objects sit under one stream prefix
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ..core.errors import InvalidInput
 
 __all__ = [
+    "LAKE_SCHEMA_PATH",
     "LOGS",
     "STREAMS",
     "ChunkName",
     "Coverage",
     "chunk_key",
+    "chunk_roots",
     "chunk_stream",
     "compacted_key",
     "compacted_log_key",
+    "config_blob_key",
+    "file_prefix",
+    "lake_layout",
+    "lake_schema",
     "log_prefix",
     "parse_chunk",
     "parse_compacted",
+    "project_export_key",
     "project_prefix",
+    "run_export_key",
+    "run_index_key",
     "run_prefix",
+    "run_prefixes",
     "stream_prefix",
+    "top_level_prefixes",
+    "upload_chunk_key",
+    "upload_path_key",
 ]
 
-STREAMS = ("history", "system")
+
+def _find_schema() -> Path:
+    # In the repo the package sits at functions/wanllmdb_functions, so schemas/ is three levels up; in a
+    # Lambda bundle (infra_cdk/bundle.py) it sits at /var/task/wanllmdb_functions beside /var/task/schemas.
+    here = Path(__file__).resolve()
+    candidates = [root / "schemas" / "lake_schema.json" for root in (here.parents[3], here.parents[2])]
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+LAKE_SCHEMA_PATH = _find_schema()
+
+
+@functools.cache
+def lake_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(LAKE_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.cache
+def lake_layout() -> dict[str, str]:
+    """Key templates by name (`partitions` left out: it is a list of column names)."""
+    return {k: v for k, v in lake_schema()["layout"].items() if isinstance(v, str)}
+
+
+def _key(name: str, **parts: object) -> str:
+    return lake_layout()[name].format(**parts)
+
+
+def chunk_roots() -> tuple[str, ...]:
+    """The top-level folders that hold chunks (metric streams and console logs)."""
+    layout = lake_layout()
+    return tuple(t.split("/", 1)[0] + "/" for t in (layout["metric_chunk"], layout["log_chunk"]))
+
+
+def top_level_prefixes() -> tuple[str, ...]:
+    """Every top-level folder of the lake bucket (IAM grants are written per folder)."""
+    return tuple(sorted({t.split("/", 1)[0] + "/" for t in lake_layout().values()}))
+
+
+STREAMS: tuple[str, ...] = tuple(lake_schema()["streams"])
 LOGS = "logs"  # a run's console output: compacted like a stream, under its own prefix
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})\.parquet$")
@@ -53,26 +114,103 @@ def _checked(value: str, field: str) -> str:
     return value
 
 
+def _head(template: str, **parts: str) -> str:
+    """A template filled up to its first unfilled placeholder, cut back to a whole path segment."""
+    head = template
+    for name, value in parts.items():
+        head = head.replace("{" + name + "}", value)
+    cut = head.find("{")
+    return head if cut < 0 else head[: head.rfind("/", 0, cut) + 1]
+
+
 def project_prefix(project_id: str) -> str:
-    return f"metrics/project={_checked(project_id, 'project_id')}/"
+    """Where a project's metric streams live."""
+    return _head(lake_layout()["metric_chunk"], project=_checked(project_id, "project_id"))
 
 
 def run_prefix(project_id: str, run_id: str) -> str:
-    return f"{project_prefix(project_id)}run={_checked(run_id, 'run_id')}/"
+    return _head(
+        lake_layout()["metric_chunk"],
+        project=_checked(project_id, "project_id"),
+        run=_checked(run_id, "run_id"),
+    )
 
 
 def stream_prefix(project_id: str, run_id: str, stream: str) -> str:
     if stream not in STREAMS:
         raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
-    return f"{run_prefix(project_id, run_id)}stream={stream}/"
+    return _head(
+        lake_layout()["metric_chunk"],
+        project=_checked(project_id, "project_id"),
+        run=_checked(run_id, "run_id"),
+        stream=stream,
+    )
 
 
 def log_prefix(project_id: str, run_id: str) -> str:
-    return f"logs/project={_checked(project_id, 'project_id')}/run={_checked(run_id, 'run_id')}/"
+    return _head(
+        lake_layout()["log_chunk"], project=_checked(project_id, "project_id"), run=_checked(run_id, "run_id")
+    )
+
+
+def file_prefix(project_id: str, run_id: str) -> str:
+    """Where the files a run `save()`d live."""
+    return _head(
+        lake_layout()["file"], project=_checked(project_id, "project_id"), run=_checked(run_id, "run_id")
+    )
 
 
 def chunk_key(project_id: str, run_id: str, stream: str, *, attempt: int, seq: int) -> str:
-    return f"{stream_prefix(project_id, run_id, stream)}chunk-a{attempt:04d}-{seq:09d}.parquet"
+    stream_prefix(project_id, run_id, stream)  # checks the ids and the stream
+    return _key("metric_chunk", project=project_id, run=run_id, stream=stream, attempt=attempt, seq=seq)
+
+
+def upload_chunk_key(kind: str, *, project: str, run: str, attempt: int, seq: int) -> str:
+    """The key an upload grant names for one chunk of `kind` (a metric stream, or `logs`).
+
+    Deterministic per chunk: a retried upload overwrites the same object and never duplicates.
+    """
+    if kind == LOGS:
+        log_prefix(project, run)
+        return _key("log_chunk", project=project, run=run, attempt=attempt, seq=seq)
+    return chunk_key(project, run, kind, attempt=attempt, seq=seq)
+
+
+def upload_path_key(kind: str, *, project: str, run: str, path: str) -> str:
+    """The key of a run's saved file (`file`) or media object (`media`) at `path`."""
+    if kind not in ("file", "media"):
+        raise InvalidInput("kind must be file or media", field="kind")
+    return _key(kind, project=_checked(project, "project_id"), run=_checked(run, "run_id"), path=path)
+
+
+def config_blob_key(*, project: str, run: str, version: int) -> str:
+    """A config version too large for a table item; under the run, so deleting the run removes it."""
+    return _key("config_version", project=project, run=run, version=version)
+
+
+def run_export_key(project_id: str, run_id: str, stream: str, fingerprint: str) -> str:
+    return _key(
+        "run_export",
+        project=_checked(project_id, "project_id"),
+        run=_checked(run_id, "run_id"),
+        stream=stream,
+        fingerprint=fingerprint,
+    )
+
+
+def project_export_key(project_id: str, digest: str) -> str:
+    return _key("project_export", project=_checked(project_id, "project_id"), digest=digest)
+
+
+def run_index_key(project_id: str) -> str:
+    """The project's run index: one Parquet file analysts join metrics with (docs/lake.md)."""
+    return _key("run_index", project=_checked(project_id, "project_id"))
+
+
+def run_prefixes(project: str, run: str) -> list[str]:
+    """Every prefix that holds objects of this one run (those whose template names `{run}`)."""
+    templates = [t for t in lake_layout().values() if "{run}" in t]
+    return sorted({_head(t, project=project, run=run) for t in templates})
 
 
 @dataclass(frozen=True, order=True)
@@ -125,11 +263,13 @@ class Coverage:
 
 
 def compacted_key(project_id: str, run_id: str, stream: str, coverage: Coverage) -> str:
-    return f"{stream_prefix(project_id, run_id, stream)}compact-{coverage.name()}.parquet"
+    stream_prefix(project_id, run_id, stream)
+    return _key("metric_compacted", project=project_id, run=run_id, stream=stream, coverage=coverage.name())
 
 
 def compacted_log_key(project_id: str, run_id: str, coverage: Coverage) -> str:
-    return f"{log_prefix(project_id, run_id)}compact-{coverage.name()}.parquet"
+    log_prefix(project_id, run_id)
+    return _key("log_compacted", project=project_id, run=run_id, coverage=coverage.name())
 
 
 def parse_compacted(key: str) -> Coverage | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..core.errors import InvalidInput
-from ..lake.keys import STREAMS
+from ..lake.keys import STREAMS, file_prefix
 from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
 from ..lake.visible import StreamObjects, list_project, list_stream
 from ..ports.blob_store import BlobStore
@@ -248,7 +248,7 @@ class QueryService:
     ) -> list[RunFile]:
         """The run's saved files with presigned GETs, from one listing of its `files/` prefix."""
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
-        prefix = f"files/project={run.project_id}/run={run.id}/"
+        prefix = file_prefix(run.project_id, run.id)
         return [
             RunFile(
                 path=info.key[len(prefix) :],

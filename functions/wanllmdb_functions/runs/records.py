@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..core.settings import Settings
 from ..core.values import checked_json
-from ..lake.run_objects import config_blob_key
+from ..lake.keys import config_blob_key
 from ..ports import BlobStore, Condition, Item, TransactOp
 from .keys import config_version_key
 from .models import Run, RunMetadata

@@ -17,7 +17,7 @@ from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
 from ..core.settings import Settings
 from ..core.values import checked_json, now_iso
-from ..lake.run_objects import run_prefixes
+from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .events import RunFinished, RunFinishedHook

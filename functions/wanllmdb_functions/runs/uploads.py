@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from ..core.errors import Conflict, InvalidInput, TooLarge
 from ..core.settings import Settings
 from ..core.values import now_iso
-from ..lake.run_objects import chunk_key, path_key
+from ..lake.keys import upload_chunk_key, upload_path_key
 from ..ports import BlobStore, Item
 from ..ports.blob_store import validate_key
 from .models import Grant, UploadItem
@@ -53,12 +53,12 @@ def _key(run: Item, index: int, item: UploadItem, settings: Settings) -> tuple[s
                 f"{where}.attempt {item.attempt} is after the run's attempt {run.get('attempt', 0)}",
                 field=f"{where}.attempt",
             )
-        key = chunk_key(item.kind, project=project, run=run_id, attempt=item.attempt, seq=item.seq)
+        key = upload_chunk_key(item.kind, project=project, run=run_id, attempt=item.attempt, seq=item.seq)
         return key, settings.upload_chunk_max_bytes
     if item.path is None:
         raise InvalidInput(f"{where}.path is required for {item.kind} uploads", field=f"{where}.path")
     path = validate_run_path(item.path, field=f"{where}.path")
-    return path_key(item.kind, project=project, run=run_id, path=path), settings.upload_file_max_bytes
+    return upload_path_key(item.kind, project=project, run=run_id, path=path), settings.upload_file_max_bytes
 
 
 def grant_uploads(blobs: BlobStore, settings: Settings, run: Item, items: list[UploadItem]) -> list[Grant]:

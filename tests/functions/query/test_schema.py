@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 
 from tests.lake_chunks import METRIC_SCHEMA as ARROW_SCHEMA
 from tests.lake_chunks import put_chunk
+from tools.glue_table import GLUE_TABLE_PATH, LAKE_SCHEMA_PATH, render
 from wanllmdb_functions.compaction.compactor import compact_stream
 from wanllmdb_functions.lake.schema import METRIC_SCHEMA
 from wanllmdb_functions.ports import BlobStore
-from wanllmdb_functions.query.glue_table import GLUE_TABLE_PATH, LAKE_SCHEMA_PATH, render
 
 LAKE = json.loads(LAKE_SCHEMA_PATH.read_text())
 

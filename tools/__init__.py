@@ -1,0 +1,1 @@
+"""Code generators and checks run by developers and tests, never imported at runtime."""

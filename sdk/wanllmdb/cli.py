@@ -60,14 +60,20 @@ def login(key: str | None, base_url: str | None, verify: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--base-url", default=None, help="Override the server URL recorded in each run.")
 @click.option("--parallel", default=4, show_default=True, help="Runs uploaded at once.")
-def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int) -> None:
+@click.option("--prune", is_flag=True, help="Delete the run dirs that can never be synced (see status).")
+def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int, prune: bool) -> None:
     """Upload spooled runs (default: every run under $WANLLMDB_DIR/wanllmdb or ./wanllmdb)."""
     from tqdm import tqdm
 
     from wanllmdb.sync import find_run_dirs, sync_runs
+    from wanllmdb.sync import prune as prune_dirs
 
     roots = list(paths) or [Path(os.environ.get("WANLLMDB_DIR") or ".")]
     dirs = find_run_dirs(roots)
+    if prune:
+        for rd in prune_dirs(dirs):
+            click.echo(f"removed {rd.path} (it could never be synced)")
+        dirs = [rd for rd in dirs if rd.path.exists()]
     if not dirs:
         click.echo(f"No run dirs found under {', '.join(map(str, roots))}.")
         return
@@ -77,15 +83,21 @@ def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int) -> None:
             bar.update(n)
 
         results = sync_runs(dirs, base_url=base_url, parallel=parallel, on_progress=advance)
-    failed = 0
+    failed = unsyncable = 0
     for r in results:
         click.echo(
             f"{r.run_id}  {r.status:14}  {r.uploaded:5} uploaded  {r.path}"
             + (f"  ({r.message})" if r.message else "")
         )
         failed += r.status == "failed"
+        unsyncable += r.status == "unsyncable"
+    problems = []
     if failed:
-        raise click.ClickException(f"{failed} run(s) not fully synced; run `wanllmdb sync` again later")
+        problems.append(f"{failed} run(s) not fully synced; run `wanllmdb sync` again later")
+    if unsyncable:
+        problems.append(f"{unsyncable} run dir(s) can never be synced; `wanllmdb sync --prune` removes them")
+    if problems:
+        raise click.ClickException("; ".join(problems))
 
 
 @main.command()
@@ -93,7 +105,7 @@ def sync(paths: tuple[Path, ...], base_url: str | None, parallel: int) -> None:
 def status(paths: tuple[Path, ...]) -> None:
     """Show the server, the key in use, and local runs with data not yet uploaded."""
     from wanllmdb.ingest.uploader import SpoolUploader
-    from wanllmdb.sync import find_run_dirs
+    from wanllmdb.sync import find_run_dirs, unsyncable_reason
 
     s = Settings.resolve()
     _, source = find_api_key(s.base_url, env_key=os.environ.get("WANLLMDB_API_KEY"), data_dir=s.data_dir)
@@ -110,17 +122,25 @@ def status(paths: tuple[Path, ...]) -> None:
     finally:
         client.close()
     dirs = find_run_dirs(list(paths) or [s.dir])
-    pending = 0
+    pending = dead = 0
     for rd in dirs:
+        reason = unsyncable_reason(rd)
+        run_id = rd.read_record().get("id")
+        if reason is not None:
+            dead += 1
+            click.echo(f"unsyncable: {run_id}  {rd.path}  ({reason})")
+            continue
         up = SpoolUploader(rd, RestClient(s.base_url, None))
         left = up.pending_count()
         up.client.close()
         if left:
             pending += 1
-            click.echo(f"pending: {up.run_id}  {left} item(s)  {rd.path}")
+            click.echo(f"pending: {run_id}  {left} item(s)  {rd.path}")
     click.echo(
         f"runs:    {len(dirs)} local, {pending} with data to sync" + (" (wanllmdb sync)" if pending else "")
     )
+    if dead:
+        click.echo(f"         {dead} that can never be synced (wanllmdb sync --prune removes them)")
 
 
 @main.command()

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import string
 import sys
 import threading
@@ -373,7 +374,13 @@ def _create_online(
         )
         return None
     except ApiError as exc:
+        # The run was refused, so nothing of it may stay behind for `wanllmdb sync` to replay.
         rd.unlock()
+        shutil.rmtree(rd.path, ignore_errors=True)
+        if rd.path.exists():
+            from wanllmdb.sync import mark_unsyncable
+
+            mark_unsyncable(rd, f"init() was refused: {exc}")
         hint = {
             404: "no such run to resume; drop resume='must' or check the id",
             409: "this run id exists; pass resume='allow' to continue it",

@@ -106,23 +106,29 @@ class MetricRules:
 
 
 class _Agg:
-    __slots__ = ("count", "finite", "first", "last", "max", "min", "total")
+    __slots__ = ("count", "finite", "first", "last", "last_step", "max", "min", "total")
 
     def __init__(self) -> None:
         self.count = 0
         self.finite = 0  # NaN is stored as data but kept out of min, max and mean
         self.first = math.nan
         self.last = math.nan
+        self.last_step = -1  # `last` is the value at the highest step, as the lake's latest-step view
         self.min = math.inf
         self.max = -math.inf
         self.total = 0.0
 
-    def add(self, vals: Sequence[float], full: bool) -> None:
+    def add(self, vals: Sequence[float], full: bool, steps: Sequence[int]) -> None:
+        """Fold values logged at ``steps`` (one per value, in call order)."""
         if not vals:
             return
         if self.count == 0:
             self.first = vals[0]
-        self.last = vals[-1]
+        top = max(steps)
+        if top >= self.last_step:
+            # Of several values at the top step, the one logged last wins (a later log() overwrites).
+            i = len(steps) - 1 - steps[::-1].index(top)
+            self.last, self.last_step = vals[i], top
         self.count += len(vals)
         if full:  # min/max/mean only for keys that asked: they cost a pass over the values
             finite = [v for v in vals if not math.isnan(v)]
@@ -154,11 +160,14 @@ class Summary:
         with self._lock:
             if drained.steps:
                 self.max_step = max(self.max_step, max(drained.steps))
-            for key, (_, vals) in drained.columns.items():
+            every = len(drained.steps)
+            for key, (rows, vals) in drained.columns.items():
                 agg = self._aggs.get(key)
                 if agg is None:
                     agg = self._aggs[key] = _Agg()
-                agg.add(vals, self._needs_full(key))
+                # A key in every row (the usual case) shares the rows' steps; a sparse one picks its own.
+                steps = drained.steps if len(rows) == every else [drained.steps[r] for r in rows]
+                agg.add(vals, self._needs_full(key), steps)
 
     def _needs_full(self, key: str) -> bool:
         rule = self._rules.for_key(key) if self._rules else None
@@ -173,7 +182,7 @@ class Summary:
                 if folded is not None:
                     for slot in _Agg.__slots__:
                         setattr(agg, slot, getattr(folded, slot))
-                agg.add(self._buffer.peek(key), self._needs_full(key))
+                agg.add(self._buffer.peek(key), self._needs_full(key), self._buffer.peek_steps(key))
                 rule = self._rules.for_key(key) if self._rules else None
                 modes = rule.summary if rule else ("last",)
                 if "none" in modes or (rule is not None and rule.hidden):

@@ -73,3 +73,34 @@ def test_explicit_summary_values_win_and_are_spooled(offline_run: OfflineRun) ->
         if o["op"] == "summary":
             merged.update(o["body"]["summary"])
     assert merged == {"acc": 0.5, "best_acc": 0.9, "_step": 0}
+
+
+def test_summary_last_follows_the_step_not_the_call_order(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    with pytest.warns(UserWarning, match="below the run's current step"):
+        run.log({"loss": 5.0}, step=5)
+        run.log({"loss": 3.0}, step=3)
+    assert run.summary["loss"] == 5.0  # still in the buffer
+    assert run._pipeline is not None
+    run._pipeline.flush_once()
+    assert run.summary["loss"] == 5.0  # folded
+    run.log({"loss": 2.0}, step=2)
+    assert run.summary["loss"] == 5.0  # folded value at step 5 beats a buffered one at step 2
+    run.log({"loss": 6.0}, step=5)
+    assert run.summary["loss"] == 6.0  # the same step logged again: the later value wins
+    run.log({"loss": 7.0, "other": 1.0}, step=6)
+    run._pipeline.flush_once()
+    run.log({"loss": 4.0}, step=4)
+    run._pipeline.flush_once()
+    assert run.summary["loss"] == 7.0 and run.summary["_step"] == 6
+
+
+def test_summary_last_of_a_sparse_key_follows_its_own_steps(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0}, step=10)
+    with pytest.warns(UserWarning):
+        run.log({"b": 1.0, "sparse": 9.0}, step=9)
+        run.log({"b": 2.0, "sparse": 8.0}, step=8)
+    assert run._pipeline is not None
+    run._pipeline.flush_once()
+    assert run.summary["sparse"] == 9.0 and run.summary["b"] == 1.0

@@ -147,6 +147,16 @@ class MetricBuffer:
                 found = col if found is None else _merge(found, col)
         return array("d", found[1]) if found is not None else array("d")
 
+    def peek_steps(self, key: str) -> list[int]:
+        """Steps of ``key``'s values not yet drained, in the order ``peek`` gives the values. Callers hold
+        ``self.lock``; the summary's ``last`` follows the step, not the call order."""
+        rows: array[int] | None = None
+        for block in self._blocks.values():
+            if key in block.keys:
+                rows = block.rows if rows is None else array("q", sorted(rows + block.rows))
+        steps = self._steps
+        return [steps[r] for r in rows] if rows is not None else []
+
     def max_step(self) -> int | None:
         """Highest step not yet drained. Callers hold ``self.lock``."""
         return max(self._steps) if self._steps else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import socket
 import subprocess
@@ -156,6 +157,22 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_moto() -> Iterator[str]:
+    """One moto server for the session, for tests that create their own fresh names (`unique_name`):
+    starting and stopping one costs about a second."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+_names = itertools.count()
+
+
+def unique_name(prefix: str) -> str:
+    """A table, bucket or queue name no other test in this process has used."""
+    return f"{prefix}-{os.getpid()}-{next(_names)}"
 
 
 def aws_backend_env(

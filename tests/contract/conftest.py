@@ -42,22 +42,19 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobS
 
 
 @pytest.fixture(params=["local", "s3"])
-def served_blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+def served_blob_store(request: pytest.FixtureRequest) -> BlobStore:
     """A BlobStore whose presigned URLs a real HTTP client can fetch: a real `wanllmdb server` for the
-    local adapter, a real moto server for S3 (moto honours the response-content-* overrides)."""
-    from tests.conftest import moto_server, start_local_server
+    local adapter (one per module), a real moto server for S3 (one per session, a fresh bucket per
+    test; moto honours the response-content-* overrides)."""
+    from tests.conftest import unique_name
     from wanllmdb_functions.app.storage import build_storage
     from wanllmdb_functions.core.settings import load_settings
 
     if request.param == "local":
-        server = start_local_server(tmp_path / "data")
-        try:
-            # The server's own lake and signing secret, as the grant service uses them.
-            yield build_storage(load_settings(data_dir=server.data_dir, public_url=server.url)).blobs
-        finally:
-            server.stop()
-        return
-    with moto_server() as endpoint:
-        s3 = S3BlobStore("wl-served-lake", region="us-east-1", endpoint_url=endpoint)
-        s3.create_bucket()
-        yield s3
+        server = request.getfixturevalue("module_server")
+        # The server's own lake and signing secret, as the grant service uses them.
+        return build_storage(load_settings(data_dir=server.data_dir, public_url=server.url)).blobs
+    endpoint = request.getfixturevalue("session_moto")
+    s3 = S3BlobStore(unique_name("wl-served-lake"), region="us-east-1", endpoint_url=endpoint)
+    s3.create_bucket()
+    return s3

@@ -6,7 +6,6 @@ network call happens here.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import queue
@@ -25,7 +24,6 @@ from wanllmdb.ingest.buffer import Drained, MetricBuffer
 from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
-from wanllmdb.rest import Transient
 from wanllmdb.settings import Settings
 from wanllmdb.summary import Summary
 from wanllmdb.termlog import is_quiet, termwarn
@@ -63,23 +61,19 @@ class Pipeline:
     _at_end: list[_SavedFile] = field(default_factory=list)
     _wake: threading.Event = field(default_factory=threading.Event)
     _closing: threading.Event = field(default_factory=threading.Event)
-    _stop_upload: threading.Event = field(default_factory=threading.Event)
-    _upload_wake: threading.Event = field(default_factory=threading.Event)
     _seq: dict[str, int] = field(default_factory=dict)
     _sent_summary: dict[str, Any] = field(default_factory=dict)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    _flusher: threading.Thread | None = None
 
     def start(self) -> None:
         self._seq = {s: self.rd.next_seq(s, self.attempt) for s in ("history", "system", "logs")}
-        flusher = threading.Thread(target=self._flush_loop, name="wanllmdb-flusher", daemon=True)
-        self._threads.append(flusher)
-        flusher.start()
+        self._flusher = threading.Thread(target=self._flush_loop, name="wanllmdb-flusher", daemon=True)
+        self._flusher.start()
         if self.uploader is not None:
-            self.uploader.stop = self._stop_upload
-            for target, name in ((self._upload_loop, "uploader"), (self._heartbeat_loop, "heartbeat")):
-                thread = threading.Thread(target=target, name=f"wanllmdb-{name}", daemon=True)
-                self._threads.append(thread)
-                thread.start()
+            self.uploader.start(
+                interval_s=self.settings.flush_interval_s,
+                heartbeat_interval_s=self.settings.heartbeat_interval_s,
+            )
 
     # -- called from the user's thread: no I/O -----------------------------------------------------------
     def kick(self) -> None:
@@ -132,7 +126,8 @@ class Pipeline:
         wrote = self._write_summary() or wrote
         wrote = self._copy_files() or wrote
         if wrote:
-            self._upload_wake.set()
+            if self.uploader is not None:
+                self.uploader.wake()
             release_memory()
 
     def _drain_table(self, buffer: MetricBuffer, fold: Callable[[Drained], None] | None) -> pa.Table | None:
@@ -200,35 +195,13 @@ class Pipeline:
         self._live = [f for f in self._live if f.policy == "live"]
         return copied
 
-    # -- uploader thread ------------------------------------------------------------------------------------
-    def _upload_loop(self) -> None:
-        assert self.uploader is not None
-        while not self._stop_upload.is_set():
-            self._upload_wake.wait(self.settings.flush_interval_s)
-            self._upload_wake.clear()
-            if self._stop_upload.is_set():
-                break
-            try:
-                self.uploader.drain()
-            except Transient:
-                pass  # only raised once stop is set; the spool keeps everything for sync
-            except Exception as exc:
-                log.warning("wanllmdb: upload error (%s: %s); will retry", type(exc).__name__, exc)
-                self._stop_upload.wait(1.0)
-
-    def _heartbeat_loop(self) -> None:
-        # Its own thread: a long upload must not starve heartbeats, or the server would mark the run crashed.
-        assert self.uploader is not None
-        while not self._stop_upload.wait(self.settings.heartbeat_interval_s):
-            with contextlib.suppress(Exception):  # a missed heartbeat is harmless; the next one comes
-                self.uploader.client.heartbeat(self.uploader.run_id, project_id=self.uploader.project_id)
-
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:
         """Final flush, then wait (bounded) for uploads. True when everything reached the server."""
         self._closing.set()
         self._wake.set()
-        self._threads[0].join()
+        if self._flusher is not None:
+            self._flusher.join()
         self.flush_once()
         self._copy_files(final=True)
         if state_body is not None:
@@ -237,10 +210,7 @@ class Pipeline:
         if self.uploader is None:
             return False
         done = self._wait_uploads(time.monotonic() + self.settings.finish_timeout_s)
-        self._stop_upload.set()
-        self._upload_wake.set()
-        for t in self._threads[1:]:
-            t.join(timeout=5.0)
+        self.uploader.stop(timeout_s=5.0)
         if not done:
             left = self.uploader.pending_count()
             if left:
@@ -259,7 +229,7 @@ class Pipeline:
         total = None
         try:
             while time.monotonic() < deadline:
-                self._upload_wake.set()
+                self.uploader.wake()
                 left = self.uploader.pending_count()
                 if left == 0:
                     return True

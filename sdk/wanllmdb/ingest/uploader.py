@@ -8,6 +8,7 @@ a spool twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
 import secrets
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file
-from wanllmdb.rest import ApiError, RestClient, call_with_retry
+from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 
 __all__ = ["Blob", "SpoolUploader"]
 
@@ -51,6 +52,14 @@ class Blob:
 
 
 class SpoolUploader:
+    """Pushes one run dir's spool to the server: once (``drain``, for sync) or live (``start``/``stop``).
+
+    Threads and locking, all owned here: a live run has an upload thread (``drain`` whenever woken, and
+    every ``interval_s``) and a heartbeat thread. ``_lock`` guards the bookkeeping of what is done or
+    refused, read by ``pending_*`` from any thread (``finish()`` polls ``pending_count``); it is never held
+    across a network call or a file read. ``stop()`` ends the threads and any backoff in progress.
+    """
+
     def __init__(
         self,
         rd: RunDir,
@@ -58,7 +67,6 @@ class SpoolUploader:
         *,
         batch: int = 100,
         put_workers: int = 1,
-        stop: threading.Event | None = None,
         max_backoff_s: float = 30.0,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
@@ -66,7 +74,10 @@ class SpoolUploader:
         self.client = client
         self.batch = batch
         self.put_workers = put_workers
-        self.stop = stop or threading.Event()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
         self.max_backoff_s = max_backoff_s
         self.on_progress = on_progress
         record = rd.read_record()
@@ -82,24 +93,73 @@ class SpoolUploader:
         self.create_refused = False  # the server refused the run's create: this spool has no run to go to
         self.refusal_note = "left for `wanllmdb sync`"  # what a refused op becomes; sync says otherwise
 
+    # -- a live run: the background threads ---------------------------------------------------------------
+    def start(self, *, interval_s: float, heartbeat_interval_s: float) -> None:
+        """Upload in the background: whenever ``wake()`` is called, and every ``interval_s`` regardless."""
+        loops = (
+            (self._upload_loop, "uploader", interval_s),
+            (self._heartbeat_loop, "heartbeat", heartbeat_interval_s),
+        )
+        for target, name, every in loops:
+            thread = threading.Thread(target=target, args=(every,), name=f"wanllmdb-{name}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wake(self) -> None:
+        """Something new is in the spool: upload it now rather than at the next interval."""
+        self._wake.set()
+
+    def heartbeat(self) -> None:
+        """Tell the server the run is alive; a missed heartbeat is harmless (the next one comes)."""
+        with contextlib.suppress(Exception):
+            self.client.heartbeat(self.run_id, project_id=self.project_id)
+
+    def stop(self, *, timeout_s: float = 5.0) -> None:
+        """End the threads, and any retry backoff in progress; what is left stays in the spool for sync."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=timeout_s)
+
+    def _upload_loop(self, interval_s: float) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(interval_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.drain()
+            except Transient:
+                pass  # only raised once stop is set; the spool keeps everything for sync
+            except Exception as exc:
+                log.warning("wanllmdb: upload error (%s: %s); will retry", type(exc).__name__, exc)
+                self._stop.wait(1.0)
+
+    def _heartbeat_loop(self, interval_s: float) -> None:
+        # Its own thread: a long upload must not starve heartbeats, or the server would mark the run crashed.
+        while not self._stop.wait(interval_s):
+            self.heartbeat()
+
     # -- what is left ---------------------------------------------------------------------------------
     def pending_ops(self) -> list[dict[str, Any]]:
-        return [
-            op
-            for op in self.rd.read_ops()
-            if op["n"] not in self._ops_done and str(op["n"]) not in self._skipped
-        ]
+        ops = self.rd.read_ops()
+        with self._lock:
+            return [o for o in ops if o["n"] not in self._ops_done and str(o["n"]) not in self._skipped]
 
     def pending_blobs(self) -> list[Blob]:
-        blobs = [
-            Blob(parse_chunk_name(n)[0], n)
-            for n in self.rd.chunk_names()
-            if n not in self._chunks_done and n not in self._skipped
-        ]
-        for path in self.rd.file_paths():
-            sha = self._digest(path)
-            if sha and self._files_done.get(path) != sha and f"{path}@{sha}" not in self._skipped:
-                blobs.append(Blob("file", path, sha))
+        names = self.rd.chunk_names()
+        files = [(path, self._digest(path)) for path in self.rd.file_paths()]
+        with self._lock:
+            blobs = [
+                Blob(parse_chunk_name(n)[0], n)
+                for n in names
+                if n not in self._chunks_done and n not in self._skipped
+            ]
+            blobs += [
+                Blob("file", path, sha)
+                for path, sha in files
+                if sha and self._files_done.get(path) != sha and f"{path}@{sha}" not in self._skipped
+            ]
         return blobs
 
     def _digest(self, path: str) -> str:
@@ -118,7 +178,8 @@ class SpoolUploader:
     @property
     def skipped(self) -> set[str]:
         """What the server refused (op numbers, chunk names, "path@sha256"); this uploader won't resend it."""
-        return set(self._skipped)
+        with self._lock:
+            return set(self._skipped)
 
     def pending_count(self) -> int:
         return len(self.pending_ops()) + len(self.pending_blobs())
@@ -144,11 +205,12 @@ class SpoolUploader:
     def _retry(self, fn: Callable[[], None], deadline: float | None) -> None:
         if self.refused:
             return
-        call_with_retry(fn, stop=self.stop, deadline=deadline, max_backoff_s=self.max_backoff_s)
+        call_with_retry(fn, stop=self._stop, deadline=deadline, max_backoff_s=self.max_backoff_s)
 
     def done_op(self, n: int) -> None:
         self.rd.mark_done(op=n)
-        self._ops_done.add(n)
+        with self._lock:
+            self._ops_done.add(n)
 
     def _apply_op(self, op: dict[str, Any]) -> None:
         n, kind, body = int(op["n"]), op["op"], op.get("body") or {}
@@ -172,7 +234,8 @@ class SpoolUploader:
             log.warning(
                 "wanllmdb: server refused %s for run %s (%s); %s", kind, self.run_id, exc, self.refusal_note
             )
-            self._skipped.add(str(n))
+            with self._lock:
+                self._skipped.add(str(n))
             self.create_refused = self.create_refused or kind == "create"
             return
         self.done_op(n)
@@ -223,7 +286,9 @@ class SpoolUploader:
                 return
             else:
                 log.warning("wanllmdb: upload grant refused for run %s (%s)", self.run_id, exc)
-                self._skipped.update(b.name if b.kind != "file" else f"{b.name}@{b.sha256}" for b in blobs)
+                refused = {b.name if b.kind != "file" else f"{b.name}@{b.sha256}" for b in blobs}
+                with self._lock:
+                    self._skipped.update(refused)
                 return
 
         def put(i: int) -> None:
@@ -231,10 +296,12 @@ class SpoolUploader:
             blob = blobs[i]
             if blob.kind == "file":
                 self.rd.mark_done(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))
-                self._files_done[blob.name] = prepared[i][2]
+                with self._lock:
+                    self._files_done[blob.name] = prepared[i][2]
             else:
                 self.rd.mark_done(chunk=blob.name, key=grants[i].get("key"))
-                self._chunks_done.add(blob.name)
+                with self._lock:
+                    self._chunks_done.add(blob.name)
             if self.on_progress is not None:
                 self.on_progress(1)
 

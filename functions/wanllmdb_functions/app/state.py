@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.hooks import Hook
 from ..core.settings import Settings, load_settings
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from ..runs.events import RunFinished
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
+
+T = TypeVar("T")
 
 API_PREFIX = "/api"
 # JSON API bodies (configs, summaries, grant requests) are far smaller; a bigger body is refused with
@@ -34,6 +36,8 @@ class AppState:
         self.run_finished: Hook[RunFinished] = Hook("run finished")
         # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
         self.object_created: Hook[str] = Hook("object created")
+        # Caches that live as long as the app (one decoded-object cache per app, not per module).
+        self._shared: dict[type[Any], Any] = {}
 
     def reset(self) -> None:
         """Read settings and build storage again on next use; hook listeners stay attached.
@@ -43,6 +47,20 @@ class AppState:
         with self._lock:
             self._settings = None
             self._storage = None
+
+    def shared(self, kind: type[T], build: Callable[[Settings], T]) -> T:
+        """This app's one instance of `kind`, built from settings on first use.
+
+        Process-wide caches live here rather than in module globals, so two apps in one process
+        (tests, the local server beside a handler) never share or evict each other's entries.
+        """
+        found = self._shared.get(kind)
+        if found is None:
+            with self._lock:
+                found = self._shared.get(kind)
+                if found is None:
+                    found = self._shared[kind] = build(self.settings)
+        return found  # type: ignore[no-any-return]
 
     @property
     def settings(self) -> Settings:

@@ -20,8 +20,6 @@ __all__ = [
     "RunFile",
     "RunFiles",
     "SeriesOut",
-    "SqlRequest",
-    "SqlResponse",
 ]
 
 MAX_KEYS = 100
@@ -112,19 +110,6 @@ class RunFiles(BaseModel):
 class HistoryPage(BaseModel):
     rows: list[dict[str, Any]]
     next_cursor: int | None
-    warnings: list[str] = []
-
-
-class SqlRequest(_Strict):
-    query: str = Field(min_length=1, max_length=20_000)
-    limit: int = Field(default=1000, ge=1, le=10_000)
-    projects: list[str] | None = Field(default=None, max_length=100, description="limit to these projects")
-
-
-class SqlResponse(BaseModel):
-    columns: list[str]
-    rows: list[list[Any]]
-    truncated: bool
     warnings: list[str] = []
 
 

@@ -19,11 +19,9 @@ from ..lake.keys import STREAMS, file_prefix
 from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
 from ..lake.visible import StreamObjects, list_project, list_stream
 from ..ports.blob_store import BlobStore
-from ..sql.engine import run_sql
-from ..sql.guard import check_query
 from .bands import group_bands
-from .catalog import RunCatalog, RunRecord, metrics_table, runs_table
-from .envelope import MAX_BUCKETS, Series, envelope, json_number, json_values, with_x
+from .catalog import RunCatalog, RunRecord
+from .envelope import MAX_BUCKETS, Series, envelope, json_values, with_x
 from .export import export_project, export_run
 from .history import history_page
 from .models import (
@@ -34,8 +32,6 @@ from .models import (
     GroupBand,
     RunFile,
     SeriesOut,
-    SqlRequest,
-    SqlResponse,
     check_keys,
 )
 
@@ -45,8 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["ChartQuery", "ChartResult", "QueryService", "series_out"]
 
 _READ_THREADS = 8
-# The tables an SQL query may read; each is built only from what the caller may read.
-SQL_TABLES = ("metrics", "runs")
 
 
 def series_out(series: Series) -> SeriesOut:
@@ -199,28 +193,6 @@ class QueryService:
         if body.group_by:
             groups = group_bands(runs, framed, body)
         return CompareResponse(x=body.x, runs=per_run, groups=groups, warnings=warnings)
-
-    def sql(self, caller: Caller, body: SqlRequest, *, timeout_s: float) -> SqlResponse:
-        query = check_query(body.query, SQL_TABLES)  # refused before any store is touched
-        projects = self.catalog.sql_projects(caller, body.projects)
-        tables: dict[str, pl.LazyFrame] = {}
-        if "runs" in query.tables:
-            tables["runs"] = runs_table(r for p in projects for r in self.catalog.readable_runs(caller, p))
-        for lazy in (True, False):
-            warnings: list[str] = []
-            if "metrics" in query.tables:
-                tables["metrics"], warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
-            try:
-                result = run_sql(query, tables=tables, limit=body.limit, timeout_s=timeout_s)
-            except pl.exceptions.ComputeError as exc:
-                if lazy and "metrics" in query.tables:
-                    continue  # maybe a corrupt object: retry reading object by object, skipping bad ones
-                raise InvalidInput(f"SQL error: {exc}", field="query") from None
-            rows = [[json_number(v) for v in row] for row in result.rows]
-            return SqlResponse(
-                columns=result.columns, rows=rows, truncated=result.truncated, warnings=warnings
-            )
-        raise AssertionError("unreachable")
 
     def history(
         self,

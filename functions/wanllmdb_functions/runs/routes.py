@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from ..app.deps import AppStateDep, SettingsDep, StorageDep
-from ..core.policy import Permission
+from ..app.deps import AppStateDep, StorageDep
 from ..identity.authn import CallerDep
 from .listing import RunTable
 from .models import (
@@ -26,7 +25,6 @@ from .models import (
     UploadBatch,
 )
 from .service import RunService
-from .uploads import grant_uploads
 from .versions import config_diff, config_history
 
 __all__ = ["router"]
@@ -148,10 +146,7 @@ def create_upload_grants(
     body: UploadBatch,
     caller: CallerDep,
     runs: RunsDep,
-    storage: StorageDep,
-    settings: SettingsDep,
     project_id: RunProject = None,
 ) -> GrantBatch:
     """Presigned PUT URLs for a batch of lake chunks, files or media of a running run."""
-    run = runs.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
-    return GrantBatch(grants=grant_uploads(storage.blobs, settings, run, body.items))
+    return GrantBatch(grants=runs.grant_uploads(caller, run_id, body.items, project_id=project_id))

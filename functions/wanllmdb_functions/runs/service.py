@@ -7,7 +7,7 @@ config version when there is one). A lost race re-reads and re-applies the chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,9 +24,10 @@ from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
 from .lookup import authorized_run_item, missing_run, run_in_project
-from .models import ConfigPatch, Run, RunCreate, RunPatch, SummaryPatch
+from .models import ConfigPatch, Grant, Run, RunCreate, RunPatch, SummaryPatch, UploadItem
 from .records import clean_metadata, config_version_op, load_config, run_from_item
 from .tree import deep_merge, flatten
+from .uploads import grant_uploads
 
 if TYPE_CHECKING:
     from ..app.state import AppState
@@ -122,6 +123,13 @@ class RunService:
 
     def to_model(self, item: Item) -> Run:
         return run_from_item(item, load_config(self._blobs, item))
+
+    def grant_uploads(
+        self, caller: Caller, run_id: str, uploads: Sequence[UploadItem], *, project_id: str | None = None
+    ) -> list[Grant]:
+        """Presigned PUTs for chunks, files or media of a run the caller may write."""
+        run = self.authorized_item(caller, run_id, Permission.RUN_WRITE, project_id=project_id)
+        return grant_uploads(self._blobs, self._settings, run, uploads)
 
     def get(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> Run:
         return self.to_model(self.authorized_item(caller, run_id, Permission.RUN_READ, project_id=project_id))

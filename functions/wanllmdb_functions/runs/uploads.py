@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from ..core.errors import Conflict, InvalidInput, TooLarge
@@ -61,7 +62,9 @@ def _key(run: Item, index: int, item: UploadItem, settings: Settings) -> tuple[s
     return upload_path_key(item.kind, project=project, run=run_id, path=path), settings.upload_file_max_bytes
 
 
-def grant_uploads(blobs: BlobStore, settings: Settings, run: Item, items: list[UploadItem]) -> list[Grant]:
+def grant_uploads(
+    blobs: BlobStore, settings: Settings, run: Item, items: Sequence[UploadItem]
+) -> list[Grant]:
     """One grant per item, in order; the caller has already been authorized to write the run."""
     if run["state"] != "running":
         raise Conflict(f"run {run['id']} is {run['state']}; resume it before uploading", field="state")

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 
 from ..app.deps import SettingsDep
 from ..identity.authn import CallerDep
-from ..query.deps import QueryDep
-from ..query.models import SqlRequest, SqlResponse
+from .deps import SqlDep
+from .models import SqlRequest, SqlResponse
 
 __all__ = ["router"]
 
@@ -16,6 +16,6 @@ router = APIRouter(tags=["query"])
 
 
 @router.post("/sql")
-def sql(body: SqlRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep) -> SqlResponse:
+def sql(body: SqlRequest, caller: CallerDep, service: SqlDep, settings: SettingsDep) -> SqlResponse:
     """Read-only SQL over the `metrics` and `runs` tables of the projects you are a member of."""
     return service.sql(caller, body, timeout_s=settings.sql_timeout_s)

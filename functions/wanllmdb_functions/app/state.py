@@ -11,7 +11,7 @@ from ..core.settings import Settings, load_settings
 from .storage import Storage, build_storage
 
 if TYPE_CHECKING:
-    from ..runs.events import RunFinished
+    from ..ports.events import RunFinished
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
 

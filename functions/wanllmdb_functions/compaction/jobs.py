@@ -22,7 +22,7 @@ from urllib.parse import unquote_plus
 
 from ..lake.keys import LOGS, chunk_roots, chunk_stream
 from ..ports.blob_store import BlobStore
-from ..runs.events import RunFinished
+from ..ports.events import RunFinished
 from .compactor import CompactionResult, compact_logs, compact_run, compact_stream
 
 if TYPE_CHECKING:

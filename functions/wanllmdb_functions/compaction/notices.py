@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.settings import Settings
-from ..runs.events import RunFinished, RunFinishedHook
+from ..ports.events import RunFinished, RunFinishedHook
 
 __all__ = ["SqsRunFinishedNotifier", "register_compaction_notices"]
 

@@ -26,9 +26,9 @@ from wanllmdb_functions.identity.authn import resolve_caller
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.lake.visible import list_stream
+from wanllmdb_functions.ports.events import RunFinishedHook
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
-from wanllmdb_functions.runs.events import RunFinishedHook
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
 from wanllmdb_functions.runs.service import RunService
 

@@ -22,9 +22,9 @@ from wanllmdb_functions.identity.models import OrgCreate
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.ports import BlobStore, ItemStore
+from wanllmdb_functions.ports.events import RunFinishedHook
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
-from wanllmdb_functions.runs.events import RunFinishedHook
 from wanllmdb_functions.runs.listing import RunTable
 from wanllmdb_functions.runs.service import RunService
 

@@ -9,7 +9,7 @@ import pytest
 from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.compaction import jobs as compaction_jobs
 from wanllmdb_functions.core.settings import load_settings
-from wanllmdb_functions.runs.events import RunFinished
+from wanllmdb_functions.ports.events import RunFinished
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
 from wanllmdb_functions.runs.service import RunService
 from wanllmdb_functions.services import compaction_on_finish

@@ -1,8 +1,11 @@
-"""Run lifecycle events for in-process listeners.
+"""Run lifecycle events: what the runs service publishes and compaction listens for.
+
+A port, so that the app state, the runs service and compaction share the event without importing
+each other.
 
 Each AppState owns a `run_finished` hook: the local server's compaction worker listens on it, and
 in AWS the runs and reaper Lambdas attach the notifier that queues the run for the compaction
-Lambda (adapters/sqs_notices.py).
+Lambda (compaction/notices.py).
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.hooks import Hook
-from ..ports import BlobStore, ItemStore
+from .blob_store import BlobStore
+from .item_store import ItemStore
 
 __all__ = ["RunFinished", "RunFinishedHook"]
 

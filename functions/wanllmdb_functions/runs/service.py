@@ -19,8 +19,8 @@ from ..core.settings import Settings
 from ..core.values import checked_json, now_iso
 from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
+from ..ports.events import RunFinished, RunFinishedHook
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
-from .events import RunFinished, RunFinishedHook
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
 from .lookup import authorized_run_item, missing_run, run_in_project

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from wanllmdb_functions.runs import events
+from wanllmdb_functions.ports import events
 from wanllmdb_functions.runs.models import ConfigPatch, RunCreate, RunMetadata, RunPatch, SummaryPatch
 from wanllmdb_functions.runs.versions import config_diff, config_history
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..core.text import MultilineText, SingleLineText
 from ..identity.models import EntityName
 
 __all__ = [
-    "PROJECT_ID_PATTERN",
     "Project",
     "ProjectCreate",
-    "ProjectId",
     "ProjectList",
     "ProjectName",
     "ProjectUpdate",
@@ -23,9 +20,6 @@ __all__ = [
     "Visibility",
 ]
 
-PROJECT_ID_PATTERN = r"^[a-z0-9]{1,64}$"
-# Used by every route with a {project_id} path parameter, so a bad id is a 422 naming the field.
-ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN, max_length=64)]
 ProjectName = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 ]

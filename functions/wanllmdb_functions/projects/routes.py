@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from ..core.ids import ProjectId
 from ..identity.authn import CallerDep
 from ..identity.models import EntityName
 from .deps import ProjectsDep
-from .models import Project, ProjectCreate, ProjectId, ProjectList, ProjectName, ProjectUpdate
+from .models import Project, ProjectCreate, ProjectList, ProjectName, ProjectUpdate
 
 router = APIRouter(tags=["projects"])
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ..app.deps import StorageDep
+from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
 from .logs import MAX_LOG_LIMIT, LogPage, read_logs
-from .routes import RunId
 from .run_catalog import ServiceRunCatalog
 
 __all__ = ["router"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from ..app.deps import SettingsDep
+from ..core.ids import ProjectId, RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
 from .deps import QueryDep
@@ -28,8 +29,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["query"])
 
-RunId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
-ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
 StreamParam = Annotated[Literal["history", "system"], Query(description="history or system metrics")]
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from ..core.ids import ProjectId, RunId
 from ..core.text import MultilineText, SingleLineText
 from .tree import depth
 
@@ -31,14 +32,11 @@ __all__ = [
 ]
 
 RunState = Literal["running", "finished", "failed", "crashed", "paused"]
-RUN_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
-RunId = Annotated[str, StringConstraints(pattern=RUN_ID_PATTERN)]
 # Run ids are unique per project: a route addressed by run id alone takes the project as a hint, needed
 # only when the caller can read runs of that id in several projects.
 RunProject = Annotated[
-    str | None,
+    ProjectId | None,
     Query(
-        pattern=r"^[a-z0-9]{1,64}$",
         description="The run's project id; needed only when the caller can read runs of this id in "
         "several projects.",
     ),

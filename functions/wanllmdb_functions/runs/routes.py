@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from ..app.deps import AppStateDep, StorageDep
+from ..core.ids import ProjectId, RunId
 from ..identity.authn import CallerDep
 from .listing import RunTable
 from .models import (
-    RUN_ID_PATTERN,
     ConfigDiff,
     ConfigHistory,
     ConfigPatch,
@@ -47,8 +47,6 @@ async def run_table(storage: StorageDep) -> RunTable:
 
 RunsDep = Annotated[RunService, Depends(run_service)]
 TableDep = Annotated[RunTable, Depends(run_table)]
-RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="The client-chosen run id.")]
-ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 @router.post("/projects/{project_id}/runs", status_code=201, max_body_size=CONFIG_BODY_BYTES)
@@ -88,8 +86,8 @@ def list_runs(
 def diff_configs(
     caller: CallerDep,
     runs: RunsDep,
-    a: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
-    b: Annotated[str, Query(pattern=RUN_ID_PATTERN)],
+    a: Annotated[RunId, Query()],
+    b: Annotated[RunId, Query()],
     project_id: RunProject = None,
 ) -> ConfigDiff:
     return config_diff(runs, caller, a, b, project_id=project_id)

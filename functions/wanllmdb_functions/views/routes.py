@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from ..app.deps import StorageDep
+from ..core.ids import ProjectId
 from ..identity.authn import CallerDep
-from ..projects.models import ProjectId
 from .models import SavedView, ViewList, ViewName, ViewSave
 from .service import ViewService
 

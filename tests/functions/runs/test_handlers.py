@@ -97,7 +97,7 @@ def test_runs_handler_answers_bad_input_and_no_token_with_the_error_body(
     aws: tuple[World, str, Settings],
 ) -> None:
     world, key, _ = aws
-    bad = runs.handler(api_event(world.project_id, key, body={"id": "UPPER"}), LambdaContext())
+    bad = runs.handler(api_event(world.project_id, key, body={"id": "has space"}), LambdaContext())
     assert bad["statusCode"] == 422 and decoded(bad)["error"]["field"] == "id"
     anonymous = api_event(world.project_id, key)
     del anonymous["headers"]["authorization"]

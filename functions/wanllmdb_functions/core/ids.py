@@ -1,0 +1,24 @@
+"""Identifier types, declared once: every route, request body and query parameter imports these.
+
+Ids become object-key segments and Hive partition values in the lake, so they take exactly what
+`lake.keys` accepts there: 1..128 of [A-Za-z0-9_.-], except "." and "..". Every id stored under
+an older, narrower pattern ([a-z0-9]{1,64} for projects, [a-z0-9_-]{1,64} for runs) matches it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+__all__ = ["ID_PATTERN", "MAX_ID_LENGTH", "ProjectId", "RunId"]
+
+MAX_ID_LENGTH = 128
+# [A-Za-z0-9_.-]+ that is not "." or "..", written without look-ahead, which pydantic's Rust regex
+# engine does not support: a first character other than '.', or '.' then a non-dot, or '..' then
+# anything. The length bound is the StringConstraints' max_length.
+ID_PATTERN = r"^(?:[A-Za-z0-9_-]|\.[A-Za-z0-9_-]|\.\.[A-Za-z0-9_.-])[A-Za-z0-9_.-]*$"
+
+_Id = StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
+ProjectId = Annotated[str, _Id]
+RunId = Annotated[str, _Id]

@@ -71,6 +71,12 @@ class ProjectService:
         counters = {f"runs_{s}": n for s, n in deltas.items()}
         self._items.update(pk, sk, add={**counters, "rev": 1}, condition=Condition.exists())
 
+    def next_run_number(self, project_id: str) -> int:
+        """The project's next run number (1, 2, …): an atomic counter, so no two calls share one."""
+        pk, sk = keys.project(project_id)
+        item = self._items.update(pk, sk, add={"run_seq": 1, "rev": 1}, condition=Condition.exists())
+        return int(item["run_seq"])
+
     # -- routes ---------------------------------------------------------------------------------
     def create(self, caller: Caller, body: ProjectCreate) -> tuple[Project, bool]:
         """The project and whether it was created now (False: it existed, the call is a no-op)."""

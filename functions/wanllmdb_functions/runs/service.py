@@ -25,6 +25,7 @@ from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
 from .lookup import authorized_run_item, missing_run, run_in_project
 from .models import ConfigPatch, Grant, Run, RunCreate, RunPatch, SummaryPatch, UploadItem
+from .names import generated_name
 from .records import clean_metadata, config_version_op, load_config, run_from_item
 from .tree import deep_merge, flatten
 from .uploads import grant_uploads
@@ -208,10 +209,13 @@ class RunService:
     def _try_create(self, project: Item, body: RunCreate, metadata: dict[str, Any]) -> Item | None:
         at = now_iso()
         pk, sk = run_key(project["id"], body.id)
+        name = body.name
+        if name is None:  # as wandb: a memorable name, unique within the project
+            name = generated_name(body.id, self._projects.next_run_number(project["id"]))
         item: Item = {
             "pk": pk, "sk": sk, "id": body.id, "project_id": project["id"],
             "entity": project["entity"], "project": project["name"],
-            "name": body.name, "attempt": 0, "summary": {}, "tags": body.tags or [],
+            "name": name, "attempt": 0, "summary": {}, "tags": body.tags or [],
             "notes": body.notes, "group": body.group, "job_type": body.job_type, "metadata": metadata,
             "created_at": at, "updated_at": at, "finished_at": None, "exit_code": None,
             "config": {}, "config_version": 0, "resume_token": body.resume_token,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -361,3 +362,14 @@ def test_delete_removes_items_and_every_lake_object_of_the_run(world: World) -> 
     assert world.table.list(world.owner, world.project_id).total == 1
     # The id is free again.
     assert create(world)[1] is True
+
+
+def test_a_run_created_without_a_name_gets_a_memorable_one_unique_in_its_project(world: World) -> None:
+    names = [create(world, f"n{i}")[0].name for i in range(30)]  # type: ignore[attr-defined]
+    assert all(re.fullmatch(r"[a-z]+-[a-z]+-\d+", n) for n in names), names
+    assert len(set(names)) == 30
+    assert [int(n.rsplit("-", 1)[1]) for n in names] == list(range(1, 31))
+    # A retried create answers with the stored name; a named run keeps its own and takes no number.
+    assert create(world, "n0")[0].name == names[0]  # type: ignore[attr-defined]
+    assert create(world, "named", name="baseline")[0].name == "baseline"  # type: ignore[attr-defined]
+    assert create(world, "n30")[0].name.endswith("-31")  # type: ignore[attr-defined]

@@ -55,7 +55,8 @@ class Run(RunSurface):
         self.mode: str = settings.mode
         self.config = config
         self.summary = summary
-        self._name: str | None = record.get("name")
+        # Offline, or before the server named it, a run without a name shows its id.
+        self._name: str | None = record.get("name") or record.get("id")
         self._tags: tuple[str, ...] = tuple(record.get("tags") or ())
         self._notes: str | None = record.get("notes")
         self._rd = rd

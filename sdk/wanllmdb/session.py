@@ -232,7 +232,8 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         "id": run_id,
         "project": s.project or "uncategorized",
         "entity": s.entity,
-        "name": fields["name"] or run_id,
+        # Without a name the server gives a memorable one ("adjective-noun-N") when it creates the run.
+        "name": fields["name"],
         "tags": list(fields["tags"] or []),
         "notes": fields["notes"],
         "group": fields["group"],
@@ -313,6 +314,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
                 attempt=int(server_run.get("attempt", 0)),
                 project_id=uploader.project_id,
                 entity=server_run.get("entity", s.entity),
+                name=server_run.get("name") or record["name"],
             )
             rd.write_record(record)
             step = (server_run.get("summary") or {}).get("_step")

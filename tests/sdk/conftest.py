@@ -24,6 +24,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         "WANLLMDB_MODE",
         "WANLLMDB_DIR",
         "WANLLMDB_DATA_DIR",
+        "WANLLMDB_SILENT",
+        "WANLLMDB_QUIET",
+        "WANLLMDB_CONSOLE",
+        "WANLLMDB_INIT_TIMEOUT",
+        "WANLLMDB_DISABLE_GIT",
+        "WANLLMDB_SAVE_CODE",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))

@@ -165,3 +165,14 @@ def test_a_slow_git_diff_lands_before_the_final_state_and_never_reopens_the_run(
         headers={"Authorization": f"Bearer {admin_key(module_server.data_dir)}"},
     ).json()["items"]
     assert "diff.patch" in {f["path"] for f in files}
+
+
+def test_a_run_without_a_name_takes_the_memorable_name_the_server_gave(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    run = start(module_server, tmp_path)
+    import re
+
+    assert run.name is not None and re.fullmatch(r"[a-z]+-[a-z]+-\d+", run.name), run.name
+    run.finish()
+    assert get_run(module_server, run.id)["name"] == run.name

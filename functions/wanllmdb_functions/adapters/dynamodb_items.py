@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -24,6 +23,7 @@ from pynamodb.expressions.condition import Condition as PynamoCondition
 from pynamodb.expressions.operand import Path, Value
 
 from ..core.errors import ConditionFailed
+from ..core.values import now_epoch
 from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, ItemStore, Page, TransactOp
 from .item_codec import (
     apply_update,
@@ -157,7 +157,7 @@ class DynamoItemStore(ItemStore):
         if not raw:
             return None
         item = _decode_item(raw)
-        return None if is_expired(item, time.time()) else item
+        return None if is_expired(item, now_epoch()) else item
 
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
         try:
@@ -227,7 +227,7 @@ class DynamoItemStore(ItemStore):
         elif sk_between is not None:
             key_condition = Path([sk_attr]).between(*sk_between)
         start_key = json.loads(decode_cursor(cursor, 1)[0]) if cursor else None
-        now = time.time()
+        now = now_epoch()
         items: list[Item] = []
         while True:
             result = self._table.query(

@@ -14,12 +14,12 @@ import os
 import secrets
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import InvalidInput, NotFound, TooLarge
+from ..core.values import now_epoch
 from ..ports.blob_store import BlobInfo, ObjectLocation, PresignedRequest, validate_key
 from .url_signing import SignedGrant, UrlSigner
 
@@ -150,7 +150,7 @@ class LocalBlobStore:
         sha256_hex: str | None = None,
     ) -> PresignedRequest:
         validate_key(key)
-        expires = int(time.time()) + expires_s
+        expires = int(now_epoch()) + expires_s
         grant = SignedGrant("PUT", key, expires, content_length, (sha256_hex or "").lower())
         return PresignedRequest(
             url=self.signer.url(key, grant),
@@ -161,7 +161,7 @@ class LocalBlobStore:
 
     def presign_get(self, key: str, *, expires_s: int) -> PresignedRequest:
         validate_key(key)
-        expires = int(time.time()) + expires_s
+        expires = int(now_epoch()) + expires_s
         grant = SignedGrant("GET", key, expires, 0)
         return PresignedRequest(
             url=self.signer.url(key, grant), method="GET", expires_at=datetime.fromtimestamp(expires, tz=UTC)
@@ -191,7 +191,7 @@ class LocalBlobStore:
         self._upload_dir(key, upload_id)
         if not 1 <= part_number <= 10_000:
             raise InvalidInput("part number must be 1..10000", field="partNumber")
-        expires = int(time.time()) + expires_s
+        expires = int(now_epoch()) + expires_s
         grant = SignedGrant("PUT", f"{key}#{upload_id}#{part_number}", expires, content_length)
         url = self.signer.url(key, grant, {"uploadId": upload_id, "partNumber": str(part_number)})
         return PresignedRequest(url=url, method="PUT", expires_at=datetime.fromtimestamp(expires, tz=UTC))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..core.errors import ConditionFailed
+from ..core.values import now_epoch
 from ..ports.item_store import Condition, Item, ItemStore, Page, TransactOp
 from .item_codec import (
     apply_update,
@@ -141,7 +141,7 @@ class SqliteItemStore(ItemStore):
         if row is None:
             return None
         item: Item = decode_json(row[0])
-        return None if is_expired(item, time.time()) else item
+        return None if is_expired(item, now_epoch()) else item
 
     @staticmethod
     def _check(condition: Condition | None, current: Item | None) -> None:
@@ -225,7 +225,7 @@ class SqliteItemStore(ItemStore):
             where.append(f"({','.join(order_cols)}) {op} ({','.join('?' * len(order_cols))})")
             params += after
         where.append("(ttl IS NULL OR ttl > ?)")
-        params.append(int(time.time()))
+        params.append(int(now_epoch()))
         direction = "DESC" if descending else "ASC"
         sql = (
             f"SELECT body FROM items WHERE {' AND '.join(where)} "

@@ -11,12 +11,12 @@ import hashlib
 import hmac
 import os
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ..core.errors import Forbidden
+from ..core.values import now_epoch
 
 __all__ = ["SignedGrant", "UrlSigner", "load_or_create_secret"]
 
@@ -78,5 +78,5 @@ class UrlSigner:
             raise Forbidden(
                 "signature does not match this request; ask for a new grant", field="X-Wl-Signature"
             )
-        if (now if now is not None else time.time()) > grant.expires:
+        if (now if now is not None else now_epoch()) > grant.expires:
             raise Forbidden("presigned URL has expired; ask for a new grant", field="X-Wl-Expires")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.values import now_utc
 from .service import AuditLog, AuditRecord
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class AuditMiddleware:
         caller: Caller | None = state.get("caller")
         client = scope.get("client")
         entry = AuditRecord(
-            time=datetime.now(UTC),
+            time=now_utc(),
             actor=caller.username if caller else None,
             actor_id=caller.user_id if caller else None,
             via=caller.via if caller else None,

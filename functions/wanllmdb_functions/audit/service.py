@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..core.errors import InvalidInput
+from ..core.values import now_utc
 from ..ports import ItemStore
 from . import keys
 from .models import AuditEntry, AuditPage
@@ -97,7 +98,7 @@ class AuditLog:
         limit: int = 50,
         cursor: str | None = None,
     ) -> AuditPage:
-        now = datetime.now(UTC)
+        now = now_utc()
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)  # a time without a zone is read as UTC, like every time here
         oldest = max(since.astimezone(UTC) if since else now - self._retention, now - self._retention)

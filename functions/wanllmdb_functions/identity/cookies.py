@@ -15,10 +15,10 @@ local server gets them too. On any other plain-http host they could not be store
 from __future__ import annotations
 
 import ipaddress
-import time
 
 from fastapi import Request, Response
 
+from ..core.values import now_epoch
 from .credentials import IssuedSession
 
 __all__ = [
@@ -55,8 +55,9 @@ def _secure(request: Request) -> bool:
 def set_session_cookies(request: Request, response: Response, issued: IssuedSession) -> None:
     assert issued.csrf_token is not None, "cookie mode needs a session issued with_csrf"
     secure = _secure(request)
-    session_s = max(int(issued.expires_at.timestamp() - time.time()), 1)
-    refresh_s = max(issued.refresh_ttl - int(time.time()), 1)
+    now = now_epoch()
+    session_s = max(int(issued.expires_at.timestamp() - now), 1)
+    refresh_s = max(issued.refresh_ttl - int(now), 1)
     response.set_cookie(
         SESSION_COOKIE, issued.token, max_age=session_s, path="/", httponly=True, secure=secure,
         samesite="strict",

@@ -23,10 +23,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ..core.errors import ConditionFailed, Conflict, Forbidden, NotFound, Unauthenticated
-from ..core.values import now_iso
+from ..core.values import now_iso, now_utc
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .models import ApiKeyCreated, ApiKeyInfo
@@ -87,7 +87,7 @@ class CredentialService:
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         pk, sk = keys.apikey(key_id)
-        now = datetime.now(UTC).isoformat()
+        now = now_iso()
         item = {
             "pk": pk,
             "sk": sk,
@@ -127,7 +127,7 @@ class CredentialService:
     def _note_use(self, item: Item, now: datetime | None = None) -> None:
         """Record when the key was last used, at most once per LAST_USED_RESOLUTION: one small write
         an hour per key instead of one per request."""
-        now = now or datetime.now(UTC)
+        now = now or now_utc()
         last = item.get("last_used_at")
         if (
             last is not None
@@ -159,7 +159,7 @@ class CredentialService:
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
         refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32) if with_csrf else None
-        now = datetime.now(UTC)
+        now = now_utc()
         expires = now + timedelta(seconds=self._session_ttl_s)
         refresh_ttl = int((now + timedelta(seconds=self._session_ttl_s * REFRESH_TTL_FACTOR)).timestamp())
         session_hash, refresh_hash = token_hash(token), token_hash(refresh)

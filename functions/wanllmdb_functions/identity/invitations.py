@@ -14,12 +14,13 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Forbidden, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, authorize
+from ..core.values import now_iso, now_utc
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .credentials import MAX_TOKEN_LENGTH, token_hash
@@ -61,7 +62,7 @@ class OpenInvitation:
         # Marked used rather than deleted: it stays visible to a re-read until its TTL, so a lost
         # race can be told apart from a taken username. Leaving the indexes drops it from listings.
         used = {k: v for k, v in self.item.items() if k not in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")}
-        used |= {"status": "used", "used_by": user.id, "used_at": datetime.now(UTC).isoformat()}
+        used |= {"status": "used", "used_by": user.id, "used_at": now_iso()}
         ops = [TransactOp("put", used, Condition.equals("status", OPEN))]
         org = self.item.get("org")
         if org:
@@ -92,14 +93,14 @@ class InvitationService:
             RoleService(self._items).require(role)
         invitation_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
-        now = datetime.now(UTC)
+        now = now_utc()
         expires = now + timedelta(days=body.ttl_days)
         pk, sk = keys.invitation(invitation_id)
-        order = f"{now.isoformat()}#{invitation_id}"
+        order = f"{now_iso(now)}#{invitation_id}"
         item: dict[str, Any] = {
             "pk": pk, "sk": sk, "id": invitation_id, "secret_hash": token_hash(secret), "status": OPEN,
             "email": body.email, "org": body.org, "role": role, "created_by": created_by,
-            "created_at": now.isoformat(), "expires_at": expires.isoformat(), "ttl": int(expires.timestamp()),
+            "created_at": now_iso(now), "expires_at": now_iso(expires), "ttl": int(expires.timestamp()),
             "gsi1pk": keys.INVITES_INDEX_PK, "gsi1sk": order,
         }  # fmt: skip
         if body.org:

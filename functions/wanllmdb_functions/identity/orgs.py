@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, authorize
+from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .entities import resolve_entity
@@ -43,7 +43,7 @@ class OrgService:
     # -- organizations -------------------------------------------------------------------------
     def create(self, caller: Caller, body: OrgCreate) -> Org:
         """Create an organization with the caller as its first admin; Conflict when the name is taken."""
-        now = datetime.now(UTC).isoformat()
+        now = now_iso()
         pk, sk = keys.org(body.name)
         org_item = {
             "pk": pk, "sk": sk, "name": body.name, "display_name": body.display_name,
@@ -82,7 +82,7 @@ class OrgService:
     def create_team(self, caller: Caller, org: str, name: str) -> Team:
         self._require_org(org)
         authorize(caller, Permission.ORG_ADMIN, EntityRef(org, "org"))
-        now = datetime.now(UTC).isoformat()
+        now = now_iso()
         pk, sk = keys.team(org, name)
         team_item = {"pk": pk, "sk": sk, "name": name, "org": org, "created_at": now}
         claim_pk, claim_sk = keys.entity_claim(name)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from ..core.errors import ConditionFailed, Conflict, InvalidInput
 from ..core.policy import BUILTIN_ROLES, ENTITY_PERMISSIONS, Permission
+from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore
 from . import keys
 from .models import Role, RoleCreate
@@ -39,7 +39,7 @@ class RoleService:
             "name": body.name,
             "permissions": sorted(set(body.permissions)),
             "description": body.description,
-            "created_at": datetime.now(UTC).isoformat(),
+            "created_at": now_iso(),
         }
         existing = self._items.get(pk, sk)
         if existing is not None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import time
 
 from ..core.errors import RateLimited
+from ..core.values import now_epoch
 from ..ports import ItemStore
 from . import keys
 
@@ -70,7 +70,7 @@ def address_backoff_s(failures: int) -> int:
 class LoginThrottle:
     def __init__(self, items: ItemStore, *, now: float | None = None) -> None:
         self._items = items
-        self._now = now if now is not None else time.time()
+        self._now = now if now is not None else now_epoch()
         self._window = int(self._now // WINDOW_S)
 
     def check(self, username: str, address: str) -> None:

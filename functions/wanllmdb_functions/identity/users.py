@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..core.errors import ConditionFailed, Conflict, NotFound
+from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .models import User
@@ -60,7 +60,7 @@ class UserService:
         user_id = secrets.token_hex(8)
         pk, sk = keys.user(user_id)
         claim_pk, claim_sk = keys.entity_claim(username)
-        now = datetime.now(UTC).isoformat()
+        now = now_iso()
         item: dict[str, Any] = {
             "pk": pk,
             "sk": sk,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, ProjectRef, authorize, permissions_of
+from ..core.values import now_iso
 from ..identity import keys as identity_keys
 from ..identity.entities import resolve_entity
 from ..ports import Condition, Item, ItemStore, TransactOp
@@ -90,7 +90,7 @@ class ProjectService:
             return project_from_item(existing, caller), False
         authorize(caller, Permission.PROJECT_CREATE, owner)
         project_id = secrets.token_hex(6)
-        now = datetime.now(UTC).isoformat()
+        now = now_iso()
         pk, sk = keys.project(project_id)
         claim_pk, claim_sk = keys.name_claim(owner.name, body.name)
         item: dict[str, Any] = {
@@ -152,7 +152,7 @@ class ProjectService:
             return project_from_item(item, caller)
         if "visibility" in changes:
             changes["gsi2pk"] = keys.by_visibility(changes["visibility"])
-        changes["updated_at"] = datetime.now(UTC).isoformat()
+        changes["updated_at"] = now_iso()
         # A whole-item put conditioned on the revision read: an edit that lost a race (or a run counter
         # that moved meanwhile) is never silently overwritten.
         rev = int(item.get("rev", 0))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
 from ..core.settings import Settings
-from ..core.values import checked_json, now_iso
+from ..core.values import checked_json, now_iso, now_utc
 from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..ports.events import RunFinished, RunFinishedHook
@@ -75,7 +75,7 @@ def _is_retry(current: Item, body: RunCreate) -> bool:
     if body.resume != "never" or current["state"] != "running":
         return False
     created = datetime.fromisoformat(current["created_at"].replace("Z", "+00:00"))
-    return datetime.now(UTC) - created < RETRY_WINDOW
+    return now_utc() - created < RETRY_WINDOW
 
 
 class RunService:
@@ -359,7 +359,7 @@ class RunService:
 
     def reap_stale(self, *, now: datetime | None = None) -> list[str]:
         """Mark running runs whose last heartbeat is older than the timeout as crashed."""
-        cutoff = now_iso((now or datetime.now(UTC)) - timedelta(seconds=self._settings.heartbeat_timeout_s))
+        cutoff = now_iso((now or now_utc()) - timedelta(seconds=self._settings.heartbeat_timeout_s))
         stale = list(self._items.query_all(LIVE_PK, index="gsi1", sk_between=("0", cutoff), page_size=200))
         crashed: list[str] = []
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ..core.errors import Conflict, InvalidInput, TooLarge
 from ..core.settings import Settings
-from ..core.values import now_iso
+from ..core.values import now_iso, now_utc
 from ..lake.keys import upload_chunk_key, upload_path_key
 from ..ports import BlobStore, Item
 from ..ports.blob_store import validate_key
@@ -87,7 +87,7 @@ def grant_uploads(
         )  # fmt: skip
         planned.append((item, key, content_type))
     # Validate the whole batch before signing anything, so a bad item fails the batch cleanly.
-    expires_at = now_iso(datetime.now(UTC) + timedelta(seconds=settings.grant_ttl_s))
+    expires_at = now_iso(now_utc() + timedelta(seconds=settings.grant_ttl_s))
     grants = []
     for item, key, content_type in planned:
         signed = blobs.presign_put(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from wanllmdb_functions.apps import create_app
+from wanllmdb_functions.core import values
 from wanllmdb_functions.handlers.identity_routers import IDENTITY_ROUTERS
-from wanllmdb_functions.identity import throttle
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.throttle import ADDRESS_BACKOFF_BASE_S, ADDRESS_FREE_FAILURES, MAX_FAILURES
 from wanllmdb_functions.identity.users import UserService
@@ -42,9 +42,9 @@ def client(app: FastAPI) -> Client:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The throttle's clock (only its own: the rest of the app keeps real time)."""
+    """The app's one clock (core.values.clock), frozen at now[0] epoch seconds until a test moves it."""
     now = [1_800_000_000.0]
-    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: now[0]))
+    monkeypatch.setattr(values, "clock", lambda: datetime.fromtimestamp(now[0], UTC))
     return now
 
 

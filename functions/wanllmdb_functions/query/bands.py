@@ -21,7 +21,7 @@ def group_value(run: RunRecord, group_by: str) -> Any:
     if group_by in _RUN_FIELDS:
         return getattr(run, group_by)
     if group_by.startswith("config."):
-        node: Any = run.config
+        node: Any = run.loaded_config
         for part in group_by.removeprefix("config.").split("."):
             if isinstance(node, dict) and "value" in node and part not in node and len(node) <= 2:
                 node = node["value"]  # wandb-style {"value": ..., "desc": ...} config entries

@@ -34,20 +34,37 @@ class RunRecord:
     job_type: str | None = None
     attempt: int = 0
     created_at: str | None = None
-    config: dict[str, Any] = field(default_factory=dict, hash=False)
+    # None: not read. A config may be a 10 MB object in the BlobStore, so the catalog reads it only
+    # for a route that shows or filters by it (`with_config=True`); charts never do.
+    config: dict[str, Any] | None = field(default=None, hash=False)
     summary: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def loaded_config(self) -> dict[str, Any]:
+        """The config of a record the catalog was asked to read it for; a bug to ask otherwise."""
+        if self.config is None:
+            raise RuntimeError(f"run {self.id}: config not read; ask the RunCatalog with_config=True")
+        return self.config
 
 
 class RunCatalog(Protocol):
-    def readable_run(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunRecord:
+    def readable_run(
+        self, caller: Caller, run_id: str, *, project_id: str | None = None, with_config: bool = False
+    ) -> RunRecord:
         """The run when the caller may read it; NotFound otherwise. `project_id` picks among runs of
-        this id in several projects the caller may read."""
+        this id in several projects the caller may read. Its config only `with_config`."""
         ...
 
     def readable_runs(
-        self, caller: Caller, project_id: str, run_ids: Sequence[str] | None = None
+        self,
+        caller: Caller,
+        project_id: str,
+        run_ids: Sequence[str] | None = None,
+        *,
+        with_config: bool = False,
     ) -> list[RunRecord]:
-        """Runs of a project the caller may read (all of them when `run_ids` is None)."""
+        """Runs of a project the caller may read (all of them when `run_ids` is None); configs only
+        `with_config`."""
         ...
 
     def sql_projects(self, caller: Caller, project_ids: Sequence[str] | None = None) -> list[str]:
@@ -88,10 +105,10 @@ def runs_table(runs: Iterable[RunRecord]) -> pl.LazyFrame:
             "job_type": r.job_type,
             "attempt": r.attempt,
             "created_at": r.created_at,
-            "config": json.dumps(r.config, sort_keys=True, default=str),
+            "config": json.dumps(r.loaded_config, sort_keys=True, default=str),
             "summary": json.dumps(r.summary, sort_keys=True, default=str),
         }
-        _leaves(r.config, "config", row)
+        _leaves(r.loaded_config, "config", row)
         _leaves(r.summary, "summary", row)
         rows.append(row)
     if not rows:

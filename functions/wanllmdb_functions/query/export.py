@@ -3,6 +3,11 @@
 Both answer with a presigned GET, because a Lambda response is capped at 6 MB. Export keys are
 derived from what they contain (object fingerprints, run records, the request), so asking twice
 for unchanged data reuses the first file instead of writing another.
+
+An export only reads the lake: it takes the visible set a chart reads (the newest compacted files
+plus newer chunks, `lake.visible`) and writes nothing but its own file under `exports/`. Compacting
+is the compaction function's job; a read route that compacted would mutate the lake, and on AWS the
+query function's role may not write `metrics/` at all (infra_cdk/services.py).
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from ..compaction.compactor import compact_run, merge_rows
 from ..core.errors import NotFound
-from ..lake.reader import read_stream
+from ..lake.keys import project_export_key, run_export_key
+from ..lake.reader import merge_rows, read_stream
 from ..lake.schema import METRIC_SCHEMA
 from ..lake.visible import list_project, list_stream
 from ..ports.blob_store import BlobStore, PresignedRequest
@@ -39,16 +44,18 @@ def _response(
 
 
 def export_run(blobs: BlobStore, run: RunRecord, *, stream: str, expires_s: int) -> ExportResponse:
-    """The run's compacted file when compaction leaves exactly one object; else a merged export file."""
-    compact_run(blobs, run.project_id, run.id)
+    """The run's compacted file when it alone holds the stream; else one merged from the visible set.
+
+    Rows are those of a compacted file: every attempt, one row per (step, key, attempt), sorted.
+    """
     objects = list_stream(blobs, run.project_id, run.id, stream)
     if not objects.objects:
         raise NotFound(f"run {run.id} has no {stream} metrics in the lake", field="run_id")
     if len(objects.objects) == 1 and objects.compacted:
         key = objects.compacted[0][0].key
         return _response(key, blobs.presign_get(key, expires_s=expires_s), runs=1)
-    # Corrupt or out-of-order chunks keep compaction from covering everything: merge what reads.
-    key = f"exports/project={run.project_id}/run={run.id}/{stream}-{objects.fingerprint()}.parquet"
+    # Chunks not compacted yet (a live run, or a compaction still queued): merge what the listing shows.
+    key = run_export_key(run.project_id, run.id, stream, objects.fingerprint())
     if blobs.head(key) is None:
         read = read_stream(blobs, run.project_id, run.id, stream, objects=objects, dedup=False)
         blobs.put(key, to_parquet_bytes(merge_rows([read.frame])), content_type=_PARQUET)
@@ -61,7 +68,7 @@ def _run_columns(run: RunRecord) -> list[pl.Expr]:
         pl.lit(run.name, pl.String).alias("run_name"),
         pl.lit(run.state).alias("state"),
         pl.lit(run.group, pl.String).alias("group"),
-        pl.lit(json.dumps(run.config, sort_keys=True, default=str)).alias("config"),
+        pl.lit(json.dumps(run.loaded_config, sort_keys=True, default=str)).alias("config"),
         pl.lit(json.dumps(run.summary, sort_keys=True, default=str)).alias("summary"),
     ]
 
@@ -75,12 +82,12 @@ def export_project(
     for run in sorted(runs, key=lambda r: r.id):
         digest.update(
             json.dumps(
-                [run.id, run.name, run.state, run.group, run.config, run.summary], default=str
+                [run.id, run.name, run.state, run.group, run.loaded_config, run.summary], default=str
             ).encode()
         )
         objects = streams.get((run.id, body.stream))
         digest.update((objects.fingerprint() if objects else "-").encode())
-    key = f"exports/project={project_id}/export-{digest.hexdigest()[:32]}.parquet"
+    key = project_export_key(project_id, digest.hexdigest()[:32])
     if blobs.head(key) is None:
         parts: list[pl.DataFrame] = []
         for run in runs:

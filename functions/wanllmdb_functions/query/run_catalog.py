@@ -31,8 +31,9 @@ class ServiceRunCatalog:
         self._blobs = blobs
         self._projects = ProjectService(items)
 
-    def _record(self, item: Item) -> RunRecord:
-        run = run_from_item(item, load_config(self._blobs, item))
+    def _record(self, item: Item, *, with_config: bool) -> RunRecord:
+        # A config past the inline bound is a BlobStore GET of up to config_max_bytes: only on request.
+        run = run_from_item(item, load_config(self._blobs, item) if with_config else {})
         return RunRecord(
             id=run.id,
             project_id=run.project_id,
@@ -42,18 +43,25 @@ class ServiceRunCatalog:
             job_type=run.job_type,
             attempt=run.attempt,
             created_at=run.created_at,
-            config=run.config,
+            config=run.config if with_config else None,
             summary=run.summary,
         )
 
-    def readable_run(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunRecord:
+    def readable_run(
+        self, caller: Caller, run_id: str, *, project_id: str | None = None, with_config: bool = False
+    ) -> RunRecord:
         item = authorized_run_item(
             self._items, self._projects, caller, run_id, Permission.RUN_READ, project_id=project_id
         )
-        return self._record(item)
+        return self._record(item, with_config=with_config)
 
     def readable_runs(
-        self, caller: Caller, project_id: str, run_ids: Sequence[str] | None = None
+        self,
+        caller: Caller,
+        project_id: str,
+        run_ids: Sequence[str] | None = None,
+        *,
+        with_config: bool = False,
     ) -> list[RunRecord]:
         authorize(caller, Permission.RUN_READ, self._projects.get_ref(project_id))
         if run_ids is None:
@@ -62,7 +70,7 @@ class ServiceRunCatalog:
         for run_id in run_ids:
             # A run of another project, or none at all, is simply not in the answer.
             if (item := run_in_project(self._items, project_id, run_id)) is not None:
-                records.append(self._record(item))
+                records.append(self._record(item, with_config=with_config))
         return records
 
     def sql_projects(self, caller: Caller, project_ids: Sequence[str] | None = None) -> list[str]:

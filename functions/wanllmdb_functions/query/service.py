@@ -168,7 +168,9 @@ class QueryService:
 
     def compare(self, caller: Caller, project_id: str, body: CompareRequest) -> CompareResponse:
         run_ids = list(dict.fromkeys(body.runs))
-        runs = self.catalog.readable_runs(caller, project_id, run_ids)
+        # Configs only to group by one: a config may be a 10 MB blob per run.
+        by_config = body.group_by is not None and body.group_by.startswith("config.")
+        runs = self.catalog.readable_runs(caller, project_id, run_ids, with_config=by_config)
         wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
         # One listing of the project instead of one per run.
         streams = list_project(self.blobs, project_id)
@@ -234,5 +236,5 @@ class QueryService:
     def export_project(
         self, caller: Caller, project_id: str, body: ExportRequest, *, expires_s: int
     ) -> ExportResponse:
-        runs = self.catalog.readable_runs(caller, project_id, body.runs)
+        runs = self.catalog.readable_runs(caller, project_id, body.runs, with_config=True)
         return export_project(self.blobs, project_id, runs, body, expires_s=expires_s)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from wanllmdb_functions.lake.keys import top_level_prefixes
+
 __all__ = [
     "COMPACTED_TAG_KEY",
     "COMPACTED_TAG_VALUE",
@@ -22,9 +24,8 @@ __all__ = [
 COMPACTED_TAG_KEY = "wanllmdb-compacted"
 COMPACTED_TAG_VALUE = "true"
 
-# Every top-level prefix of the lake bucket: schemas/lake_schema.json `layout`, plus exports and the
-# config versions too large for a table item (runs/lake_layout.py CONFIG_TEMPLATE).
-LAKE_PREFIXES = ("metrics/", "logs/", "files/", "media/", "exports/", "configs/")
+# Every top-level prefix of the lake bucket, from schemas/lake_schema.json `layout` (lake/keys.py).
+LAKE_PREFIXES = top_level_prefixes()
 
 
 # Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck.
@@ -152,11 +153,13 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="compaction",
-        description="Merges a run's chunks into one sorted file per stream (SQS consumer)",
+        description="Merges a run's chunks into one sorted file per stream, and rebuilds each project's "
+        "run index (SQS consumer)",
         routes=(),
         table=TableAccess.READ_UPDATE,
-        read_prefixes=("metrics/", "logs/"),
-        write_prefixes=("metrics/", "logs/"),
+        # runs/: the project run index (compaction/run_index.py), rebuilt from the runs table.
+        read_prefixes=("metrics/", "logs/", "runs/"),
+        write_prefixes=("metrics/", "logs/", "runs/"),
         # Merged chunks are either tagged (a lifecycle rule expires them days later, after any reader
         # that listed them has finished) or deleted outright; the compaction code picks.
         delete_prefixes=("metrics/", "logs/"),
@@ -168,7 +171,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="reaper",
-        description="Marks runs without heartbeats as crashed (every 5 minutes)",
+        description="Marks runs without heartbeats as crashed (on the schedule in triggers.py)",
         routes=(),
         table=TableAccess.READ_UPDATE,
         enqueues_compaction=True,

@@ -14,11 +14,15 @@ from constructs import Construct
 
 from infra_cdk.services import service
 
-__all__ = ["CHUNK_KEY_PATTERNS", "CompactionQueue", "ReaperSchedule"]
+__all__ = ["CHUNK_KEY_PATTERNS", "REAPER_RATE_MINUTES", "CompactionQueue", "ReaperSchedule"]
 
 # Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk). Compaction's
 # own output is named differently, so writing it never re-triggers compaction.
 CHUNK_KEY_PATTERNS = ("metrics/*/chunk-*.parquet", "logs/*/chunk-*.parquet")
+
+# How often the reaper runs in AWS: the one place this is stated (the handler's docstring points here).
+# A run is crashed between heartbeat_timeout_s and heartbeat_timeout_s + this after its last heartbeat.
+REAPER_RATE_MINUTES = 5
 
 
 class CompactionQueue(Construct):
@@ -83,14 +87,21 @@ class CompactionQueue(Construct):
 
 
 class ReaperSchedule(Construct):
-    """Runs the reaper every 5 minutes to mark runs without recent heartbeats as crashed."""
+    """Runs the reaper every `REAPER_RATE_MINUTES` to mark runs without recent heartbeats as crashed."""
 
     def __init__(self, scope: Construct, id: str, *, reaper: lambda_.IFunction) -> None:
         super().__init__(scope, id)
         events.Rule(
             self,
-            "Every5Minutes",
+            "Schedule",
             description="Mark stale running runs as crashed",
-            schedule=events.Schedule.rate(Duration.minutes(5)),
-            targets=[targets.LambdaFunction(reaper, retry_attempts=2, max_event_age=Duration.minutes(5))],
+            schedule=events.Schedule.rate(Duration.minutes(REAPER_RATE_MINUTES)),
+            targets=[
+                targets.LambdaFunction(
+                    # A delivery later than the next run is pointless: that run does the same work.
+                    reaper,
+                    retry_attempts=2,
+                    max_event_age=Duration.minutes(REAPER_RATE_MINUTES),
+                )
+            ],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from aws_cdk.assertions import Match, Template
 from infra_cdk.lambda_code import SYNTH_CHECK_MESSAGE
 from infra_cdk.services import SERVICES, service
 from infra_cdk.site import SPA_REWRITE_JS
-from infra_cdk.triggers import CHUNK_KEY_PATTERNS
+from infra_cdk.triggers import CHUNK_KEY_PATTERNS, REAPER_RATE_MINUTES
 
 REPO_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "lake_schema.json").read_text())
 
@@ -156,12 +157,23 @@ def test_chunk_patterns_match_the_schema_layout_and_not_compacted_output():
         assert not fnmatch.fnmatchcase(compacted, pattern)
 
 
-def test_reaper_runs_every_five_minutes(synth):
+def test_reaper_runs_on_the_one_stated_rate(synth):
     rules = synth.of_type("AWS::Events::Rule")
     (schedule,) = [r for r in rules.values() if "ScheduleExpression" in r["Properties"]]
-    assert schedule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    unit = "minute" if REAPER_RATE_MINUTES == 1 else "minutes"
+    assert schedule["Properties"]["ScheduleExpression"] == f"rate({REAPER_RATE_MINUTES} {unit})"
     (target,) = schedule["Properties"]["Targets"]
     assert target["Arn"]["Fn::GetAtt"][0] == function_ids_by_service(synth)["reaper"]
+
+
+def test_no_other_place_states_the_reapers_rate():
+    # The handler and the service table point at REAPER_RATE_MINUTES instead of repeating a number
+    # that drifts (the handler once said every minute while the stack said every 5).
+    from wanllmdb_functions.handlers import reaper
+
+    assert "REAPER_RATE_MINUTES" in (reaper.__doc__ or "")
+    for text in (reaper.__doc__ or "", service("reaper").description):
+        assert not re.search(r"\bevery (\d+ )?minutes?\b|rate\(", text), text
 
 
 def test_site_is_private_behind_cloudfront_with_api_passthrough(synth):

@@ -59,6 +59,18 @@ def test_copy(blob_store: BlobStore) -> None:
     assert blob_store.get("c/src") == b"payload"
 
 
+def test_copy_replaces_the_destination_and_a_missing_source_is_not_found(blob_store: BlobStore) -> None:
+    blob_store.put("c/src", b"new")
+    blob_store.put("c/dst", b"old and longer")
+    blob_store.copy("c/src", "c/dst")
+    assert blob_store.get("c/dst") == b"new"
+    with pytest.raises(NotFound):
+        blob_store.copy("c/absent", "c/other")
+    assert blob_store.head("c/other") is None
+    with pytest.raises(InvalidInput):
+        blob_store.copy("c/src", "../escape")
+
+
 @pytest.mark.parametrize("key", TRAVERSAL_KEYS)
 def test_traversal_and_malformed_keys_are_refused(blob_store: BlobStore, key: str) -> None:
     with pytest.raises(InvalidInput):
@@ -101,6 +113,21 @@ def test_complete_with_unknown_part_is_invalid_and_abort_is_idempotent(blob_stor
     blob_store.abort_multipart("big/bad", upload_id)
     blob_store.abort_multipart("big/bad", upload_id)
     assert blob_store.head("big/bad") is None
+
+
+def test_multipart_refuses_bad_part_numbers_and_empty_part_lists(blob_store: BlobStore) -> None:
+    upload_id = blob_store.create_multipart("big/odd", content_type="application/octet-stream")
+    for number in (0, 10_001):
+        with pytest.raises(InvalidInput):
+            blob_store.presign_part("big/odd", upload_id, number, expires_s=60, content_length=1)
+    with pytest.raises(InvalidInput):
+        blob_store.complete_multipart("big/odd", upload_id, [])
+    blob_store.abort_multipart("big/odd", upload_id)
+
+
+def test_abort_of_an_upload_never_started_is_a_no_op(blob_store: BlobStore) -> None:
+    blob_store.abort_multipart("big/never", "0" * 32)
+    assert blob_store.head("big/never") is None
 
 
 def test_location_points_readers_at_the_prefix(blob_store: BlobStore) -> None:

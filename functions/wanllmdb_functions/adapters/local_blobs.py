@@ -136,7 +136,12 @@ class LocalBlobStore:
         self._path(key).unlink(missing_ok=True)
 
     def copy(self, src: str, dst: str) -> None:
-        with self._path(src).open("rb") as fh:
+        validate_key(dst)
+        try:
+            fh = self._path(src).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise NotFound(f"no object at {src!r}", field="src") from None
+        with fh:
             self.write_stream(dst, iter(lambda: fh.read(_CHUNK), b""))
 
     # -- presigned access ----------------------------------------------------------------------

@@ -75,7 +75,8 @@ class BlobStore(Protocol):
     def delete(self, key: str) -> None:
         """Idempotent: deleting a missing key is a no-op."""
 
-    def copy(self, src: str, dst: str) -> None: ...
+    def copy(self, src: str, dst: str) -> None:
+        """Copy the object at `src` to `dst`, replacing what is there; NotFound when `src` is missing."""
 
     def presign_put(
         self,
@@ -100,12 +101,16 @@ class BlobStore(Protocol):
 
     def presign_part(
         self, key: str, upload_id: str, part_number: int, *, expires_s: int, content_length: int
-    ) -> PresignedRequest: ...
+    ) -> PresignedRequest:
+        """A URL that accepts one PUT of part `part_number` (1..10000); its response's ETag header
+        is what `complete_multipart` takes."""
+        ...
 
     def complete_multipart(self, key: str, upload_id: str, parts: builtins.list[tuple[int, str]]) -> None:
         """Assemble the parts, given as (part_number, etag), into `key` atomically."""
 
-    def abort_multipart(self, key: str, upload_id: str) -> None: ...
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the upload and its parts; idempotent, like `delete`."""
 
     def location(self, prefix: str = "") -> ObjectLocation:
         """Where Polars/DuckDB can scan objects under `prefix` directly."""

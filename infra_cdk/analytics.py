@@ -77,6 +77,7 @@ class Analytics(Construct):
                 f"does not match the metric_chunk path's {metric_partitions}"
             )
         logs_template, log_partitions = location_template(schema["layout"]["log_chunk"])
+        runs_template, runs_partitions = location_template(schema["layout"]["run_index"])
         self.tables = {
             "metrics": self._table(
                 "MetricsTable",
@@ -96,6 +97,17 @@ class Analytics(Construct):
                 schema["log_columns"],
                 log_partitions,
                 logs_template,
+                {},
+            ),
+            # Which run is which: names, state, tags, times, config and summary, to join with metrics.run.
+            "runs": self._table(
+                "RunsTable",
+                "runs",
+                database,
+                lake,
+                schema["run_index_columns"],
+                runs_partitions,
+                runs_template,
                 {},
             ),
         }

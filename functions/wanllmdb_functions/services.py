@@ -34,7 +34,7 @@ def compaction_on_finish(state: AppState) -> Iterator[str]:
     consumer, exactly as the runs Lambda does; without one this process compacts it itself."""
     queue_url = state.settings.compaction_queue_url
     if queue_url:
-        register_compaction_notices(state.run_finished, lambda: state.settings)
+        register_compaction_notices(state.run_finished, lambda: state.settings, state.run_changed)
         yield f"compaction: finished runs are queued on {queue_url}"
     else:
         yield from compaction_startup(state)

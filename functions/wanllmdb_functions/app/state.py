@@ -11,7 +11,7 @@ from ..core.settings import Settings, load_settings
 from .storage import Storage, build_storage
 
 if TYPE_CHECKING:
-    from ..ports.events import RunFinished
+    from ..ports.events import RunChanged, RunFinished
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
 
@@ -34,6 +34,7 @@ class AppState:
         self._factory = storage_factory
         self._lock = threading.Lock()
         self.run_finished: Hook[RunFinished] = Hook("run finished")
+        self.run_changed: Hook[RunChanged] = Hook("run changed")
         # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
         self.object_created: Hook[str] = Hook("object created")
         # Caches that live as long as the app (one decoded-object cache per app, not per module).

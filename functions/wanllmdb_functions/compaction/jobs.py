@@ -1,4 +1,5 @@
-"""When compaction runs: on run finish, every N chunks of a stream, and for queued lake events.
+"""When compaction runs: on run finish, every N chunks of a stream, and for queued lake events;
+and when a project's run index (run_index.py) is rebuilt: on every run change, and after compaction.
 
 Local server (the twin of the AWS path): a run-finished listener queues the run, and a listener on
 the blob endpoint counts chunks as they land and queues a stream once it gathered
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from ..lake.keys import LOGS, chunk_roots, chunk_stream
-from ..ports.blob_store import BlobStore
-from ..ports.events import RunFinished
+from ..ports import BlobStore, ItemStore
+from ..ports.events import RunChanged, RunFinished
 from .compactor import CompactionResult, compact_logs, compact_run, compact_stream
+from .run_index import write_run_index
 
 if TYPE_CHECKING:
     from ..app.state import AppState
@@ -49,27 +51,29 @@ def _compact_one(
 
 @dataclass(frozen=True)
 class _Job:
-    """A whole run (`stream` None), one stream holding at least `min_chunks` chunks, or a lake scan."""
+    """A whole run (`stream` None), one stream holding at least `min_chunks` chunks, a lake scan,
+    or a rebuild of one project's run index."""
 
     project_id: str = ""
     run_id: str = ""
     stream: str | None = None
     min_chunks: int = 1
     scan: bool = False
+    index: bool = False
 
 
 class CompactionWorker:
     """One thread that runs compaction jobs in the order they came; a job already queued is merged."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[BlobStore, _Job]] = queue.Queue()
+        self._queue: queue.Queue[tuple[BlobStore, _Job, ItemStore | None]] = queue.Queue()
         # Keyed by the store too: one process may serve several apps (lakes), and the same job
         # for another lake is another job.
         self._pending: set[tuple[int, _Job]] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def _submit(self, blobs: BlobStore, job: _Job) -> None:
+    def _submit(self, blobs: BlobStore, job: _Job, items: ItemStore | None = None) -> None:
         with self._lock:
             if (id(blobs), job) in self._pending:
                 return
@@ -77,23 +81,37 @@ class CompactionWorker:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._drain, name="wanllmdb-compaction", daemon=True)
                 self._thread.start()
-        self._queue.put((blobs, job))
+        self._queue.put((blobs, job, items))
 
     def submit(self, blobs: BlobStore, project_id: str, run_id: str) -> None:
         """Compact every stream of a run (it finished)."""
         self._submit(blobs, _Job(project_id, run_id))
 
     def submit_stream(
-        self, blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
+        self,
+        blobs: BlobStore,
+        project_id: str,
+        run_id: str,
+        stream: str,
+        *,
+        min_chunks: int,
+        items: ItemStore | None = None,
     ) -> None:
-        self._submit(blobs, _Job(project_id, run_id, stream, min_chunks))
+        self._submit(blobs, _Job(project_id, run_id, stream, min_chunks), items)
 
     def submit_scan(self, blobs: BlobStore, *, every_chunks: int) -> None:
         """Compact every stream of the lake holding at least `every_chunks` chunks."""
         self._submit(blobs, _Job(min_chunks=every_chunks, scan=True))
 
+    def submit_index(self, items: ItemStore, blobs: BlobStore, project_id: str) -> None:
+        """Rebuild a project's run index; while one is queued, further changes merge into it."""
+        self._submit(blobs, _Job(project_id, index=True), items)
+
     def on_finished(self, event: RunFinished) -> None:
         self.submit(event.blobs, event.project_id, event.run_id)
+
+    def on_changed(self, event: RunChanged) -> None:
+        self.submit_index(event.items, event.blobs, event.project_id)
 
     def join(self, timeout: float = 30.0) -> None:
         """Wait until the queue is empty (tests and shutdown)."""
@@ -101,16 +119,23 @@ class CompactionWorker:
 
     def _drain(self) -> None:
         while True:
-            blobs, job = self._queue.get()
+            blobs, job, items = self._queue.get()
             try:
                 with self._lock:
                     self._pending.discard((id(blobs), job))
-                if job.scan:
+                if job.index:
+                    assert items is not None
+                    write_run_index(items, blobs, job.project_id)
+                elif job.scan:
                     compact_due_streams(blobs, every_chunks=job.min_chunks)
                 elif job.stream is None:
                     compact_run(blobs, job.project_id, job.run_id)
                 else:
-                    _compact_one(blobs, job.project_id, job.run_id, job.stream, min_chunks=job.min_chunks)
+                    result = _compact_one(
+                        blobs, job.project_id, job.run_id, job.stream, min_chunks=job.min_chunks
+                    )
+                    if result.key and items is not None:  # fresher summaries for the run index
+                        self.submit_index(items, blobs, job.project_id)
             except Exception:  # one bad run must not stop compaction of the others
                 log.exception("compaction job %s failed", job)
             finally:
@@ -124,8 +149,15 @@ class ChunkArrivals:
     """Counts the chunks landing in each stream and queues a stream on the worker every
     `every_chunks` of them: what S3 events and SQS do for the compaction Lambda in AWS."""
 
-    def __init__(self, blobs: Callable[[], BlobStore], every_chunks: int, worker: CompactionWorker) -> None:
+    def __init__(
+        self,
+        blobs: Callable[[], BlobStore],
+        every_chunks: int,
+        worker: CompactionWorker,
+        items: Callable[[], ItemStore] | None = None,
+    ) -> None:
         self._blobs = blobs
+        self._items = items
         self._every = every_chunks
         self._worker = worker
         self._counts: Counter[tuple[str, str, str]] = Counter()
@@ -142,14 +174,16 @@ class ChunkArrivals:
                 del self._counts[stream]
         if due:
             # The job lists the stream itself, so chunks from before a restart are counted there.
-            self._worker.submit_stream(self._blobs(), *stream, min_chunks=self._every)
+            items = self._items() if self._items is not None else None
+            self._worker.submit_stream(self._blobs(), *stream, min_chunks=self._every, items=items)
 
 
 def compaction_startup(state: AppState) -> Iterator[str]:
     """STARTUP_HOOKS entry: compact each run when it finishes and each stream every N chunks."""
     every = state.settings.compaction_every_chunks
     state.run_finished.subscribe(WORKER.on_finished)
-    arrivals = ChunkArrivals(lambda: state.storage.blobs, every, WORKER)
+    state.run_changed.subscribe(WORKER.on_changed)
+    arrivals = ChunkArrivals(lambda: state.storage.blobs, every, WORKER, lambda: state.storage.items)
     state.object_created.subscribe(arrivals.on_object_created)
     WORKER.submit_scan(state.storage.blobs, every_chunks=every)
     yield f"compaction: on run finish, and every {every} chunks of a stream"
@@ -192,20 +226,34 @@ def _created_keys(body: dict[str, Any]) -> Iterable[str]:
 
 
 def compact_for_message(
-    blobs: BlobStore, body: dict[str, Any], *, every_chunks: int
+    blobs: BlobStore, body: dict[str, Any], *, every_chunks: int, items: ItemStore | None = None
 ) -> list[CompactionResult]:
     """One SQS message: an EventBridge S3 "Object Created" event, a classic S3 event notification,
-    or `{"type": "run_finished", project_id, run_id}`."""
+    `{"type": "run_finished", project_id, run_id}` or `{"type": "run_changed", project_id, run_id}`.
+
+    With `items`, the project's run index is rebuilt for a changed run and after compaction."""
+    if body.get("type") == "run_changed":
+        if items is not None:
+            write_run_index(items, blobs, str(body["project_id"]))
+        return []
     if body.get("type") == "run_finished":
         return compact_run(blobs, str(body["project_id"]), str(body["run_id"]))
     results: list[CompactionResult] = []
     seen: set[str] = set()
+    compacted_projects: set[str] = set()
     for key in _created_keys(body):
-        if chunk_stream(key) is None:
+        stream = chunk_stream(key)
+        if stream is None:
             continue  # our own compacted files, files and media need nothing
         stream_prefix = key.rsplit("/", 1)[0] + "/"
         if stream_prefix in seen:
             continue
         seen.add(stream_prefix)
-        results += compact_due_streams(blobs, every_chunks=every_chunks, prefixes=(stream_prefix,))
+        done = compact_due_streams(blobs, every_chunks=every_chunks, prefixes=(stream_prefix,))
+        if any(r.key for r in done):
+            compacted_projects.add(stream[0])
+        results += done
+    if items is not None:
+        for project_id in sorted(compacted_projects):  # fresher summaries of running runs
+            write_run_index(items, blobs, project_id)
     return results

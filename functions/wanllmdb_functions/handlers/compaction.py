@@ -34,7 +34,10 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             if not isinstance(body, dict):
                 raise ValueError("message body is not a JSON object")
             results = compact_for_message(
-                _state.storage.blobs, body, every_chunks=_state.settings.compaction_every_chunks
+                _state.storage.blobs,
+                body,
+                every_chunks=_state.settings.compaction_every_chunks,
+                items=_state.storage.items,
             )
             compacted += sum(1 for r in results if r.key)
         except Exception:  # report the message for retry; the others in the batch still count

@@ -1,4 +1,8 @@
-"""Lambda entry point for the reaper, run by an EventBridge schedule (rate(1 minute) in the CDK stack)."""
+"""Lambda entry point for the reaper, run by an EventBridge schedule.
+
+How often is stated once, as `REAPER_RATE_MINUTES` in infra_cdk/triggers.py (the local server
+reaps every `WANLLMDB_REAPER_INTERVAL_S` instead).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ __all__ = ["handler"]
 _state = AppState()
 
 # A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
-register_compaction_notices(_state.run_finished, lambda: _state.settings)
+register_compaction_notices(_state.run_finished, lambda: _state.settings, _state.run_changed)
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

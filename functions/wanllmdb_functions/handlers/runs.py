@@ -9,5 +9,8 @@ from ..runs.routes import router as runs_router
 app = create_app([runs_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
-# A finished run is compacted by the compaction Lambda: tell it through its queue.
-register_compaction_notices(app.state.wl.run_finished, lambda: app.state.wl.settings)
+# The compaction Lambda compacts a finished run and rebuilds the run index of a changed one: tell it
+# through its queue.
+register_compaction_notices(
+    app.state.wl.run_finished, lambda: app.state.wl.settings, app.state.wl.run_changed
+)

@@ -16,7 +16,7 @@ from ..core.hooks import Hook
 from .blob_store import BlobStore
 from .item_store import ItemStore
 
-__all__ = ["RunFinished", "RunFinishedHook"]
+__all__ = ["RunChanged", "RunChangedHook", "RunFinished", "RunFinishedHook"]
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,17 @@ class RunFinished:
 
 
 RunFinishedHook = Hook[RunFinished]
+
+
+@dataclass(frozen=True)
+class RunChanged:
+    """A run was created, deleted, or changed in what the project's run index shows (not a summary
+    patch or a heartbeat alone: those are picked up by the next rewrite)."""
+
+    run_id: str
+    project_id: str
+    items: ItemStore
+    blobs: BlobStore
+
+
+RunChangedHook = Hook[RunChanged]

@@ -94,6 +94,8 @@ def build_index_row(run: dict[str, Any], c: dict[str, Any], *, c_partial: bool =
     for column in COLUMNS:
         if run.get(column) is not None:
             row[column] = run[column]
+    if run.get("finished_at") is not None:
+        row["finished_at"] = run["finished_at"]  # shown in the lake's run index; not a filter column
     if c_partial:
         row["cp"] = True  # some config leaves are too long or over budget to filter on
     if s_partial:

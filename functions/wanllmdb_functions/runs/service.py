@@ -19,7 +19,7 @@ from ..core.settings import Settings
 from ..core.values import checked_json, now_iso, now_utc
 from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
-from ..ports.events import RunFinished, RunFinishedHook
+from ..ports.events import RunChanged, RunChangedHook, RunFinished, RunFinishedHook
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
@@ -33,7 +33,11 @@ from .uploads import grant_uploads
 if TYPE_CHECKING:
     from ..app.state import AppState
 
-__all__ = ["TERMINAL_STATES", "TRANSITIONS", "RunService"]
+__all__ = ["INDEXED_FIELDS", "TERMINAL_STATES", "TRANSITIONS", "RunService"]
+
+# What the project's run index (lake/keys.py run_index_key) shows besides the summary: a change to
+# one of these rewrites it; summary patches and heartbeats wait for the next rewrite or compaction.
+INDEXED_FIELDS = ("name", "state", "tags", "notes", "group", "job_type", "config_version", "finished_at")
 
 # PATCH may move a run along these edges; finished/failed/crashed → running only by a resume create.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -85,9 +89,11 @@ class RunService:
         blobs: BlobStore,
         settings: Settings,
         run_finished: RunFinishedHook | None = None,
+        run_changed: RunChangedHook | None = None,
     ) -> None:
         self._items = items
         self._run_finished = run_finished or RunFinishedHook("run finished")
+        self._run_changed = run_changed or RunChangedHook("run changed")
         self._blobs = blobs
         self._settings = settings
         self._projects = ProjectService(items)
@@ -95,7 +101,9 @@ class RunService:
     @classmethod
     def of(cls, state: AppState) -> RunService:
         """The service as routes and the reaper use it: this app's storage, publishing on its hooks."""
-        return cls(state.storage.items, state.storage.blobs, state.settings, state.run_finished)
+        return cls(
+            state.storage.items, state.storage.blobs, state.settings, state.run_finished, state.run_changed
+        )
 
     @property
     def items(self) -> ItemStore:
@@ -146,6 +154,9 @@ class RunService:
             leaves, partial = previous.get("c", {}), bool(previous.get("cp"))
         return build_index_row(new, leaves, c_partial=partial)
 
+    def _changed(self, run: Item) -> None:
+        self._run_changed.publish(RunChanged(run["id"], run["project_id"], self._items, self._blobs))
+
     def _commit(self, current: Item | None, change: Mutation) -> None:
         new = change.item
         rev = int(current.get("rev", 0)) if current else 0
@@ -171,7 +182,9 @@ class RunService:
         raise Conflict(f"run {run['id']} is being changed by many writers at once; retry", field="run_id")
 
     def _after(self, before: Item | None, after: Item) -> None:
-        """Counters and the finished hook, once the change is committed."""
+        """Counters and the finished and changed hooks, once the change is committed."""
+        if before is None or any(before.get(f) != after.get(f) for f in INDEXED_FIELDS):
+            self._changed(after)
         old, new = (before or {}).get("state"), after["state"]
         if old == new:
             return
@@ -405,3 +418,4 @@ class RunService:
             ) from None
         if item["state"] in RUN_COUNT_STATES:
             self._projects.add_run_counts(item["project_id"], {item["state"]: -1})
+        self._changed(item)

@@ -6,6 +6,7 @@ instead of mock_aws, which only patches boto3.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -179,6 +180,41 @@ def test_finishing_a_run_queues_a_notice_the_compaction_handler_consumes(stack: 
     listing = list_stream(stack.blobs, stack.project_id, run.id, "history")
     assert listing.chunks == [] and [c.high for _, c in listing.compacted] == [{0: 0}]
 
+
+
+def test_a_changed_run_queues_a_notice_that_rebuilds_the_project_run_index(stack: Stack) -> None:
+    import boto3
+    import pyarrow.parquet as pq
+
+    from wanllmdb_functions.compaction.notices import register_compaction_notices
+    from wanllmdb_functions.handlers import compaction
+    from wanllmdb_functions.lake.keys import run_index_key
+    from wanllmdb_functions.ports.events import RunChangedHook
+
+    _fresh(compaction)
+    endpoint = os.environ["WANLLMDB_S3_ENDPOINT_URL"]
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+    queue_url = sqs.create_queue(QueueName="wanllmdb-index")["QueueUrl"]
+    settings = load_settings(compaction_queue_url=queue_url)
+    items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
+    caller = resolve_caller(items, stack.key, session_ttl_s=3600)
+    finished, changed = RunFinishedHook("run finished"), RunChangedHook("run changed")
+    register_compaction_notices(finished, lambda: settings, changed)
+    runs = RunService(items, stack.blobs, settings, finished, changed)
+    runs.create(caller, stack.project_id, RunCreate(id="idx1", name="indexed", config={"lr": 0.5}))
+    received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    bodies = [json.loads(m["Body"]) for m in received]
+    assert bodies == [{"type": "run_changed", "project_id": stack.project_id, "run_id": "idx1"}]
+    event = {
+        "Records": [
+            {"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs", "awsRegion": REGION}
+            for m in received
+        ]
+    }
+    assert compaction.handler(event, LambdaContext())["batchItemFailures"] == []
+    table = pq.read_table(io.BytesIO(stack.blobs.get(run_index_key(stack.project_id))))
+    named = {r["run_id"]: (r["name"], r["config.lr"]) for r in table.to_pylist()}
+    assert named["idx1"] == ("indexed", 0.5)
 
 def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> None:
     from wanllmdb_functions.handlers import compaction

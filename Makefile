@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The tests start dozens of Python processes (servers, CLIs, training scripts) that import the same
+# modules: let them reuse bytecode even where the environment turns writing .pyc files off.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
+.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +46,14 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/pytest
+
+# The inner loop (README, "Tests"): lint, then every test not marked slow, on every core (pytest-xdist;
+# whole modules per worker, so a module's fixtures start once): no end-to-end runs, CDK synth or browser.
+# Two paths are left out by name because collecting them is slow: tests/infra imports the CDK (jsii
+# starts node) and the schemathesis fuzzer derives its cases from the app's schema.
+test-fast: lint
+	$(BIN)/pytest -m "not slow" -n auto --dist loadfile \
+		--ignore=tests/infra --ignore=tests/functions/test_api_fuzz.py
 
 web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi

@@ -137,7 +137,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = start_local_server(Path(tmp) / "data")
         try:
-            user = register(server.url)
+            user = register(server)
             project = user.project()
             lake = server.data_dir / "lake"
             http = user.http

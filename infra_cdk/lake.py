@@ -10,9 +10,13 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra_cdk.config import TenantConfig
-from infra_cdk.services import COMPACTED_TAG_KEY, COMPACTED_TAG_VALUE
 
-__all__ = ["AccessLogBucket", "LakeBucket", "private_bucket"]
+__all__ = ["COMPACTED_TAG_KEY", "AccessLogBucket", "LakeBucket", "private_bucket"]
+
+# Expires raw chunks tagged as compacted. Nothing tags them today (compaction deletes merged chunks and
+# no role may tag), so the rule is inert; kept only until the lifecycle is reviewed with compaction.
+COMPACTED_TAG_KEY = "wanllmdb-compacted"
+COMPACTED_TAG_VALUE = "true"
 
 
 def private_bucket(

@@ -10,8 +10,6 @@ from enum import Enum
 from wanllmdb_functions.lake.keys import top_level_prefixes
 
 __all__ = [
-    "COMPACTED_TAG_KEY",
-    "COMPACTED_TAG_VALUE",
     "LAKE_PREFIXES",
     "SERVICES",
     "ServiceSpec",
@@ -19,34 +17,26 @@ __all__ = [
     "service",
 ]
 
-# Compaction tags the raw chunks it has merged; a lifecycle rule expires tagged chunks a few days later,
-# so a reader that listed the chunks just before compaction finished can still read them.
-COMPACTED_TAG_KEY = "wanllmdb-compacted"
-COMPACTED_TAG_VALUE = "true"
-
 # Every top-level prefix of the lake bucket, from schemas/lake_schema.json `layout` (lake/keys.py).
 LAKE_PREFIXES = top_level_prefixes()
 
 
+# Only what the code calls (tests/infra/test_iam_used.py derives it from a tour of every handler):
+# no Batch* and no DescribeTable (the adapter is given the table's schema), no Scan anywhere.
 # Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck.
-# No Scan anywhere: every access path is a key or index query.
-_READ = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-)
-_UPDATE = ("dynamodb:PutItem", "dynamodb:UpdateItem")
-_DELETE = ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+# Every HTTP function writes: an API key's last use (at most hourly) and the audit entry of a POST.
+_READ_UPDATE = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
 class TableAccess(Enum):
     """DynamoDB actions, always on the exact table ARN and its two index ARNs, never on `*`."""
 
-    READ = _READ
-    READ_UPDATE = (*_READ, *_UPDATE)
-    READ_WRITE = (*_READ, *_UPDATE, *_DELETE)
+    # Compaction only lists a project's runs (for the run index); it never reads or writes one item.
+    QUERY = ("dynamodb:Query",)
+    READ_UPDATE = _READ_UPDATE
+    READ_WRITE = (*_READ_UPDATE, "dynamodb:DeleteItem")
+    # Accepting an invitation checks, in its transaction, that the invitation still exists.
+    READ_WRITE_CHECK = (*_READ_UPDATE, "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -59,13 +49,14 @@ class ServiceSpec:
     description: str
     # HTTP API paths routed to this function with method ANY; the app answers 405 for unknown methods.
     routes: tuple[str, ...]
-    table: TableAccess
+    table: TableAccess | None
     # Lake prefixes per kind of S3 access. Presigning needs the same permission as the request it signs,
-    # so a function that grants uploads holds s3:PutObject on the prefixes it grants.
+    # so a function that grants uploads holds s3:PutObject on the prefixes it grants (and a presigned
+    # GET, s3:GetObject). A HEAD needs s3:GetObject too.
     read_prefixes: tuple[str, ...] = ()
     write_prefixes: tuple[str, ...] = ()
     delete_prefixes: tuple[str, ...] = ()
-    tag_prefixes: tuple[str, ...] = ()
+    list_prefixes: tuple[str, ...] = ()
     enqueues_compaction: bool = False
     # Only lake readers and writers carry Polars (~181 MB unzipped); the others stay small and start fast.
     needs_polars: bool = False
@@ -76,10 +67,6 @@ class ServiceSpec:
     @property
     def handler(self) -> str:
         return f"wanllmdb_functions.handlers.{self.name}.handler"
-
-    @property
-    def list_prefixes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.read_prefixes, *self.delete_prefixes, *self.tag_prefixes)))
 
 
 _RUN_DATA = ("metrics/", "logs/", "files/", "media/")
@@ -104,7 +91,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/projects/{id}/views/{proxy+}",
             "/api/audit",
         ),
-        table=TableAccess.READ_WRITE,
+        table=TableAccess.READ_WRITE_CHECK,
     ),
     ServiceSpec(
         name="runs",
@@ -112,10 +99,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
         routes=("/api/projects/{id}/runs", "/api/runs/{proxy+}"),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.
-        read_prefixes=(*_RUN_DATA, "configs/"),
+        # It reads only config versions; it presigns PUTs (never GETs) for the run data.
+        read_prefixes=("configs/",),
         write_prefixes=(*_RUN_DATA, "configs/"),
         # Deleting a run removes its lake objects, including its exports.
         delete_prefixes=(*_RUN_DATA, "configs/", "exports/"),
+        list_prefixes=(*_RUN_DATA, "configs/", "exports/"),
         enqueues_compaction=True,
     ),
     ServiceSpec(
@@ -131,9 +120,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/export",
         ),
-        table=TableAccess.READ,
-        read_prefixes=(*_RUN_DATA, "exports/"),
+        table=TableAccess.READ_UPDATE,
+        # configs/: compare grouped by config.<path> and project exports read configs past 64 KiB.
+        read_prefixes=("metrics/", "logs/", "files/", "exports/", "configs/"),
         write_prefixes=("exports/",),
+        list_prefixes=("metrics/", "logs/", "files/"),
         needs_polars=True,
         memory_mb=2048,
     ),
@@ -145,9 +136,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
         name="sql",
         description="Read-only SQL over the metric lake and the run index (sqlglot-checked, Polars)",
         routes=("/api/sql",),
-        table=TableAccess.READ,
+        table=TableAccess.READ_UPDATE,
         # configs/ holds the run configs too large for an item, which the `runs` table shows.
         read_prefixes=("metrics/", "configs/"),
+        list_prefixes=("metrics/",),
         needs_polars=True,
         memory_mb=2048,
     ),
@@ -156,14 +148,14 @@ SERVICES: tuple[ServiceSpec, ...] = (
         description="Merges a run's chunks into one sorted file per stream, and rebuilds each project's "
         "run index (SQS consumer)",
         routes=(),
-        table=TableAccess.READ_UPDATE,
+        table=TableAccess.QUERY,
         # runs/: the project run index (compaction/run_index.py), rebuilt from the runs table.
         read_prefixes=("metrics/", "logs/", "runs/"),
         write_prefixes=("metrics/", "logs/", "runs/"),
-        # Merged chunks are either tagged (a lifecycle rule expires them days later, after any reader
-        # that listed them has finished) or deleted outright; the compaction code picks.
+        # Merged chunks are deleted once the merged file is in place (compaction/compactor.py); readers
+        # that listed them retry on a missing object. Nothing tags them.
         delete_prefixes=("metrics/", "logs/"),
-        tag_prefixes=("metrics/", "logs/"),
+        list_prefixes=("metrics/", "logs/"),
         needs_polars=True,
         memory_mb=2048,
         timeout_s=300,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Match, Template
 
-from infra_cdk.services import COMPACTED_TAG_KEY
+from infra_cdk.lake import COMPACTED_TAG_KEY
 
 
 def bucket_by_logical_prefix(synth, prefix: str) -> dict:

@@ -44,8 +44,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Extra pytest options for both tiers, e.g. PYTEST_ARGS=--durations=40 to see where the time goes.
+PYTEST_ARGS ?=
+
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop (README, "Tests"): lint, then every test not marked slow, on every core (pytest-xdist;
 # whole modules per worker, so a module's fixtures start once): no end-to-end runs, CDK synth or browser.
@@ -53,7 +56,7 @@ pytest: setup
 # starts node) and the schemathesis fuzzer derives its cases from the app's schema.
 test-fast: lint
 	$(BIN)/pytest -m "not slow" -n auto --dist loadfile \
-		--ignore=tests/infra --ignore=tests/functions/test_api_fuzz.py
+		--ignore=tests/infra --ignore=tests/functions/test_api_fuzz.py $(PYTEST_ARGS)
 
 web-test: web-build browser
 	@if [ -f web/package.json ]; then cd web && npm test; fi

@@ -193,3 +193,26 @@ def test_import_wanllmdb_loads_no_pyarrow_and_no_http_client() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(wanllmdb.__file__).parents[1])}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("preset", "pyarrow_first", "expected"),
+    [(None, False, "system"), ("mimalloc", False, "mimalloc"), (None, True, None)],
+)
+def test_the_sdk_picks_arrows_system_allocator_only_where_nobody_chose(
+    preset: str | None, pyarrow_first: bool, expected: str | None
+) -> None:
+    code = (
+        ("import pyarrow\n" if pyarrow_first else "")
+        + "import wanllmdb, pyarrow as pa\nprint(pa.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    env["PYTHONPATH"] = str(Path(wanllmdb.__file__).parents[1])
+    if preset is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = preset
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    if expected is None:  # pyarrow came first: whatever this build picks by itself stays
+        plain = "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+        plain_run = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, env=env)
+        expected = plain_run.stdout
+    assert out.stdout.strip() == expected.strip()

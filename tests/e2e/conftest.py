@@ -48,8 +48,11 @@ class Moto:
     def s3(self) -> Any:
         return boto3.client("s3", region_name=REGION, endpoint_url=self.endpoint)
 
-    def receive(self, run_id: str, *, expect: int = 1, timeout_s: float = 10.0) -> list[dict[str, Any]]:
-        """Take this run's messages off the queue (others are left for their own tests)."""
+    def receive(
+        self, run_id: str, *, expect: int = 1, timeout_s: float = 10.0, kind: str = "run_finished"
+    ) -> list[dict[str, Any]]:
+        """Take this run's `kind` messages off the queue. Its other notices (the run-index
+        `run_changed` ones) are taken off and dropped; other runs' are left for their own tests."""
         sqs, found = self.sqs(), list[dict[str, Any]]()
         deadline = time.monotonic() + timeout_s
         while len(found) < expect and time.monotonic() < deadline:
@@ -57,9 +60,11 @@ class Moto:
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
             ).get("Messages", [])
             for message in batch:
-                if json.loads(message["Body"]).get("run_id") == run_id:
+                body = json.loads(message["Body"])
+                if body.get("run_id") == run_id:
                     sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-                    found.append(message)
+                    if body.get("type") == kind:
+                        found.append(message)
         return found
 
 

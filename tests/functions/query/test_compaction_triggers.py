@@ -15,7 +15,7 @@ from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
 from wanllmdb_functions.adapters.url_signing import UrlSigner
 from wanllmdb_functions.compaction.jobs import ChunkArrivals, CompactionWorker
 from wanllmdb_functions.lake.visible import list_stream
-from wanllmdb_functions.ports import BlobStore
+from wanllmdb_functions.ports import BlobStore, ItemStore
 from wanllmdb_functions.services import PERIODIC_TASKS
 
 P, R = "p1", "r1"
@@ -27,7 +27,14 @@ class RecordingWorker(CompactionWorker):
         self.streams: list[tuple[str, str, str, int]] = []
 
     def submit_stream(
-        self, blobs: BlobStore, project_id: str, run_id: str, stream: str, *, min_chunks: int
+        self,
+        blobs: BlobStore,
+        project_id: str,
+        run_id: str,
+        stream: str,
+        *,
+        min_chunks: int,
+        items: ItemStore | None = None,
     ) -> None:
         self.streams.append((project_id, run_id, stream, min_chunks))
 

@@ -38,7 +38,9 @@ from wanllmdb.termlog import termerror, termwarn
 __all__ = ["active_run", "init"]
 
 log = logging.getLogger("wanllmdb")
-_RUN_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
+# The server's id rule (functions/.../core/ids.py), as wandb's: letters, digits, '_', '-' and '.',
+# 1..128 characters, but not "." or ".." (an id becomes a folder in the lake and the spool).
+_RUN_ID = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,128}$")
 _RESUMES = ("allow", "never", "must", "auto")
 
 _lock = threading.Lock()
@@ -131,7 +133,10 @@ def init(
             run_id = json.loads((root / "resume.json").read_text(encoding="utf-8")).get("id")
         run_id = run_id or _new_id()
         if not _RUN_ID.match(run_id):
-            raise UsageError(f"init(id={run_id!r}): run ids are 1-64 of a-z, 0-9, _ and -")
+            raise UsageError(
+                f"init(id={run_id!r}): run ids are 1-128 of A-Z, a-z, 0-9, '_', '-' and '.', "
+                "and not '.' or '..'"
+            )
         server_resume = {"auto": "allow"}.get(resume_mode, resume_mode)
         cfg_data = _filter_config(load_config_source(config), config_include_keys, config_exclude_keys)
         run = _start(

@@ -262,3 +262,14 @@ def test_finish_quiet_and_exit_code(offline_run: OfflineRun) -> None:
     run = offline_run()
     wanllmdb.finish(exit_code=2, quiet=True)
     assert run.final_state == "failed" and wanllmdb.run is None
+
+
+@pytest.mark.parametrize("run_id", ["Run-A.1", "x" * 128, "..a"])
+def test_run_ids_follow_the_servers_rule(offline_run: OfflineRun, run_id: str) -> None:
+    assert offline_run(id=run_id).id == run_id
+
+
+@pytest.mark.parametrize("run_id", [".", "..", "a/b", "x" * 129, "has space"])
+def test_run_ids_outside_the_rule_are_refused_naming_it(tmp_path: Path, run_id: str) -> None:
+    with pytest.raises(wanllmdb.UsageError, match="run ids are 1-128"):
+        wanllmdb.init(id=run_id, mode="offline", dir=tmp_path)

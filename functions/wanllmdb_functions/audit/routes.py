@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from ..app.deps import SettingsDep, StorageDep
-from ..core.policy import Permission, authorize
+from ..app.deps import AppStateDep
 from ..identity.authn import CallerDep
 from .models import AuditPage
 from .service import AuditLog
@@ -16,11 +15,17 @@ from .service import AuditLog
 router = APIRouter(tags=["audit"])
 
 
+async def audit_log(state: AppStateDep) -> AuditLog:
+    return AuditLog(state.storage.items, retention_days=state.settings.audit_retention_days)
+
+
+AuditDep = Annotated[AuditLog, Depends(audit_log)]
+
+
 @router.get("/audit")
 def list_audit(
     caller: CallerDep,
-    storage: StorageDep,
-    settings: SettingsDep,
+    log: AuditDep,
     actor: Annotated[str | None, Query(max_length=128, description="Username; '-' for anonymous")] = None,
     action: Annotated[
         str | None, Query(max_length=256, description="Case-insensitive substring, e.g. 'POST /api/keys'")
@@ -29,6 +34,4 @@ def list_audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> AuditPage:
-    authorize(caller, Permission.AUDIT_READ, None)
-    log = AuditLog(storage.items, retention_days=settings.audit_retention_days)
-    return log.list_entries(actor=actor, action=action, since=since, limit=limit, cursor=cursor)
+    return log.read(caller, actor=actor, action=action, since=since, limit=limit, cursor=cursor)

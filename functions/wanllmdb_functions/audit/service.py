@@ -7,12 +7,17 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidInput
+from ..core.policy import Permission, authorize
 from ..core.values import now_utc
 from ..ports import ItemStore
 from . import keys
 from .models import AuditEntry, AuditPage
+
+if TYPE_CHECKING:
+    from ..core.caller import Caller
 
 __all__ = ["AuditLog", "AuditRecord"]
 
@@ -88,6 +93,11 @@ class AuditLog:
                 "request_id": entry.request_id,
             }
         )
+
+    def read(self, caller: Caller, **query: Any) -> AuditPage:
+        """The entries `list_entries` finds, for a caller the policy lets read the audit log."""
+        authorize(caller, Permission.AUDIT_READ, None)
+        return self.list_entries(**query)
 
     def list_entries(
         self,

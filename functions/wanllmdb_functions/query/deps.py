@@ -23,7 +23,9 @@ def frame_cache(state: AppState) -> FrameCache:
 async def query_service(state: AppStateDep) -> QueryService:
     storage = state.storage
     catalog = ServiceRunCatalog(storage.items, storage.blobs)
-    return QueryService(storage.blobs, catalog, cache=frame_cache(state))
+    return QueryService(
+        storage.blobs, catalog, cache=frame_cache(state), link_ttl_s=state.settings.grant_ttl_s
+    )
 
 
 QueryDep = Annotated[QueryService, Depends(query_service)]

@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ..app.deps import StorageDep
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
-from .logs import MAX_LOG_LIMIT, LogPage, read_logs
-from .run_catalog import ServiceRunCatalog
+from .deps import QueryDep
+from .logs import MAX_LOG_LIMIT, LogPage
 
 __all__ = ["router"]
 
@@ -22,11 +21,10 @@ router = APIRouter(tags=["query"])
 def run_logs(
     run_id: RunId,
     caller: CallerDep,
-    storage: StorageDep,
+    service: QueryDep,
     offset: Annotated[int, Query(ge=0, le=2**62, description="first line of the ordered sequence")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LOG_LIMIT)] = 1000,
     search: Annotated[str | None, Query(min_length=1, max_length=1000, description="substring")] = None,
     project_id: RunProject = None,
 ) -> LogPage:
-    run = ServiceRunCatalog(storage.items, storage.blobs).readable_run(caller, run_id, project_id=project_id)
-    return read_logs(storage.blobs, run, offset=offset, limit=limit, search=search)
+    return service.logs(caller, run_id, offset=offset, limit=limit, search=search, project_id=project_id)

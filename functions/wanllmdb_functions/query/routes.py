@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from ..app.deps import SettingsDep
 from ..core.ids import ProjectId, RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
@@ -141,24 +140,17 @@ def export_run(
     run_id: RunId,
     caller: CallerDep,
     service: QueryDep,
-    settings: SettingsDep,
     stream: StreamParam = "history",
     project_id: RunProject = None,
 ) -> ExportResponse:
-    """A presigned GET of the run's full history as one Parquet file (compacting first if needed)."""
-    return service.export_run(
-        caller, run_id, stream=stream, expires_s=settings.grant_ttl_s, project_id=project_id
-    )
+    """A presigned GET of the run's full history as one Parquet file (never compacting it)."""
+    return service.export_run(caller, run_id, stream=stream, project_id=project_id)
 
 
 @router.get("/runs/{run_id}/files")
-def run_files(
-    run_id: RunId, caller: CallerDep, service: QueryDep, settings: SettingsDep, project_id: RunProject = None
-) -> RunFiles:
+def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, project_id: RunProject = None) -> RunFiles:
     """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
-    return RunFiles(
-        items=service.files(caller, run_id, expires_s=settings.grant_ttl_s, project_id=project_id)
-    )
+    return RunFiles(items=service.files(caller, run_id, project_id=project_id))
 
 
 @router.post("/projects/{project_id}/metrics/query")
@@ -171,7 +163,7 @@ def compare_runs(
 
 @router.post("/projects/{project_id}/export")
 def export_project(
-    project_id: ProjectId, body: ExportRequest, caller: CallerDep, service: QueryDep, settings: SettingsDep
+    project_id: ProjectId, body: ExportRequest, caller: CallerDep, service: QueryDep
 ) -> ExportResponse:
     """Many runs' histories, configs and summaries as one Parquet file, behind a presigned GET."""
-    return service.export_project(caller, project_id, body, expires_s=settings.grant_ttl_s)
+    return service.export_project(caller, project_id, body)

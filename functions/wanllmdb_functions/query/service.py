@@ -24,6 +24,7 @@ from .catalog import RunCatalog, RunRecord
 from .envelope import MAX_BUCKETS, Series, envelope, json_values, with_x
 from .export import export_project, export_run
 from .history import history_page
+from .logs import LogPage, read_logs
 from .models import (
     CompareRequest,
     CompareResponse,
@@ -101,10 +102,19 @@ def _chart_columns(x: str) -> Columns:
 
 
 class QueryService:
-    def __init__(self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache | None = None) -> None:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        catalog: RunCatalog,
+        *,
+        cache: FrameCache | None = None,
+        link_ttl_s: int = 900,
+    ) -> None:
         self.blobs = blobs
         self.catalog = catalog
         self.cache = cache if cache is not None else FrameCache()
+        # How long the presigned GETs this service hands out (files, exports) stay valid.
+        self.link_ttl_s = link_ttl_s
 
     def _read(
         self,
@@ -211,15 +221,27 @@ class QueryService:
         rows, next_cursor = history_page(read.frame, keys=keys, **page)
         return rows, next_cursor, read.warnings
 
+    def logs(
+        self,
+        caller: Caller,
+        run_id: str,
+        *,
+        offset: int,
+        limit: int,
+        search: str | None,
+        project_id: str | None = None,
+    ) -> LogPage:
+        """A page of the run's console output, in (attempt, line) order."""
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        return read_logs(self.blobs, run, offset=offset, limit=limit, search=search)
+
     def export_run(
-        self, caller: Caller, run_id: str, *, stream: str, expires_s: int, project_id: str | None = None
+        self, caller: Caller, run_id: str, *, stream: str, project_id: str | None = None
     ) -> ExportResponse:
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
-        return export_run(self.blobs, run, stream=stream, expires_s=expires_s)
+        return export_run(self.blobs, run, stream=stream, expires_s=self.link_ttl_s)
 
-    def files(
-        self, caller: Caller, run_id: str, *, expires_s: int, project_id: str | None = None
-    ) -> list[RunFile]:
+    def files(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> list[RunFile]:
         """The run's saved files with presigned GETs, from one listing of its `files/` prefix."""
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         prefix = file_prefix(run.project_id, run.id)
@@ -228,13 +250,11 @@ class QueryService:
                 path=info.key[len(prefix) :],
                 size=info.size,
                 updated_at=info.last_modified.isoformat(),
-                url=self.blobs.presign_get(info.key, expires_s=expires_s).url,
+                url=self.blobs.presign_get(info.key, expires_s=self.link_ttl_s).url,
             )
             for info in self.blobs.list(prefix)
         ]
 
-    def export_project(
-        self, caller: Caller, project_id: str, body: ExportRequest, *, expires_s: int
-    ) -> ExportResponse:
+    def export_project(self, caller: Caller, project_id: str, body: ExportRequest) -> ExportResponse:
         runs = self.catalog.readable_runs(caller, project_id, body.runs, with_config=True)
-        return export_project(self.blobs, project_id, runs, body, expires_s=expires_s)
+        return export_project(self.blobs, project_id, runs, body, expires_s=self.link_ttl_s)

@@ -17,7 +17,9 @@ __all__ = ["SqlDep", "sql_service"]
 async def sql_service(state: AppStateDep) -> SqlService:
     storage = state.storage
     catalog = ServiceRunCatalog(storage.items, storage.blobs)
-    return SqlService(storage.blobs, catalog, cache=frame_cache(state))
+    return SqlService(
+        storage.blobs, catalog, cache=frame_cache(state), timeout_s=state.settings.sql_timeout_s
+    )
 
 
 SqlDep = Annotated[SqlService, Depends(sql_service)]

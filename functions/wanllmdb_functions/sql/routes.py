@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ..app.deps import SettingsDep
 from ..identity.authn import CallerDep
 from .deps import SqlDep
 from .models import SqlRequest, SqlResponse
@@ -16,6 +15,6 @@ router = APIRouter(tags=["query"])
 
 
 @router.post("/sql")
-def sql(body: SqlRequest, caller: CallerDep, service: SqlDep, settings: SettingsDep) -> SqlResponse:
+def sql(body: SqlRequest, caller: CallerDep, service: SqlDep) -> SqlResponse:
     """Read-only SQL over the `metrics` and `runs` tables of the projects you are a member of."""
-    return service.sql(caller, body, timeout_s=settings.sql_timeout_s)
+    return service.sql(caller, body)

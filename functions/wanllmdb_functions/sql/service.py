@@ -29,12 +29,15 @@ SQL_TABLES = ("metrics", "runs")
 
 
 class SqlService:
-    def __init__(self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache) -> None:
+    def __init__(
+        self, blobs: BlobStore, catalog: RunCatalog, *, cache: FrameCache, timeout_s: float = 10.0
+    ) -> None:
         self.blobs = blobs
         self.catalog = catalog
         self.cache = cache
+        self.timeout_s = timeout_s
 
-    def sql(self, caller: Caller, body: SqlRequest, *, timeout_s: float) -> SqlResponse:
+    def sql(self, caller: Caller, body: SqlRequest) -> SqlResponse:
         query = check_query(body.query, SQL_TABLES)  # refused before any store is touched
         projects = self.catalog.sql_projects(caller, body.projects)
         tables: dict[str, pl.LazyFrame] = {}
@@ -47,7 +50,7 @@ class SqlService:
             if "metrics" in query.tables:
                 tables["metrics"], warnings = metrics_table(self.blobs, projects, cache=self.cache, lazy=lazy)
             try:
-                result = run_sql(query, tables=tables, limit=body.limit, timeout_s=timeout_s)
+                result = run_sql(query, tables=tables, limit=body.limit, timeout_s=self.timeout_s)
             except pl.exceptions.ComputeError as exc:
                 if lazy and "metrics" in query.tables:
                     continue  # maybe a corrupt object: retry reading object by object, skipping bad ones

@@ -86,8 +86,8 @@ def test_keys_history_files_and_run_export_read_no_config(world: World) -> None:
     service.history(
         caller, run_id, stream="history", keys=None, min_step=None, max_step=None, page_size=10, cursor=None
     )
-    service.files(caller, run_id, expires_s=60)
-    service.export_run(caller, run_id, stream="history", expires_s=60)
+    service.files(caller, run_id)
+    service.export_run(caller, run_id, stream="history")
     assert blobs.gets["configs"] == 0
 
 
@@ -109,7 +109,7 @@ def test_project_export_still_carries_each_runs_whole_config(world: World) -> No
     import polars as pl
 
     service, blobs, caller, project_id, run_ids = world
-    export = service.export_project(caller, project_id, ExportRequest(), expires_s=60)
+    export = service.export_project(caller, project_id, ExportRequest())
     frame = pl.read_parquet(blobs.get(export.key))
     configs = {run: json.loads(text) for run, text in frame.select("run", "config").unique().rows()}
     assert configs[run_ids[0]]["vocab"] == BIG_CONFIG["vocab"] and configs[run_ids[1]]["lr"] == 0.2

@@ -652,7 +652,7 @@ export interface paths {
         };
         /**
          * Export Run
-         * @description A presigned GET of the run's full history as one Parquet file (compacting first if needed).
+         * @description A presigned GET of the run's full history as one Parquet file (never compacting it).
          */
         get: operations["export_run_api_runs__run_id__export_get"];
         put?: never;
@@ -5661,7 +5661,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -5759,7 +5758,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -5855,7 +5853,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -5957,7 +5954,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -6059,7 +6055,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -6157,7 +6152,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -6259,7 +6253,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;
@@ -6357,7 +6350,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The client-chosen run id. */
                 run_id: string;
             };
             cookie?: never;

@@ -10,15 +10,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ..app.deps import StorageDep
 from ..core.caller import Caller
 from ..core.errors import InvalidInput, Unauthenticated
 from .authn import BearerDep, CallerDep, presented_token
 from .cookies import REFRESH_COOKIE, clear_session_cookies, set_session_cookies
-from .credentials import API_KEY_PREFIX, CredentialService, IssuedSession
-from .deps import CredentialsDep, SignupDep, UsersDep
+from .credentials import IssuedSession
+from .deps import CredentialsDep, LoginDep, SignupDep, UsersDep
 from .models import Login, Me, Refresh, Register, Session, SessionMode
-from .throttle import LoginThrottle, client_address
+from .throttle import client_address
 from .users import UserService, user_from_item
 
 router = APIRouter(tags=["auth"])
@@ -59,44 +58,14 @@ def register(
     issued = credentials.issue_session(user.id, with_csrf=body.session == "cookie")
     return _answer(request, response, users, issued, body.session)
 
-
-def _check_login(
-    users: UserService, credentials: CredentialService, throttle: LoginThrottle, body: Login, address: str
-) -> str:
-    throttle.check(body.username, address)
-    if body.password.startswith(API_KEY_PREFIX):
-        # An API key works as a password for its own user: the local admin signs in to the web this
-        # way without a password ever being set. Keys are 256-bit secrets, stronger than passwords.
-        try:
-            key = credentials.verify_key(body.password)
-        except Unauthenticated:
-            key = None
-        user = users.get_by_name(body.username)
-        if key is not None and user is not None and key["user_id"] == user["id"]:
-            return str(user["id"])
-    # A real password may start with "wl_" too, so the password check always runs.
-    found = users.check_password(body.username, body.password)
-    if found is not None:
-        return str(found["id"])
-    throttle.record_failure(body.username, address)
-    raise Unauthenticated("wrong username or password", field="password")
-
-
 @router.post("/auth/login")
 async def login(
-    body: Login,
-    request: Request,
-    response: Response,
-    users: UsersDep,
-    credentials: CredentialsDep,
-    storage: StorageDep,
+    body: Login, request: Request, response: Response, users: UsersDep, logins: LoginDep
 ) -> Session:
     # Under API Gateway, Mangum fills request.client from requestContext.http.sourceIp.
     address = client_address(request.client.host if request.client else None)
-    throttle = LoginThrottle(storage.items)
     # argon2 is CPU-bound: keep it off the event loop.
-    user_id = await run_in_threadpool(_check_login, users, credentials, throttle, body, address)
-    issued = await run_in_threadpool(credentials.issue_session, user_id, with_csrf=body.session == "cookie")
+    issued = await run_in_threadpool(logins.login, body, address)
     return await run_in_threadpool(_answer, request, response, users, issued, body.session)
 
 

@@ -9,12 +9,14 @@ from fastapi import Depends
 from ..app.deps import SettingsDep, StorageDep
 from .credentials import CredentialService
 from .invitations import InvitationService
+from .login import LoginService
 from .orgs import OrgService
 from .roles import RoleService
 from .signup import SignupService
+from .throttle import LoginThrottle
 from .users import UserService
 
-__all__ = ["CredentialsDep", "InvitationsDep", "OrgsDep", "RolesDep", "SignupDep", "UsersDep"]
+__all__ = ["CredentialsDep", "InvitationsDep", "LoginDep", "OrgsDep", "RolesDep", "SignupDep", "UsersDep"]
 
 
 async def users(storage: StorageDep) -> UserService:
@@ -41,9 +43,15 @@ async def signup(storage: StorageDep, settings: SettingsDep) -> SignupService:
     return SignupService(storage.items, open_signup=settings.open_signup)
 
 
+async def logins(storage: StorageDep, settings: SettingsDep) -> LoginService:
+    credentials = CredentialService(storage.items, session_ttl_s=settings.session_ttl_s)
+    return LoginService(UserService(storage.items), credentials, LoginThrottle(storage.items))
+
+
 UsersDep = Annotated[UserService, Depends(users)]
 CredentialsDep = Annotated[CredentialService, Depends(credentials)]
 RolesDep = Annotated[RoleService, Depends(roles)]
 OrgsDep = Annotated[OrgService, Depends(orgs)]
 InvitationsDep = Annotated[InvitationService, Depends(invitations)]
 SignupDep = Annotated[SignupService, Depends(signup)]
+LoginDep = Annotated[LoginService, Depends(logins)]

@@ -246,6 +246,14 @@ def test_glue_tables_take_their_columns_from_the_lake_schema(synth):
     assert [c["Name"] for c in logs["StorageDescriptor"]["Columns"]] == [
         c["name"] for c in REPO_SCHEMA["log_columns"]
     ]
+    # The run index: which run is which, joined to metrics.run by analysts (docs/lake.md).
+    runs = tables["runs"]["TableInput"]
+    assert [(c["Name"], c["Type"]) for c in runs["StorageDescriptor"]["Columns"]] == [
+        (c["name"], c["glue"]) for c in REPO_SCHEMA["run_index_columns"]
+    ]
+    assert [p["Name"] for p in runs["PartitionKeys"]] == ["project"]
+    assert runs["Parameters"]["projection.project.type"] == "injected"
+    assert runs["Parameters"]["storage.location.template"]["Fn::Join"][1][-1] == "/runs/project=${project}/"
 
 
 def test_athena_workgroup_caps_bytes_scanned_and_encrypts_results(synth):

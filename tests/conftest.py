@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
+    from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -188,3 +192,17 @@ def aws_backend_env(
         "WANLLMDB_S3_ENDPOINT_URL": endpoint,
         **extra,
     }
+
+
+def created_aws_stores(
+    endpoint: str, *, table: str, bucket: str, region: str = "us-east-1"
+) -> tuple[DynamoItemStore, S3BlobStore]:
+    """The aws backend's two stores on a moto endpoint, with their table and bucket created."""
+    from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
+    from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
+
+    items = DynamoItemStore(table, region=region, endpoint_url=endpoint)
+    items.create_table()
+    blobs = S3BlobStore(bucket, region=region, endpoint_url=endpoint)
+    blobs.create_bucket()
+    return items, blobs

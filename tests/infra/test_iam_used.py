@@ -26,7 +26,7 @@ import pytest
 from test_iam import role_statements
 
 from infra_cdk.services import SERVICES, service
-from tests.conftest import aws_backend_env, moto_server
+from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.e2e.lambda_events import LambdaContext, http_event, object_created, scheduled_event, sqs_event
 from tests.functions.actors import USERNAMES, Tenant, build_tenant
 from tests.functions.matrix_rows import Ctx, Row
@@ -218,10 +218,7 @@ def tour() -> Iterator[Tour]:
         )
         for name, value in env.items():
             mp.setenv(name, value)
-        items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
-        items.create_table()
-        blobs = S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint)
-        blobs.create_bucket()
+        items, blobs = created_aws_stores(endpoint, table=TABLE, bucket=BUCKET, region=REGION)
         for name in names:
             _fresh_state(_handler(name))
         tenant = build_tenant(items)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import aws_backend_env, moto_server
+from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
@@ -62,10 +62,7 @@ def stack() -> Iterator[Stack]:
         )
         for name, value in env.items():
             mp.setenv(name, value)
-        items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
-        items.create_table()
-        blobs = S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint)
-        blobs.create_bucket()
+        items, blobs = created_aws_stores(endpoint, table=TABLE, bucket=BUCKET, region=REGION)
         settings = load_settings()
         user = UserService(items).create("alice", password=None)
         key = CredentialService(items, session_ttl_s=3600).create_key(user.id, "handler test").key

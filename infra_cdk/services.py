@@ -130,7 +130,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     # Caller-written SQL runs apart from every other route, in a role that can read metric objects and
     # the run metadata the `runs` table is built from, and nothing else: were a query ever to reach
-    # past the parse check in query/sql_guard.py, S3 itself would refuse logs, files, media, exports
+    # past the parse check in sql/guard.py, S3 itself would refuse logs, files, media, exports
     # and every write.
     ServiceSpec(
         name="sql",

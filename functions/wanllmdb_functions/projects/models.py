@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import WithJsonSchema
 
 from ..core.text import MultilineText, SingleLineText
 from ..identity.models import EntityName
@@ -20,8 +22,24 @@ __all__ = [
     "Visibility",
 ]
 
+_PROJECT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+
+
+def _check_project_name(value: str) -> str:
+    # Said in words: a client shown the raw pattern has to decode a regex to fix a name.
+    if re.fullmatch(_PROJECT_NAME, value) is None:
+        raise ValueError(
+            f"{value!r} is not a valid project name: use letters, digits, '_', '.' and '-' "
+            "(starting with a letter or digit), at most 128 characters"
+        )
+    return value
+
+
 ProjectName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+    str,
+    StringConstraints(min_length=1, max_length=128),
+    AfterValidator(_check_project_name),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 128, "pattern": _PROJECT_NAME}),
 ]
 Visibility = Literal["private", "public"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import socket
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,9 +23,41 @@ from .core.settings import Settings, SettingsError
 from .identity.signup import signup_warning
 from .services import PERIODIC_TASKS, SERVICE_ROUTERS, STARTUP_HOOKS
 
-__all__ = ["build_local_app", "default_web_dist", "serve"]
+__all__ = ["PortInUse", "bind_socket", "build_local_app", "default_web_dist", "serve"]
 
 log = logging.getLogger("wanllmdb.server")
+
+
+class PortInUse(SettingsError):
+    """The port the server should listen on is taken by another process."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is printed, so a busy port is one clear message.
+
+    uvicorn is handed this socket, so no other process can take the port between check and start.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn does: a port left in TIME_WAIT by the previous start is free, one in use is not.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} on {host} is already in use (another wanllmdb server?); "
+                f"stop that process or choose another port: wanllmdb server --port {port + 1} "
+                f"(or WANLLMDB_PORT={port + 1})"
+            ) from None
+        raise SettingsError(
+            f"cannot listen on {host}:{port} (WANLLMDB_HOST / --host, WANLLMDB_PORT / --port): "
+            f"{exc.strerror or exc}"
+        ) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 def default_web_dist() -> Path:
@@ -89,11 +123,14 @@ def build_local_app(settings: Settings, *, periodic: bool = True) -> FastAPI:
 def serve(settings: Settings) -> None:
     import uvicorn
 
-    # Open the stores before binding, so a bad data dir fails at start, not at first request.
+    # The port first: a busy one is said plainly, before the banner and before any store opens.
+    sock = bind_socket(settings.host, settings.port)
+    # Open the stores before serving, so a bad data dir fails at start, not at first request.
     app = build_local_app(settings)
     try:
         app.state.wl.storage  # noqa: B018
     except OSError as exc:
+        sock.close()
         raise SettingsError(
             f"WANLLMDB_DATA_DIR / --data-dir {settings.data_dir}: {exc.strerror or exc}; "
             "choose a writable folder"
@@ -105,4 +142,7 @@ def serve(settings: Settings) -> None:
     )
     if (warning := signup_warning(settings)) is not None:
         log.warning("WARNING: %s", warning)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    uvicorn.Server(config).run(sockets=[sock])

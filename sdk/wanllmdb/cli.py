@@ -209,7 +209,7 @@ def server(host: str | None, port: int | None, data_dir: Path | None) -> None:
     """Run the embedded server: API, lake and dashboard in one process."""
     try:
         from wanllmdb_functions.core.settings import SettingsError, load_settings
-        from wanllmdb_functions.local_server import serve
+        from wanllmdb_functions.local_server import PortInUse, serve
     except ImportError as exc:
         raise click.ClickException(
             f"the server needs the 'server' extra ({exc.name} is missing): pip install 'wanllmdb[server]'"
@@ -221,8 +221,16 @@ def server(host: str | None, port: int | None, data_dir: Path | None) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         serve(settings)
+    except PortInUse as exc:
+        raise _PortBusy(str(exc)) from None
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+class _PortBusy(click.ClickException):
+    """A busy port is a usage problem (choose another), so it exits 2 like a bad option."""
+
+    exit_code = 2
 
 
 def _server_modules() -> None:

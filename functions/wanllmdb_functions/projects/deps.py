@@ -1,15 +1,27 @@
-"""`ProjectsDep`: the project service on this request's storage, for any router that needs it."""
+"""Dependencies for any router that works on projects.
+
+`ProjectsDep` is the project service on this request's storage. `ProjectIdDep` is the
+`{project_id}` path parameter resolved to a project id: the id itself, or `entity:name`. A path
+segment cannot carry `entity/name` (uvicorn and API Gateway both decode `%2F` before routing), so
+the name form uses a colon, which neither entity names, project names nor ids contain.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
 from ..app.deps import StorageDep
+from ..core.ids import ID_PATTERN, MAX_ID_LENGTH
+from ..identity.authn import CallerDep
 from .service import ProjectService
 
-__all__ = ["ProjectsDep", "project_service"]
+__all__ = ["PROJECT_REF_PATTERN", "ProjectIdDep", "ProjectsDep", "project_service"]
+
+_ENTITY = r"[a-z0-9][a-z0-9_.-]{0,127}"
+_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
+PROJECT_REF_PATTERN = rf"^(?:{ID_PATTERN[1:-1]}|{_ENTITY}[:/]{_NAME})$"
 
 
 async def project_service(storage: StorageDep) -> ProjectService:
@@ -17,3 +29,22 @@ async def project_service(storage: StorageDep) -> ProjectService:
 
 
 ProjectsDep = Annotated[ProjectService, Depends(project_service)]
+
+
+def project_id_of_path(
+    project_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=2 * MAX_ID_LENGTH + 1,
+            pattern=PROJECT_REF_PATTERN,
+            description="The project's id, or `entity:name` (e.g. `alice:mnist`).",
+        ),
+    ],
+    caller: CallerDep,
+    projects: ProjectsDep,
+) -> str:
+    return projects.resolve_id(caller, project_id)
+
+
+ProjectIdDep = Annotated[str, Depends(project_id_of_path)]

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from ..core.ids import ProjectId
 from ..identity.authn import CallerDep
 from ..identity.models import EntityName
-from .deps import ProjectsDep
+from .deps import ProjectIdDep, ProjectsDep
 from .models import Project, ProjectCreate, ProjectList, ProjectName, ProjectUpdate
 
 router = APIRouter(tags=["projects"])
@@ -48,12 +47,12 @@ def get_project_by_name(
 
 
 @router.get("/projects/{project_id}")
-def get_project(project_id: ProjectId, caller: CallerDep, projects: ProjectsDep) -> Project:
+def get_project(project_id: ProjectIdDep, caller: CallerDep, projects: ProjectsDep) -> Project:
     return projects.get(caller, project_id)
 
 
 @router.patch("/projects/{project_id}")
 def update_project(
-    project_id: ProjectId, body: ProjectUpdate, caller: CallerDep, projects: ProjectsDep
+    project_id: ProjectIdDep, body: ProjectUpdate, caller: CallerDep, projects: ProjectsDep
 ) -> Project:
     return projects.update(caller, project_id, body)

@@ -77,6 +77,18 @@ class ProjectService:
         item = self._items.update(pk, sk, add={"run_seq": 1, "rev": 1}, condition=Condition.exists())
         return int(item["run_seq"])
 
+    def resolve_id(self, caller: Caller, project: str) -> str:
+        """The id of the project a route was given: an id as it is, or `entity:name` (`entity/name`)
+        looked up by name. Every route that takes a project id resolves it here (`ProjectIdDep`)."""
+        entity, sep, name = project.replace("/", ":").partition(":")
+        if not sep:
+            return project
+        item = self._find(entity, name)
+        if item is None:
+            raise _missing(entity, name)
+        authorize(caller, Permission.PROJECT_READ, ref_from_item(item), hidden=_missing(entity, name))
+        return str(item["id"])
+
     # -- routes ---------------------------------------------------------------------------------
     def create(self, caller: Caller, body: ProjectCreate) -> tuple[Project, bool]:
         """The project and whether it was created now (False: it existed, the call is a no-op)."""

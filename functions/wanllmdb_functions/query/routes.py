@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from ..core.ids import ProjectId, RunId
+from ..core.ids import RunId
 from ..identity.authn import CallerDep
+from ..projects.deps import ProjectIdDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .models import (
@@ -155,7 +156,7 @@ def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, project_id: R
 
 @router.post("/projects/{project_id}/metrics/query")
 def compare_runs(
-    project_id: ProjectId, body: CompareRequest, caller: CallerDep, service: QueryDep
+    project_id: ProjectIdDep, body: CompareRequest, caller: CallerDep, service: QueryDep
 ) -> CompareResponse:
     """N runs x K keys in one request, with optional mean/min/max/std bands per group."""
     return service.compare(caller, project_id, body)
@@ -163,7 +164,7 @@ def compare_runs(
 
 @router.post("/projects/{project_id}/export")
 def export_project(
-    project_id: ProjectId, body: ExportRequest, caller: CallerDep, service: QueryDep
+    project_id: ProjectIdDep, body: ExportRequest, caller: CallerDep, service: QueryDep
 ) -> ExportResponse:
     """Many runs' histories, configs and summaries as one Parquet file, behind a presigned GET."""
     return service.export_project(caller, project_id, body)

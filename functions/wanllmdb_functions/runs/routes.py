@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from ..app.deps import AppStateDep, StorageDep
-from ..core.ids import ProjectId, RunId
+from ..core.ids import RunId
 from ..identity.authn import CallerDep
+from ..projects.deps import ProjectIdDep
 from .listing import RunTable
 from .models import (
     ConfigDiff,
@@ -51,7 +52,7 @@ TableDep = Annotated[RunTable, Depends(run_table)]
 
 @router.post("/projects/{project_id}/runs", status_code=201, max_body_size=CONFIG_BODY_BYTES)
 def create_run(
-    project_id: ProjectId, body: RunCreate, caller: CallerDep, runs: RunsDep, response: Response
+    project_id: ProjectIdDep, body: RunCreate, caller: CallerDep, runs: RunsDep, response: Response
 ) -> Run:
     """Create a run (201), or answer a retried create / resume with the existing run (200)."""
     run, created = runs.create(caller, project_id, body)
@@ -62,7 +63,7 @@ def create_run(
 
 @router.get("/projects/{project_id}/runs")
 def list_runs(
-    project_id: ProjectId,
+    project_id: ProjectIdDep,
     caller: CallerDep,
     table: TableDep,
     state: Annotated[str | None, Query(max_length=16)] = None,

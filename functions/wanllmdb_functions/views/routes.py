@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from ..app.deps import StorageDep
-from ..core.ids import ProjectId
 from ..identity.authn import CallerDep
+from ..projects.deps import ProjectIdDep
 from .models import SavedView, ViewList, ViewName, ViewSave
 from .service import ViewService
 
@@ -25,12 +25,12 @@ ViewsDep = Annotated[ViewService, Depends(view_service)]
 
 
 @router.get("/projects/{project_id}/views")
-def list_views(project_id: ProjectId, caller: CallerDep, views: ViewsDep) -> ViewList:
+def list_views(project_id: ProjectIdDep, caller: CallerDep, views: ViewsDep) -> ViewList:
     return views.list_views(caller, project_id)
 
 
 @router.get("/projects/{project_id}/views/{name}")
-def get_view(project_id: ProjectId, name: ViewName, caller: CallerDep, views: ViewsDep) -> SavedView:
+def get_view(project_id: ProjectIdDep, name: ViewName, caller: CallerDep, views: ViewsDep) -> SavedView:
     return views.get(caller, project_id, name)
 
 
@@ -39,7 +39,7 @@ def get_view(project_id: ProjectId, name: ViewName, caller: CallerDep, views: Vi
     responses={201: {"model": SavedView, "description": "the view was created"}},
 )
 def save_view(
-    project_id: ProjectId,
+    project_id: ProjectIdDep,
     name: ViewName,
     body: ViewSave,
     caller: CallerDep,
@@ -53,6 +53,6 @@ def save_view(
 
 
 @router.delete("/projects/{project_id}/views/{name}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_view(project_id: ProjectId, name: ViewName, caller: CallerDep, views: ViewsDep) -> Response:
+def delete_view(project_id: ProjectIdDep, name: ViewName, caller: CallerDep, views: ViewsDep) -> Response:
     views.delete(caller, project_id, name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -4673,6 +4673,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -4767,6 +4768,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -4865,6 +4867,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -4959,9 +4962,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: string;
                 /** @description The view's name: 1 to 100 characters, not only spaces, no '/' or control characters. */
                 name: string;
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
             };
             cookie?: never;
         };
@@ -5055,9 +5059,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: string;
                 /** @description The view's name: 1 to 100 characters, not only spaces, no '/' or control characters. */
                 name: string;
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
             };
             cookie?: never;
         };
@@ -5164,9 +5169,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: string;
                 /** @description The view's name: 1 to 100 characters, not only spaces, no '/' or control characters. */
                 name: string;
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
             };
             cookie?: never;
         };
@@ -5369,6 +5375,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -5463,6 +5470,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -6974,6 +6982,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;
@@ -7072,6 +7081,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
                 project_id: string;
             };
             cookie?: never;

@@ -25,7 +25,8 @@ Predicate = Callable[[Row], bool]
 MAX_FILTER_CHARS = 10_000
 MAX_DEPTH = 8
 _COMPARISONS = {"$gt", "$gte", "$lt", "$lte"}
-_OPERATORS = {"$eq", "$ne", "$in", "$nin", "$exists", *_COMPARISONS}
+_OPERATORS = {"$eq", "$ne", "$in", "$nin", "$exists", "$contains", *_COMPARISONS}
+MAX_CONTAINS_CHARS = 256
 
 
 def _bad(message: str, field: str = "filters") -> InvalidInput:
@@ -79,6 +80,11 @@ def _operator(field: str, op: str, arg: Any) -> Predicate:
         if not isinstance(arg, bool):
             raise _bad(f"filters: $exists on {field!r} needs true or false")
         return lambda row: (field_value(row, field) is not MISSING) == arg
+    if op == "$contains":
+        if not isinstance(arg, str) or not arg or len(arg) > MAX_CONTAINS_CHARS:
+            raise _bad(f"filters: $contains on {field!r} needs 1..{MAX_CONTAINS_CHARS} characters of text")
+        needle = arg.casefold()
+        return lambda row: _contains(field_value(row, field), needle)
     if isinstance(arg, dict):
         raise _bad(f"filters: {op} on {field!r} needs a scalar or list, not an object")
     if op == "$eq":
@@ -88,6 +94,15 @@ def _operator(field: str, op: str, arg: Any) -> Predicate:
     if not (_number(arg) or isinstance(arg, str)):
         raise _bad(f"filters: {op} on {field!r} needs a number or a string")
     return lambda row: _compare_value(field_value(row, field), op, arg)
+
+
+def _contains(stored: Any, needle: str) -> bool:
+    """Case-insensitive substring; a list (tags) matches when one of its strings does."""
+    if isinstance(stored, str):
+        return needle in stored.casefold()
+    if isinstance(stored, list):
+        return any(isinstance(item, str) and needle in item.casefold() for item in stored)
+    return False
 
 
 def _compare_value(stored: Any, op: str, wanted: Any) -> bool:

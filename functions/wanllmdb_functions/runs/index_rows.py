@@ -9,15 +9,33 @@ to dotted paths, within a byte budget: 10,000 rows of a few hundred bytes are a 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from ..core.errors import InvalidInput
 from .keys import index_row_key
 from .tree import flatten, is_scalar
 
-__all__ = ["COLUMNS", "MISSING", "build_index_row", "config_leaves", "field_value", "normalise_field"]
+__all__ = [
+    "COLUMNS",
+    "MISSING",
+    "NOTES_PREFIX_CHARS",
+    "build_index_row",
+    "config_leaves",
+    "field_value",
+    "normalise_field",
+]
 
-COLUMNS = ("state", "name", "tags", "group", "job_type", "created_at")
+# Stored on the row as the run item has them (`host` comes from the run's metadata, `notes` is
+# cut to its first NOTES_PREFIX_CHARS: the row budget is for hyperparameters, not prose).
+STORED = (
+    *("state", "name", "tags", "group", "job_type", "created_at"),
+    *("created_by", "host", "notes", "finished_at"),
+)
+# Derived from stored fields when read, so rows written before these columns existed have them too.
+DERIVED = ("duration", "runtime")
+COLUMNS = STORED + DERIVED
+NOTES_PREFIX_CHARS = 120
 _ROOTS = {"config": "c", "summary": "s", "summary_metrics": "s"}
 # Leaves longer than this are not filterable: they are descriptions, not hyperparameters.
 MAX_LEAF_CHARS = 256
@@ -46,7 +64,24 @@ def normalise_field(text: str, *, param: str) -> str:
     raise InvalidInput(f"{param}: unknown field {text!r}; use one of {allowed}", field=param)
 
 
+def _seconds_between(start: Any, end: Any) -> Any:
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return MISSING
+    try:
+        delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    except ValueError:
+        return MISSING
+    return round(delta.total_seconds(), 3)
+
+
 def field_value(row: dict[str, Any], field: str) -> Any:
+    if field == "duration":  # wall time from create to finish; none while the run is running
+        return _seconds_between(row.get("created_at"), row.get("finished_at"))
+    if field == "runtime":  # the script's own clock (wandb's summary `_runtime`) when it kept one
+        runtime = row.get("s", {}).get("_runtime", MISSING)
+        if isinstance(runtime, int | float) and not isinstance(runtime, bool):
+            return runtime
+        return field_value(row, "duration")
     if field in COLUMNS:
         return row.get(field, MISSING)
     root, _, path = field.partition(".")
@@ -91,11 +126,12 @@ def build_index_row(run: dict[str, Any], c: dict[str, Any], *, c_partial: bool =
     used = sum(len(p) + len(json.dumps(v, allow_nan=True, default=str)) + 4 for p, v in c.items())
     s, _, s_partial = _leaves(run.get("summary") or {}, max(0, LEAF_BUDGET_BYTES - used))
     row: dict[str, Any] = {"pk": pk, "sk": sk, "run_id": run["id"], "c": c, "s": s}
-    for column in COLUMNS:
-        if run.get(column) is not None:
-            row[column] = run[column]
-    if run.get("finished_at") is not None:
-        row["finished_at"] = run["finished_at"]  # shown in the lake's run index; not a filter column
+    values = {**run, "host": (run.get("metadata") or {}).get("host")}
+    for column in STORED:
+        if values.get(column) is not None:
+            row[column] = values[column]
+    if isinstance(row.get("notes"), str):
+        row["notes"] = row["notes"][:NOTES_PREFIX_CHARS]
     if c_partial:
         row["cp"] = True  # some config leaves are too long or over budget to filter on
     if s_partial:

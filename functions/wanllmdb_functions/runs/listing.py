@@ -7,9 +7,10 @@ from ..core.policy import Permission, authorize
 from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from .filters import Predicate, compile_filters, page_after, parse_order, sort_rows
+from .grouping import group_rows, parse_columns
 from .keys import ROW_PREFIX, project_rows_pk
 from .lookup import run_in_project
-from .models import RunList
+from .models import RunGroups, RunList
 from .records import load_config, run_from_item
 
 __all__ = ["RunTable"]
@@ -26,6 +27,18 @@ class RunTable:
         # is one SQLite statement locally instead of ten cursor round trips.
         return self._items.query(project_rows_pk(project_id), sk_prefix=ROW_PREFIX).items
 
+    def _matched(
+        self, project_id: str, *, state: str | None, tag: str | None, group: str | None, filters: str | None
+    ) -> list[Item]:
+        checks: list[Predicate] = [compile_filters(filters)]
+        if state:
+            checks.append(lambda row: row.get("state") == state)
+        if tag:
+            checks.append(lambda row: tag in (row.get("tags") or ()))
+        if group:
+            checks.append(lambda row: row.get("group") == group)
+        return [row for row in self.rows(project_id) if all(check(row) for check in checks)]
+
     def list(
         self,
         caller: Caller,
@@ -40,16 +53,8 @@ class RunTable:
         cursor: str | None = None,
     ) -> RunList:
         authorize(caller, Permission.RUN_READ, self._projects.get_ref(project_id))
-        predicate = compile_filters(filters)
         sort = parse_order(order)
-        checks: list[Predicate] = [predicate]
-        if state:
-            checks.append(lambda row: row.get("state") == state)
-        if tag:
-            checks.append(lambda row: tag in (row.get("tags") or ()))
-        if group:
-            checks.append(lambda row: row.get("group") == group)
-        matched = [row for row in self.rows(project_id) if all(check(row) for check in checks)]
+        matched = self._matched(project_id, state=state, tag=tag, group=group, filters=filters)
         page, next_cursor = page_after(sort_rows(matched, sort), sort, cursor, per_page)
         runs = []
         for row in page:
@@ -57,3 +62,21 @@ class RunTable:
             if item is not None:  # deleted since the rows were read
                 runs.append(run_from_item(item, load_config(self._blobs, item)))
         return RunList(items=runs, next_cursor=next_cursor, total=len(matched))
+
+    def groups(
+        self,
+        caller: Caller,
+        project_id: str,
+        *,
+        by: str,
+        columns: str | None = None,
+        state: str | None = None,
+        tag: str | None = None,
+        group: str | None = None,
+        filters: str | None = None,
+    ) -> RunGroups:
+        """The matching runs grouped by `by`, with counts and mean/min/max of `columns`."""
+        authorize(caller, Permission.RUN_READ, self._projects.get_ref(project_id))
+        stat_columns = parse_columns(columns)
+        matched = self._matched(project_id, state=state, tag=tag, group=group, filters=filters)
+        return group_rows(matched, by, stat_columns)

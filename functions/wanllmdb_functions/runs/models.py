@@ -12,6 +12,7 @@ from ..core.text import MultilineText, SingleLineText
 from .tree import depth
 
 __all__ = [
+    "ColumnStats",
     "ConfigDiff",
     "ConfigHistory",
     "ConfigPatch",
@@ -21,6 +22,8 @@ __all__ = [
     "Heartbeat",
     "Run",
     "RunCreate",
+    "RunGroup",
+    "RunGroups",
     "RunList",
     "RunMetadata",
     "RunPatch",
@@ -154,6 +157,9 @@ class Run(BaseModel):
     group: str | None
     job_type: str | None
     metadata: dict[str, Any]
+    created_by: str | None = Field(
+        default=None, description="The user who created the run; null for runs created before it was kept."
+    )
     created_at: str
     updated_at: str
     heartbeat_at: str | None
@@ -165,6 +171,33 @@ class RunList(BaseModel):
     items: list[Run]
     next_cursor: str | None
     total: int
+
+
+class ColumnStats(BaseModel):
+    """A numeric column over a group's runs; runs without a finite number there are not counted."""
+
+    count: int
+    mean: float
+    min: float
+    max: float
+
+
+class RunGroup(BaseModel):
+    value: Any = Field(description="The group's value; null for the runs without one.")
+    label: str = Field(description='The value as text; "(none)" for the runs without one.')
+    count: int
+    filter: dict[str, Any] = Field(
+        description="A `filters` clause that selects this group's runs; AND it with the listing's own."
+    )
+    stats: dict[str, ColumnStats]
+
+
+class RunGroups(BaseModel):
+    by: str
+    total: int = Field(description="Runs that matched the filters (a run with several tags counts once).")
+    columns: list[str] = Field(description="The fields `stats` summarise.")
+    groups: list[RunGroup]
+    truncated: bool = Field(description="More groups exist than the answer holds.")
 
 
 class Heartbeat(BaseModel):

@@ -133,6 +133,7 @@ def run_from_item(item: Item, config: dict[str, Any]) -> Run:
         group=item.get("group"),
         job_type=item.get("job_type"),
         metadata=item.get("metadata") or {},
+        created_by=item.get("created_by"),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         heartbeat_at=item.get("heartbeat_at"),

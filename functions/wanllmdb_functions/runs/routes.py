@@ -19,6 +19,7 @@ from .models import (
     Heartbeat,
     Run,
     RunCreate,
+    RunGroups,
     RunList,
     RunPatch,
     RunProject,
@@ -80,6 +81,29 @@ def list_runs(
         caller, project_id, state=state, tag=tag, group=group, filters=filters, order=order,
         per_page=per_page, cursor=cursor,
     )  # fmt: skip
+
+
+@router.get("/projects/{project_id}/runs/groups")
+def group_runs(
+    project_id: ProjectIdDep,
+    caller: CallerDep,
+    table: TableDep,
+    by: Annotated[
+        str, Query(max_length=256, description="group, job_type, tags, any table column, config.<path>…")
+    ],
+    columns: Annotated[
+        str | None,
+        Query(max_length=4096, description="Comma-separated numeric fields to summarise; default: summary."),
+    ] = None,
+    state: Annotated[str | None, Query(max_length=16)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    group: Annotated[str | None, Query(max_length=128)] = None,
+    filters: Annotated[str | None, Query(max_length=10_000, description="Mongo-style JSON filter.")] = None,
+) -> RunGroups:
+    """The runs the filters match, grouped by one field: counts, and mean/min/max per column."""
+    return table.groups(
+        caller, project_id, by=by, columns=columns, state=state, tag=tag, group=group, filters=filters
+    )
 
 
 # Declared before /runs/{run_id} so "config-diff" is never read as a run id.

@@ -211,7 +211,7 @@ class RunService:
         if current is None:
             if body.resume == "must":
                 raise NotFound(f"run {body.id} does not exist, so it cannot be resumed", field="id")
-            created = self._try_create(project, body, metadata)
+            created = self._try_create(caller, project, body, metadata)
             if created is not None:
                 return self.to_model(created), True
             current = run_in_project(self._items, project_id, body.id)  # a parallel create won
@@ -219,7 +219,9 @@ class RunService:
                 raise Conflict(f"run {body.id} was deleted while it was being created; retry", field="id")
         return self._existing(current, body, metadata)
 
-    def _try_create(self, project: Item, body: RunCreate, metadata: dict[str, Any]) -> Item | None:
+    def _try_create(
+        self, caller: Caller, project: Item, body: RunCreate, metadata: dict[str, Any]
+    ) -> Item | None:
         at = now_iso()
         pk, sk = run_key(project["id"], body.id)
         name = body.name
@@ -232,6 +234,7 @@ class RunService:
             "notes": body.notes, "group": body.group, "job_type": body.job_type, "metadata": metadata,
             "created_at": at, "updated_at": at, "finished_at": None, "exit_code": None,
             "config": {}, "config_version": 0, "resume_token": body.resume_token,
+            "created_by": caller.username,
         }  # fmt: skip
         _live(item, at)
         change = Mutation(item, config=body.config or {})

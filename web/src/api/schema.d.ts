@@ -465,6 +465,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/runs/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Group Runs
+         * @description The runs the filters match, grouped by one field: counts, and mean/min/max per column.
+         */
+        get: operations["group_runs_api_projects__project_id__runs_groups_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/config-diff": {
         parameters: {
             query?: never;
@@ -869,6 +889,20 @@ export interface components {
              * @default []
              */
             warnings: string[];
+        };
+        /**
+         * ColumnStats
+         * @description A numeric column over a group's runs; runs without a finite number there are not counted.
+         */
+        ColumnStats: {
+            /** Count */
+            count: number;
+            /** Mean */
+            mean: number;
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
         };
         /** CompareRequest */
         CompareRequest: {
@@ -1493,6 +1527,11 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /**
+             * Created By
+             * @description The user who created the run; null for runs created before it was kept.
+             */
+            created_by?: string | null;
             /** Created At */
             created_at: string;
             /** Updated At */
@@ -1573,6 +1612,54 @@ export interface components {
         RunFiles: {
             /** Items */
             items: components["schemas"]["RunFile"][];
+        };
+        /** RunGroup */
+        RunGroup: {
+            /**
+             * Value
+             * @description The group's value; null for the runs without one.
+             */
+            value: unknown;
+            /**
+             * Label
+             * @description The value as text; "(none)" for the runs without one.
+             */
+            label: string;
+            /** Count */
+            count: number;
+            /**
+             * Filter
+             * @description A `filters` clause that selects this group's runs; AND it with the listing's own.
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            /** Stats */
+            stats: {
+                [key: string]: components["schemas"]["ColumnStats"];
+            };
+        };
+        /** RunGroups */
+        RunGroups: {
+            /** By */
+            by: string;
+            /**
+             * Total
+             * @description Runs that matched the filters (a run with several tags counts once).
+             */
+            total: number;
+            /**
+             * Columns
+             * @description The fields `stats` summarise.
+             */
+            columns: string[];
+            /** Groups */
+            groups: components["schemas"]["RunGroup"][];
+            /**
+             * Truncated
+             * @description More groups exist than the answer holds.
+             */
+            truncated: boolean;
         };
         /** RunList */
         RunList: {
@@ -5488,6 +5575,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    group_runs_api_projects__project_id__runs_groups_get: {
+        parameters: {
+            query: {
+                /** @description group, job_type, tags, any table column, config.<path>… */
+                by: string;
+                /** @description Comma-separated numeric fields to summarise; default: summary. */
+                columns?: string | null;
+                state?: string | null;
+                tag?: string | null;
+                group?: string | null;
+                /** @description Mongo-style JSON filter. */
+                filters?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunGroups"];
                 };
             };
             /** @description invalid */

@@ -19,9 +19,29 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The web app is optional until web/package.json exists.
-web-setup:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+# `make run` needs only the 'server' extra; a venv that `make setup` filled already has it.
+SERVER_STAMP := $(VENV)/.server-stamp
+$(SERVER_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	if [ $(STAMP) -nt pyproject.toml ]; then :; else $(BIN)/pip install -q -e '.[server]'; fi
+	touch $(SERVER_STAMP)
+
+# npm ci only when the lock file changed; the web build only when its sources did.
+WEB_DEPS_STAMP := web/node_modules/.installed-stamp
+WEB_BUILD_STAMP := web/dist/.build-stamp
+# (Folders too: adding or deleting a file changes its folder's time.)
+WEB_SOURCES := $(shell find web/src 2>/dev/null) web/index.html web/package.json web/package-lock.json \
+	web/vite.config.ts web/tsconfig.json
+
+$(WEB_DEPS_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_DEPS_STAMP)
+
+$(WEB_BUILD_STAMP): $(WEB_DEPS_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $(WEB_BUILD_STAMP)
+
+web-setup: $(WEB_DEPS_STAMP)
 
 # Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded.
 browser:
@@ -29,12 +49,11 @@ browser:
 
 # ESLint (web/eslint.config.js): typescript-eslint and react-hooks rules, no warnings allowed.
 web-lint: web-setup
-	@if [ -f web/package.json ]; then cd web && npm run lint; fi
+	cd web && npm run lint
 
-web-build: web-setup
-	@if [ -f web/package.json ]; then cd web && npm run build; fi
+web-build: $(WEB_BUILD_STAMP)
 
-run: setup web-build
+run: $(SERVER_STAMP) web-build
 	$(BIN)/wanllmdb server
 
 lint: setup
@@ -59,7 +78,7 @@ test-fast: lint
 		--ignore=tests/infra --ignore=tests/functions/test_api_fuzz.py $(PYTEST_ARGS)
 
 web-test: web-build browser
-	@if [ -f web/package.json ]; then cd web && npm test; fi
+	cd web && npm test
 
 test: setup lint typecheck web-lint web-build cdk-synth pytest web-test
 

@@ -71,34 +71,45 @@ def chunk_key(project: str, run: str, stream: str, attempt: int, seq: int) -> st
     )
 
 
+# The metric columns of schema version 1, before `text`: files in lakes written by older SDKs.
+METRIC_SCHEMA_V1 = pa.schema([f for f in METRIC_SCHEMA if f.name != "text"])
+
+
 def metric_table(
     steps: Sequence[int],
-    values: dict[str, Sequence[float | None]],
+    values: dict[str, Sequence[float | str | None]],
     *,
     attempt: int = 0,
     ts0_ms: int = 1_700_000_000_000,
+    version: int = 2,
 ) -> pa.Table:
-    """Long-format rows: for each step, one row per key (in the dict's order)."""
+    """Long-format rows: for each step, one row per key (in the dict's order). A str value is text."""
     step_col: list[int] = []
     key_col: list[str] = []
     value_col: list[float | None] = []
+    text_col: list[str | None] = []
     for i, step in enumerate(steps):
         for key, series in values.items():
             step_col.append(step)
             key_col.append(key)
-            value_col.append(series[i])
+            v = series[i]
+            value_col.append(None if isinstance(v, str) else v)
+            text_col.append(v if isinstance(v, str) else None)
     n = len(step_col)
-    return pa.table(
-        {
-            "step": pa.array(step_col, pa.int64()),
-            "ts": pa.array([ts0_ms + s for s in step_col], pa.timestamp("ms", tz="UTC")),
-            "key": pa.array(key_col, pa.string()).dictionary_encode(),
-            "value": pa.array(value_col, pa.float64()),
-            "attempt": pa.array([attempt] * n, pa.int32()),
-            "ref": pa.array([None] * n, pa.string()),
-        },
-        schema=METRIC_SCHEMA,
-    )
+    columns = {
+        "step": pa.array(step_col, pa.int64()),
+        "ts": pa.array([ts0_ms + s for s in step_col], pa.timestamp("ms", tz="UTC")),
+        "key": pa.array(key_col, pa.string()).dictionary_encode(),
+        "value": pa.array(value_col, pa.float64()),
+        "attempt": pa.array([attempt] * n, pa.int32()),
+        "ref": pa.array([None] * n, pa.string()),
+        "text": pa.array(text_col, pa.string()),
+    }
+    if version == 1:
+        assert all(t is None for t in text_col), "schema version 1 has no text column"
+        del columns["text"]
+        return pa.table(columns, schema=METRIC_SCHEMA_V1)
+    return pa.table(columns, schema=METRIC_SCHEMA)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -119,10 +130,12 @@ def put_chunk(
     *,
     seq: int,
     steps: Sequence[int],
-    values: dict[str, Sequence[float | None]],
+    values: dict[str, Sequence[float | str | None]],
     attempt: int = 0,
     stream: str = "history",
+    version: int = 2,
 ) -> str:
     key = chunk_key(project, run, stream, attempt, seq)
-    blobs.put(key, parquet_bytes(metric_table(steps, values, attempt=attempt)))  # type: ignore[attr-defined]
+    table = metric_table(steps, values, attempt=attempt, version=version)
+    blobs.put(key, parquet_bytes(table))  # type: ignore[attr-defined]
     return key

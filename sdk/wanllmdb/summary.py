@@ -152,6 +152,7 @@ class Summary:
         self._rules = rules
         self._lock = threading.Lock()
         self._aggs: dict[str, _Agg] = {}
+        self._texts: dict[str, tuple[int, str]] = {}  # a string metric's last (step, text)
         self._explicit: dict[str, Any] = {}
         self.max_step = -1  # highest step drained so far: the summary's _step, where a resume continues
 
@@ -168,6 +169,8 @@ class Summary:
                 # A key in every row (the usual case) shares the rows' steps; a sparse one picks its own.
                 steps = drained.steps if len(rows) == every else [drained.steps[r] for r in rows]
                 agg.add(vals, self._needs_full(key), steps)
+            for row, key, text in drained.texts:
+                _fold_text(self._texts, key, drained.steps[row], text)
 
     def _needs_full(self, key: str) -> bool:
         rule = self._rules.for_key(key) if self._rules else None
@@ -176,7 +179,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         with self._buffer.lock, self._lock:
             out: dict[str, Any] = {}
-            for key in set(self._aggs) | set(self._buffer.keys()):
+            for key in set(self._aggs) | set(self._buffer.keys()) | set(self._texts):
                 agg = _Agg()
                 folded = self._aggs.get(key)
                 if folded is not None:
@@ -187,6 +190,10 @@ class Summary:
                 modes = rule.summary if rule else ("last",)
                 if "none" in modes or (rule is not None and rule.hidden):
                     continue
+                text = self._last_text(key)
+                if text is not None and (agg.count == 0 or text[0] >= agg.last_step):
+                    out[key] = text[1]  # a string's summary is its last value, whatever the modes
+                    continue
                 out[key] = agg.last if modes == ("last",) else {m: agg.value(m) for m in modes}
             out.update(self._explicit)
             pending = self._buffer.max_step()
@@ -194,6 +201,16 @@ class Summary:
             if step >= 0:
                 out["_step"] = step
             return out
+
+    def _last_text(self, key: str) -> tuple[int, str] | None:
+        """The last string logged under ``key`` (folded or still buffered), by step.
+        Callers hold both locks."""
+        last: dict[str, tuple[int, str]] = {}
+        if key in self._texts:
+            last[key] = self._texts[key]
+        for step, text in self._buffer.peek_texts(key):
+            _fold_text(last, key, step, text)
+        return last.get(key)
 
     # -- mapping interface --------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -226,3 +243,10 @@ class Summary:
 
     def __repr__(self) -> str:
         return f"Summary({self.as_dict()!r})"
+
+
+def _fold_text(last: dict[str, tuple[int, str]], key: str, step: int, text: str) -> None:
+    """Keep the text at the highest step; at equal steps the one logged later wins."""
+    held = last.get(key)
+    if held is None or step >= held[0]:
+        last[key] = (step, text)

@@ -14,6 +14,8 @@ import pytest
 import wanllmdb
 from tests.sdk.conftest import OfflineRun, read_stream, rows
 from wanllmdb.errors import InvalidValue, NotYetSupported, UsageError
+from wanllmdb.ingest.buffer import MetricBuffer
+from wanllmdb.summary import MetricRules, Summary
 
 
 def test_log_without_step_commits_one_row_per_call(offline_run: OfflineRun) -> None:
@@ -89,8 +91,8 @@ def test_non_finite_floats_are_stored_as_they_are(offline_run: OfflineRun) -> No
 
 def test_unsupported_type_names_the_key_and_the_type_and_stores_nothing(offline_run: OfflineRun) -> None:
     run = offline_run()
-    with pytest.raises(InvalidValue, match=r"'bad' has unsupported type builtins.str") as info:
-        run.log({"good": 1.0, "bad": "text"})
+    with pytest.raises(InvalidValue, match=r"'bad' has unsupported type builtins.object") as info:
+        run.log({"good": 1.0, "bad": object()})
     assert info.value.key == "bad"
     run.log({"good": 2.0})
     run.finish()
@@ -100,8 +102,8 @@ def test_unsupported_type_names_the_key_and_the_type_and_stores_nothing(offline_
 def test_a_bad_value_in_a_known_set_of_keys_stores_nothing(offline_run: OfflineRun) -> None:
     run = offline_run()
     run.log({"a": 1.0, "b": 2.0})  # the next call takes the fast path for these keys
-    with pytest.raises(InvalidValue, match=r"'b' has unsupported type builtins.str"):
-        run.log({"a": 3.0, "b": "text"})
+    with pytest.raises(InvalidValue, match=r"'b' has unsupported type builtins.object"):
+        run.log({"a": 3.0, "b": object()})
     with pytest.raises(InvalidValue, match=r"'b'"):
         run.log({"a": 3.0, "b": 10**400})
     run.log({"a": 4.0, "b": 5.0})
@@ -128,6 +130,81 @@ def test_media_objects_are_refused_as_not_yet_supported(offline_run: OfflineRun)
         NotYetSupported, match=r"'sample' is a .*Image; media and rich types are not yet supported"
     ):
         run.log({"sample": Image()})
+
+
+def _texts(run_dir: Path) -> list[tuple[int, str, float | None, str | None]]:
+    t = read_stream(run_dir, "history")
+    cols = [t[c].to_pylist() for c in ("step", "key", "value", "text")]
+    return sorted(zip(*cols, strict=True), key=lambda r: (r[0], r[1]))
+
+
+def test_strings_are_stored_as_text_with_a_null_value(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"loss": 1.0, "phase": "train"})
+    run.log({"loss": 0.5, "phase": np.str_("eval"), "cfg": {"opt": "adam"}})
+    run.log({"note": "only a string"})
+    run.finish()
+    assert _texts(run.dir) == [
+        (0, "loss", 1.0, None),
+        (0, "phase", None, "train"),
+        (1, "cfg.opt", None, "adam"),
+        (1, "loss", 0.5, None),
+        (1, "phase", None, "eval"),
+        (2, "note", None, "only a string"),
+    ]
+
+
+def test_a_string_under_a_fast_path_key_set_takes_the_slow_path(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.log({"a": 1.0, "s": 2.0})  # ("a", "s") is now a float block: the fast path's
+    run.log({"a": 3.0, "s": "three"})  # extend() refuses the str; nothing half-stored
+    run.log({"a": 4.0, "s": 5.0})
+    run.finish()
+    assert _texts(run.dir) == [
+        (0, "a", 1.0, None),
+        (0, "s", 2.0, None),
+        (1, "a", 3.0, None),
+        (1, "s", None, "three"),
+        (2, "a", 4.0, None),
+        (2, "s", 5.0, None),
+    ]
+
+
+def test_the_summary_shows_the_last_string(offline_run: OfflineRun) -> None:
+    run = offline_run(settings={"flush_interval_s": 3600})
+    run.log({"phase": "train", "loss": 1.0})
+    assert run.summary["phase"] == "train"  # still buffered
+    run.log({"phase": "eval"})
+    run.log({"phase": 3.0})  # a number at a later step wins, as any last value would
+    assert run.summary["phase"] == 3.0
+    run.log({"phase": "done"}, step=10)
+    assert run.summary["phase"] == "done" and run.summary["loss"] == 1.0
+    run.finish()
+    assert run.summary["phase"] == "done"  # folded from drained chunks
+
+
+def test_the_summary_folds_strings_across_drains() -> None:
+    buffer = MetricBuffer()
+    summary = Summary(buffer, MetricRules())
+    buffer.add(0, 0, {"phase": "train", "loss": 1.0})
+    buffer.drain(summary.fold)
+    assert summary.as_dict() == {"phase": "train", "loss": 1.0, "_step": 0}
+    buffer.add(1, 0, {"phase": "eval"})
+    assert summary["phase"] == "eval"  # pending beats folded at a higher step
+    buffer.drain(summary.fold)
+    buffer.add(0, 0, {"phase": "late, lower step"})
+    assert summary["phase"] == "eval"  # `last` follows the step, as the lake's latest-step view
+
+
+@pytest.mark.parametrize("value", [np.zeros((3, 4)), np.arange(5)])
+def test_arrays_are_refused_naming_the_key_and_the_coming_histogram(
+    offline_run: OfflineRun, value: np.ndarray
+) -> None:
+    run = offline_run()
+    message = r"'h' is a numpy.ndarray of shape \(.*\); .*wanllmdb.Histogram"
+    with pytest.raises(NotYetSupported, match=message) as info:
+        run.log({"h": value})
+    assert info.value.key == "h"
 
 
 @pytest.mark.parametrize("key", ["", "k" * 257])
@@ -168,7 +245,7 @@ def test_chunks_follow_the_lake_schema_and_use_zstd(offline_run: OfflineRun) -> 
     meta = pq.ParquetFile(path).metadata
     assert meta.row_group(0).column(0).compression == "ZSTD"
     t = read_stream(run.dir, "history")
-    assert t.column_names == ["step", "ts", "key", "value", "attempt", "ref"]
+    assert t.column_names == ["step", "ts", "key", "value", "attempt", "ref", "text"]
     assert t["attempt"].to_pylist() == [0]
 
 
@@ -203,9 +280,8 @@ def test_the_sdk_picks_arrows_system_allocator_only_where_nobody_chose(
     preset: str | None, pyarrow_first: bool, expected: str | None
 ) -> None:
     code = (
-        ("import pyarrow\n" if pyarrow_first else "")
-        + "import wanllmdb, pyarrow as pa\nprint(pa.default_memory_pool().backend_name)"
-    )
+        "import pyarrow\n" if pyarrow_first else ""
+    ) + "import wanllmdb, pyarrow as pa\nprint(pa.default_memory_pool().backend_name)"
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     env["PYTHONPATH"] = str(Path(wanllmdb.__file__).parents[1])
     if preset is not None:

@@ -19,12 +19,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
 from ..core.errors import Conflict, NotFound
 from ..ports.blob_store import BlobInfo, BlobStore
-from .schema import METRIC_SCHEMA, conform_metrics
+from .schema import ADDED_COLUMNS, METRIC_SCHEMA, conform_metrics
 from .visible import StreamObjects, list_stream
 
 # A projection of the lake columns (None: all); charts skip `ts` and `ref`, which cost half the decode.
@@ -38,6 +39,7 @@ __all__ = [
     "merge_rows",
     "read_object",
     "read_stream",
+    "scan_object",
 ]
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,13 @@ def read_object(
         return hit
     try:
         source = io.BytesIO(blobs.get(info.key))
-        frame = conform_metrics(pl.read_parquet(source, columns=list(columns) if columns else None), columns)
+        wanted = list(columns) if columns else None
+        if wanted is not None and ADDED_COLUMNS.intersection(wanted):
+            # A file written before a column was added lacks it; conform_metrics fills it with nulls.
+            present = pl.read_parquet_schema(source)
+            wanted = [c for c in wanted if c in present or c not in ADDED_COLUMNS]
+            source.seek(0)
+        frame = conform_metrics(pl.read_parquet(source, columns=wanted), columns)
     except NotFound:
         raise
     except Exception as exc:  # Polars raises several types for bad bytes; all mean "corrupt object"
@@ -117,6 +125,21 @@ def merge_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
         .drop("_order")
     )
     return merged.with_columns(pl.col("key").cast(pl.Categorical))
+
+
+def scan_object(uri: str, *, storage_options: dict[str, Any] | None = None) -> pl.LazyFrame:
+    """One lake object as a lazy, schema-conformed scan (filters push down into the Parquet read).
+
+    A file written before a column was added gets it as nulls, as `read_object` gives it.
+    """
+    scan = pl.scan_parquet(
+        uri,
+        storage_options=storage_options,
+        schema=METRIC_SCHEMA,
+        missing_columns="insert",
+        extra_columns="ignore",
+    )
+    return scan.select(*(pl.col(c).cast(t) for c, t in METRIC_SCHEMA.items()))
 
 
 @dataclass

@@ -16,7 +16,7 @@ import polars as pl
 
 if TYPE_CHECKING:
     from ..core.caller import Caller
-from ..lake.reader import FrameCache, read_object
+from ..lake.reader import FrameCache, read_object, scan_object
 from ..lake.schema import METRIC_SCHEMA
 from ..lake.visible import list_project
 from ..ports.blob_store import BlobStore
@@ -146,8 +146,7 @@ def metrics_table(
             ]
             for info in objects.objects:
                 if lazy:
-                    scan = pl.scan_parquet(f"{root}/{info.key}", storage_options=location.storage_options)
-                    frames.append(scan.select(*(pl.col(c).cast(t) for c, t in METRIC_SCHEMA.items())))
+                    frames.append(scan_object(f"{root}/{info.key}", storage_options=location.storage_options))
                 else:
                     try:
                         frames.append(read_object(blobs, info, cache=cache).lazy())

@@ -12,21 +12,54 @@ import polars as pl
 
 from ..core.errors import InvalidInput
 
-__all__ = ["MAX_PAGE_ROWS", "history_page", "sample_steps", "to_parquet_bytes", "wide_rows"]
+__all__ = ["MAX_PAGE_ROWS", "history_page", "sample_steps", "text_rows", "to_parquet_bytes", "wide_rows"]
 
 MAX_PAGE_ROWS = 100_000
 
 
 def wide_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Long rows (step, ts, key, value) to `_step`, `_timestamp` (epoch s) and one column per key."""
+    """Long rows (step, ts, key, value[, text]) to `_step`, `_timestamp` (epoch s) and one column per key.
+
+    A key logged as strings is a String column (a number logged under it too shows as its text); the
+    rest stay Float64.
+    """
     if frame.height == 0:
         return pl.DataFrame(schema={"_step": pl.Int64, "_timestamp": pl.Float64})
+    texts = text_rows(frame)
     long = frame.select("step", "ts", pl.col("key").cast(pl.String), "value")
+    if texts is not None:
+        # One String cell per row of a text key: its text, or its number printed.
+        text_keys = texts.get_column("key").cast(pl.String).unique().implode()
+        cell = pl.coalesce(pl.col("text"), pl.col("value").cast(pl.String))
+        long = frame.select(
+            "step",
+            "ts",
+            pl.col("key").cast(pl.String),
+            pl.when(pl.col("key").cast(pl.String).is_in(text_keys))
+            .then(None)
+            .otherwise(pl.col("value"))
+            .alias("value"),
+            pl.when(pl.col("key").cast(pl.String).is_in(text_keys)).then(cell).alias("text"),
+        )
     values = long.pivot(on="key", index="step", values="value", aggregate_function="last", sort_columns=True)
+    if texts is not None:
+        strings = long.filter(pl.col("text").is_not_null()).pivot(
+            on="key", index="step", values="text", aggregate_function="last", sort_columns=True
+        )
+        values = values.drop([c for c in strings.columns if c != "step"], strict=False)
+        values = values.join(strings, on="step", how="full", coalesce=True)
     stamps = long.group_by("step").agg((pl.col("ts").max().dt.epoch("ms") / 1000).alias("_timestamp"))
     wide = values.join(stamps, on="step").rename({"step": "_step"}).sort("_step")
-    keys = [c for c in wide.columns if c not in ("_step", "_timestamp")]
+    keys = sorted(c for c in wide.columns if c not in ("_step", "_timestamp"))
     return wide.select("_step", "_timestamp", *keys)
+
+
+def text_rows(frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The rows of string metrics, or None when there are none (the common, all-numeric frame)."""
+    if "text" not in frame.columns:
+        return None
+    texts = frame.filter(pl.col("text").is_not_null())
+    return texts if texts.height else None
 
 
 def sample_steps(steps: pl.Series, samples: int) -> pl.Series:
@@ -57,7 +90,8 @@ def history_page(
         raise InvalidInput(f"samples must be 1..{MAX_PAGE_ROWS}", field="samples")
     if keys:
         frame = frame.filter(pl.col("key").is_in(list(keys)))
-    frame = frame.filter(pl.col("value").is_not_null())
+    has_value = pl.col("value").is_not_null()
+    frame = frame.filter(has_value | pl.col("text").is_not_null() if "text" in frame.columns else has_value)
     if min_step is not None:
         frame = frame.filter(pl.col("step") >= min_step)
     if max_step is not None:

@@ -217,7 +217,7 @@ class QueryService:
         **page: Any,
     ) -> tuple[pl.DataFrame, int | None, list[str]]:
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
-        read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt"))
+        read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt", "text"))
         rows, next_cursor = history_page(read.frame, keys=keys, **page)
         return rows, next_cursor, read.warnings
 

@@ -6,6 +6,9 @@ sit row after row in one flat ``array('d')``. So the common call (the same dict 
 costs one tuple of its keys, one dict lookup and one C-level ``extend``, and a buffered value costs
 8 bytes, not a Python float plus a list slot. The arrays hand their memory to Arrow without a copy.
 
+String values (``log({"phase": "eval"})``) are rare, so they skip blocks: the slow path keeps them as
+(row, key, text) triples, and the fast path never sees them (a str makes ``array('d').extend`` fail).
+
 The flusher thread swaps the whole buffer out under the lock and does all Arrow work on its own time.
 """
 
@@ -17,11 +20,12 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
-from wanllmdb.values import coerce_scalar, validate_key
+from wanllmdb.values import coerce_value, validate_key
 
-__all__ = ["Block", "Drained", "LogLine", "MetricBuffer"]
+__all__ = ["Block", "Drained", "LogLine", "MetricBuffer", "TextValue"]
 
 LogLine = tuple[int, int, str, str]  # a console line: (line, ts_ms, stream, text)
+TextValue = tuple[int, str, str]  # a string metric: (row, key, text)
 
 
 class Block:
@@ -40,15 +44,22 @@ class Block:
 
 
 class Drained:
-    """What the flusher takes out of a buffer: the rows (step, ts) and the blocks of values."""
+    """What the flusher takes out of a buffer: the rows (step, ts), the blocks of values and the texts."""
 
-    def __init__(self, steps: array[int], ts_ms: array[int], blocks: list[Block]) -> None:
+    def __init__(
+        self,
+        steps: array[int],
+        ts_ms: array[int],
+        blocks: list[Block],
+        texts: list[TextValue] | None = None,
+    ) -> None:
         self.steps = steps
         self.ts_ms = ts_ms
         self.blocks = blocks
+        self.texts: list[TextValue] = texts if texts is not None else []
 
     def __len__(self) -> int:
-        return sum(len(b.vals) for b in self.blocks)
+        return sum(len(b.vals) for b in self.blocks) + len(self.texts)
 
     @cached_property
     def columns(self) -> dict[str, tuple[array[int], array[float]]]:
@@ -79,6 +90,7 @@ class MetricBuffer:
         self._steps: array[int] = array("q")
         self._ts: array[int] = array("q")
         self._blocks: dict[tuple[Any, ...], Block] = {}
+        self._texts: list[TextValue] = []
 
     def add(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
         with self.lock:
@@ -109,17 +121,24 @@ class MetricBuffer:
         return self.values
 
     def _add_slow(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
-        flat: dict[str, float] = {}
+        flat: dict[str, float | str] = {}
         _flatten(data, "", flat)
+        row = len(self._steps)
+        texts = [(row, k, v) for k, v in flat.items() if type(v) is str]
+        if texts:
+            for _, k, _ in texts:
+                del flat[k]
+            self._texts += texts
         keys = tuple(flat)
-        block = self._blocks.get(keys)
-        if block is None:
-            block = self._blocks[keys] = Block(keys)
-        block.vals.extend(flat.values())
-        block.rows.append(len(self._steps))
+        if keys or not texts:  # a row of strings only has no block (an empty log() row keeps its own)
+            block = self._blocks.get(keys)
+            if block is None:
+                block = self._blocks[keys] = Block(keys)
+            block.vals.extend(flat.values())  # type: ignore[arg-type]  # the strings went above
+            block.rows.append(row)
         self._steps.append(step)
         self._ts.append(ts_ms)
-        self.values += len(keys)
+        self.values += len(keys) + len(texts)
         return self.values
 
     def drain(self, fold: Callable[[Drained], None] | None = None) -> Drained | None:
@@ -127,8 +146,8 @@ class MetricBuffer:
         with self.lock:
             if not self._steps:
                 return None
-            out = Drained(self._steps, self._ts, list(self._blocks.values()))
-            self._steps, self._ts, self._blocks = array("q"), array("q"), {}
+            out = Drained(self._steps, self._ts, list(self._blocks.values()), self._texts)
+            self._steps, self._ts, self._blocks, self._texts = array("q"), array("q"), {}, []
             self.values = 0
             if fold is not None:
                 fold(out)
@@ -157,20 +176,28 @@ class MetricBuffer:
         steps = self._steps
         return [steps[r] for r in rows] if rows is not None else []
 
+    def peek_texts(self, key: str) -> list[tuple[int, str]]:
+        """(step, text) of ``key``'s string values not yet drained, in call order.
+        Callers hold ``self.lock``."""
+        steps = self._steps
+        return [(steps[row], text) for row, k, text in self._texts if k == key]
+
     def max_step(self) -> int | None:
         """Highest step not yet drained. Callers hold ``self.lock``."""
         return max(self._steps) if self._steps else None
 
     def keys(self) -> list[str]:
-        return list(dict.fromkeys(k for block in self._blocks.values() for k in block.keys))
+        numeric = (k for block in self._blocks.values() for k in block.keys)
+        return list(dict.fromkeys([*numeric, *(k for _, k, _ in self._texts)]))
 
 
-def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, float]) -> None:
-    """Nested dicts become dotted keys; every key is validated and every value coerced (or refused).
+def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, float | str]) -> None:
+    """Nested dicts become dotted keys; every key is validated and every value coerced to a float or a
+    str (or refused).
     A dotted key given twice in one row ({"a.b": 1, "a": {"b": 2}}) keeps the later value, as a dict would."""
     for key, value in data.items():
         name = prefix + validate_key(key)
         if isinstance(value, Mapping):
             _flatten(value, name + ".", out)
             continue
-        out[validate_key(name)] = value if type(value) is float else coerce_scalar(name, value)
+        out[validate_key(name)] = value if type(value) is float else coerce_value(name, value)

@@ -38,7 +38,8 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
     """Long-format rows, one Arrow array per key, concatenated: no Python loop over values.
 
     A key logged on every row reuses the shared step and ts arrays as they are; only keys missing from
-    some rows gather their steps (a Python loop over their rows, the uncommon shape).
+    some rows gather their steps (a Python loop over their rows, the uncommon shape). String values
+    come last, with a null ``value`` and their ``text``; numeric rows have a null ``text``.
     """
     schema = metric_schema()
     pool = _pool()
@@ -46,12 +47,13 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
     steps_all = _wrap(drained.steps, pa.int64())
     ts_all = _wrap(drained.ts_ms, _TS)
     columns = drained.columns
-    keys = list(columns)
+    texts = drained.texts
+    keys = list(dict.fromkeys([*columns, *(k for _, k, _ in texts)]))
     steps: list[pa.Array] = []
     ts: list[pa.Array] = []
     values: list[pa.Array] = []
     key_idx: list[pa.Array] = []
-    for i, key in enumerate(keys):
+    for i, key in enumerate(columns):  # the numeric keys come first in `keys`
         rows, vals = columns[key]
         if len(rows) == nrows:  # row numbers are unique and sorted: this is every row
             steps.append(steps_all)
@@ -61,7 +63,17 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
             ts.append(_wrap(array("q", [drained.ts_ms[r] for r in rows]), _TS))
         values.append(_wrap(vals, pa.float64()))
         key_idx.append(_wrap(array("i", [i]) * len(vals), pa.int32()))
-    n = sum(len(v) for v in values)
+    n_values = sum(len(v) for v in values)
+    if texts:
+        index = {k: i for i, k in enumerate(keys)}
+        steps.append(pa.array([drained.steps[r] for r, _, _ in texts], pa.int64()))
+        ts.append(_wrap(array("q", [drained.ts_ms[r] for r, _, _ in texts]), _TS))
+        key_idx.append(pa.array([index[k] for _, k, _ in texts], pa.int32()))
+        values.append(pa.nulls(len(texts), type=pa.float64(), memory_pool=pool))
+    n = n_values + len(texts)
+    text = pa.nulls(n_values, type=pa.string(), memory_pool=pool)
+    if texts:
+        text = _concat([text, pa.array([t for _, _, t in texts], pa.string())], pa.string())
     table_columns = {
         "step": _concat(steps, pa.int64()),
         "ts": _concat(ts, _TS),
@@ -71,6 +83,7 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
         "value": _concat(values, pa.float64()),
         "attempt": _wrap(array("i", [attempt]) * n, pa.int32()),
         "ref": pa.nulls(n, type=pa.string(), memory_pool=pool),
+        "text": text,
     }
     return pa.Table.from_arrays([table_columns[f.name] for f in schema], schema=schema)
 

@@ -373,3 +373,19 @@ def test_a_run_created_without_a_name_gets_a_memorable_one_unique_in_its_project
     assert create(world, "n0")[0].name == names[0]  # type: ignore[attr-defined]
     assert create(world, "named", name="baseline")[0].name == "baseline"  # type: ignore[attr-defined]
     assert create(world, "n30")[0].name.endswith("-31")  # type: ignore[attr-defined]
+
+
+def test_project_run_counters_keep_crashed_apart_from_failed(world: World) -> None:
+    from wanllmdb_functions.projects.service import ProjectService
+
+    def counts() -> tuple[int, int, int, int]:
+        c = ProjectService(world.items).get(world.owner, world.project_id).run_counts
+        return c.running, c.finished, c.failed, c.crashed
+
+    for run_id in ("r1", "r2", "r3"):
+        create(world, run_id)
+    world.runs.patch(world.owner, "r1", RunPatch(state="crashed"))
+    world.runs.patch(world.owner, "r2", RunPatch(state="failed"))
+    assert counts() == (1, 0, 1, 1)
+    create(world, "r1", resume="allow")  # a resumed crash is running again
+    assert counts() == (2, 0, 1, 0)

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useDebounced } from "../../hooks/useDebounced";
 import { projectsQuery } from "../../queries/projects";
+import { RUN_COUNT_COLUMNS, runCountCells } from "./runCounts";
 
 export default function ProjectsPage() {
   const [search, setSearch] = useState("");
@@ -28,9 +29,11 @@ export default function ProjectsPage() {
             <tr>
               <th>Project</th>
               <th>Description</th>
-              <th className="num">Running</th>
-              <th className="num">Finished</th>
-              <th className="num">Failed</th>
+              {RUN_COUNT_COLUMNS.map(({ state, label }) => (
+                <th key={state} className="num">
+                  {label}
+                </th>
+              ))}
               <th>Created</th>
             </tr>
           </thead>
@@ -44,9 +47,11 @@ export default function ProjectsPage() {
                   </Link>
                 </td>
                 <td className="muted">{p.description}</td>
-                <td className="num">{p.run_counts?.running ?? 0}</td>
-                <td className="num">{p.run_counts?.finished ?? 0}</td>
-                <td className="num">{(p.run_counts?.failed ?? 0) + (p.run_counts?.crashed ?? 0)}</td>
+                {runCountCells(p.run_counts).map((n, i) => (
+                  <td key={RUN_COUNT_COLUMNS[i].state} className="num">
+                    {n}
+                  </td>
+                ))}
                 <td className="muted">{new Date(p.created_at).toLocaleString()}</td>
               </tr>
             ))}

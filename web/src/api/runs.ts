@@ -1,5 +1,5 @@
 import { api, unwrap } from "./client";
-import type { FileList, LogPage, Run, RunPage } from "./types";
+import type { FileList, LogPage, Run, RunGroups, RunPage } from "./types";
 
 type RunRef = Pick<Run, "id" | "project_id">;
 
@@ -25,6 +25,30 @@ export function fetchRuns(projectId: string, q: RunQuery = {}): Promise<RunPage>
           order: q.order || undefined,
           per_page: q.perPage ?? 50,
           cursor: q.cursor || undefined,
+        },
+      },
+    }),
+  );
+}
+
+export interface GroupQuery {
+  /** The field to group by: group, job_type, tags, any run column, config.<path>. */
+  by: string;
+  filters?: Record<string, unknown> | null;
+  /** Numeric fields to summarise per group (mean/min/max). */
+  columns?: string[];
+}
+
+/** GET /projects/{id}/runs/groups: the runs the filters match, grouped on the server with counts and stats. */
+export function fetchRunGroups(projectId: string, q: GroupQuery): Promise<RunGroups> {
+  return unwrap(
+    api.GET("/api/projects/{project_id}/runs/groups", {
+      params: {
+        path: { project_id: projectId },
+        query: {
+          by: q.by,
+          filters: q.filters ? JSON.stringify(q.filters) : undefined,
+          columns: q.columns ? q.columns.join(",") : undefined,
         },
       },
     }),

@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, keepPreviousData, queryOptions } from "@tanstack/react-query";
-import { fetchRuns, getRun, listRunFiles, type RunQuery } from "../api/runs";
+import { fetchRunGroups, fetchRuns, getRun, listRunFiles, type GroupQuery, type RunQuery } from "../api/runs";
 import { listMetricKeys, type MetricStream } from "../api/metrics";
 import type { Run } from "../api/types";
 
@@ -45,6 +45,14 @@ export const runPagesQuery = (projectId: string, q: Omit<RunQuery, "cursor" | "p
     // A refetch re-reads every loaded page (50 of them for 10,000 runs): the table refreshes when
     // opened again or when the query changes, not whenever the window regains focus.
     refetchOnWindowFocus: false,
+  });
+
+/** The project's runs grouped on the server (counts, mean/min/max per column), for the grouped table. */
+export const runGroupsQuery = (projectId: string, q: GroupQuery) =>
+  queryOptions({
+    queryKey: ["projects", projectId, "runs", "groups", q],
+    queryFn: () => fetchRunGroups(projectId, q),
+    placeholderData: keepPreviousData,
   });
 
 export const runFilesQuery = (run: RunRef) =>

@@ -54,13 +54,13 @@ export function parseFilterValue(s: string): unknown {
 }
 
 /**
- * Builds the Mongo-style `filters` JSON for GET /projects/{id}/runs. Name search is a prefix
- * range ($gte prefix, $lt prefix+U+FFFF), which the contract's operators support without a regex.
+ * Builds the Mongo-style `filters` JSON for GET /projects/{id}/runs. Name search matches any part
+ * of the name, ignoring case (the server's `$contains`), as wandb's search box does.
  */
 export function buildFilters(rows: readonly FilterRow[], search: string): Record<string, unknown> | null {
   const clauses: Record<string, unknown>[] = [];
   const q = search.trim();
-  if (q) clauses.push({ name: { $gte: q, $lt: `${q}\uffff` } });
+  if (q) clauses.push({ name: { $contains: q } });
   for (const r of rows) {
     if (!r.field) continue;
     let v: unknown;

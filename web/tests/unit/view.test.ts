@@ -46,11 +46,11 @@ describe("run fields", () => {
       epochs: 3,
     });
   });
-  it("builds server filters: name prefix search and typed values", () => {
+  it("builds server filters: name substring search and typed values", () => {
     expect(buildFilters([], "")).toBeNull();
     expect(buildFilters([{ field: "config.lr", op: "$gt", value: "0.01" }], "")).toEqual({ "config.lr": { $gt: 0.01 } });
     expect(buildFilters([{ field: "state", op: "$in", value: "running,failed" }], "bert")).toEqual({
-      $and: [{ name: { $gte: "bert", $lt: "bert\uffff" } }, { state: { $in: ["running", "failed"] } }],
+      $and: [{ name: { $contains: "bert" } }, { state: { $in: ["running", "failed"] } }],
     });
   });
 });

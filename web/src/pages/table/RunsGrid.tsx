@@ -4,8 +4,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Run } from "../../api/types";
 import { runName } from "../../api/runs";
 import { StateBadge, Tag } from "../../components/status";
+import { formatDuration } from "../../shaping/duration";
 import { formatValue } from "../../shaping/fields";
-import { valueOf, type Column } from "./columns";
+import { durationOf, runtimeOf, valueOf, type Column } from "./columns";
 
 const ROW = 34;
 const CHECK = 36;
@@ -41,6 +42,15 @@ function Cell({ run, field, base }: { run: Run; field: string; base: string }) {
       return <span title={run.created_at}>{shortDate(run.created_at)}</span>;
     case "tags":
       return <>{(run.tags ?? []).map((t) => <Tag key={t} name={t} />)}</>;
+    case "duration":
+    case "runtime": {
+      const s = field === "duration" ? durationOf(run) : runtimeOf(run);
+      return <span title={s === null ? "" : `${s} s`}>{formatDuration(s)}</span>;
+    }
+    case "notes": {
+      const first = (run.notes ?? "").split("\n")[0];
+      return <span title={run.notes ?? ""}>{first}</span>;
+    }
     default: {
       const s = formatValue(valueOf(run, field));
       return <span title={s}>{s}</span>;

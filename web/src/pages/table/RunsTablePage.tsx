@@ -6,8 +6,9 @@ import { useDebounced } from "../../hooks/useDebounced";
 import { useProject } from "../../queries/projects";
 import { buildFilters, collectKeys, type FilterRow } from "../../shaping/fields";
 import { ColumnPicker } from "./ColumnPicker";
-import { columnFor, FIXED } from "./columns";
+import { columnFor, DEFAULT_FIXED, FIXED } from "./columns";
 import { FilterBar } from "./FilterBar";
+import { GroupedRuns } from "./GroupedRuns";
 import { RunsGrid } from "./RunsGrid";
 import { useRunPages } from "./useRunPages";
 
@@ -51,6 +52,7 @@ function RunsTable({ project }: { project: Project }) {
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [rows, setRows] = useState<FilterRow[]>(() => readRows(params.get("f")));
   const order = params.get("order") ?? "-created_at";
+  const groupBy = params.get("by") ?? "";
   const selected = useMemo(() => new Set(list(params.get("sel"))), [params]);
   const pinned = useMemo(() => new Set(params.has("pin") ? list(params.get("pin")) : ["name"]), [params]);
 
@@ -68,7 +70,7 @@ function RunsTable({ project }: { project: Project }) {
   const available = [...FIXED.map((c) => c.field), ...configKeys, ...summaryKeys];
   const visible = params.has("cols")
     ? list(params.get("cols"))
-    : [...FIXED.map((c) => c.field), ...configKeys.slice(0, 4), ...summaryKeys.filter((k) => !k.startsWith("summary._")).slice(0, 6)];
+    : [...DEFAULT_FIXED, ...configKeys.slice(0, 4), ...summaryKeys.filter((k) => !k.startsWith("summary._")).slice(0, 6)];
   // Columns keep their identity while the same fields are shown, so loading a page of runs (which
   // rebuilds the lists above) does not re-render every row.
   const visibleKey = JSON.stringify(visible);
@@ -100,6 +102,7 @@ function RunsTable({ project }: { project: Project }) {
               update({ q: e.target.value || null });
             }}
           />
+          <GroupBySelect value={groupBy} configKeys={configKeys} onChange={(by) => update({ by: by || null })} />
           <ColumnPicker
             available={available}
             visible={visible}
@@ -135,6 +138,19 @@ function RunsTable({ project }: { project: Project }) {
             </>
           )}
         </Empty>
+      ) : groupBy ? (
+        <GroupedRuns
+          projectId={project.id}
+          by={groupBy}
+          filters={filters}
+          order={order}
+          columns={columns}
+          pinned={pinned}
+          selected={selected}
+          base={base}
+          onSort={sort}
+          onSelect={setSelected}
+        />
       ) : (
         <RunsGrid
           runs={runs}
@@ -151,5 +167,26 @@ function RunsTable({ project }: { project: Project }) {
         />
       )}
     </div>
+  );
+}
+
+/** The fields runs can be grouped by: the run's own labels and any config key (as in wandb). */
+const GROUPABLE = ["group", "job_type", "tags", "state", "created_by", "host"];
+
+function GroupBySelect({ value, configKeys, onChange }: { value: string; configKeys: string[]; onChange: (by: string) => void }) {
+  const options = [...GROUPABLE, ...configKeys];
+  if (value && !options.includes(value)) options.push(value); // from a link, before the runs load
+  return (
+    <label className="group-by">
+      Group by{" "}
+      <select value={value} onChange={(e) => onChange(e.target.value)} aria-label="Group runs by">
+        <option value="">(no grouping)</option>
+        {options.map((f) => (
+          <option key={f} value={f}>
+            {f.startsWith("config.") ? f : columnFor(f).label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,5 +1,10 @@
 import { api, unwrap } from "./client";
+import type { components } from "./schema";
 import type { MetricsResult, Run } from "./types";
+
+export type CompareRequest = components["schemas"]["CompareRequest"];
+export type CompareResult = components["schemas"]["CompareResponse"];
+export type GroupBand = components["schemas"]["GroupBand"];
 
 /** Points per series the server reduces a whole run to (min/max/mean per bucket). */
 export const BUCKETS = 1000;
@@ -33,4 +38,9 @@ export async function listMetricKeys(run: RunRef, stream: MetricStream): Promise
     api.GET("/api/runs/{run_id}/metric-keys", { params: { path: { run_id: run.id }, query: { stream, project_id: run.project_id } } }),
   );
   return res.keys;
+}
+
+/** POST /projects/{id}/metrics/query: many runs' keys in one request; with `group_by`, one band per group. */
+export function compareRuns(projectId: string, body: CompareRequest): Promise<CompareResult> {
+  return unwrap(api.POST("/api/projects/{project_id}/metrics/query", { params: { path: { project_id: projectId } }, body }));
 }

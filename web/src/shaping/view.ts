@@ -2,9 +2,12 @@
 // Named views are saved per project on the server (src/api/views.ts) and shared with the team.
 // Decoding is strict so a hand-edited link or stored spec cannot crash the page.
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
+import { LINE_AGGS, type LineAgg } from "./series";
 
 export type XAxis = "step" | "ts" | "relative" | `metric:${string}`;
 export type PanelType = "line" | "scatter" | "histogram" | "compare";
+/** How a group's spread is drawn around its mean line. */
+export type BandKind = "minmax" | "std";
 
 export interface PanelBox {
   x: number;
@@ -23,6 +26,12 @@ export interface CustomPanel {
   yKey?: string;
 }
 
+/** What the user set on one panel (by panel id, e.g. "line:train/loss"); unset fields follow the view. */
+export interface PanelConfig {
+  /** The line follows each bucket's mean (default), max or min; the band shows min to max. */
+  line?: LineAgg;
+}
+
 export interface View {
   v: 1;
   name: string;
@@ -34,6 +43,10 @@ export interface View {
   collapsed: string[];
   layout: Record<string, PanelBox>;
   panels: CustomPanel[];
+  /** "" draws one line per run; a field (group, job_type, config.<path>) one line per group of runs. */
+  groupBy: string;
+  band: BandKind;
+  panelConfig: Record<string, PanelConfig>;
 }
 
 export const defaultView = (): View => ({
@@ -47,6 +60,9 @@ export const defaultView = (): View => ({
   collapsed: [],
   layout: {},
   panels: [],
+  groupBy: "",
+  band: "minmax",
+  panelConfig: {},
 });
 
 const isStr = (v: unknown): v is string => typeof v === "string";
@@ -73,6 +89,16 @@ function readPanel(v: unknown): CustomPanel | null {
   return out;
 }
 
+function readPanelConfig(v: unknown): Record<string, PanelConfig> {
+  const out: Record<string, PanelConfig> = {};
+  if (!v || typeof v !== "object") return out;
+  for (const [id, c] of Object.entries(v as object)) {
+    const line = (c as PanelConfig | null)?.line;
+    if (line && LINE_AGGS.includes(line)) out[id] = { line };
+  }
+  return out;
+}
+
 /** Validates untrusted JSON into a View; anything malformed falls back to the default for that field. */
 export function parseView(raw: unknown): View {
   const d = defaultView();
@@ -95,6 +121,9 @@ export function parseView(raw: unknown): View {
     collapsed: Array.isArray(o.collapsed) ? o.collapsed.filter(isStr) : d.collapsed,
     layout,
     panels: Array.isArray(o.panels) ? o.panels.map(readPanel).filter((p): p is CustomPanel => p !== null) : d.panels,
+    groupBy: isStr(o.groupBy) ? o.groupBy.slice(0, 256) : d.groupBy,
+    band: o.band === "std" ? "std" : d.band,
+    panelConfig: readPanelConfig(o.panelConfig),
   };
 }
 

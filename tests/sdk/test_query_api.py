@@ -101,14 +101,20 @@ def test_histories_of_many_runs_in_one_frame(api: wanllmdb.Api, logged: tuple) -
     assert frame.height == 20 and set(frame["run_id"].to_list()) == set(logged[2])
 
 
-def test_pandas_missing_is_a_clear_error(api: wanllmdb.Api, logged: tuple) -> None:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        with pytest.raises(wanllmdb.UsageError, match="pip install pandas"):
-            api.run(logged[2][0]).history()
-    else:
-        assert api.run(logged[2][0]).history(samples=5).shape[0] == 5
+def test_the_default_history_call_never_fails_for_want_of_pandas(
+    api: wanllmdb.Api, logged: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import polars as pl
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # absent, as on this box
+    frame = api.run(logged[2][0]).history(samples=5)
+    assert isinstance(frame, pl.DataFrame) and frame.height == 5
+    with pytest.raises(wanllmdb.UsageError, match="pip install pandas"):
+        api.run(logged[2][0]).history(pandas=True)
+    assert isinstance(api.run(logged[2][0]).history(pandas=False), list)
+    assert isinstance(api.runs("zoo").histories(samples=5, keys=["loss"]), pl.DataFrame)
 
 
 def test_export_parquet_is_the_full_history(api: wanllmdb.Api, logged: tuple) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -10,20 +11,32 @@ from wanllmdb.errors import UsageError
 
 __all__ = ["FrameFormat", "to_frame"]
 
-FrameFormat = Literal["pandas", "polars", "arrow", "records"]
+log = logging.getLogger("wanllmdb")
+
+FrameFormat = Literal["auto", "pandas", "polars", "arrow", "records"]
 
 
 def to_frame(table: pa.Table, fmt: FrameFormat) -> Any:
+    """``auto`` (the default of ``history()``): pandas when it is importable, else Polars, else the
+    Arrow table itself; it never fails for want of a frame library."""
+    if fmt == "auto":
+        for name, make in (("pandas", _to_pandas), ("polars", _to_polars)):
+            try:
+                __import__(name)
+                return make(table)
+            except Exception as exc:  # absent, or a broken install (a pandas too old for this pyarrow)
+                log.debug("wanllmdb: no %s frame (%s); trying the next library", name, exc)
+        return table
     if fmt == "arrow":
         return table
     if fmt == "records":
         return table.to_pylist()
     if fmt == "polars":
         try:
-            import polars as pl
+            import polars  # noqa: F401
         except ImportError:
             raise UsageError("format='polars' needs polars: pip install polars") from None
-        return pl.from_arrow(table)
+        return _to_polars(table)
     if fmt == "pandas":
         try:
             import pandas  # noqa: F401
@@ -31,5 +44,15 @@ def to_frame(table: pa.Table, fmt: FrameFormat) -> Any:
             raise UsageError(
                 "pandas=True needs pandas: pip install pandas, or pass format='polars'"
             ) from None
-        return table.to_pandas()
-    raise UsageError(f"format={fmt!r}: use pandas, polars, arrow or records")
+        return _to_pandas(table)
+    raise UsageError(f"format={fmt!r}: use auto, pandas, polars, arrow or records")
+
+
+def _to_pandas(table: pa.Table) -> Any:
+    return table.to_pandas()
+
+
+def _to_polars(table: pa.Table) -> Any:
+    import polars as pl
+
+    return pl.from_arrow(table)

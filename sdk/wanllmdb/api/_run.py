@@ -110,18 +110,22 @@ class Run:
         samples: int = 500,
         keys: Sequence[str] | None = None,
         x_axis: str = "_step",
-        pandas: bool = True,
+        pandas: bool | None = None,
         stream: str = "default",
         *,
         format: FrameFormat | None = None,
     ) -> Any:
-        """At most `samples` evenly spread steps as a frame: pandas by default, polars with format='polars'.
+        """At most `samples` evenly spread steps as a frame: pandas when it is importable, else Polars
+        (else a pyarrow Table). `pandas=True` insists on pandas, `pandas=False` gives a list of dicts
+        (wandb's), `format=` picks any of auto, pandas, polars, arrow, records.
 
         `stream='system'` reads system metrics (wandb's 'events' stream).
         """
         lake_stream = "system" if stream in ("system", "events") else "history"
         table = self._history_table(samples=samples, keys=keys, stream=lake_stream, x_axis=x_axis)
-        return to_frame(table, format or ("pandas" if pandas else "records"))
+        if format is None:
+            format = "auto" if pandas is None else "pandas" if pandas else "records"
+        return to_frame(table, format)
 
     def scan_history(
         self,

@@ -77,10 +77,10 @@ class Runs:
         samples: int = 500,
         keys: Sequence[str] | None = None,
         x_axis: str = "_step",
-        format: FrameFormat = "pandas",
+        format: FrameFormat = "auto",
         stream: str = "default",
     ) -> Any:
-        """Every run's sampled history in one frame with a `run_id` column."""
+        """Every run's sampled history in one frame with a `run_id` column (pandas, else Polars)."""
         lake_stream = "system" if stream in ("system", "events") else "history"
         tables = []
         for run in self:

@@ -1,10 +1,11 @@
 // A multi-run line chart on uPlot (canvas). It takes plain arrays and knows nothing of fetching.
-// Each run draws its (optionally smoothed) mean line over a min/max band, so a spike that a
-// bucket averages away still shows as the band's edge.
+// Each run draws its (optionally smoothed) mean, max or min line over a min/max band edged by thin
+// min and max lines, as W&B does: a spike that a bucket averages away still reaches its value.
+// A series of few points draws markers, so one point is never an empty chart.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { alignSeries, type Series } from "../shaping/series";
+import { alignSeries, type LineAgg, type Series } from "../shaping/series";
 import { ema, positiveOnly } from "../shaping/smoothing";
 import { withAlpha } from "../shaping/colors";
 import { formatValue } from "../shaping/fields";
@@ -18,6 +19,10 @@ export interface LineRun {
 }
 
 export type XKind = "number" | "time" | "seconds";
+/** Which of a bucket's values the line follows; the band always spans min to max. */
+
+/** A series with at most this many points draws a marker on each. */
+export const MARKERS_UP_TO = 60;
 
 interface Props {
   runs: LineRun[];
@@ -31,11 +36,14 @@ interface Props {
   onReset: () => void;
   /** A chart of one series needs no legend (its panel title names it). */
   hideSingleLegend?: boolean;
+  line?: LineAgg;
+  /** Formats y values on the axis and in the tooltip (units); formatValue by default. */
+  format?: (v: number) => string;
 }
 
 const fmtSeconds = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${(s / 60).toFixed(1)}m` : `${s.toFixed(0)}s`);
 
-export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom, onReset, hideSingleLegend }: Props) {
+export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom, onReset, hideSingleLegend, line = "mean", format = formatValue }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const tip = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -48,20 +56,21 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
     const { x, cols } = alignSeries(runs.map((r) => r.series));
     const out: (number | null)[][] = [scale === 1 ? x : x.map((v) => v / scale)];
     cols.forEach((c) => {
-      const y = ema(c.y, smoothing);
+      const y = ema(line === "max" ? c.hi : line === "min" ? c.lo : c.y, smoothing);
       out.push(logY ? positiveOnly(y) : y, logY ? positiveOnly(c.lo) : c.lo, logY ? positiveOnly(c.hi) : c.hi);
     });
     return out as uPlot.AlignedData;
-  }, [runs, xKind, smoothing, logY]);
+  }, [runs, xKind, smoothing, logY, line]);
 
   // The latest props, for the chart's event hooks and for building it: the chart is rebuilt only
   // when its shape changes, and new data alone goes through setData below.
-  const latest = useRef({ runs, data, range, xKind, xLabel, onZoom, onReset });
+  const latest = useRef({ runs, data, range, xKind, xLabel, onZoom, onReset, format });
   useLayoutEffect(() => {
-    latest.current = { runs, data, range, xKind, xLabel, onZoom, onReset };
+    latest.current = { runs, data, range, xKind, xLabel, onZoom, onReset, format };
   });
 
-  const shape = `${runs.map((r) => r.id + r.color).join()}|${xKind}|${logY}`;
+  // Markers are part of the series' options: a run crossing MARKERS_UP_TO rebuilds the chart.
+  const shape = `${runs.map((r) => r.id + r.color + (r.series.x.length <= MARKERS_UP_TO ? "*" : "")).join()}|${xKind}|${logY}`;
   const [lo, hi] = range ?? [null, null];
 
   // Rebuilt when the set of runs, the axes, the zoomed range or the size change.
@@ -72,10 +81,20 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
     const bands: uPlot.Band[] = [];
     runs.forEach((r, i) => {
       const show = !hidden.has(r.id);
-      series.push({ label: r.label, stroke: r.color, width: 1.5, points: { show: false }, spanGaps: true, show });
-      series.push({ stroke: "transparent", points: { show: false }, spanGaps: true, show });
-      series.push({ stroke: "transparent", points: { show: false }, spanGaps: true, show });
-      bands.push({ series: [3 * i + 3, 3 * i + 2], fill: withAlpha(r.color, 0.16) });
+      const markers = r.series.x.length <= MARKERS_UP_TO;
+      series.push({
+        label: r.label,
+        stroke: r.color,
+        width: 1.5,
+        points: markers ? { show: true, size: 7, width: 1.5, stroke: r.color, fill: r.color } : { show: false },
+        spanGaps: true,
+        show,
+      });
+      // Thin min and max lines edge the band, so a one-bucket extreme is a visible peak, not a haze.
+      const edge = withAlpha(r.color, 0.6);
+      series.push({ stroke: edge, width: 1, points: { show: false }, spanGaps: true, show });
+      series.push({ stroke: edge, width: 1, points: { show: false }, spanGaps: true, show });
+      bands.push({ series: [3 * i + 3, 3 * i + 2], fill: withAlpha(r.color, 0.22) });
     });
     const opts: uPlot.Options = {
       width,
@@ -90,7 +109,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       },
       axes: [
         { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: xKind === "time" ? 50 : 36, ...(xKind === "seconds" ? { values: (_u, v) => v.map(fmtSeconds) } : {}) },
-        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 52, values: (_u, v) => v.map((n) => formatValue(n)) },
+        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: fitLabels, values: (_u, v) => v.map((n) => latest.current.format(n)) },
       ],
       hooks: {
         setSelect: [
@@ -114,10 +133,14 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
             }
             const xv = u.data[0][i];
             const xs = xKind === "time" ? new Date(xv * 1000).toLocaleString() : xKind === "seconds" ? fmtSeconds(xv) : formatValue(xv);
+            const fmt = latest.current.format;
             const rows = runs
-              .map((r, j) => ({ r, v: u.data[1 + 3 * j][i] }))
+              .map((r, j) => ({ r, v: u.data[1 + 3 * j][i], lo: u.data[2 + 3 * j][i], hi: u.data[3 + 3 * j][i] }))
               .filter(({ r, v }) => v != null && !hidden.has(r.id))
-              .map(({ r, v }) => `<div><i style="background:${r.color}"></i>${escapeHtml(r.label)} <b>${formatValue(v)}</b></div>`)
+              .map(({ r, v, lo, hi }) => {
+                const spread = lo != null && hi != null && lo !== hi ? ` <span class="muted">${fmt(lo)} – ${fmt(hi)}</span>` : "";
+                return `<div><i style="background:${r.color}"></i>${escapeHtml(r.label)} <b>${fmt(v!)}</b>${spread}</div>`;
+              })
               .join("");
             el.innerHTML = `<div class="tip-x">${escapeHtml(xLabel)} ${xs}</div>${rows}`;
             el.style.display = rows ? "block" : "none";
@@ -134,9 +157,12 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
     };
     const u = new uPlot(opts, data, box.current);
     if (lo !== null && hi !== null) u.setScale("x", xKind === "number" ? { min: lo, max: hi } : { min: lo / 1000, max: hi / 1000 });
+    else widenSinglePoint(u, data, xKind);
     const dbl = () => latest.current.onReset();
     u.over.addEventListener("dblclick", dbl);
     u.root.dataset.drawn = "1";
+    // The browser tests read the canvas and map values to pixels through the chart itself.
+    (u.root as HTMLElement & { uplot?: uPlot }).uplot = u;
     plot.current = u;
     return () => {
       u.over.removeEventListener("dblclick", dbl);
@@ -151,6 +177,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
     const { range, xKind } = latest.current;
     u.setData(data, !range);
     if (range) u.setScale("x", xKind === "number" ? { min: range[0], max: range[1] } : { min: range[0] / 1000, max: range[1] / 1000 });
+    else widenSinglePoint(u, data, xKind);
   }, [data]);
 
   const toggle = (id: string) => {
@@ -175,6 +202,35 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       </div>
     </div>
   );
+}
+
+/**
+ * uPlot widens a time axis whose data spans no time by 86400 / ms seconds, which with seconds
+ * (ms = 1e-3) is 1000 days: a run whose points share one timestamp showed ticks for 2027-2029.
+ * Such an axis spans a minute around the point instead (a step axis: one step either side).
+ */
+export function singlePointRange(x: readonly number[], xKind: XKind): [number, number] | null {
+  if (x.length === 0 || x[0] !== x[x.length - 1]) return null;
+  const pad = xKind === "number" ? 1 : 30;
+  return [x[0] - pad, x[0] + pad];
+}
+
+function widenSinglePoint(u: uPlot, data: uPlot.AlignedData, xKind: XKind) {
+  const r = singlePointRange(data[0] as number[], xKind);
+  if (r) u.setScale("x", { min: r[0], max: r[1] });
+}
+
+/** The y axis is as wide as its longest label (uPlot's sizing recipe), so "25.675" is never cut to "5.675". */
+function fitLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number; font?: [string, number] };
+  if (cycleNum > 1 && axis._size) return axis._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), "");
+  if (longest) {
+    u.ctx.font = axis.font?.[0] ?? u.ctx.font;
+    size += u.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.ceil(Math.max(size, 36));
 }
 
 function escapeHtml(s: string): string {

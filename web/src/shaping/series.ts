@@ -12,6 +12,10 @@ export interface Series {
   hi: (number | null)[];
 }
 
+/** Which of a bucket's values a chart's line follows; its band always spans min to max. */
+export type LineAgg = "mean" | "max" | "min";
+export const LINE_AGGS: readonly LineAgg[] = ["mean", "max", "min"];
+
 export const emptySeries = (): Series => ({ x: [], y: [], lo: [], hi: [] });
 
 const num = (v: unknown): number | null => {

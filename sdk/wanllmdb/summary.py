@@ -15,6 +15,10 @@ from wanllmdb.ingest.buffer import Drained, MetricBuffer
 __all__ = ["MetricRule", "MetricRules", "Summary"]
 
 SUMMARY_MODES = ("min", "max", "mean", "last", "first", "none")
+# The summary key that carries define_metric(step_metric=...) to the server: {name or glob: step
+# metric}, in precedence order (a reader takes an exact name first, else the last glob that
+# matches). Charts plot such a key against its step metric by default.
+STEP_METRICS_KEY = "_step_metrics"
 GOALS = ("minimize", "maximize")
 
 
@@ -100,6 +104,15 @@ class MetricRules:
         rule = matches[-1] if matches else None
         self._cache[key] = rule
         return rule
+
+    def step_metric_map(self) -> dict[str, str]:
+        """{name or glob: step_metric}, ordered so that a later definition comes later."""
+        out: dict[str, str] = {}
+        for r in self._rules:
+            out.pop(r.name, None)
+            if r.step_metric:
+                out[r.name] = r.step_metric
+        return out
 
     def as_list(self) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self._rules]
@@ -200,6 +213,9 @@ class Summary:
             step = max(self.max_step, pending if pending is not None else -1)
             if step >= 0:
                 out["_step"] = step
+            axes = self._rules.step_metric_map() if self._rules else None
+            if axes:
+                out[STEP_METRICS_KEY] = axes
             return out
 
     def _last_text(self, key: str) -> tuple[int, str] | None:

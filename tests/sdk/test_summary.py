@@ -104,3 +104,23 @@ def test_summary_last_of_a_sparse_key_follows_its_own_steps(offline_run: Offline
     assert run._pipeline is not None
     run._pipeline.flush_once()
     assert run.summary["sparse"] == 9.0 and run.summary["b"] == 1.0
+
+
+def test_step_metrics_reach_the_run_summary_for_the_charts(offline_run: OfflineRun) -> None:
+    run = offline_run()
+    run.define_metric("epoch")
+    run.define_metric("val/*", step_metric="epoch")
+    run.define_metric("val/acc", step_metric="epoch", summary="max")
+    run.define_metric("test/*", step_metric="epoch")
+    run.define_metric("test/*")  # redefined without an axis: it plots against the step again
+    run.log({"epoch": 0.0, "val/acc": 0.5})
+    s = run.summary.as_dict()
+    assert s["_step_metrics"] == {"val/*": "epoch", "val/acc": "epoch"}
+    run.finish()
+    assert run.dir is not None
+    merged: dict[str, object] = {}
+    for line in (run.dir / "ops.jsonl").read_text().splitlines():
+        op = json.loads(line)
+        if op["op"] == "summary":
+            merged.update(op["body"]["summary"])
+    assert merged["_step_metrics"] == {"val/*": "epoch", "val/acc": "epoch"}  # what the server stores

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from wanllmdb.credentials import find_api_key, store_api_key
+from wanllmdb.credentials import LOCAL_BASE_URLS, find_api_key, store_api_key
 from wanllmdb.rest import ApiError, RestClient, Transient
 from wanllmdb.settings import Settings
 
@@ -33,27 +33,56 @@ def main() -> None:
     "--verify/--no-verify", default=True, show_default=True, help="Check the key against the server."
 )
 def login(key: str | None, base_url: str | None, verify: bool) -> None:
-    """Store an API key for BASE_URL in the user config dir (mode 0600)."""
+    """Store an API key for BASE_URL in the user config dir (mode 0600).
+
+    The key comes from KEY, else WANLLMDB_API_KEY, else a hidden prompt on a terminal, else one line
+    of stdin (`wanllmdb login < keyfile`), so it never has to appear in the shell history or a log.
+    """
     url = (base_url or Settings().base_url).rstrip("/")
-    key = key or click.prompt(f"API key for {url}", hide_input=True)
-    key = key.strip()
+    key = (key or os.environ.get("WANLLMDB_API_KEY") or _read_key(url)).strip()
     if not key:
-        raise click.UsageError("the API key is empty")
+        raise click.UsageError(f"no API key given. {_where_keys_are(url)}")
     if verify:
         client = RestClient(url, key)
         try:
             me = client.me()
         except Transient as exc:
             raise click.ClickException(
-                f"{url} is unreachable ({exc}); use --no-verify to store the key anyway"
+                f"cannot reach {url} ({exc}); start the server or check --base-url, "
+                "or pass --no-verify to store the key anyway"
             ) from None
         except ApiError as exc:
-            raise click.ClickException(f"{url} refused the key: {exc.message}") from None
+            if exc.status in (401, 403):
+                raise click.ClickException(
+                    f"{url} did not accept this API key ({exc.message}). {_where_keys_are(url)}"
+                ) from None
+            raise click.ClickException(f"{url} could not check the key: {exc.message}") from None
         finally:
             client.close()
         click.echo(f"Logged in to {url} as {me.get('username', '?')}.")
     path = store_api_key(url, key)
     click.echo(f"Key stored in {path}")
+
+
+def _where_keys_are(url: str) -> str:
+    text = "An admin creates keys with `wanllmdb admin create-key USERNAME`"
+    if url in LOCAL_BASE_URLS:
+        data_dir = Settings.resolve().data_dir
+        text = (
+            f"The local server writes its admin key to {data_dir / 'admin-api-key'}; "
+            + text[0].lower()
+            + text[1:]
+        )
+    return text + "."
+
+
+def _read_key(url: str) -> str:
+    """A hidden prompt on a terminal; without one (a pipe, CI) one line of stdin, read without echo
+    or prompt: getpass there would only warn that the key may be echoed."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        click.echo(_where_keys_are(url), err=True)
+        return str(click.prompt(f"API key for {url}", hide_input=True, default="", show_default=False))
+    return sys.stdin.readline() if sys.stdin is not None else ""
 
 
 @main.command()

@@ -86,7 +86,7 @@ class ServerRefused(CommError):
     """The server refused a request that the caller must know about (e.g. resume='must' of a missing run)."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(f"server answered {status} {code}: {message}")
+        super().__init__(f"{message} (HTTP {status})")  # a sentence; status, code and field stay attributes
         self.status = status
         self.code = code
         self.field = field

@@ -279,6 +279,13 @@ class Run(RunSurface):
             self.synced = self._pipeline.close(body)
         if self._rd is not None:
             self._rd.unlock()
+        if self._pipeline is not None:
+            created = self._pipeline.uploader.run if self._pipeline.uploader is not None else None
+            if created and not self.entity:  # init() fell back to offline; the uploader created it later
+                self.entity = created.get("entity")
+                if not self._record.get("name"):  # the server named it ("adjective-noun-N")
+                    self._name = created.get("name") or self._name
+            self._say_finished(self._pipeline.unsynced)
         if self._on_finish is not None:
             self._on_finish(self)
 

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from wanllmdb.errors import NotAvailableYet, UsageError
+from wanllmdb.termlog import termlog, termwarn
 
 if TYPE_CHECKING:
     from wanllmdb.ingest.pipeline import Pipeline
     from wanllmdb.ingest.spool import RunDir
     from wanllmdb.settings import Settings
+    from wanllmdb.summary import Summary
 
 __all__ = ["RunSurface"]
 
@@ -54,7 +56,12 @@ class RunSurface:
     _rd: RunDir | None
     _pipeline: Pipeline | None
     _closed: bool
+    summary: Summary
+    synced: bool | None
+    final_state: str | None
     _preempting: bool = False
+
+    SUMMARY_LINES = 10  # finish() shows at most this many summary keys
 
     # -- identity ------------------------------------------------------------------------------------
     @property
@@ -112,6 +119,42 @@ class RunSurface:
     @property
     def project_url(self) -> str | None:
         return self.get_project_url()
+
+    # -- what init() and finish() say on the terminal (termlog: silent/quiet hide it) ----------------
+    def _say_started(self) -> None:
+        """One line: the run and where to watch it (or where its data waits, offline)."""
+        if self.mode == "disabled":
+            return
+        who = f"{self._name} ({self.id})" if self._name and self._name != self.id else self.id
+        if self.url:
+            termlog(f"run {who}: {self.url}")
+        else:
+            termlog(f"run {who} is logging offline to {self._rd.path if self._rd else '-'}")
+
+    def _say_finished(self, unsynced: int) -> None:
+        """The run's link, up to ``SUMMARY_LINES`` final summary values, and what is left for sync."""
+        if self.mode == "disabled":
+            return
+        values = [(k, v) for k, v in sorted(self.summary.as_dict().items()) if not k.startswith("_")]
+        if values:
+            width = max(len(k) for k, _ in values[: self.SUMMARY_LINES])
+            termlog("run summary:")
+            for key, value in values[: self.SUMMARY_LINES]:
+                termlog(f"  {key.ljust(width)}  {_short(value)}")
+            if len(values) > self.SUMMARY_LINES:
+                termlog(f"  … and {len(values) - self.SUMMARY_LINES} more (run.summary)")
+        who = f"{self._name} ({self.id})" if self._name and self._name != self.id else self.id
+        termlog(f"run {who} {self.final_state}" + (f": {self.url}" if self.url else ""))
+        if self._rd is None or self.synced:
+            return
+        if self.mode == "offline":
+            termlog(f"offline run: upload it with `wanllmdb sync {self._rd.path}`")
+        elif unsynced:
+            termwarn(
+                f"{unsynced} item(s) not uploaded within finish_timeout_s="
+                f"{self.settings.finish_timeout_s:g} s; they are safe in {self._rd.path}: "
+                f"run `wanllmdb sync {self._rd.path}` to upload them"
+            )
 
     # -- code ------------------------------------------------------------------------------------------
     def log_code(
@@ -189,3 +232,13 @@ class RunSurface:
 
     def alert(self, *args: Any, **kwargs: Any) -> NoReturn:
         self._later("alert", "alerts and notifications (with teams)")
+
+
+def _short(value: Any) -> str:
+    """A summary value in a few characters: 4 significant digits, dicts inline, long text cut."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -29,6 +29,7 @@ from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.lifecycle import process_settings
 from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 from wanllmdb.run import Run
+from wanllmdb.run_files import InitFiles
 from wanllmdb.settings import Settings, explicit_fields
 from wanllmdb.summary import MetricRules, Summary
 from wanllmdb.system.sampler import SystemSampler
@@ -339,6 +340,13 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
     )
     sampler = SystemSampler(system, rd.path, interval_s=s.system_interval_s) if s.system_metrics else None
     diff = _DiffSnapshot(rd) if s.git else None
+    init_files = InitFiles(rd.files, config.as_dict, requirements=s.metadata)
+
+    def before_close() -> None:  # files still being written must land before the final state
+        init_files.settle()
+        if diff is not None:
+            diff.settle()
+
     run = Run(
         settings=s,
         record=record,
@@ -352,11 +360,13 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         sampler=sampler,
         console=console,
         on_finish=_on_finish,
-        before_close=diff.settle if diff is not None else None,
+        before_close=before_close,
     )
     pipeline.start()
+    init_files.start()
     if sampler is not None:
         sampler.start()
+    run._say_started()  # before the console capture: the run's own output.log starts with the script's
     if console is not None:
         console.start()
     if diff is not None:
@@ -368,16 +378,23 @@ def _create_online(
     uploader: SpoolUploader, rd: RunDir, s: Settings, project: str, resume: str
 ) -> dict[str, Any] | None:
     """Create the run now, so a 'must' of a missing run or a taken id fails init(); a server that is
-    away only delays it: the create op stays in the spool for the uploader thread to retry."""
+    away only delays it: init() goes on offline within about ``init_timeout_s`` and the create op stays
+    in the spool for the uploader thread (or `wanllmdb sync`) to send once the server answers."""
     op = rd.read_ops()[0]
     deadline = time.monotonic() + s.init_timeout_s
+    # One request may not outlast init()'s budget: a server that accepts no connection (a dropped SYN)
+    # would otherwise hold init() for the whole http_timeout_s. The uploader keeps its own client.
+    client = uploader.client
+    uploader.client = RestClient(s.base_url, s.api_key, timeout_s=min(s.http_timeout_s, s.init_timeout_s))
     try:
         run = call_with_retry(
-            lambda: uploader.create(op["body"], replay=False), deadline=deadline, max_backoff_s=2.0
+            lambda: uploader.create(op["body"], replay=False), deadline=deadline, max_backoff_s=0.5
         )
     except Transient as exc:
         termwarn(
-            f"server {s.base_url} unreachable ({exc}); logging to {rd.path} and retrying in the background"
+            f"server {s.base_url} is unreachable ({_reason(exc)}); this run continues offline in {rd.path}. "
+            f"It is uploaded in the background once the server answers, or run `wanllmdb sync {rd.path}`",
+            repeat=False,
         )
         return None
     except ApiError as exc:
@@ -388,16 +405,45 @@ def _create_online(
             from wanllmdb.sync import mark_unsyncable
 
             mark_unsyncable(rd, f"init() was refused: {exc}")
-        hint = {
-            404: "no such run to resume; drop resume='must' or check the id",
-            409: "this run id exists; pass resume='allow' to continue it",
-            401: "no valid API key; run `wanllmdb login` or set WANLLMDB_API_KEY",
-        }.get(exc.status, "")
-        raise ServerRefused(
-            exc.status, exc.code, f"{exc.message}{'. ' + hint if hint else ''}", exc.field
-        ) from None
+        raise ServerRefused(exc.status, exc.code, _refusal_message(exc, s, project), exc.field) from None
+    finally:
+        uploader.client.close()
+        uploader.client = client
     uploader.done_op(int(op["n"]))
     return run
+
+
+def _reason(exc: Exception) -> str:
+    """The end of a network error ("Connection refused"), not urllib3's whole chain of wrappers."""
+    text = str(exc)
+    return text.rsplit("] ", 1)[-1] if "[Errno" in text else text[:120]
+
+
+def _refusal_message(exc: ApiError, s: Settings, project: str) -> str:
+    """The server's reason for refusing init(), and the fix for what it refused: the hint follows the
+    field the server named, not the status alone (a 404 is a missing entity as often as a missing run)."""
+    where = f"{s.entity}/{project}" if s.entity else project
+    reason = exc.message.rstrip(".")
+    if exc.status == 401:
+        return (
+            f"{s.base_url} did not accept the API key ({reason}). Run `wanllmdb login` or set "
+            f"WANLLMDB_API_KEY; a local server writes its key to {s.data_dir / 'admin-api-key'}"
+        )
+    if exc.field == "entity" and exc.status == 404:
+        return (
+            f"init(entity={s.entity!r}): there is no user, organization or team named {s.entity!r}. "
+            "Check the spelling, or leave entity out to log under your own user"
+        )
+    if exc.status == 403:
+        return f"your API key may not create runs in {where} ({reason}); ask an admin of it for access"
+    if exc.field == "name" and exc.status in (400, 422):
+        return f"init(project={project!r}): {reason.removeprefix('name: ')}"
+    if exc.field == "id" and exc.status == 404:
+        return f"{reason}: drop resume='must', or check the run id"
+    if exc.field == "id" and exc.status == 409:
+        taken = reason.split(";")[0]  # the server's own hint speaks of the REST body, not of init()
+        return f"{taken}: pass resume='allow' to continue that run, or choose another id"
+    return reason
 
 
 class _DiffSnapshot:

@@ -44,6 +44,7 @@ ENVIRONMENT = {
     "WANLLMDB_QUIET": "quiet",
     "WANLLMDB_CONSOLE": "console",
     "WANLLMDB_INIT_TIMEOUT": "init_timeout_s",
+    "WANLLMDB_FINISH_TIMEOUT": "finish_timeout_s",
     "WANLLMDB_DISABLE_GIT": "disable_git",
     "WANLLMDB_SAVE_CODE": "save_code",
 }
@@ -67,8 +68,10 @@ class Settings:
     git: bool = True
     heartbeat_interval_s: float = 30.0
     http_timeout_s: float = 10.0
-    init_timeout_s: float = 15.0  # init() waits this long for the server before going on from the spool
-    finish_timeout_s: float = 60.0  # finish() waits this long for uploads, then leaves the rest for sync
+    # init() waits this long for the server, then goes on offline from the spool (uploaded in the
+    # background once the server answers, or by `wanllmdb sync`): a 10-step script must not wait 15 s.
+    init_timeout_s: float = 2.0
+    finish_timeout_s: float = 10.0  # finish() waits this long for uploads, then leaves the rest for sync
     upload_batch: int = 100  # grants asked for per POST /uploads (the contract's maximum)
     retry_max_backoff_s: float = 30.0
     handle_signals: bool = True
@@ -126,6 +129,8 @@ class Settings:
         if not self.show_info:
             put("quiet", True)
         self._check_inert()
+        if not (self.init_timeout_s > 0 and self.finish_timeout_s >= 0):
+            raise UsageError("settings init_timeout_s must be positive and finish_timeout_s not negative")
         if not self.system_interval_s >= 1.0:
             raise UsageError(f"settings system_interval_s={self.system_interval_s}: the minimum is 1 second")
         if self.flush_interval_s <= 0 or self.flush_max_values <= 0:

@@ -28,6 +28,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         "WANLLMDB_QUIET",
         "WANLLMDB_CONSOLE",
         "WANLLMDB_INIT_TIMEOUT",
+        "WANLLMDB_FINISH_TIMEOUT",
         "WANLLMDB_DISABLE_GIT",
         "WANLLMDB_SAVE_CODE",
     ):

@@ -102,7 +102,7 @@ def test_resume_continues_the_step_counter_and_keeps_earlier_steps(
 def test_resume_must_of_a_missing_run_and_a_taken_id_fail_init(
     module_server: LocalServer, tmp_path: Path
 ) -> None:
-    with pytest.raises(ServerRefused, match="no such run to resume"):
+    with pytest.raises(ServerRefused, match="drop resume='must'"):
         start(module_server, tmp_path, id="never-was", resume="must")
     assert wanllmdb.run is None
     run = start(module_server, tmp_path, id="taken-id")

@@ -63,6 +63,7 @@ ENV_VALUES: dict[str, tuple[str, str, object]] = {
     "WANLLMDB_QUIET": ("quiet", "1", True),
     "WANLLMDB_CONSOLE": ("console", "off", "off"),
     "WANLLMDB_INIT_TIMEOUT": ("init_timeout_s", "3.5", 3.5),
+    "WANLLMDB_FINISH_TIMEOUT": ("finish_timeout_s", "4", 4.0),
     "WANLLMDB_DISABLE_GIT": ("disable_git", "true", True),
     "WANLLMDB_SAVE_CODE": ("save_code", "yes", True),
 }
@@ -100,6 +101,7 @@ def test_a_field_the_caller_set_beats_the_environment(variable: str, monkeypatch
         "quiet": False,
         "console": "wrap",
         "init_timeout_s": 7.0,
+        "finish_timeout_s": 9.0,
         "disable_git": False,
         "save_code": False,
     }
@@ -140,7 +142,9 @@ def test_wandb_setting_names_act_on_our_fields() -> None:
     assert Settings(show_info=False).quiet is True
     assert Settings(mode="dryrun").mode == "offline"  # type: ignore[arg-type]
     assert Settings(mode="run").mode == "online"  # type: ignore[arg-type]
-    assert Settings(console="auto").console == "wrap"
+    assert Settings().console == "auto"  # descriptor capture where it works, else wrap (console.py)
+    assert Settings(console="wrap_raw").console == "wrap"
+    assert Settings(console="redirect").console == "redirect"
     assert Settings(console="off").console == "off"
     assert Settings(start_method="thread").start_method == "thread"
     assert Settings(anonymous="never").anonymous == "never"
@@ -149,8 +153,6 @@ def test_wandb_setting_names_act_on_our_fields() -> None:
 def test_wandb_settings_we_cannot_honour_say_so() -> None:
     with pytest.warns(UserWarning, match="start_method='fork' has no effect"):
         Settings(start_method="fork")
-    with pytest.warns(UserWarning, match="not the file descriptors"):
-        assert Settings(console="redirect").console == "wrap"
     with pytest.raises(UsageError, match="no anonymous runs"):
         Settings(anonymous="must")
     with pytest.raises(UsageError, match="console='tty'"):

@@ -24,9 +24,10 @@ from wanllmdb.ingest.buffer import Drained, MetricBuffer
 from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
+from wanllmdb.run_files import append_output, publish_output
 from wanllmdb.settings import Settings
 from wanllmdb.summary import Summary
-from wanllmdb.termlog import is_quiet, termwarn
+from wanllmdb.termlog import is_quiet, termlog
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,6 +65,7 @@ class Pipeline:
     _seq: dict[str, int] = field(default_factory=dict)
     _sent_summary: dict[str, Any] = field(default_factory=dict)
     _flusher: threading.Thread | None = None
+    unsynced: int = 0  # after close(): items left in the spool for `wanllmdb sync`
 
     def start(self) -> None:
         self._seq = {s: self.rd.next_seq(s, self.attempt) for s in ("history", "system", "logs")}
@@ -122,6 +124,7 @@ class Pipeline:
                 from wanllmdb.ingest.chunk import log_table
 
                 self._write_chunk("logs", log_table(lines, attempt=self.attempt))
+                append_output(self.rd.path, (line[3] for line in lines))  # output.log, at finish
                 wrote = True
         wrote = self._write_summary() or wrote
         wrote = self._copy_files() or wrote
@@ -204,29 +207,22 @@ class Pipeline:
             self._flusher.join()
         self.flush_once()
         self._copy_files(final=True)
+        publish_output(self.rd.path, self.rd.files)
         if state_body is not None:
             self.submit_op("state", state_body)
             self._write_ops()
         if self.uploader is None:
-            return False
+            return False  # offline: finish() points at `wanllmdb sync`
         done = self._wait_uploads(time.monotonic() + self.settings.finish_timeout_s)
         self.uploader.stop(timeout_s=5.0)
         if not done:
-            left = self.uploader.pending_count()
-            if left:
-                termwarn(
-                    f"{left} item(s) not uploaded yet; they are safe in {self.rd.path}. "
-                    f"Run `wanllmdb sync {self.rd.path}` to finish."
-                )
-            else:
-                done = True
+            self.unsynced = self.uploader.pending_count()
+            done = self.unsynced == 0
         return done
 
     def _wait_uploads(self, deadline: float) -> bool:
         assert self.uploader is not None
-        bar = None
-        start = time.monotonic()
-        total = None
+        progress = _Progress()
         try:
             while time.monotonic() < deadline:
                 self.uploader.wake()
@@ -235,19 +231,56 @@ class Pipeline:
                     return True
                 if self.uploader.refused:
                     return False
-                if bar is None and time.monotonic() - start > 2.0 and not is_quiet():
-                    from tqdm import tqdm
-
-                    total = left
-                    bar = tqdm(total=total, desc="wanllmdb: uploading", unit="item", file=sys.__stderr__)
-                if bar is not None and total is not None:
-                    bar.n = max(0, total - left)
-                    bar.refresh()
-                time.sleep(0.1 if bar is None else 0.5)
+                progress.show(left)
+                time.sleep(0.1 if progress.bar is None else 0.5)
             return False
         finally:
-            if bar is not None:
-                bar.close()
+            progress.close()
+
+
+class _Progress:
+    """finish()'s upload progress, once uploads lag by more than ``AFTER_S``: a tqdm bar on a terminal;
+    elsewhere (CI logs, files, pipes, where every redraw is a line) one line every ``EVERY_S`` at most."""
+
+    AFTER_S = 2.0
+    EVERY_S = 5.0
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._said = 0.0
+        self._total: int | None = None
+        self.bar: Any = None
+        self._tty = _stderr_is_terminal()
+
+    def show(self, left: int) -> None:
+        now = time.monotonic()
+        if is_quiet() or now - self._start <= self.AFTER_S:
+            return
+        if self._total is None:
+            self._total = left
+        if not self._tty:
+            if now - self._said >= self.EVERY_S:
+                self._said = now
+                termlog(f"uploading: {left} item(s) left ({now - self._start:.0f} s)")
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self._total, desc="wanllmdb: uploading", unit="item", file=sys.__stderr__)
+        self.bar.n = max(0, self._total - left)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _stderr_is_terminal() -> bool:
+    stream = sys.__stderr__
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 _NOTHING = object()

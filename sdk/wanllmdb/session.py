@@ -327,7 +327,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
             if isinstance(step, int | float):
                 start_step = max(start_step, int(step) + 1)
 
-    console = ConsoleCapture() if s.console == "wrap" else None
+    console = ConsoleCapture(s.console) if s.console != "off" else None
     pipeline = Pipeline(
         rd=rd,
         settings=s,

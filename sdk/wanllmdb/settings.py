@@ -64,7 +64,9 @@ class Settings:
     system_interval_s: float = 10.0
     system_metrics: bool = True
     metadata: bool = True  # host, user, OS, command and GPUs sent with the run
-    console: str = "wrap"  # "wrap" captures sys.stdout/sys.stderr; "off" captures nothing
+    # "auto": "redirect" (file descriptors 1 and 2: C extensions and child processes too) where it works,
+    # else "wrap" (sys.stdout/sys.stderr only); "off" captures nothing. See console.py.
+    console: str = "auto"
     git: bool = True
     heartbeat_interval_s: float = 30.0
     http_timeout_s: float = 10.0
@@ -110,13 +112,7 @@ class Settings:
             raise UsageError(f"mode={self.mode!r}: use one of {', '.join(get_args(Mode))}")
         if self.console not in _CONSOLES:
             raise UsageError(f"settings console={self.console!r}: use one of {', '.join(_CONSOLES)}")
-        if self.console == "redirect":
-            warnings.warn(
-                "wanllmdb: console='redirect' captures by wrapping sys.stdout/sys.stderr, not the file "
-                "descriptors: output of C extensions and child processes is not captured",
-                stacklevel=3,
-            )
-        if self.console != "off":
+        if self.console in ("wrap_raw", "wrap_emu"):  # wandb's wrap variants
             put("console", "wrap")
         if self._disable_stats or self.x_disable_stats:
             put("system_metrics", False)

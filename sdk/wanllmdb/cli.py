@@ -65,15 +65,12 @@ def login(key: str | None, base_url: str | None, verify: bool) -> None:
 
 
 def _where_keys_are(url: str) -> str:
-    text = "An admin creates keys with `wanllmdb admin create-key USERNAME`"
-    if url in LOCAL_BASE_URLS:
-        data_dir = Settings.resolve().data_dir
-        text = (
-            f"The local server writes its admin key to {data_dir / 'admin-api-key'}; "
-            + text[0].lower()
-            + text[1:]
-        )
-    return text + "."
+    data_dir = Path(os.environ.get("WANLLMDB_DATA_DIR") or Path.home() / ".wanllmdb").expanduser()
+    where = "its" if url in LOCAL_BASE_URLS else "a local server's"
+    return (
+        f"Where to find a key: `wanllmdb server` writes {where} admin key to {data_dir / 'admin-api-key'}, "
+        "and an admin creates one for any user with `wanllmdb admin create-key USERNAME`."
+    )
 
 
 def _read_key(url: str) -> str:

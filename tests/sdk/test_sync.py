@@ -90,7 +90,7 @@ def test_login_verifies_and_stores_the_key_0600(module_server: LocalServer, tmp_
     env.pop("WANLLMDB_API_KEY")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
     bad = cli("login", "wl_wrong", env=env)
-    assert bad.returncode != 0 and "refused the key" in bad.stderr
+    assert bad.returncode != 0 and "did not accept this API key" in bad.stderr
     good = cli("login", admin_key(module_server.data_dir), env=env)
     assert good.returncode == 0, good.stderr
     stored = tmp_path / "cfg" / "wanllmdb" / "credentials.json"

@@ -241,7 +241,50 @@ def test_login_errors_are_sentences_that_say_where_keys_come_from(
     wrong = login(module_server, tmp_path, stdin="wl_not_a_key\n")
     assert wrong.returncode == 1
     assert f"{module_server.url} did not accept this API key" in wrong.stderr
-    assert "wanllmdb admin create-key" in wrong.stderr
+    assert "wanllmdb admin create-key" in wrong.stderr and "admin-api-key" in wrong.stderr
     assert "unauthenticated" not in wrong.stderr and "field" not in wrong.stderr
     empty = login(module_server, tmp_path)
     assert empty.returncode == 2 and "no API key given" in empty.stderr
+
+
+def test_login_on_a_terminal_prompts_with_the_input_hidden(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    import os
+    import pty
+    import select
+
+    env = sdk_env(module_server.url, "", tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    env.pop("WANLLMDB_API_KEY")
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wanllmdb.cli", "login", "--base-url", module_server.url],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(child)
+    seen, sent = b"", False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if select.select([main], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not sent and b"API key for" in seen:
+            os.write(main, admin_key(module_server.data_dir).encode() + b"\n")
+            sent = True
+        if proc.poll() is not None and not select.select([main], [], [], 0.2)[0]:
+            break
+    os.close(main)
+    assert proc.wait(timeout=30) == 0, seen
+    text = seen.decode(errors="replace")
+    assert "admin-api-key" in text and "Logged in to" in text
+    assert admin_key(module_server.data_dir) not in text  # not echoed
+    assert "echoed" not in text

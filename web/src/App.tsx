@@ -13,6 +13,7 @@ const OverviewPage = lazy(() => import("./pages/overview/OverviewPage"));
 const RunsTablePage = lazy(() => import("./pages/table/RunsTablePage"));
 const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
 const RunPage = lazy(() => import("./pages/run/RunPage"));
+const ProfilePage = lazy(() => import("./pages/settings/ProfilePage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const [signedIn, setSignedIn] = useState(readSignedIn);
@@ -49,6 +50,8 @@ export function App() {
               }
             >
               <Route index element={<ProjectsPage />} />
+              <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
+              <Route path="settings/profile" element={<ProfilePage />} />
               <Route path=":entity/:project" element={<OverviewPage />} />
               <Route path=":entity/:project/table" element={<RunsTablePage />} />
               <Route path=":entity/:project/workspace" element={<WorkspacePage />} />

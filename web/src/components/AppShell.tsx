@@ -37,7 +37,9 @@ export function AppShell() {
           </nav>
         )}
         <div className="topbar-right">
-          <span className="user">{signedIn?.username}</span>
+          <Link to="/settings/profile" className="user" title="Profile and API keys">
+            {signedIn?.username}
+          </Link>
           <button className="btn btn-ghost" onClick={logout}>
             Log out
           </button>

@@ -1,5 +1,7 @@
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { healthQuery } from "../../queries/account";
 import { login } from "../../api/auth";
 import { markSignedIn } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
@@ -11,6 +13,8 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
   const [params] = useSearchParams();
+  // On an embedded server the admin signs in with the API key written at its first start.
+  const local = useQuery(healthQuery()).data?.backend === "local";
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -56,6 +60,12 @@ export function LoginPage() {
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        {local && (
+          <p className="muted small" data-testid="local-login-hint">
+            Local server: user <code>admin</code>, password: the key in <code>~/.wanllmdb/admin-api-key</code> (or{" "}
+            <code>&lt;data dir&gt;/admin-api-key</code> with <code>--data-dir</code>).
+          </p>
+        )}
       </form>
     </div>
   );

@@ -5,6 +5,7 @@ import { ErrorBanner, Loading, StateBadge } from "../../components/status";
 import { can } from "../../api/permissions";
 import { useProject } from "../../queries/projects";
 import { runQuery } from "../../queries/runs";
+import { Workspace } from "../workspace/WorkspacePage";
 import { FilesTab } from "./FilesTab";
 import { LogsTab } from "./LogsTab";
 import { OverviewTab } from "./OverviewTab";
@@ -12,6 +13,7 @@ import { SystemTab } from "./SystemTab";
 
 const TABS = [
   ["", "Overview"],
+  ["charts", "Charts"],
   ["system", "System"],
   ["logs", "Logs"],
   ["files", "Files"],
@@ -46,6 +48,8 @@ export default function RunPage() {
       {/* A poll that failed keeps the page; the next one clears this. */}
       <ErrorBanner error={run.error} />
       {tab === "" && <OverviewTab run={r} canEdit={can(proj.data, "run:write")} />}
+      {/* The workspace's own panels, scoped to this run: one chart code path for both pages. */}
+      {tab === "charts" && proj.data && <Workspace project={proj.data} only={r} />}
       {tab === "system" && <SystemTab run={r} />}
       {tab === "logs" && <LogsTab run={r} />}
       {tab === "files" && <FilesTab run={r} />}

@@ -2,6 +2,7 @@ import ReactGridLayout, { useContainerWidth, type Layout } from "react-grid-layo
 import "react-grid-layout/css/styles.css";
 import "react-resizable/css/styles.css";
 import type { PanelBox } from "../../shaping/view";
+import { defaultBox, GRID_COLS, panelsPerRow } from "./sections";
 
 export interface PanelDef {
   id: string;
@@ -21,16 +22,17 @@ interface Props {
   onRemove?: (id: string) => void;
 }
 
-const COLS = 12;
-/** Three panels a row until the user moves them; a moved panel's box is kept in the view. */
-export const defaultBox = (i: number): PanelBox => ({ x: (i % 3) * 4, y: Math.floor(i / 3) * 9, w: 4, h: 9 });
-
-/** A collapsible group of panels (one key prefix) laid out on a drag-and-resize grid. */
+/**
+ * A collapsible group of panels (one key prefix) laid out on a drag-and-resize grid as wide as the
+ * page: panels the user has not moved share each row evenly (fewer, wider ones on a narrow window).
+ */
 export function PanelSection({ title, panels, layout, collapsed, onToggle, onLayout, onFullscreen, onRemove }: Props) {
   const { width, containerRef, mounted } = useContainerWidth();
-  const items = panels.map((p, i) => ({ i: p.id, ...(layout[p.id] ?? defaultBox(i)), minW: 2, minH: 5 }));
+  const perRow = panelsPerRow(width, panels.length);
+  const keep = (l: Layout) => onLayout(Object.fromEntries(l.map((b) => [b.i, { x: b.x, y: b.y, w: b.w, h: b.h }])));
+  const items = panels.map((p, i) => ({ i: p.id, ...(layout[p.id] ?? defaultBox(i, perRow)), minW: 2, minH: 5 }));
   return (
-    <section className="ws-section" data-section={title}>
+    <section className="ws-section" data-section={title} data-per-row={perRow}>
       <button className="ws-section-head" onClick={onToggle} aria-expanded={!collapsed}>
         <span className={`caret${collapsed ? "" : " open"}`}>▸</span>
         {title} <span className="muted small">{panels.length}</span>
@@ -41,10 +43,12 @@ export function PanelSection({ title, panels, layout, collapsed, onToggle, onLay
             <ReactGridLayout
               width={width}
               layout={items}
-              gridConfig={{ cols: COLS, rowHeight: 30, margin: [10, 10] }}
+              gridConfig={{ cols: GRID_COLS, rowHeight: 30, margin: [10, 10] }}
               dragConfig={{ enabled: true, handle: ".panel-title" }}
               resizeConfig={{ enabled: true }}
-              onLayoutChange={(l: Layout) => onLayout(Object.fromEntries(l.map((b) => [b.i, { x: b.x, y: b.y, w: b.w, h: b.h }])))}
+              // Only what the user did is kept: default boxes stay free to follow the window's width.
+              onDragStop={keep}
+              onResizeStop={keep}
             >
               {panels.map((p) => (
                 <div key={p.id} className="panel" data-panel={p.id}>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Project, Run } from "../../api/types";
@@ -19,6 +19,7 @@ import { RunSelector } from "./RunSelector";
 import { groupKeys } from "./sections";
 import { useMetricData } from "./useMetricData";
 import { ViewBar } from "./ViewBar";
+import "./layout.css";
 
 export default function WorkspacePage() {
   const { entity = "", project = "" } = useParams();
@@ -28,7 +29,9 @@ export default function WorkspacePage() {
   return <Workspace project={p.data} />;
 }
 
-const DEFAULT_SHOWN = 5;
+export const DEFAULT_SHOWN = 5;
+/** How often an open workspace asks for the run list again, so a run started meanwhile appears. */
+export const RUN_LIST_POLL_MS = 5_000;
 
 function initialView(params: URLSearchParams): View {
   const enc = params.get("view");
@@ -38,7 +41,11 @@ function initialView(params: URLSearchParams): View {
   return v;
 }
 
-function Workspace({ project }: { project: Project }) {
+/**
+ * The workspace's charts. With `only`, it is scoped to that one run (the run page's Charts tab):
+ * the same panels, toolbar and layout, without the run list or the project's saved views.
+ */
+export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const base = `/${project.entity}/${project.name}`;
   const [params, setParams] = useSearchParams();
   const [view, setView] = useState<View>(() => initialView(params));
@@ -79,25 +86,37 @@ function Workspace({ project }: { project: Project }) {
     return `${window.location.origin}${base}/workspace?${query}`;
   };
 
-  const runList = useQuery(runListQuery(project.id, { order: "-created_at", perPage: 200 }));
-  const chosenOnce = useRef(view.runs.length > 0 || params.has("view") || params.has("saved"));
-  useEffect(() => {
-    if (chosenOnce.current || !runList.data) return;
-    chosenOnce.current = true;
-    patch({ runs: runList.data.items.slice(0, DEFAULT_SHOWN).map((r) => r.id) });
-  }, [runList.data, patch]);
+  // Asked again every few seconds while the page is open, so a run started meanwhile appears.
+  const runList = useQuery({
+    ...runListQuery(project.id, { order: "-created_at", perPage: 200 }),
+    enabled: !only,
+    refetchInterval: RUN_LIST_POLL_MS,
+  });
+  // Until the user picks runs, the selection is "the most recent DEFAULT_SHOWN" and follows new runs;
+  // scoped to one run, it is that run. Adjusted while rendering, as the linked view above is.
+  const [auto, setAuto] = useState(() => !only && !(view.runs.length > 0 || params.has("view") || params.has("saved")));
+  const newest = useMemo(() => (runList.data?.items ?? []).slice(0, DEFAULT_SHOWN).map((r) => r.id), [runList.data]);
+  const wanted = only ? [only.id] : auto && runList.data ? newest : null;
+  if (wanted && (wanted.length !== view.runs.length || wanted.some((id, i) => id !== view.runs[i]))) setView({ ...view, runs: wanted });
+  const choose = useCallback(
+    (runs: string[]) => {
+      setAuto(false);
+      patch({ runs });
+    },
+    [patch],
+  );
 
   // Selected runs outside the listed page (older runs from a shared link) are fetched one by one;
   // one that cannot be read is left out.
   const listed = useMemo(() => runList.data?.items ?? [], [runList.data]);
-  const missing = runList.data ? view.runs.filter((id) => !listed.some((r) => r.id === id)) : [];
+  const missing = runList.data && !only ? view.runs.filter((id) => !listed.some((r) => r.id === id)) : [];
   // (Their state is polled with the other selected runs', by useMetricData.)
   const extra = useQueries({
     queries: missing.map((id) => ({ ...runQuery(project.id, id), refetchInterval: false as const })),
     combine: loadedRuns,
   });
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
-  const allRuns = useMemo(() => [...extra, ...listed], [listed, extra]);
+  const allRuns = useMemo(() => (only ? [only] : [...extra, ...listed]), [only, listed, extra]);
   const selected = useMemo(
     () => view.runs.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r),
     [view.runs, allRuns],
@@ -159,15 +178,18 @@ function Workspace({ project }: { project: Project }) {
   const fsPanel = fullscreen ? sections.flatMap(([, ps]) => ps).find((p) => p.id === fullscreen) : undefined;
 
   return (
-    <div className="workspace">
-      <RunSelector
-        runs={allRuns}
-        selected={view.runs}
-        colors={colors}
-        base={base}
-        total={runList.data?.total ?? null}
-        onChange={(runs) => patch({ runs })}
-      />
+    <div className={only ? "workspace workspace-run" : "workspace"}>
+      {!only && (
+        <RunSelector
+          runs={allRuns}
+          selected={view.runs}
+          colors={colors}
+          base={base}
+          total={runList.data?.total ?? null}
+          auto={auto}
+          onChange={choose}
+        />
+      )}
       <div className="ws-main">
         <div className="ws-toolbar">
           <label>
@@ -202,7 +224,7 @@ function Workspace({ project }: { project: Project }) {
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
           <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
-          <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />
+          {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
         <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
         {metrics.warnings.length > 0 && (
@@ -210,7 +232,7 @@ function Workspace({ project }: { project: Project }) {
             Some metric data could not be read and is missing from these charts: {metrics.warnings.join("; ")}
           </div>
         )}
-        {runList.isPending ? (
+        {runList.isPending && !only ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (
           <Empty title="No runs in this project yet">Log metrics with wanllmdb.log() and charts appear here.</Empty>

@@ -97,10 +97,10 @@ export interface Seeded {
   runs: { id: string; name: string; config: Record<string, unknown> }[];
 }
 
-/** Logs runs through the real Python SDK (tests/web_e2e/seed.py) and returns what it made. */
-export function seed(bin: string, server: Server, args: string[] = []): Seeded {
+/** Logs runs through the real Python SDK (tests/web_e2e/<script>) and returns what it made. */
+export function seed(bin: string, server: Server, args: string[] = [], script = "seed.py"): Seeded {
   const python = join(dirname(bin), "python");
-  const script = join(REPO, "tests", "web_e2e", "seed.py");
+  script = join(REPO, "tests", "web_e2e", script);
   const r = spawnSync(python, [script, "--url", server.url, "--admin-key-file", server.adminKeyPath, ...args], {
     env: pyEnv(),
     encoding: "utf8",

@@ -5,6 +5,7 @@ import { LineChart } from "../../charts/LineChart";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { systemMetricsQuery } from "../../queries/metrics";
 import { PALETTE } from "../../shaping/colors";
+import { formatterFor } from "../../shaping/units";
 
 const noop = () => undefined;
 
@@ -16,6 +17,7 @@ export function SystemTab({ run }: { run: Run }) {
       (q.data?.keys ?? []).map((k, i) => ({
         key: k,
         runs: [{ id: run.id, label: k, color: PALETTE[i % PALETTE.length], series: q.data!.series[k] }],
+        format: formatterFor(k), // bytes, %, W, °C and MHz on the axis and in the tooltip
       })),
     [q.data, run.id],
   );
@@ -29,7 +31,7 @@ export function SystemTab({ run }: { run: Run }) {
             <span className="panel-title">{c.key}</span>
           </div>
           <div className="panel-body">
-            <LineChart runs={c.runs} xKind="time" xLabel="Time" smoothing={0} logY={false} range={null} onZoom={noop} onReset={noop} hideSingleLegend />
+            <LineChart runs={c.runs} xKind="time" xLabel="Time" smoothing={0} logY={false} range={null} onZoom={noop} onReset={noop} hideSingleLegend format={c.format} />
           </div>
         </div>
       ))}

@@ -5,19 +5,27 @@ import { runName } from "../../api/runs";
 import { LineChart, type LineRun, type XKind } from "../../charts/LineChart";
 import { colorOf } from "../../shaping/colors";
 import { metricRangeQuery } from "../../queries/metrics";
-import { relativeX, spliceRange, type Series } from "../../shaping/series";
+import { panelAxis, xParamOf } from "../../shaping/axes";
+import { LINE_AGGS, relativeX, spliceRange, type LineAgg, type Series } from "../../shaping/series";
+import { formatterFor } from "../../shaping/units";
 import type { XAxis } from "../../shaping/view";
 import type { RunSeries } from "./useMetricData";
+import "./panels.css";
 
 interface Props {
   metric: string;
   runs: Run[];
   data: RunSeries;
   colors: Record<string, number>;
+  /** The view's x axis; a key with a define_metric step metric draws on it instead of the step. */
   x: XAxis;
   xParam: string;
   smoothing: number;
   logY: boolean;
+  /** The panel's line (View.panelConfig): each bucket's mean, max or min. */
+  line?: LineAgg;
+  /** Called with the metric, so one stable function serves every panel (and memo holds). */
+  onLine?: (metric: string, line: LineAgg) => void;
 }
 
 const xKindOf = (x: XAxis): XKind => (x === "ts" ? "time" : x === "relative" ? "seconds" : "number");
@@ -25,14 +33,18 @@ const xLabelOf = (x: XAxis) => (x === "ts" ? "Time" : x === "relative" ? "Relati
 
 /**
  * One metric over the selected runs. Dragging a range refetches that range at full resolution
- * (min/max) and splices it in; a double click goes back to the whole run.
+ * (min/max) and splices it in; a double click goes back to the whole run. A metric every run
+ * logged once is a value panel, as in W&B; the legend lists only the runs that logged it.
  */
-export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x, xParam, smoothing, logY }: Props) {
+export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x: viewX, xParam: viewXParam, smoothing, logY, line = "mean", onLine }: Props) {
+  const x = panelAxis(runs, metric, viewX);
+  const xParam = x === viewX ? viewXParam : xParamOf(x);
   // The zoomed range, with the x axis it was drawn on: another axis shows the whole run again.
   const [zoom, setZoom] = useState<{ x: XAxis; range: [number, number] } | null>(null);
   const range = zoom && zoom.x === x ? zoom.range : null;
+  const withData = useMemo(() => runs.filter((r) => (data[r.id]?.[metric]?.x.length ?? 0) > 0), [runs, data, metric]);
   const detailQueries = range
-    ? runs.map((r) => {
+    ? withData.map((r) => {
         const base = data[r.id]?.[metric];
         const off = base ? offsetOf(x, base) : 0;
         return metricRangeQuery(r, metric, xParam, range[0] + off, range[1] + off);
@@ -40,50 +52,81 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
     : [];
   const combine = useCallback(
     // A run whose detail did not load (yet) keeps its coarse series drawn.
-    (results: UseQueryResult<Series>[]) => Object.fromEntries(runs.flatMap((r, i) => (results[i]?.data ? [[r.id, results[i].data]] : []))),
-    [runs],
+    (results: UseQueryResult<Series>[]) => Object.fromEntries(withData.flatMap((r, i) => (results[i]?.data ? [[r.id, results[i].data]] : []))),
+    [withData],
   );
   const detail: Record<string, Series> = useQueries({ queries: detailQueries, combine });
 
   const lineRuns = useMemo<LineRun[]>(
     () =>
-      runs.map((r) => {
-        let s = data[r.id]?.[metric] ?? { x: [], y: [], lo: [], hi: [] };
+      withData.map((r) => {
+        let s = data[r.id][metric];
         const d = detail[r.id];
         if (range && d) s = spliceRange(s, d, range[0] + offsetOf(x, s), range[1] + offsetOf(x, s));
         if (x === "relative") s = relativeX(s);
         return { id: r.id, label: runName(r), color: colorOf(colors[r.id]), series: s };
       }),
-    [runs, data, metric, detail, range, colors, x],
+    [withData, data, metric, detail, range, colors, x],
   );
+  const format = useMemo(() => formatterFor(metric), [metric]);
 
   const onZoom = (min: number, max: number) => setZoom({ x, range: [min, max] });
   const onReset = () => setZoom(null);
-  const empty = lineRuns.every((r) => r.series.x.length === 0);
+  const single = lineRuns.length > 0 && lineRuns.every((r) => r.series.x.length === 1);
   return (
-    <div
-      className="metric-panel"
-      data-metric={metric}
-      data-zoomed={range ? "1" : "0"}
-      data-loaded={lineRuns.filter((r) => r.series.x.length > 0).length}
-    >
-      {empty ? (
+    <div className="metric-panel" data-metric={metric} data-zoomed={range ? "1" : "0"} data-loaded={lineRuns.length} data-x={x} data-line={line}>
+      {lineRuns.length === 0 ? (
         <div className="panel-empty muted small">No data for the selected runs</div>
+      ) : single ? (
+        <ValuePanel runs={lineRuns} format={format} />
       ) : (
-        <LineChart
-          runs={lineRuns}
-          xKind={xKindOf(x)}
-          xLabel={xLabelOf(x)}
-          smoothing={smoothing}
-          logY={logY}
-          range={range}
-          onZoom={onZoom}
-          onReset={onReset}
-        />
+        <>
+          {onLine && (
+            <select className="panel-line" value={line} onChange={(e) => onLine(metric, e.target.value as LineAgg)} aria-label="Line" title="The line follows each bucket's mean, max or min; the band spans min to max">
+              {LINE_AGGS.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          )}
+          <LineChart
+            runs={lineRuns}
+            xKind={xKindOf(x)}
+            xLabel={xLabelOf(x)}
+            smoothing={smoothing}
+            logY={logY}
+            range={range}
+            onZoom={onZoom}
+            onReset={onReset}
+            line={line}
+            format={format}
+          />
+        </>
       )}
     </div>
   );
 }, samePanel);
+
+/** A metric each run logged once: its value per run, large, instead of a chart of single dots. */
+function ValuePanel({ runs, format }: { runs: LineRun[]; format: (v: number) => string }) {
+  return (
+    <div className={`value-panel${runs.length === 1 ? " one" : ""}`}>
+      {runs.map((r) => {
+        const v = r.series.y[0];
+        return (
+          <div className="value-row" key={r.id} title={r.label}>
+            <span className="value-run">
+              <i style={{ background: r.color }} />
+              {r.label}
+            </span>
+            <b className="value-num mono">{v == null ? "–" : format(v)}</b>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
 
 /** A panel redraws when its own metric's series change, not when another panel's data arrives. */
 function samePanel(a: Props, b: Props): boolean {
@@ -95,6 +138,8 @@ function samePanel(a: Props, b: Props): boolean {
     a.xParam === b.xParam &&
     a.smoothing === b.smoothing &&
     a.logY === b.logY &&
+    a.line === b.line &&
+    a.onLine === b.onLine &&
     a.runs.every((r) => a.data[r.id]?.[a.metric] === b.data[r.id]?.[b.metric])
   );
 }

@@ -5,11 +5,13 @@ import { useThrottled } from "../../hooks/useThrottled";
 import { KEYS_PER_REQUEST, metricChunkQuery, POLL_MS, type MetricChunk } from "../../queries/metrics";
 import { runKey, runQuery, whileRunning } from "../../queries/runs";
 import type { Series } from "../../shaping/series";
+import { panelAxis, xParamOf } from "../../shaping/axes";
 
 export type RunSeries = Record<string, Record<string, Series>>;
 
 interface Part {
   run: Run;
+  x: string;
   keys: string[];
 }
 
@@ -22,6 +24,7 @@ const statesOf = (results: UseQueryResult<Run>[]): Record<string, string> =>
  * panel, so 50 panels x 10 runs cost 20 requests. A run that was running when listed has its
  * state polled every 4 s; while it is still running its queries are polled for new steps only
  * (after_step), merged into what is drawn, and once it has ended they stop, after a last read.
+ * On the step axis, a key whose runs defined a step metric (define_metric) is read against it.
  */
 export function useMetricData(runs: Run[], keys: string[], x: string) {
   const client = useQueryClient();
@@ -36,10 +39,15 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
   const isLive = useCallback((r: Run) => r.state === "running" && (states[r.id] ?? "running") === "running", [states]);
 
   const parts = useMemo<Part[]>(() => {
-    const groups: string[][] = [];
-    for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) groups.push(keys.slice(i, i + KEYS_PER_REQUEST));
-    return runs.flatMap((run) => groups.map((g) => ({ run, keys: g })));
-  }, [runs, keys]);
+    const byX = new Map<string, string[]>();
+    for (const k of keys) {
+      const kx = x === "step" ? xParamOf(panelAxis(runs, k, "step")) : x;
+      byX.set(kx, [...(byX.get(kx) ?? []), k]);
+    }
+    const groups: [string, string[]][] = [];
+    for (const [kx, ks] of byX) for (let i = 0; i < ks.length; i += KEYS_PER_REQUEST) groups.push([kx, ks.slice(i, i + KEYS_PER_REQUEST)]);
+    return runs.flatMap((run) => groups.map(([kx, g]) => ({ run, x: kx, keys: g })));
+  }, [runs, keys, x]);
   const combine = useCallback(
     (results: UseQueryResult<MetricChunk>[]) => {
       const data: RunSeries = {};
@@ -57,7 +65,7 @@ export function useMetricData(runs: Run[], keys: string[], x: string) {
     },
     [parts],
   );
-  const metrics = useQueries({ queries: parts.map((p) => metricChunkQuery(p.run, p.keys, x, isLive(p.run))), combine });
+  const metrics = useQueries({ queries: parts.map((p) => metricChunkQuery(p.run, p.keys, p.x, isLive(p.run))), combine });
 
   // A run that has just ended may have logged steps since the last poll: read them once more.
   const ended = runs.filter((r) => r.state === "running" && !isLive(r)).map((r) => r.id);

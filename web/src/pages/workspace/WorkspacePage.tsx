@@ -7,6 +7,7 @@ import { useProject } from "../../queries/projects";
 import { metricKeysQuery, runListQuery, runQuery } from "../../queries/runs";
 import { viewQuery, viewsKey, viewsQuery } from "../../queries/views";
 import { assignColors } from "../../shaping/colors";
+import type { LineAgg } from "../../shaping/series";
 import { collectKeys } from "../../shaping/fields";
 import { can } from "../../api/permissions";
 import { deleteView, saveView, type SavedView } from "../../api/views";
@@ -149,6 +150,12 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const toggleSection = (s: string) =>
     patch({ collapsed: view.collapsed.includes(s) ? view.collapsed.filter((c) => c !== s) : [...view.collapsed, s] });
 
+  // A panel's own settings (its line: mean, max or min) live in the view, by panel id.
+  const setLine = useCallback(
+    (metric: string, line: LineAgg) =>
+      setView((v) => ({ ...v, panelConfig: { ...v.panelConfig, [`line:${metric}`]: { ...v.panelConfig[`line:${metric}`], line } } })),
+    [],
+  );
   const linePanel = (k: string): PanelDef => ({
     id: `line:${k}`,
     title: k,
@@ -162,6 +169,8 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
         xParam={xParam}
         smoothing={view.smoothing}
         logY={view.logY}
+        line={view.panelConfig[`line:${k}`]?.line}
+        onLine={setLine}
       />
     ),
   });

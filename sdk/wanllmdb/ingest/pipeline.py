@@ -213,8 +213,11 @@ class Pipeline:
             self._write_ops()
         if self.uploader is None:
             return False  # offline: finish() points at `wanllmdb sync`
-        done = self._wait_uploads(time.monotonic() + self.settings.finish_timeout_s)
-        self.uploader.stop(timeout_s=5.0)
+        deadline = time.monotonic() + self.settings.finish_timeout_s
+        done = self._wait_uploads(deadline)
+        # Within the same budget: a request hung on a silent server must not add its own timeout.
+        # The spool keeps whatever that thread had not finished, for sync.
+        self.uploader.stop(timeout_s=min(5.0, max(0.5, deadline - time.monotonic())))
         if not done:
             self.unsynced = self.uploader.pending_count()
             done = self.unsynced == 0

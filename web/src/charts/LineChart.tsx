@@ -109,7 +109,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       },
       axes: [
         { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: xKind === "time" ? 50 : 36, ...(xKind === "seconds" ? { values: (_u, v) => v.map(fmtSeconds) } : {}) },
-        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: fitLabels, values: (_u, v) => v.map((n) => latest.current.format(n)) },
+        { stroke: "#666", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: fitAxisToLabels, values: (_u, v) => v.map((n) => latest.current.format(n)) },
       ],
       hooks: {
         setSelect: [
@@ -221,14 +221,14 @@ function widenSinglePoint(u: uPlot, data: uPlot.AlignedData, xKind: XKind) {
 }
 
 /** The y axis is as wide as its longest label (uPlot's sizing recipe), so "25.675" is never cut to "5.675". */
-function fitLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+export function fitAxisToLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
   const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number; font?: [string, number] };
   if (cycleNum > 1 && axis._size) return axis._size;
   let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
   const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), "");
   if (longest) {
     u.ctx.font = axis.font?.[0] ?? u.ctx.font;
-    size += u.ctx.measureText(longest).width / devicePixelRatio;
+    size += u.ctx.measureText(longest).width / (globalThis.devicePixelRatio || 1);
   }
   return Math.ceil(Math.max(size, 36));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { singlePointRange } from "../../src/charts/LineChart";
+import type uPlot from "uplot";
+import { fitAxisToLabels, singlePointRange } from "../../src/charts/LineChart";
 import { defaultView, parseView } from "../../src/shaping/view";
 
 describe("the x axis of a chart", () => {
@@ -22,5 +23,15 @@ describe("a panel's line choice", () => {
     const v = parseView({ ...defaultView(), panelConfig: { "line:loss": { line: "max" }, "line:acc": { line: "median" }, bad: null } });
     expect(v.panelConfig).toEqual({ "line:loss": { line: "max" } });
     expect(parseView({}).panelConfig).toEqual({});
+  });
+});
+
+describe("the y axis", () => {
+  // A canvas stand-in whose text is 7 px a character.
+  const fake = { axes: [{}, { ticks: { size: 10 }, gap: 5, font: ["12px sans-serif", 12] }], ctx: { font: "", measureText: (t: string) => ({ width: t.length * 7 }) } } as unknown as uPlot;
+  it("is as wide as its longest label, so 25.675 is not cut to 5.675", () => {
+    const size = fitAxisToLabels(fake, ["0", "12.5", "25.675"], 1, 0);
+    expect(size).toBeGreaterThanOrEqual(10 + 5 + 6 * 7);
+    expect(fitAxisToLabels(fake, ["1.5 GiB", "1023.5 MiB"], 1, 0)).toBeGreaterThan(size);
   });
 });

@@ -68,8 +68,8 @@ def _where_keys_are(url: str) -> str:
     data_dir = Path(os.environ.get("WANLLMDB_DATA_DIR") or Path.home() / ".wanllmdb").expanduser()
     where = "its" if url in LOCAL_BASE_URLS else "a local server's"
     return (
-        f"Where to find a key: `wanllmdb server` writes {where} admin key to {data_dir / 'admin-api-key'}, "
-        "and an admin creates one for any user with `wanllmdb admin create-key USERNAME`."
+        f"Where to find a key: the dashboard's profile page ({url}/settings/profile) lists and creates "
+        f"yours; `wanllmdb server` writes {where} admin key to {data_dir / 'admin-api-key'}."
     )
 
 

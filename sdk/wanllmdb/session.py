@@ -427,7 +427,8 @@ def _refusal_message(exc: ApiError, s: Settings, project: str) -> str:
     if exc.status == 401:
         return (
             f"{s.base_url} did not accept the API key ({reason}). Run `wanllmdb login` or set "
-            f"WANLLMDB_API_KEY; a local server writes its key to {s.data_dir / 'admin-api-key'}"
+            f"WANLLMDB_API_KEY; keys are on the dashboard's profile page ({s.base_url}/settings/profile), "
+            f"and a local server writes its admin key to {s.data_dir / 'admin-api-key'}"
         )
     if exc.field == "entity" and exc.status == 404:
         return (

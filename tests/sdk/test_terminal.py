@@ -207,6 +207,7 @@ def test_a_refused_key_is_a_sentence_with_the_fix(module_server: LocalServer, tm
         start(module_server, tmp_path, settings={"api_key": "wl_not_a_key"})
     message = str(caught.value)
     assert "did not accept the API key" in message and "wanllmdb login" in message
+    assert f"{module_server.url}/settings/profile" in message
     assert "unauthenticated" not in message and "field" not in message
 
 
@@ -241,7 +242,7 @@ def test_login_errors_are_sentences_that_say_where_keys_come_from(
     wrong = login(module_server, tmp_path, stdin="wl_not_a_key\n")
     assert wrong.returncode == 1
     assert f"{module_server.url} did not accept this API key" in wrong.stderr
-    assert "wanllmdb admin create-key" in wrong.stderr and "admin-api-key" in wrong.stderr
+    assert f"{module_server.url}/settings/profile" in wrong.stderr and "admin-api-key" in wrong.stderr
     assert "unauthenticated" not in wrong.stderr and "field" not in wrong.stderr
     empty = login(module_server, tmp_path)
     assert empty.returncode == 2 and "no API key given" in empty.stderr

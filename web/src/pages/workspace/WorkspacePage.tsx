@@ -106,6 +106,11 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     },
     [patch],
   );
+  // A saved view brings its own runs: from then on the selection no longer follows new runs.
+  const openSaved = (v: SavedView) => {
+    setAuto(false);
+    setView(v.view);
+  };
 
   // Selected runs outside the listed page (older runs from a shared link) are fetched one by one;
   // one that cannot be read is left out.
@@ -233,7 +238,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
           <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
-          {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={(v) => setView(v.view)} onDelete={onDelete} shareUrl={shareUrl} />}
+          {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={openSaved} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
         <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
         {metrics.warnings.length > 0 && (

@@ -14,10 +14,13 @@ import { deleteView, saveView, type SavedView } from "../../api/views";
 import { decodeView, defaultView, encodeView, sameView, type PanelBox, type View, type XAxis } from "../../shaping/view";
 import { AddPanel } from "./AddPanel";
 import { CustomPanel } from "./CustomPanel";
+import { GroupByControl } from "./GroupByControl";
+import { GroupPanel } from "./GroupPanel";
 import { MetricPanel } from "./MetricPanel";
 import { PanelSection, type PanelDef } from "./PanelSection";
 import { RunSelector } from "./RunSelector";
 import { groupKeys } from "./sections";
+import { useGroupBands } from "./useGroupBands";
 import { useMetricData } from "./useMetricData";
 import { ViewBar } from "./ViewBar";
 import "./layout.css";
@@ -135,6 +138,10 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const xParam = view.x === "step" ? "step" : view.x === "ts" || view.x === "relative" ? "ts" : view.x.slice(7);
   const metrics = useMetricData(selected, keys, xParam);
   const live = metrics.live;
+  // Grouped, each chart draws one line per group: its mean and band over the group's selected runs.
+  const groupBy = only ? "" : view.groupBy;
+  const selectedIds = useMemo(() => selected.map((r) => r.id), [selected]);
+  const grouped = useGroupBands(project.id, selectedIds, keys, xParam, groupBy);
 
   const fields = useMemo(
     () => [
@@ -164,7 +171,9 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const linePanel = (k: string): PanelDef => ({
     id: `line:${k}`,
     title: k,
-    body: (
+    body: groupBy ? (
+      <GroupPanel metric={k} groups={grouped.groups} band={view.band} x={view.x} smoothing={view.smoothing} logY={view.logY} />
+    ) : (
       <MetricPanel
         metric={k}
         runs={selected}
@@ -235,12 +244,13 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <label>
             <input type="checkbox" checked={view.logY} onChange={(e) => patch({ logY: e.target.checked })} /> Log scale
           </label>
+          {!only && <GroupByControl groupBy={view.groupBy} band={view.band} configFields={fields.filter((f) => f.startsWith("config."))} onChange={patch} />}
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
           <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
           {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={openSaved} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
-        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error} />
+        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error ?? grouped.error} />
         {metrics.warnings.length > 0 && (
           <div className="warning-banner" role="status">
             Some metric data could not be read and is missing from these charts: {metrics.warnings.join("; ")}

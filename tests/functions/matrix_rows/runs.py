@@ -52,6 +52,13 @@ ROWS = [
         lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/runs", params={"order": "-config.lr"}),
         cases=PROJECT_CASES,
     ),
+    Row(
+        "GET",
+        "/api/projects/{project_id}/runs/groups",
+        READ,
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/runs/groups", params={"by": "config.lr"}),
+        cases=PROJECT_CASES,
+    ),
     Row("GET", "/api/runs/config-diff", READ, _diff, cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}", READ, _run_call(), cases=PROJECT_CASES),
     Row("PATCH", "/api/runs/{run_id}", WRITE, _run_call(json={"name": "x"}), cases=PROJECT_CASES),

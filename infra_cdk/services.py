@@ -96,7 +96,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         name="runs",
         description="Run lifecycle, config, summary, heartbeats and upload grants",
-        routes=("/api/projects/{id}/runs", "/api/runs/{proxy+}"),
+        routes=("/api/projects/{id}/runs", "/api/projects/{id}/runs/groups", "/api/runs/{proxy+}"),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.
         # It reads only config versions; it presigns PUTs (never GETs) for the run data.

@@ -12,7 +12,12 @@ import pytest
 
 from tools import openapi_snapshot
 from wanllmdb_functions.core.errors import InvalidInput
-from wanllmdb_functions.core.ids import ID_PATTERN, MAX_ID_LENGTH
+from wanllmdb_functions.core.ids import (
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_PROJECT_REF_LENGTH,
+    PROJECT_REF_PATTERN,
+)
 from wanllmdb_functions.lake.keys import run_prefix
 
 # The patterns ids were checked against before core/ids.py: every id stored under them stays readable.
@@ -30,7 +35,7 @@ def _id_schemas(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                     schema = param["schema"]
                     for option in schema.get("anyOf", [schema]):
                         if option.get("type") == "string":
-                            yield f"{method} {path} {param['name']}", option
+                            yield f"{method} {path} {param['in']} {param['name']}", option
     yield "RunCreate.id", spec["components"]["schemas"]["RunCreate"]["properties"]["id"]
 
 
@@ -38,8 +43,14 @@ def test_every_project_and_run_id_in_the_openapi_schema_uses_the_one_pattern() -
     spec = json.loads(openapi_snapshot.SNAPSHOT_PATH.read_text())
     found = dict(_id_schemas(spec))
     assert len(found) > 20
+    # A `{project_id}` path segment also takes `entity:name` (projects/deps.py), built on the id pattern.
+    refs = {where: schema for where, schema in found.items() if where.endswith("path project_id")}
+    assert refs
     for where, schema in found.items():
-        assert (schema["pattern"], schema["maxLength"]) == (ID_PATTERN, MAX_ID_LENGTH), where
+        expected = (
+            (PROJECT_REF_PATTERN, MAX_PROJECT_REF_LENGTH) if where in refs else (ID_PATTERN, MAX_ID_LENGTH)
+        )
+        assert (schema["pattern"], schema["maxLength"]) == expected, where
     assert not any(old in json.dumps(spec) for old in map(json.dumps, OLD_PATTERNS))
 
 
@@ -63,3 +74,14 @@ def test_ids_stored_under_an_older_pattern_still_match(old: str) -> None:
     for value in samples:
         assert re.match(old, value)
         assert re.match(ID_PATTERN, value), value
+
+
+def test_a_project_reference_takes_every_id_and_entity_colon_name() -> None:
+    ref, ident = re.compile(PROJECT_REF_PATTERN), re.compile(ID_PATTERN)
+    for length in range(1, 4):
+        for chars in itertools.product("a.Z_-", repeat=length):
+            value = "".join(chars)
+            if ident.match(value):
+                assert ref.match(value), value
+    assert ref.match("alice:mnist") and ref.match("lab/MNIST.v2")
+    assert not ref.match("Alice:mnist") and not ref.match("alice:") and not ref.match("a:b:c")

@@ -11,7 +11,16 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-__all__ = ["ID_PATTERN", "MAX_ID_LENGTH", "ProjectId", "RunId"]
+__all__ = [
+    "ENTITY_NAME_PATTERN",
+    "ID_PATTERN",
+    "MAX_ID_LENGTH",
+    "MAX_PROJECT_REF_LENGTH",
+    "PROJECT_NAME_PATTERN",
+    "PROJECT_REF_PATTERN",
+    "ProjectId",
+    "RunId",
+]
 
 MAX_ID_LENGTH = 128
 # [A-Za-z0-9_.-]+ that is not "." or "..", written without look-ahead, which pydantic's Rust regex
@@ -22,3 +31,13 @@ ID_PATTERN = r"^(?:[A-Za-z0-9_-]|\.[A-Za-z0-9_-]|\.\.[A-Za-z0-9_.-])[A-Za-z0-9_.
 _Id = StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
 ProjectId = Annotated[str, _Id]
 RunId = Annotated[str, _Id]
+
+# Users, organizations and teams appear in URLs and lake paths: lowercase and a safe set.
+ENTITY_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
+PROJECT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+# Where a route takes a project, it takes its id or `entity:name` (`entity/name` too, where no
+# router decodes the slash first). Neither entity names, project names nor ids contain ':'.
+PROJECT_REF_PATTERN = (
+    rf"^(?:{ID_PATTERN[1:-1]}|{ENTITY_NAME_PATTERN[1:-1]}[:/]{PROJECT_NAME_PATTERN[1:-1]})$"
+)
+MAX_PROJECT_REF_LENGTH = 2 * MAX_ID_LENGTH + 1

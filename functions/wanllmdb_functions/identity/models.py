@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from ..core.ids import ENTITY_NAME_PATTERN
 from ..core.policy import ENTITY_PERMISSIONS, Permission
 
 __all__ = [
@@ -46,10 +47,7 @@ __all__ = [
     "User",
 ]
 
-# Entities (users, organizations, teams) appear in URLs and lake paths: lowercase and a safe set.
-EntityName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9][a-z0-9_.-]{0,127}$")
-]
+EntityName = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ENTITY_NAME_PATTERN)]
 RoleName = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ]

@@ -13,15 +13,11 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from ..app.deps import StorageDep
-from ..core.ids import ID_PATTERN, MAX_ID_LENGTH
+from ..core.ids import MAX_PROJECT_REF_LENGTH, PROJECT_REF_PATTERN
 from ..identity.authn import CallerDep
 from .service import ProjectService
 
-__all__ = ["PROJECT_REF_PATTERN", "ProjectIdDep", "ProjectsDep", "project_service"]
-
-_ENTITY = r"[a-z0-9][a-z0-9_.-]{0,127}"
-_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
-PROJECT_REF_PATTERN = rf"^(?:{ID_PATTERN[1:-1]}|{_ENTITY}[:/]{_NAME})$"
+__all__ = ["ProjectIdDep", "ProjectsDep", "project_service"]
 
 
 async def project_service(storage: StorageDep) -> ProjectService:
@@ -36,7 +32,7 @@ def project_id_of_path(
         str,
         Path(
             min_length=1,
-            max_length=2 * MAX_ID_LENGTH + 1,
+            max_length=MAX_PROJECT_REF_LENGTH,
             pattern=PROJECT_REF_PATTERN,
             description="The project's id, or `entity:name` (e.g. `alice:mnist`).",
         ),

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
+from ..core.ids import PROJECT_NAME_PATTERN
 from ..core.text import MultilineText, SingleLineText
 from ..identity.models import EntityName
 
@@ -22,7 +23,7 @@ __all__ = [
     "Visibility",
 ]
 
-_PROJECT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+_PROJECT_NAME = PROJECT_NAME_PATTERN
 
 
 def _check_project_name(value: str) -> str:

@@ -141,8 +141,9 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     await page.waitForURL(/\/workspace/);
     const panel = page.locator('[data-panel="line:train/loss"]');
     await panel.locator(".uplot[data-drawn]").waitFor();
-    const legend = await panel.locator(".legend-item").allInnerTexts();
-    expect(legend.sort()).toEqual([a.name, b.name].sort());
+    // Each run's series comes on its own request, and the legend lists a run once its data is in.
+    const legend = async () => (await panel.locator(".legend-item").allInnerTexts()).sort();
+    await expect.poll(legend).toEqual([a.name, b.name].sort());
     await page.locator('[data-section="val"]').waitFor();
     await shot("04-workspace");
     noErrors();

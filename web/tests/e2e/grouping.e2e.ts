@@ -1,15 +1,17 @@
 // Grouping as wandb users rely on it, end to end: a real server, runs logged by the real SDK and
 // put in two groups, headless Chromium. The table groups on the server (rows with counts, expand
 // to list a group's runs); the workspace draws one line per group from the server's bands.
-// Screenshots of the same data ungrouped (before) and grouped (after) go to docs/screenshots/.
+// Screenshots of the same data ungrouped (before) and grouped (after) go to test-output/web/; with
+// $SHOTS_TO_DOCS set they go to docs/screenshots/ instead (how the docs' pictures were taken), so a
+// plain test run never changes tracked files.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, REPO, seed, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, REPO, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
 
 const bin = findServerCommand();
-const DOCS_SHOTS = join(REPO, "docs", "screenshots");
+const DOCS_SHOTS = process.env.SHOTS_TO_DOCS ? join(REPO, "docs", "screenshots") : SHOTS;
 if (!bin) console.warn("\n!! WEB E2E SKIPPED (grouping): no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
 
 describe.skipIf(!bin)("grouping against a real local server", () => {

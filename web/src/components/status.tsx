@@ -21,15 +21,12 @@ export function Empty({ title, children }: { title: string; children?: React.Rea
 export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (!error) return null;
   const e = error as Error;
-  const field = e instanceof ApiError && e.field ? ` (field: ${e.field})` : "";
-  const code = e instanceof ApiError ? `${e.code}: ` : "";
+  // The server's message is the sentence a person reads; the error code and the field it names
+  // stay on the element for tests and support, not in the text.
+  const api = e instanceof ApiError ? e : null;
   return (
-    <div className="error-banner" role="alert">
-      <span>
-        {code}
-        {e.message}
-        {field}
-      </span>
+    <div className="error-banner" role="alert" data-code={api?.code} data-field={api?.field ?? undefined}>
+      <span>{sentence(e.message)}</span>
       {onRetry && (
         <button className="btn btn-small" onClick={onRetry}>
           Retry
@@ -37,6 +34,14 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
       )}
     </div>
   );
+}
+
+/** "wrong username or password" → "Wrong username or password." */
+export function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return "Something went wrong.";
+  const first = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
 export function StateBadge({ state }: { state: string }) {

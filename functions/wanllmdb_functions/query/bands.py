@@ -12,7 +12,7 @@ from .catalog import RunRecord
 from .envelope import json_values
 from .models import CompareRequest, GroupBand
 
-__all__ = ["group_bands", "group_value"]
+__all__ = ["group_bands", "group_value", "group_values"]
 
 _RUN_FIELDS = ("group", "job_type", "state", "name")
 
@@ -29,7 +29,16 @@ def group_value(run: RunRecord, group_by: str) -> Any:
         if isinstance(node, dict | list):
             return repr(node)
         return node
-    raise InvalidInput(f"group_by must be one of {', '.join(_RUN_FIELDS)} or config.<path>", field="group_by")
+    raise InvalidInput(
+        f"group_by must be one of {', '.join(_RUN_FIELDS)}, tags or config.<path>", field="group_by"
+    )
+
+
+def group_values(run: RunRecord, group_by: str) -> list[Any]:
+    """The groups a run belongs to: one per tag when grouping by tags (None without tags), else one."""
+    if group_by == "tags":
+        return list(run.tags) or [None]
+    return [group_value(run, group_by)]
 
 
 def _band(frames: Sequence[pl.DataFrame], buckets: int) -> dict[str, list[Any]]:
@@ -69,8 +78,8 @@ def group_bands(
     assert body.group_by is not None
     members: dict[str, tuple[Any, list[str]]] = {}
     for run in runs:
-        value = group_value(run, body.group_by)
-        members.setdefault(repr(value), (value, []))[1].append(run.id)
+        for value in group_values(run, body.group_by):
+            members.setdefault(repr(value), (value, []))[1].append(run.id)
     bands: list[GroupBand] = []
     for value, run_ids in members.values():
         series: dict[str, dict[str, list[Any]]] = {}

@@ -34,6 +34,7 @@ class RunRecord:
     job_type: str | None = None
     attempt: int = 0
     created_at: str | None = None
+    tags: tuple[str, ...] = ()
     # None: not read. A config may be a 10 MB object in the BlobStore, so the catalog reads it only
     # for a route that shows or filters by it (`with_config=True`); charts never do.
     config: dict[str, Any] | None = field(default=None, hash=False)

@@ -74,7 +74,10 @@ class CompareRequest(_Strict):
     group_by: str | None = Field(
         default=None,
         max_length=256,
-        description="'group', 'job_type', 'state', 'name' or 'config.<path>': adds mean/min/max/std bands",
+        description=(
+            "'group', 'job_type', 'state', 'name', 'tags' (a run counts in each of its tags) or "
+            "'config.<path>': adds mean/min/max/std bands"
+        ),
     )
 
     @field_validator("keys")

@@ -43,6 +43,7 @@ class ServiceRunCatalog:
             job_type=run.job_type,
             attempt=run.attempt,
             created_at=run.created_at,
+            tags=tuple(run.tags or ()),
             config=run.config if with_config else None,
             summary=run.summary,
         )

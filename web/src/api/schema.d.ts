@@ -932,7 +932,7 @@ export interface components {
             max?: number | null;
             /**
              * Group By
-             * @description 'group', 'job_type', 'state', 'name' or 'config.<path>': adds mean/min/max/std bands
+             * @description 'group', 'job_type', 'state', 'name', 'tags' (a run counts in each of its tags) or 'config.<path>': adds mean/min/max/std bands
              */
             group_by?: string | null;
         };

@@ -12,6 +12,7 @@ const LABELS: [string, string][] = [
   ["group", "Group"],
   ["job_type", "Job type"],
   ["state", "State"],
+  ["tags", "Tags"],
 ];
 
 /** Draw one line per run, or one per group of runs (mean with a band), as wandb's "Group" button does. */

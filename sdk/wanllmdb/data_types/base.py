@@ -1,0 +1,108 @@
+"""The interface between media types and the upload pipeline (schemas/media_descriptors.json).
+
+A media object is built on the caller's thread, where its constructor only validates and keeps a
+snapshot (no encoding). The pipeline's worker thread calls ``prepare(key, step)``, which encodes the
+object and returns a ``Prepared``: the descriptor (without ``path``), the bytes, the extension and the
+contract's directory. ``media_path`` names the object; ``to_media`` recognises what ``log()`` may hold.
+
+Errors: bad input raises ``InvalidValue`` naming what was given and what is accepted (the pipeline
+adds the key); a missing optional encoder raises ``MediaExtraMissing`` naming ``wanllmdb[media]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from wanllmdb.errors import InvalidValue
+
+__all__ = [
+    "Encoded",
+    "Media",
+    "MediaExtraMissing",
+    "Prepared",
+    "media_path",
+    "to_media",
+]
+
+MEDIA_EXTRA = "pip install 'wanllmdb[media]'"
+
+
+class MediaExtraMissing(InvalidValue, ImportError):
+    """An optional encoder (Pillow, imageio, imageio-ffmpeg, zstandard, ...) is not installed."""
+
+    def __init__(self, what: str, packages: str) -> None:
+        super().__init__(f"{what} needs {packages}, which is not installed: {MEDIA_EXTRA}")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One encoded media object, ready for the pipeline."""
+
+    descriptor: dict[str, Any]  # per schemas/media_descriptors.json, WITHOUT "path" (the pipeline adds it)
+    data: bytes | None  # the object's bytes; None for inline descriptors (Histogram)
+    ext: str  # file extension without dot ("png", "wav", ...); "" for inline
+    type_dir: str | None  # "image", "audio", ... from the contract; None for inline
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What a file-backed type's ``_encode`` returns; the base adds ``_type``, ``sha256`` and ``size``."""
+
+    data: bytes
+    ext: str
+    fields: dict[str, Any]  # type-specific descriptor fields; None values are left out
+
+
+class Media(ABC):
+    """Base of every media type. Subclasses set ``_type``/``_dir`` and implement ``_encode``."""
+
+    _type: ClassVar[str]  # the descriptor's "_type", e.g. "image-file"
+    _dir: ClassVar[str | None]  # the contract's directory, e.g. "image"; None for inline types
+
+    def prepare(self, key: str, step: int) -> Prepared:
+        """Encode and hash; runs on the pipeline's worker thread, never on the caller's."""
+        enc = self._encode()
+        descriptor: dict[str, Any] = {
+            "_type": self._type,
+            "sha256": hashlib.sha256(enc.data).hexdigest(),
+            "size": len(enc.data),
+        }
+        descriptor.update({k: v for k, v in enc.fields.items() if v is not None})
+        return Prepared(descriptor=descriptor, data=enc.data, ext=enc.ext, type_dir=self._dir)
+
+    @abstractmethod
+    def _encode(self) -> Encoded:
+        """The object's bytes, extension and type-specific descriptor fields."""
+
+
+def media_path(prepared: Prepared, key: str, step: int) -> str:
+    """``{type}/{key}_{step}_{sha20}.{ext}``: the object's path under the run's media prefix."""
+    if prepared.type_dir is None or prepared.data is None:
+        raise ValueError(f"{prepared.descriptor.get('_type')} is stored inline and has no object path")
+    sha20 = prepared.descriptor["sha256"][:20]
+    return f"{prepared.type_dir}/{key.replace('/', '.')}_{step}_{sha20}.{prepared.ext}"
+
+
+def _is_matplotlib_figure(value: Any) -> bool:
+    # Checked without importing matplotlib: a script that never imported it pays nothing.
+    mod = type(value).__module__ or ""
+    return mod.startswith("matplotlib") and hasattr(value, "savefig") and hasattr(value, "canvas")
+
+
+def to_media(value: Any) -> Media | list[Media] | None:
+    """A Media as is; a non-empty list/tuple of media as a gallery (list); a matplotlib figure (or the
+    ``matplotlib.pyplot`` module, as wandb accepts) converted; ``None`` for anything else."""
+    if isinstance(value, Media):
+        return value
+    if _is_matplotlib_figure(value) or getattr(value, "__name__", None) == "matplotlib.pyplot":
+        from wanllmdb.data_types.figures import from_matplotlib
+
+        return from_matplotlib(value)
+    if isinstance(value, list | tuple) and value:
+        items = [to_media(v) for v in value]
+        if all(isinstance(i, Media) for i in items):
+            return [i for i in items if isinstance(i, Media)]
+    return None

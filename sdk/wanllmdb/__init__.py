@@ -23,8 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from wanllmdb import errors, util
+from wanllmdb import data_types, errors, util
 from wanllmdb.config import Config, PreInitConfig
+from wanllmdb.data_types import Image
 from wanllmdb.errors import (
     AuthenticationError,
     CommError,
@@ -53,6 +54,7 @@ __all__ = [
     "Config",
     "ConfigChangeError",
     "Error",
+    "Image",
     "InvalidValue",
     "MetricRule",
     "NotAvailableYet",
@@ -66,6 +68,7 @@ __all__ = [
     "__version__",
     "alert",
     "config",
+    "data_types",
     "define_metric",
     "errors",
     "finish",

@@ -6,9 +6,11 @@ schemas/media_descriptors.json is the contract; base.py is the interface the upl
 from __future__ import annotations
 
 from wanllmdb.data_types.base import Encoded, Media, MediaExtraMissing, Prepared, media_path, to_media
+from wanllmdb.data_types.image import Image
 
 __all__ = [
     "Encoded",
+    "Image",
     "Media",
     "MediaExtraMissing",
     "Prepared",

@@ -106,3 +106,35 @@ def to_media(value: Any) -> Media | list[Media] | None:
         if all(isinstance(i, Media) for i in items):
             return [i for i in items if isinstance(i, Media)]
     return None
+
+
+def import_optional(module: str, what: str, packages: str) -> Any:
+    """Import an optional encoder, or raise ``MediaExtraMissing`` naming the ``wanllmdb[media]`` extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MediaExtraMissing(what, packages) from e
+
+
+def describe(value: Any) -> str:
+    """A short description of what the caller passed, for error messages: type, shape and dtype."""
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {tuple(shape)} and dtype {dtype}"
+    return f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
+
+
+def read_source(path: Any, what: str, accepted: str) -> bytes:
+    """The bytes of a file the caller named; ``InvalidValue`` naming it when it cannot be read."""
+    import os
+
+    try:
+        with open(os.fspath(path), "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise InvalidValue(
+            f"{what}: cannot read file {str(path)!r} ({e.strerror}); accepted: {accepted}"
+        ) from e

@@ -109,20 +109,23 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="query",
-        description="Metric envelopes, logs, files and exports over the lake (Polars)",
+        description="Metric envelopes, logs, files, media and exports over the lake (Polars)",
         routes=(
             "/api/runs/{id}/metrics",
             "/api/runs/{id}/metric-keys",
             "/api/runs/{id}/history",
             "/api/runs/{id}/logs",
             "/api/runs/{id}/files",
+            "/api/runs/{id}/media",
+            "/api/runs/{id}/media/{proxy+}",
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/export",
         ),
         table=TableAccess.READ_UPDATE,
         # configs/: compare grouped by config.<path> and project exports read configs past 64 KiB.
-        read_prefixes=("metrics/", "logs/", "files/", "exports/", "configs/"),
+        # media/: read only to sign the GETs of media objects (the bytes never pass through).
+        read_prefixes=("metrics/", "logs/", "files/", "media/", "exports/", "configs/"),
         write_prefixes=("exports/",),
         list_prefixes=("metrics/", "logs/", "files/"),
         needs_polars=True,

@@ -12,6 +12,7 @@ from .compaction.notices import register_compaction_notices
 from .handlers.identity_routers import IDENTITY_ROUTERS
 from .identity.bootstrap import ensure_local_admin
 from .query.log_routes import router as logs_router
+from .query.media_routes import router as media_router
 from .query.routes import router as query_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
@@ -25,6 +26,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     runs_router,
     query_router,
     logs_router,
+    media_router,
     sql_router,
 ]
 

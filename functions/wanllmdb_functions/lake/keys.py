@@ -44,6 +44,9 @@ __all__ = [
     "lake_layout",
     "lake_schema",
     "log_prefix",
+    "media_key",
+    "media_object_path",
+    "media_prefix",
     "parse_chunk",
     "parse_compacted",
     "project_export_key",
@@ -158,6 +161,32 @@ def file_prefix(project_id: str, run_id: str) -> str:
     return _head(
         lake_layout()["file"], project=_checked(project_id, "project_id"), run=_checked(run_id, "run_id")
     )
+
+
+def media_prefix(project_id: str, run_id: str) -> str:
+    """Where a run's media objects (images, audio, ...) live; rows name them by `ref` below it."""
+    return _head(
+        lake_layout()["media"], project=_checked(project_id, "project_id"), run=_checked(run_id, "run_id")
+    )
+
+
+def media_key(project_id: str, run_id: str, ref: str) -> str:
+    """The key of the media object a row's `ref` (or a descriptor's `path`) names.
+
+    `ref` comes from the lake, written by a client: refuse one that could leave the run's prefix.
+    """
+    if not ref or len(ref) > 512 or ref.startswith("/") or "\\" in ref or "\x00" in ref:
+        raise InvalidInput("a media ref is a relative path of 1..512 characters", field="ref")
+    if any(part in ("", ".", "..") for part in ref.split("/")):
+        raise InvalidInput("a media ref must not hold empty, '.' or '..' segments", field="ref")
+    return media_prefix(project_id, run_id) + ref
+
+
+def media_object_path(type_dir: str, key: str, step: int, sha256_hex: str, ext: str) -> str:
+    """A media object's path below the run's media prefix (schemas/media_descriptors.json
+    `object_path`): content-addressed, so identical bytes logged twice share one object."""
+    name = f"{key.replace('/', '.')}_{step}_{sha256_hex[:20]}.{ext}"
+    return f"{type_dir}/{name}"
 
 
 def chunk_key(project_id: str, run_id: str, stream: str, *, attempt: int, seq: int) -> str:

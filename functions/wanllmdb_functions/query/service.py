@@ -25,6 +25,8 @@ from .envelope import MAX_BUCKETS, Series, envelope, json_values, with_x
 from .export import export_project, export_run
 from .history import history_page
 from .logs import LogPage, read_logs
+from .media import histogram_steps, media_item, media_keys, read_media
+from .media_models import MediaHistograms, MediaItem, MediaKeys
 from .models import (
     CompareRequest,
     CompareResponse,
@@ -234,6 +236,27 @@ class QueryService:
         """A page of the run's console output, in (attempt, line) order."""
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         return read_logs(self.blobs, run, offset=offset, limit=limit, search=search)
+
+    def media_keys(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> MediaKeys:
+        """The run's media keys, each with its type and the steps that have media."""
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        rows = read_media(self.blobs, run, cache=self.cache)
+        return MediaKeys(keys=media_keys(rows), warnings=rows.warnings)
+
+    def media_item(
+        self, caller: Caller, run_id: str, key: str, step: int, *, project_id: str | None = None
+    ) -> MediaItem:
+        """The descriptor of (key, step) or the nearest earlier step, with presigned GETs of its files."""
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        rows = read_media(self.blobs, run, keys=[key], cache=self.cache)
+        return media_item(rows, self.blobs, run, key, step, expires_s=self.link_ttl_s)
+
+    def media_histograms(
+        self, caller: Caller, run_id: str, key: str, *, project_id: str | None = None
+    ) -> MediaHistograms:
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        rows = read_media(self.blobs, run, keys=[key], cache=self.cache)
+        return MediaHistograms(key=key, steps=histogram_steps(rows, key), warnings=rows.warnings)
 
     def export_run(
         self, caller: Caller, run_id: str, *, stream: str, project_id: str | None = None

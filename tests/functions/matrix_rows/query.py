@@ -1,7 +1,8 @@
-"""Permission matrix rows of the query service: charts, keys, history, files, exports, compare, SQL."""
+"""Permission matrix rows of the query service: charts, keys, history, files, media, exports, compare, SQL."""
 
 from __future__ import annotations
 
+from tests.functions.query.media_lake import histogram, image, png_bytes, put_media_chunk
 from tests.lake_chunks import put_chunk
 from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.runs.models import RunCreate
@@ -21,6 +22,11 @@ def _run_with_metrics(ctx: Ctx, case: str) -> str:
     put_chunk(
         state.storage.blobs, project_id, run_id, seq=0, steps=[0, 1, 2], values={"loss": [3.0, 2.0, 1.0]}
     )
+    # One image and one histogram, so the media routes sign a GET and read a descriptor.
+    png = png_bytes(2, 2, (0, 0, 0))
+    img, _ = image("img", 0, png)
+    rows = [(0, "img", img), (0, "hist", histogram([1, 2]))]
+    put_media_chunk(state.storage.blobs, project_id, run_id, rows, seq=1, files=[(img["path"], png)])
     return run_id
 
 
@@ -57,6 +63,21 @@ ROWS = [
     Row("GET", "/api/runs/{run_id}/export", READ, _run_get("/export"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/files", READ, _run_get("/files"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/logs", READ, _run_get("/logs"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/media", READ, _run_get("/media"), cases=PROJECT_CASES),
+    Row(
+        "GET",
+        "/api/runs/{run_id}/media/item",
+        READ,
+        _run_get("/media/item", {"key": "img", "step": "3"}),
+        cases=PROJECT_CASES,
+    ),
+    Row(
+        "GET",
+        "/api/runs/{run_id}/media/histograms",
+        READ,
+        _run_get("/media/histograms", {"key": "hist"}),
+        cases=PROJECT_CASES,
+    ),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/export", READ, _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.

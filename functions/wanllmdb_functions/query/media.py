@@ -1,0 +1,174 @@
+"""A run's media rows (lake schema v3 `media` column): keys and steps, one (key, step) with its
+presigned GETs, and a histogram key over all its steps.
+
+A media row has value and text null, `media` = its descriptor as JSON (schemas/media_descriptors.json)
+and `ref` = its object below the run's media prefix, or null for inline descriptors (histogram,
+gallery). Bytes never pass through here: a file descriptor gets a short-lived presigned GET, which
+downloads as an attachment with a passive type (core/security_headers.py), so an Html object is
+never served as a page of any origin; the dashboard renders it in a sandboxed iframe.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ..core.errors import InvalidInput, NotFound
+from ..lake.keys import media_key
+from ..lake.reader import FrameCache, dedup_latest_attempt, read_stream
+from ..lake.schema import METRIC_SCHEMA
+from ..lake.visible import list_stream
+from ..ports.blob_store import BlobStore
+from .catalog import RunRecord
+from .media_models import HistogramStep, MediaItem, MediaKey
+
+__all__ = ["MediaRows", "histogram_steps", "media_item", "media_keys", "read_media"]
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = ("step", "key", "attempt", "ref", "media")
+_MEDIA_SCHEMA: dict[str, pl.DataType] = {
+    "step": pl.Int64(),
+    "key": pl.String(),
+    "attempt": pl.Int32(),
+    "ref": pl.String(),
+    "media": pl.String(),
+}
+HISTOGRAM = "histogram"
+GALLERY = "gallery"
+
+
+@dataclass
+class MediaRows:
+    """Media rows only (step, key, ref, media), sorted by (key, step); one per (key, step)."""
+
+    frame: pl.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def _media_only(frame: pl.DataFrame) -> pl.DataFrame:
+    return (
+        frame.filter(pl.col("media").is_not_null())
+        .select(pl.col("step"), pl.col("key").cast(pl.String), pl.col("ref"), pl.col("media"))
+        .sort("key", "step")
+    )
+
+
+def _read_before_v3(blobs: BlobStore, run: RunRecord, keys: Sequence[str] | None) -> MediaRows:
+    # Until lake/schema.py carries the `media` column the shared reader drops it, so read the column
+    # from the files that have it. Dropped once METRIC_SCHEMA has `media` (see read_media).
+    parts: list[pl.DataFrame] = []
+    warnings: list[str] = []
+    for info in list_stream(blobs, run.project_id, run.id, "history").objects:
+        try:
+            source = io.BytesIO(blobs.get(info.key))
+            if "media" not in pl.read_parquet_schema(source):
+                continue
+            source.seek(0)
+            part = pl.read_parquet(source, columns=list(_COLUMNS))
+        except NotFound:
+            continue
+        except Exception as exc:  # bad bytes: several Polars types, all "corrupt object"
+            log.warning("skipping corrupt lake object %s: %s", info.key, exc)
+            warnings.append(f"skipped corrupt object {info.key}")
+            continue
+        part = part.select(pl.col(c).cast(t) for c, t in _MEDIA_SCHEMA.items())
+        parts.append(part.filter(pl.col("key").is_in(keys)) if keys is not None else part)
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=_MEDIA_SCHEMA)
+    return MediaRows(_media_only(dedup_latest_attempt(frame)), warnings)
+
+
+def read_media(
+    blobs: BlobStore, run: RunRecord, *, keys: Sequence[str] | None = None, cache: FrameCache | None = None
+) -> MediaRows:
+    """The run's media rows (of `keys` only, when given), latest attempt per (key, step)."""
+    if "media" not in METRIC_SCHEMA:
+        return _read_before_v3(blobs, run, keys)
+    read = read_stream(blobs, run.project_id, run.id, "history", keys=keys, cache=cache, columns=_COLUMNS)
+    return MediaRows(_media_only(read.frame), read.warnings)
+
+
+def _descriptor(text: str, key: str, step: int) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not isinstance(value.get("_type"), str):
+        raise InvalidInput(f"the media of {key!r} at step {step} is not a descriptor", field="key")
+    return value
+
+
+def media_keys(rows: MediaRows) -> list[MediaKey]:
+    out: list[MediaKey] = []
+    for (key,), part in rows.frame.group_by("key", maintain_order=True):
+        steps = part.get_column("step").to_list()
+        try:
+            latest = _descriptor(part.get_column("media")[-1], str(key), steps[-1])
+        except InvalidInput:
+            rows.warnings.append(f"unreadable media descriptor under {key!r}")
+            continue
+        items = latest.get("items") if latest["_type"] == GALLERY else None
+        first = items[0] if isinstance(items, list) and items else None
+        item_type = first.get("_type") if isinstance(first, dict) else None
+        out.append(MediaKey(key=str(key), type=latest["_type"], item_type=item_type, steps=steps))
+    return out
+
+
+def _with_urls(value: Any, sign: Any) -> Any:
+    """The descriptor with a presigned `url` beside each `path` (gallery items included)."""
+    if isinstance(value, dict):
+        out = {k: _with_urls(v, sign) for k, v in value.items()}
+        if isinstance(value.get("path"), str) and value.get("_type") != HISTOGRAM:
+            out["url"] = sign(value["path"])
+        return out
+    if isinstance(value, list):
+        return [_with_urls(v, sign) for v in value]
+    return value
+
+
+def media_item(
+    rows: MediaRows, blobs: BlobStore, run: RunRecord, key: str, step: int, *, expires_s: int
+) -> MediaItem:
+    """(key, step), or the nearest earlier step of `key` with media; NotFound when there is none."""
+    earlier = rows.frame.filter((pl.col("key") == key) & (pl.col("step") <= step))
+    if earlier.height == 0:
+        raise NotFound(f"no media under {key!r} at or before step {step}", field="step")
+    found = earlier.row(-1, named=True)
+    descriptor = _descriptor(found["media"], key, found["step"])
+
+    def sign(path: str) -> str:
+        return blobs.presign_get(media_key(run.project_id, run.id, path), expires_s=expires_s).url
+
+    return MediaItem(
+        key=key,
+        requested_step=step,
+        step=found["step"],
+        exact=found["step"] == step,
+        type=descriptor["_type"],
+        descriptor=_with_urls(descriptor, sign),
+        url_expires_s=expires_s,
+    )
+
+
+def histogram_steps(rows: MediaRows, key: str) -> list[HistogramStep]:
+    """Every step's bins and counts of histogram `key`, ascending (rows of other types are skipped)."""
+    out: list[HistogramStep] = []
+    for step, text in rows.frame.filter(pl.col("key") == key).select("step", "media").iter_rows():
+        descriptor = _descriptor(text, key, step)
+        if descriptor["_type"] != HISTOGRAM:
+            continue
+        out.append(
+            HistogramStep(
+                step=step,
+                bins=descriptor.get("bins") or [],
+                values=descriptor.get("values") or [],
+                nonfinite=descriptor.get("nonfinite"),
+            )
+        )
+    return out

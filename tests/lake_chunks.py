@@ -71,8 +71,9 @@ def chunk_key(project: str, run: str, stream: str, attempt: int, seq: int) -> st
     )
 
 
-# The metric columns of schema version 1, before `text`: files in lakes written by older SDKs.
-METRIC_SCHEMA_V1 = pa.schema([f for f in METRIC_SCHEMA if f.name != "text"])
+# The metric columns of older schema versions: files in lakes written by older SDKs.
+METRIC_SCHEMA_V1 = pa.schema([f for f in METRIC_SCHEMA if f.name not in ("text", "media")])
+METRIC_SCHEMA_V2 = pa.schema([f for f in METRIC_SCHEMA if f.name != "media"])
 
 
 def metric_table(
@@ -81,7 +82,7 @@ def metric_table(
     *,
     attempt: int = 0,
     ts0_ms: int = 1_700_000_000_000,
-    version: int = 2,
+    version: int = 3,
 ) -> pa.Table:
     """Long-format rows: for each step, one row per key (in the dict's order). A str value is text."""
     step_col: list[int] = []
@@ -104,12 +105,15 @@ def metric_table(
         "attempt": pa.array([attempt] * n, pa.int32()),
         "ref": pa.array([None] * n, pa.string()),
         "text": pa.array(text_col, pa.string()),
+        "media": pa.nulls(n, pa.string()),
     }
+    if version < 3:
+        del columns["media"]
     if version == 1:
         assert all(t is None for t in text_col), "schema version 1 has no text column"
         del columns["text"]
         return pa.table(columns, schema=METRIC_SCHEMA_V1)
-    return pa.table(columns, schema=METRIC_SCHEMA)
+    return pa.table(columns, schema=METRIC_SCHEMA if version >= 3 else METRIC_SCHEMA_V2)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -133,7 +137,7 @@ def put_chunk(
     values: dict[str, Sequence[float | str | None]],
     attempt: int = 0,
     stream: str = "history",
-    version: int = 2,
+    version: int = 3,
 ) -> str:
     key = chunk_key(project, run, stream, attempt, seq)
     table = metric_table(steps, values, attempt=attempt, version=version)

@@ -128,7 +128,9 @@ class Run(RunSurface):
         """Record ``data`` at the current step (wandb semantics for ``step`` and ``commit``).
 
         Budget: a few µs for 10 float scalars. One lock, two list appends per key, no I/O, no Arrow,
-        no summary math; the flusher thread does the rest. Raises only for bad input or after finish().
+        no summary math; the flusher thread does the rest. A media value costs a queue put on top (its
+        constructor already took the snapshot); the media worker encodes it. Raises only for bad input
+        or after finish().
         ``log()`` with no data commits the row that ``log(..., commit=False)`` calls built, as in wandb.
         """
         if self._slow or type(data) is not dict:
@@ -152,10 +154,17 @@ class Run(RunSurface):
                 row_step, nxt = self._explicit_step(step, cur, commit, data)
             n = buf.add_locked(row_step, time.time_ns() // 1_000_000, data)
             self._step = nxt  # only after the row is in: a refused call moves nothing
+            media = buf.take_media() if buf.media_out else None
+        if media:  # outside the lock: a full media queue may block this call briefly (back-pressure)
+            self._send_media(media)
         if n >= self._flush_bound and self._pipeline is not None:
             self._pipeline.kick()
             if n >= self._memory_bound:
                 self._pipeline.wait_for_room(self._flush_bound)
+
+    def _send_media(self, jobs: list[Any]) -> None:
+        if self._pipeline is not None:
+            self._pipeline.submit_media(jobs)
 
     def _commit_pending(self, step: int | None, commit: bool | None) -> None:
         """``log()`` without data: move past the current step if a row was logged at it (wandb does

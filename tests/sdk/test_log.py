@@ -121,14 +121,12 @@ def test_keys_logged_in_changing_shapes_keep_their_rows_and_last_values(offline_
     assert [r[2] for r in rows(run.dir) if r[1] == "loss"] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-def test_media_objects_are_refused_as_not_yet_supported(offline_run: OfflineRun) -> None:
-    class Image:  # what `wandb.Image(...)` looks like to us
+def test_foreign_media_objects_are_refused_naming_the_types_we_store(offline_run: OfflineRun) -> None:
+    class Image:  # what a `wandb.Image(...)` (not a wanllmdb.Image) looks like to us
         pass
 
     run = offline_run()
-    with pytest.raises(
-        NotYetSupported, match=r"'sample' is a .*Image; media and rich types are not yet supported"
-    ):
+    with pytest.raises(NotYetSupported, match=r"'sample' is a .*Image, which wanllmdb does not store yet"):
         run.log({"sample": Image()})
 
 
@@ -245,7 +243,7 @@ def test_chunks_follow_the_lake_schema_and_use_zstd(offline_run: OfflineRun) -> 
     meta = pq.ParquetFile(path).metadata
     assert meta.row_group(0).column(0).compression == "ZSTD"
     t = read_stream(run.dir, "history")
-    assert t.column_names == ["step", "ts", "key", "value", "attempt", "ref", "text"]
+    assert t.column_names == ["step", "ts", "key", "value", "attempt", "ref", "text", "media"]
     assert t["attempt"].to_pylist() == [0]
 
 

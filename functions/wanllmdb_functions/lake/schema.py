@@ -3,9 +3,10 @@
 The JSON file is the source of truth, but it sits outside the Lambda package, so the reader
 carries this copy and `tests/functions/query/test_schema.py` fails when the two drift.
 
-Schema version 2 added `text` (the value of a string metric; `value` is null on its rows). Files
-written before it lack the column: `conform_metrics` gives them an all-null one, so readers never
-see the difference.
+Schema version 2 added `text` (the value of a string metric; `value` is null on its rows), version 3
+`media` (a media value's descriptor JSON, schemas/media_descriptors.json; `ref` names its object).
+Files written before either lack the column: `conform_metrics` gives them an all-null one, so readers
+never see the difference.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ METRIC_SCHEMA: dict[str, pl.DataType] = {
     "attempt": pl.Int32(),
     "ref": pl.String(),
     "text": pl.String(),
+    "media": pl.String(),
 }
 METRIC_COLUMNS = tuple(METRIC_SCHEMA)
 # Nullable columns added after version 1: a file without one reads as if it held only nulls there.
-ADDED_COLUMNS = frozenset({"text"})
+ADDED_COLUMNS = frozenset({"text", "media"})
 
 
 def conform_metrics(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:

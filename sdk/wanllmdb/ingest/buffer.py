@@ -8,6 +8,8 @@ costs one tuple of its keys, one dict lookup and one C-level ``extend``, and a b
 
 String values (``log({"phase": "eval"})``) are rare, so they skip blocks: the slow path keeps them as
 (row, key, text) triples, and the fast path never sees them (a str makes ``array('d').extend`` fail).
+Media values take the slow path the same way: ``media_out`` holds them until ``log()`` hands them to
+the media worker, and the worker's finished rows come back through ``add_media_rows``.
 
 The flusher thread swaps the whole buffer out under the lock and does all Arrow work on its own time.
 """
@@ -20,12 +22,14 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
-from wanllmdb.values import coerce_value, validate_key
+from wanllmdb.values import SKIPPED, MediaValue, coerce_value, validate_key
 
-__all__ = ["Block", "Drained", "LogLine", "MetricBuffer", "TextValue"]
+__all__ = ["Block", "Drained", "LogLine", "MediaJob", "MediaRow", "MetricBuffer", "TextValue"]
 
 LogLine = tuple[int, int, str, str]  # a console line: (line, ts_ms, stream, text)
 TextValue = tuple[int, str, str]  # a string metric: (row, key, text)
+MediaJob = tuple[int, int, str, MediaValue]  # a media value to encode: (step, ts_ms, key, value)
+MediaRow = tuple[int, int, str, str, str | None]  # an encoded one: (step, ts_ms, key, descriptor JSON, ref)
 
 
 class Block:
@@ -52,14 +56,16 @@ class Drained:
         ts_ms: array[int],
         blocks: list[Block],
         texts: list[TextValue] | None = None,
+        media: list[MediaRow] | None = None,
     ) -> None:
         self.steps = steps
         self.ts_ms = ts_ms
         self.blocks = blocks
         self.texts: list[TextValue] = texts if texts is not None else []
+        self.media: list[MediaRow] = media if media is not None else []
 
     def __len__(self) -> int:
-        return sum(len(b.vals) for b in self.blocks) + len(self.texts)
+        return sum(len(b.vals) for b in self.blocks) + len(self.texts) + len(self.media)
 
     @cached_property
     def columns(self) -> dict[str, tuple[array[int], array[float]]]:
@@ -91,6 +97,9 @@ class MetricBuffer:
         self._ts: array[int] = array("q")
         self._blocks: dict[tuple[Any, ...], Block] = {}
         self._texts: list[TextValue] = []
+        self._media: list[MediaRow] = []
+        # Media values of rows added since ``log()`` last took them (``take_media``); usually empty.
+        self.media_out: list[MediaJob] = []
 
     def add(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
         with self.lock:
@@ -121,16 +130,17 @@ class MetricBuffer:
         return self.values
 
     def _add_slow(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
-        flat: dict[str, float | str] = {}
+        flat: dict[str, Any] = {}
         _flatten(data, "", flat)
         row = len(self._steps)
         texts = [(row, k, v) for k, v in flat.items() if type(v) is str]
-        if texts:
-            for _, k, _ in texts:
-                del flat[k]
-            self._texts += texts
+        media = [(step, ts_ms, k, v) for k, v in flat.items() if type(v) is not float and type(v) is not str]
+        for k in [*(t[1] for t in texts), *(m[2] for m in media)]:
+            del flat[k]
+        self._texts += texts
+        self.media_out += media
         keys = tuple(flat)
-        if keys or not texts:  # a row of strings only has no block (an empty log() row keeps its own)
+        if keys or not (texts or media):  # a row of strings or media only has no block
             block = self._blocks.get(keys)
             if block is None:
                 block = self._blocks[keys] = Block(keys)
@@ -141,13 +151,25 @@ class MetricBuffer:
         self.values += len(keys) + len(texts)
         return self.values
 
+    def take_media(self) -> list[MediaJob]:
+        """The media values logged since the last call, for the media worker. Callers hold ``self.lock``."""
+        jobs, self.media_out = self.media_out, []
+        return jobs
+
+    def add_media_rows(self, rows: list[MediaRow]) -> None:
+        """Encoded media rows (from the media worker): they join the next chunk, with their own steps."""
+        with self.lock:
+            self._media += rows
+            self.values += len(rows)
+
     def drain(self, fold: Callable[[Drained], None] | None = None) -> Drained | None:
         """Swap the buffers out; ``fold`` sees them under the lock so summary readers never miss a value."""
         with self.lock:
-            if not self._steps:
+            if not self._steps and not self._media:
                 return None
-            out = Drained(self._steps, self._ts, list(self._blocks.values()), self._texts)
+            out = Drained(self._steps, self._ts, list(self._blocks.values()), self._texts, self._media)
             self._steps, self._ts, self._blocks, self._texts = array("q"), array("q"), {}, []
+            self._media = []
             self.values = 0
             if fold is not None:
                 fold(out)
@@ -191,13 +213,15 @@ class MetricBuffer:
         return list(dict.fromkeys([*numeric, *(k for _, k, _ in self._texts)]))
 
 
-def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, float | str]) -> None:
-    """Nested dicts become dotted keys; every key is validated and every value coerced to a float or a
-    str (or refused).
+def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, Any]) -> None:
+    """Nested dicts become dotted keys; every key is validated and every value coerced to a float, a
+    str or a media value (or refused; a media value that failed to convert is left out with a warning).
     A dotted key given twice in one row ({"a.b": 1, "a": {"b": 2}}) keeps the later value, as a dict would."""
     for key, value in data.items():
         name = prefix + validate_key(key)
         if isinstance(value, Mapping):
             _flatten(value, name + ".", out)
             continue
-        out[validate_key(name)] = value if type(value) is float else coerce_value(name, value)
+        coerced = value if type(value) is float else coerce_value(name, value)
+        if coerced is not SKIPPED:
+            out[validate_key(name)] = coerced

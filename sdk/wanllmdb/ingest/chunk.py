@@ -39,7 +39,8 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
 
     A key logged on every row reuses the shared step and ts arrays as they are; only keys missing from
     some rows gather their steps (a Python loop over their rows, the uncommon shape). String values
-    come last, with a null ``value`` and their ``text``; numeric rows have a null ``text``.
+    come next, with a null ``value`` and their ``text``; numeric rows have a null ``text``. Media rows
+    come last, with null ``value`` and ``text``, their descriptor in ``media`` and their object in ``ref``.
     """
     schema = metric_schema()
     pool = _pool()
@@ -48,7 +49,8 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
     ts_all = _wrap(drained.ts_ms, _TS)
     columns = drained.columns
     texts = drained.texts
-    keys = list(dict.fromkeys([*columns, *(k for _, k, _ in texts)]))
+    media = drained.media
+    keys = list(dict.fromkeys([*columns, *(k for _, k, _ in texts), *(m[2] for m in media)]))
     steps: list[pa.Array] = []
     ts: list[pa.Array] = []
     values: list[pa.Array] = []
@@ -70,10 +72,22 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
         ts.append(_wrap(array("q", [drained.ts_ms[r] for r, _, _ in texts]), _TS))
         key_idx.append(pa.array([index[k] for _, k, _ in texts], pa.int32()))
         values.append(pa.nulls(len(texts), type=pa.float64(), memory_pool=pool))
-    n = n_values + len(texts)
+    n_plain = n_values + len(texts)
     text = pa.nulls(n_values, type=pa.string(), memory_pool=pool)
     if texts:
         text = _concat([text, pa.array([t for _, _, t in texts], pa.string())], pa.string())
+    n = n_plain + len(media)
+    ref = descriptor = pa.nulls(n, type=pa.string(), memory_pool=pool)
+    if media:
+        index = {k: i for i, k in enumerate(keys)}
+        steps.append(pa.array([m[0] for m in media], pa.int64()))
+        ts.append(_wrap(array("q", [m[1] for m in media]), _TS))
+        key_idx.append(pa.array([index[m[2]] for m in media], pa.int32()))
+        values.append(pa.nulls(len(media), type=pa.float64(), memory_pool=pool))
+        text = _concat([text, pa.nulls(len(media), type=pa.string(), memory_pool=pool)], pa.string())
+        plain = pa.nulls(n_plain, type=pa.string(), memory_pool=pool)
+        ref = _concat([plain, pa.array([m[4] for m in media], pa.string())], pa.string())
+        descriptor = _concat([plain, pa.array([m[3] for m in media], pa.string())], pa.string())
     table_columns = {
         "step": _concat(steps, pa.int64()),
         "ts": _concat(ts, _TS),
@@ -82,8 +96,9 @@ def metric_table(drained: Drained, *, attempt: int) -> pa.Table:
         ),
         "value": _concat(values, pa.float64()),
         "attempt": _wrap(array("i", [attempt]) * n, pa.int32()),
-        "ref": pa.nulls(n, type=pa.string(), memory_pool=pool),
+        "ref": ref,
         "text": text,
+        "media": descriptor,
     }
     return pa.Table.from_arrays([table_columns[f.name] for f in schema], schema=schema)
 

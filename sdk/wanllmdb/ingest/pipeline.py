@@ -1,4 +1,5 @@
-"""The background side of a live run: the flusher (buffers → spool) and, online, the uploader thread.
+"""The background side of a live run: the flusher (buffers → spool), the media worker (media values →
+objects in the spool and rows in the buffer) and, online, the uploader thread.
 
 The caller's thread only appends to buffers and queues; every file write, Arrow conversion and
 network call happens here.
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.console import ConsoleCapture
-from wanllmdb.ingest.buffer import Drained, MetricBuffer
+from wanllmdb.ingest.buffer import Drained, MediaJob, MetricBuffer
+from wanllmdb.ingest.media import MediaWorker
 from wanllmdb.ingest.memory import release_memory
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
@@ -65,12 +67,15 @@ class Pipeline:
     _seq: dict[str, int] = field(default_factory=dict)
     _sent_summary: dict[str, Any] = field(default_factory=dict)
     _flusher: threading.Thread | None = None
+    media: MediaWorker | None = None  # started with the pipeline
     unsynced: int = 0  # after close(): items left in the spool for `wanllmdb sync`
 
     def start(self) -> None:
         self._seq = {s: self.rd.next_seq(s, self.attempt) for s in ("history", "system", "logs")}
         self._flusher = threading.Thread(target=self._flush_loop, name="wanllmdb-flusher", daemon=True)
         self._flusher.start()
+        self.media = MediaWorker(self.rd, self.history, on_rows=self.kick)
+        self.media.start()
         if self.uploader is not None:
             self.uploader.start(
                 interval_s=self.settings.flush_interval_s,
@@ -90,6 +95,11 @@ class Pipeline:
         while self.history.values >= limit and time.monotonic() < deadline:
             self._wake.set()
             time.sleep(0.001)
+
+    def submit_media(self, jobs: list[MediaJob]) -> None:
+        """Media values for the worker; blocks only while its bounded queue is full."""
+        if self.media is not None:
+            self.media.submit(jobs)
 
     def submit_op(self, op: str, body: dict[str, Any]) -> None:
         self._ops.put((op, body))
@@ -200,7 +210,10 @@ class Pipeline:
 
     # -- shutdown --------------------------------------------------------------------------------------------
     def close(self, state_body: dict[str, Any] | None) -> bool:
-        """Final flush, then wait (bounded) for uploads. True when everything reached the server."""
+        """Pending media, final flush, then wait for uploads, all within ``finish_timeout_s``. True when
+        everything reached the server."""
+        deadline = time.monotonic() + self.settings.finish_timeout_s
+        self._wait_media(deadline)
         self._closing.set()
         self._wake.set()
         if self._flusher is not None:
@@ -213,7 +226,6 @@ class Pipeline:
             self._write_ops()
         if self.uploader is None:
             return False  # offline: finish() points at `wanllmdb sync`
-        deadline = time.monotonic() + self.settings.finish_timeout_s
         done = self._wait_uploads(deadline)
         # Within the same budget: a request hung on a silent server must not add its own timeout.
         # The spool keeps whatever that thread had not finished, for sync.
@@ -222,6 +234,22 @@ class Pipeline:
             self.unsynced = self.uploader.pending_count()
             done = self.unsynced == 0
         return done
+
+    def _wait_media(self, deadline: float) -> None:
+        """Media still encoding become rows before the final flush (offline too: they go to the spool)."""
+        if self.media is None:
+            return
+        progress = _Progress("encoding media")
+        try:
+            if not self.media.wait(deadline, progress.show):
+                log.warning(
+                    "wanllmdb: %d media value(s) not stored: still encoding after finish_timeout_s=%g s",
+                    self.media.pending,
+                    self.settings.finish_timeout_s,
+                )
+        finally:
+            progress.close()
+            self.media.stop()
 
     def _wait_uploads(self, deadline: float) -> bool:
         assert self.uploader is not None
@@ -248,7 +276,8 @@ class _Progress:
     AFTER_S = 2.0
     EVERY_S = 5.0
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "uploading") -> None:
+        self._what = what
         self._start = time.monotonic()
         self._said = 0.0
         self._total: int | None = None
@@ -264,12 +293,14 @@ class _Progress:
         if not self._tty:
             if now - self._said >= self.EVERY_S:
                 self._said = now
-                termlog(f"uploading: {left} item(s) left ({now - self._start:.0f} s)")
+                termlog(f"{self._what}: {left} item(s) left ({now - self._start:.0f} s)")
             return
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self._total, desc="wanllmdb: uploading", unit="item", file=sys.__stderr__)
+            self.bar = tqdm(
+                total=self._total, desc=f"wanllmdb: {self._what}", unit="item", file=sys.__stderr__
+            )
         self.bar.n = max(0, self._total - left)
         self.bar.refresh()
 

@@ -5,7 +5,9 @@
       ops.jsonl       metadata operations in order: create, config, summary, update, state
       chunks/         Parquet chunks <stream>-a<attempt>-<seq>.parquet, each fsynced before it is listed
       files/          run files (save(), diff.patch, metrics.json)
+      media/          media objects at their path under the run's media prefix (image/img_3_<sha20>.png)
       manifest.jsonl  what has reached the server: {"op": n} | {"chunk": name} | {"file": path, "sha256": h}
+                      | {"media": path}
       .lock           flock held by the live process, so sync never races it
 
 Everything is append-only or written by rename, so a kill -9 at any point leaves a spool that sync can
@@ -87,6 +89,7 @@ class RunDir:
         self.path = Path(path)
         self.chunks = self.path / "chunks"
         self.files = self.path / "files"
+        self.media = self.path / "media"
         self._append_lock = threading.Lock()
         self._lock_file: IO[bytes] | None = None
 
@@ -139,6 +142,10 @@ class RunDir:
                 files[str(e["file"])] = str(e.get("sha256", ""))
         return ops, chunks, files
 
+    def media_done(self) -> set[str]:
+        """Media object paths uploaded (their names hold their digest, so a path is uploaded once)."""
+        return {str(e["media"]) for e in _read_jsonl(self.path / "manifest.jsonl") if "media" in e}
+
     # -- chunks and files ----------------------------------------------------------------------------
     def write_chunk(
         self, stream: str, attempt: int, seq: int, data: bytes | Callable[[BinaryIO], None]
@@ -166,6 +173,21 @@ class RunDir:
         return sorted(
             p.relative_to(self.files).as_posix()
             for p in self.files.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        )
+
+    def write_media(self, path: str, data: bytes) -> None:
+        """A media object, durable before any chunk names it (the worker writes it before its row)."""
+        dest = self.media / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(dest, data)
+
+    def media_paths(self) -> list[str]:
+        if not self.media.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.media).as_posix()
+            for p in self.media.rglob("*")
             if p.is_file() and not p.name.startswith(".")
         )
 

@@ -32,16 +32,16 @@ _TERMINAL = ("finished", "failed", "crashed")
 
 @dataclass(frozen=True)
 class Blob:
-    kind: str  # history | system | logs | file
-    name: str  # chunk file name, or run-relative file path
+    kind: str  # history | system | logs | file | media
+    name: str  # chunk file name, or run-relative file path (file), or path under the media prefix (media)
     sha256: str = ""  # known up front for files (that is how a changed file is noticed)
 
     def item(self, rd: RunDir) -> tuple[dict[str, Any], Path, str]:
         """The grant request for this blob, its path, and its digest (the PUT streams from the path)."""
-        path = rd.chunks / self.name if self.kind != "file" else rd.files / self.name
+        path = {"file": rd.files, "media": rd.media}.get(self.kind, rd.chunks) / self.name
         sha, size = sha256_file(path)
         item: dict[str, Any] = {"kind": self.kind, "size": size, "sha256": sha}
-        if self.kind == "file":
+        if self.kind in ("file", "media"):
             item["path"] = self.name
             item["content_type"] = mimetypes.guess_type(self.name)[0] or "application/octet-stream"
         else:
@@ -87,6 +87,7 @@ class SpoolUploader:
         self.run: dict[str, Any] | None = None
         self.refused = False  # a 401/403: no point retrying until the user fixes the key
         self._ops_done, self._chunks_done, self._files_done = rd.done()
+        self._media_done = rd.media_done()
         self._skipped: set[str] = set()  # refused with a 4xx: left for sync (files: "path@sha256")
         self._digests: dict[str, tuple[int, int, str]] = {}  # file → (mtime_ns, size, sha256)
         self.reopened = False  # sync had to resume a closed run to upload; it then sets the final state
@@ -147,10 +148,17 @@ class SpoolUploader:
             return [o for o in ops if o["n"] not in self._ops_done and str(o["n"]) not in self._skipped]
 
     def pending_blobs(self) -> list[Blob]:
+        """Media objects first (a chunk's rows mostly land after the objects they name), chunks, files."""
+        media = self.rd.media_paths()
         names = self.rd.chunk_names()
         files = [(path, self._digest(path)) for path in self.rd.file_paths()]
         with self._lock:
             blobs = [
+                Blob("media", path)
+                for path in media
+                if path not in self._media_done and f"media:{path}" not in self._skipped
+            ]
+            blobs += [
                 Blob(parse_chunk_name(n)[0], n)
                 for n in names
                 if n not in self._chunks_done and n not in self._skipped
@@ -286,7 +294,7 @@ class SpoolUploader:
                 return
             else:
                 log.warning("wanllmdb: upload grant refused for run %s (%s)", self.run_id, exc)
-                refused = {b.name if b.kind != "file" else f"{b.name}@{b.sha256}" for b in blobs}
+                refused = {_skip_name(b) for b in blobs}
                 with self._lock:
                     self._skipped.update(refused)
                 return
@@ -298,6 +306,10 @@ class SpoolUploader:
                 self.rd.mark_done(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))
                 with self._lock:
                     self._files_done[blob.name] = prepared[i][2]
+            elif blob.kind == "media":
+                self.rd.mark_done(media=blob.name, key=grants[i].get("key"))
+                with self._lock:
+                    self._media_done.add(blob.name)
             else:
                 self.rd.mark_done(chunk=blob.name, key=grants[i].get("key"))
                 with self._lock:
@@ -334,3 +346,10 @@ class SpoolUploader:
             self.refused = True
             return True
         return False
+
+
+def _skip_name(blob: Blob) -> str:
+    """How a refused blob is remembered in ``skipped``."""
+    if blob.kind == "file":
+        return f"{blob.name}@{blob.sha256}"
+    return f"media:{blob.name}" if blob.kind == "media" else blob.name

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from wanllmdb import data_types, errors, util
 from wanllmdb.config import Config, PreInitConfig
-from wanllmdb.data_types import Image
+from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Video
 from wanllmdb.errors import (
     AuthenticationError,
     CommError,
@@ -49,21 +49,27 @@ from wanllmdb.termlog import quieted, termerror, termlog, termwarn
 __all__ = [
     "Api",
     "ApiError",
+    "Audio",
     "AuthenticationError",
     "CommError",
     "Config",
     "ConfigChangeError",
     "Error",
+    "Histogram",
+    "Html",
     "Image",
     "InvalidValue",
     "MetricRule",
     "NotAvailableYet",
     "NotYetSupported",
+    "Object3D",
+    "Plotly",
     "Run",
     "ServerRefused",
     "Settings",
     "Summary",
     "UsageError",
+    "Video",
     "WanllmdbError",
     "__version__",
     "alert",

@@ -20,6 +20,7 @@ from wanllmdb.errors import InvalidValue
 
 __all__ = [
     "Encoded",
+    "FileMedia",
     "Media",
     "MediaExtraMissing",
     "Prepared",
@@ -57,13 +58,21 @@ class Encoded:
 
 
 class Media(ABC):
-    """Base of every media type. Subclasses set ``_type``/``_dir`` and implement ``_encode``."""
+    """Base of every media type: what the pipeline calls. File-backed types derive from ``FileMedia``."""
 
     _type: ClassVar[str]  # the descriptor's "_type", e.g. "image-file"
     _dir: ClassVar[str | None]  # the contract's directory, e.g. "image"; None for inline types
 
+    @abstractmethod
     def prepare(self, key: str, step: int) -> Prepared:
         """Encode and hash; runs on the pipeline's worker thread, never on the caller's."""
+
+
+class FileMedia(Media):
+    """A type stored as one object: subclasses implement ``_encode``; hashing and the common descriptor
+    fields (``_type``, ``sha256``, ``size``) live here."""
+
+    def prepare(self, key: str, step: int) -> Prepared:
         enc = self._encode()
         descriptor: dict[str, Any] = {
             "_type": self._type,

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from wanllmdb.data_types.base import Encoded, Media, describe, import_optional, read_source
+from wanllmdb.data_types.base import Encoded, FileMedia, describe, import_optional, read_source
 from wanllmdb.data_types.overlays import check_boxes, check_classes, check_masks, masks_descriptor
 from wanllmdb.errors import InvalidValue
 
@@ -76,7 +76,7 @@ def _to_uint8(a: Any) -> Any:
     return data.clip(0, 255).astype(np.uint8)
 
 
-class Image(Media):
+class Image(FileMedia):
     """``wandb.Image(data_or_path, mode=None, caption=None, grouping=None, classes=None, boxes=None,
     masks=None, file_type=None)``."""
 

@@ -75,6 +75,7 @@ def test_512_bins_is_the_limit_and_allowed() -> None:
         ({"sequence": ["a", "b"]}, r"sequence must be numbers .*got list"),
         ({"np_histogram": ([1, 2], [0, 1])}, r"got 2 values and 2 bins; accepted: np_histogram="),
         ({"np_histogram": [1]}, r"got np_histogram=list; accepted"),
+        ({"np_histogram": ([np.nan], [0, 1])}, r"np_histogram holds NaN or infinite numbers"),
     ],
 )
 def test_bad_input_names_what_is_accepted(kwargs: dict[str, object], message: str) -> None:

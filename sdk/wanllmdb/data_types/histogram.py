@@ -8,6 +8,7 @@ runs in ``prepare`` on the worker; the constructor keeps a copy of the sequence.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from wanllmdb.data_types.base import Media, Prepared, describe, import_optional
@@ -100,6 +101,8 @@ def _from_np_histogram(value: Any) -> _Computed:
         bins = [float(b) for b in value[1]]
     except (TypeError, ValueError):
         raise InvalidValue(f"Histogram: np_histogram holds non-numbers; accepted: {shape}") from None
+    if not all(math.isfinite(x) for x in (*values, *bins)):
+        raise InvalidValue(f"Histogram: np_histogram holds NaN or infinite numbers; accepted: {shape}")
     if len(bins) != len(values) + 1:
         raise InvalidValue(f"Histogram: got {len(values)} values and {len(bins)} bins; accepted: {shape}")
     if not 1 <= len(values) <= MAX_BINS:

@@ -258,3 +258,40 @@ def test_offline_media_uploads_with_sync(module_server: LocalServer, tmp_path: P
     table = lake_table(module_server.data_dir, run.id)
     assert table is not None
     check_lake(table, lake_objects(module_server.data_dir, run.id))
+
+
+@pytest.mark.slow
+def test_wanllmdb_images_histograms_and_galleries_reach_the_lake(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    settings = {
+        "base_url": module_server.url,
+        "api_key": admin_key(module_server.data_dir),
+        "system_metrics": False,
+    }
+    run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
+    pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    run.log(
+        {"img": wanllmdb.Image(pixels, caption="first"), "hist": wanllmdb.Histogram([0.0, 1.0, float("nan")])}
+    )
+    pixels[0, 0, 0] = 255  # the Image took its snapshot: this changes nothing logged above
+    run.log({"img": wanllmdb.Image(pixels), "grid": [wanllmdb.Image(pixels), wanllmdb.Image(pixels[:2])]})
+    run.finish()
+    assert run.synced is True
+    table = lake_table(module_server.data_dir, run.id)
+    assert table is not None
+    rows = media_rows(table)
+    objects = lake_objects(module_server.data_dir, run.id)
+    img0, ref0 = rows[(0, "img")]
+    assert img0["_type"] == "image-file" and (img0["width"], img0["height"]) == (6, 4)
+    assert img0["caption"] == "first" and img0["format"] == "png" and ref0 == img0["path"]
+    assert hashlib.sha256(objects[ref0]).hexdigest() == img0["sha256"] and objects[ref0][:4] == b"\x89PNG"
+    hist, hist_ref = rows[(0, "hist")]
+    assert hist_ref is None and hist["_type"] == "histogram" and sum(hist["values"]) == 2
+    # Step 1's image and the gallery's first item are the same bytes: one object, named by the first row.
+    _, ref1 = rows[(1, "img")]
+    gallery, _ = rows[(1, "grid")]
+    assert ref1 != ref0 and gallery["items"][0]["path"] == ref1
+    assert {ref0, ref1, gallery["items"][1]["path"]} == set(objects)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def test_video_files_keep_their_bytes(tmp_path: Path) -> None:
     path.write_bytes(b"\x00\x00\x00\x18ftypmp42")
     p = Video(path).prepare("k", 0)
     assert (p.data, p.ext, p.descriptor["format"]) == (path.read_bytes(), "mp4", "mp4")
+    assert Video(io.BytesIO(b"webm!"), format="webm").prepare("k", 0).data == b"webm!"
+    with pytest.raises(InvalidValue, match=r"a file object needs format="):
+        Video(io.BytesIO(b"x"))
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ _CODECS = {"mp4": ("libx264", ["-movflags", "+faststart"]), "webm": ("libvpx", [
            "ogg": ("libtheora", ["-q:v", "7"])}  # fmt: skip
 _ACCEPTED = (
     "a numpy array (T, C, H, W) or (N, T, C, H, W) with C = 1, 3 or 4 of integers, floats or bool; "
-    f"or the path of a video file ({', '.join(_FILE_FORMATS)})"
+    f"or the path of a video file ({', '.join(_FILE_FORMATS)}), or a file object with format="
 )
 
 
@@ -92,6 +92,12 @@ class Video(FileMedia):
                     f"Video: {str(path)!r} is not a video file by its name; accepted: {_ACCEPTED}"
                 )
             self._file = read_source(path, "Video", _ACCEPTED)
+            return
+        if hasattr(data_or_path, "read"):  # a file object (BytesIO), as wandb: format= names its type
+            self._format = (format or "").lower().lstrip(".")
+            if self._format not in _FILE_FORMATS:
+                raise InvalidValue(f"Video: a file object needs format= (one of {', '.join(_FILE_FORMATS)})")
+            self._file = bytes(data_or_path.read())
             return
         fmt = (format or "gif").lower().lstrip(".")
         if fmt not in _FORMATS:

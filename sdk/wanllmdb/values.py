@@ -93,16 +93,17 @@ def _as_media(key: str, value: Any) -> MediaValue | None:
     to_media = _media_converter()
     if to_media is None:
         return None
+    # stacklevel 7 names the user's log() line (coerce_value, _flatten, _add_slow, add_locked, log between)
     try:
         return to_media(value)  # a list of media comes back as a list: one gallery step
     except InvalidValue as exc:
-        warnings.warn(f"wanllmdb: log(): {key!r} not stored: {exc}", RuntimeWarning, stacklevel=5)
+        warnings.warn(f"wanllmdb: log(): {key!r} not stored: {exc}", RuntimeWarning, stacklevel=7)
     except Exception as exc:
         warnings.warn(
             f"wanllmdb: log(): {key!r} not stored: its {type(value).__name__} could not be converted to "
             f"media ({type(exc).__name__}: {exc}); the other keys of this log() call are stored",
             RuntimeWarning,
-            stacklevel=5,
+            stacklevel=7,
         )
     return SKIPPED
 

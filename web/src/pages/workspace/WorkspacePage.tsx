@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Project, Run } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useProject } from "../../queries/projects";
 import { metricKeysQuery, runListQuery, runQuery } from "../../queries/runs";
+import { mediaKeysQuery } from "../../queries/media";
+import type { MediaKey } from "../../api/media";
 import { viewQuery, viewsKey, viewsQuery } from "../../queries/views";
 import { assignColors } from "../../shaping/colors";
 import type { LineAgg } from "../../shaping/series";
@@ -24,6 +26,9 @@ import { useGroupBands } from "./useGroupBands";
 import { useMetricData } from "./useMetricData";
 import { ViewBar } from "./ViewBar";
 import "./layout.css";
+
+// Media panels (images, histograms over steps, Html) are their own chunk, loaded when a run has media.
+const MediaSections = lazy(() => import("./media/MediaSections"));
 
 export default function WorkspacePage() {
   const { entity = "", project = "" } = useParams();
@@ -134,7 +139,13 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const colors = useStableColors(view.runs);
 
   const keysQ = useQueries({ queries: selected.map((r) => metricKeysQuery(r, "history")), combine: metricKeysOf });
-  const keys = keysQ.keys;
+  const mediaQ = useQueries({ queries: selected.map((r) => mediaKeysQuery(r)), combine: mediaKeysOf });
+  // A media key (image, histogram, ...) gets a media panel, not a line chart of its null values.
+  const keys = useMemo(() => keysQ.keys.filter((k) => !mediaQ.keys.has(k)), [keysQ.keys, mediaQ.keys]);
+  const keysByRun = useMemo(
+    () => Object.fromEntries(selected.map((r, i) => [r.id, mediaQ.byIndex[i] ?? []])),
+    [selected, mediaQ.byIndex],
+  );
   const xParam = view.x === "step" ? "step" : view.x === "ts" || view.x === "relative" ? "ts" : view.x.slice(7);
   const metrics = useMetricData(selected, keys, xParam);
   const live = metrics.live;
@@ -264,7 +275,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
         ) : keysQ.pending ? (
           <Loading what="Loading metrics" />
-        ) : keys.length === 0 && view.panels.length === 0 ? (
+        ) : keys.length === 0 && view.panels.length === 0 && mediaQ.keys.size === 0 ? (
           <Empty title="The selected runs have not logged metrics yet" />
         ) : (
           sections.map(([title, panels]) => (
@@ -280,6 +291,11 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
               onRemove={(id) => patch({ panels: view.panels.filter((p) => `custom:${p.id}` !== id) })}
             />
           ))
+        )}
+        {selected.length > 0 && mediaQ.keys.size > 0 && (
+          <Suspense fallback={<Loading what="Loading media panels" />}>
+            <MediaSections runs={selected} keysByRun={keysByRun} />
+          </Suspense>
         )}
       </div>
       {fsPanel && (
@@ -309,6 +325,12 @@ function metricKeysOf(results: UseQueryResult<string[]>[]) {
     pending: keys.length === 0 && results.some((r) => r.isPending),
     error: results.find((r) => r.error && !r.data)?.error ?? undefined,
   };
+}
+
+/** Each selected run's media keys (in selection order), and the set of all of them. */
+function mediaKeysOf(results: UseQueryResult<MediaKey[]>[]) {
+  const byIndex = results.map((r) => r.data ?? []);
+  return { byIndex, keys: new Set(byIndex.flatMap((ks) => ks.map((k) => k.key))) };
 }
 
 /** A run keeps its colour while it stays selected; newly selected runs take free ones. */

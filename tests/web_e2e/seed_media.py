@@ -1,0 +1,114 @@
+"""Seeds a running server with one run's media rows for the media panels' browser test.
+
+The rows go straight into the lake through upload grants, in the shape of
+schemas/media_descriptors.json (tests/functions/query/media_lake.py), so the test does not wait on
+the SDK's media pipeline: `samples/pred` images at steps 0, 10 and 20 (one colour each, a box and
+a mask), `samples/page` Html at step 0 whose script tries to read the dashboard, and `weights/w`
+histograms at steps 0..49. The last line on stdout is JSON like seed.py's.
+
+    python tests/web_e2e/seed_media.py --url http://127.0.0.1:PORT --admin-key-file DATA_DIR/admin-api-key
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from seed import session_token  # noqa: E402
+
+from tests.functions.query.media_lake import histogram, image, media_chunk, png_bytes  # noqa: E402
+
+HTML = (
+    "<p id='msg'>sandboxed</p><script>var m = document.getElementById('msg');"
+    "try { m.textContent = 'read ' + parent.document.title; }"
+    " catch (e) { m.textContent = 'blocked'; }</script>"
+)
+COLOURS = {0: ("red", (220, 30, 30)), 10: ("green", (30, 180, 30)), 20: ("blue", (30, 30, 220))}
+
+
+def grey_mask(width: int, height: int) -> str:
+    """An 8-bit grey PNG of class ids: the left half class 1, the right half class 2."""
+    import struct
+    import zlib
+
+    rows = b"".join(b"\x00" + bytes([1] * (width // 2) + [2] * (width - width // 2)) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(png).decode()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--admin-key-file", default=None)
+    ap.add_argument("--username", default="e2e-media")
+    ap.add_argument("--password", default="correct-horse-battery")
+    ap.add_argument("--project", default="media-e2e")
+    args = ap.parse_args()
+    admin_key = Path(args.admin_key_file).read_text().strip() if args.admin_key_file else None
+    token = session_token(args.url, args.username, args.password, admin_key)
+    http = httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    project = http.post("/api/projects", json={"name": args.project}).raise_for_status().json()
+    run = http.post(f"/api/projects/{project['id']}/runs", json={"id": "media1", "name": "media-run"})
+    run_id = run.raise_for_status().json()["id"]
+
+    def put(data: bytes, **item: Any) -> None:
+        item |= {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        grant = http.post(f"/api/runs/{run_id}/uploads", json={"items": [item]}).raise_for_status()
+        g = grant.json()["grants"][0]
+        httpx.put(g["url"], content=data, headers=g["headers"], timeout=60).raise_for_status()
+
+    rows: list[tuple[int, str, dict[str, Any] | float]] = []
+    labels = {"1": "cat", "2": "dog"}
+    for step, (name, rgb) in COLOURS.items():
+        data = png_bytes(32, 24, rgb)
+        box = {"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY": 0.7}, "class_id": 1}
+        desc, _ = image(
+            "samples/pred",
+            step,
+            data,
+            caption=name,
+            boxes={"predictions": {"box_data": [box], "class_labels": labels}},
+            masks={"seg": {"png": grey_mask(32, 24), "width": 32, "height": 24, "class_labels": labels}},
+        )
+        put(data, kind="media", path=desc["path"])
+        rows.append((step, "samples/pred", desc))
+    page = HTML.encode()
+    sha = hashlib.sha256(page).hexdigest()
+    path = f"html/samples.page_0_{sha[:20]}.html"
+    put(page, kind="media", path=path)
+    rows.append((0, "samples/page", {"_type": "html-file", "path": path, "sha256": sha, "size": len(page)}))
+    for step in range(50):
+        counts = [math.exp(-(((b - 10 - step * 0.2) / 4) ** 2)) * 100 for b in range(32)]
+        rows.append((step, "weights/w", histogram(counts, -1.0, 1.0)))
+        rows.append((step, "train/loss", 1.0 / (step + 1)))
+    put(media_chunk(rows), kind="history", seq=0, attempt=0)
+    runs = [{"id": run_id, "name": "media-run", "config": {}}]
+    seeded = {"entity": project["entity"], "project": args.project, "username": args.username,
+              "password": args.password, "runs": runs}  # fmt: skip
+    print(json.dumps(seeded))
+
+
+if __name__ == "__main__":
+    main()

@@ -295,3 +295,47 @@ def test_wanllmdb_images_histograms_and_galleries_reach_the_lake(
     gallery, _ = rows[(1, "grid")]
     assert ref1 != ref0 and gallery["items"][0]["path"] == ref1
     assert {ref0, ref1, gallery["items"][1]["path"]} == set(objects)
+
+
+@pytest.mark.slow
+def test_a_media_key_with_a_backslash_or_control_character_still_lands(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    settings = {
+        "base_url": module_server.url,
+        "api_key": admin_key(module_server.data_dir),
+        "system_metrics": False,
+    }
+    run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
+    run.log({"a\\b\x01c": FakeImage(b"odd"), "loss": 1.0})
+    run.finish()
+    assert run.synced is True
+    table = lake_table(module_server.data_dir, run.id)
+    assert table is not None
+    [(descriptor, ref)] = media_rows(table).values()
+    assert ref == descriptor["path"] == f"image/a_b_c_0_{sha20(b'odd')}.png"
+    assert lake_objects(module_server.data_dir, run.id) == {ref: b"odd"}
+
+
+@pytest.mark.slow
+def test_an_object_the_server_refuses_holds_back_nothing_else_of_its_batch(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    run = wanllmdb.init(project="media", mode="offline", dir=spool, settings={"system_metrics": False})
+    run.log({"img": FakeImage(b"good"), "loss": 1.0})
+    run.finish()
+    assert run.dir is not None
+    RunDir(run.dir).write_media("image/bad\\name.png", b"refused")  # a path the server's grants refuse
+    env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
+    out = subprocess.run(
+        [sys.executable, "-m", "wanllmdb.cli", "sync", str(spool)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "refused 1 item" in out.stdout + out.stderr, out.stdout + out.stderr
+    table = lake_table(module_server.data_dir, run.id)
+    assert table is not None and sorted(table["key"].to_pylist()) == ["img", "loss"]
+    assert set(lake_objects(module_server.data_dir, run.id)) == {f"image/img_0_{sha20(b'good')}.png"}

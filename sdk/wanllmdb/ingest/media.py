@@ -137,11 +137,19 @@ class MediaWorker:
         sha = descriptor["sha256"]
         path = self._paths.get(sha)
         if path is None:
-            path = media_path(prepared, key, step)
+            path = media_path(prepared, _path_safe(key), step)
             self.rd.write_media(path, bytes(prepared.data))
             self._paths[sha] = path
         descriptor["path"] = path
         return descriptor
+
+
+def _path_safe(key: str) -> str:
+    """A metric key as an object name may hold it: no backslash or control character (the server refuses
+    those in a path). Any other key, '/' included (media_path makes it '.'), is kept as it is."""
+    if "\\" not in key and key.isprintable():
+        return key
+    return "".join("_" if c == "\\" or not c.isprintable() else c for c in key)
 
 
 def _kind(value: Any) -> str:

@@ -292,6 +292,12 @@ class SpoolUploader:
                 )
             elif self._refusal(exc):
                 return
+            elif len(blobs) > 1:
+                # The server validates a batch whole: one item it refuses (a media name it will not take)
+                # must not hold back the others, so ask again one by one and skip only the refused.
+                for blob in blobs:
+                    self._upload([blob])
+                return
             else:
                 log.warning("wanllmdb: upload grant refused for run %s (%s)", self.run_id, exc)
                 refused = {_skip_name(b) for b in blobs}

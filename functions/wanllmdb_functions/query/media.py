@@ -10,9 +10,7 @@ never served as a page of any origin; the dashboard renders it in a sandboxed if
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,25 +19,14 @@ import polars as pl
 
 from ..core.errors import InvalidInput, NotFound
 from ..lake.keys import media_key
-from ..lake.reader import FrameCache, dedup_latest_attempt, read_stream
-from ..lake.schema import METRIC_SCHEMA
-from ..lake.visible import list_stream
+from ..lake.reader import FrameCache, read_stream
 from ..ports.blob_store import BlobStore
 from .catalog import RunRecord
 from .media_models import HistogramStep, MediaItem, MediaKey
 
 __all__ = ["MediaRows", "histogram_steps", "media_item", "media_keys", "read_media"]
 
-log = logging.getLogger(__name__)
-
 _COLUMNS = ("step", "key", "attempt", "ref", "media")
-_MEDIA_SCHEMA: dict[str, pl.DataType] = {
-    "step": pl.Int64(),
-    "key": pl.String(),
-    "attempt": pl.Int32(),
-    "ref": pl.String(),
-    "media": pl.String(),
-}
 HISTOGRAM = "histogram"
 GALLERY = "gallery"
 
@@ -60,36 +47,10 @@ def _media_only(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _read_before_v3(blobs: BlobStore, run: RunRecord, keys: Sequence[str] | None) -> MediaRows:
-    # Until lake/schema.py carries the `media` column the shared reader drops it, so read the column
-    # from the files that have it. Dropped once METRIC_SCHEMA has `media` (see read_media).
-    parts: list[pl.DataFrame] = []
-    warnings: list[str] = []
-    for info in list_stream(blobs, run.project_id, run.id, "history").objects:
-        try:
-            source = io.BytesIO(blobs.get(info.key))
-            if "media" not in pl.read_parquet_schema(source):
-                continue
-            source.seek(0)
-            part = pl.read_parquet(source, columns=list(_COLUMNS))
-        except NotFound:
-            continue
-        except Exception as exc:  # bad bytes: several Polars types, all "corrupt object"
-            log.warning("skipping corrupt lake object %s: %s", info.key, exc)
-            warnings.append(f"skipped corrupt object {info.key}")
-            continue
-        part = part.select(pl.col(c).cast(t) for c, t in _MEDIA_SCHEMA.items())
-        parts.append(part.filter(pl.col("key").is_in(keys)) if keys is not None else part)
-    frame = pl.concat(parts) if parts else pl.DataFrame(schema=_MEDIA_SCHEMA)
-    return MediaRows(_media_only(dedup_latest_attempt(frame)), warnings)
-
-
 def read_media(
     blobs: BlobStore, run: RunRecord, *, keys: Sequence[str] | None = None, cache: FrameCache | None = None
 ) -> MediaRows:
     """The run's media rows (of `keys` only, when given), latest attempt per (key, step)."""
-    if "media" not in METRIC_SCHEMA:
-        return _read_before_v3(blobs, run, keys)
     read = read_stream(blobs, run.project_id, run.id, "history", keys=keys, cache=cache, columns=_COLUMNS)
     return MediaRows(_media_only(read.frame), read.warnings)
 

@@ -111,13 +111,21 @@ def test_media_keys_stay_inside_the_runs_prefix() -> None:
     )
 
 
-def test_lakes_read_before_the_v3_schema_landed_read_the_media_column_too(
-    blobs: BlobStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from wanllmdb_functions.query import media
-
+def test_files_written_before_schema_v3_read_as_no_media(blobs: BlobStore) -> None:
     _lake(blobs)
     put_chunk(blobs, P, R, seq=1, steps=[30], values={"loss": [0.5]}, version=2)  # no media column
-    monkeypatch.setattr(media, "METRIC_SCHEMA", {})
     keys = {k.key: k.steps for k in media_keys(read_media(blobs, RUN))}
     assert keys == {"samples": [0, 10, 20], "eval/weights": [0, 1, 2]}
+
+
+def test_a_local_url_names_an_image_passively_and_html_as_opaque_bytes(local_blobs: BlobStore) -> None:
+    from wanllmdb_functions.core.security_headers import download_headers
+
+    data = _lake(local_blobs)
+    item = media_item(read_media(local_blobs, RUN), local_blobs, RUN, "samples", 0, expires_s=60)
+    key = media_key(P, R, item.descriptor["path"])
+    assert local_blobs.get(key) == data[0]
+    headers = download_headers(key)
+    assert headers["Content-Type"] == "image/png" and headers["Content-Disposition"].startswith("attachment")
+    html = download_headers(media_key(P, R, "html/page_0_abc.html"))
+    assert html["Content-Type"] == "application/octet-stream" and "sandbox" in html["Content-Security-Policy"]

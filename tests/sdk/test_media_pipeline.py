@@ -287,6 +287,7 @@ def test_wanllmdb_images_histograms_and_galleries_reach_the_lake(
     img0, ref0 = rows[(0, "img")]
     assert img0["_type"] == "image-file" and (img0["width"], img0["height"]) == (6, 4)
     assert img0["caption"] == "first" and img0["format"] == "png" and ref0 == img0["path"]
+    assert ref0 is not None
     assert hashlib.sha256(objects[ref0]).hexdigest() == img0["sha256"] and objects[ref0][:4] == b"\x89PNG"
     hist, hist_ref = rows[(0, "hist")]
     assert hist_ref is None and hist["_type"] == "histogram" and sum(hist["values"]) == 2
@@ -339,3 +340,18 @@ def test_an_object_the_server_refuses_holds_back_nothing_else_of_its_batch(
     table = lake_table(module_server.data_dir, run.id)
     assert table is not None and sorted(table["key"].to_pylist()) == ["img", "loss"]
     assert set(lake_objects(module_server.data_dir, run.id)) == {f"image/img_0_{sha20(b'good')}.png"}
+
+
+def test_finish_shows_progress_while_media_encodes(
+    offline_run: OfflineRun, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from wanllmdb.ingest import pipeline
+
+    monkeypatch.setattr(
+        pipeline._Progress, "AFTER_S", 0.0
+    )  # the same output as uploads, without the 2 s wait
+    run = offline_run()
+    for i in range(3):
+        run.log({"img": FakeImage(bytes([i]), delay_s=0.2)})
+    run.finish()
+    assert "encoding media: " in capfd.readouterr().err

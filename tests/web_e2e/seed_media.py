@@ -58,6 +58,13 @@ def grey_mask(width: int, height: int) -> str:
     return base64.b64encode(png).decode()
 
 
+def report(entity: str, args: argparse.Namespace, run_id: str) -> None:
+    runs = [{"id": run_id, "name": "media-run", "config": {}}]
+    seeded = {"entity": entity, "project": args.project, "username": args.username,
+              "password": args.password, "runs": runs}  # fmt: skip
+    print(json.dumps(seeded))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -65,12 +72,15 @@ def main() -> None:
     ap.add_argument("--username", default="e2e-media")
     ap.add_argument("--password", default="correct-horse-battery")
     ap.add_argument("--project", default="media-e2e")
+    ap.add_argument("--many", type=int, default=0, help="N: only N histogram keys under many/, 3 steps each")
     args = ap.parse_args()
     admin_key = Path(args.admin_key_file).read_text().strip() if args.admin_key_file else None
     token = session_token(args.url, args.username, args.password, admin_key)
     http = httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     project = http.post("/api/projects", json={"name": args.project}).raise_for_status().json()
-    run = http.post(f"/api/projects/{project['id']}/runs", json={"id": "media1", "name": "media-run"})
+    run = http.post(
+        f"/api/projects/{project['id']}/runs", json={"id": f"r-{args.project}", "name": "media-run"}
+    )
     run_id = run.raise_for_status().json()["id"]
 
     def put(data: bytes, **item: Any) -> None:
@@ -80,6 +90,11 @@ def main() -> None:
         httpx.put(g["url"], content=data, headers=g["headers"], timeout=60).raise_for_status()
 
     rows: list[tuple[int, str, dict[str, Any] | float]] = []
+    if args.many:
+        rows = [(s, f"many/h{k:04d}", histogram([k % 7, s, 3])) for k in range(args.many) for s in range(3)]
+        put(media_chunk(rows), kind="history", seq=0, attempt=0)
+        report(project["entity"], args, run_id)
+        return
     labels = {"1": "cat", "2": "dog"}
     for step, (name, rgb) in COLOURS.items():
         data = png_bytes(32, 24, rgb)
@@ -104,10 +119,7 @@ def main() -> None:
         rows.append((step, "weights/w", histogram(counts, -1.0, 1.0)))
         rows.append((step, "train/loss", 1.0 / (step + 1)))
     put(media_chunk(rows), kind="history", seq=0, attempt=0)
-    runs = [{"id": run_id, "name": "media-run", "config": {}}]
-    seeded = {"entity": project["entity"], "project": args.project, "username": args.username,
-              "password": args.password, "runs": runs}  # fmt: skip
-    print(json.dumps(seeded))
+    report(project["entity"], args, run_id)
 
 
 if __name__ == "__main__":

@@ -130,6 +130,35 @@ describe.skipIf(!bin)("media panels against a real local server", () => {
     await page.screenshot({ path: join(SHOTS, "media-panels.png"), fullPage: true });
   });
 
+  it("opens a section of 2,000 histogram panels in under 2 s, fetching only those on screen", async () => {
+    const many = seed(bin!, server, ["--project", "media-many", "--many", "2000"], "seed_media.py");
+    const asked: string[] = [];
+    const onRequest = (r: { url: () => string }) => {
+      if (r.url().includes("/media/histograms")) asked.push(r.url());
+    };
+    page.on("request", onRequest);
+    const t0 = Date.now();
+    await page.goto(`${server.url}/${many.entity}/${many.project}/workspace`);
+    await page.locator('[data-panel="media:many/h0000"] .media-heatmap canvas').waitFor();
+    const ms = Date.now() - t0;
+    console.log(`media e2e: 2,000 histogram panels open in ${ms} ms, ${asked.length} fetched`);
+    const timing = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => e.name.includes("/api/"))
+        .map((e) => `${new URL(e.name).pathname.split("/").slice(-2).join("/")} ${e.startTime.toFixed(0)}-${(e as PerformanceResourceTiming).responseEnd.toFixed(0)}`)
+        .slice(0, 12),
+    );
+    console.log(`media e2e: API timing (ms from navigation): ${timing.join(", ")}`);
+    expect(ms).toBeLessThan(2000);
+    expect(await page.locator('[data-section="media:many"] .media-panel').count()).toBe(2000);
+    await page.waitForTimeout(300);
+    page.off("request", onRequest);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.length).toBeLessThan(100);
+    expect(await page.locator('[data-section="media:many"] [data-mounted]').count()).toBeLessThan(100);
+  });
+
   it("logged no console errors", () => {
     // The dashboard's CSP keeps the Html's inline script from running at all; Chromium reports that refusal.
     const real = errors.filter((e) => !/Content Security Policy/.test(e));

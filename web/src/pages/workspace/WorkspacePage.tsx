@@ -141,7 +141,11 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const keysQ = useQueries({ queries: selected.map((r) => metricKeysQuery(r, "history")), combine: metricKeysOf });
   const mediaQ = useQueries({ queries: selected.map((r) => mediaKeysQuery(r)), combine: mediaKeysOf });
   // A media key (image, histogram, ...) gets a media panel, not a line chart of its null values.
-  const keys = useMemo(() => keysQ.keys.filter((k) => !mediaQ.keys.has(k)), [keysQ.keys, mediaQ.keys]);
+  // Until the media keys are known no line chart is made, so a run with 2,000 histogram keys never asks for 2,000 lines.
+  const keys = useMemo(
+    () => (mediaQ.pending ? [] : keysQ.keys.filter((k) => !mediaQ.keys.has(k))),
+    [keysQ.keys, mediaQ.keys, mediaQ.pending],
+  );
   const keysByRun = useMemo(
     () => Object.fromEntries(selected.map((r, i) => [r.id, mediaQ.byIndex[i] ?? []])),
     [selected, mediaQ.byIndex],
@@ -273,7 +277,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <Empty title="No runs in this project yet">Log metrics with wanllmdb.log() and charts appear here.</Empty>
         ) : selected.length === 0 ? (
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
-        ) : keysQ.pending ? (
+        ) : keysQ.pending || mediaQ.pending ? (
           <Loading what="Loading metrics" />
         ) : keys.length === 0 && view.panels.length === 0 && mediaQ.keys.size === 0 ? (
           <Empty title="The selected runs have not logged metrics yet" />
@@ -330,7 +334,8 @@ function metricKeysOf(results: UseQueryResult<string[]>[]) {
 /** Each selected run's media keys (in selection order), and the set of all of them. */
 function mediaKeysOf(results: UseQueryResult<MediaKey[]>[]) {
   const byIndex = results.map((r) => r.data ?? []);
-  return { byIndex, keys: new Set(byIndex.flatMap((ks) => ks.map((k) => k.key))) };
+  const pending = results.some((r) => r.isPending);
+  return { byIndex, pending, keys: new Set(byIndex.flatMap((ks) => ks.map((k) => k.key))) };
 }
 
 /** A run keeps its colour while it stays selected; newly selected runs take free ones. */

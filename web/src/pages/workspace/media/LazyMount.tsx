@@ -1,5 +1,30 @@
 import { useEffect, useRef, useState } from "react";
 
+// One observer for every lazy panel: a section of 2,000 panels registers 2,000 elements with one
+// IntersectionObserver rather than creating 2,000 observers.
+const waiting = new Map<Element, () => void>();
+let shared: IntersectionObserver | null = null;
+
+function observe(el: Element, onSeen: () => void): () => void {
+  shared ??= new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        waiting.get(e.target)?.();
+        waiting.delete(e.target);
+        shared?.unobserve(e.target);
+      }
+    },
+    { rootMargin: "100% 0px" },
+  );
+  waiting.set(el, onSeen);
+  shared.observe(el);
+  return () => {
+    waiting.delete(el);
+    shared?.unobserve(el);
+  };
+}
+
 /**
  * Renders `children` once the box first comes within a screen of the viewport, and keeps them: only
  * panels on screen fetch data, so a section of 2,000 panels asks for the few that are visible.
@@ -11,9 +36,7 @@ export function LazyMount({ children, minHeight }: { children: React.ReactNode; 
   useEffect(() => {
     const el = ref.current;
     if (!el || seen) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: "100% 0px" });
-    io.observe(el);
-    return () => io.disconnect();
+    return observe(el, () => setSeen(true));
   }, [seen]);
   return (
     <div ref={ref} className="media-lazy" style={{ minHeight }} data-mounted={seen || undefined}>

@@ -3,8 +3,8 @@
 The rows go straight into the lake through upload grants, in the shape of
 schemas/media_descriptors.json (tests/functions/query/media_lake.py), so the test does not wait on
 the SDK's media pipeline: `samples/pred` images at steps 0, 10 and 20 (one colour each, a box and
-a mask), `samples/page` Html at step 0 whose script tries to read the dashboard, and `weights/w`
-histograms at steps 0..49. The last line on stdout is JSON like seed.py's.
+a mask), `samples/page` Html at step 0 whose script tries to read the dashboard, `samples/audio` a
+WAV at step 10, and `weights/w` histograms at steps 0..49. The last line on stdout is JSON like seed.py's.
 
     python tests/web_e2e/seed_media.py --url http://127.0.0.1:PORT --admin-key-file DATA_DIR/admin-api-key
 """
@@ -56,6 +56,25 @@ def grey_mask(width: int, height: int) -> str:
         + chunk(b"IEND", b"")
     )
     return base64.b64encode(png).decode()
+
+
+def wav_bytes() -> bytes:
+    """Half a second of a 440 Hz tone, 8 kHz mono 16-bit, through the standard library."""
+    import io
+    import struct
+    import wave
+
+    sink = io.BytesIO()
+    with wave.open(sink, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(
+            b"".join(
+                struct.pack("<h", int(12000 * math.sin(i * 440 * 2 * math.pi / 8000))) for i in range(4000)
+            )
+        )
+    return sink.getvalue()
 
 
 def report(entity: str, args: argparse.Namespace, run_id: str) -> None:
@@ -114,6 +133,13 @@ def main() -> None:
     path = f"html/samples.page_0_{sha[:20]}.html"
     put(page, kind="media", path=path)
     rows.append((0, "samples/page", {"_type": "html-file", "path": path, "sha256": sha, "size": len(page)}))
+    wav = wav_bytes()
+    sha = hashlib.sha256(wav).hexdigest()
+    path = f"audio/samples.audio_10_{sha[:20]}.wav"
+    put(wav, kind="media", path=path)
+    audio = {"_type": "audio-file", "path": path, "sha256": sha, "size": len(wav), "sample_rate": 8000,
+             "duration": 0.5, "format": "wav", "caption": "tone"}  # fmt: skip
+    rows.append((10, "samples/audio", audio))
     for step in range(50):
         counts = [math.exp(-(((b - 10 - step * 0.2) / 4) ** 2)) * 100 for b in range(32)]
         rows.append((step, "weights/w", histogram(counts, -1.0, 1.0)))

@@ -120,6 +120,18 @@ describe.skipIf(!bin)("media panels against a real local server", () => {
     expect(await frame!.evaluate(() => window.origin)).toBe("null");
   });
 
+  it("plays logged audio with its waveform, from the nearest earlier step", async () => {
+    await page.locator('[data-section="media:samples"] input[type=range]').press("End");
+    const panel = page.locator('[data-panel="media:samples/audio"]');
+    await panel.locator("canvas.media-wave[data-drawn]").waitFor();
+    expect(await panel.locator(".media-note").innerText()).toContain("step 10");
+    const duration = await panel.locator("audio").evaluate(
+      (a: HTMLAudioElement) =>
+        new Promise<number>((ok) => (a.readyState >= 1 ? ok(a.duration) : a.addEventListener("loadedmetadata", () => ok(a.duration)))),
+    );
+    expect(duration).toBeCloseTo(0.5, 1);
+  });
+
   it("draws a histogram key as a heatmap over every step", async () => {
     const map = page.locator('[data-panel="media:weights/w"] .media-heatmap');
     await map.waitFor();

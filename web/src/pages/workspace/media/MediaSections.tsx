@@ -7,6 +7,7 @@ import { HistogramPanel } from "./HistogramPanel";
 import { HtmlPanel } from "./HtmlPanel";
 import { ImagePanel } from "./ImagePanel";
 import { LazyMount } from "./LazyMount";
+import { PlayerPanel } from "./PlayerPanel";
 import { StepSlider } from "./StepSlider";
 import "./media.css";
 
@@ -97,6 +98,7 @@ function MediaBody({ run, mk, step }: { run: Run; mk: MediaKey; step: number | u
   if (IMAGE_TYPES.has(mk.type) && (mk.type !== "gallery" || kind === "image-file"))
     return <ImagePanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
   if (kind === "html-file") return <HtmlPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
+  if (kind === "audio-file" || kind === "video-file") return <PlayerPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
   return (
     <div className="panel-empty small muted" data-media-type={kind}>
       {kind} panels are not drawn yet; the media is in the run&apos;s history.

@@ -12,16 +12,13 @@ export const mediaKeysQuery = (run: Pick<Run, "id" | "project_id" | "state">) =>
     refetchInterval: () => (run.state === "running" ? RUN_POLL_MS : false),
   });
 
-// A presigned URL lives for the server's grant TTL (15 min by default): the answer is kept fresh
-// for well under that, so an <img> never gets an expired link.
-const ITEM_STALE_MS = 5 * 60_000;
-
+// A presigned URL lives for the server's grant TTL (`url_expires_s`, 15 min by default): an answer is
+// fresh for half of it, so an <img> is never handed an expired link.
 export const mediaItemQuery = (run: RunRef, key: string, step: number) =>
   queryOptions({
     queryKey: [...runKey(run), "media", "item", key, step],
     queryFn: () => fetchMediaItem(run, key, step),
-    staleTime: ITEM_STALE_MS,
-    gcTime: ITEM_STALE_MS,
+    staleTime: (q) => (q.state.data ? q.state.data.url_expires_s * 500 : 0),
   });
 
 export const histogramsQuery = (run: RunRef, key: string) =>

@@ -50,3 +50,14 @@ describe("media shaping", () => {
     expect(classColor(1)).not.toEqual(classColor(2));
   });
 });
+
+describe("media queries", () => {
+  it("keep an item fresh for half its presigned URLs' lifetime, never longer", async () => {
+    const { mediaItemQuery } = await import("../../src/queries/media");
+    const q = mediaItemQuery({ id: "r", project_id: "p" }, "img", 3);
+    const stale = q.staleTime as (query: { state: { data?: { url_expires_s: number } } }) => number;
+    expect(stale({ state: { data: { url_expires_s: 900 } } })).toBe(450_000);
+    expect(stale({ state: {} })).toBe(0);
+    expect(q.queryKey).toEqual(["runs", "p", "r", "media", "item", "img", 3]);
+  });
+});

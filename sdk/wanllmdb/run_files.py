@@ -11,11 +11,12 @@ upload at the end, not one per flush) and moves in at ``finish()``.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
+
+from wanllmdb.late_writer import LateWriter
 
 __all__ = ["OUTPUT_LOG", "InitFiles", "append_output", "publish_output", "requirements", "write_config"]
 
@@ -60,7 +61,7 @@ def publish_output(run_dir: Path, files: Path) -> None:
         os.replace(src, files / OUTPUT_LOG)
 
 
-class InitFiles:
+class InitFiles(LateWriter):
     """config.yaml and requirements.txt, written on a thread so ``init()`` does not wait for them.
 
     ``settle()`` (from ``finish()``, on the caller's thread) waits for it, bounded, then writes the final
@@ -68,24 +69,15 @@ class InitFiles:
     thread still running by then writes nothing more.
     """
 
-    WAIT_S = 10.0
-
     def __init__(self, files: Path, config: Callable[[], dict[str, Any]], *, requirements: bool) -> None:
+        super().__init__("wanllmdb-files")
         self._files = files
         self._requirements = requirements
         self._config = config
         self._initial = config()  # on the caller's thread: the config may change while the thread runs
-        self._lock = threading.Lock()
-        self._settled = False
-        self._thread = threading.Thread(target=self._write, name="wanllmdb-files", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def settle(self) -> None:
-        self._thread.join(self.WAIT_S)
-        with self._lock:
-            self._settled = True
+        super().settle()
         try:
             write_config(self._files, self._config())
         except Exception:  # never a reason for finish() to fail; the files are a convenience
@@ -93,14 +85,10 @@ class InitFiles:
 
     def _write(self) -> None:
         try:
-            with self._lock:
-                if not self._settled:
-                    write_config(self._files, self._initial)
+            self.publish(lambda: write_config(self._files, self._initial))
             if not self._requirements:
                 return
             listing = requirements()
-            with self._lock:
-                if not self._settled:
-                    _write(self._files / "requirements.txt", listing)
+            self.publish(lambda: _write(self._files / "requirements.txt", listing))
         except Exception:
             return

@@ -26,6 +26,7 @@ from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.ingest.pipeline import Pipeline
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
+from wanllmdb.late_writer import LateWriter
 from wanllmdb.lifecycle import process_settings
 from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 from wanllmdb.run import Run
@@ -447,28 +448,16 @@ def _refusal_message(exc: ApiError, s: Settings, project: str) -> str:
     return reason
 
 
-class _DiffSnapshot:
+class _DiffSnapshot(LateWriter):
     """`git diff` of the working tree, written to files/diff.patch off the caller's thread.
 
     finish() settles it first: a diff.patch that landed after the run's final state would be uploaded
     into a finished run and reopen it. A diff still running after `WAIT_S` is dropped, not written late.
     """
 
-    WAIT_S = 10.0
-
     def __init__(self, rd: RunDir) -> None:
+        super().__init__("wanllmdb-git")
         self._rd = rd
-        self._lock = threading.Lock()
-        self._settled = False
-        self._thread = threading.Thread(target=self._write, name="wanllmdb-git", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def settle(self) -> None:
-        self._thread.join(self.WAIT_S)
-        with self._lock:
-            self._settled = True
 
     def _write(self) -> None:
         diff = git_diff(Path.cwd())
@@ -476,11 +465,9 @@ class _DiffSnapshot:
             return
         tmp = self._rd.files / ".diff.patch.tmp"
         tmp.write_text(diff + "\n", encoding="utf-8")
-        with self._lock:
-            if self._settled:
-                tmp.unlink(missing_ok=True)
-                return
-            os.replace(tmp, self._rd.files / "diff.patch")  # by rename: the uploader may list files/ now
+        # By rename: the uploader may list files/ now.
+        if not self.publish(lambda: os.replace(tmp, self._rd.files / "diff.patch")):
+            tmp.unlink(missing_ok=True)
 
 
 def _finish_from_hook(run: Run, code: int, state: str) -> None:

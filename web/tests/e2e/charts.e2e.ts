@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { findServerCommand, launchChromium, REPO, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, REPO, seed, type Seeded, type Server, SHOTS, signIn, startServer, watchedPage, WEB } from "./harness";
 
 const bin = findServerCommand();
 if (!bin) console.warn("\n!! CHARTS E2E SKIPPED: no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
@@ -78,16 +78,8 @@ describe.skipIf(!bin)("charts show the data", () => {
     server = await startServer(bin!);
     seeded = seed(bin!, server, [], "seed_charts.py") as ChartSeed;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/login`);
-    await page.fill("input[name=username]", seeded.username);
-    await page.fill("input[name=password]", seeded.password);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    page = await watchedPage(browser, errors, { width: 1280, height: 900 });
+    await signIn(page, server, seeded);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, seed, type Seeded, type Server, SHOTS, startServer, watchedPage, WEB } from "./harness";
 import { existsSync } from "node:fs";
 
 const bin = findServerCommand();
@@ -51,11 +51,7 @@ describe.skipIf(!bin)("dashboard against a real local server", () => {
     server = await startServer(bin!);
     seeded = seed(bin!, server);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+    page = await watchedPage(browser, errors, { width: 1440, height: 900 });
   });
 
   afterAll(async () => {

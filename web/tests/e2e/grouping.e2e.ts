@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, REPO, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, REPO, seed, type Seeded, type Server, SHOTS, signIn, startServer, watchedPage, WEB } from "./harness";
 
 const bin = findServerCommand();
 const DOCS_SHOTS = process.env.SHOTS_TO_DOCS ? join(REPO, "docs", "screenshots") : SHOTS;
@@ -46,16 +46,8 @@ describe.skipIf(!bin)("grouping against a real local server", () => {
       expect(res.ok, `PATCH group: ${res.status}`).toBe(true);
     }
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/login`);
-    await page.fill("input[name=username]", seeded.username);
-    await page.fill("input[name=password]", seeded.password);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    page = await watchedPage(browser, errors, { width: 1440, height: 900 });
+    await signIn(page, server, seeded);
   });
 
   afterAll(async () => {

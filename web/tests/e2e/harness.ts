@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const REPO = resolve(WEB, "..");
@@ -118,4 +118,27 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
   });
+}
+
+/** A page of `browser` whose console errors and uncaught exceptions collect into `errors`. */
+export async function watchedPage(
+  browser: Browser,
+  errors: string[],
+  viewport = { width: 1440, height: 900 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  return page;
+}
+
+/** Signs in through the login page, as a person would, and waits for the projects list. */
+export async function signIn(page: Page, server: Server, seeded: { username: string; password: string }): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.fill("input[name=username]", seeded.username);
+  await page.fill("input[name=password]", seeded.password);
+  await page.click("button[type=submit]");
+  await page.getByRole("heading", { name: "Projects" }).waitFor();
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, seed, type Seeded, type Server, SHOTS, startServer, watchedPage, WEB } from "./harness";
 
 const bin = findServerCommand();
 if (!bin) console.warn("\n!! WEB E2E SKIPPED (layout): no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
@@ -32,11 +32,7 @@ describe.skipIf(!bin)("workspace layout, run tabs and profile", () => {
     });
     token = (await login.json()).token;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+    page = await watchedPage(browser, errors, { width: 1440, height: 900 });
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, seed, SHOTS, startServer, WEB, type Seeded, type Server } from "./harness";
+import { findServerCommand, launchChromium, seed, type Seeded, type Server, SHOTS, signIn, startServer, watchedPage, WEB } from "./harness";
 
 const bin = findServerCommand();
 if (!bin) console.warn("\n!! WEB E2E SKIPPED (media): no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
@@ -25,16 +25,8 @@ describe.skipIf(!bin)("media panels against a real local server", () => {
     server = await startServer(bin!);
     seeded = seed(bin!, server, [], "seed_media.py");
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/login`);
-    await page.fill("input[name=username]", seeded.username);
-    await page.fill("input[name=password]", seeded.password);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    page = await watchedPage(browser, errors, { width: 1440, height: 1000 });
+    await signIn(page, server, seeded);
     await page.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace`);
     await page.locator('[data-section="media:samples"]').waitFor();
   });

@@ -11,6 +11,7 @@ upload at the end, not one per flush) and moves in at ``finish()``.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -31,12 +32,33 @@ def _write(path: Path, text: str) -> None:
 
 
 def requirements() -> str:
-    """``pip freeze``-style lines of the installed distributions, from importlib.metadata, sorted."""
+    """``pip freeze``-style lines of the installed distributions, sorted.
+
+    Read from the ``<name>-<version>.dist-info`` folder names on ``sys.path``: about 1 ms, where asking
+    importlib.metadata for every distribution parses each METADATA file (~80 ms of CPU on a 150-package
+    venv, on a thread that competes with the training loop's first steps). Only old ``.egg-info``
+    installs, which do not spell their version in the folder name reliably, go through importlib.metadata.
+    """
     seen: dict[str, str] = {}
-    for dist in importlib_metadata.distributions():
-        name = dist.name
-        if name and name.lower() not in seen:
-            seen[name.lower()] = f"{name}=={dist.version}"
+    eggs = False
+    for entry in sys.path:
+        try:
+            listing = os.scandir(entry or ".")
+        except OSError:
+            continue
+        with listing:
+            for item in listing:
+                if item.name.endswith(".dist-info"):
+                    name, _, version = item.name[: -len(".dist-info")].rpartition("-")
+                    if name and version:
+                        seen.setdefault(name.lower(), f"{name}=={version}")
+                elif item.name.endswith(".egg-info"):
+                    eggs = True
+    if eggs:
+        for dist in importlib_metadata.distributions():
+            name = dist.name
+            if name and name.lower() not in seen:
+                seen[name.lower()] = f"{name}=={dist.version}"
     return "".join(line + "\n" for _, line in sorted(seen.items()))
 
 

@@ -78,3 +78,13 @@ def test_console_off_or_metadata_off_leave_those_files_out(tmp_path: Path) -> No
     run.finish()
     assert run.dir is not None
     assert {p.name for p in (run.dir / "files").iterdir()} == {"config.yaml"}
+
+
+def test_requirements_from_folder_names_match_what_the_packages_say() -> None:
+    from importlib import metadata
+
+    from wanllmdb.run_files import requirements
+
+    listed = dict(line.split("==", 1) for line in requirements().splitlines())
+    for name in ("pyarrow", "polars", "urllib3", "pydantic"):
+        assert listed[name] == metadata.version(name), name

@@ -85,3 +85,21 @@ def test_a_project_reference_takes_every_id_and_entity_colon_name() -> None:
                 assert ref.match(value), value
     assert ref.match("alice:mnist") and ref.match("lab/MNIST.v2")
     assert not ref.match("Alice:mnist") and not ref.match("alice:") and not ref.match("a:b:c")
+
+
+def test_a_bad_id_or_project_reference_is_refused_in_words_not_as_a_regex(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from wanllmdb_functions.core.settings import Settings
+    from wanllmdb_functions.local_server import build_local_app
+
+    app = build_local_app(Settings(data_dir=tmp_path, web_dist=tmp_path), periodic=False)
+    with TestClient(app) as client:
+        key = (tmp_path / "admin-api-key").read_text().strip()
+        headers = {"Authorization": f"Bearer {key}"}
+        for path, field in (("/api/projects/a:b:c", "project_id"), ("/api/runs/has space", "run_id")):
+            answer = client.get(path, headers=headers)
+            error = answer.json()["error"]
+            assert answer.status_code == 422, (path, answer.text)
+            assert error["field"] == field and "^" not in error["message"], error
+            assert "letters, digits" in error["message"]

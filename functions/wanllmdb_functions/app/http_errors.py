@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..core.errors import WanError
+from ..core.ids import PATTERN_WORDS
 
 __all__ = ["ERROR_RESPONSES", "ErrorDetail", "ErrorResponse", "error_response", "install_error_handlers"]
 
@@ -87,6 +88,8 @@ def install_error_handlers(app: FastAPI) -> None:
         context = first.get("ctx") or {}
         if first.get("type") == "value_error" and "error" in context:
             reason = str(context["error"])  # our validators' own words, without pydantic's prefix
+        elif first.get("type") == "string_pattern_mismatch" and context.get("pattern") in PATTERN_WORDS:
+            reason = f"{first.get('input')!r} is not valid: {PATTERN_WORDS[context['pattern']]}"
         message = f"{field}: {reason}" if field else str(reason)
         return error_response(422, "invalid", message, field)
 

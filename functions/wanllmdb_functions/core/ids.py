@@ -16,6 +16,7 @@ __all__ = [
     "ID_PATTERN",
     "MAX_ID_LENGTH",
     "MAX_PROJECT_REF_LENGTH",
+    "PATTERN_WORDS",
     "PROJECT_NAME_PATTERN",
     "PROJECT_REF_PATTERN",
     "ProjectId",
@@ -41,3 +42,12 @@ PROJECT_REF_PATTERN = (
     rf"^(?:{ID_PATTERN[1:-1]}|{ENTITY_NAME_PATTERN[1:-1]}[:/]{PROJECT_NAME_PATTERN[1:-1]})$"
 )
 MAX_PROJECT_REF_LENGTH = 2 * MAX_ID_LENGTH + 1
+
+_ID_WORDS = "1-128 of letters, digits, '_', '-' and '.', and not '.' or '..'"
+# What each pattern means, in words: a client shown a raw regex has to decode it to fix its input.
+PATTERN_WORDS: dict[str, str] = {
+    ID_PATTERN: f"use {_ID_WORDS}",
+    ENTITY_NAME_PATTERN: "use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit",
+    PROJECT_NAME_PATTERN: "use letters, digits, '_', '.' and '-', starting with a letter or digit",
+    PROJECT_REF_PATTERN: f"give a project id ({_ID_WORDS}) or entity:name, e.g. alice:mnist",
+}

@@ -89,7 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if first.get("type") == "value_error" and "error" in context:
             reason = str(context["error"])  # our validators' own words, without pydantic's prefix
         elif first.get("type") == "string_pattern_mismatch" and context.get("pattern") in PATTERN_WORDS:
-            reason = f"{first.get('input')!r} is not valid: {PATTERN_WORDS[context['pattern']]}"
+            noun, how = PATTERN_WORDS[context["pattern"]]
+            reason = f"{first.get('input')!r} is not a valid {noun}: {how}"
         message = f"{field}: {reason}" if field else str(reason)
         return error_response(422, "invalid", message, field)
 

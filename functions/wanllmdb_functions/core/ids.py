@@ -44,10 +44,18 @@ PROJECT_REF_PATTERN = (
 MAX_PROJECT_REF_LENGTH = 2 * MAX_ID_LENGTH + 1
 
 _ID_WORDS = "1-128 of letters, digits, '_', '-' and '.', and not '.' or '..'"
-# What each pattern means, in words: a client shown a raw regex has to decode it to fix its input.
-PATTERN_WORDS: dict[str, str] = {
-    ID_PATTERN: f"use {_ID_WORDS}",
-    ENTITY_NAME_PATTERN: "use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit",
-    PROJECT_NAME_PATTERN: "use letters, digits, '_', '.' and '-', starting with a letter or digit",
-    PROJECT_REF_PATTERN: f"give a project id ({_ID_WORDS}) or entity:name, e.g. alice:mnist",
+# What each pattern means, in words, as (what it names, how to write one): a client shown a raw regex
+# has to decode it to fix its input. app/http_errors.py turns a pattern mismatch into this sentence.
+PATTERN_WORDS: dict[str, tuple[str, str]] = {
+    ID_PATTERN: ("id", f"use {_ID_WORDS}"),
+    ENTITY_NAME_PATTERN: (
+        "user, organization or team name",
+        "use lowercase letters, digits, '_', '.' and '-' (starting with a letter or digit), "
+        "at most 128 characters",
+    ),
+    PROJECT_NAME_PATTERN: (
+        "project name",
+        "use letters, digits, '_', '.' and '-' (starting with a letter or digit), at most 128 characters",
+    ),
+    PROJECT_REF_PATTERN: ("project", f"give a project id ({_ID_WORDS}) or entity:name, e.g. alice:mnist"),
 }

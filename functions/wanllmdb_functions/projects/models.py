@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.json_schema import WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..core.ids import PROJECT_NAME_PATTERN
 from ..core.text import MultilineText, SingleLineText
@@ -23,25 +21,8 @@ __all__ = [
     "Visibility",
 ]
 
-_PROJECT_NAME = PROJECT_NAME_PATTERN
-
-
-def _check_project_name(value: str) -> str:
-    # Said in words: a client shown the raw pattern has to decode a regex to fix a name.
-    if re.fullmatch(_PROJECT_NAME, value) is None:
-        raise ValueError(
-            f"{value!r} is not a valid project name: use letters, digits, '_', '.' and '-' "
-            "(starting with a letter or digit), at most 128 characters"
-        )
-    return value
-
-
-ProjectName = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=128),
-    AfterValidator(_check_project_name),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 128, "pattern": _PROJECT_NAME}),
-]
+# A mismatch is answered in words (core/ids.py PATTERN_WORDS, through app/http_errors.py).
+ProjectName = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PROJECT_NAME_PATTERN)]
 Visibility = Literal["private", "public"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]
 Description = Annotated[str, StringConstraints(max_length=4096), MultilineText]

@@ -22,9 +22,14 @@ import boto3
 import httpx
 import pytest
 
-from tests.conftest import REPO, LocalServer, aws_backend_env, moto_server, start_local_server
-from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
-from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
+from tests.conftest import (
+    REPO,
+    LocalServer,
+    aws_backend_env,
+    created_aws_stores,
+    moto_server,
+    start_local_server,
+)
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.users import UserService
 
@@ -90,9 +95,7 @@ class LoggedRun:
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
     with moto_server() as endpoint:
-        items = DynamoItemStore(TABLE, region=REGION, endpoint_url=endpoint)
-        items.create_table()
-        S3BlobStore(BUCKET, region=REGION, endpoint_url=endpoint).create_bucket()
+        items, _ = created_aws_stores(endpoint, table=TABLE, bucket=BUCKET, region=REGION)
         sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
         queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
         user = UserService(items).create("e2e", password=None)

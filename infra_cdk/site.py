@@ -21,7 +21,7 @@ from constructs import Construct
 
 from infra_cdk.bundle import REPO_ROOT
 from infra_cdk.lake import private_bucket
-from wanllmdb_functions.core.security_headers import DASHBOARD_CSP
+from wanllmdb_functions.core.security_headers import dashboard_csp
 
 __all__ = ["SPA_REWRITE_JS", "WEB_DIST", "StaticSite"]
 
@@ -48,9 +48,15 @@ class StaticSite(Construct):
         *,
         api_domain: str,
         access_logs: s3.IBucket,
+        lake: s3.IBucket,
         web_dist: Path = WEB_DIST,
     ) -> None:
         super().__init__(scope, id)
+        # Media panels load presigned GETs straight from the lake bucket (never through the API), under
+        # its global or regional name, whichever the SDK's signer picked.
+        self.csp = dashboard_csp(
+            [f"https://{lake.bucket_domain_name}", f"https://{lake.bucket_regional_domain_name}"]
+        )
         # The site is a build output that is redeployed from web/dist, so it is never retained.
         self.bucket = private_bucket(
             self,
@@ -137,7 +143,7 @@ class StaticSite(Construct):
             comment="wanLLMDB dashboard: strict CSP, nosniff, no framing, no referrer",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=DASHBOARD_CSP, override=True
+                    content_security_policy=self.csp, override=True
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=frame, override=True),

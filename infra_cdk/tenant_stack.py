@@ -58,7 +58,7 @@ class TenantStack(Stack):
         compaction.attach_consumer(fns["compaction"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])
         site = StaticSite(
-            self, "Site", api_domain=api.domain_name, access_logs=access_logs, web_dist=web_dist
+            self, "Site", api_domain=api.domain_name, access_logs=access_logs, lake=lake, web_dist=web_dist
         )
         Analytics(self, "Analytics", config=config, lake=lake, access_logs=access_logs)
         Alarms(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -27,29 +27,40 @@ __all__ = [
     "USER_CONTENT_HEADERS",
     "DashboardHeaders",
     "attachment_disposition",
+    "dashboard_csp",
     "download_content_type",
     "download_headers",
 ]
+
 
 # No inline script, no eval, no plugins, no framing, no <base> rewrite: an injected <script> or on*=
 # attribute has nothing to run. Stylesheets and <style> elements come only from this origin; style
 # *attributes* are allowed (style-src-attr), because the chart and grid libraries position elements
 # with them, and an attribute can neither load anything nor run script.
-DASHBOARD_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "style-src-attr 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
+def dashboard_csp(user_content_origins: Sequence[str] = ()) -> str:
+    """The dashboard's CSP. `user_content_origins` are where presigned GETs point when that is not this
+    origin (the lake bucket on AWS): media panels show and fetch from there, and nothing else may."""
+    extra = "".join(f" {origin}" for origin in user_content_origins)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "style-src-attr 'unsafe-inline'",
+            f"img-src 'self' data: blob:{extra}",
+            f"media-src 'self' blob:{extra}",
+            "font-src 'self'",
+            f"connect-src 'self'{extra}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ]
+    )
+
+
+# The embedded server's policy: there, presigned GETs are URLs of the server itself.
+DASHBOARD_CSP = dashboard_csp()
 # Presigned URLs carry signatures in their query string: never send them, or our paths, elsewhere.
 REFERRER_POLICY = "no-referrer"
 DASHBOARD_HEADERS: dict[str, str] = {

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["git_diff", "git_info", "scrub_remote"]
 
+
 def scrub_remote(url: str) -> str:
     """A git remote without anything secret: no user info, no query, fragment or ;parameters.
 

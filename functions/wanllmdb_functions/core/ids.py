@@ -38,9 +38,7 @@ ENTITY_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
 PROJECT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 # Where a route takes a project, it takes its id or `entity:name` (`entity/name` too, where no
 # router decodes the slash first). Neither entity names, project names nor ids contain ':'.
-PROJECT_REF_PATTERN = (
-    rf"^(?:{ID_PATTERN[1:-1]}|{ENTITY_NAME_PATTERN[1:-1]}[:/]{PROJECT_NAME_PATTERN[1:-1]})$"
-)
+PROJECT_REF_PATTERN = rf"^(?:{ID_PATTERN[1:-1]}|{ENTITY_NAME_PATTERN[1:-1]}[:/]{PROJECT_NAME_PATTERN[1:-1]})$"
 MAX_PROJECT_REF_LENGTH = 2 * MAX_ID_LENGTH + 1
 
 _ID_WORDS = "1-128 of letters, digits, '_', '-' and '.', and not '.' or '..'"

@@ -58,6 +58,7 @@ def register(
     issued = credentials.issue_session(user.id, with_csrf=body.session == "cookie")
     return _answer(request, response, users, issued, body.session)
 
+
 @router.post("/auth/login")
 async def login(
     body: Login, request: Request, response: Response, users: UsersDep, logins: LoginDep

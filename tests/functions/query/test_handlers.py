@@ -178,7 +178,6 @@ def test_finishing_a_run_queues_a_notice_the_compaction_handler_consumes(stack: 
     assert listing.chunks == [] and [c.high for _, c in listing.compacted] == [{0: 0}]
 
 
-
 def test_a_changed_run_queues_a_notice_that_rebuilds_the_project_run_index(stack: Stack) -> None:
     import boto3
     import pyarrow.parquet as pq
@@ -212,6 +211,7 @@ def test_a_changed_run_queues_a_notice_that_rebuilds_the_project_run_index(stack
     table = pq.read_table(io.BytesIO(stack.blobs.get(run_index_key(stack.project_id))))
     named = {r["run_id"]: (r["name"], r["config.lr"]) for r in table.to_pylist()}
     assert named["idx1"] == ("indexed", 0.5)
+
 
 def test_compaction_handler_reports_a_bad_message_for_retry(stack: Stack) -> None:
     from wanllmdb_functions.handlers import compaction

@@ -163,7 +163,6 @@ def test_compare_overlays_runs_and_bands_groups(alice: User) -> None:
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "buckets"
 
 
-
 def test_compare_groups_by_tags_a_run_counting_in_each_of_its_tags(alice: User) -> None:
     project = alice.project()
     runs = []
@@ -176,6 +175,7 @@ def test_compare_groups_by_tags_a_run_counting_in_each_of_its_tags(alice: User) 
     assert response.status_code == 200, response.text
     groups = {g["value"]: sorted(g["runs"]) for g in response.json()["groups"]}
     assert groups == {"a": sorted(runs[:2]), "b": [runs[1]], None: [runs[2]]}
+
 
 def test_other_users_cannot_read_a_private_runs_metrics(
     server: LocalServer, long_run: tuple[str, str]

@@ -238,7 +238,27 @@ def _short(value: Any) -> str:
     """A summary value in a few characters: 4 significant digits, dicts inline, long text cut."""
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, dict) and isinstance(value.get("_type"), str):
+        return _short_media(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _short_media(descriptor: dict[str, Any]) -> str:
+    """A media summary as a reader wants it at the end of a run: its type and shape, not its hash."""
+    kind = descriptor["_type"]
+    if kind == "gallery":
+        return f"gallery of {descriptor.get('count', 0)} {descriptor.get('item_type') or 'items'}"
+    if kind == "histogram":
+        bins = descriptor.get("num_bins") or len(descriptor.get("values") or ())
+        return f"histogram, {bins} bins"
+    parts = [kind]
+    if "width" in descriptor and "height" in descriptor:
+        parts.append(f"{descriptor['width']}x{descriptor['height']}")
+    if "format" in descriptor:
+        parts.append(str(descriptor["format"]))
+    if descriptor.get("caption"):
+        parts.append(repr(descriptor["caption"]))
+    return _short(" ".join(parts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import math
 import threading
 from collections.abc import Iterator, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wanllmdb.errors import InvalidValue
-from wanllmdb.ingest.buffer import Drained, MetricBuffer
+from wanllmdb.ingest.buffer import Drained, MediaRow, MetricBuffer
 
 __all__ = ["MetricRule", "MetricRules", "Summary"]
 
@@ -165,7 +166,8 @@ class Summary:
         self._rules = rules
         self._lock = threading.Lock()
         self._aggs: dict[str, _Agg] = {}
-        self._texts: dict[str, tuple[int, str]] = {}  # a string metric's last (step, text)
+        # A string or media key's last (step, value): a text, or a media descriptor as the summary keeps it
+        self._texts: dict[str, tuple[int, Any]] = {}
         self._explicit: dict[str, Any] = {}
         self.max_step = -1  # highest step drained so far: the summary's _step, where a resume continues
 
@@ -184,6 +186,7 @@ class Summary:
                 agg.add(vals, self._needs_full(key), steps)
             for row, key, text in drained.texts:
                 _fold_text(self._texts, key, drained.steps[row], text)
+            _fold_media(self._texts, drained.media)
 
     def _needs_full(self, key: str) -> bool:
         rule = self._rules.for_key(key) if self._rules else None
@@ -205,7 +208,7 @@ class Summary:
                     continue
                 text = self._last_text(key)
                 if text is not None and (agg.count == 0 or text[0] >= agg.last_step):
-                    out[key] = text[1]  # a string's summary is its last value, whatever the modes
+                    out[key] = text[1]  # a string's or media's summary is its last value, whatever the modes
                     continue
                 out[key] = agg.last if modes == ("last",) else {m: agg.value(m) for m in modes}
             out.update(self._explicit)
@@ -218,14 +221,15 @@ class Summary:
                 out[STEP_METRICS_KEY] = axes
             return out
 
-    def _last_text(self, key: str) -> tuple[int, str] | None:
-        """The last string logged under ``key`` (folded or still buffered), by step.
+    def _last_text(self, key: str) -> tuple[int, Any] | None:
+        """The last string or media logged under ``key`` (folded or still buffered), by step.
         Callers hold both locks."""
-        last: dict[str, tuple[int, str]] = {}
+        last: dict[str, tuple[int, Any]] = {}
         if key in self._texts:
             last[key] = self._texts[key]
         for step, text in self._buffer.peek_texts(key):
             _fold_text(last, key, step, text)
+        _fold_media(last, self._buffer.peek_media(key))
         return last.get(key)
 
     # -- mapping interface --------------------------------------------------------------------------
@@ -261,8 +265,44 @@ class Summary:
         return f"Summary({self.as_dict()!r})"
 
 
-def _fold_text(last: dict[str, tuple[int, str]], key: str, step: int, text: str) -> None:
+def _fold_text(last: dict[str, tuple[int, Any]], key: str, step: int, text: Any) -> None:
     """Keep the text at the highest step; at equal steps the one logged later wins."""
     held = last.get(key)
     if held is None or step >= held[0]:
         last[key] = (step, text)
+
+
+def _fold_media(last: dict[str, tuple[int, Any]], rows: Sequence[MediaRow]) -> None:
+    """Fold encoded media rows; only a key's newest row is decoded."""
+    newest: dict[str, MediaRow] = {}
+    for row in rows:
+        held = newest.get(row[2])
+        if held is None or row[0] >= held[0]:
+            newest[row[2]] = row
+    for key, (step, _ts, _key, descriptor, _ref) in newest.items():
+        kept = last.get(key)
+        if kept is None or step >= kept[0]:
+            last[key] = (step, summary_descriptor(json.loads(descriptor)))
+
+
+# Per-object overlays that make a descriptor large; the history row keeps them, the summary does not.
+_OVERLAY_FIELDS = ("boxes", "masks", "classes", "vectors")
+# A histogram keeps its bins and counts in the summary up to wandb's default size (~1.5 KB of JSON):
+# a few wider ones would fill the run's summary limit (100 KiB).
+SUMMARY_HISTOGRAM_BINS = 64
+
+
+def summary_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """What the summary keeps of a media descriptor: wandb's fields, without the bulk. A gallery
+    becomes its size and item type; a histogram wider than 64 bins its width and non-finite counts."""
+    kind = descriptor.get("_type")
+    if kind == "gallery":
+        items = descriptor.get("items") or []
+        item_type = items[0].get("_type") if items else None
+        return {"_type": "gallery", "count": len(items), "item_type": item_type}
+    if kind == "histogram" and len(descriptor.get("values") or ()) > SUMMARY_HISTOGRAM_BINS:
+        compact = {"_type": "histogram", "num_bins": len(descriptor["values"])}
+        if "nonfinite" in descriptor:
+            compact["nonfinite"] = descriptor["nonfinite"]
+        return compact
+    return {k: v for k, v in descriptor.items() if k not in _OVERLAY_FIELDS}

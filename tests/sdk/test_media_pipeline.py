@@ -355,3 +355,51 @@ def test_finish_shows_progress_while_media_encodes(
         run.log({"img": FakeImage(bytes([i]), delay_s=0.2)})
     run.finish()
     assert "encoding media: " in capfd.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_summary_holds_each_media_keys_last_descriptor_without_its_bulk(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    settings = {
+        "base_url": module_server.url,
+        "api_key": admin_key(module_server.data_dir),
+        "system_metrics": False,
+    }
+    run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
+    pixels = np.zeros((4, 6, 3), dtype=np.uint8)
+    boxes = {
+        "pred": {"box_data": [{"position": {"minX": 0, "maxX": 1, "minY": 0, "maxY": 1}, "class_id": 1}]}
+    }
+    run.log({"img": wanllmdb.Image(pixels), "wide": wanllmdb.Histogram(np.arange(1000), num_bins=512)})
+    run.log(
+        {
+            "img": wanllmdb.Image(
+                pixels + 1, caption="last", boxes=boxes, classes=[{"id": 1, "name": "cat"}]
+            ),
+            "narrow": wanllmdb.Histogram([1.0, 2.0, float("inf")], num_bins=4),
+            "grid": [wanllmdb.Image(pixels), wanllmdb.Image(pixels)],
+        }
+    )
+    run.finish()
+    summary = dict(run.summary.items())
+    img = summary["img"]
+    assert img["_type"] == "image-file" and img["caption"] == "last" and img["width"] == 6
+    assert "boxes" not in img and "classes" not in img  # the row in the lake keeps them
+    assert summary["grid"] == {"_type": "gallery", "count": 2, "item_type": "image-file"}
+    assert summary["wide"] == {
+        "_type": "histogram",
+        "num_bins": 512,
+        "nonfinite": {"nan": 0, "inf": 0, "-inf": 0},
+    }
+    narrow = summary["narrow"]
+    assert narrow["_type"] == "histogram" and len(narrow["values"]) == 4
+    assert narrow["nonfinite"] == {"nan": 0, "inf": 1, "-inf": 0}
+    # The server holds what the SDK shows.
+    with wanllmdb.Api(overrides={"base_url": module_server.url, "api_key": settings["api_key"]}) as api:
+        stored = api.run(f"media/{run.id}").summary
+    for key in ("img", "grid", "wide", "narrow"):
+        assert stored[key] == summary[key], key
+    assert json.loads(json.dumps(stored["img"])) == img

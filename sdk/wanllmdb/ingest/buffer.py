@@ -204,13 +204,19 @@ class MetricBuffer:
         steps = self._steps
         return [(steps[row], text) for row, k, text in self._texts if k == key]
 
+    def peek_media(self, key: str) -> list[MediaRow]:
+        """Encoded media rows of ``key`` not yet drained. Callers hold ``self.lock``."""
+        return [row for row in self._media if row[2] == key]
+
     def max_step(self) -> int | None:
         """Highest step not yet drained. Callers hold ``self.lock``."""
         return max(self._steps) if self._steps else None
 
     def keys(self) -> list[str]:
         numeric = (k for block in self._blocks.values() for k in block.keys)
-        return list(dict.fromkeys([*numeric, *(k for _, k, _ in self._texts)]))
+        return list(
+            dict.fromkeys([*numeric, *(k for _, k, _ in self._texts), *(row[2] for row in self._media)])
+        )
 
 
 def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, Any]) -> None:

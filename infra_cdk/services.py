@@ -115,6 +115,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/metric-keys",
             "/api/runs/{id}/history",
             "/api/runs/{id}/logs",
+            "/api/runs/{id}/file",
             "/api/runs/{id}/files",
             "/api/runs/{id}/media",
             "/api/runs/{id}/media/{proxy+}",

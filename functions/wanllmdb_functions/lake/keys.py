@@ -55,6 +55,7 @@ __all__ = [
     "run_index_key",
     "run_prefix",
     "run_prefixes",
+    "saved_file_key",
     "stream_prefix",
     "top_level_prefixes",
     "upload_chunk_key",
@@ -170,16 +171,23 @@ def media_prefix(project_id: str, run_id: str) -> str:
     )
 
 
-def media_key(project_id: str, run_id: str, ref: str) -> str:
-    """The key of the media object a row's `ref` (or a descriptor's `path`) names.
+def _relative(path: str, field: str) -> str:
+    """`path` below a run's prefix, refused when it could leave it (it comes from a client)."""
+    if not path or len(path) > 512 or path.startswith("/") or "\\" in path or "\x00" in path:
+        raise InvalidInput(f"a {field} is a relative path of 1..512 characters", field=field)
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        raise InvalidInput(f"a {field} must not hold empty, '.' or '..' segments", field=field)
+    return path
 
-    `ref` comes from the lake, written by a client: refuse one that could leave the run's prefix.
-    """
-    if not ref or len(ref) > 512 or ref.startswith("/") or "\\" in ref or "\x00" in ref:
-        raise InvalidInput("a media ref is a relative path of 1..512 characters", field="ref")
-    if any(part in ("", ".", "..") for part in ref.split("/")):
-        raise InvalidInput("a media ref must not hold empty, '.' or '..' segments", field="ref")
-    return media_prefix(project_id, run_id) + ref
+
+def media_key(project_id: str, run_id: str, ref: str) -> str:
+    """The key of the media object a row's `ref` (or a descriptor's `path`) names."""
+    return media_prefix(project_id, run_id) + _relative(ref, "ref")
+
+
+def saved_file_key(project_id: str, run_id: str, path: str) -> str:
+    """The key of the file a run `save()`d at `path`."""
+    return file_prefix(project_id, run_id) + _relative(path, "path")
 
 
 def media_object_path(type_dir: str, key: str, step: int, sha256_hex: str, ext: str) -> str:

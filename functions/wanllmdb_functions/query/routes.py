@@ -20,6 +20,7 @@ from .models import (
     ExportResponse,
     HistoryPage,
     MetricKeys,
+    RunFile,
     RunFiles,
     check_keys,
 )
@@ -110,7 +111,7 @@ def run_history(
 ) -> Response:
     """Wide rows (`_step`, `_timestamp`, one column per key), paged by step."""
     key_list = _key_list(keys) or None
-    rows, next_cursor, warnings = service.history(
+    rows = service.history(
         caller,
         run_id,
         stream=stream,
@@ -122,17 +123,16 @@ def run_history(
         cursor=cursor,
         samples=samples,
     )
-    headers = {"X-Next-Cursor": "" if next_cursor is None else str(next_cursor)}
+    headers = {"X-Next-Cursor": "" if rows.next_cursor is None else str(rows.next_cursor)}
     if format == "parquet":
         from .history import to_parquet_bytes
 
-        return Response(to_parquet_bytes(rows), media_type="application/vnd.apache.parquet", headers=headers)
+        body = to_parquet_bytes(rows.frame, media_keys=rows.media_keys)
+        return Response(body, media_type="application/vnd.apache.parquet", headers=headers)
     from .envelope import json_number
 
-    records = [
-        {k: json_number(v) for k, v in row.items() if v is not None} for row in rows.iter_rows(named=True)
-    ]
-    page = HistoryPage(rows=records, next_cursor=next_cursor, warnings=warnings)
+    records = [{k: json_number(v) for k, v in row.items()} for row in rows.records()]
+    page = HistoryPage(rows=records, next_cursor=rows.next_cursor, warnings=rows.warnings)
     return JSONResponse(page.model_dump(), headers=headers)
 
 
@@ -152,6 +152,21 @@ def export_run(
 def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, project_id: RunProject = None) -> RunFiles:
     """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
     return RunFiles(items=service.files(caller, run_id, project_id=project_id))
+
+
+FilePathParam = Annotated[str, Query(min_length=1, max_length=512, description="saved file or media path")]
+
+
+@router.get("/runs/{run_id}/file")
+def run_file(
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    path: FilePathParam,
+    project_id: RunProject = None,
+) -> RunFile:
+    """One saved file or media object of the run, with a presigned GET (404 when there is none)."""
+    return service.file(caller, run_id, path, project_id=project_id)
 
 
 @router.post("/projects/{project_id}/metrics/query")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ..core.errors import InvalidInput
-from ..lake.keys import STREAMS, file_prefix
+from ..core.errors import InvalidInput, NotFound
+from ..lake.keys import STREAMS, file_prefix, media_key, saved_file_key
 from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
 from ..lake.visible import StreamObjects, list_project, list_stream
 from ..ports.blob_store import BlobStore
@@ -23,7 +23,7 @@ from .bands import group_bands
 from .catalog import RunCatalog, RunRecord
 from .envelope import MAX_BUCKETS, Series, envelope, json_values, with_x
 from .export import export_project, export_run
-from .history import history_page
+from .history import HistoryRows, history_page
 from .logs import LogPage, read_logs
 from .media import histogram_steps, media_item, media_keys, read_media
 from .media_models import MediaHistograms, MediaItem, MediaKeys
@@ -37,6 +37,9 @@ from .models import (
     SeriesOut,
     check_keys,
 )
+
+# wandb names a run's media files media/<...>; ours are the descriptor's `path`, with or without it.
+MEDIA_FILE_PREFIX = "media/"
 
 if TYPE_CHECKING:
     from ..core.caller import Caller
@@ -217,11 +220,14 @@ class QueryService:
         keys: list[str] | None,
         project_id: str | None = None,
         **page: Any,
-    ) -> tuple[pl.DataFrame, int | None, list[str]]:
+    ) -> HistoryRows:
+        """One page of wide rows; media keys are String columns of descriptor JSON (`media_keys`)."""
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
-        read = self._read(run, stream, keys, columns=("step", "ts", "key", "value", "attempt", "text"))
-        rows, next_cursor = history_page(read.frame, keys=keys, **page)
-        return rows, next_cursor, read.warnings
+        columns = ("step", "ts", "key", "value", "attempt", "text", "media")
+        read = self._read(run, stream, keys, columns=columns)
+        rows = history_page(read.frame, keys=keys, **page)
+        rows.warnings = read.warnings
+        return rows
 
     def logs(
         self,
@@ -277,6 +283,21 @@ class QueryService:
             )
             for info in self.blobs.list(prefix)
         ]
+
+    def file(self, caller: Caller, run_id: str, path: str, *, project_id: str | None = None) -> RunFile:
+        """One file of the run with a presigned GET: a saved file at `path`, else the media object a
+        descriptor's `path` names (with or without wandb's `media/` in front)."""
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        media_path = path.removeprefix(MEDIA_FILE_PREFIX)
+        candidates = [saved_file_key(run.project_id, run.id, path)]
+        if media_path:
+            candidates.append(media_key(run.project_id, run.id, media_path))
+        for key in candidates:
+            info = self.blobs.head(key)
+            if info is not None:
+                url = self.blobs.presign_get(key, expires_s=self.link_ttl_s).url
+                return RunFile(path=path, size=info.size, updated_at=info.last_modified.isoformat(), url=url)
+        raise NotFound(f"run {run.id} has no saved file or media object at {path!r}", field="path")
 
     def export_project(self, caller: Caller, project_id: str, body: ExportRequest) -> ExportResponse:
         runs = self.catalog.readable_runs(caller, project_id, body.runs, with_config=True)

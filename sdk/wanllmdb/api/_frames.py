@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Literal
 
@@ -9,11 +10,27 @@ import pyarrow as pa
 
 from wanllmdb.errors import UsageError
 
-__all__ = ["FrameFormat", "to_frame"]
+__all__ = ["FrameFormat", "decode_media", "media_columns", "to_frame"]
 
 log = logging.getLogger("wanllmdb")
 
 FrameFormat = Literal["auto", "pandas", "polars", "arrow", "records"]
+# The server lists, in the Parquet metadata, the String columns whose cells are media descriptors (JSON).
+MEDIA_KEYS_METADATA = b"wanllmdb.media_keys"
+
+
+def media_columns(table: pa.Table) -> list[str]:
+    raw = (table.schema.metadata or {}).get(MEDIA_KEYS_METADATA)
+    return [k for k in json.loads(raw) if k in table.column_names] if raw else []
+
+
+def decode_media(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """Media cells as dicts, the way wandb's history() shows them (`{"_type": "image-file", ...}`)."""
+    for row in rows:
+        for key in columns:
+            if row.get(key) is not None:
+                row[key] = json.loads(row[key])
+    return rows
 
 
 def to_frame(table: pa.Table, fmt: FrameFormat) -> Any:
@@ -30,7 +47,7 @@ def to_frame(table: pa.Table, fmt: FrameFormat) -> Any:
     if fmt == "arrow":
         return table
     if fmt == "records":
-        return table.to_pylist()
+        return decode_media(table.to_pylist(), media_columns(table))
     if fmt == "polars":
         try:
             import polars  # noqa: F401
@@ -49,7 +66,10 @@ def to_frame(table: pa.Table, fmt: FrameFormat) -> Any:
 
 
 def _to_pandas(table: pa.Table) -> Any:
-    return table.to_pandas()
+    frame = table.to_pandas()
+    for key in media_columns(table):
+        frame[key] = frame[key].map(lambda cell: None if cell is None else json.loads(cell))
+    return frame
 
 
 def _to_polars(table: pa.Table) -> Any:

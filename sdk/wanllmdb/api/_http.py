@@ -37,8 +37,8 @@ class ApiHttp:
         except httpx.TransportError as exc:
             raise CommError(f"{self.base_url} is unreachable ({type(exc).__name__}: {exc})") from exc
 
-    def get(self, path: str, **params: Any) -> Any:
-        resp = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
+    def get(self, route: str, /, **params: Any) -> Any:
+        resp = self._request("GET", route, params={k: v for k, v in params.items() if v is not None})
         raise_error_body(resp)
         return resp.json()
 
@@ -47,12 +47,19 @@ class ApiHttp:
         raise_error_body(resp)
         return resp.json()
 
-    def get_parquet(self, path: str, **params: Any) -> tuple[pa.Table, str | None]:
+    def get_parquet(self, route: str, /, **params: Any) -> tuple[pa.Table, str | None]:
         """A Parquet body as an Arrow table, and the `X-Next-Cursor` header (None on the last page)."""
-        resp = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
+        resp = self._request("GET", route, params={k: v for k, v in params.items() if v is not None})
         raise_error_body(resp)
         cursor = resp.headers.get("X-Next-Cursor") or None
-        return pq.read_table(io.BytesIO(resp.content)), cursor
+        parquet = pq.ParquetFile(io.BytesIO(resp.content))
+        table = parquet.read()
+        # The server's notes (e.g. which columns hold media descriptors) are file key-value metadata,
+        # which pyarrow keeps apart from the schema's; carry them on the table.
+        notes = {k: v for k, v in (parquet.metadata.metadata or {}).items() if not k.startswith(b"ARROW:")}
+        if notes:
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **notes})
+        return table, cursor
 
     def download(self, url: str) -> bytes:
         # Presigned URLs carry their own signature: never send the API key along.

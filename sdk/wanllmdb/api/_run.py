@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ._frames import FrameFormat, to_frame
+from ._frames import FrameFormat, decode_media, media_columns, to_frame
 from ._http import ApiHttp
 
 __all__ = ["File", "Run"]
@@ -119,7 +119,9 @@ class Run:
         (else a pyarrow Table). `pandas=True` insists on pandas, `pandas=False` gives a list of dicts
         (wandb's), `format=` picks any of auto, pandas, polars, arrow, records.
 
-        `stream='system'` reads system metrics (wandb's 'events' stream).
+        `stream='system'` reads system metrics (wandb's 'events' stream). A media key's cells are its
+        descriptors: dicts in pandas and records (as in wandb), JSON text in Polars and Arrow; fetch the
+        bytes with `run.file(descriptor["path"]).download()`.
         """
         lake_stream = "system" if stream in ("system", "events") else "history"
         table = self._history_table(samples=samples, keys=keys, stream=lake_stream, x_axis=x_axis)
@@ -147,7 +149,7 @@ class Run:
                 cursor=cursor,
                 format="parquet",
             )
-            for row in table.to_pylist():
+            for row in decode_media(table.to_pylist(), media_columns(table)):
                 yield {k: v for k, v in row.items() if v is not None}
             if cursor is None:
                 return
@@ -161,6 +163,12 @@ class Run:
         """The run's full history as one Parquet file (the compacted lake file)."""
         grant = self._http.get(f"/runs/{self.id}/export", project_id=self.project_id)
         return self._http.download(grant["url"])
+
+    def file(self, name: str) -> File:
+        """One saved file, or a media object by its descriptor's `path` (wandb's `run.file(...)`)."""
+        return File(
+            self._http, self._http.get(f"/runs/{self.id}/file", path=name, project_id=self.project_id)
+        )
 
     def files(self) -> list[File]:
         return [

@@ -30,6 +30,12 @@ def _run_with_metrics(ctx: Ctx, case: str) -> str:
     return run_id
 
 
+def _run_file(ctx: Ctx, actor: str | None, case: str) -> Call:
+    run_id = _run_with_metrics(ctx, case)
+    img, _ = image("img", 0, png_bytes(2, 2, (0, 0, 0)))  # the object _run_with_metrics put
+    return Call(f"/api/runs/{run_id}/file", params={"path": img["path"]})
+
+
 def _run_get(suffix: str, params: dict[str, str] | None = None) -> Prepare:
     def prepare(ctx: Ctx, actor: str | None, case: str) -> Call:
         return Call(f"/api/runs/{_run_with_metrics(ctx, case)}{suffix}", params=params)
@@ -62,6 +68,7 @@ ROWS = [
     Row("GET", "/api/runs/{run_id}/history", READ, _run_get("/history"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/export", READ, _run_get("/export"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/files", READ, _run_get("/files"), cases=PROJECT_CASES),
+    Row("GET", "/api/runs/{run_id}/file", READ, _run_file, cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/logs", READ, _run_get("/logs"), cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}/media", READ, _run_get("/media"), cases=PROJECT_CASES),
     Row(

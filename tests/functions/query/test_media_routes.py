@@ -4,6 +4,7 @@ presigned GETs the routes hand out (never through the query function)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import httpx
@@ -100,3 +101,46 @@ def test_another_user_cannot_read_a_private_runs_media(module_server: LocalServe
     mallory = register(module_server)
     for path in ("/media", "/media/item?key=samples&step=5", "/media/histograms?key=w"):
         assert mallory.request("GET", f"/runs/{media_run}{path}").status_code == 404
+
+
+def test_one_file_by_a_descriptors_path_with_or_without_wandbs_media_prefix(
+    owner: User, media_run: str
+) -> None:
+    img, _ = image("samples", 5, png_bytes(8, 8, (255, 0, 0)))
+    for path in (img["path"], "media/" + img["path"]):
+        response = owner.request("GET", f"/runs/{media_run}/file", params={"path": path})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["path"] == path and body["size"] == img["size"]
+        data = httpx.get(body["url"], timeout=30).content
+        assert hashlib.sha256(data).hexdigest() == img["sha256"]
+
+
+def test_one_file_that_is_not_there_or_leaves_the_run_is_refused_naming_path(
+    owner: User, media_run: str
+) -> None:
+    missing = owner.request("GET", f"/runs/{media_run}/file", params={"path": "image/nothing.png"})
+    assert missing.status_code == 404 and "path" in missing.text
+    for bad in ("../../files/x", "image//a.png", "/etc/passwd", ""):
+        response = owner.request("GET", f"/runs/{media_run}/file", params={"path": bad})
+        assert response.status_code in (400, 422), (bad, response.text)
+        assert "path" in response.text
+
+
+def test_history_shows_media_descriptors_as_objects_in_json_and_names_them_in_parquet(
+    owner: User, media_run: str
+) -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    response = owner.request("GET", f"/runs/{media_run}/history", params={"keys": "samples,w"})
+    assert response.status_code == 200, response.text
+    rows = {row["_step"]: row for row in response.json()["rows"]}
+    assert rows[5]["samples"]["_type"] == "image-file" and rows[5]["samples"]["caption"] == "red"
+    assert rows[2]["w"]["_type"] == "histogram"
+    parquet = owner.request(
+        "GET", f"/runs/{media_run}/history", params={"keys": "samples,w", "format": "parquet"}
+    )
+    notes = pq.ParquetFile(io.BytesIO(parquet.content)).metadata.metadata
+    assert sorted(json.loads(notes[b"wanllmdb.media_keys"])) == ["samples", "w"]

@@ -81,8 +81,9 @@ def test_charts_ignore_string_rows() -> None:
 def test_history_returns_strings_in_their_own_column(blobs: BlobStore) -> None:
     _mixed_lake(blobs)
     frame = read_stream(blobs, "p", "r", "history").frame
-    page, cursor = history_page(frame, keys=None, min_step=None, max_step=None, page_size=10, cursor=None)
-    assert cursor is None
+    rows = history_page(frame, keys=None, min_step=None, max_step=None, page_size=10, cursor=None)
+    page = rows.frame
+    assert rows.next_cursor is None and rows.media_keys == []
     assert page.schema["phase"] == pl.String and page.schema["loss"] == pl.Float64
     assert page.select("_step", "loss", "phase").rows() == [
         (0, 1.0, None),

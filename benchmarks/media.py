@@ -10,6 +10,8 @@ Starts a local `wanllmdb server` on a free port, then measures, for 512x512x3 ui
   burst      IMAGES calls back to back: the caller's mean µs per call, back-pressure waits included
   durable    images per second from the first burst call until finish() returned with every row and
              object in the lake (encode + hash + spool + grant + PUT + chunk), checked by reading it back
+  3D bytes   an Object3D point cloud's stored bytes (float32, zstd) against the JSON a wandb
+             `object3D` file holds for the same N x 6 points (target: <= 40%)
 Ratios are against the baseline of this run. Every image differs (one pixel), so nothing deduplicates;
 the pixels are uniform noise, which PNG cannot compress: the worst case for the encoder.
 """
@@ -32,6 +34,7 @@ sys.path.insert(0, str(REPO / "sdk"))
 
 import wanllmdb  # noqa: E402 - this checkout's SDK
 from wanllmdb.data_types.image import Image  # noqa: E402
+from wanllmdb.data_types.object3d import Object3D  # noqa: E402
 
 SHAPE = (512, 512, 3)
 
@@ -52,12 +55,28 @@ def lake_counts(data_dir: Path, run_id: str) -> tuple[int, int]:
     return rows, objects
 
 
+def point_cloud_bytes(n: int) -> tuple[int, int]:
+    """(stored bytes, JSON bytes) for n points of xyz + rgb, as a LiDAR-like cloud: float coordinates in
+    metres with millimetre noise, colours 0..255."""
+    import json
+
+    rng = np.random.default_rng(1)
+    xyz = rng.normal(0.0, 20.0, (n, 3))
+    rgb = rng.integers(0, 256, (n, 3)).astype(np.float64)
+    points = np.column_stack([xyz, rgb])
+    prepared = Object3D(points).prepare("cloud", 0)
+    assert prepared.data is not None
+    as_json = json.dumps({"type": "lidar/beta", "points": points.tolist()}).encode()
+    return len(bytes(prepared.data)), len(as_json)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--images", type=int, default=200)
     parser.add_argument("--paced", type=int, default=50)
+    parser.add_argument("--points", type=int, default=1_000_000)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, SHAPE, dtype=np.uint8)
@@ -107,6 +126,9 @@ def main() -> None:
     print(f"burst log(Image)        mean   {us(per_burst):8.1f} us  x{per_burst / b_med:.1f} (with waits)")
     print(f"durable in the lake     {args.images / durable_s:8.1f} images/s ({durable_s:.2f} s)")
     print(f"lake check              {rows} media rows, {objects} objects (expected {total} and {total})")
+    stored, as_json = point_cloud_bytes(args.points)
+    print(f"3D bytes                {stored / 2**20:8.1f} MiB stored vs {as_json / 2**20:.1f} MiB JSON "
+          f"({args.points:,} points): {stored / as_json:.0%} (target <= 40%)")  # fmt: skip
     if rows != total or objects != total:
         raise SystemExit("the lake does not hold every image")
 

@@ -1,7 +1,8 @@
 """The media worker: encodes what ``log()`` was given as media, spools the objects, hands back rows.
 
 ``log()`` only queues (step, ts, key, value): the types' constructors have already validated and
-snapshotted their data on the caller's thread. This one thread calls ``prepare`` (encode + sha256),
+snapshotted their data on the caller's thread. A few worker threads call ``prepare`` (encode + sha256;
+PNG, zlib and the video encoder release the GIL, so they run in parallel),
 writes each object into the spool's ``media/`` (durable before any chunk names it; identical bytes are
 written once per run, and later rows name the first object), and gives the buffer the row: descriptor
 JSON with ``path`` in ``media``, the object's path in ``ref``. The row joins the next chunk; the uploader
@@ -40,17 +41,26 @@ class MediaWorker:
         *,
         on_rows: Callable[[], None],
         max_pending: int = 32,
+        workers: int = 2,
     ) -> None:
         self.rd = rd
         self.history = history
         self._on_rows = on_rows
         self._jobs: queue.Queue[MediaJob | None] = queue.Queue(max_pending)
-        self._thread: threading.Thread | None = None
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
         self._paths: dict[str, str] = {}  # sha256 → the path of the object already written with those bytes
+        # Held while an object is written: a row never names an object another worker is still writing.
+        self._paths_lock = threading.Lock()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="wanllmdb-media", daemon=True)
-        self._thread.start()
+        for i in range(self._workers):
+            thread = threading.Thread(target=self._loop, name=f"wanllmdb-media-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _alive(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
 
     # -- the caller's thread ---------------------------------------------------------------------------
     def submit(self, jobs: list[MediaJob]) -> None:
@@ -62,7 +72,7 @@ class MediaWorker:
                     self._jobs.put(job, timeout=1.0)
                     break
                 except queue.Full:
-                    if self._thread is None or not self._thread.is_alive():
+                    if not self._alive():
                         self._handle(job)
                         break
 
@@ -74,7 +84,7 @@ class MediaWorker:
     def wait(self, deadline: float, show: Callable[[int], None] | None = None) -> bool:
         """Until every queued value is a row, or ``deadline`` (monotonic); True when none is left."""
         while (left := self.pending) > 0:
-            if time.monotonic() >= deadline or self._thread is None or not self._thread.is_alive():
+            if time.monotonic() >= deadline or not self._alive():
                 return False
             if show is not None:
                 show(left)
@@ -82,11 +92,12 @@ class MediaWorker:
         return True
 
     def stop(self) -> None:
-        """End the thread after what is queued; what a timed-out ``finish()`` left is not waited for."""
-        if self._thread is not None and self._thread.is_alive():
-            # Full: still busy past finish's deadline; a daemon thread, it ends with the process.
-            with contextlib.suppress(queue.Full):
-                self._jobs.put_nowait(None)
+        """End the threads after what is queued; what a timed-out ``finish()`` left is not waited for."""
+        for thread in self._threads:
+            if thread.is_alive():
+                # Full: still busy past finish's deadline; daemon threads end with the process.
+                with contextlib.suppress(queue.Full):
+                    self._jobs.put_nowait(None)
 
     # -- the worker thread -----------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -135,11 +146,12 @@ class MediaWorker:
         if prepared.data is None:
             return descriptor  # inline (histogram): the descriptor is the value
         sha = descriptor["sha256"]
-        path = self._paths.get(sha)
-        if path is None:
-            path = media_path(prepared, _path_safe(key), step)
-            self.rd.write_media(path, bytes(prepared.data))
-            self._paths[sha] = path
+        with self._paths_lock:
+            path = self._paths.get(sha)
+            if path is None:
+                path = media_path(prepared, _path_safe(key), step)
+                self.rd.write_media(path, bytes(prepared.data))
+                self._paths[sha] = path
         descriptor["path"] = path
         return descriptor
 

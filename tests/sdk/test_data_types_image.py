@@ -152,33 +152,6 @@ def test_pil_images_and_file_type() -> None:
         Image(np.zeros((2, 2)), file_type="exr")
 
 
-class FakeTensor:
-    """What a torch tensor looks like to Image (torch itself is not a test dependency)."""
-
-    __module__ = "torch"
-
-    def __init__(self, a: np.ndarray) -> None:
-        self.a, self.shape = a, a.shape
-
-    def detach(self) -> FakeTensor:
-        return self
-
-    def cpu(self) -> FakeTensor:
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self.a
-
-
-def test_torch_tensors_are_chw_normalised_and_batches_tiled() -> None:
-    t = FakeTensor(np.stack([np.zeros((4, 5)), np.ones((4, 5)), np.zeros((4, 5))]).astype(np.float32))
-    px = decode(Image(t).prepare("k", 0).data or b"")
-    assert px.shape == (4, 5, 3) and (px[..., 1] == 255).all() and (px[..., 0] == 0).all()
-    batch = FakeTensor(np.random.default_rng(0).random((10, 3, 4, 5)).astype(np.float32))
-    grid = decode(Image(batch).prepare("k", 0).data or b"")
-    assert grid.shape == (2 * 6 + 2, 8 * 7 + 2, 3)  # 8 a row, 2 px padding, as make_grid
-
-
 def test_boxes_classes_and_masks_land_in_the_descriptor() -> None:
     mask = np.zeros((4, 6), dtype=np.int64)
     mask[1:3, 2:4] = 2

@@ -95,6 +95,20 @@ def media_path(prepared: Prepared, key: str, step: int) -> str:
     return f"{prepared.type_dir}/{key.replace('/', '.')}_{step}_{sha20}.{prepared.ext}"
 
 
+def is_tensor(value: Any) -> bool:
+    """A torch tensor, told apart without importing torch (it is never a dependency)."""
+    return (type(value).__module__ or "").startswith("torch") and hasattr(value, "detach")
+
+
+def tensor_to_numpy(tensor: Any) -> Any:
+    """A copy of `tensor` as a numpy array, off the autograd graph and the GPU. Half-precision floats
+    (bfloat16 has no numpy dtype) become float32."""
+    t = tensor.detach().cpu()
+    if t.is_floating_point() and t.element_size() < 4:
+        t = t.float()
+    return t.numpy()
+
+
 def _is_matplotlib_figure(value: Any) -> bool:
     # Checked without importing matplotlib: a script that never imported it pays nothing.
     mod = type(value).__module__ or ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from wanllmdb.data_types.base import Media, Prepared, describe, import_optional
+from wanllmdb.data_types.base import Media, Prepared, describe, import_optional, is_tensor, tensor_to_numpy
 from wanllmdb.errors import InvalidValue
 
 __all__ = ["MAX_BINS", "Histogram"]
@@ -24,8 +24,8 @@ _Computed = tuple[list[float], list[int | float], dict[str, int]]
 
 def _sequence(value: Any) -> Any:
     np = import_optional("numpy", "Histogram", "numpy")
-    if (type(value).__module__ or "").startswith("torch") and hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
+    if is_tensor(value):
+        value = tensor_to_numpy(value)
     try:
         a = np.array(value, dtype=np.float64).ravel()  # always a copy
     except (TypeError, ValueError):

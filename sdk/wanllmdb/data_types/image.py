@@ -16,7 +16,15 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from wanllmdb.data_types.base import Encoded, FileMedia, describe, import_optional, read_source
+from wanllmdb.data_types.base import (
+    Encoded,
+    FileMedia,
+    describe,
+    import_optional,
+    is_tensor,
+    read_source,
+    tensor_to_numpy,
+)
 from wanllmdb.data_types.overlays import check_boxes, check_classes, check_masks, masks_descriptor
 from wanllmdb.errors import InvalidValue
 
@@ -31,16 +39,12 @@ _FORMATS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "bmp": "b
             "tif": "tiff", "tiff": "tiff", "svg": "svg"}  # fmt: skip
 
 
-def _is_torch(value: Any) -> bool:
-    return (type(value).__module__ or "").startswith("torch") and hasattr(value, "detach")
-
-
 def _torch_to_hwc(tensor: Any) -> Any:
     """wandb renders tensors with torchvision's ``make_grid(normalize=True)``: min-max scaled over the
     tensor, a batch (N, C, H, W) tiled 8 to a row with 2 pixels of padding. Done here in numpy."""
     import numpy as np
 
-    a = np.asarray(tensor.detach().cpu().numpy(), dtype=np.float32)
+    a = np.asarray(tensor_to_numpy(tensor), dtype=np.float32)
     if a.ndim == 2:
         a = a[None]
     if a.ndim == 3:
@@ -128,7 +132,7 @@ class Image(FileMedia):
             buf = io.BytesIO()
             data_or_path.savefig(buf, format="png")
             self._file, self._format = buf.getvalue(), "png"
-        elif _is_torch(data_or_path):
+        elif is_tensor(data_or_path):
             self._pixels = _torch_to_hwc(data_or_path)
             self._mode = mode or {1: "L", 3: "RGB", 4: "RGBA"}[self._pixels.shape[2]]
         else:

@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from wanllmdb import data_types, errors, util
+from wanllmdb import data_types, errors, plot, util
 from wanllmdb.config import Config, PreInitConfig
-from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Video
+from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 from wanllmdb.errors import (
     AuthenticationError,
     CommError,
@@ -39,6 +39,7 @@ from wanllmdb.errors import (
     WanllmdbError,
 )
 from wanllmdb.lifecycle import login, require, setup, teardown
+from wanllmdb.plot import plot_table
 from wanllmdb.rest import ApiError
 from wanllmdb.run import Run
 from wanllmdb.session import init
@@ -68,6 +69,7 @@ __all__ = [
     "ServerRefused",
     "Settings",
     "Summary",
+    "Table",
     "UsageError",
     "Video",
     "WanllmdbError",
@@ -84,6 +86,8 @@ __all__ = [
     "log_code",
     "login",
     "mark_preempting",
+    "plot",
+    "plot_table",
     "require",
     "run",
     "save",

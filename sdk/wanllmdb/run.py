@@ -155,12 +155,19 @@ class Run(RunSurface):
             n = buf.add_locked(row_step, time.time_ns() // 1_000_000, data)
             self._step = nxt  # only after the row is in: a refused call moves nothing
             media = buf.take_media() if buf.media_out else None
+            charts = buf.take_charts() if buf.charts_out else None
+        if charts:
+            self._record_charts(charts)
         if media:  # outside the lock: a full media queue may block this call briefly (back-pressure)
             self._send_media(media)
         if n >= self._flush_bound and self._pipeline is not None:
             self._pipeline.kick()
             if n >= self._memory_bound:
                 self._pipeline.wait_for_room(self._flush_bound)
+
+    def _record_charts(self, charts: list[tuple[str, dict[str, Any]]]) -> None:
+        """Each chart's panel under ``config._wandb.visualize.<key>``, where wandb keeps it."""
+        self.config.update({"_wandb": {"visualize": dict(charts)}}, allow_val_change=True)
 
     def _send_media(self, jobs: list[Any]) -> None:
         if self._pipeline is not None:

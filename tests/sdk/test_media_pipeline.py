@@ -419,3 +419,44 @@ def test_the_summary_holds_each_media_keys_last_descriptor_without_its_bulk(
     for key in ("img", "grid", "wide", "narrow"):
         assert stored[key] == summary[key], key
     assert json.loads(json.dumps(stored["img"])) == img
+
+
+@pytest.mark.slow
+def test_a_table_with_media_cells_and_a_chart_reach_the_lake_and_the_config(
+    module_server: LocalServer, tmp_path: Path
+) -> None:
+    import io
+
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    settings = {
+        "base_url": module_server.url,
+        "api_key": admin_key(module_server.data_dir),
+        "system_metrics": False,
+    }
+    run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
+    table = wanllmdb.Table(columns=["img", "label", "score"])
+    for i in range(3):
+        table.add_data(wanllmdb.Image(np.full((2, 2), i * 100, dtype=np.uint8)), f"c{i}", i / 2)
+    chart = wanllmdb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0], class_names=["a", "b"])
+    run.log({"preds": table, "cm": chart})
+    run.finish()
+    rows = media_rows(lake_table(module_server.data_dir, run.id) or pa.table({}))
+    objects = lake_objects(module_server.data_dir, run.id)
+    preds, ref = rows[(0, "preds")]
+    assert preds["_type"] == "table-file" and ref == preds["path"] and ref.startswith("table/preds_0_")
+    assert (preds["ncols"], preds["nrows"]) == (3, 3)
+    stored = pq.read_table(io.BytesIO(objects[ref]))
+    assert stored.column("label").to_pylist() == ["c0", "c1", "c2"]
+    cells = [json.loads(c) for c in stored.column("img").to_pylist()]
+    assert all(
+        c["_type"] == "image-file" and c["path"] in objects for c in cells
+    )  # each cell's object landed
+    cm, _ = rows[(0, "cm_table")]
+    assert cm["_type"] == "table-file" and (0, "cm") not in rows
+    panel = run.config["_wandb"]["visualize"]["cm"]
+    assert panel["panel_config"]["panelDefId"] == "wandb/confusion_matrix/v1"
+    with wanllmdb.Api(overrides={"base_url": module_server.url, "api_key": settings["api_key"]}) as api:
+        stored_config = api.run(f"media/{run.id}").config
+    assert stored_config["_wandb"]["visualize"]["cm"] == panel

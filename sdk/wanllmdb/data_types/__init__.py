@@ -1,5 +1,5 @@
 """wandb's media types (``wandb.data_types``): Image, Audio, Video, Object3D, Html, Plotly, Histogram,
-and ``from_matplotlib`` for figures.
+Table, and ``from_matplotlib`` for figures.
 
 schemas/media_descriptors.json is the contract; base.py is the interface the upload pipeline calls
 (``Media.prepare``, ``Prepared``, ``media_path``, ``to_media``). Constructors only validate and keep a
@@ -25,6 +25,7 @@ from wanllmdb.data_types.html import Html
 from wanllmdb.data_types.image import Image
 from wanllmdb.data_types.object3d import Object3D
 from wanllmdb.data_types.plotly_chart import Plotly
+from wanllmdb.data_types.table import Table
 from wanllmdb.data_types.video import Video
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Object3D",
     "Plotly",
     "Prepared",
+    "Table",
     "Video",
     "from_matplotlib",
     "media_path",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -67,6 +68,11 @@ class Media(ABC):
     def prepare(self, key: str, step: int) -> Prepared:
         """Encode and hash; runs on the pipeline's worker thread, never on the caller's."""
 
+    def prepare_with(self, key: str, step: int, store: Callable[[Media], dict[str, Any]]) -> Prepared:
+        """``prepare`` for a type that holds other media (a Table's cells): ``store`` writes one of them
+        and returns its descriptor with ``path``. Types without nested media ignore it."""
+        return self.prepare(key, step)
+
 
 class FileMedia(Media):
     """A type stored as one object: subclasses implement ``_encode``; hashing and the common descriptor
@@ -109,6 +115,11 @@ def tensor_to_numpy(tensor: Any) -> Any:
     return t.numpy()
 
 
+def _is_chart(value: Any) -> bool:
+    """A ``wanllmdb.plot`` chart: the buffer logs its table and the run records its panel."""
+    return type(value).__name__ == "CustomChart" and type(value).__module__ == "wanllmdb.plot.custom_chart"
+
+
 def _is_matplotlib_figure(value: Any) -> bool:
     # Checked without importing matplotlib: a script that never imported it pays nothing.
     mod = type(value).__module__ or ""
@@ -118,7 +129,7 @@ def _is_matplotlib_figure(value: Any) -> bool:
 def to_media(value: Any) -> Media | list[Media] | None:
     """A Media as is; a non-empty list/tuple of media as a gallery (list); a matplotlib figure (or the
     ``matplotlib.pyplot`` module, as wandb accepts) converted; ``None`` for anything else."""
-    if isinstance(value, Media):
+    if isinstance(value, Media) or _is_chart(value):
         return value
     if _is_matplotlib_figure(value) or getattr(value, "__name__", None) == "matplotlib.pyplot":
         from wanllmdb.data_types.figures import from_matplotlib

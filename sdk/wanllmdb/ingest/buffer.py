@@ -100,6 +100,8 @@ class MetricBuffer:
         self._media: list[MediaRow] = []
         # Media values of rows added since ``log()`` last took them (``take_media``); usually empty.
         self.media_out: list[MediaJob] = []
+        # Panels of wanllmdb.plot charts logged since ``log()`` last took them: (key, _wandb.visualize value).
+        self.charts_out: list[tuple[str, dict[str, Any]]] = []
 
     def add(self, step: int, ts_ms: int, data: Mapping[str, Any]) -> int:
         with self.lock:
@@ -137,6 +139,8 @@ class MetricBuffer:
         media = [(step, ts_ms, k, v) for k, v in flat.items() if type(v) is not float and type(v) is not str]
         for k in [*(t[1] for t in texts), *(m[2] for m in media)]:
             del flat[k]
+        if media:
+            media = [self._chart_table(job) for job in media]
         self._texts += texts
         self.media_out += media
         keys = tuple(flat)
@@ -150,6 +154,22 @@ class MetricBuffer:
         self._ts.append(ts_ms)
         self.values += len(keys) + len(texts)
         return self.values
+
+    def _chart_table(self, job: MediaJob) -> MediaJob:
+        """A ``wanllmdb.plot`` chart logs its table under ``<key>_table`` (wandb's key) and leaves its
+        panel in ``charts_out`` for the run's config (``_wandb.visualize.<key>``)."""
+        step, ts_ms, key, value = job
+        spec = getattr(value, "spec", None)
+        if spec is None or type(value).__name__ != "CustomChart":
+            return job
+        value.set_key(key)
+        self.charts_out.append((key, spec.config_value))
+        return step, ts_ms, validate_key(spec.table_key), value.table
+
+    def take_charts(self) -> list[tuple[str, dict[str, Any]]]:
+        """The panels of charts logged since the last call. Callers hold ``self.lock``."""
+        charts, self.charts_out = self.charts_out, []
+        return charts
 
     def take_media(self) -> list[MediaJob]:
         """The media values logged since the last call, for the media worker. Callers hold ``self.lock``."""

@@ -141,7 +141,7 @@ class MediaWorker:
         """Encode one value; write its object unless these bytes were written before. Its descriptor."""
         from wanllmdb.data_types.base import media_path
 
-        prepared = media.prepare(key, step)
+        prepared = media.prepare_with(key, step, lambda cell: self._store(cell, key, step))
         descriptor = dict(prepared.descriptor)
         if prepared.data is None:
             return descriptor  # inline (histogram): the descriptor is the value

@@ -119,6 +119,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/files",
             "/api/runs/{id}/media",
             "/api/runs/{id}/media/{proxy+}",
+            "/api/runs/{id}/table",
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/export",

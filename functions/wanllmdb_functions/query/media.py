@@ -11,7 +11,7 @@ never served as a page of any origin; the dashboard renders it in a sandboxed if
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,16 @@ from ..ports.blob_store import BlobStore
 from .catalog import RunRecord
 from .media_models import HistogramStep, MediaItem, MediaKey
 
-__all__ = ["MediaRows", "histogram_steps", "media_item", "media_keys", "read_media"]
+__all__ = [
+    "MediaRows",
+    "descriptor_at",
+    "histogram_steps",
+    "media_item",
+    "media_keys",
+    "read_media",
+    "signer",
+    "with_urls",
+]
 
 _COLUMNS = ("step", "key", "attempt", "ref", "media")
 HISTOGRAM = "histogram"
@@ -81,38 +90,49 @@ def media_keys(rows: MediaRows) -> list[MediaKey]:
     return out
 
 
-def _with_urls(value: Any, sign: Any) -> Any:
+def with_urls(value: Any, sign: Callable[[str], str]) -> Any:
     """The descriptor with a presigned `url` beside each `path` (gallery items included)."""
     if isinstance(value, dict):
-        out = {k: _with_urls(v, sign) for k, v in value.items()}
+        out = {k: with_urls(v, sign) for k, v in value.items()}
         if isinstance(value.get("path"), str) and value.get("_type") != HISTOGRAM:
             out["url"] = sign(value["path"])
         return out
     if isinstance(value, list):
-        return [_with_urls(v, sign) for v in value]
+        return [with_urls(v, sign) for v in value]
     return value
+
+
+def descriptor_at(rows: MediaRows, key: str, step: int) -> tuple[int, dict[str, Any]]:
+    """(the step shown, its descriptor): `step`, or the nearest earlier step of `key` with media;
+    NotFound when there is none."""
+    earlier = rows.frame.filter((pl.col("key") == key) & (pl.col("step") <= step))
+    if earlier.height == 0:
+        raise NotFound(f"no media under {key!r} at or before step {step}", field="step")
+    found = earlier.row(-1, named=True)
+    return found["step"], _descriptor(found["media"], key, found["step"])
+
+
+def signer(blobs: BlobStore, run: RunRecord, *, expires_s: int) -> Callable[[str], str]:
+    """A presigned GET of the run's media object at a descriptor's `path`."""
+
+    def sign(path: str) -> str:
+        return blobs.presign_get(media_key(run.project_id, run.id, path), expires_s=expires_s).url
+
+    return sign
 
 
 def media_item(
     rows: MediaRows, blobs: BlobStore, run: RunRecord, key: str, step: int, *, expires_s: int
 ) -> MediaItem:
     """(key, step), or the nearest earlier step of `key` with media; NotFound when there is none."""
-    earlier = rows.frame.filter((pl.col("key") == key) & (pl.col("step") <= step))
-    if earlier.height == 0:
-        raise NotFound(f"no media under {key!r} at or before step {step}", field="step")
-    found = earlier.row(-1, named=True)
-    descriptor = _descriptor(found["media"], key, found["step"])
-
-    def sign(path: str) -> str:
-        return blobs.presign_get(media_key(run.project_id, run.id, path), expires_s=expires_s).url
-
+    shown, descriptor = descriptor_at(rows, key, step)
     return MediaItem(
         key=key,
         requested_step=step,
-        step=found["step"],
-        exact=found["step"] == step,
+        step=shown,
+        exact=shown == step,
         type=descriptor["_type"],
-        descriptor=_with_urls(descriptor, sign),
+        descriptor=with_urls(descriptor, signer(blobs, run, expires_s=expires_s)),
         url_expires_s=expires_s,
     )
 

@@ -11,6 +11,8 @@ from ..identity.authn import CallerDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .media_models import MediaHistograms, MediaItem, MediaKeys
+from .tables import MAX_TABLE_PAGE, TableQuery
+from .tables_models import TablePage
 
 __all__ = ["router"]
 
@@ -44,3 +46,25 @@ def run_media_histograms(
     run_id: RunId, caller: CallerDep, service: QueryDep, key: MediaKeyParam, project_id: RunProject = None
 ) -> MediaHistograms:
     return service.media_histograms(caller, run_id, key, project_id=project_id)
+
+
+@router.get("/runs/{run_id}/table")
+def run_table(
+    run_id: RunId,
+    caller: CallerDep,
+    service: QueryDep,
+    key: MediaKeyParam,
+    step: Annotated[int, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="nearest earlier when none")],
+    offset: Annotated[int, Query(ge=0, le=2**53)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_TABLE_PAGE)] = 100,
+    sort: Annotated[str | None, Query(max_length=256, description="a column name")] = None,
+    desc: bool = False,
+    filters: Annotated[
+        str | None, Query(max_length=10_000, description="the runs table's JSON filters")
+    ] = None,
+    group_by: Annotated[str | None, Query(max_length=256, description="a scalar column")] = None,
+    project_id: RunProject = None,
+) -> TablePage:
+    """One page of the Table logged under `key` at `step`: filtered, sorted or grouped on the server."""
+    query = TableQuery(key, step, offset, limit, sort, desc, filters, group_by)
+    return service.table(caller, run_id, query, project_id=project_id)

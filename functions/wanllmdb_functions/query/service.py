@@ -37,6 +37,8 @@ from .models import (
     SeriesOut,
     check_keys,
 )
+from .tables import TableQuery, read_table, table_page
+from .tables_models import TablePage
 
 # wandb names a run's media files media/<...>; ours are the descriptor's `path`, with or without it.
 MEDIA_FILE_PREFIX = "media/"
@@ -263,6 +265,15 @@ class QueryService:
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         rows = read_media(self.blobs, run, keys=[key], cache=self.cache)
         return MediaHistograms(key=key, steps=histogram_steps(rows, key), warnings=rows.warnings)
+
+    def table(
+        self, caller: Caller, run_id: str, query: TableQuery, *, project_id: str | None = None
+    ) -> TablePage:
+        """One page of a logged table, filtered, sorted or grouped on the server."""
+        run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        rows = read_media(self.blobs, run, keys=[query.key], cache=self.cache)
+        logged = read_table(rows, self.blobs, run, query.key, query.step, cache=self.cache)
+        return table_page(logged, query, self.blobs, run, expires_s=self.link_ttl_s)
 
     def export_run(
         self, caller: Caller, run_id: str, *, stream: str, project_id: str | None = None

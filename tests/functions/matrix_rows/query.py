@@ -25,9 +25,33 @@ def _run_with_metrics(ctx: Ctx, case: str) -> str:
     # One image and one histogram, so the media routes sign a GET and read a descriptor.
     png = png_bytes(2, 2, (0, 0, 0))
     img, _ = image("img", 0, png)
-    rows = [(0, "img", img), (0, "hist", histogram([1, 2]))]
-    put_media_chunk(state.storage.blobs, project_id, run_id, rows, seq=1, files=[(img["path"], png)])
+    tbl, tbl_bytes = _table_file()
+    rows = [(0, "img", img), (0, "hist", histogram([1, 2])), (0, "tbl", tbl)]
+    files = [(img["path"], png), (tbl["path"], tbl_bytes)]
+    put_media_chunk(state.storage.blobs, project_id, run_id, rows, seq=1, files=files)
     return run_id
+
+
+def _table_file() -> tuple[dict[str, object], bytes]:
+    """A one-column table file, as the SDK writes one."""
+    import hashlib
+    import io
+
+    import polars as pl
+
+    sink = io.BytesIO()
+    pl.DataFrame({"a": [1, 2]}).write_parquet(sink)
+    data = sink.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    path = f"table/tbl_0_{sha[:20]}.parquet"
+    return {
+        "_type": "table-file",
+        "path": path,
+        "sha256": sha,
+        "size": len(data),
+        "ncols": 1,
+        "nrows": 2,
+    }, data
 
 
 def _run_file(ctx: Ctx, actor: str | None, case: str) -> Call:
@@ -83,6 +107,13 @@ ROWS = [
         "/api/runs/{run_id}/media/histograms",
         READ,
         _run_get("/media/histograms", {"key": "hist"}),
+        cases=PROJECT_CASES,
+    ),
+    Row(
+        "GET",
+        "/api/runs/{run_id}/table",
+        READ,
+        _run_get("/table", {"key": "tbl", "step": "0"}),
         cases=PROJECT_CASES,
     ),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),

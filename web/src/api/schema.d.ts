@@ -831,6 +831,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/table": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run Table
+         * @description One page of the Table logged under `key` at `step`: filtered, sorted or grouped on the server.
+         */
+        get: operations["run_table_api_runs__run_id__table_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sql": {
         parameters: {
             query?: never;
@@ -1963,6 +1983,63 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+        };
+        /** TableColumn */
+        TableColumn: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @description number, int, bool, str, list, mixed, none, time, struct, or media:<_type> (cells are media descriptors with a presigned `url`)
+             */
+            kind: string;
+        };
+        /** TableGroup */
+        TableGroup: {
+            /** Value */
+            value: unknown;
+            /** Count */
+            count: number;
+        };
+        /** TablePage */
+        TablePage: {
+            /** Key */
+            key: string;
+            /** Requested Step */
+            requested_step: number;
+            /**
+             * Step
+             * @description the step shown: the requested one, or the nearest earlier with a table
+             */
+            step: number;
+            /** Exact */
+            exact: boolean;
+            /** Columns */
+            columns: components["schemas"]["TableColumn"][];
+            /**
+             * Total Rows
+             * @description rows in the logged table
+             */
+            total_rows: number;
+            /**
+             * Matched Rows
+             * @description rows left after `filters` (groups, with `group_by`)
+             */
+            matched_rows: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Rows
+             * @description row-major cells of this page, in `columns` order
+             */
+            rows: unknown[][];
+            /**
+             * Groups
+             * @description with `group_by`: each value and its row count
+             */
+            groups?: components["schemas"]["TableGroup"][] | null;
+            /** Url Expires S */
+            url_expires_s: number;
         };
         /** Team */
         Team: {
@@ -7935,6 +8012,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaHistograms"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    run_table_api_runs__run_id__table_get: {
+        parameters: {
+            query: {
+                key: string;
+                /** @description nearest earlier when none */
+                step: number;
+                offset?: number;
+                limit?: number;
+                /** @description a column name */
+                sort?: string | null;
+                desc?: boolean;
+                /** @description the runs table's JSON filters */
+                filters?: string | null;
+                /** @description a scalar column */
+                group_by?: string | null;
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TablePage"];
                 };
             };
             /** @description invalid */

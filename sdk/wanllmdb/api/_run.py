@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+
+from wanllmdb.errors import UsageError
 
 from ._frames import FrameFormat, decode_media, media_columns, to_frame
 from ._http import ApiHttp
@@ -13,6 +17,7 @@ from ._http import ApiHttp
 __all__ = ["File", "Run"]
 
 _SCAN_PAGE = 10_000
+_LAST_STEP = 2**63 - 1  # "the latest": the media routes answer the nearest earlier step
 
 
 class File:
@@ -163,6 +168,25 @@ class Run:
         """The run's full history as one Parquet file (the compacted lake file)."""
         grant = self._http.get(f"/runs/{self.id}/export", project_id=self.project_id)
         return self._http.download(grant["url"])
+
+    def table(self, key: str, step: int | None = None, format: FrameFormat | Literal["json"] = "auto") -> Any:
+        """The Table logged under `key` (at `step`, or the nearest earlier; the last one by default),
+        read straight from its Parquet file: a frame as `history()` gives one, or with
+        `format="json"` wandb's `{"columns": [...], "data": [[...], ...]}`. Media cells are their
+        descriptors as JSON text."""
+        item = self._http.get(
+            f"/runs/{self.id}/media/item",
+            key=key,
+            step=_LAST_STEP if step is None else step,
+            project_id=self.project_id,
+        )
+        descriptor = item["descriptor"]
+        if descriptor.get("_type") != "table-file":
+            raise UsageError(f"run.table({key!r}): that key holds {descriptor.get('_type')}, not a table")
+        table = pq.read_table(io.BytesIO(self._http.download(descriptor["url"])))
+        if format == "json":
+            return {"columns": table.column_names, "data": [list(row.values()) for row in table.to_pylist()]}
+        return to_frame(table.replace_schema_metadata(None), format)
 
     def file(self, name: str) -> File:
         """One saved file, or a media object by its descriptor's `path` (wandb's `run.file(...)`)."""

@@ -111,3 +111,20 @@ def test_a_million_rows_page_sort_and_filter_on_the_server(logged: dict[str, Any
         and [r[0] for r in filtered["rows"]] == want["i"].head(100).to_list()
     )
     print(f"1M-row table: sort + filter pages in {elapsed * 1000:.0f} ms")
+
+
+def test_the_public_api_reads_a_logged_table_as_a_frame_or_wandbs_json(
+    logged: dict[str, Any], module_server: LocalServer
+) -> None:
+    run_id = logged["url"].rsplit("/", 1)[-1]
+    with wanllmdb.Api(
+        overrides={"base_url": module_server.url, "api_key": admin_key(module_server.data_dir)}
+    ) as api:
+        run = api.run(f"tables/{run_id}")
+        frame = run.table("big", format="polars")
+        assert frame.shape == (1_000_000, 3) and frame["i"].to_list()[:3] == [0, 1, 2]
+        exported = run.table("preds", format="json")
+        assert exported["columns"] == ["id", "label", "score", "tags", "img"]
+        assert exported["data"][1][:3] == [1, "dog", 0.1] and len(exported["data"]) == 30
+        with pytest.raises(wanllmdb.UsageError, match="holds image-file, not a table"):
+            run.table("pic")

@@ -122,6 +122,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/table",
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
+            "/api/projects/{id}/tables/join",
             "/api/projects/{id}/export",
         ),
         table=TableAccess.READ_UPDATE,

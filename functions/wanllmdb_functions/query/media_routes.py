@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
+from ..projects.deps import ProjectIdDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .media_models import MediaHistograms, MediaItem, MediaKeys
 from .tables import MAX_TABLE_PAGE, TableQuery
-from .tables_models import TablePage
+from .tables_models import TableJoinRequest, TablePage
 
 __all__ = ["router"]
 
@@ -68,3 +69,11 @@ def run_table(
     """One page of the Table logged under `key` at `step`: filtered, sorted or grouped on the server."""
     query = TableQuery(key, step, offset, limit, sort, desc, filters, group_by)
     return service.table(caller, run_id, query, project_id=project_id)
+
+
+@router.post("/projects/{project_id}/tables/join")
+def join_tables(
+    project_id: ProjectIdDep, body: TableJoinRequest, caller: CallerDep, service: QueryDep
+) -> TablePage:
+    """The same table key of several runs side by side, joined on one column, paged like one table."""
+    return service.join_tables(caller, project_id, body)

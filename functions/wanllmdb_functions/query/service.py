@@ -37,8 +37,8 @@ from .models import (
     SeriesOut,
     check_keys,
 )
-from .tables import TableQuery, read_table, table_page
-from .tables_models import TablePage
+from .tables import LAST_STEP, TableQuery, joined_tables, read_table, table_page
+from .tables_models import TableJoinRequest, TablePage
 
 # wandb names a run's media files media/<...>; ours are the descriptor's `path`, with or without it.
 MEDIA_FILE_PREFIX = "media/"
@@ -274,6 +274,22 @@ class QueryService:
         rows = read_media(self.blobs, run, keys=[query.key], cache=self.cache)
         logged = read_table(rows, self.blobs, run, query.key, query.step, cache=self.cache)
         return table_page(logged, query, self.blobs, run, expires_s=self.link_ttl_s)
+
+    def join_tables(self, caller: Caller, project_id: str, body: TableJoinRequest) -> TablePage:
+        """The same table key of several runs of a project, joined on one column, paged like one table."""
+        step = LAST_STEP if body.step is None else body.step
+        runs = sorted(
+            self.catalog.readable_runs(caller, project_id, body.runs), key=lambda r: body.runs.index(r.id)
+        )
+        if len(runs) != len(set(body.runs)):
+            raise NotFound("runs: some of these runs are not in the project, or not readable", field="runs")
+        tables = []
+        for run in runs:
+            rows = read_media(self.blobs, run, keys=[body.key], cache=self.cache)
+            tables.append((run, read_table(rows, self.blobs, run, body.key, step, cache=self.cache)))
+        joined = joined_tables(tables, body.on, step)
+        query = TableQuery(body.key, step, body.offset, body.limit, body.sort, body.desc, body.filters)
+        return table_page(joined, query, self.blobs, runs[0], expires_s=self.link_ttl_s)
 
     def export_run(
         self, caller: Caller, run_id: str, *, stream: str, project_id: str | None = None

@@ -25,9 +25,18 @@ from .media import MediaRows, descriptor_at, signer, with_urls
 from .table_filters import table_filter
 from .tables_models import TableColumn, TableGroup, TablePage
 
-__all__ = ["MAX_TABLE_PAGE", "TABLE_METADATA", "TableQuery", "read_table", "table_page"]
+__all__ = [
+    "LAST_STEP",
+    "MAX_TABLE_PAGE",
+    "TABLE_METADATA",
+    "TableQuery",
+    "joined_tables",
+    "read_table",
+    "table_page",
+]
 
 MAX_TABLE_PAGE = 1000
+LAST_STEP = 2**63 - 1  # "the latest table": the nearest step at or before the largest there is
 TABLE_FILE = "table-file"
 # The Parquet key-value metadata the SDK writes: {"version": 1, "columns": [{"name", "kind"}]}.
 TABLE_METADATA = "wanllmdb.table"
@@ -57,6 +66,8 @@ class LoggedTable:
     descriptor: dict[str, Any]
     frame: pl.DataFrame
     kinds: dict[str, str]
+    # A joined table's columns come from several runs: whose media a column's cells name.
+    column_runs: dict[str, RunRecord] | None = None
 
 
 def read_table(
@@ -151,9 +162,11 @@ def table_page(
         matched = matched.sort(query.sort, descending=query.descending, nulls_last=True, maintain_order=True)
     page = matched.slice(query.offset, query.limit)
     kinds = {name: logged.kinds.get(name, "number") for name in page.columns}
-    sign = signer(blobs, run, expires_s=expires_s)
+    owners = logged.column_runs or {}
+    signs = [signer(blobs, owners.get(c, run), expires_s=expires_s) for c in page.columns]
     rows = [
-        [_cell(v, kinds[c], sign) for c, v in zip(page.columns, row, strict=True)] for row in page.iter_rows()
+        [_cell(v, kinds[c], sign) for c, v, sign in zip(page.columns, row, signs, strict=True)]
+        for row in page.iter_rows()
     ]
     return TablePage(
         key=query.key,
@@ -194,3 +207,35 @@ def _grouped(
     groups = [TableGroup(value=_cell(v, kinds.get(column, "str"), None), count=n)
               for v, n in grouped.select(column, "count").iter_rows()]  # fmt: skip
     return grouped, groups
+
+
+def joined_tables(tables: list[tuple[RunRecord, LoggedTable]], on: str, step: int) -> LoggedTable:
+    """The tables of several runs side by side, full-joined on column `on`: `on` once, then each other
+    column as `<run name>/<column>` (the run id where names repeat), so the same key logged by two runs
+    reads as one comparison."""
+    joined: pl.DataFrame | None = None
+    kinds: dict[str, str] = {}
+    owners: dict[str, RunRecord] = {}
+    names = [run.name or run.id for run, _ in tables]
+    for (run, logged), name in zip(tables, names, strict=True):
+        label = name if names.count(name) == 1 else run.id
+        if on not in logged.frame.columns:
+            raise InvalidInput(
+                f"on: the table of run {label} has no column {on!r}; its columns are {logged.frame.columns}",
+                field="on",
+            )
+        renamed = {c: f"{label}/{c}" for c in logged.frame.columns if c != on}
+        frame = logged.frame.rename(renamed)
+        kinds.update({renamed.get(c, c): k for c, k in logged.kinds.items()})
+        owners.update(dict.fromkeys(renamed.values(), run))
+        if joined is None:
+            joined = frame
+        else:
+            if joined.schema[on] != frame.schema[on]:
+                raise InvalidInput(
+                    f"on: {on!r} is {joined.schema[on]} in one table and {frame.schema[on]} in another",
+                    field="on",
+                )
+            joined = joined.join(frame, on=on, how="full", coalesce=True, nulls_equal=False)
+    assert joined is not None
+    return LoggedTable(step, {"_type": TABLE_FILE}, joined, kinds, owners)

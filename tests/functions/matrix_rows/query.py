@@ -32,6 +32,12 @@ def _run_with_metrics(ctx: Ctx, case: str) -> str:
     return run_id
 
 
+def _join(ctx: Ctx, actor: str | None, case: str) -> Call:
+    runs = [_run_with_metrics(ctx, case), _run_with_metrics(ctx, case)]
+    body = {"runs": runs, "key": "tbl", "on": "a"}
+    return Call(f"/api/projects/{ctx.project_id(case)}/tables/join", json=body)
+
+
 def _table_file() -> tuple[dict[str, object], bytes]:
     """A one-column table file, as the SDK writes one."""
     import hashlib
@@ -116,6 +122,7 @@ ROWS = [
         _run_get("/table", {"key": "tbl", "step": "0"}),
         cases=PROJECT_CASES,
     ),
+    Row("POST", "/api/projects/{project_id}/tables/join", READ, _join, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/export", READ, _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.

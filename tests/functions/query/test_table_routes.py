@@ -128,3 +128,37 @@ def test_the_public_api_reads_a_logged_table_as_a_frame_or_wandbs_json(
         assert exported["data"][1][:3] == [1, "dog", 0.1] and len(exported["data"]) == 30
         with pytest.raises(wanllmdb.UsageError, match="holds image-file, not a table"):
             run.table("pic")
+
+
+def test_the_same_table_of_two_runs_joins_on_a_column(
+    logged: dict[str, Any], module_server: LocalServer, tmp_path: Path
+) -> None:
+    key = admin_key(module_server.data_dir)
+    settings = {"base_url": module_server.url, "api_key": key, "system_metrics": False}
+    run = wanllmdb.init(project="tables", name="second", dir=tmp_path, settings=settings)
+    preds = wanllmdb.Table(columns=["id", "label", "img"])
+    for i in (1, 2, 40):
+        preds.add_data(i, "second", wanllmdb.Image(np.full((2, 2), 200 + i, dtype=np.uint8)))
+    run.log({"preds": preds})
+    run.finish()
+    first_id = logged["url"].rsplit("/", 1)[-1]
+    project = httpx.get(f"{logged['url']}", headers=logged["headers"]).json()["project_id"]
+    body = {"runs": [first_id, run.id], "key": "preds", "on": "id", "sort": "id", "limit": 100}
+    url = f"{module_server.url}/api/projects/{project}/tables/join"
+    page = httpx.post(url, json=body, headers=logged["headers"], timeout=60).raise_for_status().json()
+    names = [c["name"] for c in page["columns"]]
+    assert names[0] == "id" and "second/label" in names and "second/img" in names
+    by_id = {r[0]: dict(zip(names, r, strict=True)) for r in page["rows"]}
+    assert page["matched_rows"] == 31 and by_id[40]["second/label"] == "second"
+    first_label = next(n for n in names if n.endswith("/label") and n != "second/label")
+    assert (
+        by_id[1][first_label] == "dog"
+        and by_id[1]["second/label"] == "second"
+        and by_id[40][first_label] is None
+    )
+    # Each media column is signed for the run that logged it.
+    assert httpx.get(by_id[40]["second/img"]["url"], timeout=30).status_code == 200
+    bad = httpx.post(url, json={**body, "on": "score"}, headers=logged["headers"], timeout=60)
+    assert (
+        bad.status_code == 400 and "on" in bad.json()["field"] if "field" in bad.json() else "on" in bad.text
+    )

@@ -94,22 +94,18 @@ _KINDS = ("__table_kinds__",)
 
 
 def _decode(data: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The table, and each column's kind (name, kind): the SDK's metadata, else its Polars type."""
-    import pyarrow.parquet as pq
-
-    arrow = pq.read_table(io.BytesIO(data))
+    """The table, and each column's kind (name, kind): the SDK's metadata, else its Polars type.
+    Polars only: the query function ships without pyarrow (Lambda's size limit)."""
     declared: dict[str, str] = {}
     try:
-        meta = json.loads((arrow.schema.metadata or {}).get(TABLE_METADATA.encode(), b"{}"))
+        meta = json.loads(pl.read_parquet_metadata(io.BytesIO(data)).get(TABLE_METADATA, "{}"))
         declared = {c["name"]: c["kind"] for c in meta.get("columns", [])}
     except (ValueError, KeyError, TypeError, AttributeError):
         pass  # a table file without our metadata still reads, typed by Polars
-    frame = pl.from_arrow(arrow.replace_schema_metadata(None))
-    assert isinstance(frame, pl.DataFrame)
+    frame = pl.read_parquet(io.BytesIO(data))
     kinds = {name: declared.get(name) or _polars_kind(dtype) for name, dtype in frame.schema.items()}
-    return frame, pl.DataFrame(
-        {"name": list(kinds), "kind": list(kinds.values())}, schema={"name": pl.String, "kind": pl.String}
-    )
+    schema = {"name": pl.String, "kind": pl.String}
+    return frame, pl.DataFrame({"name": list(kinds), "kind": list(kinds.values())}, schema=schema)
 
 
 def _polars_kind(dtype: pl.DataType) -> str:

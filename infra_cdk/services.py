@@ -96,12 +96,19 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         name="runs",
         description="Run lifecycle, config, summary, heartbeats and upload grants",
-        routes=("/api/projects/{id}/runs", "/api/projects/{id}/runs/groups", "/api/runs/{proxy+}"),
+        routes=(
+            "/api/projects/{id}/runs",
+            "/api/projects/{id}/runs/groups",
+            "/api/runs/{proxy+}",
+            "/api/projects/{id}/artifacts",
+            "/api/projects/{id}/artifacts/{proxy+}",
+        ),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.
         # It reads only config versions; it presigns PUTs (never GETs) for the run data.
-        read_prefixes=("configs/",),
-        write_prefixes=(*_RUN_DATA, "configs/"),
+        # artifacts/: it reads manifests back and checks blobs before it commits a version.
+        read_prefixes=("configs/", "artifacts/"),
+        write_prefixes=(*_RUN_DATA, "configs/", "artifacts/"),
         # Deleting a run removes its lake objects, including its exports.
         delete_prefixes=(*_RUN_DATA, "configs/", "exports/"),
         list_prefixes=(*_RUN_DATA, "configs/", "exports/"),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from .artifacts.routes import router as artifacts_router
 from .compaction.jobs import compaction_startup
 from .compaction.notices import register_compaction_notices
 from .handlers.identity_routers import IDENTITY_ROUTERS
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,
     runs_router,
+    artifacts_router,
     query_router,
     logs_router,
     media_router,

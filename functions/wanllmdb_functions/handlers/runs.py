@@ -1,12 +1,14 @@
-"""Lambda entry point for runs: lifecycle, config, summary, heartbeat, listing and upload grants."""
+"""Lambda entry point for runs and artifacts: lifecycle, config, summary, heartbeat, listing, upload grants,
+artifact versions and lineage."""
 
 from mangum import Mangum
 
 from ..apps import create_app
+from ..artifacts.routes import router as artifacts_router
 from ..compaction.notices import register_compaction_notices
 from ..runs.routes import router as runs_router
 
-app = create_app([runs_router], title="wanLLMDB runs")
+app = create_app([runs_router, artifacts_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
 # The compaction Lambda compacts a finished run and rebuilds the run index of a changed one: tell it

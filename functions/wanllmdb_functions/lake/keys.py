@@ -34,6 +34,8 @@ __all__ = [
     "STREAMS",
     "ChunkName",
     "Coverage",
+    "artifact_blob_key",
+    "artifact_manifest_key",
     "chunk_key",
     "chunk_roots",
     "chunk_stream",
@@ -183,6 +185,29 @@ def _relative(path: str, field: str) -> str:
 def media_key(project_id: str, run_id: str, ref: str) -> str:
     """The key of the media object a row's `ref` (or a descriptor's `path`) names."""
     return media_prefix(project_id, run_id) + _relative(ref, "ref")
+
+
+def _sha256_hex(value: str) -> str:
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidInput("sha256 must be 64 lowercase hex characters", field="sha256")
+    return value
+
+
+def artifact_blob_key(project_id: str, sha256_hex: str) -> str:
+    """Where the bytes of an artifact entry live: once per project, addressed by their SHA-256.
+
+    Per project rather than per tenant: a blob key shared across projects would let a writer of one
+    project overwrite (by multipart, which cannot be checksummed up front) bytes another project's
+    versions name, and would tell anyone whether some other project holds a given file."""
+    sha = _sha256_hex(sha256_hex)
+    return _key("artifact_blob", project=_checked(project_id, "project_id"), shard=sha[:2], sha256=sha)
+
+
+def artifact_manifest_key(project_id: str, sha256_hex: str) -> str:
+    """An artifact manifest (schemas/artifact_manifest.json), content-addressed within its project."""
+    return _key(
+        "artifact_manifest", project=_checked(project_id, "project_id"), sha256=_sha256_hex(sha256_hex)
+    )
 
 
 def saved_file_key(project_id: str, run_id: str, path: str) -> str:

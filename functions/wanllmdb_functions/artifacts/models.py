@@ -1,0 +1,242 @@
+"""Request and response shapes of the artifact routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "MAX_BLOBS_PER_REQUEST",
+    "AliasChange",
+    "ArtifactCollection",
+    "ArtifactCollections",
+    "ArtifactLog",
+    "ArtifactVersion",
+    "ArtifactVersions",
+    "BlobGrant",
+    "BlobGrants",
+    "BlobRequest",
+    "BlobsRequest",
+    "DiffEntry",
+    "DiffPage",
+    "FileEntry",
+    "FilePage",
+    "GcResult",
+    "LineageEdge",
+    "LineageGraph",
+    "LineageNode",
+    "ManifestGrant",
+    "ManifestRequest",
+    "MultipartComplete",
+    "MultipartResume",
+    "PartGrant",
+    "RunArtifacts",
+    "UseRequest",
+    "VersionRuns",
+]
+
+MAX_BLOBS_PER_REQUEST = 1000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BlobRequest(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the bytes")
+    size: int = Field(ge=0, le=5 * 2**40)
+
+
+class BlobsRequest(_Strict):
+    items: list[BlobRequest] = Field(min_length=1, max_length=MAX_BLOBS_PER_REQUEST)
+    collection: str | None = Field(
+        default=None,
+        max_length=128,
+        description="the collection being logged: blobs its latest version holds are present",
+    )
+    multipart_threshold: int | None = Field(
+        default=None, ge=5 * 2**20, description="bytes above which a blob goes in parts"
+    )
+
+
+class PartGrant(BaseModel):
+    part_number: int
+    url: str
+    size: int
+
+
+class BlobGrant(BaseModel):
+    sha256: str
+    present: bool = Field(description="already stored where this collection can use it: nothing to upload")
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    upload_id: str | None = Field(
+        default=None, description="multipart: PUT each part, then POST .../blobs/complete"
+    )
+    parts: list[PartGrant] = Field(default_factory=list)
+
+
+class BlobGrants(BaseModel):
+    items: list[BlobGrant]
+    expires_s: int
+
+
+class MultipartComplete(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    upload_id: str = Field(min_length=1, max_length=1024)
+    parts: list[tuple[int, str]] = Field(min_length=1, max_length=10_000, description="(part number, ETag)")
+
+
+class MultipartResume(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    upload_id: str = Field(min_length=1, max_length=1024)
+    part_size: int = Field(ge=5 * 2**20)
+    parts: list[int] = Field(max_length=10_000, description="part numbers still to upload")
+
+
+class ManifestRequest(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the manifest Parquet file")
+    size: int = Field(ge=1, le=2**31)
+
+
+class ManifestGrant(BaseModel):
+    present: bool
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class ArtifactLog(_Strict):
+    """Commit a version: its manifest is already uploaded (ManifestRequest), its blobs too."""
+
+    name: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=64)
+    manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    digest: str = Field(
+        pattern=r"^[0-9a-f]{32}$", description="wandb's artifact digest (MD5 hex) of the manifest"
+    )
+    description: str | None = Field(default=None, max_length=100_000)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list, max_length=64)
+    tags: list[str] = Field(default_factory=list, max_length=64)
+    run_id: str | None = Field(default=None, max_length=64, description="the run logging it (lineage)")
+
+
+class ArtifactVersion(BaseModel):
+    id: str = Field(description="project:name:vN")
+    project_id: str
+    name: str
+    type: str
+    version: str = Field(description="vN")
+    index: int
+    digest: str
+    manifest_sha256: str
+    file_count: int
+    size: int
+    description: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list, description="user aliases, plus latest on the newest")
+    tags: list[str] = Field(default_factory=list)
+    state: str = Field(description="committed or deleted")
+    created_at: str
+    created_by: str | None = None
+    logged_by_run: str | None = None
+    created: bool = Field(default=True, description="false when identical content made no new version")
+
+
+class ArtifactVersions(BaseModel):
+    versions: list[ArtifactVersion]
+
+
+class ArtifactCollection(BaseModel):
+    project_id: str
+    name: str
+    type: str
+    description: str | None = None
+    version_count: int
+    latest: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class ArtifactCollections(BaseModel):
+    collections: list[ArtifactCollection]
+
+
+class AliasChange(_Strict):
+    add: list[str] = Field(default_factory=list, max_length=64)
+    remove: list[str] = Field(default_factory=list, max_length=64)
+
+
+class UseRequest(_Strict):
+    artifact: str = Field(min_length=1, max_length=300, description="name:alias, name:vN or name (latest)")
+    project_id: str | None = Field(
+        default=None, description="another project's artifact; the run's own by default"
+    )
+
+
+class FileEntry(BaseModel):
+    path: str
+    digest: str
+    size: int | None
+    sha256: str | None = None
+    ref: str | None = None
+    birth_artifact: str | None = None
+    extra: dict[str, Any] | None = None
+    url: str | None = Field(default=None, description="a presigned GET of a stored entry, when asked for")
+
+
+class FilePage(BaseModel):
+    entries: list[FileEntry]
+    total: int
+    offset: int
+    url_expires_s: int | None = None
+
+
+class DiffEntry(BaseModel):
+    path: str
+    change: str = Field(description="added, removed or changed")
+    old_size: int | None = None
+    new_size: int | None = None
+
+
+class DiffPage(BaseModel):
+    entries: list[DiffEntry]
+    total: int
+    offset: int
+    added: int
+    removed: int
+    changed: int
+
+
+class RunArtifacts(BaseModel):
+    used: list[ArtifactVersion]
+    logged: list[ArtifactVersion]
+
+
+class VersionRuns(BaseModel):
+    logged_by: str | None
+    used_by: list[str]
+
+
+class GcResult(BaseModel):
+    deleted_blobs: int
+    deleted_manifests: int
+    live_versions: int = Field(description="distinct manifests still named by a live version")
+
+
+class LineageNode(BaseModel):
+    id: str
+    kind: str = Field(description="run or artifact")
+    label: str
+
+
+class LineageEdge(BaseModel):
+    source: str
+    target: str
+
+
+class LineageGraph(BaseModel):
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]

@@ -1,0 +1,139 @@
+"""Artifacts over real HTTP on the local server: versions exactly once, dedup of content and bytes,
+aliases, files, diff, lineage, soft delete and gc, and the errors that name their field."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import LocalServer
+from tests.functions.artifacts.client import ArtifactClient
+from tests.functions.query.lake_client import User, register
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def owner(module_server: LocalServer) -> User:
+    return register(module_server)
+
+
+@pytest.fixture
+def client(owner: User, module_server: LocalServer) -> ArtifactClient:
+    return ArtifactClient(f"{module_server.url}/api", owner.token, owner.project())
+
+
+def files(n: int, tag: str = "") -> dict[str, bytes]:
+    return {f"data/{i:04d}.txt": f"{tag}row {i}\n".encode() * 10 for i in range(n)}
+
+
+def test_versions_count_up_and_identical_content_makes_none(client: ArtifactClient) -> None:
+    first = client.log("mnist", files(20), aliases=["best"]).raise_for_status().json()
+    assert (first["version"], first["file_count"], first["created"]) == ("v0", 20, True)
+    assert first["aliases"] == ["latest", "best"]
+    puts = len(client.puts)
+    again = client.log("mnist", files(20)).json()
+    assert again["version"] == "v0" and again["created"] is False and len(client.puts) == puts  # 0 bytes
+    changed = files(20)
+    changed["data/0003.txt"] = b"edited"
+    second = client.log("mnist", changed).json()
+    assert second["version"] == "v1" and second["aliases"] == ["latest"]
+    assert len(client.puts) == puts + 1  # exactly the changed file
+    versions = client.call("GET", f"/projects/{client.project}/artifacts/mnist/versions").json()["versions"]
+    assert [(v["version"], v["aliases"]) for v in versions] == [("v0", ["best"]), ("v1", ["latest"])]
+    by_alias = client.call("GET", f"/projects/{client.project}/artifacts/mnist/versions/best").json()
+    assert by_alias["version"] == "v0"
+
+
+def test_files_page_with_urls_and_the_diff(client: ArtifactClient) -> None:
+    base = f"/projects/{client.project}/artifacts/diffs"
+    client.log("diffs", files(5)).raise_for_status()
+    changed = {**files(5), "data/0001.txt": b"new", "extra.bin": b"\x00" * 9}
+    del changed["data/0004.txt"]
+    client.log("diffs", changed).raise_for_status()
+    page = client.call(
+        "GET", f"{base}/versions/v1/files", params={"limit": 2, "offset": 1, "urls": True}
+    ).json()
+    assert page["total"] == 5 and [e["path"] for e in page["entries"]] == ["data/0001.txt", "data/0002.txt"]
+    assert httpx.get(page["entries"][0]["url"]).content == b"new"
+    under = client.call("GET", f"{base}/versions/v1/files", params={"prefix": "extra"}).json()
+    assert [e["path"] for e in under["entries"]] == ["extra.bin"]
+    diff = client.call("GET", f"{base}/diff", params={"from": "v0", "to": "v1"}).json()
+    assert (diff["added"], diff["removed"], diff["changed"]) == (1, 1, 1)
+    assert {e["path"]: e["change"] for e in diff["entries"]} == {
+        "data/0001.txt": "changed",
+        "data/0004.txt": "removed",
+        "extra.bin": "added",
+    }
+
+
+def test_four_writers_of_one_name_get_v0_to_v3(client: ArtifactClient) -> None:
+    results: list[Any] = []
+
+    def log(i: int) -> None:
+        results.append(client.log("race", files(3, tag=f"writer {i} ")).json())
+
+    threads = [threading.Thread(target=log, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r["version"] for r in results) == ["v0", "v1", "v2", "v3"]
+
+
+def test_lineage_both_ways(client: ArtifactClient, owner: User) -> None:
+    producer, consumer = owner.run(client.project), owner.run(client.project)
+    client.log("features", files(2), run_id=producer).raise_for_status()
+    used = client.call("POST", f"/runs/{consumer}/artifacts/used", json={"artifact": "features:latest"})
+    assert used.status_code == 200 and used.json()["version"] == "v0"
+    client.call("POST", f"/runs/{consumer}/artifacts/used", json={"artifact": "features:v0"})  # idempotent
+    assert client.call("GET", f"/runs/{consumer}/artifacts").json()["used"][0]["name"] == "features"
+    assert client.call("GET", f"/runs/{producer}/artifacts").json()["logged"][0]["version"] == "v0"
+    runs = client.call("GET", f"/projects/{client.project}/artifacts/features/versions/v0/runs").json()
+    assert runs == {"logged_by": producer, "used_by": [consumer]}
+    graph = client.call("GET", f"/projects/{client.project}/artifacts/features/versions/v0/lineage").json()
+    edges = {(e["source"], e["target"]) for e in graph["edges"]}
+    vid = used.json()["id"]
+    assert (f"run:{producer}", vid) in edges and (vid, f"run:{consumer}") in edges
+
+
+def test_delete_is_soft_and_gc_keeps_blobs_a_live_version_shares(
+    client: ArtifactClient, module_server: LocalServer
+) -> None:
+    base = f"/projects/{client.project}/artifacts/shared"
+    shared = {"a.txt": b"shared bytes", "b.txt": b"only in v0"}
+    client.log("shared", shared).raise_for_status()
+    client.log("shared", {"a.txt": b"shared bytes", "c.txt": b"only in v1"}).raise_for_status()
+    assert client.call("DELETE", f"{base}/versions/v0").status_code == 204
+    assert client.call("GET", f"{base}/versions/v0").status_code == 404
+    latest = client.call("GET", f"{base}/versions/latest").json()
+    assert latest["version"] == "v1"
+    gc = client.call("POST", f"/projects/{client.project}/artifacts/gc").json()
+    assert gc["deleted_blobs"] >= 1
+    blob_dir = module_server.data_dir / "lake" / "artifacts" / "blobs"
+    kept = {p.name for p in blob_dir.rglob("*") if p.is_file()}
+    assert hashlib.sha256(b"shared bytes").hexdigest() in kept
+    assert hashlib.sha256(b"only in v0").hexdigest() not in kept
+
+
+def test_bad_input_names_the_field(client: ArtifactClient) -> None:
+    cases = {
+        "name": client.log("a/b", {}),
+        "aliases": client.log("ok", files(1), aliases=["v3"]),
+    }
+    for field_name, response in cases.items():
+        assert response.status_code in (400, 422), (field_name, response.text)
+        assert field_name in response.text, (field_name, response.text)
+    latest = client.log("ok2", files(1), aliases=["latest"])
+    assert latest.status_code in (400, 422) and "set by the server" in latest.text
+    manifest, digest = client.manifest(files(1, tag="never uploaded "))
+    sha = hashlib.sha256(manifest).hexdigest()
+    body = {"name": "nomanifest", "type": "dataset", "manifest_sha256": sha, "digest": digest}
+    missing = client.call("POST", f"/projects/{client.project}/artifacts", json=body)
+    assert missing.status_code == 400 and "manifest_sha256" in missing.text
+    unknown = client.call("GET", f"/projects/{client.project}/artifacts/nothing/versions/latest")
+    assert unknown.status_code == 404

@@ -97,6 +97,7 @@ __all__ = [
     "termerror",
     "termlog",
     "termwarn",
+    "unwatch",
     "use_artifact",
     "util",
     "watch",
@@ -143,6 +144,32 @@ def mark_preempting() -> None:
     _active().mark_preempting()
 
 
+def watch(
+    models: Any,
+    criterion: Any = None,
+    log: str | None = "gradients",
+    log_freq: int = 1000,
+    idx: int | None = None,
+    log_graph: bool = False,
+    log_activations: bool = False,
+) -> None:
+    """Histogram a PyTorch model's gradients and/or parameters every ``log_freq`` calls (``run.watch``)."""
+    _active().watch(
+        models,
+        criterion=criterion,
+        log=log,
+        log_freq=log_freq,
+        idx=idx,
+        log_graph=log_graph,
+        log_activations=log_activations,
+    )
+
+
+def unwatch(models: Any = None) -> None:
+    """Remove watch()'s hooks from ``models`` (all watched models when None)."""
+    _active().unwatch(models)
+
+
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     """Finish the active run; ``quiet`` (wandb's) hides the upload note and progress bar of this call."""
     if run is None:
@@ -161,10 +188,6 @@ def log_artifact(*args: Any, **kwargs: Any) -> NoReturn:
 
 def use_artifact(*args: Any, **kwargs: Any) -> NoReturn:
     raise NotAvailableYet("wanllmdb.use_artifact()", "artifacts")
-
-
-def watch(*args: Any, **kwargs: Any) -> NoReturn:
-    raise NotAvailableYet("wanllmdb.watch()", "gradient and parameter histograms (watch) with rich media")
 
 
 def alert(*args: Any, **kwargs: Any) -> NoReturn:

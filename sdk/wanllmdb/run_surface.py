@@ -1,8 +1,9 @@
 """The parts of wandb's ``Run`` that scripts touch besides logging: identity, links, code, preemption.
 
-A mixin, so ``run.py`` keeps only the hot path and the lifecycle. Names that belong to features this
-version does not have (artifacts, ``watch``, alerts) raise ``NotAvailableYet``; none of them is a silent
-no-op.
+A mixin, so ``run.py`` keeps only the hot path and the lifecycle. ``watch``/``unwatch`` hand over to
+``wanllmdb.integration.torch`` (imported on the first call, so torch stays optional). Names that belong
+to features this version does not have (artifacts, alerts) raise ``NotAvailableYet``; none of them is
+a silent no-op.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from wanllmdb.errors import NotAvailableYet, UsageError
 from wanllmdb.termlog import termlog, termwarn
 
 if TYPE_CHECKING:
+    from wanllmdb.ingest.buffer import MediaRow, MetricBuffer
     from wanllmdb.ingest.pipeline import Pipeline
     from wanllmdb.ingest.spool import RunDir
+    from wanllmdb.integration.torch import Watcher
     from wanllmdb.settings import Settings
     from wanllmdb.summary import Summary
 
@@ -60,6 +63,10 @@ class RunSurface:
     synced: bool | None
     final_state: str | None
     _preempting: bool = False
+    _history: MetricBuffer
+    _step: int
+    _before_close: Callable[[], None] | None
+    _watcher: Watcher | None = None  # made by the first watch()
 
     SUMMARY_LINES = 10  # finish() shows at most this many summary keys
 
@@ -202,6 +209,73 @@ class RunSurface:
             self._record["preempting"] = True
             self._rd.write_record(self._record)
 
+    # -- watch (PyTorch) ------------------------------------------------------------------------------
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+        log_activations: bool = False,
+    ) -> None:
+        """wandb's ``watch``: histograms of a PyTorch model's ``gradients``, ``parameters`` or ``all``
+        every ``log_freq`` forward calls, as rows ``gradients/<name>``, ``parameters/<name>`` at the
+        run's step of the capture, computed on the model's device without a host sync.
+
+        ``models``: a ``torch.nn.Module`` or a tuple/list of them; each model may be watched once.
+        ``log_graph=True`` stores the module tree once under ``graph_<idx>``. ``log_activations=True``
+        (not in wandb) also histograms each leaf module's output as ``activations/<name>``.
+        ``finish()`` unwatches and waits for the histograms already captured.
+        """
+        if self._closed:
+            raise UsageError("watch() after finish()")
+        if self.mode == "disabled":
+            return
+        self._torch_watcher().watch(
+            models,
+            criterion=criterion,
+            log=log,
+            log_freq=log_freq,
+            idx=idx,
+            log_graph=log_graph,
+            log_activations=log_activations,
+        )
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove ``watch()``'s hooks from ``models`` (every watched model when None)."""
+        if self._watcher is None and models is None:
+            return  # nothing watched: no need to import torch
+        if self.mode != "disabled":
+            self._torch_watcher().unwatch(models)
+
+    def _torch_watcher(self) -> Watcher:
+        if self._watcher is None:
+            from wanllmdb.integration.torch import Watcher
+
+            watcher = self._watcher = Watcher(step=lambda: self._step, emit=self._add_watch_rows)
+            previous = self._before_close
+
+            def before_close() -> None:
+                # Hooks off and every captured histogram a row before the final flush reads the buffer.
+                if not watcher.close(self.settings.finish_timeout_s):
+                    termwarn("watch(): histograms still being computed at finish() were not stored")
+                if previous is not None:
+                    previous()
+
+            self._before_close = before_close
+        return self._watcher
+
+    def _add_watch_rows(self, rows: list[MediaRow]) -> None:
+        """The watch thread's finished rows, into the buffer as the media worker's. The flusher takes
+        them on its interval, or now when the buffer is past its bound (as log() decides): a kick per
+        capture would cut a chunk per sampled step, which cost the training thread ~4 ms a sample
+        on a 2-core box (benchmarks/tables_watch.py)."""
+        self._history.add_media_rows(rows)
+        if self._pipeline is not None and self._history.values >= self.settings.flush_max_values:
+            self._pipeline.kick()
+
     # -- features of later versions ----------------------------------------------------------------
     def _later(self, name: str, feature: str) -> NoReturn:
         raise NotAvailableYet(f"run.{name}()", feature)
@@ -223,12 +297,6 @@ class RunSurface:
 
     def link_model(self, *args: Any, **kwargs: Any) -> NoReturn:
         self._later("link_model", "artifacts and the model registry")
-
-    def watch(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("watch", "gradient and parameter histograms (watch) with rich media")
-
-    def unwatch(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("unwatch", "gradient and parameter histograms (watch) with rich media")
 
     def alert(self, *args: Any, **kwargs: Any) -> NoReturn:
         self._later("alert", "alerts and notifications (with teams)")

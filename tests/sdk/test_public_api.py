@@ -61,6 +61,7 @@ def test_public_surface_is_pinned() -> None:
             "termerror",
             "termlog",
             "termwarn",
+            "unwatch",
             "use_artifact",
             "util",
             "watch",

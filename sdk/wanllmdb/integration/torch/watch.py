@@ -90,6 +90,7 @@ class _Watched:
         self.callback_queued = False
         self.act_hooks: list[RemovableHandle] = []
         self.act_keys: list[str] = []
+        self.act_seen: set[str] = set()  # leaf modules already sampled in this forward
         self.act_pending: list[Pending] = []
         self.hooks: list[RemovableHandle] = []
         if self.params or self.grads or self.acts:
@@ -109,7 +110,7 @@ class _Watched:
         for handle in (*self.hooks, *self.grad_hooks, *self.act_hooks):
             handle.remove()
         self.hooks, self.grad_hooks, self.act_hooks = [], [], []
-        self.arrived, self.act_keys, self.act_pending = [], [], []
+        self.arrived, self.act_keys, self.act_pending, self.act_seen = [], [], [], set()
         self.grads_due = False
 
     # -- the training thread -------------------------------------------------------------------------
@@ -165,8 +166,9 @@ class _Watched:
 
     def _leaf_returned(self, name: str, module: nn.Module, args: Any, output: Any) -> None:
         key = f"activations/{self.prefix}{name}"
-        if key in self.act_keys or f"{key}.0" in self.act_keys:
+        if key in self.act_seen:
             return  # a module called twice in one forward: its first call is the sample
+        self.act_seen.add(key)
         if isinstance(output, Tensor):
             named = [(key, output)]
         elif isinstance(output, tuple | list):
@@ -182,15 +184,15 @@ class _Watched:
         for handle in self.act_hooks:
             handle.remove()
         keys, pending = self.act_keys, self.act_pending
-        self.act_hooks, self.act_keys, self.act_pending = [], [], []
+        self.act_hooks, self.act_keys, self.act_pending, self.act_seen = [], [], [], set()
         self.watcher.queue(keys, pending)
 
 
 class Watcher:
     """A run's watched models, and the thread that turns their histograms into rows.
 
-    ``step`` reads the run's current step; ``emit`` hands finished rows to the run's buffer (and wakes
-    its flusher). Both are called from other threads than the one that made the Watcher.
+    ``step`` reads the run's current step; ``emit`` hands finished rows to the run's buffer. Both are
+    called from other threads than the one that made the Watcher (its own, autograd's).
     """
 
     def __init__(self, *, step: Callable[[], int], emit: Callable[[list[MediaRow]], None]) -> None:

@@ -109,9 +109,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
         # artifacts/: it reads manifests back and checks blobs before it commits a version.
         read_prefixes=("configs/", "artifacts/"),
         write_prefixes=(*_RUN_DATA, "configs/", "artifacts/"),
-        # Deleting a run removes its lake objects, including its exports.
-        delete_prefixes=(*_RUN_DATA, "configs/", "exports/"),
-        list_prefixes=(*_RUN_DATA, "configs/", "exports/"),
+        # Deleting a run removes its lake objects, including its exports; artifact gc lists and deletes
+        # the blobs and manifests no live version names.
+        delete_prefixes=(*_RUN_DATA, "configs/", "exports/", "artifacts/"),
+        list_prefixes=(*_RUN_DATA, "configs/", "exports/", "artifacts/"),
         enqueues_compaction=True,
     ),
     ServiceSpec(

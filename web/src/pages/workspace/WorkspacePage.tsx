@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Project, Run } from "../../api/types";
@@ -18,6 +18,7 @@ import { AddPanel } from "./AddPanel";
 import { CustomPanel } from "./CustomPanel";
 import { GroupByControl } from "./GroupByControl";
 import { GroupPanel } from "./GroupPanel";
+import { MediaSectionsLoader } from "./MediaSectionsLoader";
 import { MetricPanel } from "./MetricPanel";
 import { PanelSection, type PanelDef } from "./PanelSection";
 import { RunSelector } from "./RunSelector";
@@ -26,9 +27,6 @@ import { useGroupBands } from "./useGroupBands";
 import { useMetricData } from "./useMetricData";
 import { ViewBar } from "./ViewBar";
 import "./layout.css";
-
-// Media panels (images, histograms over steps, Html) are their own chunk, loaded when a run has media.
-const MediaSections = lazy(() => import("./media/MediaSections"));
 
 export default function WorkspacePage() {
   const { entity = "", project = "" } = useParams();
@@ -296,11 +294,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
             />
           ))
         )}
-        {selected.length > 0 && mediaQ.keys.size > 0 && (
-          <Suspense fallback={<Loading what="Loading media panels" />}>
-            <MediaSections runs={selected} keysByRun={keysByRun} />
-          </Suspense>
-        )}
+        {selected.length > 0 && mediaQ.keys.size > 0 && <MediaSectionsLoader runs={selected} keysByRun={keysByRun} />}
       </div>
       {fsPanel && (
         <div className="fullscreen" role="dialog" aria-label={fsPanel.title}>

@@ -1,27 +1,45 @@
 import { useEffect, useRef, useState } from "react";
 
-// One observer for every lazy panel: a section of 2,000 panels registers 2,000 elements with one
-// IntersectionObserver rather than creating 2,000 observers.
+// One observer per scroll container for every lazy panel: a section of 2,000 panels registers 2,000
+// elements with one IntersectionObserver rather than creating 2,000 observers.
 const waiting = new Map<Element, () => void>();
-let shared: IntersectionObserver | null = null;
+const observers = new Map<Element | null, IntersectionObserver>();
+
+/**
+ * The element whose scrolling moves `el` (the workspace's .ws-main), or null for the page. The
+ * observer's root must be it: a root margin on the viewport does not reach past the clip of a
+ * scrolling ancestor, so panels a screen below would not mount until they were on screen.
+ */
+function scrollRoot(el: Element): Element | null {
+  for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    const { overflowY } = getComputedStyle(p);
+    if (overflowY === "auto" || overflowY === "scroll") return p;
+  }
+  return null;
+}
 
 function observe(el: Element, onSeen: () => void): () => void {
-  shared ??= new IntersectionObserver(
-    (entries) => {
-      for (const e of entries) {
-        if (!e.isIntersecting) continue;
-        waiting.get(e.target)?.();
-        waiting.delete(e.target);
-        shared?.unobserve(e.target);
-      }
-    },
-    { rootMargin: "100% 0px" },
-  );
+  const root = scrollRoot(el);
+  let io = observers.get(root);
+  if (!io) {
+    io = new IntersectionObserver(
+      (entries, self) => {
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          waiting.get(e.target)?.();
+          waiting.delete(e.target);
+          self.unobserve(e.target);
+        }
+      },
+      { root, rootMargin: "100% 0px" },
+    );
+    observers.set(root, io);
+  }
   waiting.set(el, onSeen);
-  shared.observe(el);
+  io.observe(el);
   return () => {
     waiting.delete(el);
-    shared?.unobserve(el);
+    io.unobserve(el);
   };
 }
 

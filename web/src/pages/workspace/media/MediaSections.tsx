@@ -7,7 +7,9 @@ import { HistogramPanel } from "./HistogramPanel";
 import { HtmlPanel } from "./HtmlPanel";
 import { ImagePanel } from "./ImagePanel";
 import { LazyMount } from "./LazyMount";
+import { Object3DPanel } from "./Object3DPanel";
 import { PlayerPanel } from "./PlayerPanel";
+import { PlotlyPanel } from "./PlotlyPanel";
 import { StepSlider } from "./StepSlider";
 import "./media.css";
 
@@ -99,6 +101,8 @@ function MediaBody({ run, mk, step }: { run: Run; mk: MediaKey; step: number | u
     return <ImagePanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
   if (kind === "html-file") return <HtmlPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
   if (kind === "audio-file" || kind === "video-file") return <PlayerPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
+  if (kind === "object3D-file") return <Object3DPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
+  if (kind === "plotly-file") return <PlotlyPanel run={run} mediaKey={mk.key} step={shown} requested={requested} />;
   return (
     <div className="panel-empty small muted" data-media-type={kind}>
       {kind} panels are not drawn yet; the media is in the run&apos;s history.

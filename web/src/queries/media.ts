@@ -23,4 +23,3 @@ export const mediaItemQuery = (run: RunRef, key: string, step: number) =>
 
 export const histogramsQuery = (run: RunRef, key: string) =>
   queryOptions({ queryKey: [...runKey(run), "media", "histograms", key], queryFn: () => fetchHistograms(run, key) });
-

@@ -26,10 +26,15 @@ export interface CustomPanel {
   yKey?: string;
 }
 
-/** What the user set on one panel (by panel id, e.g. "line:train/loss"); unset fields follow the view. */
+/**
+ * What the user set on one panel (by panel id, e.g. "line:train/loss") or media section (by its
+ * id, e.g. "media:samples"); unset fields follow the view.
+ */
 export interface PanelConfig {
   /** The line follows each bucket's mean (default), max or min; the band shows min to max. */
   line?: LineAgg;
+  /** A media section's slider walks this metric's values (e.g. "epoch") instead of _step. */
+  slider?: string;
 }
 
 export interface View {
@@ -93,8 +98,11 @@ function readPanelConfig(v: unknown): Record<string, PanelConfig> {
   const out: Record<string, PanelConfig> = {};
   if (!v || typeof v !== "object") return out;
   for (const [id, c] of Object.entries(v as object)) {
-    const line = (c as PanelConfig | null)?.line;
-    if (line && LINE_AGGS.includes(line)) out[id] = { line };
+    const { line, slider } = (c ?? {}) as PanelConfig;
+    const conf: PanelConfig = {};
+    if (line && LINE_AGGS.includes(line)) conf.line = line;
+    if (isStr(slider) && slider.length > 0 && slider.length <= 256) conf.slider = slider;
+    if (Object.keys(conf).length > 0) out[id] = conf;
   }
   return out;
 }

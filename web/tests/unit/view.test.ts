@@ -54,3 +54,10 @@ describe("run fields", () => {
     });
   });
 });
+
+describe("per-panel settings", () => {
+  it("keeps a media section's slider axis and drops what is not a setting", () => {
+    const v = parseView({ panelConfig: { "media:samples": { slider: "epoch" }, "line:a": { line: "max", slider: 3 }, "line:b": { line: "median" } } });
+    expect(v.panelConfig).toEqual({ "media:samples": { slider: "epoch" }, "line:a": { line: "max" } });
+  });
+});

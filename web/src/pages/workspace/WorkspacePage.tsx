@@ -181,6 +181,12 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
       setView((v) => ({ ...v, panelConfig: { ...v.panelConfig, [`line:${metric}`]: { ...v.panelConfig[`line:${metric}`], line } } })),
     [],
   );
+  // A media section's slider axis lives there too, under the section's id; the step axis is the default.
+  const setSlider = useCallback(
+    (section: string, slider: string | undefined) =>
+      setView((v) => ({ ...v, panelConfig: { ...v.panelConfig, [section]: { ...v.panelConfig[section], slider } } })),
+    [],
+  );
   const linePanel = (k: string): PanelDef => ({
     id: `line:${k}`,
     title: k,
@@ -294,7 +300,9 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
             />
           ))
         )}
-        {selected.length > 0 && mediaQ.keys.size > 0 && <MediaSectionsLoader runs={selected} keysByRun={keysByRun} />}
+        {selected.length > 0 && mediaQ.keys.size > 0 && (
+          <MediaSectionsLoader runs={selected} keysByRun={keysByRun} metricKeys={keys} panelConfig={view.panelConfig} onSlider={setSlider} />
+        )}
       </div>
       {fsPanel && (
         <div className="fullscreen" role="dialog" aria-label={fsPanel.title}>

@@ -4,7 +4,7 @@ import { classColor } from "../../../shaping/media";
 import { isPointFormat, STRIDE, type Box3D, type Vector3D } from "../../../shaping/pointcloud";
 import { ErrorBanner } from "../../../components/status";
 import { fetchObject, started } from "./three/fetchObject";
-import type { Viewer } from "./three/viewer";
+import type { CameraView, Viewer } from "./three/viewer";
 
 const loadViewer = () => import("./three/viewer");
 
@@ -32,6 +32,8 @@ export interface Object3DDescriptor {
  */
 export function Object3DView({ descriptor: d, title }: { descriptor: Object3DDescriptor; title: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  // The camera outlives a step: scrubbing the slider keeps the angle the user orbited to.
+  const camera = useRef<CameraView | null>(null);
   const { format = "", point_format: pointFormat, points, boxes, vectors } = d;
   const size = isPointFormat(pointFormat) && points != null ? points * STRIDE[pointFormat] * 4 : undefined;
   const bytes = useQuery({
@@ -53,7 +55,7 @@ export function Object3DView({ descriptor: d, title }: { descriptor: Object3DDes
     let live = true;
     let viewer: Viewer | null = null;
     loadViewer()
-      .then((m) => m.openViewer(canvas, { format, pointFormat, bytes: ready, boxes, vectors }))
+      .then((m) => m.openViewer(canvas, { format, pointFormat, bytes: ready, boxes, vectors }, camera.current))
       .then((v) => {
         if (!live) return v.dispose();
         viewer = v;
@@ -62,6 +64,7 @@ export function Object3DView({ descriptor: d, title }: { descriptor: Object3DDes
       .catch((error: unknown) => live && setShown({ categories: [], error }));
     return () => {
       live = false;
+      if (viewer) camera.current = viewer.view();
       viewer?.dispose();
     };
   }, [ready, format, pointFormat, boxes, vectors]);

@@ -52,18 +52,27 @@ export interface ViewerInput {
   vectors?: Vector3D[];
 }
 
+/** Where the user left the camera, so the next step of the same key opens as it was seen. */
+export interface CameraView {
+  position: [number, number, number];
+  target: [number, number, number];
+}
+
 export interface Viewer {
   /** An xyzc cloud's categories, for the legend. */
   categories: number[];
+  /** The camera as it is now (orbited, zoomed). */
+  view: () => CameraView;
   dispose: () => void;
 }
 
-function pointsObject(rows: PointRows): Points {
+function pointsObject(rows: PointRows): Points<BufferGeometry, PointsMaterial> {
   const geometry = new BufferGeometry();
   // The rows go to the GPU as they are: xyz (and rgb) read with a stride from the one buffer.
   const rowsBuffer = new InterleavedBuffer(rows.data, rows.stride);
   geometry.setAttribute("position", new InterleavedBufferAttribute(rowsBuffer, 3, 0));
-  const material = new PointsMaterial({ size: rows.count > 200_000 ? 1 : 3, sizeAttenuation: false });
+  // Sizes in pixels (set per frame with the device pixel ratio): 1 for dense clouds, 3 for sparse.
+  const material = new PointsMaterial({ sizeAttenuation: false });
   if (rows.format === "xyzrgb") {
     // Colours stay 0..255 floats in the rows; the material colour scales them to 0..1 on the GPU.
     geometry.setAttribute("color", new InterleavedBufferAttribute(rowsBuffer, 3, 3));
@@ -112,13 +121,17 @@ function disposeTree(root: Object3D) {
   });
 }
 
-/** Builds the scene of `input` and draws it into `canvas` (a 2D canvas the panel sizes), orbit controls on it. */
-export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput): Promise<Viewer> {
+/**
+ * Builds the scene of `input` and draws it into `canvas` (a 2D canvas the panel sizes), orbit
+ * controls on it; the camera is fitted to the content, or kept where `view` says.
+ */
+export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput, view?: CameraView | null): Promise<Viewer> {
   const t0 = performance.now();
   const scene = new Scene();
   const isMesh = MESH_FORMATS.has(input.format);
   let cats: number[] = [];
   let content: Object3D;
+  let points: Points<BufferGeometry, PointsMaterial> | null = null;
   if (isMesh) {
     content = await parseMesh(input.format, input.bytes);
     scene.add(new HemisphereLight(0xffffff, 0x30343c, 1));
@@ -126,11 +139,11 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput):
     if (!isPointFormat(input.pointFormat)) throw new Error(`Unknown point format ${String(input.pointFormat)}.`);
     const rows = pointRows(new Uint8Array(input.bytes), input.pointFormat);
     if (rows.format === "xyzc") cats = categories(rows);
-    content = pointsObject(rows);
+    content = points = pointsObject(rows);
   }
   performance.measure("object3d scene", { start: t0 });
   scene.add(content);
-  const sphere = isMesh ? new Box3().setFromObject(content).getBoundingSphere(new Sphere()) : (content as Points).geometry.boundingSphere!.clone();
+  const sphere = points ? points.geometry.boundingSphere!.clone() : new Box3().setFromObject(content).getBoundingSphere(new Sphere());
   for (const lines of [linesObject(boxSegments(input.boxes ?? [])), linesObject(vectorSegments(input.vectors ?? []))])
     if (lines) {
       scene.add(lines);
@@ -139,19 +152,23 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput):
   scene.background = new Color().setHex(BACKGROUND, LinearSRGBColorSpace);
 
   const camera = new PerspectiveCamera(45, 1, 0.01, 1000);
-  if (!isMesh) camera.up.set(0, 0, 1); // point clouds (lidar) are z-up, meshes (glTF) y-up
   if (isMesh) {
     // A light from the camera, along its view, so the side in front is always lit.
     const light = new DirectionalLight(0xffffff, 1.5);
     light.position.set(0, 0, 0);
     light.target.position.set(0, 0, -1);
     camera.add(light, light.target);
-  }
+  } else camera.up.set(0, 0, 1); // point clouds (lidar) are z-up, meshes (glTF) y-up
   scene.add(camera);
   acquireRenderer();
   const controls = new OrbitControls(camera, canvas);
   if (sphere.isEmpty() || !Number.isFinite(sphere.radius)) sphere.set(new Vector3(), 1);
   fit(camera, controls, sphere, !isMesh);
+  if (view) {
+    camera.position.set(...view.position);
+    controls.target.set(...view.target);
+    controls.update();
+  }
 
   let frame = 0;
   let visible = false;
@@ -160,6 +177,7 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput):
     frame = 0;
     if (!visible) return;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
+    if (points) points.material.size = (points.geometry.attributes.position.count > 200_000 ? 1 : 3) * dpr;
     const w = Math.round(canvas.clientWidth * dpr);
     const h = Math.round(canvas.clientHeight * dpr);
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
@@ -186,6 +204,7 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput):
 
   return {
     categories: cats,
+    view: () => ({ position: camera.position.toArray(), target: controls.target.toArray() }),
     dispose: () => {
       cancelAnimationFrame(frame);
       resized.disconnect();

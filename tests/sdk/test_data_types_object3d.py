@@ -43,6 +43,15 @@ def test_points_are_far_smaller_than_json() -> None:
     assert len(stored) <= 0.4 * len(json.dumps(pts.astype(np.float32).tolist()))
 
 
+def test_zstd_is_kept_only_when_it_saves_a_tenth() -> None:
+    noisy = np.random.default_rng(2).normal(size=(20_000, 3))
+    assert Object3D(noisy).prepare("k", 0).ext == "pts.f32"  # random floats: zstd saves ~7%
+    grid = np.stack(np.meshgrid(np.arange(30.0), np.arange(30.0), np.arange(30.0)), -1).reshape(-1, 3)
+    packed = Object3D(grid).prepare("k", 0)
+    assert packed.ext == "pts.f32.zst" and len(packed.data or b"") < 0.9 * grid.size * 4
+    np.testing.assert_array_equal(points_of(packed.data or b"", "pts.f32.zst", 3), grid.astype(np.float32))
+
+
 def test_without_zstandard_points_are_stored_raw(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

@@ -1,5 +1,6 @@
 """``Object3D``: point clouds stored as binary little-endian float32 (zstd-compressed when zstandard is
-installed), never as JSON text; and the mesh files wandb accepts (.obj .gltf .glb .stl), kept as is.
+installed and it saves at least a tenth), never as JSON text; and the mesh files wandb accepts (.obj
+.gltf .glb .stl), kept as is.
 
 Points are N x 3 (xyz), N x 4 (xyz + category) or N x 6 (xyz + rgb in 0..255), row-major. The dict form
 ``{"type": "lidar/beta", "points": ..., "boxes": [...], "vectors": [...]}`` keeps its boxes
@@ -19,6 +20,9 @@ from wanllmdb.data_types.base import Encoded, FileMedia, describe, import_option
 from wanllmdb.errors import InvalidValue
 
 __all__ = ["Object3D"]
+
+# Compressed points are kept only at this fraction of the raw size or less.
+ZSTD_WORTH_IT = 0.9
 
 _ACCEPTED = (
     "a numpy array N x 3 (xyz), N x 4 (xyz + category) or N x 6 (xyz + rgb); a dict "
@@ -160,12 +164,17 @@ class Object3D(FileMedia):
                 data=self._file, ext=self._format, fields={"format": self._format, "caption": self._caption}
             )
         raw = self._points.tobytes()
+        data, fmt = raw, "pts.f32"
         try:
             import zstandard
 
-            data, fmt = zstandard.ZstdCompressor(level=3).compress(raw), "pts.f32.zst"
+            packed = zstandard.ZstdCompressor(level=3).compress(raw)
+            # Noisy coordinates hardly compress (~7% for random float32), and the browser decodes zstd
+            # in JavaScript (~250 ms per 1M points): keep the raw floats unless zstd saves a tenth.
+            if len(packed) <= ZSTD_WORTH_IT * len(raw):
+                data, fmt = packed, "pts.f32.zst"
         except ImportError:
-            data, fmt = raw, "pts.f32"
+            pass
         fields = {
             "format": fmt,
             "points": int(self._points.shape[0]),

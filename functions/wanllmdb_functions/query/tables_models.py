@@ -34,7 +34,9 @@ class TablePage(BaseModel):
     matched_rows: int = Field(description="rows left after `filters` (groups, with `group_by`)")
     offset: int
     rows: list[list[Any]] = Field(description="row-major cells of this page, in `columns` order")
-    groups: list[TableGroup] | None = Field(None, description="with `group_by`: each value and its row count")
+    groups: list[TableGroup] | None = Field(
+        default=None, description="with `group_by`: each value and its row count"
+    )
     url_expires_s: int
 
 
@@ -43,10 +45,12 @@ class TableJoinRequest(BaseModel):
 
     runs: list[str] = Field(min_length=2, max_length=MAX_JOIN_RUNS, description="run ids, in column order")
     key: str = Field(min_length=1, max_length=256, description="the table key every run logged")
-    step: int | None = Field(None, description="each run's table at this step or the nearest earlier; latest")
+    step: int | None = Field(
+        default=None, description="each run's table at this step or the nearest earlier; latest"
+    )
     on: str = Field(min_length=1, max_length=256, description="the column to join on (a key of each table)")
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=1000)
-    sort: str | None = Field(None, max_length=512, description="a column of the joined table")
+    sort: str | None = Field(default=None, max_length=512, description="a column of the joined table")
     desc: bool = False
-    filters: str | None = Field(None, max_length=10_000, description="the runs table's JSON filters")
+    filters: str | None = Field(default=None, max_length=10_000, description="the runs table's JSON filters")

@@ -208,5 +208,5 @@ def _to_host(positions: list[int], minmax: Tensor, counts: Tensor) -> _Part:
     host_minmax.copy_(minmax, non_blocking=True)
     host_counts.copy_(counts, non_blocking=True)
     event = torch.cuda.Event()
-    event.record()
+    event.record(torch.cuda.current_stream(minmax.device))  # the copies' stream: the tensors' device's
     return _Part(positions, host_minmax, host_counts, event, (minmax, counts))

@@ -12,6 +12,7 @@ from typing import Any
 
 from wanllmdb.errors import InvalidValue
 from wanllmdb.ingest.buffer import Drained, MediaRow, MetricBuffer
+from wanllmdb.termlog import termwarn
 
 __all__ = ["MetricRule", "MetricRules", "Summary"]
 
@@ -170,6 +171,7 @@ class Summary:
         self._texts: dict[str, tuple[int, Any]] = {}
         self._explicit: dict[str, Any] = {}
         self.max_step = -1  # highest step drained so far: the summary's _step, where a resume continues
+        self._media_trimmed = False
 
     def fold(self, drained: Drained) -> None:
         """Called by MetricBuffer.drain under the buffer lock."""
@@ -211,6 +213,7 @@ class Summary:
                     out[key] = text[1]  # a string's or media's summary is its last value, whatever the modes
                     continue
                 out[key] = agg.last if modes == ("last",) else {m: agg.value(m) for m in modes}
+            self._fit_media(out)
             out.update(self._explicit)
             pending = self._buffer.max_step()
             step = max(self.max_step, pending if pending is not None else -1)
@@ -220,6 +223,24 @@ class Summary:
             if axes:
                 out[STEP_METRICS_KEY] = axes
             return out
+
+    def _fit_media(self, out: dict[str, Any]) -> None:
+        """Keep media descriptors within MEDIA_SUMMARY_BYTES of the summary, in key order, so that
+        scalars always fit in the server's 100 KiB (watch() of a big model logs thousands of keys)."""
+        media = sorted(k for k, v in out.items() if isinstance(v, dict) and isinstance(v.get("_type"), str))
+        used = 0
+        for key in media:
+            used += len(key) + len(json.dumps(out[key], separators=(",", ":"))) + 4
+            if used > MEDIA_SUMMARY_BYTES:
+                del out[key]
+                if not self._media_trimmed:
+                    self._media_trimmed = True
+                    termwarn(
+                        f"summary: media descriptors past {MEDIA_SUMMARY_BYTES >> 10} KiB are left out of "
+                        "the run summary (their rows are all in the history); hide keys with "
+                        "define_metric('gradients/*', summary='none')",
+                        repeat=False,
+                    )
 
     def _last_text(self, key: str) -> tuple[int, Any] | None:
         """The last string or media logged under ``key`` (folded or still buffered), by step.
@@ -285,24 +306,32 @@ def _fold_media(last: dict[str, tuple[int, Any]], rows: Sequence[MediaRow]) -> N
             last[key] = (step, summary_descriptor(json.loads(descriptor)))
 
 
+# The share of the summary (which the server caps at 100 KiB) that media descriptors may take.
+MEDIA_SUMMARY_BYTES = 48 << 10
 # Per-object overlays that make a descriptor large; the history row keeps them, the summary does not.
 _OVERLAY_FIELDS = ("boxes", "masks", "classes", "vectors")
-# A histogram keeps its bins and counts in the summary up to wandb's default size (~1.5 KB of JSON):
-# a few wider ones would fill the run's summary limit (100 KiB).
-SUMMARY_HISTOGRAM_BINS = 64
 
 
 def summary_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """What the summary keeps of a media descriptor: wandb's fields, without the bulk. A gallery
-    becomes its size and item type; a histogram wider than 64 bins its width and non-finite counts."""
+    """What the summary keeps of a media descriptor: a file's wandb fields without its overlays, and
+    the shape of anything bulky. The summary is one item of at most 100 KiB for every key of the run:
+    watch() alone writes a histogram per parameter, so bins and counts (the history has them) would
+    fill it within a few dozen keys, and then every summary update would be refused, `loss` too."""
     kind = descriptor.get("_type")
     if kind == "gallery":
         items = descriptor.get("items") or []
         item_type = items[0].get("_type") if items else None
         return {"_type": "gallery", "count": len(items), "item_type": item_type}
-    if kind == "histogram" and len(descriptor.get("values") or ()) > SUMMARY_HISTOGRAM_BINS:
-        compact = {"_type": "histogram", "num_bins": len(descriptor["values"])}
-        if "nonfinite" in descriptor:
-            compact["nonfinite"] = descriptor["nonfinite"]
+    if kind == "histogram":
+        bins = descriptor.get("bins") or []
+        compact: dict[str, Any] = {"_type": "histogram", "num_bins": len(descriptor.get("values") or ())}
+        if bins:
+            compact["min"], compact["max"] = float(f"{bins[0]:.6g}"), float(f"{bins[-1]:.6g}")
+        nonfinite = {k: v for k, v in (descriptor.get("nonfinite") or {}).items() if v}
+        if nonfinite:
+            compact["nonfinite"] = nonfinite
         return compact
+    if kind == "graph":
+        nodes = len(descriptor.get("nodes") or ())
+        return {"_type": "graph", "nodes": nodes, "total_parameters": descriptor.get("total_parameters")}
     return {k: v for k, v in descriptor.items() if k not in _OVERLAY_FIELDS}

@@ -41,7 +41,6 @@ from wanllmdb.errors import InvalidValue
 from wanllmdb.ingest.buffer import MediaRow
 from wanllmdb.integration.torch.graph import module_graph
 from wanllmdb.integration.torch.histograms import Pending, launch_histograms
-from wanllmdb.termlog import termwarn
 
 __all__ = ["LOG_CHOICES", "Watcher"]
 
@@ -52,12 +51,6 @@ ONCE_PER_MODEL = (
     "You can only call `watch` once per model. Pass a new instance of the model if you need to call "
     "watch again in your code (or unwatch() it first)."
 )  # wandb's message, with our way out
-# Each watched key's last histogram sits in the run's summary (~1.7 KB of JSON at 64 bins), and the
-# server refuses a summary over 100 KiB: past this share of it, watch() says how to keep them out.
-SUMMARY_HISTOGRAM_BYTES = 1700
-SUMMARY_WARN_BYTES = 64 << 10
-
-
 @dataclass(frozen=True)
 class _Capture:
     step: int
@@ -241,14 +234,6 @@ class Watcher:
             if log_graph:
                 descriptor = module_graph(module, criterion)
                 self._emit([self._row(self._step(), _now_ms(), f"graph_{graph_idx}", descriptor)])
-        keys = sum(w.keys() for w in self._watched.values())
-        if keys * SUMMARY_HISTOGRAM_BYTES > SUMMARY_WARN_BYTES:
-            termwarn(
-                f"watch(): {keys} histogram keys will sit in the run summary (~{keys * 17 // 10} KB of "
-                "its 100 KiB limit on the server); keep them out of it with "
-                "run.define_metric('gradients/*', summary='none') (likewise 'parameters/*')",
-                repeat=False,
-            )
 
     def unwatch(self, models: nn.Module | Sequence[nn.Module] | None = None) -> None:
         """Remove the hooks of ``models`` (all watched models when None). Histograms already captured

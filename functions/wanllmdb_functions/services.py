@@ -12,6 +12,8 @@ from .compaction.jobs import compaction_startup
 from .compaction.notices import register_compaction_notices
 from .handlers.identity_routers import IDENTITY_ROUTERS
 from .identity.bootstrap import ensure_local_admin
+from .notifications.alert_routes import router as alert_router
+from .notifications.wiring import notify_run_finished
 from .query.log_routes import router as logs_router
 from .query.media_routes import router as media_router
 from .query.routes import router as query_router
@@ -26,6 +28,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,
     runs_router,
     artifacts_router,
+    alert_router,
     query_router,
     logs_router,
     media_router,
@@ -44,8 +47,17 @@ def compaction_on_finish(state: AppState) -> Iterator[str]:
         yield from compaction_startup(state)
 
 
+def notifications_on_finish(state: AppState) -> Iterator[str]:
+    notify_run_finished(state)
+    yield "notifications: subscribers hear of finished, failed and crashed runs"
+
+
 # Run once when the local server starts; each yields lines to print for the operator.
-STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [ensure_local_admin, compaction_on_finish]
+STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [
+    ensure_local_admin,
+    compaction_on_finish,
+    notifications_on_finish,
+]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
 PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task]

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # accounts come from invitations (POST /api/invitations, `wanllmdb admin invite`) or the admin CLI.
     open_signup: bool = False
     audit_retention_days: int = Field(default=365, ge=1, le=3650)
+    # Webhooks to private, loopback or link-local addresses (SSRF) are refused unless this is set.
+    webhook_allow_private: bool = False
     # query: decoded lake objects kept per process; SQL time bound; compaction of long runs.
     query_cache_mb: int = Field(default=256, ge=0, le=8192)
     sql_timeout_s: float = Field(default=20.0, gt=0, le=600)

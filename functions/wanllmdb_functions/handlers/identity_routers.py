@@ -10,6 +10,7 @@ from ..identity.auth_routes import router as auth_router
 from ..identity.invitation_routes import router as invitation_router
 from ..identity.key_routes import router as key_router
 from ..identity.org_routes import router as org_router
+from ..notifications.routes import router as notification_router
 from ..projects.routes import router as project_router
 from ..views.routes import router as view_router
 
@@ -24,4 +25,5 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     project_router,
     view_router,
     audit_router,
+    notification_router,
 ]

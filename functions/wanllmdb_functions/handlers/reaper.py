@@ -11,6 +11,7 @@ from typing import Any
 from ..app.state import AppState
 from ..compaction.notices import register_compaction_notices
 from ..core.errors import InvalidInput
+from ..notifications.wiring import notify_run_finished
 from ..runs.reaper import reap_stale_runs
 
 __all__ = ["handler"]
@@ -18,8 +19,10 @@ __all__ = ["handler"]
 # Built once per container: settings and storage clients are reused across invocations.
 _state = AppState()
 
-# A run the reaper marks crashed is compacted like a finished one: tell the compaction queue.
+# A run the reaper marks crashed is compacted like a finished one: tell the compaction queue; and its
+# project's subscribers hear that it crashed.
 register_compaction_notices(_state.run_finished, lambda: _state.settings, _state.run_changed)
+notify_run_finished(_state)
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:

@@ -6,9 +6,11 @@ from mangum import Mangum
 from ..apps import create_app
 from ..artifacts.routes import router as artifacts_router
 from ..compaction.notices import register_compaction_notices
+from ..notifications.alert_routes import router as alert_router
+from ..notifications.wiring import notify_run_finished
 from ..runs.routes import router as runs_router
 
-app = create_app([runs_router, artifacts_router], title="wanLLMDB runs")
+app = create_app([runs_router, artifacts_router, alert_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
 # The compaction Lambda compacts a finished run and rebuilds the run index of a changed one: tell it
@@ -16,3 +18,5 @@ handler = Mangum(app, lifespan="off")
 register_compaction_notices(
     app.state.wl.run_finished, lambda: app.state.wl.settings, app.state.wl.run_changed
 )
+# Subscribers hear that a run finished, failed or crashed (in-app on AWS).
+notify_run_finished(app.state.wl)

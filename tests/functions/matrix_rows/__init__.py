@@ -86,6 +86,8 @@ class Row:
     expect: Expect  # (actor, case) -> the status the request must get
     prepare: Prepare  # (ctx, actor, case) -> the concrete request
     cases: tuple[str, ...] = TENANT
+    # False for routes the aws backend refuses by design (400 naming why), which its IAM tour skips.
+    on_aws: bool = True
 
 
 def _rule(success: int, allowed: Callable[[str, str], bool], hidden: Callable[[str, str], bool]) -> Expect:

@@ -1,0 +1,99 @@
+"""Permission matrix rows of notifications: each user's own inbox and webhooks, project readers'
+subscriptions, run writers' alerts, and the local outbox for tenant admins."""
+
+from __future__ import annotations
+
+from wanllmdb_functions.app.state import AppState
+from wanllmdb_functions.notifications.models import WebhookCreate
+from wanllmdb_functions.notifications.wiring import notification_service
+from wanllmdb_functions.runs.models import RunCreate
+from wanllmdb_functions.runs.service import RunService
+
+from . import PROJECT_CASES, READERS, TENANT, USERS, WRITERS, Call, Ctx, Row, actors_rule, project_rule
+
+# A public IP literal: the SSRF guard passes it without DNS, and nothing is ever delivered to it here.
+HOOK_URL = "https://93.184.216.34/wanllmdb"
+
+
+def _state(ctx: Ctx) -> AppState:
+    return ctx.client.app.state.wl  # type: ignore[attr-defined, no-any-return]
+
+
+def _own_webhook(ctx: Ctx, actor: str | None) -> str:
+    """A webhook of the actor's own (anonymous callers get the owner's: they are refused anyway)."""
+    caller = ctx.tenant.caller(actor or "owner")
+    return notification_service(_state(ctx)).create_webhook(caller, WebhookCreate(url=HOOK_URL)).id
+
+
+def _run(ctx: Ctx, case: str) -> str:
+    run_id = ctx.unique("nrun")
+    RunService.of(_state(ctx)).create(ctx.tenant.caller("owner"), ctx.project_id(case), RunCreate(id=run_id))
+    return run_id
+
+
+ROWS = [
+    Row(
+        "GET", "/api/notifications", actors_rule(USERS), lambda ctx, a, c: Call("/api/notifications"), TENANT
+    ),
+    Row(
+        "POST",
+        "/api/notifications/read",
+        actors_rule(USERS),
+        lambda ctx, a, c: Call("/api/notifications/read", json={"ids": []}),
+        TENANT,
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project_id}/subscription",
+        project_rule(READERS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/subscription"),
+        PROJECT_CASES,
+    ),
+    Row(
+        "PUT",
+        "/api/projects/{project_id}/subscription",
+        project_rule(READERS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/subscription", json={"events": ["alert"]}),
+        PROJECT_CASES,
+    ),
+    Row(
+        "POST",
+        "/api/webhooks",
+        actors_rule(USERS, 201),
+        lambda ctx, a, c: Call("/api/webhooks", json={"url": HOOK_URL}),
+        TENANT,
+        on_aws=False,
+    ),
+    Row("GET", "/api/webhooks", actors_rule(USERS), lambda ctx, a, c: Call("/api/webhooks"), TENANT),
+    Row(
+        "DELETE",
+        "/api/webhooks/{hook_id}",
+        actors_rule(USERS, 204),
+        lambda ctx, a, c: Call(f"/api/webhooks/{_own_webhook(ctx, a)}"),
+        TENANT,
+        on_aws=False,
+    ),
+    Row(
+        "GET",
+        "/api/webhooks/{hook_id}/deliveries",
+        actors_rule(USERS),
+        lambda ctx, a, c: Call(f"/api/webhooks/{_own_webhook(ctx, a)}/deliveries"),
+        TENANT,
+        on_aws=False,
+    ),
+    Row(
+        "GET",
+        "/api/outbox",
+        actors_rule({"admin"}),
+        lambda ctx, a, c: Call("/api/outbox"),
+        TENANT,
+        on_aws=False,
+    ),
+    Row(
+        "POST",
+        "/api/runs/{run_id}/alerts",
+        project_rule(WRITERS),
+        lambda ctx, a, c: Call(f"/api/runs/{_run(ctx, c)}/alerts", json={"title": "t", "text": "x"}),
+        PROJECT_CASES,
+    ),
+]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from wanllmdb import data_types, errors, plot, util
+from wanllmdb.alerts import AlertLevel
 from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 from wanllmdb.errors import (
@@ -48,6 +49,7 @@ from wanllmdb.summary import MetricRule, Summary
 from wanllmdb.termlog import quieted, termerror, termlog, termwarn
 
 __all__ = [
+    "AlertLevel",
     "Api",
     "ApiError",
     "Audio",
@@ -190,8 +192,9 @@ def use_artifact(*args: Any, **kwargs: Any) -> NoReturn:
     raise NotAvailableYet("wanllmdb.use_artifact()", "artifacts")
 
 
-def alert(*args: Any, **kwargs: Any) -> NoReturn:
-    raise NotAvailableYet("wanllmdb.alert()", "alerts and notifications (with teams)")
+def alert(title: str, text: str, level: str | AlertLevel | None = None, wait_duration: Any = None) -> None:
+    """wandb.alert: an alert from the active run to its project's subscribers (see Run.alert)."""
+    _active().alert(title, text, level=level, wait_duration=wait_duration)
 
 
 if TYPE_CHECKING:

@@ -222,6 +222,9 @@ class RestClient:
         body = {"config": config, "allow_val_change": allow_val_change}
         self._call("PATCH", f"/runs/{run_id}/config", body, project_id=project_id)
 
+    def send_alert(self, run_id: str, alert: dict[str, Any], *, project_id: str | None = None) -> None:
+        self._call("POST", f"/runs/{run_id}/alerts", alert, project_id=project_id)
+
     def patch_summary(self, run_id: str, summary: dict[str, Any], *, project_id: str | None = None) -> None:
         self._call("PATCH", f"/runs/{run_id}/summary", {"summary": summary}, project_id=project_id)
 

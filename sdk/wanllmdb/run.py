@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from wanllmdb.alerts import AlertLevel, alert_body
 from wanllmdb.config import Config
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.errors import InvalidValue, UsageError
@@ -116,6 +117,17 @@ class Run(RunSurface):
     def notes(self, value: str) -> None:
         self._notes = value
         self._submit("update", {"notes": value})
+
+    def alert(
+        self, title: str, text: str, level: str | AlertLevel | None = None, wait_duration: Any = None
+    ) -> None:
+        """wandb's ``run.alert``: subscribers of the project's alerts hear it (in-app, email, webhooks).
+        The server sends at most one alert per title and run within ``wait_duration`` (1 minute by
+        default). Queued like every run change: it never blocks, and an outage only delays it."""
+        body = alert_body(title, text, level, wait_duration)
+        if self._closed:
+            raise UsageError(f"alert() after finish(): run {self.id} is finished")
+        self._submit("alert", body)
 
     def _submit(self, op: str, body: dict[str, Any]) -> None:
         if self._pipeline is not None and not self._closed:

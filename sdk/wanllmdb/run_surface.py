@@ -298,9 +298,6 @@ class RunSurface:
     def link_model(self, *args: Any, **kwargs: Any) -> NoReturn:
         self._later("link_model", "artifacts and the model registry")
 
-    def alert(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("alert", "alerts and notifications (with teams)")
-
 
 def _short(value: Any) -> str:
     """A summary value in a few characters: 4 significant digits, dicts inline, long text cut."""

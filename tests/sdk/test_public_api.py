@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_public_surface_is_pinned() -> None:
     assert sorted(wanllmdb.__all__) == sorted(
         [
+            "AlertLevel",
             "Api",
             "ApiError",
             "Audio",

@@ -152,7 +152,7 @@ def test_login_stores_a_key_and_finds_it_again(monkeypatch: pytest.MonkeyPatch) 
 
 def test_names_of_later_features_raise_naming_the_feature(offline_run: OfflineRun) -> None:
     run = offline_run()
-    calls = (run.log_artifact, run.use_artifact, run.alert, wanllmdb.log_artifact, wanllmdb.alert)
+    calls = (run.log_artifact, run.use_artifact, wanllmdb.log_artifact)
     for call in calls:
         with pytest.raises(wanllmdb.NotAvailableYet, match="not available in this version"):
             call("x")

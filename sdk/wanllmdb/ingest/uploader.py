@@ -234,6 +234,8 @@ class SpoolUploader:
                 self.client.patch_summary(self.run_id, body["summary"], project_id=self.project_id)
             elif kind in ("update", "state"):
                 self._patch(body)
+            elif kind == "alert":
+                self.client.send_alert(self.run_id, body, project_id=self.project_id)
             else:
                 log.warning("wanllmdb: skipping unknown spool op %r in %s", kind, self.rd.path)
         except ApiError as exc:

@@ -1,6 +1,11 @@
-"""Issue 15 benchmarks: watch() overhead on a CPU training loop (and, later, Table logging).
+"""Issue 15 benchmarks: Table logging and the table viewer, and watch() overhead on a CPU training loop.
 
-    python benchmarks/tables_watch.py [--steps 3000]
+    python benchmarks/tables_watch.py [--only tables|watch] [--rows 1000000] [--steps 3000]
+
+tables: a Polars frame of ROWS x 10 (8 float columns, a label, an id) logged with wanllmdb.Table to a
+local server, timed until durable in the lake (encode + hash + upload + the row), against
+df.write_parquet() of the same frame in the same run (target <= 3x); then the viewer route's page,
+sort, filter and group-by latency on it.
 
 watch: an MLP 784 -> 512 -> 512 -> 10 (670k parameters), batch 64, SGD, one run.log() per step, on
 CPU. Four copies of the model train side by side in one offline run: unwatched (the baseline), a
@@ -113,18 +118,107 @@ def bench_watch(steps: int) -> dict[str, float]:
 
 
 # -- Table -----------------------------------------------------------------------------------------------
-# PLACEHOLDER (issue 15, Table): the Table benchmark goes here, as bench_tables(...) -> dict[str, float],
-# and main() below calls it for `--only tables`. Nothing of the watch benchmark above depends on it.
+def bench_tables(rows: int) -> dict[str, float]:
+    """A Polars frame of `rows` x 10 logged as a Table to a local server: the caller's time, and the time
+    until it is durable in the lake, against `df.write_parquet()` of the same frame in the same run;
+    then the viewer's page latency (sort, filter, group) on it."""
+    import json
+
+    import httpx
+    import numpy as np
+    import polars as pl
+    from _server import local_server, percentile
+
+    import wanllmdb
+
+    rng = np.random.default_rng(0)
+    frame = pl.DataFrame(
+        {
+            **{f"x{i}": rng.random(rows) for i in range(8)},
+            "label": rng.integers(0, 10, rows).astype(str),
+            "id": np.arange(rows),
+        }
+    )
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, local_server(Path(tmp) / "data") as (url, key):
+        t0 = time.perf_counter()
+        frame.write_parquet(Path(tmp) / "baseline.parquet")
+        baseline = time.perf_counter() - t0
+        settings = {
+            "base_url": url,
+            "api_key": key,
+            "system_metrics": False,
+            "console": "off",
+            "git": False,
+            "finish_timeout_s": 600.0,
+        }
+        # finish() of a run that logged nothing: its fixed cost (final state, flushes), taken off below;
+        # measured on a second such run, after the first has paid for imports and connections.
+        for attempt in range(2):
+            empty = wanllmdb.init(
+                project="bench-tables", dir=Path(tmp) / f"empty{attempt}", settings=settings
+            )
+            t0 = time.perf_counter()
+            empty.finish()
+            fixed = time.perf_counter() - t0
+        run = wanllmdb.init(project="bench-tables", dir=Path(tmp) / "spool", settings=settings)
+        t0 = time.perf_counter()
+        run.log({"big": wanllmdb.Table(dataframe=frame)})
+        caller = time.perf_counter() - t0
+        run.finish()
+        durable = time.perf_counter() - t0
+        headers = {"Authorization": f"Bearer {key}"}
+        base = f"{url}/api/runs/{run.id}/table"
+        httpx.get(
+            base, params={"key": "big", "step": 0, "limit": 1}, headers=headers, timeout=120
+        )  # decode once
+        pages: dict[str, list[float]] = {"page": [], "sort": [], "filter": [], "group": []}
+        queries = {
+            "page": {"offset": rows // 2},
+            "sort": {"sort": "x3", "desc": "true"},
+            "filter": {"filters": json.dumps({"label": "7", "x0": {"$lt": 0.01}})},
+            "group": {"group_by": "label"},
+        }
+        for _ in range(5):
+            for name, extra in queries.items():
+                t1 = time.perf_counter()
+                response = httpx.get(
+                    base,
+                    params={"key": "big", "step": 0, "limit": 100, **extra},
+                    headers=headers,
+                    timeout=120,
+                )
+                pages[name].append(time.perf_counter() - t1)
+                response.raise_for_status()
+    net = durable - fixed
+    out["rows_per_s"] = rows / net
+    out["ratio_vs_write_parquet"] = net / baseline
+    print(
+        f"Table {rows:,} x 10 (Polars): log() on the caller {caller * 1e3:.0f} ms; durable in the lake "
+        f"{durable:.2f} s, of which {fixed:.2f} s is finish()'s fixed cost (an empty run's); net "
+        f"{net:.2f} s = {rows / net:,.0f} rows/s; df.write_parquet {baseline:.2f} s; "
+        f"ratio {net / baseline:.2f}x net, {durable / baseline:.2f}x raw (target <= 3x)"
+    )
+    for name, samples in pages.items():
+        out[f"{name}_p50_ms"] = 1e3 * statistics.median(samples)
+        print(
+            f"  viewer {name:6s}: p50 {1e3 * statistics.median(samples):6.0f} ms, "
+            f"max {1e3 * percentile(samples, 100):6.0f} ms"
+        )
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=("watch",), default="watch", help="which benchmark to run")
+    parser.add_argument("--only", choices=("watch", "tables"), default=None, help="run one benchmark only")
     parser.add_argument("--steps", type=int, default=3000, help="training steps per variant (watch)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the logged table (tables)")
     args = parser.parse_args()
-    if args.only == "watch":
+    if args.only in (None, "tables"):
+        bench_tables(args.rows)
+    if args.only in (None, "watch"):
         bench_watch(args.steps)
 
 

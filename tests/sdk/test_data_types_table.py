@@ -24,7 +24,9 @@ def stored(table: wanllmdb.Table, store: Any = None) -> pa.Table:
     assert prepared.descriptor["_type"] == "table-file" and prepared.descriptor["size"] == len(
         prepared.data or b""
     )
-    return pq.read_table(io.BytesIO(prepared.data or b""))
+    parquet = pq.ParquetFile(io.BytesIO(prepared.data or b""))
+    # The kinds are file key-value metadata, whichever writer (pyarrow or Polars) made the file.
+    return parquet.read().replace_schema_metadata(parquet.metadata.metadata)
 
 
 def kinds(arrow: pa.Table) -> dict[str, str]:

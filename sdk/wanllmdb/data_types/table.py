@@ -107,6 +107,7 @@ class Table(Media):
         allow_mixed_types: bool = False,
     ) -> None:
         self._frame: Any = None  # a pyarrow.Table when frame-backed
+        self._polars: Any = None  # the Polars frame it came from, written by Polars' own (faster) writer
         self._rows: list[list[Any]] = []
         self.allow_mixed_types = allow_mixed_types
         if data is None and rows is not None:
@@ -117,6 +118,8 @@ class Table(Media):
             if columns is not None or data is not None:
                 raise InvalidValue("Table: pass either dataframe= or columns=/data=, not both")
             self._frame = _arrow_of(dataframe)
+            if (type(dataframe).__module__ or "").startswith("polars"):
+                self._polars = dataframe  # immutable: the snapshot costs nothing
             self.columns = list(self._frame.column_names)
             self._kinds = [_arrow_kind(f.type) for f in self._frame.schema]
             self._optional = [True] * len(self.columns)
@@ -277,7 +280,7 @@ class Table(Media):
     def _as_rows(self) -> None:
         if self._frame is not None:
             self._rows = [list(r.values()) for r in self._frame.to_pylist()]
-            self._frame = None
+            self._frame = self._polars = None
 
     # -- storing (the media worker) ----------------------------------------------------------------------
     def prepare(self, key: str, step: int) -> Prepared:
@@ -285,20 +288,27 @@ class Table(Media):
 
     def prepare_with(self, key: str, step: int, store: Store) -> Prepared:
         """The Parquet file: media cells stored first through ``store``, their descriptors as JSON."""
-        import pyarrow.parquet as pq
-
-        arrow = self._arrow(store)
         sink = io.BytesIO()
-        # Dictionary pages pay off for repeated text (class names); on floats they only cost time (2x).
-        text = [n for n, k in zip(self.columns, self._kinds, strict=True) if k in ("str", "mixed")]
-        pq.write_table(arrow, sink, compression="zstd", use_dictionary=text)
+        if self._polars is not None:
+            # The same file, written by Polars (about twice as fast), with the kinds as key-value metadata.
+            kinds = {TABLE_METADATA: self._kinds_json()}
+            self._polars.write_parquet(sink, compression="zstd", metadata=kinds)
+            nrows = self._polars.height
+        else:
+            import pyarrow.parquet as pq
+
+            arrow = self._arrow(store)
+            # Dictionary pages pay off for repeated text (class names); on floats they only cost time (2x).
+            text = [n for n, k in zip(self.columns, self._kinds, strict=True) if k in ("str", "mixed")]
+            pq.write_table(arrow, sink, compression="zstd", use_dictionary=text)
+            nrows = arrow.num_rows
         data = sink.getvalue()
         descriptor = {
             "_type": self._type,
             "sha256": hashlib.sha256(data).hexdigest(),
             "size": len(data),
             "ncols": len(self.columns),
-            "nrows": arrow.num_rows,
+            "nrows": nrows,
         }
         return Prepared(descriptor=descriptor, data=data, ext="parquet", type_dir=self._dir)
 
@@ -314,9 +324,12 @@ class Table(Media):
             arrays = [_column_array(pa, [row[j] for row in self._rows], kind, store)
                       for j, kind in enumerate(self._kinds)]  # fmt: skip
             arrow = pa.Table.from_arrays(arrays, names=self.columns) if arrays else pa.table({})
-        columns = [{"name": name, "kind": kind} for name, kind in zip(self.columns, self._kinds, strict=True)]
-        meta = {TABLE_METADATA: json.dumps({"version": 1, "columns": columns})}
+        meta = {TABLE_METADATA: self._kinds_json()}
         return arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **meta})
+
+    def _kinds_json(self) -> str:
+        columns = [{"name": name, "kind": kind} for name, kind in zip(self.columns, self._kinds, strict=True)]
+        return json.dumps({"version": 1, "columns": columns})
 
 
 def _no_store(media: Media) -> dict[str, Any]:

@@ -14,6 +14,7 @@ const OverviewPage = lazyComponent(() => import("./pages/overview/OverviewPage")
 const RunsTablePage = lazyComponent(() => import("./pages/table/RunsTablePage"));
 const WorkspacePage = lazyComponent(() => import("./pages/workspace/WorkspacePage"));
 const RunPage = lazyComponent(() => import("./pages/run/RunPage"));
+const TablePage = lazyComponent(() => import("./pages/tables/TablePage"), "Loading table");
 const ProfilePage = lazyComponent(() => import("./pages/settings/ProfilePage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
@@ -57,6 +58,7 @@ export function App() {
             <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
             <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
             <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
+            <Route path=":entity/:project/runs/:runId/tables/*" element={<TablePage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Route>
         </Routes>

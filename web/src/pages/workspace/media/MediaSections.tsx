@@ -14,6 +14,7 @@ import { Object3DPanel } from "./Object3DPanel";
 import { PlayerPanel } from "./PlayerPanel";
 import { PlotlyPanel } from "./PlotlyPanel";
 import { StepSlider } from "./StepSlider";
+import { TablePanel } from "./TablePanel";
 import { useSliderStops } from "./useSliderStops";
 import "./media.css";
 
@@ -93,7 +94,20 @@ function MediaSection({ title, keys, runs, keysByRun, metricKeys, panelConfig, o
       </div>
       {!collapsed && (
         <div className="media-panels">
-          {entries.map(({ key, perRun }) => (
+          {entries.map(({ key, perRun }) =>
+            perRun[0]?.mk.type === "table-file" ? (
+              // One viewer for every run that logged the table, so they can be compared.
+              <div key={key} className="panel media-panel media-panel-wide" data-panel={`media:${key}`}>
+                <div className="panel-head">
+                  <span className="panel-title">{key}</span>
+                </div>
+                <div className="panel-body">
+                  <LazyMount minHeight={300}>
+                    <TablePanel tableKey={key} perRun={perRun} stop={stop} />
+                  </LazyMount>
+                </div>
+              </div>
+            ) : (
             <div key={key} className="panel media-panel" data-panel={`media:${key}`}>
               <div className="panel-head">
                 <span className="panel-title">{key}</span>
@@ -109,7 +123,8 @@ function MediaSection({ title, keys, runs, keysByRun, metricKeys, panelConfig, o
                 </LazyMount>
               </div>
             </div>
-          ))}
+            ),
+          )}
         </div>
       )}
     </section>

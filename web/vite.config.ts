@@ -1,10 +1,11 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { cspSafeClaygl } from "./scripts/csp-safe-claygl";
 
 // `npm run dev` proxies /api to a running `wanllmdb server` (WANLLMDB_API, default :8000),
 // so the dev site and the served site call the same relative URLs.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspSafeClaygl()],
   server: { proxy: { "/api": process.env.WANLLMDB_API ?? "http://127.0.0.1:8000" } },
   build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 800 },
 });

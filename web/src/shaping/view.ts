@@ -3,9 +3,12 @@
 // Decoding is strict so a hand-edited link or stored spec cannot crash the page.
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 import { LINE_AGGS, type LineAgg } from "./series";
+import { readBrush, type RunBrush } from "./brush";
+import { readChartSpec, type ChartSpec } from "./chartSpec";
 
 export type XAxis = "step" | "ts" | "relative" | `metric:${string}`;
-export type PanelType = "line" | "scatter" | "histogram" | "compare";
+/** "chart": a custom chart (ECharts) over a logged table or the runs table. */
+export type PanelType = "line" | "scatter" | "histogram" | "compare" | "chart";
 /** How a group's spread is drawn around its mean line. */
 export type BandKind = "minmax" | "std";
 
@@ -24,6 +27,8 @@ export interface CustomPanel {
   key?: string;
   xKey?: string;
   yKey?: string;
+  /** A custom chart's type, source, field mapping and filter. */
+  chart?: ChartSpec;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface View {
   groupBy: string;
   band: BandKind;
   panelConfig: Record<string, PanelConfig>;
+  /** Run fields brushed on a panel over runs: only runs inside every range are shown. */
+  brush: RunBrush;
 }
 
 export const defaultView = (): View => ({
@@ -68,11 +75,12 @@ export const defaultView = (): View => ({
   groupBy: "",
   band: "minmax",
   panelConfig: {},
+  brush: {},
 });
 
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const PANEL_TYPES: PanelType[] = ["line", "scatter", "histogram", "compare"];
+const PANEL_TYPES: PanelType[] = ["line", "scatter", "histogram", "compare", "chart"];
 
 function readX(v: unknown): XAxis {
   if (v === "step" || v === "ts" || v === "relative") return v;
@@ -91,6 +99,11 @@ function readPanel(v: unknown): CustomPanel | null {
   if (!p || !isStr(p.id) || !PANEL_TYPES.includes(p.type as PanelType)) return null;
   const out: CustomPanel = { id: p.id, type: p.type as PanelType };
   for (const k of ["title", "key", "xKey", "yKey"] as const) if (isStr(p[k])) out[k] = p[k];
+  if (out.type === "chart") {
+    const chart = readChartSpec(p.chart);
+    if (!chart) return null;
+    out.chart = chart;
+  }
   return out;
 }
 
@@ -132,6 +145,7 @@ export function parseView(raw: unknown): View {
     groupBy: isStr(o.groupBy) ? o.groupBy.slice(0, 256) : d.groupBy,
     band: o.band === "std" ? "std" : d.band,
     panelConfig: readPanelConfig(o.panelConfig),
+    brush: readBrush(o.brush),
   };
 }
 

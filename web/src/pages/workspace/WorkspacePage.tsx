@@ -26,6 +26,10 @@ import { groupKeys } from "./sections";
 import { useGroupBands } from "./useGroupBands";
 import { useMetricData } from "./useMetricData";
 import { ViewBar } from "./ViewBar";
+import { BrushChip } from "./charts/BrushChip";
+import { useBrushed, useChartContext } from "./charts/useChartContext";
+import { lazyComponent } from "../../components/lazyComponent";
+import { presetsOf } from "../../shaping/presets";
 import "./layout.css";
 
 export default function WorkspacePage() {
@@ -35,6 +39,9 @@ export default function WorkspacePage() {
   if (!p.data) return p.error ? <ErrorBanner error={p.error} onRetry={() => void p.refetch()} /> : <Loading what="Loading project" />;
   return <Workspace project={p.data} />;
 }
+
+// wandb.plot.* charts load their code (and ECharts) only when a selected run logged one.
+const PresetSection = lazyComponent(() => import("./charts/PresetSection"), "Loading custom charts");
 
 export const DEFAULT_SHOWN = 5;
 /** How often an open workspace asks for the run list again, so a run started meanwhile appears. */
@@ -129,10 +136,13 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   });
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
   const allRuns = useMemo(() => (only ? [only] : [...extra, ...listed]), [only, listed, extra]);
-  const selected = useMemo(
+  const picked = useMemo(
     () => view.runs.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r),
     [view.runs, allRuns],
   );
+  // A brush on a panel over runs (parallel coordinates, scatter) narrows every panel to the runs inside it.
+  const selected = useBrushed(picked, view.brush);
+  const listedRuns = useBrushed(allRuns, view.brush);
 
   const colors = useStableColors(view.runs);
 
@@ -207,11 +217,12 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
       />
     ),
   });
+  const charts = useChartContext(project, picked, keysByRun, fields, view.brush, setView);
   const customPanel = (c: View["panels"][number]): PanelDef => ({
     id: `custom:${c.id}`,
     title: c.title ?? c.type,
     removable: true,
-    body: <CustomPanel spec={c} allRuns={allRuns} selected={selected} colors={colors} />,
+    body: <CustomPanel spec={c} allRuns={listedRuns} selected={selected} colors={colors} charts={charts} />,
   });
   const sections: [string, PanelDef[]][] = [
     ...(view.panels.length ? [["Panels", view.panels.map(customPanel)] as [string, PanelDef[]]] : []),
@@ -223,7 +234,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     <div className={only ? "workspace workspace-run" : "workspace"}>
       {!only && (
         <RunSelector
-          runs={allRuns}
+          runs={listedRuns}
           selected={view.runs}
           colors={colors}
           base={base}
@@ -266,7 +277,8 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           {!only && <GroupByControl groupBy={view.groupBy} band={view.band} configFields={fields.filter((f) => f.startsWith("config."))} onChange={patch} />}
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
-          <AddPanel fields={fields} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
+          <BrushChip brush={view.brush} onClear={() => patch({ brush: {} })} shown={selected.length} of={picked.length} />
+          <AddPanel fields={fields} tables={charts.tables} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
           {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={openSaved} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
         <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error ?? grouped.error} />
@@ -279,6 +291,22 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (
           <Empty title="No runs in this project yet">Log metrics with wanllmdb.log() and charts appear here.</Empty>
+        ) : selected.length === 0 && picked.length > 0 && view.panels.length > 0 ? (
+          sections.slice(0, 1).map(([title, panels]) => (
+            <div key={title}>
+              <Empty title="No selected run is inside the brush">Clear the brush, or widen it, to see the runs again.</Empty>
+              <PanelSection
+                title={title}
+                panels={panels}
+                layout={view.layout}
+                collapsed={view.collapsed.includes(title)}
+                onToggle={() => toggleSection(title)}
+                onLayout={setLayout}
+                onFullscreen={setFullscreen}
+                onRemove={(id) => patch({ panels: view.panels.filter((p) => `custom:${p.id}` !== id) })}
+              />
+            </div>
+          ))
         ) : selected.length === 0 ? (
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
         ) : keysQ.pending || mediaQ.pending ? (
@@ -300,6 +328,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
             />
           ))
         )}
+        {selected.some((r) => presetsOf(r.config).length > 0) && <PresetSection runs={selected} />}
         {selected.length > 0 && mediaQ.keys.size > 0 && (
           <MediaSectionsLoader runs={selected} keysByRun={keysByRun} metricKeys={keys} panelConfig={view.panelConfig} onSlider={setSlider} />
         )}

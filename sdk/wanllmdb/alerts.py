@@ -34,7 +34,7 @@ def alert_body(
     name = (level.value if isinstance(level, AlertLevel) else level) or "INFO"
     if name not in {lev.value for lev in AlertLevel}:
         raise UsageError(f"alert(): level must be one of 'INFO', 'WARN' or 'ERROR', got {level!r}")
-    wait = DEFAULT_WAIT if wait_duration is None else wait_duration
+    wait: Any = DEFAULT_WAIT if wait_duration is None else wait_duration
     if isinstance(wait, int | float) and not isinstance(wait, bool):
         seconds = float(wait)
     elif callable(getattr(wait, "total_seconds", None)):

@@ -95,6 +95,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/webhooks",
             "/api/webhooks/{proxy+}",
             "/api/projects/{id}/subscription",
+            "/api/projects/{id}/activity",
             "/api/outbox",
         ),
         table=TableAccess.READ_WRITE_CHECK,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["by_actor", "month_partition"]
+__all__ = ["by_actor", "by_owner", "month_partition"]
 
 
 def month_partition(month: str) -> str:
@@ -13,3 +13,8 @@ def month_partition(month: str) -> str:
 def by_actor(actor: str) -> str:
     """gsi1 partition: one actor's entries, newest last."""
     return f"AUDITBY#{actor}"
+
+
+def by_owner(owner: str) -> str:
+    """gsi2 partition: the activity of one user's or organization's projects and settings."""
+    return f"ACTIVITY#{owner}"

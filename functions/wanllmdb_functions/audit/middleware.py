@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.request_scope import RequestScope, begin_scope
 from ..core.values import now_utc
+from .activity import kind_of, object_of
 from .service import AuditLog, AuditRecord
 
 if TYPE_CHECKING:
@@ -75,26 +77,32 @@ class AuditMiddleware:
 
         path: str = scope.get("path", "")
         audited = scope["method"] in AUDITED_METHODS and not path.startswith(_UNAUDITED_PREFIXES)
+        acted_on = begin_scope()
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             if audited:
-                await self._record(scope, request_id, status)
+                await self._record(scope, request_id, status, acted_on)
 
-    async def _record(self, scope: Scope, request_id: str, status: int) -> None:
+    async def _record(self, scope: Scope, request_id: str, status: int, acted_on: RequestScope) -> None:
         state: dict[str, Any] = scope.get("state") or {}
         caller: Caller | None = state.get("caller")
         client = scope.get("client")
+        action = _action(scope, self.api_prefix)
         entry = AuditRecord(
             time=now_utc(),
             actor=caller.username if caller else None,
             actor_id=caller.user_id if caller else None,
             via=caller.via if caller else None,
-            action=_action(scope, self.api_prefix),
+            action=action,
             target=str(scope.get("path", ""))[:1024],
             status=status,
             source_ip=client[0] if client else None,
             request_id=request_id,
+            project_id=acted_on.project_id,
+            owner=acted_on.owner,
+            kind=kind_of(action, acted_on.kind),
+            object=acted_on.object or object_of(scope.get("path_params") or {}),
         )
         app_state: AppState = scope["app"].state.wl
         try:

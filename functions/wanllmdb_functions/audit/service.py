@@ -38,6 +38,11 @@ class AuditRecord:
     status: int
     source_ip: str | None
     request_id: str
+    # What the request acted on, as noted by the policy check and the service (core/request_scope.py).
+    project_id: str | None = None
+    owner: str | None = None
+    kind: str | None = None
+    object: str | None = None
 
 
 def _stamp(t: datetime) -> str:
@@ -91,6 +96,15 @@ class AuditLog:
                 "status": entry.status,
                 "source_ip": entry.source_ip,
                 "request_id": entry.request_id,
+                "project_id": entry.project_id,
+                "kind": entry.kind,
+                "object": entry.object,
+                # Successful changes feed the owner's activity (GET …/activity); refusals stay audit-only.
+                **(
+                    {"gsi2pk": keys.by_owner(entry.owner), "gsi2sk": sk}
+                    if entry.owner and entry.kind and entry.status < 400
+                    else {}
+                ),
             }
         )
 

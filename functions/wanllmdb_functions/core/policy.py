@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from .errors import Forbidden, NotFound
+from .request_scope import note_entity, note_project
 
 if TYPE_CHECKING:
     from .caller import Caller
@@ -136,6 +137,18 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
     return frozenset(held - TENANT_PERMISSIONS)
 
 
+def feed_owner(entity: EntityRef) -> str:
+    """Whose activity feed an entity's actions go to: a team's go to its organization's."""
+    return entity.org if entity.kind == "team" and entity.org else entity.name
+
+
+def _note(resource: Resource) -> None:
+    if isinstance(resource, ProjectRef):
+        note_project(resource.project_id, feed_owner(resource.owner))
+    elif isinstance(resource, EntityRef):
+        note_entity(feed_owner(resource))
+
+
 def authorize(
     caller: Caller, permission: Permission, resource: Resource, *, hidden: NotFound | None = None
 ) -> None:
@@ -147,6 +160,7 @@ def authorize(
     """
     held = permissions_of(caller, resource)
     if permission in held:
+        _note(resource)
         return
     if isinstance(resource, ProjectRef) and Permission.PROJECT_READ not in held:
         # Do not reveal that a private project exists to someone who may not read it.

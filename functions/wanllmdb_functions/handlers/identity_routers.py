@@ -11,6 +11,7 @@ from ..identity.invitation_routes import router as invitation_router
 from ..identity.key_routes import router as key_router
 from ..identity.org_routes import router as org_router
 from ..notifications.routes import router as notification_router
+from ..projects.activity_routes import router as activity_router
 from ..projects.routes import router as project_router
 from ..views.routes import router as view_router
 
@@ -26,4 +27,5 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     view_router,
     audit_router,
     notification_router,
+    activity_router,
 ]

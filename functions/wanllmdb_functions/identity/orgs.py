@@ -7,6 +7,7 @@ from typing import Any, Literal
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import EntityRef, Permission, authorize
+from ..core.request_scope import note_object
 from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
@@ -116,6 +117,7 @@ class OrgService:
         authorize(caller, Permission.ORG_ADMIN, ref)
         self._roles.require(role)
         user = self._users.require_by_name(username)
+        note_object(username)  # the route says added or role changed; the member is in the body
         if ref.kind == "team":
             assert ref.org is not None
             if self._items.get(*keys.org_member(ref.org, user["id"])) is None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
+from ..core.request_scope import note_activity, note_object
 from ..core.settings import Settings
 from ..core.values import checked_json, now_iso, now_utc
 from ..lake.keys import run_prefixes
@@ -205,6 +206,7 @@ class RunService:
         authorize(caller, Permission.RUN_WRITE, ref_from_item(project))
         if body.id in RESERVED_IDS:
             raise InvalidInput(f"run id {body.id!r} is reserved; choose another", field="id")
+        note_object(body.id)
         metadata = clean_metadata(body.metadata)
         # Ids are unique per project: a run of this id in another project is no concern of this one.
         current = run_in_project(self._items, project_id, body.id)
@@ -295,7 +297,10 @@ class RunService:
                 self._transition(current, new, body.state)
             return None if new == current else Mutation(new)
 
-        return self.to_model(self._mutate(run, change)[1])
+        updated = self.to_model(self._mutate(run, change)[1])
+        if body.state is not None:
+            note_activity(f"run.{body.state}", run["id"])  # the feed says finished, not "updated"
+        return updated
 
     @staticmethod
     def _transition(current: Item, new: Item, state: str) -> None:

@@ -9,7 +9,19 @@ from wanllmdb_functions.notifications.wiring import notification_service
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
-from . import PROJECT_CASES, READERS, TENANT, USERS, WRITERS, Call, Ctx, Row, actors_rule, project_rule
+from . import (
+    ORG_READERS,
+    PROJECT_CASES,
+    READERS,
+    TENANT,
+    USERS,
+    WRITERS,
+    Call,
+    Ctx,
+    Row,
+    actors_rule,
+    project_rule,
+)
 
 # A public IP literal: the SSRF guard passes it without DNS, and nothing is ever delivered to it here.
 HOOK_URL = "https://93.184.216.34/wanllmdb"
@@ -95,5 +107,22 @@ ROWS = [
         project_rule(WRITERS),
         lambda ctx, a, c: Call(f"/api/runs/{_run(ctx, c)}/alerts", json={"title": "t", "text": "x"}),
         PROJECT_CASES,
+    ),
+]
+
+ROWS += [
+    Row(
+        "GET",
+        "/api/projects/{project_id}/activity",
+        project_rule(READERS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/activity"),
+        PROJECT_CASES,
+    ),
+    Row(
+        "GET",
+        "/api/orgs/{org}/activity",
+        actors_rule(ORG_READERS),
+        lambda ctx, a, c: Call("/api/orgs/acme/activity"),
+        TENANT,
     ),
 ]

@@ -15,10 +15,21 @@ from wanllmdb_functions.ports.item_store import MAX_ITEM_BYTES
 
 def test_put_then_get_round_trips_every_value_type(item_store: ItemStore) -> None:
     item = {
-        "pk": "P#1", "sk": "RUN#a", "name": "exp", "n": 3, "lr": 0.001, "ok": True, "none": None,
-        "nested": {"a": {"b": [1, 2.5, "x", None, {"c": False}]}}, "tags": ["x", "y"],
-        "nan": float("nan"), "inf": float("-inf"), "big": 2**53, "huge": [2**70], "empty": "",
-    }  # fmt: skip
+        "pk": "P#1",
+        "sk": "RUN#a",
+        "name": "exp",
+        "n": 3,
+        "lr": 0.001,
+        "ok": True,
+        "none": None,
+        "nested": {"a": {"b": [1, 2.5, "x", None, {"c": False}]}},
+        "tags": ["x", "y"],
+        "nan": float("nan"),
+        "inf": float("-inf"),
+        "big": 2**53,
+        "huge": [2**70],
+        "empty": "",
+    }
     item_store.put(item)
     got = item_store.get("P#1", "RUN#a")
     assert got is not None
@@ -129,10 +140,12 @@ def test_parallel_mixed_writes_fail_only_themselves(item_store: ItemStore) -> No
     def write(i: int) -> str:
         try:
             if i % 3 == 0:
-                item_store.transact_write([
-                    TransactOp("check", {"pk": "T", "sk": "gate"}, Condition.equals("open", True)),
-                    TransactOp("put", {"pk": "T", "sk": f"leak-{i}"}),
-                ])  # fmt: skip
+                item_store.transact_write(
+                    [
+                        TransactOp("check", {"pk": "T", "sk": "gate"}, Condition.equals("open", True)),
+                        TransactOp("put", {"pk": "T", "sk": f"leak-{i}"}),
+                    ]
+                )
                 return "written"
             if i % 3 == 1:
                 item_store.put({"pk": "T", "sk": "once", "by": i}, condition=Condition.not_exists())
@@ -275,3 +288,20 @@ def test_malformed_keys_are_invalid_input(item_store: ItemStore, bad: dict[str, 
 def test_update_cannot_change_keys(item_store: ItemStore) -> None:
     with pytest.raises(InvalidInput):
         item_store.update("A", "1", set_attrs={"pk": "B"})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"pk": ""},
+        {"pk": "A", "sk_prefix": ""},
+        {"pk": "A", "sk_between": ("", "z")},
+        {"pk": "A", "sk_between": ("a", "")},
+    ],
+)
+def test_a_query_with_an_empty_key_value_is_refused_as_dynamodb_refuses_it(
+    item_store: ItemStore, query: dict[str, object]
+) -> None:
+    rest = {k: v for k, v in query.items() if k != "pk"}
+    with pytest.raises(InvalidInput, match="non-empty string"):
+        item_store.query(str(query["pk"]), **rest)  # type: ignore[arg-type]

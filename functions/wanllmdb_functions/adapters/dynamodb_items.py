@@ -28,6 +28,7 @@ from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, ItemStore,
 from .item_codec import (
     apply_update,
     check_item,
+    check_query,
     decode_cursor,
     decode_json,
     encode_cursor,
@@ -220,6 +221,7 @@ class DynamoItemStore(ItemStore):
         cursor: str | None = None,
         descending: bool = False,
     ) -> Page:
+        check_query(pk, sk_prefix, sk_between)
         sk_attr = index_keys(index)[1] if index else "sk"
         key_condition: PynamoCondition | None = None
         if sk_prefix is not None:

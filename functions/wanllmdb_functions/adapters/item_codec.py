@@ -72,6 +72,17 @@ def index_keys(index: str) -> tuple[str, str]:
         raise InvalidInput(f"unknown index {index!r}; use one of {sorted(INDEXES)}", field="index") from None
 
 
+def check_query(pk: str, sk_prefix: str | None, sk_between: tuple[str, str] | None) -> None:
+    """DynamoDB refuses an empty string as a key value in a query; every adapter refuses it the same
+    way, so code that would fail on AWS fails in local tests too."""
+    values = [("pk", pk), ("sk_prefix", sk_prefix), *(("sk_between", v) for v in (sk_between or ()))]
+    for name, value in values:
+        if value is not None and (not isinstance(value, str) or value == ""):
+            raise InvalidInput(
+                f"{name} must be a non-empty string (DynamoDB refuses empty key values)", field=name
+            )
+
+
 def prefix_upper_bound(prefix: str) -> str:
     return prefix + _MAX_CHAR
 

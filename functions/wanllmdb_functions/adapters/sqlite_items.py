@@ -19,6 +19,7 @@ from ..ports.item_store import Condition, Item, ItemStore, Page, TransactOp
 from .item_codec import (
     apply_update,
     check_item,
+    check_query,
     decode_cursor,
     decode_json,
     encode_cursor,
@@ -206,6 +207,7 @@ class SqliteItemStore(ItemStore):
         cursor: str | None = None,
         descending: bool = False,
     ) -> Page:
+        check_query(pk, sk_prefix, sk_between)
         pk_col, sk_col = index_keys(index) if index else ("pk", "sk")
         # Index entries may share a sort key, so the table key breaks ties for stable paging.
         order_cols = [sk_col] if index is None else [sk_col, "pk", "sk"]

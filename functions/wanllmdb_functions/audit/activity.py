@@ -45,7 +45,8 @@ ACTION_KINDS: dict[str, str] = {
 # The path parameter that names what an action is about, in order of preference.
 _OBJECT_PARAMS = ("run_id", "name", "username", "team", "org", "project_id")
 MAX_PAGES = 20
-_TOP = "~"
+_TOP = "~"  # sorts after any ISO timestamp
+_BOTTOM = "0"  # and before any: DynamoDB refuses an empty key value
 
 
 def kind_of(action: str, noted: str | None) -> str | None:
@@ -116,7 +117,7 @@ class ActivityFeed:
             page = self._items.query(
                 keys.by_owner(owner),
                 index="gsi2",
-                sk_between=(_stamp(since, ""), _stamp(until, _TOP)),
+                sk_between=(_stamp(since, _BOTTOM), _stamp(until, _TOP)),
                 limit=limit - len(found),
                 cursor=inner,
                 descending=True,

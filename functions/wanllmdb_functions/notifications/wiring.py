@@ -8,6 +8,7 @@ notifications work on both.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidInput
@@ -18,7 +19,15 @@ from .service import Event, NotificationService
 if TYPE_CHECKING:
     from ..app.state import AppState
 
-__all__ = ["notification_service", "notify_run_finished", "require_delivery"]
+__all__ = ["FanOut", "notification_service", "notify_run_finished", "require_delivery"]
+
+
+class FanOut(ThreadPoolExecutor):
+    """One thread per app that tells subscribers, in the order events happened."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="wanllmdb-fanout")
+
 
 _RUN_EVENTS = {"finished": "run_finished", "failed": "run_failed", "crashed": "run_crashed"}
 
@@ -59,6 +68,15 @@ def notify_run_finished(state: AppState) -> None:
         kind = _RUN_EVENTS.get(event.state)
         if kind is None:
             return
+        if _has_delivery(state):
+            # The local server fans out on its own thread: 100 subscribers cost ~0.5 s of SQLite writes,
+            # which the request that finished the run must not wait for. (A Lambda may be frozen once it
+            # has answered, so there the fan-out stays on the request.)
+            state.shared(FanOut, lambda _s: FanOut()).submit(lambda: tell(event, kind))
+        else:
+            tell(event, kind)
+
+    def tell(event: RunFinished, kind: str) -> None:
         title = f"Run {event.run_id} {event.state}"
         notification_service(state).notify(
             Event(

@@ -76,7 +76,11 @@ def test_a_crashed_run_reaches_the_inbox_a_signed_webhook_and_the_outbox(server:
     run = alice.run(project)
     assert alice.request("PATCH", f"/runs/{run}", json={"state": "crashed"}).status_code == 200
 
-    inbox = alice.request("GET", "/notifications").json()
+    deadline = time.monotonic() + 20  # subscribers are told on the server's fan-out thread
+    while (inbox := alice.request("GET", "/notifications").json())[
+        "unread"
+    ] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert inbox["unread"] == 1 and inbox["items"][0]["kind"] == "run_crashed"
     assert inbox["items"][0]["link"] == f"/runs/{run}"
     receiver.wait(1)

@@ -43,12 +43,10 @@ export default function EChart({ option, gl, geo, label, height = "100%", onAxis
         const c = echarts.init(box.current, null, { renderer: "canvas" });
         chart.current = c;
         c.on("axisareaselected", (e) => {
-          const p = e as { parallelAxisId?: string };
-          const axes = (c.getOption().parallelAxis ?? []) as { id?: string }[];
-          const index = axes.findIndex((a) => a.id === p.parallelAxisId);
-          const model = (c as unknown as { getModel(): { getComponent(t: string, i: number): { activeIntervals?: [number, number][] } | undefined } }).getModel();
-          const intervals = model.getComponent("parallelAxis", index)?.activeIntervals ?? [];
-          handlers.current.onAxisSelect?.(index, intervals.map(([a, b]) => [a, b]));
+          // Axes are given ids "axis-<index>" (chartOptions/relational.ts).
+          const p = e as { parallelAxisId?: string; intervals?: [number, number][] };
+          const index = Number(/^axis-(\d+)$/.exec(p.parallelAxisId ?? "")?.[1] ?? -1);
+          if (index >= 0) handlers.current.onAxisSelect?.(index, (p.intervals ?? []).map(([a, b]) => [a, b]));
         });
         c.on("brushEnd", (e) => {
           const areas = (e as { areas?: { coordRange?: [[number, number], [number, number]] }[] }).areas ?? [];

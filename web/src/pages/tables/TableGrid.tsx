@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState } from "react";
 import { useQueries } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { TablePage } from "../../api/tables";
+import { LATEST_STEP, type TablePage } from "../../api/tables";
 import { ErrorBanner } from "../../components/status";
 import { pageQuery, type TableSource, type TableState } from "./tableSource";
 import { TableCell } from "./TableCell";
@@ -64,7 +64,7 @@ export function TableGrid({ source, state, onSort, height }: Props) {
               {state.groupBy ? `${fmt(total)} groups` : `${fmt(total)} rows`}
               {!state.groupBy && total !== page0.total_rows ? ` of ${fmt(page0.total_rows)}` : ""}
             </span>
-            {!page0.exact && <span> · step {page0.step} (nearest earlier than {page0.requested_step})</span>}
+            {!page0.exact && page0.requested_step !== LATEST_STEP && <span> · step {page0.step} (nearest earlier than {page0.requested_step})</span>}
             {total > WINDOW && (
               <span className="tv-window">
                 <button className="btn btn-small" disabled={start === 0} onClick={() => go(start - WINDOW)} aria-label="Previous rows">

@@ -86,7 +86,7 @@ export function scatterChart(spec: ChartSpec, frame: Frame, rows: readonly numbe
     series,
   };
   if (colorNumeric && colors.length) {
-    option.visualMap = { type: "continuous", dimension: 2, min: Math.min(...colors), max: Math.max(...colors), right: 0, top: "middle", itemHeight: 90, calculable: true, text: [color, ""], inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } };
+    option.visualMap = { type: "continuous", formatter: fmtScale, dimension: 2, min: Math.min(...colors), max: Math.max(...colors), right: 0, top: "middle", itemHeight: 90, calculable: true, text: [color, ""], inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } };
     (option.grid as Option).right = 70;
   }
   if (brushable) {

@@ -73,3 +73,6 @@ export function skipped(count: number, what: string): string[] {
 }
 
 export const title = (spec: ChartSpec): string => spec.fields.y ?? spec.fields.x ?? spec.type;
+
+/** A visual map's end labels: 0.5 stays 0.5 (ECharts would round it to 1 by default). */
+export const fmtScale = (v: number): string => fmt(Number(v.toPrecision(3)));

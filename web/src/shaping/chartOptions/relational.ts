@@ -2,7 +2,7 @@
 import type { ChartSpec } from "../chartSpec";
 import { categories, isNumeric, labelOf, numberOf, type Frame } from "../frame";
 import { PALETTE } from "../colors";
-import { axisName, base, type BuildResult, fmt, skipped, type Option } from "./common";
+import { axisName, base, type BuildResult, fmt, fmtScale, skipped, type Option } from "./common";
 import { esc } from "./cartesian";
 
 /** Sums (or counts) of `value` per (x, y) category pair; cells are labelled when there are few. */
@@ -38,7 +38,7 @@ export function heatmapChart(spec: ChartSpec, frame: Frame, rows: readonly numbe
       xAxis: { type: "category", data: xs, ...axisName(x!, "x"), splitArea: { show: true }, axisLabel: { hideOverlap: true } },
       // A confusion matrix reads top to bottom, the first class first, as wandb draws it.
       yAxis: { type: "category", data: ys, inverse: !!opts.matrix, name: y, nameLocation: "middle", nameGap: 70, splitArea: { show: true } },
-      visualMap: { type: "continuous", min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, right: 4, top: "middle", itemHeight: 120, inRange: { color: ["#f3f6fb", "#8fb3e8", "#1d4f9c"] } },
+      visualMap: { type: "continuous", formatter: fmtScale, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, right: 4, top: "middle", itemHeight: 120, inRange: { color: ["#f3f6fb", "#8fb3e8", "#1d4f9c"] } },
       dataZoom: [{ type: "inside", xAxisIndex: 0 }, { type: "inside", yAxisIndex: 0 }],
       series: [{ type: "heatmap", name: color ?? "count", data, label: { show: xs.length * ys.length <= 400, formatter: (p: { value: number[] }) => fmt(p.value[2]) }, emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } }, progressive: 0 }],
     },
@@ -193,8 +193,11 @@ export function parallelChart(spec: ChartSpec, frame: Frame, rows: readonly numb
   const colorValues = colorNumeric ? (data.map((r) => r[dims.length]).filter((v) => typeof v === "number") as number[]) : [];
   const option: Option = {
     ...base(),
-    parallel: { left: 48, right: colorNumeric ? 90 : 48, top: 36, bottom: 28, parallelAxisDefault: { nameLocation: "end", nameGap: 12, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10, hideOverlap: true } } },
+    parallel: { left: 48, right: colorNumeric ? 110 : 48, top: 36, bottom: 28, parallelAxisDefault: { nameLocation: "end", nameGap: 12, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10, hideOverlap: true } } },
     parallelAxis: dims.map((d, j) => ({
+      // EChart reads the axis index back from the id in the brush event; brushing reports on release.
+      id: `axis-${j}`,
+      realtime: false,
       dim: j,
       name: d,
       ...(numeric[j] ? { type: "value", scale: true } : { type: "category", data: cats[j] }),
@@ -221,7 +224,7 @@ export function parallelChart(spec: ChartSpec, frame: Frame, rows: readonly numb
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    option.visualMap = { type: "continuous", dimension: dims.length, min: lo, max: hi === lo ? lo + 1 : hi, right: 4, top: "middle", itemHeight: 100, calculable: true, text: [color, ""], inRange: { color: ["#3b4cc0", "#bbbbbb", "#b40426"] } };
+    option.visualMap = { type: "continuous", formatter: fmtScale, dimension: dims.length, min: lo, max: hi === lo ? lo + 1 : hi, right: 4, top: "middle", itemHeight: 100, calculable: true, text: [color, ""], inRange: { color: ["#3b4cc0", "#bbbbbb", "#b40426"] } };
   }
   // A saved brush is applied after the chart is set up (EChart dispatches axisAreaSelect), so the
   // intervals are kept here for it.

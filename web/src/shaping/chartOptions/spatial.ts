@@ -2,7 +2,7 @@
 // surface (echarts-gl) as ECharts options.
 import type { ChartSpec } from "../chartSpec";
 import { isNumeric, labelOf, numberOf, type Frame } from "../frame";
-import { base, type BuildResult, fmt, skipped, type Option } from "./common";
+import { base, type BuildResult, fmt, fmtScale, skipped, type Option } from "./common";
 import { esc } from "./cartesian";
 
 export const WORLD_MAP = "world";
@@ -32,7 +32,7 @@ export function geoChart(spec: ChartSpec, frame: Frame, rows: readonly number[],
     option: {
       ...base(),
       tooltip: { trigger: "item", formatter: (p: { name: string; value: number }) => `${esc(p.name)}: ${Number.isFinite(p.value) ? fmt(p.value) : "no value"}` },
-      visualMap: { type: "continuous", min: lo, max: hi === lo ? lo + 1 : hi, left: 8, bottom: 8, itemHeight: 90, calculable: true, text: [y, ""], inRange: { color: ["#e0ecf8", "#6aa2d8", "#08306b"] } },
+      visualMap: { type: "continuous", formatter: fmtScale, min: lo, max: hi === lo ? lo + 1 : hi, left: 8, bottom: 8, itemHeight: 90, calculable: true, text: [y, ""], inRange: { color: ["#e0ecf8", "#6aa2d8", "#08306b"] } },
       series: [
         {
           type: "map",
@@ -109,7 +109,7 @@ export function threeDChart(spec: ChartSpec, frame: Frame, rows: readonly number
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    option.visualMap = { type: "continuous", dimension: spec.surface ? 2 : 3, min: lo, max: hi === lo ? lo + 1 : hi, right: 4, top: "middle", itemHeight: 100, calculable: true, text: [spec.surface ? z : color, ""], inRange: { color: ["#313695", "#74add1", "#fee090", "#f46d43", "#a50026"] } };
+    option.visualMap = { type: "continuous", formatter: fmtScale, dimension: spec.surface ? 2 : 3, min: lo, max: hi === lo ? lo + 1 : hi, right: 4, top: "middle", itemHeight: 100, calculable: true, text: [spec.surface ? z : color, ""], inRange: { color: ["#313695", "#74add1", "#fee090", "#f46d43", "#a50026"] } };
   }
   return { option, notes, gl: true };
 }

@@ -16,6 +16,8 @@ const WorkspacePage = lazyComponent(() => import("./pages/workspace/WorkspacePag
 const RunPage = lazyComponent(() => import("./pages/run/RunPage"));
 const TablePage = lazyComponent(() => import("./pages/tables/TablePage"), "Loading table");
 const ProfilePage = lazyComponent(() => import("./pages/settings/ProfilePage"));
+const ArtifactsPage = lazyComponent(() => import("./pages/artifacts/ArtifactsPage"));
+const VersionPage = lazyComponent(() => import("./pages/artifacts/VersionPage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const [signedIn, setSignedIn] = useState(readSignedIn);
@@ -59,6 +61,10 @@ export function App() {
             <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
             <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
             <Route path=":entity/:project/runs/:runId/tables/*" element={<TablePage />} />
+            <Route path=":entity/:project/artifacts" element={<ArtifactsPage />} />
+            <Route path=":entity/:project/artifacts/:name" element={<ArtifactsPage />} />
+            <Route path=":entity/:project/artifacts/:name/:label" element={<VersionPage />} />
+            <Route path=":entity/:project/artifacts/:name/:label/:tab" element={<VersionPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Route>
         </Routes>

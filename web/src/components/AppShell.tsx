@@ -34,6 +34,9 @@ export function AppShell() {
             <NavLink to={`${base}/table`} className="tab">
               Runs
             </NavLink>
+            <NavLink to={`${base}/artifacts`} className="tab">
+              Artifacts
+            </NavLink>
           </nav>
         )}
         <div className="topbar-right">

@@ -10,6 +10,7 @@ import { FilesTab } from "./FilesTab";
 import { LogsTab } from "./LogsTab";
 import { OverviewTab } from "./OverviewTab";
 import { SystemTab } from "./SystemTab";
+import { RunArtifacts } from "../artifacts/RunArtifacts";
 
 const TABS = [
   ["", "Overview"],
@@ -17,6 +18,7 @@ const TABS = [
   ["system", "System"],
   ["logs", "Logs"],
   ["files", "Files"],
+  ["artifacts", "Artifacts"],
 ] as const;
 
 export default function RunPage() {
@@ -53,6 +55,7 @@ export default function RunPage() {
       {tab === "system" && <SystemTab run={r} />}
       {tab === "logs" && <LogsTab run={r} />}
       {tab === "files" && <FilesTab run={r} />}
+      {tab === "artifacts" && <RunArtifacts run={r} entity={entity} project={project} />}
     </div>
   );
 }

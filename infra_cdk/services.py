@@ -96,6 +96,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/webhooks/{proxy+}",
             "/api/projects/{id}/subscription",
             "/api/projects/{id}/activity",
+            "/api/projects/{id}/grants",
             "/api/outbox",
         ),
         table=TableAccess.READ_WRITE_CHECK,

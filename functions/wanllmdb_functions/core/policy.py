@@ -28,12 +28,15 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_ROLES",
     "ENTITY_PERMISSIONS",
+    "GRANT_KINDS",
     "READ_PERMISSIONS",
     "TENANT_PERMISSIONS",
     "EntityRef",
+    "Grant",
     "Permission",
     "ProjectRef",
     "Resource",
+    "ResourceRef",
     "authorize",
     "permissions_of",
 ]
@@ -115,8 +118,36 @@ class ProjectRef:
         return self.owner.name
 
 
+GRANT_KINDS: dict[str, frozenset[Permission]] = {
+    "run": frozenset({Permission.RUN_READ, Permission.RUN_WRITE, Permission.RUN_DELETE}),
+    "artifact": frozenset({Permission.ARTIFACT_READ, Permission.ARTIFACT_WRITE, Permission.ARTIFACT_DELETE}),
+    "report": frozenset({Permission.REPORT_READ, Permission.REPORT_WRITE}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Permissions on one run, artifact collection or report, for a user (`user:alice`), a team
+    (`team:ml`) or an organization (`org:acme`). A deny takes those permissions away from whatever
+    the project gives; an allow adds to it."""
+
+    principal: str
+    permissions: frozenset[Permission]
+    effect: Literal["allow", "deny"] = "allow"
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A resource inside a project, with the grants made on it (services load them with the resource)."""
+
+    project: ProjectRef
+    kind: str  # a key of GRANT_KINDS
+    resource_id: str
+    grants: tuple[Grant, ...] = ()
+
+
 # None is the tenant itself (audit log, custom roles, user administration).
-Resource = ProjectRef | EntityRef | None
+Resource = ProjectRef | EntityRef | ResourceRef | None
 
 
 def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
@@ -125,6 +156,8 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
         return frozenset(Permission)
     if resource is None:
         return frozenset()
+    if isinstance(resource, ResourceRef):
+        return _with_grants(caller, permissions_of(caller, resource.project), resource.grants)
     owner = resource.owner if isinstance(resource, ProjectRef) else resource
     held: set[Permission] = set()
     if owner.kind == "user" and owner.name == caller.username:
@@ -137,12 +170,34 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
     return frozenset(held - TENANT_PERMISSIONS)
 
 
+def _applies(caller: Caller, principal: str) -> bool:
+    kind, _, name = principal.partition(":")
+    if kind == "user":
+        return name == caller.username
+    return kind in ("team", "org") and name in caller.entity_permissions
+
+
+def _with_grants(
+    caller: Caller, held: frozenset[Permission], grants: tuple[Grant, ...]
+) -> frozenset[Permission]:
+    """The maximum of the project's permissions and the allows that name the caller, less the denies
+    that name the caller: only an explicit deny narrows access."""
+    allowed = set(held)
+    denied: set[Permission] = set()
+    for grant in grants:
+        if _applies(caller, grant.principal):
+            (allowed if grant.effect == "allow" else denied).update(grant.permissions)
+    return frozenset(allowed - denied - TENANT_PERMISSIONS)
+
+
 def feed_owner(entity: EntityRef) -> str:
     """Whose activity feed an entity's actions go to: a team's go to its organization's."""
     return entity.org if entity.kind == "team" and entity.org else entity.name
 
 
 def _note(resource: Resource) -> None:
+    if isinstance(resource, ResourceRef):
+        resource = resource.project
     if isinstance(resource, ProjectRef):
         note_project(resource.project_id, feed_owner(resource.owner))
     elif isinstance(resource, EntityRef):
@@ -162,7 +217,14 @@ def authorize(
     if permission in held:
         _note(resource)
         return
-    if isinstance(resource, ProjectRef) and Permission.PROJECT_READ not in held:
+    project = resource.project if isinstance(resource, ResourceRef) else resource
+    readable = held & {
+        Permission.PROJECT_READ,
+        Permission.RUN_READ,
+        Permission.ARTIFACT_READ,
+        Permission.REPORT_READ,
+    }
+    if isinstance(project, ProjectRef) and not readable:
         # Do not reveal that a private project exists to someone who may not read it.
-        raise hidden or NotFound(f"project {resource.project_id} not found", field="project_id")
+        raise hidden or NotFound(f"project {project.project_id} not found", field="project_id")
     raise Forbidden(f"{caller.username} lacks {permission.value} here")

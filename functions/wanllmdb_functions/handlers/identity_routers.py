@@ -12,6 +12,7 @@ from ..identity.key_routes import router as key_router
 from ..identity.org_routes import router as org_router
 from ..notifications.routes import router as notification_router
 from ..projects.activity_routes import router as activity_router
+from ..projects.grant_routes import router as grant_router
 from ..projects.routes import router as project_router
 from ..views.routes import router as view_router
 
@@ -28,4 +29,5 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     audit_router,
     notification_router,
     activity_router,
+    grant_router,
 ]

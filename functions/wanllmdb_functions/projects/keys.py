@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["by_entity", "by_visibility", "name_claim", "project"]
+__all__ = ["by_entity", "by_visibility", "grant", "grants_of", "grants_prefix", "name_claim", "project"]
 
 
 def project(project_id: str) -> tuple[str, str]:
@@ -22,3 +22,16 @@ def by_entity(entity: str) -> str:
 def by_visibility(visibility: str) -> str:
     """gsi2 partition: every public (or private) project, sorted by entity/name."""
     return f"PROJECTS#{visibility}"
+
+
+def grants_of(project_id: str) -> str:
+    """A project's resource grants: one partition, so a resource's grants are one query."""
+    return f"GRANTS#{project_id}"
+
+
+def grants_prefix(kind: str, resource_id: str) -> str:
+    return f"{kind}#{resource_id}#"
+
+
+def grant(project_id: str, kind: str, resource_id: str, principal: str) -> tuple[str, str]:
+    return grants_of(project_id), f"{grants_prefix(kind, resource_id)}{principal}"

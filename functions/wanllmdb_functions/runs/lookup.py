@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..core.caller import Caller
 from ..core.errors import InvalidInput, NotFound
-from ..core.policy import Permission, ProjectRef, authorize, permissions_of
+from ..core.policy import Permission, ResourceRef, authorize, permissions_of
 from ..ports import Item, ItemStore
+from ..projects.grants import resource_ref
 from ..projects.service import ProjectService
 from .keys import RUN_SK_PREFIX, legacy_run_key, run_key, run_pk
 
@@ -54,18 +55,18 @@ def authorized_run_item(
         candidates = [item] if (item := run_in_project(items, project_id, run_id)) else []
     else:
         candidates = runs_with_id(items, run_id)
-    readable: list[tuple[Item, ProjectRef]] = []
+    readable: list[tuple[Item, ResourceRef]] = []
     for item in candidates:
         try:
-            ref = projects.get_ref(item["project_id"])
+            ref = resource_ref(items, projects.get_ref(item["project_id"]), "run", run_id)
         except NotFound:  # a run left behind by its project: as gone as the project
             continue
-        if Permission.RUN_READ in permissions_of(caller, ref):
+        if Permission.RUN_READ in permissions_of(caller, ref):  # the project's, or a grant on the run
             readable.append((item, ref))
     if not readable:
         raise missing_run(run_id)
     if len(readable) > 1:
-        choices = ", ".join(sorted(ref.project_id for _, ref in readable))
+        choices = ", ".join(sorted(ref.project.project_id for _, ref in readable))
         raise InvalidInput(
             f"run id {run_id} names a run in each of {len(readable)} projects you can read "
             f"({choices}): add ?project_id=<one of them>",

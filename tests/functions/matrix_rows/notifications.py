@@ -1,5 +1,6 @@
-"""Permission matrix rows of notifications: each user's own inbox and webhooks, project readers'
-subscriptions, run writers' alerts, and the local outbox for tenant admins."""
+"""Permission matrix rows of notifications, the activity feed and resource grants: users' own inboxes
+and webhooks, project readers' subscriptions and feeds, run writers' alerts, project admins' grants,
+organization members' feeds, and the local outbox for tenant admins."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
 from . import (
+    ADMINS,
     ORG_READERS,
     PROJECT_CASES,
     READERS,
@@ -124,5 +126,42 @@ ROWS += [
         actors_rule(ORG_READERS),
         lambda ctx, a, c: Call("/api/orgs/acme/activity"),
         TENANT,
+    ),
+]
+
+
+def _grant_body(ctx: Ctx, case: str) -> dict[str, object]:
+    return {
+        "kind": "run",
+        "resource_id": _run(ctx, case),
+        "principal": "user:outsider",
+        "permissions": ["run:read"],
+    }
+
+
+ROWS += [
+    Row(
+        "GET",
+        "/api/projects/{project_id}/grants",
+        project_rule(ADMINS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/grants"),
+        PROJECT_CASES,
+    ),
+    Row(
+        "PUT",
+        "/api/projects/{project_id}/grants",
+        project_rule(ADMINS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/grants", json=_grant_body(ctx, c)),
+        PROJECT_CASES,
+    ),
+    Row(
+        "DELETE",
+        "/api/projects/{project_id}/grants",
+        project_rule(ADMINS, 204),
+        lambda ctx, a, c: Call(
+            f"/api/projects/{ctx.project_id(c)}/grants",
+            params={"kind": "run", "resource_id": "r", "principal": "user:outsider"},
+        ),
+        PROJECT_CASES,
     ),
 ]

@@ -27,7 +27,12 @@ export default function ChartView({ spec, frame, rows, ctx, label, ...handlers }
       live = false;
     };
   }, [geo]);
-  const built = useMemo(() => buildChart(spec, frame, rows, { ...ctx, countries }), [spec, frame, rows, ctx, countries]);
+  // How long the option took to build rides along with the chart (data-build-ms), for the timing tests.
+  const { built, ms } = useMemo(() => {
+    const t0 = performance.now();
+    const b = buildChart(spec, frame, rows, { ...ctx, countries });
+    return { built: b, ms: performance.now() - t0 };
+  }, [spec, frame, rows, ctx, countries]);
   if ("error" in built)
     return (
       <div className="chart-problem" role="alert" data-chart-problem="">
@@ -35,7 +40,7 @@ export default function ChartView({ spec, frame, rows, ctx, label, ...handlers }
       </div>
     );
   return (
-    <div className="chart-view" data-chart-type={spec.type}>
+    <div className="chart-view" data-chart-type={spec.type} data-build-ms={ms.toFixed(1)} data-rows={rows.length}>
       {built.notes.length > 0 && <div className="chart-notes small muted">{built.notes.join(" ")}</div>}
       <EChart option={built.option} gl={built.gl} geo={built.geo} label={label} {...handlers} />
     </div>

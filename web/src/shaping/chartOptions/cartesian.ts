@@ -1,7 +1,7 @@
 // Line, scatter, bar, pie, histogram and box charts as ECharts options, from a frame's rows.
 import type { ChartSpec } from "../chartSpec";
 import { categories, isNumeric, labelOf, numberOf, type Frame } from "../frame";
-import { axisFor, axisName, base, type BuildResult, cellFor, fmt, grid, heavy, LARGE, legend, skipped, splitBy, zoom, type Option } from "./common";
+import { axisFor, axisName, base, type BuildResult, cellFor, fmt, fmtScale, grid, heavy, LARGE, legend, skipped, splitBy, zoom, type Option } from "./common";
 
 export function lineChart(spec: ChartSpec, frame: Frame, rows: readonly number[]): BuildResult {
   const x = spec.fields.x!;

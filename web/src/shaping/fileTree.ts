@@ -47,12 +47,16 @@ export interface Listing<E extends EntryLike> {
   total: number | null;
   /** The page size of the next read: small while the folder's children turn out to be big folders. */
   limit: number;
+  /** The size of the last folder that ran past a page: siblings are often alike (shards, classes). */
+  guess: number | null;
+  /** Entries already read from `next` on (by a read that checked a guess), used instead of a request. */
+  ahead: PageOf<E> | null;
 }
 
 export const MAX_PAGE = 1000; // the route's most
 const SKIP_PAGE = 100;
 
-export const emptyListing = <E extends EntryLike>(): Listing<E> => ({ children: [], next: 0, total: null, limit: MAX_PAGE });
+export const emptyListing = <E extends EntryLike>(): Listing<E> => ({ children: [], next: 0, total: null, limit: MAX_PAGE, guess: null, ahead: null });
 
 interface Run {
   name: string;
@@ -78,18 +82,23 @@ export function childRuns(prefix: string, paths: readonly string[]): Run[] {
 }
 
 /**
- * Reads the next children of the folder at `prefix` ("" for the root): one page, plus one count
- * when the page ends inside a folder. Returns a new Listing with the children appended.
+ * Reads the next children of the folder at `prefix` ("" for the root): one page, and when the page
+ * ends inside a folder, that folder's size. The size is first guessed to be the last big sibling's
+ * and checked by reading the page that starts at the guessed last entry: when it is the folder's
+ * last entry, that same page goes on with the next siblings (kept as `ahead`), so a run of alike
+ * folders costs one request each; otherwise one count request answers it.
  */
 export async function listMore<E extends EntryLike>(fetchEntries: FetchEntries<E>, prefix: string, listing: Listing<E>): Promise<Listing<E>> {
   if (listing.next === null) return listing;
   const offset = listing.next;
-  const page = await fetchEntries(prefix, offset, listing.limit);
+  const page = listing.ahead ?? (await fetchEntries(prefix, offset, listing.limit));
   const total = page.total;
   const runs = childRuns(prefix, page.entries.map((e) => e.path));
   const children = listing.children.slice();
   let next: number | null = offset + page.entries.length;
   let limit = MAX_PAGE;
+  let guess = listing.guess;
+  let ahead: PageOf<E> | null = null;
   for (const [i, run] of runs.entries()) {
     if (!run.folder) {
       const entry = page.entries[run.start];
@@ -97,18 +106,29 @@ export async function listMore<E extends EntryLike>(fetchEntries: FetchEntries<E
       continue;
     }
     const path = `${prefix}${run.name}/`;
+    const start = offset + run.start;
     let count = run.length;
-    const runsToPageEnd = i === runs.length - 1 && offset + run.start + run.length < total;
-    if (runsToPageEnd) {
-      // The folder may go on past this page: ask for its size instead of reading the rest of it.
-      count = (await fetchEntries(path, 0, 1)).total;
-      next = offset + run.start + count;
+    if (i === runs.length - 1 && start + run.length < total) {
+      // The folder may go on past this page: learn its size instead of reading the rest of it.
+      let known: number | null = null;
+      if (guess !== null && guess > run.length && start + guess <= total) {
+        const probe = await fetchEntries(prefix, start + guess - 1, SKIP_PAGE + 1);
+        const [last, ...after] = probe.entries;
+        const endsThere = after.length > 0 ? !after[0].path.startsWith(path) : start + guess === total;
+        if (last?.path.startsWith(path) && endsThere) {
+          known = guess;
+          if (after.length > 0) ahead = { entries: after, total };
+        }
+      }
+      count = known ?? (await fetchEntries(path, 0, 1)).total;
+      next = start + count;
       limit = SKIP_PAGE;
+      guess = count;
     }
     children.push({ kind: "folder", name: run.name, path, count });
   }
   if (page.entries.length === 0 || (next !== null && next >= total)) next = null;
-  return { children, next, total, limit };
+  return { children, next, total, limit, guess, ahead: next === null ? null : ahead };
 }
 
 export type TreeRow<E extends EntryLike> =

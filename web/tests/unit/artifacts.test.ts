@@ -63,9 +63,23 @@ describe("file tree from paged paths", () => {
     const images = await listAll(m.fetchEntries, "images/");
     expect(images.children).toHaveLength(20);
     expect(images.children.every((c) => c.kind === "folder" && c.count === 1000)).toBe(true);
-    // two requests per 1,000-file folder, never 20 pages of 1,000
-    expect(m.calls.length).toBe(40);
-    expect(Math.max(...m.calls.map((c) => c.offset))).toBe(19_000);
+    // A page and a count for the first two folders; then each guess (1,000, like the last sibling)
+    // is checked by the one page that also lists the next folder: 22 requests, never 20 pages of 1,000.
+    expect(m.calls.length).toBe(22);
+    expect(m.calls.every((c) => c.limit <= 1000)).toBe(true);
+  });
+
+  it("lists the same children whatever the guesses: right, too small, too large or past the end", async () => {
+    const sizes = [1500, 1200, 1200, 3000, 5, 2500, 2500, 1, 1200];
+    const paths = sizes.flatMap((n, k) => [
+      ...Array.from({ length: n }, (_, i) => `d${k}/f${String(i).padStart(5, "0")}`),
+      ...(k % 3 === 0 ? [`d${k}.txt`] : []),
+    ]);
+    const m = fakeManifest(paths);
+    const listing = await listAll(m.fetchEntries, "");
+    const expected = [...new Set(paths.map((p) => (p.includes("/") ? `${p.split("/")[0]}/` : p)))].sort();
+    expect(listing.children.map((c) => (c.kind === "folder" ? c.path : c.path))).toEqual(expected);
+    for (const c of listing.children) if (c.kind === "folder") expect(c.count).toBe(sizes[Number(c.name.slice(1))]);
   });
 
   it("pages a flat folder of files a page at a time", async () => {

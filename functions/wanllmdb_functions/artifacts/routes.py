@@ -10,6 +10,7 @@ from ..app.deps import AppStateDep
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
+from ..runs.models import RunProject
 from .models import (
     AliasChange,
     ArtifactCollections,
@@ -197,11 +198,17 @@ def collect_garbage(project_id: ProjectIdDep, caller: CallerDep, svc: ArtifactsD
 
 
 @router.post("/runs/{run_id}/artifacts/used")
-def use_artifact(run_id: RunId, body: UseRequest, caller: CallerDep, svc: ArtifactsDep) -> ArtifactVersion:
-    """Record that the run used an artifact version (lineage); returns the version."""
-    return svc.use(caller, run_id, body)
+def use_artifact(
+    run_id: RunId, body: UseRequest, caller: CallerDep, svc: ArtifactsDep, project_id: RunProject = None
+) -> ArtifactVersion:
+    """Record that the run used an artifact version (lineage); returns the version. `project_id`
+    (query) says whose run it is when the id exists in several projects; `body.project_id` (an id or
+    `entity:name`) whose artifact it is, the run's own project by default."""
+    return svc.use(caller, run_id, body, run_project=project_id)
 
 
 @router.get("/runs/{run_id}/artifacts")
-def run_artifacts(run_id: RunId, caller: CallerDep, svc: ArtifactsDep) -> RunArtifacts:
-    return svc.run_artifacts(caller, run_id)
+def run_artifacts(
+    run_id: RunId, caller: CallerDep, svc: ArtifactsDep, project_id: RunProject = None
+) -> RunArtifacts:
+    return svc.run_artifacts(caller, run_id, project_id=project_id)

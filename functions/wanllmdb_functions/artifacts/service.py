@@ -246,7 +246,9 @@ class ArtifactService:
         aliases = sorted({check_alias(a) for a in body.aliases})
         run_id = None
         if body.run_id is not None:
-            run = authorized_run_item(self._items, self._projects, caller, body.run_id, Permission.RUN_WRITE)
+            run = authorized_run_item(
+                self._items, self._projects, caller, body.run_id, Permission.RUN_WRITE, project_id=project_id
+            )
             if run["project_id"] != project_id:
                 raise InvalidInput("run_id: the run belongs to another project", field="run_id")
             run_id = run["id"]
@@ -542,10 +544,17 @@ class ArtifactService:
         )
 
     # -- lineage -------------------------------------------------------------------------------------
-    def use(self, caller: Caller, run_id: str, body: UseRequest) -> ArtifactVersion:
-        """Record that the run used the version `body.artifact` names; idempotent."""
-        run = authorized_run_item(self._items, self._projects, caller, run_id, Permission.RUN_WRITE)
-        project_id = body.project_id or run["project_id"]
+    def use(
+        self, caller: Caller, run_id: str, body: UseRequest, *, run_project: str | None = None
+    ) -> ArtifactVersion:
+        """Record that the run used the version `body.artifact` names; idempotent. `body.project_id`
+        is an id or `entity:name`, as in a route's path."""
+        run = authorized_run_item(
+            self._items, self._projects, caller, run_id, Permission.RUN_WRITE, project_id=run_project
+        )
+        project_id = (
+            self._projects.resolve_id(caller, body.project_id) if body.project_id else run["project_id"]
+        )
         self._authorize(caller, Permission.ARTIFACT_READ, project_id)
         name, label = parse_reference(body.artifact)
         item = self._version_item(project_id, name, label)
@@ -555,9 +564,11 @@ class ArtifactService:
             )
         return _version_model(item, self._aliases_of(project_id, name).get(int(item["index"]), []))
 
-    def run_artifacts(self, caller: Caller, run_id: str) -> RunArtifacts:
+    def run_artifacts(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunArtifacts:
         """What the run used and logged: one query of the run's edge partition."""
-        run = authorized_run_item(self._items, self._projects, caller, run_id, Permission.RUN_READ)
+        run = authorized_run_item(
+            self._items, self._projects, caller, run_id, Permission.RUN_READ, project_id=project_id
+        )
         used: list[ArtifactVersion] = []
         logged: list[ArtifactVersion] = []
         for edge in self._items.query_all(keys.runs_edges_of(run["id"]), page_size=500):

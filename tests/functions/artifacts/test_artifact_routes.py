@@ -137,3 +137,39 @@ def test_bad_input_names_the_field(client: ArtifactClient) -> None:
     assert missing.status_code == 400 and "manifest_sha256" in missing.text
     unknown = client.call("GET", f"/projects/{client.project}/artifacts/nothing/versions/latest")
     assert unknown.status_code == 404
+
+
+def test_a_run_uses_another_projects_artifact_named_entity_colon_project(
+    client: ArtifactClient, owner: User
+) -> None:
+    client.log("shared-vocab", files(2)).raise_for_status()
+    other = owner.project()
+    consumer = owner.run(other)
+    body = {"artifact": "shared-vocab:latest", "project_id": f"{owner.username}:{_project_name(client)}"}
+    used = client.call("POST", f"/runs/{consumer}/artifacts/used", json=body)
+    assert used.status_code == 200, used.text
+    assert used.json()["project_id"] == client.project
+    assert client.call("GET", f"/runs/{consumer}/artifacts").json()["used"][0]["name"] == "shared-vocab"
+
+
+def test_run_routes_take_the_runs_project_when_its_id_is_in_two(client: ArtifactClient, owner: User) -> None:
+    other = owner.project()
+    twin = owner.run(client.project)
+    owner.run(other, run_id=twin)
+    client.log("twin-data", files(1), run_id=twin).raise_for_status()  # the route's project says which
+    ambiguous = client.call("GET", f"/runs/{twin}/artifacts")
+    assert ambiguous.status_code == 400, ambiguous.text
+    mine = client.call("GET", f"/runs/{twin}/artifacts", params={"project_id": client.project}).json()
+    assert [v["name"] for v in mine["logged"]] == ["twin-data"]
+    theirs = client.call(
+        "POST",
+        f"/runs/{twin}/artifacts/used",
+        params={"project_id": other},
+        json={"artifact": "twin-data:v0", "project_id": client.project},
+    )
+    assert theirs.status_code == 200, theirs.text
+    assert client.call("GET", f"/runs/{twin}/artifacts", params={"project_id": other}).json()["used"]
+
+
+def _project_name(client: ArtifactClient) -> str:
+    return str(client.call("GET", f"/projects/{client.project}").json()["name"])

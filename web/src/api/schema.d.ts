@@ -1062,7 +1062,9 @@ export interface paths {
         put?: never;
         /**
          * Use Artifact
-         * @description Record that the run used an artifact version (lineage); returns the version.
+         * @description Record that the run used an artifact version (lineage); returns the version. `project_id`
+         *     (query) says whose run it is when the id exists in several projects; `body.project_id` (an id or
+         *     `entity:name`) whose artifact it is, the run's own project by default.
          */
         post: operations["use_artifact_api_runs__run_id__artifacts_used_post"];
         delete?: never;
@@ -11025,7 +11027,10 @@ export interface operations {
     };
     use_artifact_api_runs__run_id__artifacts_used_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 run_id: string;
@@ -11123,7 +11128,10 @@ export interface operations {
     };
     run_artifacts_api_runs__run_id__artifacts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The run's project id; needed only when the caller can read runs of this id in several projects. */
+                project_id?: string | null;
+            };
             header?: never;
             path: {
                 run_id: string;

@@ -21,10 +21,11 @@ if "pyarrow" not in _sys.modules:
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from wanllmdb import data_types, errors, plot, util
 from wanllmdb.alerts import AlertLevel
+from wanllmdb.artifacts import Artifact
 from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 from wanllmdb.errors import (
@@ -52,6 +53,7 @@ __all__ = [
     "AlertLevel",
     "Api",
     "ApiError",
+    "Artifact",
     "Audio",
     "AuthenticationError",
     "CommError",
@@ -183,13 +185,25 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
         run.finish(exit_code=exit_code)
 
 
-# Module-level names of features this version does not have: they raise, naming what is missing.
-def log_artifact(*args: Any, **kwargs: Any) -> NoReturn:
-    raise NotAvailableYet("wanllmdb.log_artifact()", "artifacts")
+def log_artifact(
+    artifact_or_path: Artifact | str | Path,
+    name: str | None = None,
+    type: str | None = None,
+    aliases: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> Artifact:
+    """Log an artifact as the active run's output (``run.log_artifact``); returns at once."""
+    return _active().log_artifact(artifact_or_path, name=name, type=type, aliases=aliases, tags=tags)
 
 
-def use_artifact(*args: Any, **kwargs: Any) -> NoReturn:
-    raise NotAvailableYet("wanllmdb.use_artifact()", "artifacts")
+def use_artifact(
+    artifact_or_name: Artifact | str,
+    type: str | None = None,
+    aliases: list[str] | None = None,
+    use_as: str | None = None,
+) -> Artifact:
+    """Use `name:alias` in the active run (``run.use_artifact``): lineage, and the artifact to download."""
+    return _active().use_artifact(artifact_or_name, type=type, aliases=aliases, use_as=use_as)
 
 
 def alert(title: str, text: str, level: str | AlertLevel | None = None, wait_duration: Any = None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from wanllmdb.artifacts.cli import artifact as artifact_commands
 from wanllmdb.credentials import LOCAL_BASE_URLS, find_api_key, store_api_key
 from wanllmdb.rest import ApiError, RestClient, Transient
 from wanllmdb.settings import Settings
@@ -217,6 +218,9 @@ def sql(query: str, limit: int, projects: tuple[str, ...], fmt: str, base_url: s
         click.echo(f"warning: {warning}", err=True)
     if result.get("truncated"):
         click.echo(f"(truncated at {limit} rows: raise --limit or aggregate)", err=True)
+
+
+main.add_command(artifact_commands)
 
 
 # -- server commands -------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The parts of wandb's ``Run`` that scripts touch besides logging: identity, links, code, preemption.
 
 A mixin, so ``run.py`` keeps only the hot path and the lifecycle. ``watch``/``unwatch`` hand over to
-``wanllmdb.integration.torch`` (imported on the first call, so torch stays optional). Names that belong
-to features this version does not have (artifacts, alerts) raise ``NotAvailableYet``; none of them is
-a silent no-op.
+``wanllmdb.integration.torch`` (imported on the first call, so torch stays optional). The artifact calls
+come from ``RunArtifacts`` (artifacts/run_artifacts.py). Names that belong to features this version does
+not have (alerts) raise ``NotAvailableYet``; none of them is a silent no-op.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from wanllmdb.artifacts.run_artifacts import RunArtifacts
 from wanllmdb.errors import NotAvailableYet, UsageError
 from wanllmdb.termlog import termlog, termwarn
 
@@ -46,7 +47,7 @@ def _call_filter(fn: Callable[..., bool], path: str, root: str) -> bool:
     return bool(fn(path, root) if n >= 2 else fn(path))
 
 
-class RunSurface:
+class RunSurface(RunArtifacts):
     # Set by Run.__init__.
     id: str
     project: str
@@ -279,24 +280,6 @@ class RunSurface:
     # -- features of later versions ----------------------------------------------------------------
     def _later(self, name: str, feature: str) -> NoReturn:
         raise NotAvailableYet(f"run.{name}()", feature)
-
-    def log_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("log_artifact", "artifacts")
-
-    def use_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("use_artifact", "artifacts")
-
-    def link_artifact(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("link_artifact", "artifacts and the model registry")
-
-    def log_model(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("log_model", "artifacts and the model registry")
-
-    def use_model(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("use_model", "artifacts and the model registry")
-
-    def link_model(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._later("link_model", "artifacts and the model registry")
 
 
 def _short(value: Any) -> str:

@@ -47,6 +47,9 @@ ENVIRONMENT = {
     "WANLLMDB_FINISH_TIMEOUT": "finish_timeout_s",
     "WANLLMDB_DISABLE_GIT": "disable_git",
     "WANLLMDB_SAVE_CODE": "save_code",
+    "WANLLMDB_CACHE_DIR": "cache_dir",
+    "WANLLMDB_CACHE_MAX_BYTES": "cache_max_bytes",
+    "WANLLMDB_ARTIFACT_MULTIPART_BYTES": "artifact_multipart_bytes",
 }
 
 
@@ -81,6 +84,11 @@ class Settings:
     quiet: bool = False  # print warnings and errors only
     show_info: bool = True  # False: the same as quiet
     save_code: bool = False  # save the main script as a run file at init (see Run.log_code)
+    # Artifacts (docs/sdk.md#artifacts): the download cache and its cap (least recently used evicted
+    # first), and the size above which a blob is uploaded in parts (resumable after a kill).
+    cache_dir: Path | None = None  # default <data_dir>/cache
+    cache_max_bytes: int = 20 << 30
+    artifact_multipart_bytes: int = 64 << 20
     # wandb's names for fields above; __post_init__ folds them in.
     disable_git: bool = False
     init_timeout: float | None = None
@@ -133,6 +141,10 @@ class Settings:
             raise UsageError("settings flush_interval_s and flush_max_values must be positive")
         if not 1 <= self.upload_batch <= 100:
             raise UsageError(f"settings upload_batch={self.upload_batch}: use 1..100")
+        if self.cache_max_bytes < 0 or self.artifact_multipart_bytes < (5 << 20):
+            raise UsageError(
+                "settings cache_max_bytes must be >= 0 and artifact_multipart_bytes >= 5 MiB (5242880)"
+            )
         if not self.base_url.startswith(("http://", "https://")):
             raise UsageError(f"base_url={self.base_url!r}: give an http:// or https:// URL")
 
@@ -167,7 +179,7 @@ class Settings:
                 if name not in known:
                     raise UsageError(f"settings: unknown setting {name!r}; known: {', '.join(sorted(known))}")
                 values[name] = value
-        for name in ("dir", "data_dir"):
+        for name in ("dir", "data_dir", "cache_dir"):
             if name in values:
                 values[name] = Path(values[name]).expanduser()
         for name, f in known.items():

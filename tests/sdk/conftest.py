@@ -31,6 +31,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         "WANLLMDB_FINISH_TIMEOUT",
         "WANLLMDB_DISABLE_GIT",
         "WANLLMDB_SAVE_CODE",
+        "WANLLMDB_CACHE_DIR",
+        "WANLLMDB_CACHE_MAX_BYTES",
+        "WANLLMDB_ARTIFACT_MULTIPART_BYTES",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))

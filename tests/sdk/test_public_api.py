@@ -15,6 +15,7 @@ def test_public_surface_is_pinned() -> None:
             "AlertLevel",
             "Api",
             "ApiError",
+            "Artifact",
             "Audio",
             "AuthenticationError",
             "CommError",

@@ -66,6 +66,9 @@ ENV_VALUES: dict[str, tuple[str, str, object]] = {
     "WANLLMDB_FINISH_TIMEOUT": ("finish_timeout_s", "4", 4.0),
     "WANLLMDB_DISABLE_GIT": ("disable_git", "true", True),
     "WANLLMDB_SAVE_CODE": ("save_code", "yes", True),
+    "WANLLMDB_CACHE_DIR": ("cache_dir", "/tmp/env-cache", Path("/tmp/env-cache")),
+    "WANLLMDB_CACHE_MAX_BYTES": ("cache_max_bytes", "1000000", 1_000_000),
+    "WANLLMDB_ARTIFACT_MULTIPART_BYTES": ("artifact_multipart_bytes", "10485760", 10 << 20),
 }
 
 
@@ -104,6 +107,9 @@ def test_a_field_the_caller_set_beats_the_environment(variable: str, monkeypatch
         "finish_timeout_s": 9.0,
         "disable_git": False,
         "save_code": False,
+        "cache_dir": Path("/tmp/mine-cache"),
+        "cache_max_bytes": 123,
+        "artifact_multipart_bytes": 6 << 20,
     }
     monkeypatch.setenv(variable, raw)
     s = Settings.resolve(Settings(**{name: mine[name]}))  # type: ignore[arg-type]

@@ -71,6 +71,38 @@ class Api:
         project_id = self._project_id("/".join(parts[:-1])) if len(parts) > 1 else None
         return Run(self._http, self._http.get(f"/runs/{parts[-1]}", project_id=project_id))
 
+    # -- artifacts (wanllmdb/artifacts/api.py) -----------------------------------------------------
+    def _artifacts(self) -> Any:
+        from wanllmdb.artifacts.api import ArtifactQueries
+
+        return ArtifactQueries(self.settings, self._entity)
+
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """`entity/project/name:alias` (or `:vN`; `project/name` for the default entity): the version,
+        ready to `download()`."""
+        return self._artifacts().artifact(name, type)
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50) -> list[Any]:
+        """Every live version of the collection `entity/project/name` of this type."""
+        return list(self._artifacts().artifacts(type_name, name))
+
+    def artifact_collections(
+        self, project_name: str, type_name: str | None = None, per_page: int = 50
+    ) -> list[Any]:
+        """The artifact collections of a project (`entity/project` or `project`), of one type if given."""
+        return list(self._artifacts().collections(project_name, type_name))
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:
+        from wanllmdb.rest import ApiError
+
+        try:
+            self.artifact(name, type)
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     def sql(self, query: str, *, limit: int = 1000, projects: list[str] | None = None) -> dict[str, Any]:
         """Read-only SQL over the lake's `metrics` and `runs` tables: `{columns, rows, truncated}`."""
         body: dict[str, Any] = {"query": query, "limit": limit}

@@ -26,6 +26,7 @@ class ApiHttp:
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
         self._client = httpx.Client(base_url=f"{self.base_url}/api", headers=headers, timeout=timeout_s)
 
     def close(self) -> None:

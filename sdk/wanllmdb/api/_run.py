@@ -188,6 +188,22 @@ class Run:
             return {"columns": table.column_names, "data": [list(row.values()) for row in table.to_pylist()]}
         return to_frame(table.replace_schema_metadata(None), format)
 
+    # -- artifacts ------------------------------------------------------------------------------
+    def _artifact_edges(self) -> dict[str, list[Any]]:
+        from wanllmdb.artifacts.api import ArtifactQueries
+        from wanllmdb.settings import Settings
+
+        settings = Settings.resolve({"base_url": self._http.base_url, "api_key": self._http.api_key})
+        return ArtifactQueries(settings, self._attrs.get("entity")).run_artifacts(self.id, self.project_id)
+
+    def used_artifacts(self) -> list[Any]:
+        """The artifact versions this run used (one query)."""
+        return self._artifact_edges()["used"]
+
+    def logged_artifacts(self) -> list[Any]:
+        """The artifact versions this run logged (one query)."""
+        return self._artifact_edges()["logged"]
+
     def file(self, name: str) -> File:
         """One saved file, or a media object by its descriptor's `path` (wandb's `run.file(...)`)."""
         return File(

@@ -1,0 +1,204 @@
+"""The artifact cache: blobs by SHA-256 under a size cap, evicted least recently used first.
+
+Layout under the cache dir (settings `cache_dir`, `WANLLMDB_CACHE_DIR`; default <data_dir>/cache):
+  index.sqlite3                      file hashes and the objects' sizes and last use (index.py)
+  artifacts/obj/sha256/<ab>/<sha256> one object per distinct content
+  artifacts/tmp/                     downloads in progress: written, hashed, then renamed into obj/
+  artifacts/uploads/<p>-<sha256>.json  a multipart upload's id and finished parts (resume after kill -9)
+
+Every object is written to tmp/ and renamed into place only once its SHA-256 matched, so concurrent
+downloads of one blob never write into the same file and a cut-off download never replaces a cached
+one. An object is trusted by the index: while its (inode, mtime, size) are unchanged it is not read
+again; when they changed it is re-hashed, and dropped if its bytes no longer match its name.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from wanllmdb.artifacts.hashing import Digests, hash_file
+from wanllmdb.artifacts.index import CacheIndex
+
+__all__ = ["DEFAULT_MAX_BYTES", "ArtifactCache", "CorruptDownload"]
+
+DEFAULT_MAX_BYTES = 20 << 30
+
+
+class CorruptDownload(Exception):
+    """The bytes fetched do not hash to the blob's address."""
+
+
+def _past_racy(st: os.stat_result) -> int:
+    """A 'started' time for a file this process wrote and closed itself: nobody else writes to it in
+    the same timestamp tick, so its hash may be remembered at once."""
+    return st.st_mtime_ns + 10**9
+
+
+class ArtifactCache:
+    def __init__(self, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        self.objects = self.root / "artifacts" / "obj" / "sha256"
+        self.tmp = self.root / "artifacts" / "tmp"
+        self.uploads = self.root / "artifacts" / "uploads"
+        for folder in (self.objects, self.tmp, self.uploads):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.index = CacheIndex(self.root / "index.sqlite3")
+
+    def close(self) -> None:
+        self.index.close()
+
+    def object_path(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256
+
+    def _tmp_name(self, hint: str) -> Path:
+        return self.tmp / f"{hint[:16]}-{os.getpid()}-{secrets.token_hex(6)}"
+
+    # -- reading -------------------------------------------------------------------------------------
+    def trusted(self, sha256: str) -> Path | None:
+        """The cached object for `sha256` if its bytes still are what its name says, else None."""
+        path = self.object_path(sha256)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        known = self.index.lookup([st])[0]
+        if known is None:
+            try:
+                digests, st, started = hash_file(path)
+            except Exception:
+                return None
+            self.index.remember([(st, digests, started)])
+            self.index.add_objects([(sha256, digests.size)])
+            known = digests
+        if known.sha256 != sha256:
+            self.evict([sha256])
+            return None
+        return path
+
+    def digests_of(self, sha256: str) -> Digests | None:
+        path = self.trusted(sha256)
+        if path is None:
+            return None
+        return self.index.lookup([path.stat()])[0]
+
+    # -- writing -------------------------------------------------------------------------------------
+    def store(self, sha256: str, fill: Callable[[IO[bytes]], None]) -> Path:
+        """Write an object through `fill(sink)` into tmp/, check its SHA-256, and rename it into place.
+        A `fill` that raises, or bytes of another hash (CorruptDownload), leave nothing behind."""
+        tmp = self._tmp_name(sha256)
+        sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+        size = 0
+        try:
+            with open(tmp, "wb") as raw:
+
+                class Sink:
+                    def write(self, block: bytes) -> int:
+                        nonlocal size
+                        sha.update(block)
+                        md5.update(block)
+                        size += len(block)
+                        return raw.write(block)
+
+                fill(Sink())  # type: ignore[arg-type]
+            if sha.hexdigest() != sha256:
+                raise CorruptDownload(f"blob {sha256} arrived as {sha.hexdigest()} ({size} bytes)")
+            final = self.object_path(sha256)
+            final.parent.mkdir(exist_ok=True)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        st = final.stat()
+        self.index.remember(
+            [(st, Digests(base64.b64encode(md5.digest()).decode(), sha256, size), _past_racy(st))]
+        )
+        self.index.add_objects([(sha256, size)])
+        return final
+
+    def adopt_uploaded(self, items: Iterable[tuple[Path, Digests]]) -> int:
+        """Put files just uploaded into the cache by hard link (no second write of their bytes); a file
+        on another filesystem is left out (it would need a copy). Returns how many were linked."""
+        added: list[tuple[str, int]] = []
+        for path, digests in items:
+            final = self.object_path(digests.sha256)
+            if final.exists():
+                continue
+            tmp = self._tmp_name(digests.sha256)
+            try:
+                os.link(path, tmp)
+                final.parent.mkdir(exist_ok=True)
+                os.replace(tmp, final)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                continue
+            added.append((digests.sha256, digests.size))
+        self.index.add_objects(added)
+        return len(added)
+
+    def copy_out(self, sha256: str, source: Path, dest: Path, digests: Digests) -> bool:
+        """Copy a cached object to `dest` (temp name, then rename: a reader never sees half a file)
+        and remember dest's digests, so the next download finds it without hashing. False when the
+        object vanished meanwhile (evicted by another process)."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, dest)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if not source.exists():
+                return False
+            raise
+        st = dest.stat()
+        self.index.remember([(st, digests, _past_racy(st))])
+        return True
+
+    # -- the size cap --------------------------------------------------------------------------------
+    def evict(self, shas: Iterable[str]) -> None:
+        shas = list(shas)
+        for sha in shas:
+            with contextlib.suppress(FileNotFoundError):
+                self.object_path(sha).unlink()
+        self.index.drop_objects(shas)
+
+    def cleanup(self, max_bytes: int | None = None) -> tuple[int, int]:
+        """Evict least recently used objects until the cache holds at most `max_bytes` (the cap by
+        default); also drops temp files of downloads that died. Returns (objects removed, bytes freed)."""
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        for stale in self.tmp.iterdir():
+            with contextlib.suppress(OSError):
+                if stale.stat().st_mtime < time.time() - 24 * 3600:
+                    stale.unlink()
+        total = self.index.total_bytes()
+        removed = freed = 0
+        while total > cap:
+            oldest = self.index.oldest_objects()
+            if not oldest:
+                break
+            victims = []
+            for sha, size in oldest:
+                if total <= cap:
+                    break
+                victims.append(sha)
+                total -= size
+                freed += size
+            self.evict(victims)
+            removed += len(victims)
+        return removed, freed
+
+    def enforce_cap(self) -> None:
+        if self.index.total_bytes() > self.max_bytes:
+            self.cleanup()

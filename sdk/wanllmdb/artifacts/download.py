@@ -1,0 +1,181 @@
+"""Downloading a logged artifact: the manifest once, then each entry from the root, the cache or the lake.
+
+For each stored entry, in order of cost:
+  1. the file under root already has the entry's digest by the index's (inode, mtime, size): nothing
+     is read or written;
+  2. the cache holds its blob: copied into root (temp name, rename);
+  3. else its presigned URL (pages of 1,000 from GET .../files?urls=true, only the pages that hold
+     missing entries) is fetched into the cache (verified, renamed), then copied.
+A fully cached download therefore makes no per-file network call and hashes nothing. Transfers and
+copies run on up to 64 threads; references are fetched from where they live (references.py).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wanllmdb.artifacts.cache import CorruptDownload
+from wanllmdb.artifacts.hashing import Digests, hash_files
+from wanllmdb.artifacts.http import MAX_IN_FLIGHT, quote_segment
+from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
+from wanllmdb.artifacts.progress import Progress
+from wanllmdb.artifacts.references import fetch_reference
+from wanllmdb.rest import Transient, call_with_retry
+
+if TYPE_CHECKING:
+    from wanllmdb.artifacts.artifact import Artifact
+    from wanllmdb.artifacts.context import ArtifactContext
+
+__all__ = ["download_entries", "fetch_manifest", "load_manifest", "verify_root"]
+
+PAGE = 1000
+
+
+def _base(project_ref: str, name: str) -> str:
+    return f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(name)}"
+
+
+def fetch_manifest(ctx: ArtifactContext, project_ref: str, name: str, version: str) -> ArtifactManifest:
+    url = ctx.http.api("GET", f"{_base(project_ref, name)}/versions/{quote_segment(version)}/manifest")["url"]
+    return ArtifactManifest.from_parquet(ctx.http.get_bytes(url))
+
+
+def load_manifest(artifact: Artifact) -> ArtifactManifest:
+    assert artifact._ctx is not None and artifact._project_ref is not None and artifact.version is not None
+    manifest = fetch_manifest(artifact._ctx, artifact._project_ref, artifact._name, artifact.version)
+    for entry in manifest.entries.values():
+        entry._artifact = artifact
+    return manifest
+
+
+def _urls(ctx: ArtifactContext, artifact: Artifact, wanted: set[str]) -> dict[str, str]:
+    """Presigned GETs for `wanted` paths: only the pages (by path order) that hold one."""
+    order = sorted(artifact.manifest.entries)
+    position = {p: i for i, p in enumerate(order)}
+    pages = sorted({position[p] // PAGE for p in wanted})
+    route = f"{_base(artifact._project_ref or '', artifact._name)}/versions/{artifact.version}/files"
+    out: dict[str, str] = {}
+    for page in pages:
+        answer = ctx.http.api("GET", route, params={"offset": page * PAGE, "limit": PAGE, "urls": True})
+        out.update({e["path"]: e["url"] for e in answer["entries"] if e.get("url") and e["path"] in wanted})
+    return out
+
+
+def download_entries(
+    artifact: Artifact,
+    ctx: ArtifactContext,
+    entries: list[ArtifactManifestEntry],
+    root: Path,
+    *,
+    skip_cache: bool = False,
+    allow_missing: bool = False,
+) -> list[str]:
+    cache, index = ctx.cache, ctx.cache.index
+    stored = [e for e in entries if e.sha256 is not None]
+    dests = [root / e.path for e in stored]
+    stats: list[os.stat_result | None] = []
+    for dest in dests:
+        try:
+            stats.append(dest.stat())
+        except OSError:
+            stats.append(None)
+    present = [s for s in stats if s is not None]
+    known = iter(index.lookup(present))
+    todo: list[ArtifactManifestEntry] = []
+    for entry, st in zip(stored, stats, strict=True):
+        digests = next(known) if st is not None else None
+        if digests is None or digests.md5 != entry.digest:
+            todo.append(entry)
+    used = [e.sha256 for e in stored if e.sha256]
+    total = sum(int(e.size or 0) for e in todo)
+    progress = Progress(f"artifact {artifact.name}", total_bytes=total, total_files=len(todo))
+    try:
+        _fetch_all(ctx, artifact, todo, root, skip_cache=skip_cache, progress=progress)
+        refs = [e for e in entries if e.sha256 is None and e.ref is not None]
+        with ThreadPoolExecutor(min(16, max(1, len(refs)))) as pool:
+            list(pool.map(lambda e: fetch_reference(e, root / e.path), refs))
+    finally:
+        progress.close()
+    index.touch_objects(dict.fromkeys(used))
+    cache.enforce_cap()
+    return [str(root / e.path) for e in entries]
+
+
+def _fetch_all(
+    ctx: ArtifactContext,
+    artifact: Artifact,
+    todo: list[ArtifactManifestEntry],
+    root: Path,
+    *,
+    skip_cache: bool,
+    progress: Progress,
+) -> int:
+    cache = ctx.cache
+    cached: dict[str, Path] = {}
+    missing: list[ArtifactManifestEntry] = []
+    for entry in todo:
+        sha = str(entry.sha256)
+        path = cached.get(sha) if skip_cache is False else None
+        if path is None and not skip_cache:
+            path = cache.trusted(sha)
+        if path is not None:
+            cached[sha] = path
+        else:
+            missing.append(entry)
+    urls = _urls(ctx, artifact, {e.path for e in missing}) if missing else {}
+
+    def one(entry: ArtifactManifestEntry) -> None:
+        sha = str(entry.sha256)
+        digests = Digests(entry.digest, sha, int(entry.size or 0))
+        dest = root / entry.path
+        source = cached.get(sha)
+        if source is not None and cache.copy_out(sha, source, dest, digests):
+            progress.add(digests.size, files=1)
+            return
+        url = urls.get(entry.path)
+        if url is None:
+            url = _urls(ctx, artifact, {entry.path})[entry.path]
+
+        def attempt() -> Path:
+            try:
+                return cache.store(sha, lambda sink: ctx.http.stream_to(url, sink))
+            except CorruptDownload as exc:
+                raise Transient(str(exc)) from exc
+
+        obj = call_with_retry(
+            attempt, deadline=time.monotonic() + ctx.http.retry_for_s, max_backoff_s=ctx.http.max_backoff_s
+        )
+        cache.copy_out(sha, obj, dest, digests)
+        if skip_cache:
+            cache.evict([sha])
+        progress.add(digests.size, files=1)
+
+    threads = MAX_IN_FLIGHT if missing else 16
+    with ThreadPoolExecutor(max(1, min(threads, len(todo)))) as pool:
+        list(pool.map(one, todo))
+    return len(missing)
+
+
+def verify_root(manifest: ArtifactManifest, root: Path) -> None:
+    """Hash every file under root afresh (no index) and compare with the manifest."""
+    if not root.is_dir():
+        raise ValueError(f"verify: {str(root)!r} is not a directory; download() first")
+    on_disk = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+    rels = [p.relative_to(root).as_posix() for p in on_disk]
+    extra = [r for r in rels if r not in manifest.entries]
+    if extra:
+        raise ValueError(f"verify: {extra[0]!r} under {root} is not in the artifact")
+    stored = {p: e for p, e in manifest.entries.items() if e.ref is None or e.extra.get("md5")}
+    absent = sorted(set(stored) - set(rels))
+    if absent:
+        raise ValueError(f"verify: {absent[0]!r} is missing under {root}")
+    order = sorted(stored)
+    for rel, digests in zip(order, hash_files([root / r for r in order], None), strict=True):
+        if digests.md5 != stored[rel].digest:
+            raise ValueError(
+                f"verify: {rel!r} has digest {digests.md5}, the manifest says {stored[rel].digest}"
+            )

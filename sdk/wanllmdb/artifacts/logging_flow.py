@@ -1,0 +1,184 @@
+"""Logging a draft: hash, upload what the server lacks, upload the manifest, commit the version.
+
+Runs on a background thread per ``log_artifact`` (``artifact.wait()`` joins it); the caller's thread
+only validates the arguments. The uploaded files are then hard-linked into the cache (cache.py), so
+a later download of the same version writes nothing twice and reads nothing from the network.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wanllmdb.artifacts.hashing import Digests, hash_files
+from wanllmdb.artifacts.http import quote_segment
+from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
+from wanllmdb.artifacts.names import check_alias
+from wanllmdb.artifacts.progress import Progress
+from wanllmdb.artifacts.upload import BlobUploader, UploadStats
+from wanllmdb.errors import UsageError
+from wanllmdb.rest import ApiError
+from wanllmdb.termlog import termlog
+
+if TYPE_CHECKING:
+    from wanllmdb.artifacts.artifact import Artifact
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.artifacts.index import CacheIndex
+
+__all__ = ["hash_draft", "log_without_run", "start_log"]
+
+
+def hash_draft(artifact: Artifact, index: CacheIndex | None) -> None:
+    """Fill in digest, size and sha256 of every added file not hashed yet."""
+    todo = [e for e in artifact._entries.values() if e.local_path is not None and not e.digest]
+    if not todo:
+        return
+    if index is None and artifact._ctx is not None:
+        index = artifact._ctx.cache.index
+    digests = hash_files([e.local_path for e in todo if e.local_path], index)
+    for entry, d in zip(todo, digests, strict=True):
+        entry.digest, entry.size, entry.sha256 = d.md5, d.size, d.sha256
+
+
+def start_log(
+    artifact: Artifact,
+    ctx: ArtifactContext,
+    project_ref: str,
+    *,
+    run_id: str | None,
+    aliases: list[str] | None,
+    tags: list[str] | None,
+    background: bool = True,
+) -> Artifact:
+    """Check the arguments now; hash, upload and commit on a thread (or here, `background=False`)."""
+    if artifact._attrs is not None or artifact._logging:
+        raise UsageError(f"artifact {artifact.name} is logged already; make a new Artifact for a new version")
+    wanted = [check_alias(a) for a in (aliases or []) if a != "latest"]
+    artifact._aliases = sorted(set(artifact._aliases + wanted) - {"latest"})
+    if tags:
+        artifact._tags = sorted(set(artifact._tags) | set(tags))
+    if not artifact._entries and not artifact.incremental:
+        raise UsageError(f"artifact {artifact.name} is empty: add files, a directory or a reference first")
+    artifact._ctx, artifact._project_ref = ctx, project_ref
+    artifact._logging = True
+    artifact._done.clear()
+
+    def work() -> None:
+        try:
+            _log(artifact, ctx, project_ref, run_id)
+        except BaseException as exc:
+            artifact._error = exc
+        finally:
+            artifact._logging = False
+            artifact._done.set()
+
+    if background:
+        threading.Thread(target=work, name=f"wanllmdb-artifact-{artifact._name}", daemon=True).start()
+    else:
+        work()
+        if artifact._error is not None:
+            raise artifact._error
+    return artifact
+
+
+def _merge_latest(
+    artifact: Artifact, ctx: ArtifactContext, project_ref: str
+) -> dict[str, ArtifactManifestEntry]:
+    """incremental=True: the collection's latest entries, less what was removed, under the draft's."""
+    from wanllmdb.artifacts.download import fetch_manifest
+
+    base = f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(artifact._name)}"
+    try:
+        latest = ctx.http.api("GET", f"{base}/versions/latest")
+    except ApiError as exc:
+        if exc.status == 404:
+            return dict(artifact._entries)
+        raise
+    merged = {}
+    for path, entry in fetch_manifest(ctx, project_ref, artifact._name, latest["version"]).entries.items():
+        if any(path == r or path.startswith(r + "/") for r in artifact._removed):
+            continue
+        entry.birth_artifact_id = entry.birth_artifact_id or latest["id"]
+        merged[path] = entry
+    merged.update(artifact._entries)
+    return merged
+
+
+def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str | None) -> None:
+    started = time.monotonic()
+    hash_draft(artifact, ctx.cache.index)
+    entries = _merge_latest(artifact, ctx, project_ref) if artifact.incremental else dict(artifact._entries)
+    manifest = ArtifactManifest(entries)
+    blobs: dict[str, tuple[Path, int]] = {}
+    for e in entries.values():
+        if e.local_path is not None and e.sha256 is not None:
+            blobs.setdefault(e.sha256, (Path(e.local_path), int(e.size or 0)))
+    uploader = BlobUploader(
+        ctx.http,
+        project_ref,
+        state_dir=ctx.cache.uploads,
+        multipart_bytes=ctx.settings.artifact_multipart_bytes,
+    )
+    progress = Progress(
+        f"artifact {artifact._name}", total_bytes=sum(s for _, s in blobs.values()), total_files=len(blobs)
+    )
+    try:
+        stats = (
+            uploader.upload(blobs, collection=artifact._name, progress=progress) if blobs else UploadStats()
+        )
+    finally:
+        progress.close()
+    manifest_sha = uploader.upload_manifest(manifest.to_parquet())
+    body: dict[str, Any] = {
+        "name": artifact._name,
+        "type": artifact._type,
+        "manifest_sha256": manifest_sha,
+        "digest": manifest.digest(),
+        "description": artifact.description,
+        "metadata": artifact._metadata,
+        "aliases": artifact._aliases,
+        "tags": artifact._tags,
+    }
+    if run_id is not None:
+        body["run_id"] = run_id
+    version = uploader.commit(body)
+    uploaded = set(stats.uploaded)
+
+    ctx.cache.adopt_uploaded(
+        (Path(e.local_path), Digests(e.digest, e.sha256, int(e.size or 0)))
+        for e in entries.values()
+        if e.local_path is not None and e.sha256 in uploaded
+    )
+    ctx.cache.enforce_cap()
+    artifact._attrs = version
+    artifact._manifest = manifest
+    for entry in manifest.entries.values():
+        entry._artifact = artifact
+    artifact._saved_aliases = list(version.get("aliases", []))
+    artifact._aliases = list(artifact._saved_aliases)
+    seconds = time.monotonic() - started
+    if not version.get("created", True):
+        termlog(
+            f"artifact {artifact._name}: identical to {version['version']}, nothing uploaded", repeat=True
+        )
+    else:
+        termlog(
+            f"artifact {artifact._name}:{version['version']} logged: {len(entries)} files, "
+            f"{stats.files} uploaded ({stats.bytes / 2**20:.1f} MiB), {stats.present} already stored, "
+            f"{seconds:.1f} s"
+        )
+
+
+def log_without_run(artifact: Artifact, *, project: str | None, settings: Any) -> None:
+    """`artifact.save()` of a draft outside a run: commit it to `project` (settings' by default)."""
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.settings import Settings
+
+    s = Settings.resolve(settings)
+    ctx = ArtifactContext.of(s)
+    name = project or s.project or "uncategorized"
+    body = {"name": name, "entity": s.entity} if s.entity else {"name": name}
+    ref = str(ctx.http.api("POST", "/projects", body)["id"])
+    start_log(artifact, ctx, ref, run_id=None, aliases=None, tags=None, background=False)

@@ -1,0 +1,236 @@
+"""Uploading an artifact's blobs and manifest through the server's grants, and committing the version.
+
+Blobs go in batches of 1,000 grant requests; the server answers `present` for bytes it already has
+(the collection's latest version holds them, or a HEAD found them), so a re-log uploads only what
+changed. PUTs run on a pool of up to 64 threads. A blob above the multipart threshold goes in parts;
+its upload id and each finished part's ETag are written to <cache>/artifacts/uploads/ as they land,
+so a process killed mid-upload resumes with only the missing parts (POST .../blobs/resume).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wanllmdb.artifacts.http import MAX_IN_FLIGHT, ArtifactHttp, quote_segment
+from wanllmdb.artifacts.progress import Progress
+from wanllmdb.rest import ApiError
+
+__all__ = ["BlobUploader", "UploadStats"]
+
+GRANT_BATCH = 1000
+
+
+@dataclass
+class UploadStats:
+    files: int = 0  # blobs PUT (a multipart blob counts once)
+    bytes: int = 0
+    present: int = 0  # blobs the server already had
+    parts: int = 0
+    uploaded: list[str] = field(default_factory=list)  # sha256 of each blob sent
+
+
+@dataclass
+class _Multipart:
+    sha256: str
+    size: int
+    upload_id: str
+    part_size: int
+    etags: dict[int, str]
+
+
+class BlobUploader:
+    def __init__(
+        self,
+        http: ArtifactHttp,
+        project_ref: str,
+        *,
+        state_dir: Path | None,
+        multipart_bytes: int = 64 << 20,
+        threads: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self.http = http
+        self.project_ref = project_ref
+        self.base = f"/projects/{quote_segment(project_ref)}/artifacts"
+        self.state_dir = state_dir
+        self.multipart_bytes = multipart_bytes
+        self.threads = max(1, min(threads, MAX_IN_FLIGHT))
+        self._lock = threading.Lock()
+
+    # -- blobs ---------------------------------------------------------------------------------------
+    def upload(
+        self, blobs: dict[str, tuple[Path, int]], *, collection: str | None, progress: Progress | None = None
+    ) -> UploadStats:
+        """PUT every blob (sha256 → (file, size)) the server does not have yet."""
+        stats = UploadStats()
+        shas = sorted(blobs)
+        multiparts: list[tuple[_Multipart, Path, list[Future[None]]]] = []
+        futures: list[Future[Any]] = []
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="wanllmdb-put") as pool:
+            for start in range(0, len(shas), GRANT_BATCH):
+                batch = shas[start : start + GRANT_BATCH]
+                body: dict[str, Any] = {
+                    "items": [{"sha256": s, "size": blobs[s][1]} for s in batch],
+                    "multipart_threshold": self.multipart_bytes,
+                }
+                if collection is not None:
+                    body["collection"] = collection
+                for grant in self.http.api("POST", f"{self.base}/blobs", body)["items"]:
+                    sha = grant["sha256"]
+                    path, size = blobs[sha]
+                    if grant["present"]:
+                        self._forget(sha)
+                        stats.present += 1
+                        if progress is not None:
+                            progress.add(size, files=1)
+                        continue
+                    stats.files += 1
+                    stats.bytes += size
+                    stats.uploaded.append(sha)
+                    if grant.get("upload_id"):
+                        job = self._start_multipart(grant, size)
+                        parts = self._submit_parts(pool, job, path, grant["parts"], stats, progress)
+                        multiparts.append((job, path, parts))
+                        futures += parts
+                    else:
+                        futures.append(pool.submit(self._put_one, grant, path, size, progress))
+            done, _ = wait(futures)
+            for f in done:
+                f.result()  # the first failure raises here, naming its blob
+        for job, _path, _parts in multiparts:
+            self._complete(job)
+        return stats
+
+    def _put_one(self, grant: dict[str, Any], path: Path, size: int, progress: Progress | None) -> None:
+        self.http.put_file(grant["url"], grant.get("headers") or {}, path, length=size)
+        if progress is not None:
+            progress.add(size, files=1)
+
+    # -- multipart -----------------------------------------------------------------------------------
+    def _state_path(self, sha256: str) -> Path | None:
+        if self.state_dir is None:
+            return None
+        safe = hashlib.sha256(f"{self.http.base_url}|{self.project_ref}".encode()).hexdigest()[:16]
+        return self.state_dir / f"{safe}-{sha256}.json"
+
+    def _load(self, sha256: str, size: int) -> _Multipart | None:
+        path = self._state_path(sha256)
+        if path is None or not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text())
+            job = _Multipart(
+                sha256,
+                int(raw["size"]),
+                raw["upload_id"],
+                int(raw["part_size"]),
+                {int(k): v for k, v in raw["etags"].items()},
+            )
+        except (OSError, ValueError, KeyError):
+            return None
+        return job if job.size == size else None
+
+    def _save(self, job: _Multipart) -> None:
+        path = self._state_path(job.sha256)
+        if path is None:
+            return
+        with self._lock:
+            text = json.dumps(
+                {
+                    "size": job.size,
+                    "upload_id": job.upload_id,
+                    "part_size": job.part_size,
+                    "etags": {str(k): v for k, v in sorted(job.etags.items())},
+                }
+            )
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+
+    def _forget(self, sha256: str) -> None:
+        path = self._state_path(sha256)
+        if path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def _start_multipart(self, grant: dict[str, Any], size: int) -> _Multipart:
+        """The upload to continue: the one a killed process left (its remaining parts re-granted), or
+        the fresh one this grant opened."""
+        sha = grant["sha256"]
+        old = self._load(sha, size)
+        if old is not None:
+            total = -(-size // old.part_size)
+            missing = [n for n in range(1, total + 1) if n not in old.etags]
+            try:
+                resumed = self.http.api(
+                    "POST",
+                    f"{self.base}/blobs/resume",
+                    {
+                        "sha256": sha,
+                        "size": size,
+                        "upload_id": old.upload_id,
+                        "part_size": old.part_size,
+                        "parts": missing,
+                    },
+                )
+            except ApiError:
+                self._forget(sha)  # the store no longer knows that upload: start over
+            else:
+                grant["parts"] = resumed["parts"]
+                return old
+        job = _Multipart(sha, size, grant["upload_id"], int(grant["parts"][0]["size"]), {})
+        self._save(job)
+        return job
+
+    def _submit_parts(
+        self,
+        pool: ThreadPoolExecutor,
+        job: _Multipart,
+        path: Path,
+        parts: list[dict[str, Any]],
+        stats: UploadStats,
+        progress: Progress | None,
+    ) -> list[Future[None]]:
+        if progress is not None:
+            progress.add(sum(min(job.part_size, job.size - (n - 1) * job.part_size) for n in job.etags))
+
+        def put(part: dict[str, Any]) -> None:
+            n = int(part["part_number"])
+            etag = self.http.put_file(
+                part["url"], {}, path, offset=(n - 1) * job.part_size, length=int(part["size"])
+            )
+            with self._lock:
+                job.etags[n] = etag
+                stats.parts += 1
+            self._save(job)
+            if progress is not None:
+                progress.add(int(part["size"]))
+
+        return [pool.submit(put, part) for part in parts if int(part["part_number"]) not in job.etags]
+
+    def _complete(self, job: _Multipart) -> None:
+        parts = [[n, job.etags[n]] for n in sorted(job.etags)]
+        self.http.api(
+            "POST",
+            f"{self.base}/blobs/complete",
+            {"sha256": job.sha256, "upload_id": job.upload_id, "parts": parts},
+        )
+        self._forget(job.sha256)
+
+    # -- manifest and commit -------------------------------------------------------------------------
+    def upload_manifest(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        grant = self.http.api("POST", f"{self.base}/manifests", {"sha256": sha, "size": len(data)})
+        if not grant["present"]:
+            self.http.put_bytes(grant["url"], grant.get("headers") or {}, data)
+        return sha
+
+    def commit(self, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.http.api("POST", self.base, body))

@@ -1,0 +1,337 @@
+# ruff: noqa: F811 - the fixtures imported from artifact_fixtures are redefined as test arguments
+"""Artifacts against a real local server: log, use, download, dedup, lineage, the cache, the Api and
+the CLI. Uploads and downloads are counted by wrapping the artifact HTTP client."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import wanllmdb
+from tests.sdk.artifact_fixtures import OnlineRun, online_run, server_env, write_tree  # noqa: F401
+from wanllmdb.artifacts import hashing
+from wanllmdb.artifacts.http import ArtifactHttp
+
+pytestmark = pytest.mark.slow
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.puts: list[str] = []
+        self.gets: list[str] = []
+        self.api: list[tuple[str, str]] = []
+
+    def reset(self) -> None:
+        self.puts.clear()
+        self.gets.clear()
+        self.api.clear()
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    seen = Calls()
+    put, stream, api = ArtifactHttp.put_file, ArtifactHttp.stream_to, ArtifactHttp.api
+
+    def put_file(self: ArtifactHttp, url: str, *args: Any, **kwargs: Any) -> str:
+        seen.puts.append(url)
+        return put(self, url, *args, **kwargs)
+
+    def stream_to(self: ArtifactHttp, url: str, *args: Any, **kwargs: Any) -> None:
+        seen.gets.append(url)
+        stream(self, url, *args, **kwargs)
+
+    def api_call(self: ArtifactHttp, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        seen.api.append((method, path))
+        return api(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(ArtifactHttp, "put_file", put_file)
+    monkeypatch.setattr(ArtifactHttp, "stream_to", stream_to)
+    monkeypatch.setattr(ArtifactHttp, "api", api_call)
+    return seen
+
+
+def _old(root: Path) -> None:
+    """Files as a user's data usually are: not written within the last instant (index.py's racy window)."""
+    for f in root.rglob("*"):
+        if f.is_file():
+            os.utime(f, (1_600_000_000, 1_600_000_000))
+
+
+def test_add_dir_log_use_download_round_trip(online_run: OnlineRun, tmp_path: Path, calls: Calls) -> None:
+    src = tmp_path / "src"
+    files = write_tree(src, 60)
+    run = online_run()
+    art = wanllmdb.Artifact("mnist", "dataset", description="digits", metadata={"rows": 60})
+    art.add_dir(src, name="train")
+    logged = run.log_artifact(art, aliases=["best"])
+    assert logged is art
+    art.wait()
+    assert (art.version, art.name, art.file_count) == ("v0", "mnist:v0", 60)
+    assert art.aliases == ["latest", "best"] and len(calls.puts) == 60
+    run.finish()
+
+    consumer = online_run()
+    used = consumer.use_artifact("mnist:best", type="dataset")
+    assert (used.version, used.metadata, used.description) == ("v0", {"rows": 60}, "digits")
+    assert used.digest == art.digest
+    root = Path(used.download(tmp_path / "out"))
+    for rel, data in files.items():
+        assert (root / "train" / rel).read_bytes() == data
+    used.verify(root)
+    assert calls.gets == []  # every blob was in the cache since the upload (hard links)
+    consumer.finish()
+
+    assert [r.id for r in used.used_by()] == [consumer.id] and used.logged_by().id == run.id
+    api_run = wanllmdb.Api().run(f"artifacts/{consumer.id}")
+    assert [a.name for a in api_run.used_artifacts()] == ["mnist:v0"] and api_run.logged_artifacts() == []
+    assert [a.name for a in wanllmdb.Api().run(f"artifacts/{run.id}").logged_artifacts()] == ["mnist:v0"]
+
+
+def test_identical_content_makes_no_version_and_uploads_nothing(
+    online_run: OnlineRun, tmp_path: Path, calls: Calls
+) -> None:
+    src = tmp_path / "src"
+    write_tree(src, 10, tag="same")
+    run = online_run()
+    first = run.log_artifact(str(src), name="same", type="dataset").wait()
+    calls.reset()
+    again = wanllmdb.Artifact("same", "dataset")
+    again.add_dir(src)
+    run.log_artifact(again).wait()
+    assert (first.version, again.version, calls.puts) == ("v0", "v0", [])
+    run.finish()
+
+
+def test_relogging_with_one_percent_changed_uploads_exactly_the_changed_files(
+    online_run: OnlineRun, tmp_path: Path, calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    write_tree(src, 400, size=256)
+    _old(src)
+    run = online_run()
+    v0 = wanllmdb.Artifact("big", "dataset")
+    v0.add_dir(src)
+    run.log_artifact(v0).wait()
+    assert len(calls.puts) == 400
+    changed = sorted(src.rglob("*.bin"))[::100]  # 4 of 400
+    for f in changed:
+        f.write_bytes(f.read_bytes() + b" edited")
+    calls.reset()
+    reads: list[str] = []
+    real = hashing.hash_file
+    monkeypatch.setattr(hashing, "hash_file", lambda p: reads.append(str(p)) or real(p))
+    v1 = wanllmdb.Artifact("big", "dataset")
+    v1.add_dir(src)
+    run.log_artifact(v1).wait()
+    assert v1.version == "v1" and len(calls.puts) == 4
+    assert sorted(reads) == sorted(str(f) for f in changed)  # the other 396 were not read again
+    run.finish()
+
+
+def test_a_fully_cached_download_makes_no_per_file_call_and_hashes_nothing(
+    online_run: OnlineRun, tmp_path: Path, calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    write_tree(src, 50)
+    run = online_run()
+    run.log_artifact(str(src), name="cached", type="dataset").wait()
+    art = run.use_artifact("cached:latest")
+    out = tmp_path / "out"
+    art.download(out)  # copies from the cache into out
+    calls.reset()
+    reads: list[str] = []
+    real = hashing.hash_file
+    monkeypatch.setattr(hashing, "hash_file", lambda p: reads.append(str(p)) or real(p))
+    fresh = wanllmdb.Api().artifact("admin/artifacts/cached:v0")
+    fresh.download(out)
+    assert calls.gets == [] and reads == []
+    route = "/projects/admin%3Aartifacts/artifacts/cached/versions/v0"
+    assert calls.api == [("GET", route), ("GET", f"{route}/manifest")]  # the version, and its manifest
+    run.finish()
+
+
+def test_a_cold_download_fetches_each_blob_once_and_fills_the_cache(
+    online_run: OnlineRun, tmp_path: Path, calls: Calls, server_env: Path
+) -> None:
+    import shutil
+
+    src = tmp_path / "src"
+    files = write_tree(src, 30)
+    run = online_run()
+    run.log_artifact(str(src), name="cold", type="dataset").wait()
+    shutil.rmtree(server_env)  # a machine that never saw these files
+    from wanllmdb.artifacts.context import ArtifactContext
+
+    ArtifactContext.forget_all()
+    art = wanllmdb.Api().artifact("admin/artifacts/cold:latest")
+    calls.reset()
+    root = Path(art.download(tmp_path / "a"))
+    assert len(calls.gets) == 30 and {(root / p).read_bytes() for p in files} == set(files.values())
+    calls.reset()
+    art.download(tmp_path / "b")  # another root: copied from the cache, no network per file
+    assert calls.gets == []
+    run.finish()
+
+
+def test_verify_names_the_path_and_both_digests_of_a_corrupted_cached_blob(
+    online_run: OnlineRun, tmp_path: Path, server_env: Path
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "weights.bin").write_bytes(b"good bytes" * 100)
+    _old(src)  # hashed and remembered: the cache trusts the blob by (inode, mtime, size) from now on
+    run = online_run()
+    run.log_artifact(str(src), name="model-x", type="model").wait()
+    sha = hashlib.sha256(b"good bytes" * 100).hexdigest()
+    blob = server_env / "artifacts" / "obj" / "sha256" / sha[:2] / sha
+    st = blob.stat()
+    with open(blob, "r+b") as fh:  # same size, same mtime: only a full read notices
+        fh.write(b"evil")
+    os.utime(blob, ns=(st.st_atime_ns, st.st_mtime_ns))
+    art = run.use_artifact("model-x:v0")
+    root = Path(art.download(tmp_path / "out"))
+    with pytest.raises(ValueError, match=r"'weights.bin' has digest \S+, the manifest says \S+") as info:
+        art.verify(root)
+    assert hashing.md5_b64(b"good bytes" * 100) in str(info.value)
+    run.finish()
+
+
+def test_a_download_cut_off_midway_leaves_nothing_in_the_cache(
+    online_run: OnlineRun, tmp_path: Path, server_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.rest import Transient
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.bin").write_bytes(os.urandom(10_000))
+    run = online_run()
+    run.log_artifact(str(src), name="cut", type="dataset").wait()
+    run.finish()
+    shutil.rmtree(server_env)
+    ArtifactContext.forget_all()
+
+    def broken(self: ArtifactHttp, url: str, sink: Any, on_block: Any = None) -> None:
+        sink.write(b"partial")
+        raise Transient("connection reset")
+
+    monkeypatch.setattr(ArtifactHttp, "stream_to", broken)
+    monkeypatch.setattr("wanllmdb.rest.random.uniform", lambda a, b: 0.0)
+    art = wanllmdb.Api().artifact("admin/artifacts/cut:v0")
+    art._ctx.http.retry_for_s = 0.5  # type: ignore[union-attr]
+    with pytest.raises(Transient):
+        art.download(tmp_path / "out")
+    objects = server_env / "artifacts" / "obj"
+    assert not [p for p in objects.rglob("*") if p.is_file()]
+    assert not list((server_env / "artifacts" / "tmp").iterdir())
+    assert not (tmp_path / "out" / "a.bin").exists()
+
+
+def test_the_cache_cap_evicts_after_a_download(
+    module_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, online_run: OnlineRun
+) -> None:
+    monkeypatch.setenv("WANLLMDB_CACHE_MAX_BYTES", "3000")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(5):
+        (src / f"{i}.bin").write_bytes(bytes([i]) * 1000)
+    run = online_run()
+    art = run.log_artifact(str(src), name="capped", type="dataset").wait()
+    cache = art._ctx.cache  # type: ignore[union-attr]
+    assert cache.max_bytes == 3000 and cache.index.total_bytes() <= 3000
+    run.finish()
+
+
+def test_aliases_tags_delete_and_incremental(online_run: OnlineRun, tmp_path: Path) -> None:
+    run = online_run()
+    art = wanllmdb.Artifact("inc", "model")
+    with art.new_file("a.txt") as fh:
+        fh.write("a")
+    art.tags = ["prod"]
+    run.log_artifact(art).wait()
+    art.aliases.append("best")
+    art.save()
+    assert wanllmdb.Api().artifact("admin/artifacts/inc:best").version == "v0"
+    more = wanllmdb.Artifact("inc", "model", incremental=True)
+    with more.new_file("b.txt") as fh:
+        fh.write("b")
+    run.log_artifact(more).wait()
+    assert sorted(more.manifest.entries) == ["a.txt", "b.txt"] and more.version == "v1"
+    assert more.manifest.entries["a.txt"].birth_artifact_id == art.id
+    with pytest.raises(wanllmdb.UsageError, match="delete_aliases=True"):
+        art.delete()
+    art.delete(delete_aliases=True)
+    with pytest.raises(wanllmdb.ApiError, match="404"):
+        wanllmdb.Api().artifact("admin/artifacts/inc:v0")
+    api = wanllmdb.Api()
+    assert [a.version for a in api.artifacts("model", "admin/artifacts/inc")] == ["v1"]
+    kinds = {c.name: (c.type, c.version_count) for c in api.artifact_collections("artifacts", "model")}
+    assert kinds["inc"] == ("model", 1)
+    run.finish()
+
+
+def test_a_table_and_an_image_go_in_as_files(online_run: OnlineRun, tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    table = wanllmdb.Table(columns=["img", "label"])
+    table.add_data(wanllmdb.Image(np.zeros((4, 4, 3), dtype=np.uint8)), "cat")
+    art = wanllmdb.Artifact("preds", "result")
+    entry = art.add(table, "predictions")
+    art.add(wanllmdb.Image(np.ones((2, 2), dtype=np.uint8)), "sample")
+    assert entry.path == "predictions.table.parquet" and entry.extra["descriptor"]["_type"] == "table-file"
+    paths = sorted(art.manifest.entries)
+    assert paths[0].startswith("media/image/")
+    assert paths[1:] == ["predictions.table.parquet", "sample.image.png"]
+    run = online_run()
+    run.log_artifact(art).wait()
+    import pyarrow.parquet as pq
+
+    root = Path(run.use_artifact("preds:v0").download(tmp_path / "out"))
+    assert pq.read_table(root / "predictions.table.parquet").num_rows == 1
+    run.finish()
+
+
+def test_errors_of_the_server_and_the_arguments(online_run: OnlineRun, tmp_path: Path) -> None:
+    run = online_run()
+    with pytest.raises(wanllmdb.ApiError, match="404"):
+        run.use_artifact("never-logged:latest")
+    with pytest.raises(wanllmdb.UsageError, match="set by the server"):
+        run.log_artifact(str(tmp_path), name="x", type="dataset", aliases=["v1"])
+    with pytest.raises(wanllmdb.UsageError, match="empty"):
+        run.log_artifact(wanllmdb.Artifact("empty", "dataset"))
+    with pytest.raises(wanllmdb.NotAvailableYet, match="#18"):
+        run.link_artifact(wanllmdb.Artifact("x", "model"), "registry/x")
+    run.finish()
+
+
+def test_the_cli_puts_gets_lists_diffs_and_collects(server_env: Path, tmp_path: Path) -> None:
+    from wanllmdb.cli import main
+
+    src = tmp_path / "src"
+    write_tree(src, 5)
+    cli = CliRunner()
+    put = cli.invoke(main, ["artifact", "put", str(src), "--name", "clip/corpus", "--alias", "first"])
+    assert put.exit_code == 0, put.output
+    (src / "d0" / "f00000.bin").write_bytes(b"changed")
+    (src / "new.txt").write_text("new")
+    assert cli.invoke(main, ["artifact", "put", str(src), "--name", "clip/corpus"]).exit_code == 0
+    listed = cli.invoke(main, ["artifact", "ls", "clip"])
+    assert "corpus" in listed.output and "2 versions" in listed.output, listed.output
+    versions = cli.invoke(main, ["artifact", "ls", "admin/clip/corpus"])
+    assert "v0" in versions.output and "first" in versions.output, versions.output
+    diff = cli.invoke(main, ["artifact", "diff", "admin/clip/corpus", "v0", "v1"])
+    assert "~ d0/f00000.bin" in diff.output and "+ new.txt" in diff.output, diff.output
+    got = cli.invoke(main, ["artifact", "get", "admin/clip/corpus:first", "--root", str(tmp_path / "got")])
+    assert got.exit_code == 0 and (tmp_path / "got" / "d1" / "f00001.bin").exists(), got.output
+    gc = cli.invoke(main, ["artifact", "gc", "clip"])
+    assert gc.exit_code == 0 and "deleted" in gc.output, gc.output
+    cleaned = cli.invoke(main, ["artifact", "cache", "cleanup", "--max-bytes", "0"])
+    assert cleaned.exit_code == 0 and "0 bytes left" in cleaned.output, cleaned.output
+    bad = cli.invoke(main, ["artifact", "put", str(tmp_path / "missing"), "--name", "clip/x"])
+    assert bad.exit_code == 1 and "missing' does not exist" in bad.output

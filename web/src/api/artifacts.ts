@@ -91,9 +91,9 @@ export function versionLineage(v: VersionRef, depth: number): Promise<LineageGra
   return unwrap(api.GET("/api/projects/{project_id}/artifacts/{name}/versions/{label}/lineage", { params: { path: versionPath(v), query: { depth } } }));
 }
 
-/** What a run used and logged: one query of the run's edges. */
-export function runArtifacts(runId: string): Promise<RunArtifacts> {
-  return unwrap(api.GET("/api/runs/{run_id}/artifacts", { params: { path: { run_id: runId } } }));
+/** What a run used and logged: one query of the run's edges. Run ids are unique per project, so the project is named too. */
+export function runArtifacts(projectId: string, runId: string): Promise<RunArtifacts> {
+  return unwrap(api.GET("/api/runs/{run_id}/artifacts", { params: { path: { run_id: runId }, query: { project_id: projectId } } }));
 }
 
 /** A project by id: the lineage graph names other projects' versions by id, links need entity/name. */

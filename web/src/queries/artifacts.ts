@@ -68,5 +68,5 @@ export const versionRunsQuery = (v: VersionRef) =>
 export const lineageQuery = (v: VersionRef, depth: number) =>
   queryOptions({ queryKey: [...artifactsKey(v.project), v.name, v.label, "lineage", depth], queryFn: () => versionLineage(v, depth) });
 
-export const runArtifactsQuery = (runId: string) =>
-  queryOptions({ queryKey: ["runs", "artifacts", runId], queryFn: () => runArtifacts(runId) });
+export const runArtifactsQuery = (projectId: string, runId: string) =>
+  queryOptions({ queryKey: ["runs", projectId, runId, "artifacts"], queryFn: () => runArtifacts(projectId, runId) });

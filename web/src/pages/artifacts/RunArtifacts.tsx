@@ -11,7 +11,7 @@ import { useProjectPaths } from "./useProjectPaths";
 
 /** The run page's Artifacts tab: the versions the run used and those it logged, each linking to its page. */
 export function RunArtifacts({ run, entity, project }: { run: Pick<Run, "id" | "project_id">; entity: string; project: string }) {
-  const arts = useQuery(runArtifactsQuery(run.id));
+  const arts = useQuery(runArtifactsQuery(run.project_id, run.id));
   const all = [...(arts.data?.used ?? []), ...(arts.data?.logged ?? [])];
   const paths = useProjectPaths(
     all.map((v) => v.project_id),

@@ -94,7 +94,8 @@ def download_entries(
     total = sum(int(e.size or 0) for e in todo)
     progress = Progress(f"artifact {artifact.name}", total_bytes=total, total_files=len(todo))
     try:
-        _fetch_all(ctx, artifact, todo, root, skip_cache=skip_cache, progress=progress)
+        with cache.batched():
+            _fetch_all(ctx, artifact, todo, root, skip_cache=skip_cache, progress=progress)
         refs = [e for e in entries if e.sha256 is None and e.ref is not None]
         with ThreadPoolExecutor(min(16, max(1, len(refs)))) as pool:
             list(pool.map(lambda e: fetch_reference(e, root / e.path), refs))

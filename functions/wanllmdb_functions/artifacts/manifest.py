@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ import polars as pl
 
 from ..core.errors import InvalidInput
 
-__all__ = ["COLUMNS", "Manifest", "diff_manifests", "read_manifest", "wandb_digest"]
+__all__ = ["COLUMNS", "Manifest", "ManifestCache", "diff_manifests", "read_manifest", "wandb_digest"]
 
 COLUMNS: dict[str, Any] = {
     "path": pl.String,
@@ -50,6 +52,32 @@ class Manifest:
         return dict(
             zip(stored.get_column("sha256").to_list(), stored.get_column("size").to_list(), strict=True)
         )
+
+
+class ManifestCache:
+    """Manifests already read and checked, by (project, SHA-256): their content never changes, so an
+    entry is never stale. Bounded by entries held, least recently used dropped first. Grants in
+    batches of 1,000 read the collection's latest manifest on every batch; this reads it once."""
+
+    def __init__(self, max_entries: int = 2_000_000) -> None:
+        self.max_entries = max_entries
+        self._held: OrderedDict[tuple[str, str], Manifest] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, project_id: str, sha256: str) -> Manifest | None:
+        with self._lock:
+            found = self._held.get((project_id, sha256))
+            if found is not None:
+                self._held.move_to_end((project_id, sha256))
+            return found
+
+    def put(self, project_id: str, sha256: str, manifest: Manifest) -> None:
+        with self._lock:
+            self._held[(project_id, sha256)] = manifest
+            total = sum(m.file_count for m in self._held.values())
+            while total > self.max_entries and len(self._held) > 1:
+                _, dropped = self._held.popitem(last=False)
+                total -= dropped.file_count
 
 
 def wandb_digest(paths: list[str], digests: list[str]) -> str:

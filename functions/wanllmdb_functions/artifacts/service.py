@@ -31,7 +31,7 @@ from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..projects.service import ProjectService
 from ..runs.lookup import authorized_run_item
 from . import keys
-from .manifest import Manifest, diff_manifests, entry_extra, read_manifest, wandb_digest
+from .manifest import Manifest, ManifestCache, diff_manifests, entry_extra, read_manifest, wandb_digest
 from .models import (
     AliasChange,
     ArtifactCollection,
@@ -79,15 +79,24 @@ def _version_model(item: Item, aliases: list[str], *, created: bool = True) -> A
 
 
 class ArtifactService:
-    def __init__(self, items: ItemStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(
+        self,
+        items: ItemStore,
+        blobs: BlobStore,
+        settings: Settings,
+        *,
+        manifests: ManifestCache | None = None,
+    ) -> None:
         self._items = items
         self._blobs = blobs
         self._settings = settings
         self._projects = ProjectService(items)
+        self._manifests = manifests if manifests is not None else ManifestCache(max_entries=0)
 
     @classmethod
     def of(cls, state: AppState) -> ArtifactService:
-        return cls(state.storage.items, state.storage.blobs, state.settings)
+        manifests = state.shared(ManifestCache, lambda _settings: ManifestCache())
+        return cls(state.storage.items, state.storage.blobs, state.settings, manifests=manifests)
 
     @property
     def _ttl(self) -> int:
@@ -129,16 +138,23 @@ class ArtifactService:
             raise NotFound(f"no artifact {name}:{label} in project {project_id}", field="artifact")
         return item
 
-    def _manifest(self, project_id: str, sha256: str) -> Manifest:
+    def _manifest(self, project_id: str, sha256: str, *, fresh: bool = False) -> Manifest:
+        """The manifest, from the cache unless `fresh` (a commit checks the object is really there:
+        gc may have deleted it since it was cached)."""
+        cached = None if fresh else self._manifests.get(project_id, sha256)
+        if cached is not None:
+            return cached
         key = artifact_manifest_key(project_id, sha256)
         try:
-            return read_manifest(self._blobs.get(key))
+            manifest = read_manifest(self._blobs.get(key))
         except NotFound:
             raise InvalidInput(
                 "manifest_sha256: no manifest with that SHA-256 was uploaded; POST it to "
                 "/artifacts/manifests first",
                 field="manifest_sha256",
             ) from None
+        self._manifests.put(project_id, sha256, manifest)
+        return manifest
 
     def _latest_blobs(self, project_id: str, name: str | None) -> set[str]:
         if name is None:
@@ -252,7 +268,7 @@ class ArtifactService:
             if run["project_id"] != project_id:
                 raise InvalidInput("run_id: the run belongs to another project", field="run_id")
             run_id = run["id"]
-        manifest = self._manifest(project_id, body.manifest_sha256)
+        manifest = self._manifest(project_id, body.manifest_sha256, fresh=True)
         frame = manifest.frame
         digest = wandb_digest(frame.get_column("path").to_list(), frame.get_column("digest").to_list())
         if digest != body.digest:

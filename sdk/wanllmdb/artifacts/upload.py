@@ -26,6 +26,7 @@ from wanllmdb.rest import ApiError
 __all__ = ["BlobUploader", "UploadStats"]
 
 GRANT_BATCH = 1000
+GRANT_ASKS = 4
 
 
 @dataclass
@@ -73,20 +74,29 @@ class BlobUploader:
         shas = sorted(blobs)
         multiparts: list[tuple[_Multipart, Path, list[Future[None]]]] = []
         futures: list[Future[Any]] = []
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="wanllmdb-put") as pool:
-            for start in range(0, len(shas), GRANT_BATCH):
-                batch = shas[start : start + GRANT_BATCH]
-                body: dict[str, Any] = {
-                    "items": [{"sha256": s, "size": blobs[s][1]} for s in batch],
-                    "multipart_threshold": self.multipart_bytes,
-                }
-                if collection is not None:
-                    body["collection"] = collection
-                for grant in self.http.api("POST", f"{self.base}/blobs", body)["items"]:
+        batches = [shas[i : i + GRANT_BATCH] for i in range(0, len(shas), GRANT_BATCH)]
+
+        def ask(batch: list[str]) -> list[dict[str, Any]]:
+            body: dict[str, Any] = {
+                "items": [{"sha256": s, "size": blobs[s][1]} for s in batch],
+                "multipart_threshold": self.multipart_bytes,
+            }
+            if collection is not None:
+                body["collection"] = collection
+            return list(self.http.api("POST", f"{self.base}/blobs", body)["items"])
+
+        # Grants are asked for GRANT_ASKS batches at a time while the PUTs of earlier ones run.
+        with (
+            ThreadPoolExecutor(self.threads, thread_name_prefix="wanllmdb-put") as pool,
+            ThreadPoolExecutor(GRANT_ASKS, thread_name_prefix="wanllmdb-grant") as asking,
+        ):
+            for answer in [asking.submit(ask, batch) for batch in batches]:
+                for grant in answer.result():
                     sha = grant["sha256"]
                     path, size = blobs[sha]
                     if grant["present"]:
-                        self._forget(sha)
+                        if size > self.multipart_bytes:
+                            self._forget(sha)  # finished by a process that died before it could
                         stats.present += 1
                         if progress is not None:
                             progress.add(size, files=1)

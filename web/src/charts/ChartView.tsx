@@ -16,6 +16,12 @@ interface Props extends EChartHandlers {
   label: string;
 }
 
+function buildTimed(...args: Parameters<typeof buildChart>) {
+  const t0 = performance.now();
+  const built = buildChart(...args);
+  return { built, ms: performance.now() - t0 };
+}
+
 export default function ChartView({ spec, frame, rows, ctx, label, ...handlers }: Props) {
   const [countries, setCountries] = useState<ReadonlySet<string> | undefined>();
   const geo = spec.type === "geo";
@@ -28,11 +34,7 @@ export default function ChartView({ spec, frame, rows, ctx, label, ...handlers }
     };
   }, [geo]);
   // How long the option took to build rides along with the chart (data-build-ms), for the timing tests.
-  const { built, ms } = useMemo(() => {
-    const t0 = performance.now();
-    const b = buildChart(spec, frame, rows, { ...ctx, countries });
-    return { built: b, ms: performance.now() - t0 };
-  }, [spec, frame, rows, ctx, countries]);
+  const { built, ms } = useMemo(() => buildTimed(spec, frame, rows, { ...ctx, countries }), [spec, frame, rows, ctx, countries]);
   if ("error" in built)
     return (
       <div className="chart-problem" role="alert" data-chart-problem="">

@@ -112,11 +112,15 @@ describe("buildChart", () => {
     ]);
   });
 
-  it("uses large mode above 5,000 scatter points", () => {
+  it("sends over 5,000 scatter points as one flat typed array of squares, in large mode", () => {
     const big = frameOf(Array.from({ length: 6000 }, (_, i) => ({ x: i, y: i % 7 })));
     const s = series(built(spec("scatter", { x: "x", y: "y" }), big).option)[0];
     expect(s.large).toBe(true);
-    expect((s.data as unknown[]).length).toBe(6000);
+    expect(s.data).toBeInstanceOf(Float64Array);
+    expect(s.dimensions).toEqual(["x", "y"]);
+    expect(Array.from((s.data as Float64Array).subarray(0, 4))).toEqual([0, 0, 1, 1]);
+    expect((s.data as Float64Array).length).toBe(12000);
+    expect(s.symbol).toBe("rect");
   });
 });
 

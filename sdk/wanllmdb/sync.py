@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wanllmdb.artifacts.spool import has_spooled_artifacts, sync_spooled_artifacts
 from wanllmdb.credentials import lookup_api_key
 from wanllmdb.ingest.spool import RunDir
 from wanllmdb.ingest.uploader import SpoolUploader
@@ -138,7 +139,7 @@ def sync_run(
 
         up = SpoolUploader(rd, client, put_workers=put_workers, on_progress=progress, max_backoff_s=5.0)
         up.refusal_note = "not sent; the spool keeps it"
-        if up.pending_count() == 0 and _has_state(rd):
+        if up.pending_count() == 0 and _has_state(rd) and not has_spooled_artifacts(rd.path):
             result.status = "nothing to do"
             return result
         refusal = _claim_run(up, rd, record)
@@ -155,8 +156,18 @@ def sync_run(
             ok = _drain(up, give_up_after_s)
         if ok and up.reopened:
             _restore_final_state(rd, client, up.project_id)
+        problems: list[str] = []
+        if ok and has_spooled_artifacts(rd.path):  # offline log_artifact calls
+            project_id = up.project_id or str(client.get_run(up.run_id)["project_id"])
+            artifact_settings = Settings.resolve({"base_url": url, "api_key": key})
+            logged, problems = sync_spooled_artifacts(
+                rd.path, artifact_settings, project_id=project_id, run_id=up.run_id
+            )
+            progress(logged)
         result.uploaded = counted[0]
-        if up.skipped:
+        if problems:
+            result.status, result.message = "failed", "; ".join(problems)
+        elif up.skipped:
             result.status = "failed"
             result.message = f"the server refused {len(up.skipped)} item(s); see the warnings above"
         elif not ok:

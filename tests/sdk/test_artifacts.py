@@ -335,3 +335,36 @@ def test_the_cli_puts_gets_lists_diffs_and_collects(server_env: Path, tmp_path: 
     assert cleaned.exit_code == 0 and "0 bytes left" in cleaned.output, cleaned.output
     bad = cli.invoke(main, ["artifact", "put", str(tmp_path / "missing"), "--name", "clip/x"])
     assert bad.exit_code == 1 and "missing' does not exist" in bad.output
+
+
+def test_an_offline_runs_artifacts_are_logged_by_sync(
+    module_server: Any, server_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wanllmdb.sync import find_run_dirs, sync_runs
+
+    src = tmp_path / "src"
+    files = write_tree(src, 8)
+    run = wanllmdb.init(
+        project="offline-arts", mode="offline", dir=tmp_path, settings={"system_metrics": False}
+    )
+    art = wanllmdb.Artifact("spooled", "dataset")
+    art.add_dir(src)
+    with art.new_file("notes.txt") as fh:
+        fh.write("made offline")
+    run.log_artifact(art, aliases=["first"])
+    other = wanllmdb.Artifact("changes-before-sync", "dataset")
+    (tmp_path / "moving.txt").write_text("as logged")
+    other.add_file(tmp_path / "moving.txt")
+    run.log_artifact(other)
+    run.finish()
+    del art  # its staging folder goes; the spool kept a copy of notes.txt
+    (tmp_path / "moving.txt").write_text("edited before sync")
+    (result,) = sync_runs(find_run_dirs([tmp_path]), base_url=module_server.url)
+    assert result.status == "failed" and "moving.txt' changed since log_artifact" in result.message
+    fetched = wanllmdb.Api().artifact("admin/offline-arts/spooled:first")
+    root = Path(fetched.download(tmp_path / "out"))
+    assert (root / "notes.txt").read_text() == "made offline"
+    assert {p: (root / p).read_bytes() for p in files} == files
+    assert fetched.logged_by().id == run.id
+    (again,) = sync_runs(find_run_dirs([tmp_path]), base_url=module_server.url)  # the spooled one is done
+    assert "spooled" not in again.message and "moving.txt" in again.message

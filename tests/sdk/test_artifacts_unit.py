@@ -243,10 +243,20 @@ def test_new_file_and_remove(tmp_path: Path) -> None:
         art.remove("notes")
 
 
-def test_offline_runs_say_that_artifacts_need_the_server(offline_run: OfflineRun, tmp_path: Path) -> None:
+def test_an_offline_run_spools_its_artifacts_and_cannot_use_one(
+    offline_run: OfflineRun, tmp_path: Path
+) -> None:
     run = offline_run()
     (tmp_path / "f.txt").write_text("x")
-    for call in (lambda: run.log_artifact(str(tmp_path / "f.txt")), lambda: run.use_artifact("x:latest")):
-        with pytest.raises(UsageError, match="needs the server"):
-            call()
-    run.finish()
+    art = run.log_artifact(str(tmp_path / "f.txt"), type="dataset", aliases=["best"])
+    with pytest.raises(UsageError, match="needs the server"):
+        run.use_artifact("x:latest")
+    run.finish()  # waits for the spool file
+    assert art.wait().version is None  # logged by `wanllmdb sync`
+    assert run.dir is not None
+    (spooled,) = (run.dir / "artifacts").glob("*.json")
+    import json
+
+    body = json.loads(spooled.read_text())
+    assert (body["name"], body["aliases"]) == ("f.txt", ["best"])
+    assert body["entries"][0]["digest"] == hashing.md5_b64(b"x")

@@ -67,6 +67,7 @@ class Artifact:
         self._done = threading.Event()
         self._error: BaseException | None = None
         self._logging = False
+        self._spooled = False  # written to an offline run's dir, for `wanllmdb sync` to log
 
     # -- identity ------------------------------------------------------------------------------------
     @property
@@ -316,7 +317,7 @@ class Artifact:
     def wait(self, timeout: float | None = None) -> Artifact:
         """Block until the version is committed (log_artifact uploads in the background); re-raises
         what went wrong there, naming the file or the server's reason."""
-        if self._attrs is None and not self._logging:
+        if self._attrs is None and not self._logging and not self._spooled:
             raise UsageError(f"artifact {self._name} is not logged: run.log_artifact(artifact) first")
         if not self._done.wait(timeout):
             raise TimeoutError(f"artifact {self._name} was not committed within {timeout} s")

@@ -1,7 +1,8 @@
 """The artifact calls of a run: ``log_artifact``, ``use_artifact``, ``log_model``, ``use_model``.
 
-A mixin of ``Run`` (through ``RunSurface``). ``log_artifact`` returns at once and uploads on a thread;
-``finish()`` waits for every artifact the run logged, so none is lost when the script ends.
+A mixin of ``Run`` (through ``RunSurface``). ``log_artifact`` returns at once and uploads on a thread
+(offline: spools into the run dir for ``wanllmdb sync``, artifacts/spool.py); ``finish()`` waits for
+every artifact the run logged, so none is lost when the script ends.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from wanllmdb.termlog import termerror
 if TYPE_CHECKING:
     from wanllmdb.artifacts.context import ArtifactContext
     from wanllmdb.ingest.pipeline import Pipeline
+    from wanllmdb.ingest.spool import RunDir
     from wanllmdb.settings import Settings
 
 __all__ = ["RunArtifacts"]
@@ -45,6 +47,7 @@ class RunArtifacts:
     mode: str
     _record: dict[str, Any]
     _pipeline: Pipeline | None
+    _rd: RunDir | None
     _closed: bool
     _before_close: Callable[[], None] | None
     _logged_artifacts: list[Artifact] | None = None
@@ -61,10 +64,10 @@ class RunArtifacts:
     def _artifact_mode(self, call: str) -> None:
         if self._closed:
             raise UsageError(f"{call} after finish()")
-        if self.mode == "offline":
+        if self.mode == "offline" and call == "use_artifact()":
             raise UsageError(
-                f"{call} needs the server: artifacts are not spooled offline. Log it from an online run, "
-                "or build the Artifact and call artifact.save(project=...) once the server is reachable"
+                f"{call} needs the server, which an offline run does not talk to; use Api().artifact(...)"
+                ".download() while online, or an online run"
             )
 
     def log_artifact(
@@ -85,6 +88,12 @@ class RunArtifacts:
         if self.mode == "disabled":
             return artifact
         self._artifact_mode("log_artifact()")
+        if self.mode == "offline" and self._rd is not None:  # spooled; `wanllmdb sync` logs it
+            from wanllmdb.artifacts.spool import spool_artifact
+
+            spool_artifact(artifact, self._rd.path, self.settings, aliases=aliases, tags=tags)
+            self._wait_for_artifacts_at_finish(artifact)
+            return artifact
         from wanllmdb.artifacts.logging_flow import start_log
 
         ctx = self._artifact_context()

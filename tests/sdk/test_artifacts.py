@@ -368,3 +368,58 @@ def test_an_offline_runs_artifacts_are_logged_by_sync(
     assert fetched.logged_by().id == run.id
     (again,) = sync_runs(find_run_dirs([tmp_path]), base_url=module_server.url)  # the spooled one is done
     assert "spooled" not in again.message and "moving.txt" in again.message
+
+
+def test_concurrent_cold_downloads_of_one_artifact_never_cross_write(
+    online_run: OnlineRun, tmp_path: Path, server_env: Path
+) -> None:
+    import shutil
+    import threading
+
+    from wanllmdb.artifacts.context import ArtifactContext
+
+    src = tmp_path / "src"
+    files = write_tree(src, 40, size=2000)
+    run = online_run()
+    run.log_artifact(str(src), name="together", type="dataset").wait()
+    run.finish()
+    shutil.rmtree(server_env)
+    ArtifactContext.forget_all()
+    errors: list[BaseException] = []
+
+    def fetch(root: Path) -> None:
+        try:
+            wanllmdb.Api().artifact("admin/artifacts/together:v0").download(root)
+        except BaseException as exc:
+            errors.append(exc)
+
+    roots = [tmp_path / "same", tmp_path / "same", tmp_path / "other"]
+    threads = [threading.Thread(target=fetch, args=(r,)) for r in roots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for root in (tmp_path / "same", tmp_path / "other"):
+        assert {p: (root / p).read_bytes() for p in files} == files
+        assert not list(root.rglob("*.part"))
+    objects = [p for p in (server_env / "artifacts" / "obj").rglob("*") if p.is_file()]
+    assert len(objects) == 40 and not list((server_env / "artifacts" / "tmp").iterdir())
+
+
+def test_checkout_leaves_exactly_the_artifacts_files(online_run: OnlineRun, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    files = write_tree(src, 6)
+    run = online_run()
+    run.log_artifact(str(src), name="checked", type="dataset").wait()
+    art = run.use_artifact("checked:latest")
+    root = tmp_path / "work"
+    (root / "stray" / "deep").mkdir(parents=True)
+    (root / "stray" / "deep" / "x.txt").write_text("not in the artifact")
+    (root / "d0").mkdir()
+    (root / "d0" / "f00000.bin").write_bytes(b"edited locally")
+    art.checkout(str(root))
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == sorted(files)
+    assert (root / "d0" / "f00000.bin").read_bytes() == files["d0/f00000.bin"]
+    art.verify(str(root))
+    run.finish()

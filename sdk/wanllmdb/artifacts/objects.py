@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from wanllmdb.errors import UsageError
 
 if TYPE_CHECKING:
-    from wanllmdb.artifacts.artifact import Artifact
+    from wanllmdb.artifacts.draft import DraftBuilder
 
 __all__ = ["write_object"]
 
 
-def write_object(artifact: Artifact, obj: Any, name: str) -> tuple[str, Path, dict[str, Any]]:
+def write_object(artifact: DraftBuilder, obj: Any, name: str) -> tuple[str, Path, dict[str, Any]]:
     from wanllmdb.data_types.base import Media, to_media
 
     media = obj if isinstance(obj, Media) else to_media(obj)

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { LATEST_STEP } from "../../../api/tables";
 import ChartView from "../../../charts/ChartView";
 import { ErrorBanner, Loading } from "../../../components/status";
+import { useDebounced } from "../../../hooks/useDebounced";
 import { runFrameQuery } from "../../../queries/runFrame";
 import { tableRowsQuery } from "../../../queries/tables";
 import { inBrush, withAxisSelection, type RunBrush } from "../../../shaping/brush";
@@ -33,7 +34,9 @@ const OWN_FIELDS = ["name", "state", "group", "job_type"];
 export default function ChartPanel({ spec, projectId, canSql, tables, runFields, brush, onBrush, onSpec, title }: ChartPanelProps) {
   const [editing, setEditing] = useState(() => mappingProblem(spec, spec.source.kind === "runs" ? [...OWN_FIELDS, ...runFields] : usedColumns(spec)) !== null);
   const src = spec.source;
-  const filters = useMemo(() => (src.kind === "table" ? buildFilters(spec.filters ?? [], "") : null), [src.kind, spec.filters]);
+  // A table's filters go to the server: typed values settle for a moment before the rows are read again.
+  const typed = useDebounced(spec.filters, 400);
+  const filters = useMemo(() => (src.kind === "table" ? buildFilters(typed ?? [], "") : null), [src.kind, typed]);
   const table = useQuery({
     ...tableRowsQuery({ id: src.kind === "table" ? src.run : "", project_id: projectId }, src.kind === "table" ? src.key : "", LATEST_STEP, filters),
     enabled: src.kind === "table",

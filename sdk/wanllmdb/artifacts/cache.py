@@ -121,6 +121,25 @@ class ArtifactCache:
             return None
         return path
 
+    def trusted_many(self, shas: Iterable[str]) -> dict[str, Path]:
+        """`trusted` for many blobs: one stat each and one index query for all of them."""
+        found: list[tuple[str, Path, os.stat_result]] = []
+        for sha in dict.fromkeys(shas):
+            path = self.object_path(sha)
+            try:
+                found.append((sha, path, path.stat()))
+            except FileNotFoundError:
+                continue
+        out: dict[str, Path] = {}
+        for (sha, path, _st), known in zip(found, self.index.lookup(st for _, _, st in found), strict=True):
+            if known is None:  # changed, or never indexed: re-hashed (and dropped if it no longer matches)
+                good = self.trusted(sha) is not None
+            elif not (good := known.sha256 == sha):
+                self.evict([sha])
+            if good:
+                out[sha] = path
+        return out
+
     def digests_of(self, sha256: str) -> Digests | None:
         path = self.trusted(sha256)
         if path is None:
@@ -181,11 +200,14 @@ class ArtifactCache:
         self.index.add_objects(added)
         return len(added)
 
-    def copy_out(self, sha256: str, source: Path, dest: Path, digests: Digests) -> bool:
+    def copy_out(
+        self, sha256: str, source: Path, dest: Path, digests: Digests, *, make_parent: bool = True
+    ) -> bool:
         """Copy a cached object to `dest` (temp name, then rename: a reader never sees half a file)
         and remember dest's digests, so the next download finds it without hashing. False when the
         object vanished meanwhile (evicted by another process)."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if make_parent:
+            dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
         try:
             shutil.copyfile(source, tmp)

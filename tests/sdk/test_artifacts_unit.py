@@ -260,3 +260,26 @@ def test_an_offline_run_spools_its_artifacts_and_cannot_use_one(
     body = json.loads(spooled.read_text())
     assert (body["name"], body["aliases"]) == ("f.txt", ["best"])
     assert body["entries"][0]["digest"] == hashing.md5_b64(b"x")
+
+
+@pytest.mark.parametrize("uri", ["http://169.254.169.254/latest/meta-data/iam/", "https://[fe80::1]/x"])
+def test_references_to_the_metadata_service_are_refused(uri: str) -> None:
+    with pytest.raises(UsageError, match="link-local"):
+        wanllmdb.Artifact("x", "dataset").add_reference(uri)
+
+
+def test_aliases_set_on_the_object_are_checked_too(tmp_path: Path) -> None:
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.artifacts.logging_flow import start_log
+    from wanllmdb.settings import Settings
+
+    (tmp_path / "a.txt").write_text("a")
+    art = wanllmdb.Artifact("x", "dataset")
+    art.add_file(tmp_path / "a.txt")
+    art.aliases = ["v2"]
+    ctx = ArtifactContext.of(
+        Settings.resolve({"base_url": "http://127.0.0.1:9", "cache_dir": tmp_path / "c"})
+    )
+    with pytest.raises(UsageError, match="set by the server"):
+        start_log(art, ctx, "p", run_id=None, aliases=None, tags=None)
+    ArtifactContext.forget_all()

@@ -59,6 +59,7 @@ class Artifact(DraftBuilder):
         self._error: BaseException | None = None
         self._logging = False
         self._spooled = False  # written to an offline run's dir, for `wanllmdb sync` to log
+        self._display: str | None = None  # "entity/project" for qualified_name, when known
 
     # -- identity ------------------------------------------------------------------------------------
     @property
@@ -80,6 +81,8 @@ class Artifact(DraftBuilder):
 
     @property
     def qualified_name(self) -> str:
+        if self._display:
+            return f"{self._display}/{self.name}"
         entity, _, project = (self._project_ref or ":").rpartition(":")
         return f"{entity}/{project}/{self.name}" if entity else f"{project}/{self.name}"
 

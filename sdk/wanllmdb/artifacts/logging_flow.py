@@ -55,8 +55,8 @@ def start_log(
     """Check the arguments now; hash, upload and commit on a thread (or here, `background=False`)."""
     if artifact._attrs is not None or artifact._logging:
         raise UsageError(f"artifact {artifact.name} is logged already; make a new Artifact for a new version")
-    wanted = [check_alias(a) for a in (aliases or []) if a != "latest"]
-    artifact._aliases = sorted(set(artifact._aliases + wanted) - {"latest"})
+    wanted = [check_alias(a) for a in [*artifact._aliases, *(aliases or [])] if a != "latest"]
+    artifact._aliases = sorted(set(wanted))
     if tags:
         artifact._tags = sorted(set(artifact._tags) | set(tags))
     if not artifact._entries and not artifact.incremental:

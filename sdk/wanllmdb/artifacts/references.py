@@ -148,16 +148,49 @@ def _s3_entries(uri: str, name: str | None, limit: int) -> list[ArtifactManifest
 
 
 # -- http(s):// ----------------------------------------------------------------------------------------
-def _http_pool() -> Any:
+def _http_request(method: str, uri: str, **kwargs: Any) -> Any:
+    """A request that follows up to 5 redirects itself, checking every hop (a redirect to the
+    metadata service is refused like a direct reference to it)."""
+    from urllib.parse import urljoin
+
     import urllib3
 
-    return urllib3.PoolManager(
-        retries=urllib3.Retry(3, redirect=5), timeout=urllib3.Timeout(connect=10, read=60)
+    pool = urllib3.PoolManager(
+        retries=urllib3.Retry(3, redirect=False), timeout=urllib3.Timeout(connect=10, read=60)
     )
+    for _ in range(6):
+        _refuse_link_local(uri)
+        resp = pool.request(method, uri, redirect=False, **kwargs)
+        location = resp.headers.get("Location")
+        if resp.status not in (301, 302, 303, 307, 308) or not location:
+            return resp
+        resp.release_conn()
+        uri = urljoin(uri, location)
+    raise UsageError(f"reference {uri!r}: more than 5 redirects")
+
+
+def _refuse_link_local(uri: str) -> None:
+    """Never record or fetch the cloud metadata service (169.254.169.254 and the rest of the
+    link-local ranges): a reference there would copy the machine's credentials into an artifact."""
+    import ipaddress
+    import socket
+
+    host = urlsplit(uri).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return  # unresolvable: the request itself fails and says so
+    for address in addresses:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+        if ip.is_link_local or (ip.version == 6 and ip.ipv4_mapped and ip.ipv4_mapped.is_link_local):
+            raise UsageError(
+                f"reference {uri!r}: {host} is a link-local address (the cloud metadata service lives "
+                "at 169.254.169.254); references there are refused"
+            )
 
 
 def _http_entry(uri: str, name: str | None) -> ArtifactManifestEntry:
-    resp = _http_pool().request("HEAD", uri)
+    resp = _http_request("HEAD", uri)
     if resp.status >= 300:
         raise UsageError(f"reference {uri!r}: HEAD answered {resp.status}")
     etag = (resp.headers.get("ETag") or "").strip('"')
@@ -235,7 +268,7 @@ def _fetch_s3(entry: ArtifactManifestEntry, uri: str, tmp: Path) -> None:
 
 
 def _fetch_http(entry: ArtifactManifestEntry, uri: str, tmp: Path) -> None:
-    resp = _http_pool().request("GET", uri, preload_content=False)
+    resp = _http_request("GET", uri, preload_content=False)
     try:
         if resp.status >= 300:
             raise ReferenceChanged(f"reference {entry.path!r} ({uri}): GET answered {resp.status}")

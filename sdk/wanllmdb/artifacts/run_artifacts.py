@@ -105,6 +105,7 @@ class RunArtifacts:
         else:
             run_id = self.id
         start_log(artifact, ctx, project_id, run_id=run_id, aliases=aliases, tags=tags)
+        artifact._display = f"{self.entity}/{self.project}" if self.entity else self.project
         self._wait_for_artifacts_at_finish(artifact)
         return artifact
 
@@ -139,7 +140,8 @@ class RunArtifacts:
         from wanllmdb.artifacts.remote import from_version
 
         if isinstance(artifact_or_name, Artifact):
-            artifact_or_name.wait() if artifact_or_name._logging else None
+            if artifact_or_name._logging:
+                artifact_or_name.wait()
             if artifact_or_name._attrs is None:
                 raise UsageError(f"use_artifact({artifact_or_name._name!r}): log the artifact first")
             path = parse_path(f"{artifact_or_name._name}:{artifact_or_name.version}")
@@ -163,6 +165,9 @@ class RunArtifacts:
         if type is not None and attrs["type"] != type:
             raise UsageError(f"artifact {path.name}:{path.alias} is a {attrs['type']!r}, not {type!r}")
         artifact = from_version(ctx, project_ref, attrs)
+        artifact._display = (
+            project_ref.replace(":", "/") if ":" in project_ref else f"{self.entity}/{self.project}"
+        )
         artifact.use_as = use_as
         return artifact
 

@@ -54,7 +54,7 @@ def spool_artifact(
         raise UsageError(f"artifact {artifact.name} is logged already; make a new Artifact for a new version")
     if not artifact._entries:
         raise UsageError(f"artifact {artifact.name} is empty: add files, a directory or a reference first")
-    wanted = sorted({check_alias(a) for a in (aliases or []) if a != "latest"} | set(artifact._aliases))
+    wanted = sorted({check_alias(a) for a in [*artifact._aliases, *(aliases or [])] if a != "latest"})
     artifact._logging = True
     artifact._spooled = True
     artifact._done.clear()

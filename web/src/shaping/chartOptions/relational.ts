@@ -193,7 +193,7 @@ export function parallelChart(spec: ChartSpec, frame: Frame, rows: readonly numb
   const colorValues = colorNumeric ? (data.map((r) => r[dims.length]).filter((v) => typeof v === "number") as number[]) : [];
   const option: Option = {
     ...base(),
-    parallel: { left: 48, right: colorNumeric ? 110 : 48, top: 36, bottom: 28, parallelAxisDefault: { nameLocation: "end", nameGap: 12, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10, hideOverlap: true } } },
+    parallel: { left: 48, right: colorNumeric ? 150 : 60, top: 36, bottom: 28, parallelAxisDefault: { nameLocation: "end", nameGap: 12, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10, hideOverlap: true } } },
     parallelAxis: dims.map((d, j) => ({
       // EChart reads the axis index back from the id in the brush event; brushing reports on release.
       id: `axis-${j}`,

@@ -45,7 +45,7 @@ describe.skipIf(!bin)("custom charts: the twelve types", () => {
   beforeAll(async () => {
     if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is not built: run `npm run build` first");
     server = await startServer(bin!);
-    seeded = seed(bin!, server, ["--sweep", "0"], "seed_tables.py");
+    seeded = seed(bin!, server, ["--sweep", "0", "--light"], "seed_tables.py");
     runA = seeded.runs[0].id;
     browser = await launchChromium();
     page = await watchedPage(browser, errors, { width: 1280, height: 900 });

@@ -317,7 +317,7 @@ def test_the_cli_puts_gets_lists_diffs_and_collects(server_env: Path, tmp_path: 
     write_tree(src, 5)
     cli = CliRunner()
     put = cli.invoke(main, ["artifact", "put", str(src), "--name", "clip/corpus", "--alias", "first"])
-    assert put.exit_code == 0, put.output
+    assert put.exit_code == 0 and "admin/clip/corpus:v0  5 files" in put.output, put.output
     (src / "d0" / "f00000.bin").write_bytes(b"changed")
     (src / "new.txt").write_text("new")
     assert cli.invoke(main, ["artifact", "put", str(src), "--name", "clip/corpus"]).exit_code == 0

@@ -180,5 +180,7 @@ def log_without_run(artifact: Artifact, *, project: str | None, settings: Any) -
     ctx = ArtifactContext.of(s)
     name = project or s.project or "uncategorized"
     body = {"name": name, "entity": s.entity} if s.entity else {"name": name}
-    ref = str(ctx.http.api("POST", "/projects", body)["id"])
+    project_item = ctx.http.api("POST", "/projects", body)
+    ref = str(project_item["id"])
+    artifact._display = f"{project_item.get('entity')}/{project_item.get('name', name)}"
     start_log(artifact, ctx, ref, run_id=None, aliases=None, tags=None, background=False)

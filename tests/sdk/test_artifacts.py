@@ -423,3 +423,29 @@ def test_checkout_leaves_exactly_the_artifacts_files(online_run: OnlineRun, tmp_
     assert (root / "d0" / "f00000.bin").read_bytes() == files["d0/f00000.bin"]
     art.verify(str(root))
     run.finish()
+
+
+def test_an_expired_part_url_is_granted_again(
+    online_run: OnlineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wanllmdb.rest import ApiError
+
+    monkeypatch.setenv("WANLLMDB_ARTIFACT_MULTIPART_BYTES", str(5 << 20))
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom((11 << 20) + 7))
+    real = ArtifactHttp.put_file
+    refused: list[str] = []
+
+    def expiring(self: ArtifactHttp, url: str, *args: Any, **kwargs: Any) -> str:
+        if "partNumber=2" in url and not refused:
+            refused.append(url)
+            raise ApiError(403, "forbidden", "this URL has expired")
+        return real(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(ArtifactHttp, "put_file", expiring)
+    run = online_run()
+    art = run.log_artifact(str(big), name="long-upload", type="model").wait()
+    assert refused and art.version == "v0"
+    out = Path(run.use_artifact("long-upload:v0").download(tmp_path / "out"))
+    assert (out / "big.bin").read_bytes() == big.read_bytes()
+    run.finish()

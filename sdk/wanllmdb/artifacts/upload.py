@@ -85,13 +85,20 @@ class BlobUploader:
                 body["collection"] = collection
             return list(self.http.api("POST", f"{self.base}/blobs", body)["items"])
 
-        # Grants are asked for GRANT_ASKS batches at a time while the PUTs of earlier ones run.
+        # Grants are asked for up to GRANT_ASKS batches ahead while the PUTs of earlier ones run, and
+        # no further: a grant lives grant_ttl_s (15 min), and 100k PUTs can take longer than that.
         with (
             ThreadPoolExecutor(self.threads, thread_name_prefix="wanllmdb-put") as pool,
             ThreadPoolExecutor(GRANT_ASKS, thread_name_prefix="wanllmdb-grant") as asking,
         ):
-            for answer in [asking.submit(ask, batch) for batch in batches]:
-                for grant in answer.result():
+            asked = [asking.submit(ask, batch) for batch in batches[:GRANT_ASKS]]
+            for i in range(len(batches)):
+                if i + GRANT_ASKS < len(batches):
+                    asked.append(asking.submit(ask, batches[i + GRANT_ASKS]))
+                backlog = [f for f in futures if not f.done()]
+                if len(backlog) > 2 * GRANT_BATCH:
+                    wait(backlog[: len(backlog) - GRANT_BATCH])
+                for grant in asked[i].result():
                     sha = grant["sha256"]
                     path, size = blobs[sha]
                     if grant["present"]:
@@ -179,21 +186,10 @@ class BlobUploader:
             total = -(-size // old.part_size)
             missing = [n for n in range(1, total + 1) if n not in old.etags]
             try:
-                resumed = self.http.api(
-                    "POST",
-                    f"{self.base}/blobs/resume",
-                    {
-                        "sha256": sha,
-                        "size": size,
-                        "upload_id": old.upload_id,
-                        "part_size": old.part_size,
-                        "parts": missing,
-                    },
-                )
+                grant["parts"] = self._regrant(old, missing)
             except ApiError:
                 self._forget(sha)  # the store no longer knows that upload: start over
             else:
-                grant["parts"] = resumed["parts"]
                 return old
         job = _Multipart(sha, size, grant["upload_id"], int(grant["parts"][0]["size"]), {})
         self._save(job)
@@ -213,9 +209,15 @@ class BlobUploader:
 
         def put(part: dict[str, Any]) -> None:
             n = int(part["part_number"])
-            etag = self.http.put_file(
-                part["url"], {}, path, offset=(n - 1) * job.part_size, length=int(part["size"])
-            )
+            window = {"offset": (n - 1) * job.part_size, "length": int(part["size"])}
+            try:
+                etag = self.http.put_file(part["url"], {}, path, **window)
+            except ApiError as exc:
+                if exc.status != 403:
+                    raise
+                # The part's URL expired while earlier parts of a long upload went: ask for a fresh one.
+                fresh = self._regrant(job, [n])[0]
+                etag = self.http.put_file(fresh["url"], {}, path, **window)
             with self._lock:
                 job.etags[n] = etag
                 stats.parts += 1
@@ -224,6 +226,16 @@ class BlobUploader:
                 progress.add(int(part["size"]))
 
         return [pool.submit(put, part) for part in parts if int(part["part_number"]) not in job.etags]
+
+    def _regrant(self, job: _Multipart, numbers: list[int]) -> list[dict[str, Any]]:
+        body = {
+            "sha256": job.sha256,
+            "size": job.size,
+            "upload_id": job.upload_id,
+            "part_size": job.part_size,
+            "parts": numbers,
+        }
+        return list(self.http.api("POST", f"{self.base}/blobs/resume", body)["parts"])
 
     def _complete(self, job: _Multipart) -> None:
         parts = [[n, job.etags[n]] for n in sorted(job.etags)]

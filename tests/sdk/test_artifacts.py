@@ -449,3 +449,32 @@ def test_an_expired_part_url_is_granted_again(
     out = Path(run.use_artifact("long-upload:v0").download(tmp_path / "out"))
     assert (out / "big.bin").read_bytes() == big.read_bytes()
     run.finish()
+
+
+def test_an_expired_download_url_is_asked_for_again(
+    online_run: OnlineRun, tmp_path: Path, server_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.rest import ApiError
+
+    src = tmp_path / "src"
+    files = write_tree(src, 12)
+    run = online_run()
+    run.log_artifact(str(src), name="expiring", type="dataset").wait()
+    run.finish()
+    shutil.rmtree(server_env)
+    ArtifactContext.forget_all()
+    real = ArtifactHttp.stream_to
+    refused: list[str] = []
+
+    def expiring(self: ArtifactHttp, url: str, *args: Any, **kwargs: Any) -> None:
+        if not refused:
+            refused.append(url)
+            raise ApiError(403, "forbidden", "this URL has expired")
+        real(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(ArtifactHttp, "stream_to", expiring)
+    root = Path(wanllmdb.Api().artifact("admin/artifacts/expiring:v0").download(tmp_path / "out"))
+    assert refused and {p: (root / p).read_bytes() for p in files} == files

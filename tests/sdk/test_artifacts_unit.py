@@ -235,6 +235,7 @@ def test_new_file_and_remove(tmp_path: Path) -> None:
     with art.new_file("notes/readme.txt") as fh:
         fh.write("hello\n")
     assert art.get_entry("notes/readme.txt").digest == "sZRqySSS0jR8YjW00mERhA=="
+    assert [f.name for f in art.files()] == ["notes/readme.txt"]
     with pytest.raises(UsageError, match="already has"), art.new_file("notes/readme.txt") as fh:
         fh.write("again")
     art.remove("notes")

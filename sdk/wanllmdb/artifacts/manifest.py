@@ -33,6 +33,14 @@ class ArtifactManifestEntry:
     local_path: str | None = None  # a draft's file on this machine
     _artifact: Artifact | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def name(self) -> str:
+        """The entry's path, as `artifact.files()` items are named in wandb."""
+        return self.path
+
+    def ref_target(self) -> str:
+        return self.ref_url()
+
     def ref_url(self) -> str:
         if self.ref is None:
             raise ValueError(f"{self.path} is not a reference")

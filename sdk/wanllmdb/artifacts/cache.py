@@ -235,12 +235,16 @@ class ArtifactCache:
 
     def cleanup(self, max_bytes: int | None = None) -> tuple[int, int]:
         """Evict least recently used objects until the cache holds at most `max_bytes` (the cap by
-        default); also drops temp files of downloads that died. Returns (objects removed, bytes freed)."""
+        default); also drops temp files of downloads that died a day ago, and resume notes of
+        multipart uploads untouched for a week (the lake's lifecycle rule aborts those uploads by then).
+        Returns (objects removed, bytes freed)."""
         cap = self.max_bytes if max_bytes is None else max_bytes
-        for stale in self.tmp.iterdir():
-            with contextlib.suppress(OSError):
-                if stale.stat().st_mtime < time.time() - 24 * 3600:
-                    stale.unlink()
+        now = time.time()
+        for folder, max_age_s in ((self.tmp, 24 * 3600), (self.uploads, 7 * 24 * 3600)):
+            for stale in folder.iterdir():
+                with contextlib.suppress(OSError):
+                    if stale.stat().st_mtime < now - max_age_s:
+                        stale.unlink()
         total = self.index.total_bytes()
         removed = freed = 0
         while total > cap:

@@ -235,12 +235,12 @@ class ArtifactCache:
 
     def cleanup(self, max_bytes: int | None = None) -> tuple[int, int]:
         """Evict least recently used objects until the cache holds at most `max_bytes` (the cap by
-        default); also drops temp files of downloads that died a day ago, and resume notes of
-        multipart uploads untouched for a week (the lake's lifecycle rule aborts those uploads by then).
+        default); also drops temp files of downloads that died, and resume notes of multipart uploads
+        untouched for a day (the lake's lifecycle rule aborts those uploads after one).
         Returns (objects removed, bytes freed)."""
         cap = self.max_bytes if max_bytes is None else max_bytes
         now = time.time()
-        for folder, max_age_s in ((self.tmp, 24 * 3600), (self.uploads, 7 * 24 * 3600)):
+        for folder, max_age_s in ((self.tmp, 24 * 3600), (self.uploads, 24 * 3600)):
             for stale in folder.iterdir():
                 with contextlib.suppress(OSError):
                     if stale.stat().st_mtime < now - max_age_s:

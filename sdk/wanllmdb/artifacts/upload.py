@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ from wanllmdb.rest import ApiError
 __all__ = ["BlobUploader", "UploadStats"]
 
 GRANT_BATCH = 1000
+# The lake aborts incomplete multipart uploads after a day (infra_cdk/lake.py): older notes are not
+# resumed.
+RESUME_FOR_S = 20 * 3600
 GRANT_ASKS = 4
 
 
@@ -141,6 +145,9 @@ class BlobUploader:
         path = self._state_path(sha256)
         if path is None or not path.exists():
             return None
+        if path.stat().st_mtime < time.time() - RESUME_FOR_S:  # the lake has aborted it by now
+            self._forget(sha256)
+            return None
         try:
             raw = json.loads(path.read_text())
             job = _Multipart(
@@ -213,6 +220,8 @@ class BlobUploader:
             try:
                 etag = self.http.put_file(part["url"], {}, path, **window)
             except ApiError as exc:
+                if exc.status == 404:  # the store no longer has this upload: the next try starts afresh
+                    self._forget(job.sha256)
                 if exc.status != 403:
                     raise
                 # The part's URL expired while earlier parts of a long upload went: ask for a fresh one.

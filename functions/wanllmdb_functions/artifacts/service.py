@@ -28,6 +28,7 @@ from ..core.settings import Settings
 from ..core.values import now_iso
 from ..lake.keys import artifact_blob_key, artifact_manifest_key
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
+from ..projects.grants import resource_ref
 from ..projects.service import ProjectService
 from ..runs.lookup import authorized_run_item
 from . import keys
@@ -102,8 +103,14 @@ class ArtifactService:
     def _ttl(self) -> int:
         return int(self._settings.grant_ttl_s)
 
-    def _authorize(self, caller: Caller, permission: Permission, project_id: str) -> None:
-        authorize(caller, permission, self._projects.get_ref(project_id))
+    def _authorize(
+        self, caller: Caller, permission: Permission, project_id: str, name: str | None = None
+    ) -> None:
+        """The one policy check; on one collection (`name`) its resource grants count too."""
+        ref = self._projects.get_ref(project_id)
+        authorize(
+            caller, permission, ref if name is None else resource_ref(self._items, ref, "artifact", name)
+        )
 
     # -- reading the store ---------------------------------------------------------------------------
     def _collection(self, project_id: str, name: str) -> Item | None:
@@ -257,7 +264,7 @@ class ArtifactService:
 
     # -- commit --------------------------------------------------------------------------------------
     def log(self, caller: Caller, project_id: str, body: ArtifactLog) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
+        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, body.name)
         name, kind = check_name(body.name), check_type(body.type)
         aliases = sorted({check_alias(a) for a in body.aliases})
         run_id = None
@@ -430,7 +437,7 @@ class ArtifactService:
         return sorted(out, key=lambda c: (c.type, c.name.casefold()))
 
     def versions(self, caller: Caller, project_id: str, name: str) -> list[ArtifactVersion]:
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         check_name(name)
         aliases = self._aliases_of(project_id, name)
         found = self._items.query_all(
@@ -443,13 +450,13 @@ class ArtifactService:
         ]
 
     def version(self, caller: Caller, project_id: str, name: str, label: str) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
         return _version_model(item, self._aliases_of(project_id, name).get(int(item["index"]), []))
 
     def manifest_url(self, caller: Caller, project_id: str, name: str, label: str) -> str:
         """A presigned GET of the version's manifest (the SDK reads it whole)."""
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
         return self._blobs.presign_get(
             artifact_manifest_key(project_id, item["manifest_sha256"]), expires_s=self._ttl
@@ -468,7 +475,7 @@ class ArtifactService:
         urls: bool = False,
     ) -> FilePage:
         """One page of the version's entries under `prefix`, by path; presigned GETs on request."""
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         if not 1 <= limit <= MAX_FILE_PAGE:
             raise InvalidInput(f"limit must be 1..{MAX_FILE_PAGE}", field="limit")
         item = self._version_item(project_id, name, label)
@@ -498,7 +505,7 @@ class ArtifactService:
         offset: int = 0,
         limit: int = 100,
     ) -> DiffPage:
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         if not 1 <= limit <= MAX_FILE_PAGE:
             raise InvalidInput(f"limit must be 1..{MAX_FILE_PAGE}", field="limit")
         a, b = self._version_item(project_id, name, old), self._version_item(project_id, name, new)
@@ -520,7 +527,7 @@ class ArtifactService:
     def change_aliases(
         self, caller: Caller, project_id: str, name: str, label: str, body: AliasChange
     ) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
+        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, name)
         item = self._version_item(project_id, name, label)
         index = int(item["index"])
         for alias in {check_alias(a, field="add") for a in body.add}:
@@ -535,7 +542,7 @@ class ArtifactService:
 
     def delete(self, caller: Caller, project_id: str, name: str, label: str) -> None:
         """Soft: the version disappears from reads; its blobs go at the next `gc` unless still named."""
-        self._authorize(caller, Permission.ARTIFACT_DELETE, project_id)
+        self._authorize(caller, Permission.ARTIFACT_DELETE, project_id, name)
         item = self._version_item(project_id, name, label)
         index = int(item["index"])
         self._items.update(item["pk"], item["sk"], set_attrs={"state": "deleted", "deleted_at": now_iso()})
@@ -571,8 +578,8 @@ class ArtifactService:
         project_id = (
             self._projects.resolve_id(caller, body.project_id) if body.project_id else run["project_id"]
         )
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
         name, label = parse_reference(body.artifact)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
         for pk, sk in keys.used_edge(run["id"], item["id"]):
             self._items.put(
@@ -596,7 +603,7 @@ class ArtifactService:
 
     def version_runs(self, caller: Caller, project_id: str, name: str, label: str) -> VersionRuns:
         """Who logged the version (on the version) and who used it: one query of its edge partition."""
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id)
+        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
         users = [e["run_id"] for e in self._items.query_all(keys.version_edges_of(item["id"]), page_size=500)]
         return VersionRuns(logged_by=item.get("logged_by_run"), used_by=sorted(users))

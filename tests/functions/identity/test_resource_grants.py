@@ -92,3 +92,45 @@ def test_grants_are_for_project_admins_and_name_what_they_accept(module_server: 
     assert who.status_code == 400 and "principal" in who.text
     kind = owner.request("PUT", f"/projects/{project}/grants", json={**body, "kind": "cluster"})
     assert kind.status_code == 422 and "kind" in kind.text
+
+
+def test_grants_on_an_artifact_collection_widen_and_narrow_like_runs(module_server: LocalServer) -> None:
+    from tests.functions.artifacts.client import ArtifactClient
+
+    owner, guest = register(module_server), register(module_server)
+    project = owner.project()
+    client = ArtifactClient(f"{module_server.url}/api", owner.token, project)
+    client.log("shared-data", {"a.txt": b"a"}).raise_for_status()
+    client.log("secret-data", {"b.txt": b"b"}).raise_for_status()
+    path = f"/projects/{project}/artifacts/shared-data/versions/latest"
+    assert guest.request("GET", path).status_code == 404
+    assert (
+        grant(
+            owner,
+            project,
+            kind="artifact",
+            resource_id="shared-data",
+            principal=f"user:{guest.username}",
+            permissions=["artifact:read"],
+        )
+        == 200
+    )
+    assert guest.request("GET", path).status_code == 200
+    assert (
+        guest.request("GET", f"/projects/{project}/artifacts/secret-data/versions/latest").status_code == 404
+    )
+    assert (
+        grant(
+            owner,
+            project,
+            kind="artifact",
+            resource_id="secret-data",
+            principal=f"user:{owner.username}",
+            permissions=["artifact:read"],
+            effect="deny",
+        )
+        == 200
+    )
+    assert (
+        owner.request("GET", f"/projects/{project}/artifacts/secret-data/versions/latest").status_code == 403
+    )

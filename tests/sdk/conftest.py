@@ -77,6 +77,11 @@ def admin_key(data_dir: Path) -> str:
     return (data_dir / "admin-api-key").read_text().strip()
 
 
+def online_settings(server: Any, **extra: Any) -> dict[str, Any]:
+    """Settings of an online run against a test server, as the admin, without system metrics."""
+    return {"base_url": server.url, "api_key": admin_key(server.data_dir), "system_metrics": False, **extra}
+
+
 def _visible(files: list[Path]) -> list[Path]:
     """The objects a reader uses (docs/lake.md): newest compacted files plus the chunks they do not cover."""
     from wanllmdb_functions.lake.keys import parse_chunk, parse_compacted

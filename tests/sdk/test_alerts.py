@@ -13,7 +13,7 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import OfflineRun, admin_key, sdk_env
+from tests.sdk.conftest import OfflineRun, admin_key, online_settings, sdk_env
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +35,7 @@ def subscribe(server: LocalServer, project: str) -> None:
 def test_alerts_reach_subscribers_once_per_title_within_wait_duration(
     module_server: LocalServer, tmp_path: Path
 ) -> None:
-    settings = {
-        "base_url": module_server.url,
-        "api_key": admin_key(module_server.data_dir),
-        "system_metrics": False,
-    }
+    settings = online_settings(module_server)
     run = wanllmdb.init(project="alerts", dir=tmp_path, settings=settings)
     subscribe(module_server, "alerts")
     run.alert("Loss spiked", "loss 9.2 at step 40", level=wanllmdb.AlertLevel.WARN)

@@ -23,7 +23,7 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import OfflineRun, admin_key, lake_table, read_stream, sdk_env
+from tests.sdk.conftest import OfflineRun, admin_key, lake_table, online_settings, read_stream, sdk_env
 from wanllmdb.data_types.base import Media, Prepared
 from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.ingest.media import MediaWorker
@@ -282,11 +282,7 @@ def test_wanllmdb_images_histograms_and_galleries_reach_the_lake(
 ) -> None:
     import numpy as np
 
-    settings = {
-        "base_url": module_server.url,
-        "api_key": admin_key(module_server.data_dir),
-        "system_metrics": False,
-    }
+    settings = online_settings(module_server)
     run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
     pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
     run.log(
@@ -318,11 +314,7 @@ def test_wanllmdb_images_histograms_and_galleries_reach_the_lake(
 def test_a_media_key_with_a_backslash_or_control_character_still_lands(
     module_server: LocalServer, tmp_path: Path
 ) -> None:
-    settings = {
-        "base_url": module_server.url,
-        "api_key": admin_key(module_server.data_dir),
-        "system_metrics": False,
-    }
+    settings = online_settings(module_server)
     run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
     run.log({"a\\b\x01c": FakeImage(b"odd"), "loss": 1.0})
     run.finish()
@@ -379,11 +371,7 @@ def test_the_summary_holds_each_media_keys_last_descriptor_without_its_bulk(
 ) -> None:
     import numpy as np
 
-    settings = {
-        "base_url": module_server.url,
-        "api_key": admin_key(module_server.data_dir),
-        "system_metrics": False,
-    }
+    settings = online_settings(module_server)
     run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
     pixels = np.zeros((4, 6, 3), dtype=np.uint8)
     boxes = {
@@ -426,11 +414,7 @@ def test_a_table_with_media_cells_and_a_chart_reach_the_lake_and_the_config(
     import numpy as np
     import pyarrow.parquet as pq
 
-    settings = {
-        "base_url": module_server.url,
-        "api_key": admin_key(module_server.data_dir),
-        "system_metrics": False,
-    }
+    settings = online_settings(module_server)
     run = wanllmdb.init(project="media", dir=tmp_path, settings=settings)
     table = wanllmdb.Table(columns=["img", "label", "score"])
     for i in range(3):

@@ -38,6 +38,7 @@ __all__ = [
     "Resource",
     "ResourceRef",
     "authorize",
+    "feed_owner",
     "permissions_of",
 ]
 

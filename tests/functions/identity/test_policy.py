@@ -107,4 +107,9 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "Resource",
         "authorize",
         "permissions_of",
+        # Resource-level grants (runs, artifact collections, reports) and whose activity feed an entity feeds.
+        "GRANT_KINDS",
+        "Grant",
+        "ResourceRef",
+        "feed_owner",
     }

@@ -25,10 +25,11 @@ RESERVED_ALIAS = "latest"
 
 def check_name(name: str, *, field: str = "name") -> str:
     """A collection name: 1..128 printable characters, none of them '/' or ':' (they separate the
-    project and the version in `entity/project/name:alias`)."""
+    project and the version in `entity/project/name:alias`) or '#' (it separates the parts of the
+    store's keys, so `a` would otherwise list the versions of `a#b`)."""
     if not name or len(name) > MAX_NAME_CHARS:
         raise InvalidInput(f"{field}: an artifact name has 1..{MAX_NAME_CHARS} characters", field=field)
-    bad = sorted({c for c in name if c in "/:" or not c.isprintable()})
+    bad = sorted({c for c in name if c in "/:#" or not c.isprintable()})
     if bad:
         raise InvalidInput(
             f"{field}: {name!r} holds {', '.join(repr(c) for c in bad)}; "

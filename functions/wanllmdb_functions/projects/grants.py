@@ -69,6 +69,9 @@ class GrantService:
                 f"permissions: {unknown} are not permissions of a {body.kind}; use some of {valid}",
                 field="permissions",
             )
+        if "#" in body.resource_id or "#" in body.principal:
+            # '#' separates the parts of a grant's key: `a` would otherwise match the grants of `a#b`.
+            raise InvalidInput("resource_id and principal must not hold '#'", field="resource_id")
         kind, _, name = body.principal.partition(":")
         if kind not in ("user", "team", "org") or not name:
             raise InvalidInput("principal: write user:<name>, team:<name> or org:<name>", field="principal")

@@ -15,10 +15,11 @@ RESERVED_ALIAS = "latest"
 
 
 def check_name(name: str) -> str:
-    """1..128 printable characters, none of them '/' or ':' (they separate the project and the alias)."""
+    """1..128 printable characters, none of them '/' or ':' (they separate the project and the alias)
+    or '#' (the server refuses it: it separates the parts of its keys)."""
     if not isinstance(name, str) or not name or len(name) > MAX_NAME_CHARS:
         raise UsageError(f"artifact name {name!r}: use 1..{MAX_NAME_CHARS} characters")
-    bad = sorted({c for c in name if c in "/:" or not c.isprintable()})
+    bad = sorted({c for c in name if c in "/:#" or not c.isprintable()})
     if bad:
         raise UsageError(
             f"artifact name {name!r} holds {', '.join(repr(c) for c in bad)}; "

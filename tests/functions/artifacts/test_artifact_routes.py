@@ -128,6 +128,8 @@ def test_bad_input_names_the_field(client: ArtifactClient) -> None:
     for field_name, response in cases.items():
         assert response.status_code in (400, 422), (field_name, response.text)
         assert field_name in response.text, (field_name, response.text)
+    hashed = client.log("a#b", {})  # '#' separates key parts: `a` would list the versions of `a#b`
+    assert hashed.status_code == 400 and "'#'" in hashed.text and "name" in hashed.json()["error"]["field"]
     latest = client.log("ok2", files(1), aliases=["latest"])
     assert latest.status_code in (400, 422) and "set by the server" in latest.text
     manifest, digest = client.manifest(files(1, tag="never uploaded "))

@@ -90,6 +90,8 @@ def test_grants_are_for_project_admins_and_name_what_they_accept(module_server: 
     assert bad.status_code == 400 and "use some of ['run:delete', 'run:read', 'run:write']" in bad.text
     who = owner.request("PUT", f"/projects/{project}/grants", json={**body, "principal": "bob"})
     assert who.status_code == 400 and "principal" in who.text
+    hashed = owner.request("PUT", f"/projects/{project}/grants", json={**body, "resource_id": "a#b"})
+    assert hashed.status_code == 400 and "resource_id" in hashed.text
     kind = owner.request("PUT", f"/projects/{project}/grants", json={**body, "kind": "cluster"})
     assert kind.status_code == 422 and "kind" in kind.text
 

@@ -197,6 +197,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         with self._buffer.lock, self._lock:
             out: dict[str, Any] = {}
+            last_values = self._last_values()  # one pass over what is buffered, not one per key
             for key in set(self._aggs) | set(self._buffer.keys()) | set(self._texts):
                 agg = _Agg()
                 folded = self._aggs.get(key)
@@ -208,7 +209,7 @@ class Summary:
                 modes = rule.summary if rule else ("last",)
                 if "none" in modes or (rule is not None and rule.hidden):
                     continue
-                text = self._last_text(key)
+                text = last_values.get(key)
                 if text is not None and (agg.count == 0 or text[0] >= agg.last_step):
                     out[key] = text[1]  # a string's or media's summary is its last value, whatever the modes
                     continue
@@ -242,16 +243,14 @@ class Summary:
                         repeat=False,
                     )
 
-    def _last_text(self, key: str) -> tuple[int, Any] | None:
-        """The last string or media logged under ``key`` (folded or still buffered), by step.
-        Callers hold both locks."""
-        last: dict[str, tuple[int, Any]] = {}
-        if key in self._texts:
-            last[key] = self._texts[key]
-        for step, text in self._buffer.peek_texts(key):
+    def _last_values(self) -> dict[str, tuple[int, Any]]:
+        """Each string or media key's last (step, value), folded or still buffered. Callers hold both
+        locks, which log() waits on: so one pass over the buffer, however many keys there are."""
+        last = dict(self._texts)
+        for step, key, text in self._buffer.pending_texts():
             _fold_text(last, key, step, text)
-        _fold_media(last, self._buffer.peek_media(key))
-        return last.get(key)
+        _fold_media(last, self._buffer.pending_media())
+        return last
 
     # -- mapping interface --------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:

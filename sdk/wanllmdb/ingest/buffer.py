@@ -218,15 +218,15 @@ class MetricBuffer:
         steps = self._steps
         return [steps[r] for r in rows] if rows is not None else []
 
-    def peek_texts(self, key: str) -> list[tuple[int, str]]:
-        """(step, text) of ``key``'s string values not yet drained, in call order.
+    def pending_texts(self) -> list[tuple[int, str, str]]:
+        """(step, key, text) of every string value not yet drained, in call order.
         Callers hold ``self.lock``."""
         steps = self._steps
-        return [(steps[row], text) for row, k, text in self._texts if k == key]
+        return [(steps[row], key, text) for row, key, text in self._texts]
 
-    def peek_media(self, key: str) -> list[MediaRow]:
-        """Encoded media rows of ``key`` not yet drained. Callers hold ``self.lock``."""
-        return [row for row in self._media if row[2] == key]
+    def pending_media(self) -> list[MediaRow]:
+        """Encoded media rows not yet drained. Callers hold ``self.lock``."""
+        return list(self._media)
 
     def max_step(self) -> int | None:
         """Highest step not yet drained. Callers hold ``self.lock``."""

@@ -3,6 +3,7 @@ the one policy check (project readers; organization members)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -24,42 +25,33 @@ async def activity_feed(storage: StorageDep) -> ActivityFeed:
 
 
 FeedDep = Annotated[ActivityFeed, Depends(activity_feed)]
-Actor = Annotated[str | None, Query(max_length=128, description="a username")]
-Kind = Annotated[
-    str | None, Query(max_length=64, description="a kind or its prefix, e.g. run. or run.crashed")
-]
-Since = Annotated[datetime | None, Query(description="ISO-8601; lines at or after it")]
-Until = Annotated[datetime | None, Query(description="ISO-8601; lines before it")]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """The filters both feeds take, parsed once."""
+
+    actor: Annotated[str | None, Query(max_length=128, description="a username")] = None
+    kind: Annotated[
+        str | None, Query(max_length=64, description="a kind or its prefix, e.g. run. or run.crashed")
+    ] = None
+    since: Annotated[datetime | None, Query(description="ISO-8601; lines at or after it")] = None
+    until: Annotated[datetime | None, Query(description="ISO-8601; lines before it")] = None
+    limit: Annotated[int, Query(ge=1, le=200)] = 50
+    cursor: Annotated[str | None, Query(max_length=2048)] = None
+
+
+FeedQueryDep = Annotated[FeedQuery, Depends()]
 
 
 @router.get("/projects/{project_id}/activity")
 def project_activity(
-    project_id: ProjectIdDep,
-    caller: CallerDep,
-    projects: ProjectsDep,
-    feed: FeedDep,
-    actor: Actor = None,
-    kind: Kind = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    project_id: ProjectIdDep, caller: CallerDep, projects: ProjectsDep, feed: FeedDep, query: FeedQueryDep
 ) -> ActivityPage:
     """The project's changes, newest first: runs, config, views, artifacts, members of its owner."""
     ref = projects.get_ref(project_id)
     authorize(caller, Permission.PROJECT_READ, ref)
-    return feed.read(
-        feed_owner(ref.owner),
-        project_id=project_id,
-        actor=actor,
-        kind=kind,
-        since=since,
-        until=until,
-        limit=limit,
-        cursor=cursor,
-    )
+    return feed.read(feed_owner(ref.owner), project_id=project_id, **asdict(query))
 
 
 @router.get("/orgs/{org}/activity")
@@ -67,15 +59,8 @@ def org_activity(
     org: Annotated[str, Path(min_length=1, max_length=128)],
     caller: CallerDep,
     feed: FeedDep,
-    actor: Actor = None,
-    kind: Kind = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    query: FeedQueryDep,
 ) -> ActivityPage:
     """Everything that changed in the organization's projects and settings, newest first."""
     authorize(caller, Permission.ORG_READ, EntityRef(org, "org"))
-    return feed.read(
-        org, project_id=None, actor=actor, kind=kind, since=since, until=until, limit=limit, cursor=cursor
-    )
+    return feed.read(org, project_id=None, **asdict(query))

@@ -149,6 +149,23 @@ def wait_compacted(data_dir: Path, run_id: str, stream: str = "history", timeout
     raise AssertionError(f"run {run_id} was not compacted within {timeout_s}s")
 
 
+def run_sync(env: dict[str, str], *spools: Path, timeout: float = 120, check: bool = True) -> Any:
+    """`wanllmdb sync` of the spools in a child process; with `check`, it must succeed."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "wanllmdb.cli", "sync", *map(str, spools)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
 def sdk_env(url: str, key: str, spool: Path, **extra: str) -> dict[str, str]:
     """Environment for a child training process: this checkout's SDK, the server, a spool dir."""
     import os

@@ -3,8 +3,6 @@ never blocks and survives an outage), rate-limited per title by the server, hear
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import OfflineRun, admin_key, online_settings, sdk_env
+from tests.sdk.conftest import OfflineRun, admin_key, online_settings, run_sync, sdk_env
 
 pytestmark = pytest.mark.slow
 
@@ -67,10 +65,7 @@ def test_an_offline_alert_is_sent_by_sync(module_server: LocalServer, tmp_path: 
     )
     run.alert("Checkpoint saved", "epoch 3")
     run.finish()
-    env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
-    out = subprocess.run([sys.executable, "-m", "wanllmdb.cli", "sync", str(spool)], env=env,
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert out.returncode == 0, out.stderr + out.stdout
+    run_sync(sdk_env(module_server.url, admin_key(module_server.data_dir), spool), spool)
     headers = {"Authorization": f"Bearer {admin_key(module_server.data_dir)}"}
     gate = httpx.post(
         f"{module_server.url}/api/runs/{run.id}/alerts",

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import admin_key, lake_table, sdk_env
+from tests.sdk.conftest import admin_key, lake_table, run_sync, sdk_env
 from tests.sdk.test_media_pipeline import lake_objects, media_rows
 
 np = pytest.importorskip("numpy")
@@ -158,13 +156,5 @@ def test_every_media_type_lands_offline_then_with_sync(module_server: LocalServe
     spool = tmp_path / "spool"
     run = wanllmdb.init(project="media-e2e", mode="offline", dir=spool, settings={"system_metrics": False})
     the_training_script(run, tmp_path)
-    env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
-    out = subprocess.run(
-        [sys.executable, "-m", "wanllmdb.cli", "sync", str(spool)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr + out.stdout
+    run_sync(sdk_env(module_server.url, admin_key(module_server.data_dir), spool), spool, timeout=300)
     check_run(module_server.data_dir, run.id)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -23,7 +21,15 @@ import pytest
 
 import wanllmdb
 from tests.conftest import LocalServer
-from tests.sdk.conftest import OfflineRun, admin_key, lake_table, online_settings, read_stream, sdk_env
+from tests.sdk.conftest import (
+    OfflineRun,
+    admin_key,
+    lake_table,
+    online_settings,
+    read_stream,
+    run_sync,
+    sdk_env,
+)
 from wanllmdb.data_types.base import Media, Prepared
 from wanllmdb.ingest.buffer import MetricBuffer
 from wanllmdb.ingest.media import MediaWorker
@@ -262,15 +268,7 @@ def test_offline_media_uploads_with_sync(module_server: LocalServer, tmp_path: P
     spool = tmp_path / "spool"
     run = wanllmdb.init(project="media", mode="offline", dir=spool, settings={"system_metrics": False})
     log_the_media_script(run)
-    env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
-    out = subprocess.run(
-        [sys.executable, "-m", "wanllmdb.cli", "sync", str(spool)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr + out.stdout
+    run_sync(sdk_env(module_server.url, admin_key(module_server.data_dir), spool), spool)
     table = lake_table(module_server.data_dir, run.id)
     assert table is not None
     check_lake(table, lake_objects(module_server.data_dir, run.id))
@@ -337,13 +335,7 @@ def test_an_object_the_server_refuses_holds_back_nothing_else_of_its_batch(
     assert run.dir is not None
     RunDir(run.dir).write_media("image/bad\\name.png", b"refused")  # a path the server's grants refuse
     env = sdk_env(module_server.url, admin_key(module_server.data_dir), spool)
-    out = subprocess.run(
-        [sys.executable, "-m", "wanllmdb.cli", "sync", str(spool)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_sync(env, spool, check=False)
     assert "refused 1 item" in out.stdout + out.stderr, out.stdout + out.stderr
     table = lake_table(module_server.data_dir, run.id)
     assert table is not None and sorted(table["key"].to_pylist()) == ["img", "loss"]

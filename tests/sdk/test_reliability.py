@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import LocalServer, start_local_server
-from tests.sdk.conftest import admin_key, lake_table, sdk_env
+from tests.sdk.conftest import admin_key, lake_table, run_sync, sdk_env
 
 pytestmark = pytest.mark.slow
 
@@ -43,14 +43,7 @@ def progress_of(path: Path) -> list[tuple[int, float, float]]:
 
 
 def sync(env: dict[str, str], *spools: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "wanllmdb.cli", "sync", *map(str, spools)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run_sync(env, *spools)
 
 
 def run_id_of(spool: Path) -> str:

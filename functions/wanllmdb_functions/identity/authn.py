@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..app.deps import state_of
 from ..core.caller import Caller
-from ..core.errors import Unauthenticated
+from ..core.errors import Forbidden, Unauthenticated
 from ..core.policy import Permission
 from ..ports import ItemStore
 from . import keys
@@ -63,9 +63,17 @@ class CookieAuth:
 
 
 def resolve_caller(
-    items: ItemStore, token: str, *, session_ttl_s: int, cookie: CookieAuth | None = None
+    items: ItemStore,
+    token: str,
+    *,
+    session_ttl_s: int,
+    cookie: CookieAuth | None = None,
+    unsafe: bool = False,
 ) -> Caller:
-    """The caller behind a token: an API key (`wl_…`) or a session token (`wls_…`)."""
+    """The caller behind a token: an API key (`wl_…`) or a session token (`wls_…`).
+
+    `unsafe`: the request may change something, which a read-scoped key may not do.
+    """
     credentials = CredentialService(items, session_ttl_s=session_ttl_s)
     via: Literal["api_key", "session"]
     if cookie is not None and not token.startswith(SESSION_PREFIX):
@@ -77,6 +85,8 @@ def resolve_caller(
     elif token.startswith(API_KEY_PREFIX):
         record = credentials.verify_key(token)
         key_id, via = record["key_id"], "api_key"
+        if unsafe and record.get("scope") == "read":
+            raise Forbidden(f"API key {key_id} is read-only: it may only read (GET)", field="scope")
     else:
         raise Unauthenticated("bearer token is neither an API key (wl_…) nor a session token")
     user = items.get(*keys.user(record["user_id"]))
@@ -110,9 +120,8 @@ def presented_token(request: Request, bearer: HTTPAuthorizationCredentials | Non
 
 async def authenticated(request: Request, credentials: BearerDep) -> Caller:
     token, from_cookie = presented_token(request, credentials)
-    cookie = None
-    if from_cookie:
-        cookie = CookieAuth(request.headers.get(CSRF_HEADER), request.method not in SAFE_METHODS)
+    unsafe = request.method not in SAFE_METHODS
+    cookie = CookieAuth(request.headers.get(CSRF_HEADER), unsafe) if from_cookie else None
     state = state_of(request)
     caller = await run_in_threadpool(
         resolve_caller,
@@ -120,6 +129,7 @@ async def authenticated(request: Request, credentials: BearerDep) -> Caller:
         token,
         session_ttl_s=state.settings.session_ttl_s,
         cookie=cookie,
+        unsafe=unsafe,
     )
     # The audit middleware reads the actor from here.
     request.state.caller = caller

@@ -29,7 +29,7 @@ from ..core.errors import ConditionFailed, Conflict, Forbidden, NotFound, Unauth
 from ..core.values import now_iso, now_utc
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
-from .models import ApiKeyCreated, ApiKeyInfo
+from .models import ApiKeyCreate, ApiKeyCreated, ApiKeyInfo
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -73,6 +73,8 @@ def _key_info(item: Item) -> ApiKeyInfo:
             "name": item["name"],
             "created_at": item["created_at"],
             "last_used_at": item.get("last_used_at"),
+            "scope": item.get("scope", "all"),
+            "expires_at": item.get("expires_at"),
         }
     )
 
@@ -83,25 +85,32 @@ class CredentialService:
         self._session_ttl_s = session_ttl_s
 
     # -- API keys ------------------------------------------------------------------------------
-    def create_key(self, user_id: str, name: str) -> ApiKeyCreated:
+    def create_key(self, user_id: str, spec: ApiKeyCreate | str) -> ApiKeyCreated:
+        """A new key for `user_id` (a bare name: scope all, no expiry)."""
+        spec = ApiKeyCreate(name=spec) if isinstance(spec, str) else spec
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         pk, sk = keys.apikey(key_id)
-        now = now_iso()
-        item = {
+        now = now_utc()
+        item: Item = {
             "pk": pk,
             "sk": sk,
             "key_id": key_id,
             "user_id": user_id,
-            "name": name,
+            "name": spec.name,
+            "scope": spec.scope,
             "secret_hash": token_hash(secret),
-            "created_at": now,
+            "created_at": now_iso(now),
             "gsi1pk": keys.user_keys(user_id),
-            "gsi1sk": f"{now}#{key_id}",
+            "gsi1sk": f"{now_iso(now)}#{key_id}",
         }
+        if spec.expires_in_days is not None:
+            expires = now + timedelta(days=spec.expires_in_days)
+            # verify_key refuses it from expires_at on; the TTL only clears the item away later.
+            item |= {"expires_at": now_iso(expires), "ttl": int(expires.timestamp())}
         self._items.put(item, condition=Condition.not_exists())
         key = f"{API_KEY_PREFIX}{key_id}_{secret}"
-        return ApiKeyCreated.model_validate({"id": key_id, "name": name, "created_at": now, "key": key})
+        return ApiKeyCreated.model_validate({**_key_info(item).model_dump(), "key": key})
 
     def list_keys(self, user_id: str) -> list[ApiKeyInfo]:
         return [_key_info(i) for i in self._items.query_all(keys.user_keys(user_id), index="gsi1")]
@@ -120,7 +129,10 @@ class CredentialService:
             raise Unauthenticated("malformed API key")
         item = self._items.get(*keys.apikey(key_id))
         if item is None or not hmac.compare_digest(item["secret_hash"], token_hash(secret)):
-            raise Unauthenticated("invalid or revoked API key")
+            raise Unauthenticated("invalid, revoked or expired API key")
+        expires = item.get("expires_at")
+        if expires is not None and now_utc() >= datetime.fromisoformat(expires.replace("Z", "+00:00")):
+            raise Unauthenticated(f"API key {key_id} expired at {expires}: create a new one")
         self._note_use(item)
         return item
 

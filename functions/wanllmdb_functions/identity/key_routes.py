@@ -15,7 +15,7 @@ router = APIRouter(tags=["keys"])
 
 @router.post("/keys", status_code=status.HTTP_201_CREATED)
 def create_key(body: ApiKeyCreate, caller: CallerDep, credentials: CredentialsDep) -> ApiKeyCreated:
-    return credentials.create_key(caller.user_id, body.name)
+    return credentials.create_key(caller.user_id, body)
 
 
 @router.get("/keys")

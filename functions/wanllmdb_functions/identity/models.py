@@ -23,6 +23,7 @@ __all__ = [
     "InvitationId",
     "InvitationList",
     "KeyName",
+    "KeyScope",
     "Login",
     "Me",
     "Member",
@@ -154,14 +155,27 @@ class InvitationList(BaseModel):
     items: list[Invitation]
 
 
+KeyScope = Literal["all", "read"]
+
+
 class ApiKeyCreate(_Strict):
     name: KeyName = "default"
+    scope: KeyScope = Field(
+        default="all",
+        description="all: everything its user may do. read: only GET, HEAD and OPTIONS requests; any other "
+        "is refused with 403 (dashboards, exports, read-only notebooks).",
+    )
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days until the key stops working; null: it never expires."
+    )
 
 
 class ApiKeyInfo(BaseModel):
     id: str
     name: str
     created_at: datetime
+    scope: KeyScope = "all"
+    expires_at: datetime | None = Field(default=None, description="When the key stops working; null: never.")
     last_used_at: datetime | None = Field(
         default=None,
         description="When the key last authenticated a request, to within an hour; null if never. "
@@ -249,3 +263,6 @@ class Role(BaseModel):
 
 class RoleList(BaseModel):
     items: list[Role]
+    permissions: list[str] = Field(
+        default_factory=list, description="Every permission a custom role may be built from."
+    )

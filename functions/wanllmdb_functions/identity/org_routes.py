@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from ..core.policy import Permission, authorize
+from ..core.policy import ENTITY_PERMISSIONS, Permission, authorize
 from .authn import CallerDep
 from .deps import OrgsDep, RolesDep
 from .models import (
@@ -96,7 +96,7 @@ def remove_team_member(team: EntityName, username: EntityName, caller: CallerDep
 
 @router.get("/roles")
 def list_roles(caller: CallerDep, roles: RolesDep) -> RoleList:
-    return RoleList(items=roles.list_roles())
+    return RoleList(items=roles.list_roles(), permissions=sorted(p.value for p in ENTITY_PERMISSIONS))
 
 
 @router.post("/roles", status_code=status.HTTP_201_CREATED)

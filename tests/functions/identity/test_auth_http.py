@@ -17,6 +17,7 @@ from wanllmdb_functions.handlers.identity_routers import IDENTITY_ROUTERS
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.throttle import ADDRESS_BACKOFF_BASE_S, ADDRESS_FREE_FAILURES, MAX_FAILURES
 from wanllmdb_functions.identity.users import UserService
+from wanllmdb_functions.ports import ItemStore
 
 from ..backends import backend_state
 
@@ -242,3 +243,40 @@ def test_a_cookie_holding_an_api_key_is_refused(client: Client) -> None:
     web = client()
     web.cookies.set("wl_session", key)
     assert web.get("/api/auth/me").status_code == 401
+
+
+def alices_key(items: ItemStore) -> dict[str, str]:
+    alice = UserService(items).get_by_name("alice")
+    assert alice is not None
+    key = CredentialService(items, session_ttl_s=60).create_key(alice["id"], "k").key
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_a_read_scoped_key_reads_but_cannot_write_and_an_expired_key_is_refused(
+    app: FastAPI, client: Client, clock: list[float]
+) -> None:
+    items = app.state.wl.storage.items
+    owner = alices_key(items)
+    http = client()
+    made = http.post("/api/keys", json={"name": "dash", "scope": "read", "expires_in_days": 2}, headers=owner)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    # Two days after the frozen clock (2027-01-15).
+    assert body["scope"] == "read" and body["expires_at"].startswith("2027-01-17")
+    listed = {k["id"]: k for k in http.get("/api/keys", headers=owner).json()["items"]}
+    assert listed[body["id"]]["scope"] == "read" and "key" not in listed[body["id"]]
+    reader = {"Authorization": f"Bearer {body['key']}"}
+    assert http.get("/api/keys", headers=reader).status_code == 200
+    refused = http.post("/api/keys", json={"name": "escalate"}, headers=reader)
+    assert refused.status_code == 403 and refused.json()["error"]["field"] == "scope"
+    clock[0] += 2 * 86400
+    expired = http.get("/api/keys", headers=reader)
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
+
+
+def test_the_roles_list_names_every_permission_a_custom_role_may_use(app: FastAPI, client: Client) -> None:
+    items = app.state.wl.storage.items
+    owner = alices_key(items)
+    roles = client().get("/api/roles", headers=owner).json()
+    admin = next(r for r in roles["items"] if r["name"] == "admin")
+    assert roles["permissions"] == sorted(admin["permissions"]) and "run:write" in roles["permissions"]

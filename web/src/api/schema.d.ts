@@ -1476,6 +1476,18 @@ export interface components {
              * @default default
              */
             name: string;
+            /**
+             * Scope
+             * @description all: everything its user may do. read: only GET, HEAD and OPTIONS requests; any other is refused with 403 (dashboards, exports, read-only notebooks).
+             * @default all
+             * @enum {string}
+             */
+            scope: "all" | "read";
+            /**
+             * Expires In Days
+             * @description Days until the key stops working; null: it never expires.
+             */
+            expires_in_days?: number | null;
         };
         /** ApiKeyCreated */
         ApiKeyCreated: {
@@ -1488,6 +1500,17 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Scope
+             * @default all
+             * @enum {string}
+             */
+            scope: "all" | "read";
+            /**
+             * Expires At
+             * @description When the key stops working; null: never.
+             */
+            expires_at?: string | null;
             /**
              * Last Used At
              * @description When the key last authenticated a request, to within an hour; null if never. Revoke keys that stopped being used.
@@ -1510,6 +1533,17 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Scope
+             * @default all
+             * @enum {string}
+             */
+            scope: "all" | "read";
+            /**
+             * Expires At
+             * @description When the key stops working; null: never.
+             */
+            expires_at?: string | null;
             /**
              * Last Used At
              * @description When the key last authenticated a request, to within an hour; null if never. Revoke keys that stopped being used.
@@ -2722,6 +2756,11 @@ export interface components {
         RoleList: {
             /** Items */
             items: components["schemas"]["Role"][];
+            /**
+             * Permissions
+             * @description Every permission a custom role may be built from.
+             */
+            permissions?: string[];
         };
         /** Run */
         Run: {

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     compaction_queue_url: str | None = None
     sqs_endpoint_url: str | None = None
+    # Webhook and email deliveries are queued here for the delivery function (infra_cdk NotifyQueue).
+    notification_queue_url: str | None = None
+    # The SES sender of notification emails (a verified identity); without it the aws backend sends none.
+    email_from: str | None = None
+    ses_endpoint_url: str | None = None
     # behaviour
     grant_ttl_s: int = Field(default=900, ge=30, le=3600)
     heartbeat_timeout_s: int = Field(default=300, ge=10)

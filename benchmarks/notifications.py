@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "functions"))
 
 from wanllmdb_functions.adapters.sqlite_items import SqliteItemStore  # noqa: E402
 from wanllmdb_functions.notifications import keys  # noqa: E402
-from wanllmdb_functions.notifications.delivery import DeliveryJob  # noqa: E402
+from wanllmdb_functions.notifications.delivery import DeliveryJob, OutboxMailer  # noqa: E402
 from wanllmdb_functions.notifications.service import Event, NotificationService  # noqa: E402
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         items = SqliteItemStore(Path(tmp) / "items.db")
         queue = Queue()
-        service = NotificationService(items, queue=queue, outbox=Path(tmp) / "outbox")
+        service = NotificationService(items, queue=queue, mailer=OutboxMailer(Path(tmp) / "outbox"))
         for i in range(n):
             pk, sk = keys.subscription("p1", f"u{i}")
             items.put(

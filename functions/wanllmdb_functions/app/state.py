@@ -11,7 +11,7 @@ from ..core.settings import Settings, load_settings
 from .storage import Storage, build_storage
 
 if TYPE_CHECKING:
-    from ..ports.events import RunChanged, RunFinished
+    from ..ports.events import RunChanged, RunFinished, RunSummaryChanged
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
 
@@ -35,6 +35,7 @@ class AppState:
         self._lock = threading.Lock()
         self.run_finished: Hook[RunFinished] = Hook("run finished")
         self.run_changed: Hook[RunChanged] = Hook("run changed")
+        self.run_summary: Hook[RunSummaryChanged] = Hook("run summary changed")
         # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
         self.object_created: Hook[str] = Hook("object created")
         # Caches that live as long as the app (one decoded-object cache per app, not per module).

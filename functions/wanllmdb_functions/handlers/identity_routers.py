@@ -10,6 +10,7 @@ from ..identity.auth_routes import router as auth_router
 from ..identity.invitation_routes import router as invitation_router
 from ..identity.key_routes import router as key_router
 from ..identity.org_routes import router as org_router
+from ..notifications.automation_routes import router as automation_router
 from ..notifications.routes import router as notification_router
 from ..projects.activity_routes import router as activity_router
 from ..projects.grant_routes import router as grant_router
@@ -28,6 +29,7 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     view_router,
     audit_router,
     notification_router,
+    automation_router,
     activity_router,
     grant_router,
 ]

@@ -2,7 +2,8 @@
 email (an outbox folder locally: one .eml file per message, no SMTP server needed).
 
 The local server runs one `DeliveryWorker` thread per app (AppState.shared). A request that causes a
-notification only queues a job, so a slow or failing webhook never slows it down.
+notification only queues a job, so a slow or failing webhook never slows it down. On AWS the same
+jobs go through SQS to the delivery function instead (queued.py), which calls `deliver_once` too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -27,7 +28,15 @@ from . import keys
 from .signing import SIGNATURE_HEADER, sign
 from .ssrf import check_webhook_url
 
-__all__ = ["RETRY_DELAYS_S", "DeliveryJob", "DeliveryWorker", "deliver_once", "write_outbox"]
+__all__ = [
+    "RETRY_DELAYS_S",
+    "DeliveryJob",
+    "DeliveryWorker",
+    "Mailer",
+    "OutboxMailer",
+    "deliver_once",
+    "write_outbox",
+]
 
 log = logging.getLogger("wanllmdb.notifications")
 
@@ -118,6 +127,20 @@ def write_outbox(outbox: Path, *, to: str, subject: str, text: str) -> Path:
     path = outbox / f"{now_iso().replace(':', '')}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))
     return path
+
+
+class Mailer(Protocol):
+    def send(self, *, to: str, subject: str, text: str) -> None: ...
+
+
+class OutboxMailer:
+    """The local server's mail: every message becomes an .eml file in the outbox folder."""
+
+    def __init__(self, outbox: Path) -> None:
+        self.outbox = outbox
+
+    def send(self, *, to: str, subject: str, text: str) -> None:
+        write_outbox(self.outbox, to=to, subject=subject, text=text)
 
 
 class DeliveryWorker:

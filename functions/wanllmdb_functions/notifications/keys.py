@@ -4,6 +4,9 @@ from __future__ import annotations
 
 __all__ = [
     "alert_gate",
+    "automation",
+    "automation_fired",
+    "automations_of",
     "deliveries_of",
     "delivery",
     "inbox",
@@ -56,3 +59,16 @@ def delivery(hook_id: str, at: str, delivery_id: str) -> tuple[str, str]:
 def alert_gate(run_id: str, title: str) -> tuple[str, str]:
     """The last time an alert of this title was sent for this run (wandb's wait_duration)."""
     return f"ALERTS#{run_id}", f"T#{title}"
+
+
+def automations_of(project_id: str) -> str:
+    return f"AUTOS#{project_id}"
+
+
+def automation(project_id: str, automation_id: str) -> tuple[str, str]:
+    return automations_of(project_id), f"A#{automation_id}"
+
+
+def automation_fired(automation_id: str, run_id: str) -> tuple[str, str]:
+    """Written with must-not-exist before an automation tells anyone: at most once per run."""
+    return f"AUTOFIRED#{automation_id}", f"RUN#{run_id}"

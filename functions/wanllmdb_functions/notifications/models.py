@@ -10,6 +10,11 @@ __all__ = [
     "EVENT_KINDS",
     "AlertRequest",
     "AlertResult",
+    "Automation",
+    "AutomationChannel",
+    "AutomationCreate",
+    "AutomationList",
+    "AutomationTrigger",
     "Delivery",
     "DeliveryPage",
     "EventKind",
@@ -121,3 +126,42 @@ class AlertRequest(_Strict):
 class AlertResult(BaseModel):
     sent: bool = Field(description="false when an alert of this title went out within wait_duration")
     recipients: int
+
+
+class AutomationTrigger(_Strict):
+    kind: Literal["run_crashed", "metric_threshold"] = Field(
+        description="run_crashed: a run of the project crashed or failed; metric_threshold: a run's "
+        "summary value of `metric` went above or below `value`"
+    )
+    metric: str | None = Field(
+        default=None, min_length=1, max_length=256, description="metric_threshold: the summary key"
+    )
+    op: Literal["above", "below"] | None = Field(default=None, description="metric_threshold only")
+    value: float | None = Field(default=None, allow_inf_nan=False, description="metric_threshold only")
+
+
+class AutomationChannel(_Strict):
+    type: Literal["in_app", "webhook", "email"] = Field(
+        default="in_app", description="in-app always; webhook or email in addition, to the creator"
+    )
+    webhook_id: str | None = Field(default=None, max_length=64, description="webhook only: one of yours")
+
+
+class AutomationCreate(_Strict):
+    name: str = Field(min_length=1, max_length=128)
+    trigger: AutomationTrigger
+    channel: AutomationChannel = Field(default_factory=AutomationChannel)
+
+
+class Automation(BaseModel):
+    id: str
+    project_id: str
+    name: str
+    trigger: AutomationTrigger
+    channel: AutomationChannel
+    created_by: str = Field(description="the user who created it, and who hears when it fires")
+    created_at: str
+
+
+class AutomationList(BaseModel):
+    automations: list[Automation]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
-from ..core.errors import Forbidden
+from ..core.errors import Forbidden, InvalidInput
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
 from .models import (
@@ -67,7 +67,7 @@ def set_subscription(
     state: AppStateDep,
 ) -> Subscription:
     if body.email:
-        require_delivery(state, "email")
+        require_delivery(state, "email", email=True)
     if body.webhook_ids:
         require_delivery(state, "webhook_ids")
     return svc.subscribe(caller, project_id, body)
@@ -103,7 +103,10 @@ def outbox(caller: CallerDep, state: AppStateDep) -> dict[str, list[dict[str, An
     """The local server's email outbox, newest first (tenant admins): what would have been sent."""
     if not caller.is_admin:
         raise Forbidden("the email outbox is for tenant admins", field="outbox")
-    require_delivery(state, "outbox")
+    if state.settings.backend != "local":
+        raise InvalidInput(
+            "outbox: only the local server keeps an email outbox; AWS sends through SES", field="outbox"
+        )
     folder = state.settings.data_dir / "outbox"
     messages = []
     for path in sorted(folder.glob("*.eml"), reverse=True)[:50] if folder.is_dir() else []:

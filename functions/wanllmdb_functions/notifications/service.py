@@ -1,9 +1,10 @@
 """Notifications: who hears about what, and telling them.
 
 `notify` fans an event out to the users subscribed to its kind in its project: an in-app entry each
-(and the unread counter), an email through the outbox for those who asked, and a webhook job per
-subscribed webhook, queued for the delivery worker. Nothing slow happens on the caller's thread.
-Secrets never leave this module except once, at webhook creation.
+(and the unread counter), an email for those who asked (the local outbox, or queued for SES on AWS),
+and a webhook job per subscribed webhook, queued for the delivery worker (or the SQS delivery queue).
+Nothing slow happens on the caller's thread. Secrets never leave this module except once, at webhook
+creation.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, InvalidInput, NotFound
@@ -23,7 +24,7 @@ from ..ports import Condition, Item, ItemStore
 from ..projects.service import ProjectService
 from ..runs.lookup import authorized_run_item
 from . import keys
-from .delivery import DeliveryJob, write_outbox
+from .delivery import DeliveryJob, Mailer
 from .models import (
     AlertRequest,
     AlertResult,
@@ -38,9 +39,6 @@ from .models import (
     WebhookCreated,
 )
 from .ssrf import check_webhook_url
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 __all__ = ["Event", "JobQueue", "NotificationService"]
 
@@ -73,12 +71,12 @@ class NotificationService:
         items: ItemStore,
         *,
         queue: JobQueue | None,
-        outbox: Path | None,
+        mailer: Mailer | None,
         allow_private_webhooks: bool = False,
     ) -> None:
         self._items = items
         self._queue = queue
-        self._outbox = outbox
+        self._mailer = mailer
         self._allow_private = allow_private_webhooks
         self._projects = ProjectService(items)
 
@@ -206,11 +204,12 @@ class NotificationService:
         for sub in self._items.query_all(keys.subscribers_of(event.project_id), page_size=500):
             if event.kind not in sub.get("events", []):
                 continue
-            self._tell(sub["user_id"], event, email=bool(sub.get("email")), hooks=sub.get("webhook_ids", []))
+            self.tell(sub["user_id"], event, email=bool(sub.get("email")), hooks=sub.get("webhook_ids", []))
             told += 1
         return told
 
-    def _tell(self, user_id: str, event: Event, *, email: bool, hooks: Iterable[str]) -> None:
+    def tell(self, user_id: str, event: Event, *, email: bool, hooks: Iterable[str]) -> None:
+        """One user hears of `event`: in-app always, plus email and these webhooks of theirs."""
         at, notification_id = now_iso(), secrets.token_hex(8)
         pk, sk = keys.inbox_entry(user_id, at, notification_id)
         entry = {
@@ -239,12 +238,10 @@ class NotificationService:
             "run_id": event.run_id,
             "link": event.link,
         }
-        if email and self._outbox is not None:
+        if email and self._mailer is not None:
             user = UserService(self._items).get(user_id) or {}
             if user.get("email"):
-                write_outbox(
-                    self._outbox, to=user["email"], subject=f"[{event.level}] {event.title}", text=event.text
-                )
+                self._mailer.send(to=user["email"], subject=f"[{event.level}] {event.title}", text=event.text)
         if self._queue is not None:
             for hook_id in hooks:
                 self._queue.enqueue(

@@ -11,12 +11,20 @@ Lambda (compaction/notices.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..core.hooks import Hook
 from .blob_store import BlobStore
 from .item_store import ItemStore
 
-__all__ = ["RunChanged", "RunChangedHook", "RunFinished", "RunFinishedHook"]
+__all__ = [
+    "RunChanged",
+    "RunChangedHook",
+    "RunFinished",
+    "RunFinishedHook",
+    "RunSummaryChanged",
+    "RunSummaryChangedHook",
+]
 
 
 @dataclass(frozen=True)
@@ -46,3 +54,16 @@ class RunChanged:
 
 
 RunChangedHook = Hook[RunChanged]
+
+
+@dataclass(frozen=True)
+class RunSummaryChanged:
+    """A run's stored summary changed (a summary patch, or a patch that finished the run with one):
+    project automations on metric thresholds are evaluated here."""
+
+    run_id: str
+    project_id: str
+    summary: dict[str, Any]
+
+
+RunSummaryChangedHook = Hook[RunSummaryChanged]

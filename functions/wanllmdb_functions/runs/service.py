@@ -20,7 +20,14 @@ from ..core.settings import Settings
 from ..core.values import checked_json, now_iso, now_utc
 from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
-from ..ports.events import RunChanged, RunChangedHook, RunFinished, RunFinishedHook
+from ..ports.events import (
+    RunChanged,
+    RunChangedHook,
+    RunFinished,
+    RunFinishedHook,
+    RunSummaryChanged,
+    RunSummaryChangedHook,
+)
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
@@ -91,8 +98,10 @@ class RunService:
         settings: Settings,
         run_finished: RunFinishedHook | None = None,
         run_changed: RunChangedHook | None = None,
+        summary_changed: RunSummaryChangedHook | None = None,
     ) -> None:
         self._items = items
+        self._summary_changed = summary_changed or RunSummaryChangedHook("run summary changed")
         self._run_finished = run_finished or RunFinishedHook("run finished")
         self._run_changed = run_changed or RunChangedHook("run changed")
         self._blobs = blobs
@@ -103,7 +112,12 @@ class RunService:
     def of(cls, state: AppState) -> RunService:
         """The service as routes and the reaper use it: this app's storage, publishing on its hooks."""
         return cls(
-            state.storage.items, state.storage.blobs, state.settings, state.run_finished, state.run_changed
+            state.storage.items,
+            state.storage.blobs,
+            state.settings,
+            state.run_finished,
+            state.run_changed,
+            state.run_summary,
         )
 
     @property
@@ -186,6 +200,10 @@ class RunService:
         """Counters and the finished and changed hooks, once the change is committed."""
         if before is None or any(before.get(f) != after.get(f) for f in INDEXED_FIELDS):
             self._changed(after)
+        if after.get("summary") and (before or {}).get("summary") != after.get("summary"):
+            self._summary_changed.publish(
+                RunSummaryChanged(after["id"], after["project_id"], dict(after["summary"]))
+            )
         old, new = (before or {}).get("state"), after["state"]
         if old == new:
             return

@@ -5,8 +5,8 @@ organization members' feeds, and the local outbox for tenant admins."""
 from __future__ import annotations
 
 from wanllmdb_functions.app.state import AppState
-from wanllmdb_functions.notifications.models import WebhookCreate
-from wanllmdb_functions.notifications.wiring import notification_service
+from wanllmdb_functions.notifications.models import AutomationCreate, WebhookCreate
+from wanllmdb_functions.notifications.wiring import automation_service, notification_service
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
@@ -162,6 +162,39 @@ ROWS += [
             f"/api/projects/{ctx.project_id(c)}/grants",
             params={"kind": "run", "resource_id": "r", "principal": "user:outsider"},
         ),
+        PROJECT_CASES,
+    ),
+]
+
+
+def _automation(ctx: Ctx, case: str) -> str:
+    body = AutomationCreate.model_validate({"name": "crashes", "trigger": {"kind": "run_crashed"}})
+    created = automation_service(_state(ctx)).create(ctx.tenant.caller("owner"), ctx.project_id(case), body)
+    return created.id
+
+
+_CRASH_AUTOMATION = {"name": "crashes", "trigger": {"kind": "run_crashed"}}
+
+ROWS += [
+    Row(
+        "POST",
+        "/api/projects/{project_id}/automations",
+        project_rule(WRITERS, 201),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/automations", json=_CRASH_AUTOMATION),
+        PROJECT_CASES,
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project_id}/automations",
+        project_rule(READERS),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/automations"),
+        PROJECT_CASES,
+    ),
+    Row(
+        "DELETE",
+        "/api/projects/{project_id}/automations/{automation_id}",
+        project_rule(WRITERS, 204),
+        lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/automations/{_automation(ctx, c)}"),
         PROJECT_CASES,
     ),
 ]

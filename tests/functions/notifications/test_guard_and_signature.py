@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from wanllmdb_functions.core.errors import InvalidInput
@@ -55,13 +57,23 @@ def test_the_signature_verifies_and_a_changed_body_or_old_stamp_does_not() -> No
     assert not verify("whsec_x", b'{"a":1}', "garbage", now=1_700_000_010)
 
 
-def test_the_aws_backend_refuses_webhooks_and_email_naming_why() -> None:
+def test_the_aws_backend_without_a_queue_or_sender_refuses_webhooks_and_email_naming_the_setting() -> None:
     from types import SimpleNamespace
 
     from wanllmdb_functions.notifications.wiring import require_delivery
 
-    aws = SimpleNamespace(settings=SimpleNamespace(backend="aws"))
-    with pytest.raises(InvalidInput, match="local server only in this version") as err:
-        require_delivery(aws, "url")  # type: ignore[arg-type]
+    def state(**settings: object) -> Any:
+        base = {"backend": "aws", "notification_queue_url": None, "email_from": None}
+        return SimpleNamespace(settings=SimpleNamespace(**{**base, **settings}))
+
+    with pytest.raises(InvalidInput, match="WANLLMDB_NOTIFICATION_QUEUE_URL") as err:
+        require_delivery(state(), "url")
     assert err.value.field == "url"
-    require_delivery(SimpleNamespace(settings=SimpleNamespace(backend="local")), "url")  # type: ignore[arg-type]
+    queued = state(notification_queue_url="https://sqs.example/q")
+    require_delivery(queued, "url")  # webhooks go through the queue
+    with pytest.raises(InvalidInput, match="WANLLMDB_EMAIL_FROM"):
+        require_delivery(queued, "email", email=True)
+    require_delivery(
+        state(notification_queue_url="https://sqs.example/q", email_from="a@b.c"), "email", email=True
+    )
+    require_delivery(state(backend="local"), "email", email=True)

@@ -8,7 +8,8 @@
     ├── Conflict (409 conflict)
     │   └── ConditionFailed (409 conflict)  a conditional write lost the race
     ├── TooLarge (413 too_large)
-    └── RateLimited (429 rate_limited)     carries .retry_after_s (sent as Retry-After)
+    ├── RateLimited (429 rate_limited)     carries .retry_after_s (sent as Retry-After)
+    └── UpstreamFailed (502 upstream_failed)  a service we call (an OIDC issuer) failed us
 
 Services and adapters raise these; they never build responses. `core.http_errors` maps
 them to HTTP in one place.
@@ -25,6 +26,7 @@ __all__ = [
     "RateLimited",
     "TooLarge",
     "Unauthenticated",
+    "UpstreamFailed",
     "WanError",
 ]
 
@@ -90,3 +92,11 @@ class RateLimited(WanError):
 
     def headers(self) -> dict[str, str]:
         return {} if self.retry_after_s is None else {"Retry-After": str(max(self.retry_after_s, 1))}
+
+
+class UpstreamFailed(WanError):
+    """A service this one depends on (an identity provider) was unreachable or answered nonsense:
+    not the caller's fault, and not ours to retry blindly."""
+
+    status = 502
+    code = "upstream_failed"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -63,6 +65,49 @@ class Settings(BaseSettings):
     query_cache_mb: int = Field(default=256, ge=0, le=8192)
     sql_timeout_s: float = Field(default=20.0, gt=0, le=600)
     compaction_every_chunks: int = Field(default=64, ge=2, le=100_000)
+    # OIDC login (authorization code + PKCE) beside password login; off unless an issuer is set.
+    # On AWS the CDK stack sets these for its Cognito user pool; docs/auth.md shows other issuers.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None  # confidential clients only; Cognito's has none
+    oidc_scopes: Annotated[tuple[str, ...], NoDecode] = ("openid", "email", "profile")
+    # Comma-separated; empty lets every account the issuer vouches for sign in.
+    oidc_allowed_email_domains: Annotated[tuple[str, ...], NoDecode] = ()
+    # The ID-token claim a new user's name is made from (falling back to the e-mail's local part).
+    oidc_username_claim: str = "preferred_username"
+    # Where the issuer sends the browser back; defaults to {public_url}/api/auth/oidc/callback.
+    oidc_redirect_url: str | None = None
+    oidc_display_name: str = "SSO"
+
+    @field_validator("oidc_scopes", "oidc_allowed_email_domains", mode="before")
+    @classmethod
+    def _word_list(cls, value: object) -> object:
+        """`a,b`, `a b` or a JSON-less list from the environment; scopes keep their case (RFC 6749)."""
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("oidc_allowed_email_domains", mode="after")
+    @classmethod
+    def _lower_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(domain.lower().lstrip("@") for domain in value)
+
+    @model_validator(mode="after")
+    def _oidc_is_complete(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        if not self.oidc_client_id:
+            raise ValueError(f"{ENV_PREFIX}OIDC_ISSUER is set, so {ENV_PREFIX}OIDC_CLIENT_ID is needed too")
+        for name in ("oidc_issuer", "oidc_redirect_url"):
+            url = getattr(self, name)
+            if url is not None and not _is_trusted_url(url):
+                raise ValueError(
+                    f"{ENV_PREFIX}{name.upper()}={url!r} must be an https:// URL "
+                    "(http:// only to a loopback host)"
+                )
+        if "openid" not in self.oidc_scopes:
+            raise ValueError(f"{ENV_PREFIX}OIDC_SCOPES must include 'openid'")
+        return self
 
     @model_validator(mode="after")
     def _aws_needs_table_and_bucket(self) -> Settings:
@@ -80,6 +125,31 @@ class Settings(BaseSettings):
     @property
     def lake_dir(self) -> Path:
         return self.data_dir / "lake"
+
+    @property
+    def oidc_callback_url(self) -> str:
+        return self.oidc_redirect_url or f"{self.base_url}/api/auth/oidc/callback"
+
+
+def _is_trusted_url(url: str) -> bool:
+    """https with a host, or http to a loopback host (a local test issuer)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http":
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _describe(error: dict[str, object]) -> str:

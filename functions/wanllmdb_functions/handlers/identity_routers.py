@@ -9,6 +9,7 @@ from ..health.routes import router as health_router
 from ..identity.auth_routes import router as auth_router
 from ..identity.invitation_routes import router as invitation_router
 from ..identity.key_routes import router as key_router
+from ..identity.oidc_routes import router as oidc_router
 from ..identity.org_routes import router as org_router
 from ..notifications.automation_routes import router as automation_router
 from ..notifications.routes import router as notification_router
@@ -22,6 +23,7 @@ __all__ = ["IDENTITY_ROUTERS"]
 IDENTITY_ROUTERS: list[APIRouter] = [
     health_router,
     auth_router,
+    oidc_router,
     invitation_router,
     key_router,
     org_router,

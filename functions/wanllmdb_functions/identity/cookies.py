@@ -7,6 +7,10 @@
 - `wl_csrf` (readable by scripts, SameSite=Strict, Path=/): the CSRF token. The page echoes it in
   `X-CSRF-Token` on unsafe requests; a forged cross-site request cannot read it.
 
+- `wl_oidc` (HttpOnly, SameSite=Lax, Path=/api/auth/oidc, ten minutes): binds an OIDC sign-in in
+  progress to the browser that began it. Lax, not Strict: the issuer sends the browser back with a
+  cross-site navigation, which a Strict cookie would not accompany.
+
 Cookies are `Secure` when the request came over https, or to a loopback host: browsers treat
 http://127.0.0.1 and http://localhost as secure contexts and keep Secure cookies there, so the
 local server gets them too. On any other plain-http host they could not be stored at all.
@@ -23,11 +27,15 @@ from .credentials import IssuedSession
 
 __all__ = [
     "CSRF_COOKIE",
+    "OIDC_COOKIE",
+    "OIDC_COOKIE_PATH",
     "REFRESH_COOKIE",
     "REFRESH_COOKIE_PATH",
     "SESSION_COOKIE",
+    "clear_oidc_cookie",
     "clear_session_cookies",
     "is_loopback",
+    "set_oidc_cookie",
     "set_session_cookies",
 ]
 
@@ -35,6 +43,8 @@ SESSION_COOKIE = "wl_session"
 REFRESH_COOKIE = "wl_refresh"
 CSRF_COOKIE = "wl_csrf"
 REFRESH_COOKIE_PATH = "/api/auth"
+OIDC_COOKIE = "wl_oidc"
+OIDC_COOKIE_PATH = "/api/auth/oidc"
 
 
 def is_loopback(host: str | None) -> bool:
@@ -81,3 +91,16 @@ def clear_session_cookies(request: Request, response: Response) -> None:
         (CSRF_COOKIE, "/", False),
     ):
         response.delete_cookie(name, path=path, secure=secure, httponly=httponly, samesite="strict")
+
+
+def set_oidc_cookie(request: Request, response: Response, binding: str, max_age_s: int) -> None:
+    response.set_cookie(
+        OIDC_COOKIE, binding, max_age=max_age_s, path=OIDC_COOKIE_PATH, httponly=True,
+        secure=_secure(request), samesite="lax",
+    )  # fmt: skip
+
+
+def clear_oidc_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        OIDC_COOKIE, path=OIDC_COOKIE_PATH, secure=_secure(request), httponly=True, samesite="lax"
+    )

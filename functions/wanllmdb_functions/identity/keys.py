@@ -13,6 +13,8 @@ __all__ = [
     "login_failures_of_address",
     "login_failures_of_user",
     "memberships_of",
+    "oidc_login",
+    "oidc_subject",
     "org",
     "org_invitations",
     "org_member",
@@ -56,6 +58,17 @@ def session(token_hash: str) -> tuple[str, str]:
 
 def refresh_token(token_hash: str) -> tuple[str, str]:
     return f"REFRESH#{token_hash}", "REFRESH"
+
+
+def oidc_login(binding_hash: str) -> tuple[str, str]:
+    """An OIDC login in progress (state, nonce, PKCE verifier), under the hash of its browser cookie."""
+    return f"OIDCLOGIN#{binding_hash}", "OIDCLOGIN"
+
+
+def oidc_subject(issuer: str, subject: str) -> tuple[str, str]:
+    """Links an issuer's subject to the user it signs in. `sub` is unique only within its issuer, so
+    both name the item, one in each key half: no character in either can make two pairs collide."""
+    return f"OIDCSUB#{issuer}", f"SUB#{subject}"
 
 
 def session_family(family_id: str) -> tuple[str, str]:

@@ -125,6 +125,16 @@ ROWS = [
     Row("POST", "/api/auth/refresh", public_rule(), _refresh),
     Row("POST", "/api/auth/logout", actors_rule(USERS, 204), lambda ctx, a, c: Call("/api/auth/logout")),
     Row("GET", "/api/auth/me", EVERYONE, lambda ctx, a, c: Call("/api/auth/me")),
+    Row("GET", "/api/auth/providers", public_rule(), lambda ctx, a, c: Call("/api/auth/providers")),
+    # Public sign-in legs; the matrix tenant configures no issuer, so both say so (404) to everyone.
+    # tests/functions/identity/test_oidc_http.py drives them against a real issuer.
+    Row("GET", "/api/auth/oidc/start", public_rule(404), lambda ctx, a, c: Call("/api/auth/oidc/start")),
+    Row(
+        "GET",
+        "/api/auth/oidc/callback",
+        public_rule(404),
+        lambda ctx, a, c: Call("/api/auth/oidc/callback", params={"code": "c", "state": "s"}),
+    ),
     Row(
         "POST",
         "/api/invitations",

@@ -13,6 +13,7 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
 
 export type User = Ok<"/api/auth/me", "get">;
 export type LoginResult = Ok<"/api/auth/login", "post">;
+export type AuthProviders = Ok<"/api/auth/providers", "get">;
 export type Project = Ok<"/api/projects/{project_id}", "get">;
 export type ProjectPage = Ok<"/api/projects", "get">;
 export type Run = Ok<"/api/runs/{run_id}", "get">;

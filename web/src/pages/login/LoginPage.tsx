@@ -1,8 +1,8 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { healthQuery } from "../../queries/account";
-import { login } from "../../api/auth";
+import { getMe, getProviders, login, SSO_DONE_PARAM, ssoStartHref } from "../../api/auth";
 import { markSignedIn } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
 
@@ -15,6 +15,27 @@ export function LoginPage() {
   const [params] = useSearchParams();
   // On an embedded server the admin signs in with the API key written at its first start.
   const local = useQuery(healthQuery()).data?.backend === "local";
+  // The SSO button shows only when the server advertises an issuer.
+  const sso = useQuery({ queryKey: ["auth", "providers"], queryFn: getProviders, staleTime: Infinity, retry: false }).data
+    ?.oidc;
+  const next = params.get("next");
+
+  const enter = (who: string) => {
+    markSignedIn({ username: who });
+    // Only follow same-site paths, so a crafted ?next= cannot send the user elsewhere.
+    navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+  };
+
+  // Back from the issuer: the callback set the session cookies; learn whose they are.
+  const ssoDone = params.get(SSO_DONE_PARAM) !== null;
+  useEffect(() => {
+    if (!ssoDone) return;
+    getMe().then(
+      (me) => enter(me.username),
+      (err: unknown) => setError(err),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival from the issuer
+  }, [ssoDone]);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -22,10 +43,7 @@ export function LoginPage() {
     setError(undefined);
     try {
       const r = await login(username, password);
-      markSignedIn({ username: r.user.username });
-      const next = params.get("next");
-      // Only follow same-site paths, so a crafted ?next= cannot send the user elsewhere.
-      navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+      enter(r.user.username);
     } catch (err) {
       setError(err);
     } finally {
@@ -60,6 +78,12 @@ export function LoginPage() {
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        {sso && (
+          // A full navigation, not a fetch: the issuer's sign-in page takes over the window.
+          <a className="btn" data-testid="sso-login" href={ssoStartHref(sso.start_url, next)}>
+            Sign in with {sso.name}
+          </a>
+        )}
         {local && (
           <p className="muted small" data-testid="local-login-hint">
             Local server: user <code>admin</code>, password: the key in <code>~/.wanllmdb/admin-api-key</code> (or{" "}

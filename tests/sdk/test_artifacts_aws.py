@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -52,14 +53,20 @@ def test_log_relog_and_download_through_s3(
     monkeypatch.setenv("WANLLMDB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("WANLLMDB_ARTIFACT_MULTIPART_BYTES", str(5 << 20))
     monkeypatch.setenv("WANLLMDB_SILENT", "true")
-    puts: list[str] = []
-    real = ArtifactHttp.put_file
+    puts: list[tuple[str, int]] = []  # (key, bytes) of each blob, part and pack PUT to S3
+    real_file, real_bytes = ArtifactHttp.put_file, ArtifactHttp.put_bytes
 
-    def counted(self: ArtifactHttp, put_url: str, *args: Any, **kwargs: Any) -> str:
-        puts.append(put_url)
-        return real(self, put_url, *args, **kwargs)
+    def put_file(self: ArtifactHttp, put_url: str, *args: Any, **kwargs: Any) -> str:
+        puts.append((urlsplit(put_url).path, kwargs.get("length") or 0))
+        return real_file(self, put_url, *args, **kwargs)
 
-    monkeypatch.setattr(ArtifactHttp, "put_file", counted)
+    def put_bytes(self: ArtifactHttp, put_url: str, headers: dict[str, str], data: bytes) -> None:
+        if "/manifests/" not in put_url:
+            puts.append((urlsplit(put_url).path, len(data)))
+        real_bytes(self, put_url, headers, data)
+
+    monkeypatch.setattr(ArtifactHttp, "put_file", put_file)
+    monkeypatch.setattr(ArtifactHttp, "put_bytes", put_bytes)
     src = tmp_path / "src"
     files = write_tree(src, 20)
     (src / "weights.bin").write_bytes(os.urandom((12 << 20) + 5))  # 3 parts on S3
@@ -68,14 +75,16 @@ def test_log_relog_and_download_through_s3(
         art = wanllmdb.Artifact("s3-data", "dataset")
         art.add_dir(src)
         art.save(project="aws")
-        assert art.version == "v0" and len(puts) == 20 + 3
+        # The 20 small files in one pack, the big one in 3 parts.
+        assert art.version == "v0" and sorted("/packs/" in k for k, _ in puts) == [False] * 3 + [True]
+        assert sum(n for _, n in puts) == sum(len(b) for b in files.values())
         (src / "d0" / "f00000.bin").write_bytes(b"changed")
         files["d0/f00000.bin"] = b"changed"
         puts.clear()
         again = wanllmdb.Artifact("s3-data", "dataset")
         again.add_dir(src)
         again.save(project="aws")
-        assert again.version == "v1" and len(puts) == 1
+        assert again.version == "v1" and [("/packs/" in k, n) for k, n in puts] == [(True, len(b"changed"))]
         monkeypatch.setenv("WANLLMDB_CACHE_DIR", str(tmp_path / "cold-cache"))
         fetched = wanllmdb.Api().artifact("artsdk/aws/s3-data:latest")
         root = Path(fetched.download(tmp_path / "out"))

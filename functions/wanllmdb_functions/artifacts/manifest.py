@@ -29,7 +29,11 @@ COLUMNS: dict[str, Any] = {
     "ref": pl.String,
     "birth_artifact": pl.String,
     "extra": pl.String,
+    "pack": pl.String,
+    "offset": pl.Int64,
 }
+# Columns a version-1 manifest (written before packs) lacks: read as null.
+OPTIONAL_COLUMNS = ("pack", "offset")
 MAX_PATH_CHARS = 1024
 DIGEST_HEADER = b"wandb-artifact-manifest-v1\n"
 
@@ -47,11 +51,25 @@ class Manifest:
         return int(self.frame.get_column("size").fill_null(0).sum())
 
     def stored_blobs(self) -> dict[str, int]:
-        """sha256 → size of every entry stored in the lake (references have none)."""
-        stored = self.frame.filter(pl.col("sha256").is_not_null()).unique("sha256")
+        """sha256 → size of every entry stored as a blob of its own (references and packed entries
+        have none)."""
+        stored = self.frame.filter(pl.col("sha256").is_not_null() & pl.col("pack").is_null()).unique("sha256")
         return dict(
             zip(stored.get_column("sha256").to_list(), stored.get_column("size").to_list(), strict=True)
         )
+
+    def packs(self) -> set[str]:
+        """The packs this version's entries live in."""
+        return set(self.frame.get_column("pack").drop_nulls().unique().to_list())
+
+    def packed(self) -> dict[str, tuple[str, int]]:
+        """sha256 → (pack, offset) of every packed entry: where its bytes can be found again."""
+        rows = (
+            self.frame.filter(pl.col("pack").is_not_null())
+            .unique("sha256")
+            .select("sha256", "pack", "offset")
+        )
+        return {sha: (pack, int(offset)) for sha, pack, offset in rows.iter_rows()}
 
 
 class ManifestCache:
@@ -107,6 +125,9 @@ def read_manifest(data: bytes) -> Manifest:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # Polars raises several types for a file that is not Parquet
         raise _bad(f"not a Parquet file ({type(exc).__name__})") from None
+    frame = frame.with_columns(
+        [pl.lit(None, dtype=COLUMNS[c]).alias(c) for c in OPTIONAL_COLUMNS if c not in frame.columns]
+    )
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise _bad(f"columns {missing} are missing; schemas/artifact_manifest.json lists them")
@@ -126,6 +147,20 @@ def read_manifest(data: bytes) -> Manifest:
     bad_hex = stored.filter(~pl.col("sha256").str.contains(r"^[0-9a-f]{64}$"))
     if bad_hex.height:
         raise _bad(f"entry {bad_hex.get_column('path')[0]!r} has a sha256 that is not 64 hex characters")
+    packed = frame.filter(pl.col("pack").is_not_null())
+    loose = packed.filter(
+        pl.col("sha256").is_null()
+        | pl.col("offset").is_null()
+        | (pl.col("offset") < 0)
+        | ~pl.col("pack").str.contains(r"^[0-9a-f]{64}$")
+    )
+    if loose.height:
+        raise _bad(
+            f"entry {loose.get_column('path')[0]!r} names a pack: it needs its sha256, an offset >= 0 "
+            "and a pack of 64 hex characters"
+        )
+    if frame.filter(pl.col("pack").is_null() & pl.col("offset").is_not_null()).height:
+        raise _bad("an entry with an offset must name its pack")
     neither = frame.filter(pl.col("sha256").is_null() & pl.col("ref").is_null())
     if neither.height:
         raise _bad(

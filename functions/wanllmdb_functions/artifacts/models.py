@@ -30,6 +30,8 @@ __all__ = [
     "ManifestRequest",
     "MultipartComplete",
     "MultipartResume",
+    "PackGrant",
+    "PackRequest",
     "PartGrant",
     "RunArtifacts",
     "UseRequest",
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 MAX_BLOBS_PER_REQUEST = 1000
+# A pack is read whole when a version naming it is committed, so it stays a size a function can hold.
+MAX_PACK_BYTES = 256 << 20
+MAX_PACK_MEMBER_BYTES = 16 << 20
 
 
 class _Strict(BaseModel):
@@ -58,6 +63,13 @@ class BlobsRequest(_Strict):
     multipart_threshold: int | None = Field(
         default=None, ge=5 * 2**20, description="bytes above which a blob goes in parts"
     )
+    pack_below: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_PACK_MEMBER_BYTES,
+        description="blobs smaller than this that are not stored yet are answered `packable`: the "
+        "client sends them concatenated in packs (POST .../packs) instead of one PUT each",
+    )
 
 
 class PartGrant(BaseModel):
@@ -75,6 +87,9 @@ class BlobGrant(BaseModel):
         default=None, description="multipart: PUT each part, then POST .../blobs/complete"
     )
     parts: list[PartGrant] = Field(default_factory=list)
+    packable: bool = Field(default=False, description="not stored: send it in a pack (POST .../packs)")
+    pack: str | None = Field(default=None, description="present inside this pack (its SHA-256) ...")
+    offset: int | None = Field(default=None, description="... at this offset; name both in the manifest")
 
 
 class BlobGrants(BaseModel):
@@ -105,6 +120,15 @@ class ManifestGrant(BaseModel):
     present: bool
     url: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+
+
+class PackRequest(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the whole pack")
+    size: int = Field(ge=1, le=MAX_PACK_BYTES)
+
+
+class PackGrant(ManifestGrant):
+    """A checksummed PUT of one pack; `present` when the same pack was uploaded before."""
 
 
 class ArtifactLog(_Strict):
@@ -185,6 +209,11 @@ class FileEntry(BaseModel):
     birth_artifact: str | None = None
     extra: dict[str, Any] | None = None
     url: str | None = Field(default=None, description="a presigned GET of a stored entry, when asked for")
+    offset: int | None = Field(
+        default=None,
+        description="set for a small entry kept in a pack: `url` is the pack's, and the entry is "
+        "`size` bytes from here (GET with `Range: bytes=offset-(offset+size-1)`)",
+    )
 
 
 class FilePage(BaseModel):

@@ -28,6 +28,8 @@ from .models import (
     ManifestRequest,
     MultipartComplete,
     MultipartResume,
+    PackGrant,
+    PackRequest,
     RunArtifacts,
     UseRequest,
     VersionRuns,
@@ -72,6 +74,14 @@ def complete_multipart(
 ) -> Response:
     svc.complete_multipart(caller, project_id, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(f"{BASE}/packs")
+def grant_pack(
+    project_id: ProjectIdDep, body: PackRequest, caller: CallerDep, svc: ArtifactsDep
+) -> PackGrant:
+    """A checksummed PUT for one pack: small blobs concatenated, named by (pack, offset) in the manifest."""
+    return svc.grant_pack(caller, project_id, body)
 
 
 @router.post(f"{BASE}/manifests")

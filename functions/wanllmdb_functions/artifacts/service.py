@@ -1,8 +1,10 @@
 """Artifacts: upload grants for blobs and manifests, versions committed exactly once, aliases, lineage.
 
-Logging a version is: blobs (content-addressed, PUT through grants that pin their SHA-256), then the
-manifest (one Parquet object), then `log`, which reads the manifest back, recomputes wandb's digest,
-checks every blob it names is stored, and commits in one transaction:
+Logging a version is: blobs (content-addressed, PUT through grants that pin their SHA-256; small ones
+concatenated into packs, one PUT per pack), then the manifest (one Parquet object), then `log`, which
+reads the manifest back, recomputes wandb's digest, checks every blob it names is stored (and that
+every packed entry's bytes in a pack it has not checked before hash to the entry's SHA-256), and
+commits in one transaction:
   - the collection item, conditional on the version counter it read (so two writers get v0 and v1,
     never the same number and never a gap),
   - the version item and a (collection, digest) item, both conditional on not existing (so identical
@@ -15,8 +17,10 @@ manifests no live version names.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -26,8 +30,8 @@ from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
 from ..core.settings import Settings
 from ..core.values import now_iso
-from ..lake.keys import artifact_blob_key, artifact_manifest_key
-from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
+from ..lake.keys import artifact_blob_key, artifact_manifest_key, artifact_pack_key
+from ..ports import BlobStore, Condition, Item, ItemStore, PresignedRequest, TransactOp
 from ..projects.grants import resource_ref
 from ..projects.service import ProjectService
 from ..runs.lookup import authorized_run_item
@@ -53,6 +57,8 @@ from .models import (
     ManifestRequest,
     MultipartComplete,
     MultipartResume,
+    PackGrant,
+    PackRequest,
     PartGrant,
     RunArtifacts,
     UseRequest,
@@ -70,8 +76,18 @@ MAX_PART_BYTES = 512 << 20
 MAX_PARTS = 10_000
 _MAX_RACES = 16
 _HEAD_THREADS = 32
+_PACK_CHECK_THREADS = 4
 MAX_FILE_PAGE = 1000
 MAX_LINEAGE_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the collection's latest version already stores: blobs of their own, and packed blobs
+    with where they are. Checked when that version was committed, so trusted without a request."""
+
+    blobs: set[str] = field(default_factory=set)
+    packed: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def _version_model(item: Item, aliases: list[str], *, created: bool = True) -> ArtifactVersion:
@@ -163,16 +179,17 @@ class ArtifactService:
         self._manifests.put(project_id, sha256, manifest)
         return manifest
 
-    def _latest_blobs(self, project_id: str, name: str | None) -> set[str]:
+    def _latest_blobs(self, project_id: str, name: str | None) -> _Known:
         if name is None:
-            return set()
+            return _Known()
         collection = self._collection(project_id, name)
         if collection is None or collection.get("latest") is None:
-            return set()
+            return _Known()
         latest = self._items.get(*keys.version(project_id, name, int(collection["latest"])))
         if latest is None:
-            return set()
-        return set(self._manifest(project_id, latest["manifest_sha256"]).stored_blobs())
+            return _Known()
+        manifest = self._manifest(project_id, latest["manifest_sha256"])
+        return _Known(set(manifest.stored_blobs()), manifest.packed())
 
     def _stored(self, project_id: str, shas: Iterable[str]) -> dict[str, bool]:
         """Which of these blobs exist, asked in parallel (each is one HEAD)."""
@@ -188,17 +205,34 @@ class ArtifactService:
     # -- uploads -------------------------------------------------------------------------------------
     def grant_blobs(self, caller: Caller, project_id: str, body: BlobsRequest) -> BlobGrants:
         """A grant per blob not yet stored in the project: one checksummed PUT, or parts above the
-        multipart threshold. Blobs the collection's latest version holds are answered without a HEAD."""
+        multipart threshold. Blobs the collection's latest version holds are answered without a HEAD,
+        with their pack and offset when packed. Below `pack_below`, a blob not held there is answered
+        `packable` without a HEAD either: a pack costs one request for thousands of small files, so
+        looking for each of them elsewhere in the project would cost more than sending it again."""
         self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
         if body.collection is not None:
             check_name(body.collection, field="collection")
         known = self._latest_blobs(project_id, body.collection)
-        stored = self._stored(project_id, (i.sha256 for i in body.items if i.sha256 not in known))
+
+        def unknown(sha256: str) -> bool:
+            return sha256 not in known.blobs and sha256 not in known.packed
+
+        stored = self._stored(
+            project_id,
+            (i.sha256 for i in body.items if unknown(i.sha256) and not 0 < i.size < body.pack_below),
+        )
         threshold = body.multipart_threshold or DEFAULT_MULTIPART_BYTES
         grants: list[BlobGrant] = []
         for item in body.items:
-            if item.sha256 in known or stored.get(item.sha256):
+            if item.sha256 in known.blobs or stored.get(item.sha256):
                 grants.append(BlobGrant(sha256=item.sha256, present=True))
+                continue
+            if item.sha256 in known.packed:
+                pack, offset = known.packed[item.sha256]
+                grants.append(BlobGrant(sha256=item.sha256, present=True, pack=pack, offset=offset))
+                continue
+            if 0 < item.size < body.pack_below:  # empty files go alone: packs are never empty
+                grants.append(BlobGrant(sha256=item.sha256, present=False, packable=True))
                 continue
             key = artifact_blob_key(project_id, item.sha256)
             if item.size > threshold:
@@ -251,16 +285,27 @@ class ArtifactService:
     def grant_manifest(self, caller: Caller, project_id: str, body: ManifestRequest) -> ManifestGrant:
         self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
         key = artifact_manifest_key(project_id, body.sha256)
+        present, put = self._checksummed_put(key, body.sha256, body.size, "application/vnd.apache.parquet")
+        return ManifestGrant(present=present, url=put.url if put else None, headers=put.headers if put else {})
+
+    def grant_pack(self, caller: Caller, project_id: str, body: PackRequest) -> PackGrant:
+        """A PUT for one pack of small blobs. Nothing about its members is trusted yet: `log` checks
+        each packed entry's bytes against its SHA-256 before a version may name the pack."""
+        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
+        key = artifact_pack_key(project_id, body.sha256)
+        present, put = self._checksummed_put(key, body.sha256, body.size, "application/octet-stream")
+        return PackGrant(present=present, url=put.url if put else None, headers=put.headers if put else {})
+
+    def _checksummed_put(
+        self, key: str, sha256: str, size: int, content_type: str
+    ) -> tuple[bool, PresignedRequest | None]:
+        """(present, None) when `key` is stored already, else (False, a PUT pinned to the bytes)."""
         if self._blobs.head(key) is not None:
-            return ManifestGrant(present=True)
+            return True, None
         put = self._blobs.presign_put(
-            key,
-            expires_s=self._ttl,
-            content_length=body.size,
-            content_type="application/vnd.apache.parquet",
-            sha256_hex=body.sha256,
+            key, expires_s=self._ttl, content_length=size, content_type=content_type, sha256_hex=sha256
         )
-        return ManifestGrant(present=False, url=put.url, headers=put.headers)
+        return False, put
 
     # -- commit --------------------------------------------------------------------------------------
     def log(self, caller: Caller, project_id: str, body: ArtifactLog) -> ArtifactVersion:
@@ -287,7 +332,7 @@ class ArtifactService:
         known = self._latest_blobs(project_id, name)
         missing = [
             sha
-            for sha, ok in self._stored(project_id, set(manifest.stored_blobs()) - known).items()
+            for sha, ok in self._stored(project_id, set(manifest.stored_blobs()) - known.blobs).items()
             if not ok
         ]
         if missing:
@@ -297,6 +342,7 @@ class ArtifactService:
                 "upload them through /artifacts/blobs first",
                 field="manifest_sha256",
             )
+        self._check_packed(project_id, manifest, known)
         for _ in range(_MAX_RACES):
             existing = self._items.get(*keys.digest(project_id, name, digest))
             if existing is not None:
@@ -318,6 +364,42 @@ class ArtifactService:
             self._record_logged(run_id, version)
             return _version_model(version, self._aliases_of(project_id, name).get(int(version["index"]), []))
         raise Conflict(f"artifact {name}: too many concurrent versions; retry", field="name")
+
+    def _check_packed(self, project_id: str, manifest: Manifest, known: _Known) -> None:
+        """Every packed entry's bytes hash to its SHA-256, unless the latest version holds the same
+        bytes at the same place (checked when it was committed). Packs are read whole, a few at once."""
+        rows = (
+            manifest.frame.filter(pl.col("pack").is_not_null())
+            .unique(["sha256", "pack", "offset"])
+            .select("pack", "offset", "size", "sha256", "path")
+        )
+        todo: dict[str, list[tuple[int, int, str, str]]] = {}
+        for pack, offset, size, sha, path in rows.iter_rows():
+            if known.packed.get(sha) != (pack, offset):
+                todo.setdefault(pack, []).append((int(offset), int(size), sha, path))
+        if not todo:
+            return
+
+        def check(pack: str) -> None:
+            try:
+                data = memoryview(self._blobs.get(artifact_pack_key(project_id, pack)))
+            except NotFound:
+                raise InvalidInput(
+                    f"manifest_sha256: pack {pack} (holding {todo[pack][0][3]!r}) is not uploaded; "
+                    "PUT it through /artifacts/packs first",
+                    field="manifest_sha256",
+                ) from None
+            for offset, size, sha, path in todo[pack]:
+                end = offset + size
+                if end > len(data) or hashlib.sha256(data[offset:end]).hexdigest() != sha:
+                    raise InvalidInput(
+                        f"manifest_sha256: entry {path!r}: the {size} bytes at offset {offset} of pack "
+                        f"{pack} are not the bytes its sha256 names; rebuild the pack",
+                        field="manifest_sha256",
+                    )
+
+        with ThreadPoolExecutor(min(_PACK_CHECK_THREADS, len(todo))) as pool:
+            list(pool.map(check, todo))
 
     def _commit(
         self,
@@ -483,13 +565,24 @@ class ArtifactService:
         if prefix:
             frame = frame.filter(pl.col("path").str.starts_with(prefix))
         page = frame.slice(offset, limit)
+        pack_urls: dict[str, str] = {}  # a page of small files is mostly one pack: sign it once
+
+        def url_of(row: dict[str, Any]) -> str | None:
+            if not urls or row["sha256"] is None:
+                return None
+            if row["pack"] is None:
+                return self._blobs.presign_get(
+                    artifact_blob_key(project_id, row["sha256"]), expires_s=self._ttl
+                ).url
+            if row["pack"] not in pack_urls:
+                key = artifact_pack_key(project_id, row["pack"])
+                pack_urls[row["pack"]] = self._blobs.presign_get(key, expires_s=self._ttl).url
+            return pack_urls[row["pack"]]
+
         entries = []
         for row in page.iter_rows(named=True):
-            url = None
-            if urls and row["sha256"] is not None:
-                key = artifact_blob_key(project_id, row["sha256"])
-                url = self._blobs.presign_get(key, expires_s=self._ttl).url
-            entries.append(FileEntry(**{**row, "extra": entry_extra(row["extra"]), "url": url}))
+            fields = {k: v for k, v in row.items() if k != "pack"}
+            entries.append(FileEntry(**{**fields, "extra": entry_extra(row["extra"]), "url": url_of(row)}))
         return FilePage(
             entries=entries, total=frame.height, offset=offset, url_expires_s=self._ttl if urls else None
         )
@@ -669,20 +762,26 @@ class ArtifactService:
         self._authorize(caller, Permission.PROJECT_ADMIN, project_id)
         live_manifests: set[str] = set()
         live_blobs: set[str] = set()
+        live_packs: set[str] = set()
         for item in self._items.query_all(
             keys.artifacts_of(project_id), sk_prefix=keys.VERSION_PREFIX, page_size=500
         ):
             if item.get("state") == "deleted":
                 continue
             live_manifests.add(item["manifest_sha256"])
-            live_blobs |= set(self._manifest(project_id, item["manifest_sha256"]).stored_blobs())
+            manifest = self._manifest(project_id, item["manifest_sha256"])
+            live_blobs |= set(manifest.stored_blobs())
+            live_packs |= manifest.packs()
         blob_prefix = artifact_blob_key(project_id, "0" * 64).rsplit("/", 2)[0] + "/"
+        pack_prefix = artifact_pack_key(project_id, "0" * 64).rsplit("/", 2)[0] + "/"
         manifest_prefix = artifact_manifest_key(project_id, "0" * 64).rsplit("/", 1)[0] + "/"
         blobs = manifests = 0
-        for info in list(self._blobs.list(blob_prefix)):
-            if info.key.rsplit("/", 1)[-1] not in live_blobs:
-                self._blobs.delete(info.key)
-                blobs += 1
+        # A pack goes only when no live entry is in it: the bytes of its dead members stay until then.
+        for prefix, live in ((blob_prefix, live_blobs), (pack_prefix, live_packs)):
+            for info in list(self._blobs.list(prefix)):
+                if info.key.rsplit("/", 1)[-1] not in live:
+                    self._blobs.delete(info.key)
+                    blobs += 1
         for info in list(self._blobs.list(manifest_prefix)):
             if info.key.rsplit("/", 1)[-1].removesuffix(".parquet") not in live_manifests:
                 self._blobs.delete(info.key)

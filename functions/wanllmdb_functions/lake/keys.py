@@ -36,6 +36,7 @@ __all__ = [
     "Coverage",
     "artifact_blob_key",
     "artifact_manifest_key",
+    "artifact_pack_key",
     "chunk_key",
     "chunk_roots",
     "chunk_stream",
@@ -201,6 +202,14 @@ def artifact_blob_key(project_id: str, sha256_hex: str) -> str:
     versions name, and would tell anyone whether some other project holds a given file."""
     sha = _sha256_hex(sha256_hex)
     return _key("artifact_blob", project=_checked(project_id, "project_id"), shard=sha[:2], sha256=sha)
+
+
+def artifact_pack_key(project_id: str, sha256_hex: str) -> str:
+    """A pack: many small blobs of one project concatenated into one object, addressed by the pack's
+    SHA-256. A manifest entry names its pack and offset; one PUT (and one ranged GET) carries
+    thousands of small files where a blob each would cost a request each."""
+    sha = _sha256_hex(sha256_hex)
+    return _key("artifact_pack", project=_checked(project_id, "project_id"), shard=sha[:2], sha256=sha)
 
 
 def artifact_manifest_key(project_id: str, sha256_hex: str) -> str:

@@ -304,6 +304,8 @@ class Artifact(DraftBuilder):
                 ref=entry.ref,
                 birth_artifact_id=entry.birth_artifact_id or self.id,
                 extra=dict(entry.extra),
+                pack=entry.pack,
+                offset=entry.offset,
             )
         return draft
 

@@ -183,20 +183,23 @@ class ArtifactCache:
         """Put files just uploaded into the cache by hard link (no second write of their bytes); a file
         on another filesystem is left out (it would need a copy). Returns how many were linked."""
         added: list[tuple[str, int]] = []
+        objects = str(self.objects)
         for path, digests in items:
-            final = self.object_path(digests.sha256)
-            if final.exists():
-                continue
-            tmp = self._tmp_name(digests.sha256)
+            sha = digests.sha256
+            shard = f"{objects}/{sha[:2]}"
+            # A link is made whole in one step, so no reader sees half an object, and it fails on an
+            # object already there: no temp name needed.
             try:
-                os.link(path, tmp)
-                final.parent.mkdir(exist_ok=True)
-                os.replace(tmp, final)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+                try:
+                    os.link(path, f"{shard}/{sha}")
+                except FileNotFoundError:
+                    if not os.path.exists(path):
+                        continue
+                    os.makedirs(shard, exist_ok=True)
+                    os.link(path, f"{shard}/{sha}")
+            except OSError:  # already cached, or another filesystem
                 continue
-            added.append((digests.sha256, digests.size))
+            added.append((sha, digests.size))
         self.index.add_objects(added)
         return len(added)
 
@@ -221,6 +224,36 @@ class ArtifactCache:
         st = dest.stat()
         self._remember(st, digests, _past_racy(st))
         return True
+
+    def place_bytes(
+        self, data: bytes | memoryview, dest: Path, digests: Digests, *, keep: bool = True
+    ) -> None:
+        """Write bytes already checked against `digests.sha256` to `dest` (temp name, then rename),
+        and with `keep` hard-link that file into the cache as the object: one write of the bytes,
+        not one into the cache and a copy out of it."""
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        st = dest.stat()
+        self._remember(st, digests, _past_racy(st))
+        if not keep:
+            return
+        final = self.object_path(digests.sha256)
+        try:
+            try:
+                os.link(dest, final)
+            except FileNotFoundError:
+                final.parent.mkdir(exist_ok=True)
+                os.link(dest, final)
+        except OSError:  # cached already, or another filesystem: the object is not needed then
+            return
+        self._add_object(digests.sha256, digests.size)
 
     # -- the size cap --------------------------------------------------------------------------------
     def evict(self, shas: Iterable[str]) -> None:

@@ -27,6 +27,7 @@ __all__ = ["DIGEST_HEADER", "Digests", "hash_bytes", "hash_file", "hash_files", 
 DIGEST_HEADER = b"wandb-artifact-manifest-v1\n"
 _BLOCK = 1 << 20
 HASH_THREADS = min(8, os.cpu_count() or 2)
+_CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -100,20 +101,22 @@ def hash_files(
         on_hashed(sum(st.st_size for st, d in zip(stats, known, strict=True) if d is not None))
     fresh: list[tuple[os.stat_result, Digests, int]] = []
 
-    def one(i: int) -> None:
-        digests, st, started = hash_file(paths[i])
-        out[i] = digests
-        fresh.append((st, digests, started))
-        if on_hashed is not None:
-            on_hashed(digests.size)
+    def some(chunk: list[int]) -> None:
+        for i in chunk:
+            digests, st, started = hash_file(paths[i])
+            out[i] = digests
+            fresh.append((st, digests, started))
+            if on_hashed is not None:
+                on_hashed(digests.size)
 
     if missing:
         if len(missing) == 1 or threads <= 1:
-            for i in missing:
-                one(i)
+            some(missing)
         else:
-            with ThreadPoolExecutor(min(threads, len(missing)), thread_name_prefix="wanllmdb-hash") as pool:
-                list(pool.map(one, missing))
+            # Chunks rather than a task per file: for 4 KiB files a future cost as much as the hashing.
+            chunks = [missing[i : i + _CHUNK] for i in range(0, len(missing), _CHUNK)]
+            with ThreadPoolExecutor(min(threads, len(chunks)), thread_name_prefix="wanllmdb-hash") as pool:
+                list(pool.map(some, chunks))
     if index is not None:
         index.remember(fresh)
     return [d for d in out if d is not None]

@@ -139,6 +139,15 @@ class ArtifactHttp:
     def get_bytes(self, url: str) -> bytes:
         return bytes(self._retry(lambda: self._send("GET", url, headers={})).content)
 
+    def get_range(self, url: str, start: int, length: int) -> bytes:
+        """`length` bytes of the object from `start` (one ranged GET, not retried here: the caller
+        retries and checks what came). A store that ignores Range sends it all: sliced here."""
+        if length == 0:
+            return b""
+        resp = self._send("GET", url, headers={"Range": f"bytes={start}-{start + length - 1}"})
+        data = bytes(resp.content)
+        return data if resp.status_code == 206 else data[start : start + length]
+
     def stream_to(self, url: str, sink: IO[bytes], on_block: Callable[[bytes], None] | None = None) -> None:
         """GET a presigned URL into `sink` block by block; raises Transient on a cut-off body, which
         the caller retries from scratch (a partial body is never kept)."""

@@ -130,6 +130,9 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
         )
     finally:
         progress.close()
+    for e in entries.values():
+        if e.local_path is not None and e.sha256 is not None:
+            e.pack, e.offset = stats.locations.get(e.sha256, (None, None))
     manifest_sha = uploader.upload_manifest(manifest.to_parquet())
     body: dict[str, Any] = {
         "name": artifact._name,
@@ -166,9 +169,15 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     else:
         termlog(
             f"artifact {artifact._name}:{version['version']} logged: {len(entries)} files, "
-            f"{stats.files} uploaded ({stats.bytes / 2**20:.1f} MiB), {stats.present} already stored, "
+            f"{stats.files} uploaded ({stats.bytes / 2**20:.1f} MiB{_in_packs(stats)}), "
+            f"{stats.present} already stored, "
             f"{seconds:.1f} s"
         )
+
+
+def _in_packs(stats: UploadStats) -> str:
+    """', small files in 3 packs' when there were packs."""
+    return f", small files in {stats.packs} pack{'s' if stats.packs != 1 else ''}" if stats.packs else ""
 
 
 def log_without_run(artifact: Artifact, *, project: str | None, settings: Any) -> None:

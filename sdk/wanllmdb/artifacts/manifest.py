@@ -1,5 +1,5 @@
 """An artifact's manifest: its entries, wandb's names for them, and the Parquet file the server reads
-(schemas/artifact_manifest.json: path, digest, size, sha256, ref, birth_artifact, extra)."""
+(schemas/artifact_manifest.json: path, digest, size, sha256, ref, birth_artifact, extra, pack, offset)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ArtifactManifest", "ArtifactManifestEntry"]
 
-COLUMNS = ("path", "digest", "size", "sha256", "ref", "birth_artifact", "extra")
+COLUMNS = ("path", "digest", "size", "sha256", "ref", "birth_artifact", "extra", "pack", "offset")
+# A manifest written before packs lacks these: they read as None.
+OPTIONAL_COLUMNS = ("pack", "offset")
 
 
 @dataclass
@@ -30,6 +32,8 @@ class ArtifactManifestEntry:
     ref: str | None = None
     birth_artifact_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    pack: str | None = None  # a small entry's bytes are `size` bytes at `offset` of this pack
+    offset: int | None = None
     local_path: str | None = None  # a draft's file on this machine
     _artifact: Artifact | None = field(default=None, repr=False, compare=False)
 
@@ -84,6 +88,8 @@ class ArtifactManifest:
                 "extra": pa.array(
                     [json.dumps(e.extra, sort_keys=True) if e.extra else None for e in rows], pa.string()
                 ),
+                "pack": pa.array([e.pack for e in rows], pa.string()),
+                "offset": pa.array([e.offset for e in rows], pa.int64()),
             }
         )
         sink = io.BytesIO()
@@ -94,8 +100,13 @@ class ArtifactManifest:
     def from_parquet(cls, data: bytes) -> ArtifactManifest:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(io.BytesIO(data), columns=list(COLUMNS))
-        cols = {c: table.column(c).to_pylist() for c in COLUMNS}
+        table = pq.read_table(io.BytesIO(data))
+        cols = {
+            c: table.column(c).to_pylist() if c in table.column_names or c not in OPTIONAL_COLUMNS else []
+            for c in COLUMNS
+        }
+        for c in OPTIONAL_COLUMNS:
+            cols[c] = cols[c] or [None] * table.num_rows
         entries = {}
         for i, path in enumerate(cols["path"]):
             extra = cols["extra"][i]
@@ -107,5 +118,7 @@ class ArtifactManifest:
                 ref=cols["ref"][i],
                 birth_artifact_id=cols["birth_artifact"][i],
                 extra=json.loads(extra) if extra else {},
+                pack=cols["pack"][i],
+                offset=cols["offset"][i],
             )
         return cls(entries)

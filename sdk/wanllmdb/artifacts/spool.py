@@ -27,7 +27,18 @@ if TYPE_CHECKING:
 __all__ = ["has_spooled_artifacts", "spool_artifact", "sync_spooled_artifacts"]
 
 _lock = threading.Lock()
-_FIELDS = ("path", "digest", "size", "sha256", "ref", "birth_artifact_id", "extra", "local_path")
+_FIELDS = (
+    "path",
+    "digest",
+    "size",
+    "sha256",
+    "ref",
+    "birth_artifact_id",
+    "extra",
+    "pack",
+    "offset",
+    "local_path",
+)
 
 
 def _folder(run_dir: Path) -> Path:

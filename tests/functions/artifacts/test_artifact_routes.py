@@ -120,6 +120,62 @@ def test_delete_is_soft_and_gc_keeps_blobs_a_live_version_shares(
     assert hashlib.sha256(b"only in v0").hexdigest() not in kept
 
 
+def test_small_files_travel_in_a_pack_and_a_relog_packs_only_the_changed(client: ArtifactClient) -> None:
+    base = f"/projects/{client.project}/artifacts/packed"
+    data = files(30)
+    client.log("packed", data, pack_below=1 << 20).raise_for_status()
+    assert client.puts == [] and [len(p) for p in client.packs] == [sum(len(b) for b in data.values())]
+    page = client.call("GET", f"{base}/versions/v0/files", params={"urls": True, "limit": 3}).json()
+    assert len({e["url"] for e in page["entries"]}) == 1  # one pack, signed once
+    for entry in page["entries"]:
+        span = f"bytes={entry['offset']}-{entry['offset'] + entry['size'] - 1}"
+        got = httpx.get(entry["url"], headers={"Range": span})
+        assert got.status_code == 206 and got.content == data[entry["path"]]
+    client.packs.clear()
+    changed = {**data, "data/0003.txt": b"edited"}
+    v1 = client.log("packed", changed, pack_below=1 << 20).raise_for_status().json()
+    assert v1["version"] == "v1" and client.packs == [b"edited"] and client.puts == []
+    diff = client.call("GET", f"{base}/diff", params={"from": "v0", "to": "v1"}).json()
+    assert [(e["path"], e["change"]) for e in diff["entries"]] == [("data/0003.txt", "changed")]
+
+
+def test_a_pack_that_lies_about_a_member_or_was_never_uploaded_is_refused(client: ArtifactClient) -> None:
+    data = {"a.txt": b"alpha", "b.txt": b"bravo"}
+    alpha, bravo = (hashlib.sha256(data[p]).hexdigest() for p in ("a.txt", "b.txt"))
+    pack = b"alphaBRAVO"  # b.txt's bytes are not the ones its sha256 names
+    client.put_pack(pack)
+    lying = hashlib.sha256(pack).hexdigest()
+    refused = client.commit("liar", data, {alpha: (lying, 0), bravo: (lying, 5)})
+    assert refused.status_code == 400 and "'b.txt'" in refused.text, refused.text
+    assert refused.json()["error"]["field"] == "manifest_sha256"
+    past_end = client.commit("liar", data, {alpha: (lying, 0), bravo: (lying, 8)})
+    assert past_end.status_code == 400 and "'b.txt'" in past_end.text
+    never = client.commit("liar", data, {alpha: ("f" * 64, 0), bravo: ("f" * 64, 5)})
+    assert never.status_code == 400 and "not uploaded" in never.text
+    versions = client.call("GET", f"/projects/{client.project}/artifacts/liar/versions")
+    assert versions.status_code == 200 and versions.json()["versions"] == []
+
+
+def test_gc_keeps_a_pack_while_any_live_version_names_one_of_its_files(
+    client: ArtifactClient, module_server: LocalServer
+) -> None:
+    base = f"/projects/{client.project}/artifacts/pgc"
+    client.log("pgc", {"a.txt": b"pack a", "b.txt": b"pack b"}, pack_below=1 << 20).raise_for_status()
+    client.log("pgc", {"a.txt": b"pack a", "c.txt": b"pack c"}, pack_below=1 << 20).raise_for_status()
+    first, second = (hashlib.sha256(p).hexdigest() for p in client.packs)
+    pack_dir = module_server.data_dir / "lake" / "artifacts" / "packs"
+
+    def packs() -> set[str]:
+        return {p.name for p in pack_dir.rglob("*") if p.is_file()}
+
+    assert client.call("DELETE", f"{base}/versions/v0").status_code == 204
+    client.call("POST", f"/projects/{client.project}/artifacts/gc").raise_for_status()
+    assert {first, second} <= packs()  # v1's a.txt is in the first pack
+    assert client.call("DELETE", f"{base}/versions/v1").status_code == 204
+    client.call("POST", f"/projects/{client.project}/artifacts/gc").raise_for_status()
+    assert not {first, second} & packs()
+
+
 def test_bad_input_names_the_field(client: ArtifactClient) -> None:
     cases = {
         "name": client.log("a/b", {}),

@@ -117,6 +117,13 @@ ROWS = [
     ),
     Row(
         "POST",
+        "/api/projects/{project_id}/artifacts/packs",
+        project_rule(WRITERS),
+        lambda ctx, a, c: Call(f"{_base(ctx, c)}/packs", json={"sha256": "c" * 64, "size": 10}),
+        cases=PROJECT_CASES,
+    ),
+    Row(
+        "POST",
         "/api/projects/{project_id}/artifacts",
         project_rule(WRITERS),
         lambda ctx, a, c: Call(

@@ -16,6 +16,10 @@ const WorkspacePage = lazyComponent(() => import("./pages/workspace/WorkspacePag
 const RunPage = lazyComponent(() => import("./pages/run/RunPage"));
 const TablePage = lazyComponent(() => import("./pages/tables/TablePage"), "Loading table");
 const ProfilePage = lazyComponent(() => import("./pages/settings/ProfilePage"));
+const OrgSettingsPage = lazyComponent(() => import("./pages/settings/OrgSettingsPage"));
+const ProjectSettingsPage = lazyComponent(() => import("./pages/settings/ProjectSettingsPage"));
+const OutboxPage = lazyComponent(() => import("./pages/settings/OutboxPage"));
+const ProjectRedirect = lazyComponent(() => import("./pages/links/ProjectRedirect"));
 const ArtifactsPage = lazyComponent(() => import("./pages/artifacts/ArtifactsPage"));
 const VersionPage = lazyComponent(() => import("./pages/artifacts/VersionPage"));
 
@@ -55,8 +59,16 @@ export function App() {
             <Route index element={<ProjectsPage />} />
             <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
             <Route path="settings/profile" element={<ProfilePage />} />
+            <Route path="settings/org" element={<OrgSettingsPage />} />
+            <Route path="settings/outbox" element={<OutboxPage />} />
+            {/* Named out, not only p/:projectId/*: a splat ranks below :entity/:project/runs/:runId. */}
+            <Route path="p/:projectId/*" element={<ProjectRedirect />} />
+            <Route path="p/:projectId/runs/:runId" element={<ProjectRedirect />} />
+            <Route path="p/:projectId/artifacts/:name" element={<ProjectRedirect />} />
+            <Route path="p/:projectId/workspace" element={<ProjectRedirect />} />
             <Route path=":entity/:project" element={<OverviewPage />} />
             <Route path=":entity/:project/table" element={<RunsTablePage />} />
+            <Route path=":entity/:project/settings" element={<ProjectSettingsPage />} />
             <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
             <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
             <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />

@@ -16,9 +16,17 @@ export async function listKeys(): Promise<ApiKeyInfo[]> {
   return (await unwrap(api.GET("/api/keys"))).items;
 }
 
+export type KeyScope = ApiKeyInfo["scope"];
+export interface KeySpec {
+  name: string;
+  scope: KeyScope;
+  /** Days until the key stops working; null: never. */
+  expiresInDays: number | null;
+}
+
 /** Creates a key; the answer carries the secret, which the server never shows again. */
-export function createKey(name: string): Promise<ApiKeyCreated> {
-  return unwrap(api.POST("/api/keys", { body: { name } }));
+export function createKey(spec: KeySpec): Promise<ApiKeyCreated> {
+  return unwrap(api.POST("/api/keys", { body: { name: spec.name, scope: spec.scope, expires_in_days: spec.expiresInDays } }));
 }
 
 export async function revokeKey(keyId: string): Promise<void> {

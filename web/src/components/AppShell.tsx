@@ -1,6 +1,7 @@
 import { Link, NavLink, Outlet, useNavigate, useParams } from "react-router";
 import { logout as endSession } from "../api/auth";
 import { markSignedIn, readSignedIn } from "../auth/session";
+import { NotificationBell } from "./NotificationBell";
 
 export function AppShell() {
   const { entity, project } = useParams();
@@ -37,9 +38,16 @@ export function AppShell() {
             <NavLink to={`${base}/artifacts`} className="tab">
               Artifacts
             </NavLink>
+            <NavLink to={`${base}/settings`} className="tab">
+              Settings
+            </NavLink>
           </nav>
         )}
         <div className="topbar-right">
+          <NotificationBell />
+          <Link to="/settings/org" className="user" title="Members, teams, roles and API keys">
+            Organization
+          </Link>
           <Link to="/settings/profile" className="user" title="Profile and API keys">
             {signedIn?.username}
           </Link>

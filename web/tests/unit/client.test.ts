@@ -44,7 +44,7 @@ describe("api client session", () => {
   it("echoes the CSRF cookie on unsafe requests only, and sends no bearer token", async () => {
     serve(() => json(200, { items: [] }));
     await api.GET("/api/keys");
-    await api.POST("/api/keys", { body: { name: "k" } });
+    await api.POST("/api/keys", { body: { name: "k", scope: "all" } });
     expect(calls.map((c) => [path(c), c.headers.get("X-CSRF-Token")])).toEqual([
       ["GET /api/keys", null],
       ["POST /api/keys", "csrf-1"],
@@ -64,8 +64,8 @@ describe("api client session", () => {
       return refreshed ? json(201, { ok: true }) : json(401);
     });
     const [a, b] = await Promise.all([
-      api.POST("/api/keys", { body: { name: "a" } }),
-      api.POST("/api/keys", { body: { name: "b" } }),
+      api.POST("/api/keys", { body: { name: "a", scope: "all" } }),
+      api.POST("/api/keys", { body: { name: "b", scope: "all" } }),
     ]);
     expect([a.response.status, b.response.status]).toEqual([201, 201]);
     expect(calls.filter((c) => path(c) === "POST /api/auth/refresh")).toHaveLength(1);

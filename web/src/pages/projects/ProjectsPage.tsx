@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { useQuery } from "@tanstack/react-query";
+import type { Project } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useDebounced } from "../../hooks/useDebounced";
 import { projectsQuery } from "../../queries/projects";
@@ -45,6 +46,7 @@ export default function ProjectsPage() {
                     <span className="muted">{p.entity}/</span>
                     {p.name}
                   </Link>
+                  <OwnerKind kind={p.entity_kind} />
                 </td>
                 <td className="muted">{p.description}</td>
                 {runCountCells(p.run_counts).map((n, i) => (
@@ -59,5 +61,21 @@ export default function ProjectsPage() {
         </table>
       )}
     </div>
+  );
+}
+
+const OWNER_KINDS: Record<Project["entity_kind"], { label: string; title: string }> = {
+  user: { label: "personal", title: "A personal project: its owner's own" },
+  org: { label: "org", title: "An organization's project: its members work in it" },
+  team: { label: "team", title: "A team's project: the team's members work in it" },
+};
+
+/** Tells personal projects from team and organization ones. */
+function OwnerKind({ kind }: { kind: Project["entity_kind"] }) {
+  const { label, title } = OWNER_KINDS[kind];
+  return (
+    <span className={`badge owner-kind owner-${kind}`} title={title} data-owner-kind={kind}>
+      {label}
+    </span>
   );
 }

@@ -1,0 +1,46 @@
+// The signed-in user's in-app notifications, their per-project subscriptions, and the local email outbox.
+import { api, unwrap } from "./client";
+import type { paths } from "./schema";
+
+type Json<T> = T extends { content: { "application/json": infer J } } ? J : never;
+export type NotificationPage = Json<paths["/api/notifications"]["get"]["responses"][200]>;
+export type Notification = NotificationPage["items"][number];
+export type Subscription = Json<paths["/api/projects/{project_id}/subscription"]["get"]["responses"][200]>;
+export type SubscriptionSet = NonNullable<paths["/api/projects/{project_id}/subscription"]["put"]["requestBody"]>["content"]["application/json"];
+export type EventKind = SubscriptionSet["events"][number];
+
+/** One email the local server wrote to its outbox folder instead of sending it. */
+export interface OutboxMessage {
+  file: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export function inbox(q: { cursor?: string; unreadOnly?: boolean } = {}): Promise<NotificationPage> {
+  return unwrap(api.GET("/api/notifications", { params: { query: { cursor: q.cursor, unread_only: q.unreadOnly } } }));
+}
+
+/** Marks these notifications read; no ids marks all of them. Answers with the first inbox page. */
+export function markRead(ids: string[] = []): Promise<NotificationPage> {
+  return unwrap(api.POST("/api/notifications/read", { body: { ids } }));
+}
+
+export function getSubscription(projectId: string): Promise<Subscription> {
+  return unwrap(api.GET("/api/projects/{project_id}/subscription", { params: { path: { project_id: projectId } } }));
+}
+
+export function setSubscription(projectId: string, body: SubscriptionSet): Promise<Subscription> {
+  return unwrap(api.PUT("/api/projects/{project_id}/subscription", { params: { path: { project_id: projectId } }, body }));
+}
+
+/** The local server's email outbox, newest first (tenant admins only). */
+export async function listOutbox(): Promise<OutboxMessage[]> {
+  const answer = await unwrap(api.GET("/api/outbox"));
+  return (answer.messages ?? []).map((m) => ({
+    file: String(m.file ?? ""),
+    to: String(m.to ?? ""),
+    subject: String(m.subject ?? ""),
+    text: String(m.text ?? ""),
+  }));
+}

@@ -1,0 +1,9 @@
+import { queryOptions } from "@tanstack/react-query";
+import { getSubscription, inbox, listOutbox } from "../api/notifications";
+
+export const inboxKey = ["notifications", "inbox"] as const;
+/** The bell polls: a crashed run should show up without a reload. */
+export const inboxQuery = () => queryOptions({ queryKey: inboxKey, queryFn: () => inbox(), refetchInterval: 15_000 });
+export const subscriptionQuery = (projectId: string) =>
+  queryOptions({ queryKey: ["notifications", "subscription", projectId], queryFn: () => getSubscription(projectId) });
+export const outboxQuery = () => queryOptions({ queryKey: ["notifications", "outbox"], queryFn: listOutbox });

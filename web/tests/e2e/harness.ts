@@ -98,7 +98,7 @@ export interface Seeded {
 }
 
 /** Logs runs through the real Python SDK (tests/web_e2e/<script>) and returns what it made. */
-export function seed(bin: string, server: Server, args: string[] = [], script = "seed.py"): Seeded {
+export function seed<T = Seeded>(bin: string, server: Server, args: string[] = [], script = "seed.py"): T {
   const python = join(dirname(bin), "python");
   script = join(REPO, "tests", "web_e2e", script);
   const r = spawnSync(python, [script, "--url", server.url, "--admin-key-file", server.adminKeyPath, ...args], {
@@ -109,7 +109,7 @@ export function seed(bin: string, server: Server, args: string[] = [], script = 
   });
   if (r.status !== 0) throw new Error(`seed.py failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const last = r.stdout.trim().split("\n").pop() ?? "";
-  return JSON.parse(last) as Seeded;
+  return JSON.parse(last) as T;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -1,0 +1,231 @@
+// The admin journey end to end (issue 17): a real `wanllmdb server`, headless Chromium. The local admin
+// creates an organization, invites a member (who signs up with the invitation through the API, as
+// they would), changes their role, creates a team and a custom role, creates a read-only key whose
+// secret is shown once and then revokes it, reads the activity feed, watches a project and hears from
+// the bell when runs crash through the real SDK. Any console error fails the test.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { findServerCommand, launchChromium, seed, type Server, SHOTS, signIn, startServer, watchedPage, WEB } from "./harness";
+
+const bin = findServerCommand();
+if (!bin) {
+  console.warn("\n" + "!".repeat(78) + "\n!! WEB E2E SKIPPED: no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n" + "!".repeat(78) + "\n");
+}
+
+interface Crashed {
+  entity: string;
+  project: string;
+  runs: { id: string; state: string }[];
+}
+
+describe.skipIf(!bin)("admin settings and the notification bell against a real local server", () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let adminKey: string;
+  const errors: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `admin-${name}.png`), fullPage: true });
+  const noErrors = () => expect(errors, `console errors:\n${errors.join("\n")}`).toEqual([]);
+  /** The API as a script sees it, with the given key (the admin's by default). */
+  const call = (path: string, init: { method?: string; body?: unknown; key?: string } = {}) =>
+    fetch(`${server.url}${path}`, {
+      method: init.method ?? "GET",
+      headers: { Authorization: `Bearer ${init.key ?? adminKey}`, "Content-Type": "application/json" },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  const crash = (runs: number) =>
+    seed<Crashed>(bin!, server, ["--entity", "acme", "--project", "vision", "--runs", String(runs)], "seed_crash.py");
+  /** Waits for the answer to the next `method` request whose path ends with `suffix`. */
+  const answer = (method: string, suffix: string) =>
+    page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname.endsWith(suffix));
+
+  beforeAll(async () => {
+    if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is not built: run `npm run build` first");
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer(bin!);
+    adminKey = readFileSync(server.adminKeyPath, "utf8").trim();
+    browser = await launchChromium();
+    page = await watchedPage(browser, errors);
+    page.on("dialog", (d) => void d.accept()); // the confirm() before a revoke or a removal
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("creates an organization and invites a member, who joins with the invitation", async () => {
+    await signIn(page, server, { username: "admin", password: adminKey });
+    await page.getByRole("link", { name: "Organization" }).click();
+    await page.getByRole("heading", { name: "Organization settings" }).waitFor();
+    await page.getByText("You belong to no organization yet").waitFor();
+    await page.locator("summary", { hasText: "New organization" }).click();
+    await page.getByLabel("New organization name").fill("acme");
+    await page.getByLabel("New organization display name").fill("Acme Research");
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await expect.poll(() => page.getByTestId("org-name").textContent()).toBe("acme");
+
+    await page.getByLabel("Invitee email").fill("kim@example.com");
+    await page.getByLabel("Role for the invitee").selectOption("member");
+    await page.getByRole("button", { name: "Invite", exact: true }).click();
+    const token = (await page.getByTestId("new-invitation-token").textContent())?.trim() ?? "";
+    expect(token).toMatch(/^wli_/);
+    await page.getByTestId("invitations-table").getByText("kim@example.com").waitFor();
+
+    const joined = await fetch(`${server.url}/api/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: "kim", password: "correct horse battery", invitation: token }),
+    });
+    expect(joined.status, await joined.clone().text()).toBe(201);
+    await page.reload();
+    await page.locator('[data-member="kim"]').waitFor();
+    expect(await page.getByTestId("new-invitation-token").count()).toBe(0); // the token is shown once
+    expect(await page.getByTestId("invitations-table").count()).toBe(0); // it was used up
+    noErrors();
+  });
+
+  it("changes the member's role, creates a team with them in it, and a custom role from the permission list", async () => {
+    const changed = answer("PATCH", "/members/kim");
+    await page.getByLabel("Role of kim").selectOption("viewer");
+    expect((await changed).status()).toBe(200);
+
+    await page.getByLabel("New team name").fill("research");
+    await page.getByRole("button", { name: "Create team" }).click();
+    const team = page.locator('[data-team="research"]');
+    await team.waitFor();
+    await page.getByLabel("Username to add to research").fill("kim");
+    await team.getByRole("button", { name: "Add to team" }).click();
+    await team.locator('[data-team-member="kim"]').waitFor();
+
+    await page.getByLabel("New role name").fill("reviewer");
+    await page.getByLabel("New role description").fill("reads runs, writes reports");
+    const grid = page.locator("fieldset.permission-grid");
+    expect(await grid.locator("label").count()).toBeGreaterThan(5); // the server's list, not a hard-coded few
+    for (const p of ["project:read", "run:read", "report:write"]) await grid.locator("label", { hasText: p }).locator("input").check();
+    await page.getByRole("button", { name: "Create role" }).click();
+    const role = page.locator('[data-role="reviewer"]');
+    await role.waitFor();
+    expect(await role.textContent()).toContain("project:read, report:write, run:read");
+
+    // The custom role is assignable at once.
+    const assigned = answer("PATCH", "/members/kim");
+    await page.getByLabel("Role of kim").selectOption("reviewer");
+    expect((await assigned).status()).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.getByLabel("Role of kim").inputValue()).toBe("reviewer");
+    expect(await page.locator('[data-team="research"] [data-team-member="kim"]').count()).toBe(1);
+    await shot("org");
+    noErrors();
+  });
+
+  it("creates a read-only key whose secret is shown once, sees its last use, and revokes it", async () => {
+    await page.getByLabel("New key name").fill("ci-bot");
+    await page.getByLabel("Key scope").selectOption("read");
+    await page.getByLabel("Key expiry").selectOption({ label: "Expires in 30 days" });
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.getByTestId("new-key-secret").textContent())?.trim() ?? "";
+    expect(secret).toMatch(/^wl_/);
+    const row = page.locator("[data-key-id]", { hasText: "ci-bot" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("read-only");
+
+    expect((await call("/api/keys", { key: secret })).status).toBe(200); // it reads
+    const write = await call("/api/keys", { method: "POST", key: secret, body: { name: "escalate", scope: "all" } });
+    expect(write.status).toBe(403); // and may not write
+    await page.reload();
+    await row.waitFor();
+    expect(await page.getByTestId("new-key").count()).toBe(0);
+    expect(await page.content()).not.toContain(secret); // never shown again
+    expect(await row.getByTestId("key-last-used").textContent()).not.toBe("never");
+
+    await row.getByRole("button", { name: "Revoke ci-bot" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await call("/api/keys", { key: secret })).status).toBe(401);
+    noErrors();
+  });
+
+  it("shows the organization's activity feed, each line linking to its object", async () => {
+    await page.reload();
+    const feed = page.getByTestId("activity-list");
+    await feed.locator('[data-kind="team.created"]').waitFor();
+    expect(await feed.locator('[data-kind="member.role_changed"]').count()).toBe(2);
+    expect(await feed.locator('[data-kind="team.member_added"]').count()).toBe(1);
+    await page.getByLabel("Filter by kind").selectOption("team.");
+    await expect.poll(() => feed.locator("li").count()).toBe(2);
+    await page.getByLabel("Filter by actor").fill("nobody");
+    await page.getByText("No activity matches").waitFor();
+    noErrors();
+  });
+
+  it("rings the bell when a watched project's run crashes, and links to the run", async () => {
+    expect((await call("/api/projects", { method: "POST", body: { name: "vision", entity: "acme" } })).status).toBe(201);
+    expect((await call("/api/projects", { method: "POST", body: { name: "scratch" } })).status).toBe(201);
+
+    await page.goto(`${server.url}/acme/vision/settings`);
+    await page.getByRole("heading", { name: "Project settings" }).waitFor();
+    const watched = answer("PUT", "/subscription");
+    await page.getByRole("group", { name: "Notify me about" }).getByLabel("A run crashed").check();
+    expect((await watched).status()).toBe(200);
+    expect(await page.getByTestId("bell-count").count()).toBe(0);
+
+    const first = crash(1);
+    expect(first.runs.map((r) => r.state)).toEqual(["crashed"]);
+    // The bell polls: the count shows up without a reload.
+    await expect.poll(() => page.getByTestId("bell-count").textContent(), { timeout: 40_000 }).toBe("1");
+    await page.getByRole("button", { name: "Notifications, 1 unread" }).click();
+    const item = page.getByTestId("bell-list").locator('[data-kind="run_crashed"]');
+    expect(await item.textContent()).toContain(`Run ${first.runs[0].id} crashed`);
+    await shot("bell");
+    await item.getByRole("button", { name: /^Mark .* read$/ }).click();
+    await expect.poll(() => page.getByTestId("bell-count").count()).toBe(0);
+    expect(await item.getAttribute("data-read")).toBe("true");
+
+    const next = crash(2);
+    expect(next.runs.map((r) => r.state)).toEqual(["crashed", "crashed"]);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("bell-count").textContent(), { timeout: 40_000 }).toBe("2");
+    await page.getByRole("button", { name: "Notifications, 2 unread" }).click();
+    await page.getByRole("button", { name: "Mark all read" }).click();
+    await expect.poll(() => page.getByTestId("bell-count").count()).toBe(0);
+
+    // Each notification links to its object: the run page, under the project's names.
+    const run = next.runs[1].id;
+    await page.getByTestId("bell-list").getByRole("link", { name: `Run ${run} crashed` }).click();
+    await page.waitForURL(`**/acme/vision/runs/${run}`);
+    await page.getByText("crashed").first().waitFor();
+    noErrors();
+  });
+
+  it("edits the project's details, tells personal and team projects apart, and shows the outbox", async () => {
+    await page.goto(`${server.url}/acme/vision/settings`);
+    await page.getByLabel("Description").fill("Vision models");
+    await page.getByLabel("Tags (comma-separated)").fill("cv, baseline");
+    await page.getByLabel("Visibility").selectOption("public");
+    const saved = answer("PATCH", "/api/projects/" + (await projectId("acme", "vision")));
+    await page.getByRole("button", { name: "Save" }).click();
+    expect((await saved).status()).toBe(200);
+    const stored = (await (await call(`/api/projects/by-name/acme/vision`)).json()) as { description: string; tags: string[]; visibility: string };
+    expect(stored).toMatchObject({ description: "Vision models", tags: ["cv", "baseline"], visibility: "public" });
+    expect(await page.getByTestId("project-members").textContent()).toContain("kim");
+    await page.getByTestId("activity-list").locator('[data-kind="run.created"]').first().waitFor();
+
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    const kindOf = (name: string) => page.locator("tr", { hasText: name }).locator("[data-owner-kind]").getAttribute("data-owner-kind");
+    expect(await kindOf("acme/vision")).toBe("org");
+    expect(await kindOf("admin/scratch")).toBe("user");
+    await shot("projects");
+
+    await page.goto(`${server.url}/settings/outbox`);
+    await page.getByRole("heading", { name: "Email outbox" }).waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
+    noErrors();
+  });
+
+  async function projectId(entity: string, name: string): Promise<string> {
+    return ((await (await call(`/api/projects/by-name/${entity}/${name}`)).json()) as { id: string }).id;
+  }
+});

@@ -117,10 +117,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
         # artifacts/: it reads manifests back and checks blobs before it commits a version.
         read_prefixes=("configs/", "artifacts/"),
         write_prefixes=(*_RUN_DATA, "configs/", "artifacts/"),
-        # Deleting a run removes its lake objects, including its exports; artifact gc lists and deletes
-        # the blobs and manifests no live version names.
-        delete_prefixes=(*_RUN_DATA, "configs/", "exports/", "artifacts/"),
-        list_prefixes=(*_RUN_DATA, "configs/", "exports/", "artifacts/"),
+        # Artifact gc lists and deletes the blobs and manifests no live version names. A deleted run's
+        # objects are not its to remove: the reaper purges them after the grace period (deletes/).
+        delete_prefixes=("artifacts/",),
+        list_prefixes=("artifacts/",),
         enqueues_compaction=True,
     ),
     ServiceSpec(
@@ -185,9 +185,14 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="reaper",
-        description="Marks runs without heartbeats as crashed (on the schedule in triggers.py)",
+        description="Marks runs without heartbeats as crashed, and purges deleted runs, projects and "
+        "teams past their grace period (on the schedule in triggers.py)",
         routes=(),
-        table=TableAccess.READ_UPDATE,
+        # The purge (deletes/purge.py) removes a deletion's items and every lake object under its
+        # prefixes, in whichever top-level folder: a project's run data, exports, run index, artifacts.
+        table=TableAccess.READ_WRITE,
+        delete_prefixes=LAKE_PREFIXES,
+        list_prefixes=LAKE_PREFIXES,
         enqueues_compaction=True,
         memory_mb=512,
         timeout_s=120,

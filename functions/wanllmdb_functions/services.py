@@ -10,6 +10,8 @@ from fastapi import APIRouter
 from .artifacts.routes import router as artifacts_router
 from .compaction.jobs import compaction_startup
 from .compaction.notices import register_compaction_notices
+from .deletes.purge import purge_task
+from .deletes.run_routes import router as run_deletes_router
 from .handlers.identity_routers import IDENTITY_ROUTERS
 from .identity.bootstrap import ensure_local_admin
 from .notifications.alert_routes import router as alert_router
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 SERVICE_ROUTERS: list[APIRouter] = [
     *IDENTITY_ROUTERS,
     runs_router,
+    run_deletes_router,
     artifacts_router,
     alert_router,
     query_router,
@@ -60,4 +63,4 @@ STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [
 ]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
-PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task]
+PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, purge_task]

@@ -39,6 +39,9 @@ from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
+from wanllmdb_functions.lake.keys import project_prefixes
+from wanllmdb_functions.projects.models import ProjectCreate
+from wanllmdb_functions.projects.service import ProjectService
 from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 TABLE, BUCKET, REGION = "wl-iam-tour", "wl-iam-tour-lake", "us-east-1"
@@ -164,6 +167,15 @@ def _runs_data_paths(drive: Driver, blobs: S3BlobStore, project: str) -> None:
     drive("DELETE", "/api/runs/doomed")
 
 
+def _doomed_project(drive: Driver, blobs: S3BlobStore, tenant: Tenant) -> None:
+    """A deleted project with an object under every prefix a project owns, for the reaper's purge."""
+    body = ProjectCreate(name="doomed", entity=USERNAMES["owner"])
+    doomed, _ = ProjectService(tenant.items).create(tenant.caller("owner"), body)
+    for prefix in project_prefixes(doomed.id):
+        blobs.put(f"{prefix}tour.bin", b"x")
+    drive("DELETE", f"/api/projects/{doomed.id}")
+
+
 def _query_data_paths(drive: Driver, blobs: S3BlobStore, project: str) -> None:
     put_chunk(blobs, project, "big", seq=0, steps=[0, 1], values={"loss": [1.0, 0.5]})
     blobs.put(f"logs/project={project}/run=big/chunk-a0000-000000000.parquet", log_chunk_bytes(0, ["hi"]))
@@ -197,7 +209,9 @@ def _background(recorder: AwsCallRecorder, blobs: S3BlobStore, items: DynamoItem
     stale = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     items.put({**item, "heartbeat_at": stale, "gsi1sk": live_sort_key(stale, "silent")})
     with recorder.active("reaper"):
-        assert reaper.handler(scheduled_event(), LambdaContext("r"))["crashed"] == ["silent"]
+        reaped = reaper.handler(scheduled_event(), LambdaContext("r"))
+    assert reaped["crashed"] == ["silent"]
+    assert len(reaped["purged"]) >= 2, reaped  # the doomed run and project, and the matrix's deletions
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +229,7 @@ def tour() -> Iterator[Tour]:
             WANLLMDB_SQS_ENDPOINT_URL=endpoint,
             WANLLMDB_COMPACTION_QUEUE_URL=queue_url,
             WANLLMDB_COMPACTION_EVERY_CHUNKS="2",
+            WANLLMDB_DELETE_GRACE_S="0",  # every deletion is due at once: the reaper purges them
         )
         for name, value in env.items():
             mp.setenv(name, value)
@@ -238,6 +253,7 @@ def tour() -> Iterator[Tour]:
                 _runs_data_paths(drivers["runs"], blobs, project)
                 _query_data_paths(drivers["query"], blobs, project)
                 _sql_data_paths(drivers["sql"], project)
+                _doomed_project(drivers["identity"], blobs, tenant)
                 drivers["runs"]("POST", f"/api/projects/{project}/runs", body={"id": "silent"})
                 _background(recorder, blobs, items, project)
             yield Tour(recorder.uses)

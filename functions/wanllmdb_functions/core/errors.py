@@ -7,6 +7,7 @@
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict)
     │   └── ConditionFailed (409 conflict)  a conditional write lost the race
+    ├── Gone (410 gone)                    it existed, and was purged for good
     ├── TooLarge (413 too_large)
     ├── RateLimited (429 rate_limited)     carries .retry_after_s (sent as Retry-After)
     └── UpstreamFailed (502 upstream_failed)  a service we call (an OIDC issuer) failed us
@@ -21,6 +22,7 @@ __all__ = [
     "ConditionFailed",
     "Conflict",
     "Forbidden",
+    "Gone",
     "InvalidInput",
     "NotFound",
     "RateLimited",
@@ -75,6 +77,13 @@ class Conflict(WanError):
 
 class ConditionFailed(Conflict):
     """A conditional write found the item in another state (lost a race, or already exists)."""
+
+
+class Gone(WanError):
+    """What was asked for existed once and is gone for good (a deletion purged after its grace period)."""
+
+    status = 410
+    code = "gone"
 
 
 class TooLarge(WanError):

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     query_cache_mb: int = Field(default=256, ge=0, le=8192)
     sql_timeout_s: float = Field(default=20.0, gt=0, le=600)
     compaction_every_chunks: int = Field(default=64, ge=2, le=100_000)
+    # deletes: a deleted run, project or team stays hidden and restorable this long, then is purged.
+    delete_grace_s: int = Field(default=7 * 86400, ge=0, le=365 * 86400)
     # OIDC login (authorization code + PKCE) beside password login; off unless an issuer is set.
     # On AWS the CDK stack sets these for its Cognito user pool; docs/auth.md shows other issuers.
     oidc_issuer: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ..audit.routes import router as audit_router
+from ..deletes.routes import router as deletes_router
 from ..health.routes import router as health_router
 from ..identity.auth_routes import router as auth_router
 from ..identity.invitation_routes import router as invitation_router
@@ -28,6 +29,7 @@ IDENTITY_ROUTERS: list[APIRouter] = [
     key_router,
     org_router,
     project_router,
+    deletes_router,
     view_router,
     audit_router,
     notification_router,

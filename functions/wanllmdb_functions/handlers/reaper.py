@@ -1,4 +1,5 @@
-"""Lambda entry point for the reaper, run by an EventBridge schedule.
+"""Lambda entry point for the reaper, run by an EventBridge schedule: it marks silent runs crashed,
+then purges the deletions whose grace period is over (deletes/purge.py), within the time it has left.
 
 How often is stated once, as `REAPER_RATE_MINUTES` in infra_cdk/triggers.py (the local server
 reaps every `WANLLMDB_REAPER_INTERVAL_S` instead).
@@ -11,10 +12,13 @@ from typing import Any
 from ..app.state import AppState
 from ..compaction.notices import register_compaction_notices
 from ..core.errors import InvalidInput
+from ..deletes.purge import purge_due
 from ..notifications.wiring import notify_run_finished
 from ..runs.reaper import reap_stale_runs
 
 __all__ = ["handler"]
+
+PURGE_MARGIN_S = 20.0
 
 # Built once per container: settings and storage clients are reused across invocations.
 _state = AppState()
@@ -32,4 +36,12 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             "the reaper only accepts EventBridge 'Scheduled Event' payloads", field="detail-type"
         )
     crashed = reap_stale_runs(_state)
-    return {"crashed": crashed, "count": len(crashed)}
+    # What the purge leaves undone when its budget runs out is resumed on the next schedule.
+    purged = purge_due(_state, budget_s=_purge_budget_s(context))
+    return {"crashed": crashed, "count": len(crashed), "purged": purged}
+
+
+def _purge_budget_s(context: Any) -> float:
+    """The function's remaining time less a margin for the last batch and the answer."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", lambda: 60_000)()
+    return max(1.0, remaining_ms / 1000 - PURGE_MARGIN_S)

@@ -6,11 +6,12 @@ from mangum import Mangum
 from ..apps import create_app
 from ..artifacts.routes import router as artifacts_router
 from ..compaction.notices import register_compaction_notices
+from ..deletes.run_routes import router as run_deletes_router
 from ..notifications.alert_routes import router as alert_router
 from ..notifications.wiring import notify_run_finished
 from ..runs.routes import router as runs_router
 
-app = create_app([runs_router, artifacts_router, alert_router], title="wanLLMDB runs")
+app = create_app([runs_router, run_deletes_router, artifacts_router, alert_router], title="wanLLMDB runs")
 handler = Mangum(app, lifespan="off")
 
 # The compaction Lambda compacts a finished run and rebuilds the run index of a changed one: tell it

@@ -54,6 +54,7 @@ __all__ = [
     "parse_compacted",
     "project_export_key",
     "project_prefix",
+    "project_prefixes",
     "run_export_key",
     "run_index_key",
     "run_prefix",
@@ -276,6 +277,14 @@ def project_export_key(project_id: str, digest: str) -> str:
 def run_index_key(project_id: str) -> str:
     """The project's run index: one Parquet file analysts join metrics with (docs/lake.md)."""
     return _key("run_index", project=_checked(project_id, "project_id"))
+
+
+def project_prefixes(project: str) -> list[str]:
+    """Every prefix that holds objects of this project (those whose template names `{project}`):
+    its runs' data, exports, run index, artifact blobs and manifests."""
+    templates = [t for t in lake_layout().values() if "{project}" in t]
+    heads = {_head(t, project=_checked(project, "project_id")) for t in templates}
+    return sorted(head[: head.rfind("/") + 1] for head in heads)  # a folder, also for runs.parquet
 
 
 def run_prefixes(project: str, run: str) -> list[str]:

@@ -4,6 +4,8 @@ RUN#<run_id>            / RUN#<project_id>  the run: everything GET /runs/{id} r
                                             gsi1: LIVE / <heartbeat_at>#<run_id> while running
 RUN#<run_id>            / CONFIG#<project_id>#v<000001>  one item per config version (history)
 PROJRUNS#<project_id>   / RUNROW#<run_id>   the compact index row the runs table lists
+DELETED#run#<run_id>    / <project_id>      the latest deletion of the run (deletes/): while it is
+                                            pending, the id is not free in that project
 
 Run ids are unique within a project, as in wandb: two projects may each have a run `baseline`.
 One id's runs share a partition, so resolving `/runs/{id}` is one strongly consistent query, and
@@ -22,6 +24,7 @@ __all__ = [
     "RUN_SK_PREFIX",
     "config_prefix",
     "config_version_key",
+    "deleted_run_key",
     "index_row_key",
     "legacy_run_key",
     "live_sort_key",
@@ -61,6 +64,11 @@ def config_prefix(run: Mapping[str, Any]) -> str:
 def config_version_key(run: Mapping[str, Any], version: int) -> tuple[str, str]:
     # Zero-padded so versions sort numerically in the sort key.
     return run["pk"], f"{config_prefix(run)}{version:06d}"
+
+
+def deleted_run_key(project_id: str, run_id: str) -> tuple[str, str]:
+    """The tombstone of the run's latest deletion; one partition per run id, as the run's own."""
+    return f"DELETED#run#{run_id}", project_id
 
 
 def project_rows_pk(project_id: str) -> str:

@@ -1,4 +1,6 @@
-"""The runs API (docs/api-contract.md, "Runs", "Upload grants"): parse, call the service, shape answers."""
+"""The runs API (docs/api-contract.md, "Runs", "Upload grants"): parse, call the service, shape answers.
+
+Deleting and restoring a run is deletes/run_routes.py's."""
 
 from __future__ import annotations
 
@@ -128,12 +130,6 @@ def update_run(
     run_id: RunId, body: RunPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
 ) -> Run:
     return runs.patch(caller, run_id, body, project_id=project_id)
-
-
-@router.delete("/runs/{run_id}", status_code=204)
-def delete_run(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Response:
-    runs.delete(caller, run_id, project_id=project_id)
-    return Response(status_code=204)
 
 
 @router.patch("/runs/{run_id}/config", max_body_size=CONFIG_BODY_BYTES)

@@ -1,4 +1,6 @@
-"""Runs: idempotent create and resume, the state machine, config versions, summary, heartbeat, delete.
+"""Runs: idempotent create and resume, the state machine, config versions, summary, heartbeat.
+
+Deleting a run (hidden, restorable, then purged) is deletes/service.py's.
 
 Every change to a run is a read, a pure change, and one transaction that puts the run item on
 the condition that its revision is unchanged, together with the run's index row (and a new
@@ -18,7 +20,6 @@ from ..core.policy import Permission, authorize
 from ..core.request_scope import note_activity, note_object
 from ..core.settings import Settings
 from ..core.values import checked_json, now_iso, now_utc
-from ..lake.keys import run_prefixes
 from ..ports import BlobStore, Condition, Item, ItemStore, TransactOp
 from ..ports.events import (
     RunChanged,
@@ -30,7 +31,7 @@ from ..ports.events import (
 )
 from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
 from .index_rows import build_index_row, config_leaves
-from .keys import LIVE_PK, config_prefix, index_row_key, live_sort_key, run_key
+from .keys import LIVE_PK, deleted_run_key, index_row_key, live_sort_key, run_key
 from .lookup import authorized_run_item, missing_run, run_in_project
 from .models import ConfigPatch, Grant, Run, RunCreate, RunPatch, SummaryPatch, UploadItem
 from .names import generated_name
@@ -229,6 +230,7 @@ class RunService:
         # Ids are unique per project: a run of this id in another project is no concern of this one.
         current = run_in_project(self._items, project_id, body.id)
         if current is None:
+            self._refuse_deleted_id(project_id, body.id)
             if body.resume == "must":
                 raise NotFound(f"run {body.id} does not exist, so it cannot be resumed", field="id")
             created = self._try_create(caller, project, body, metadata)
@@ -238,6 +240,18 @@ class RunService:
             if current is None:
                 raise Conflict(f"run {body.id} was deleted while it was being created; retry", field="id")
         return self._existing(current, body, metadata)
+
+    def _refuse_deleted_id(self, project_id: str, run_id: str) -> None:
+        """A run deleted within its grace period keeps its id: a new run there would mix its lake
+        objects with the deleted one's, which the purge then removes."""
+        tombstone = self._items.get(*deleted_run_key(project_id, run_id))
+        if tombstone is not None and tombstone.get("state") in ("pending", "purging", "restoring"):
+            raise Conflict(
+                f"run {run_id} was deleted at {tombstone['deleted_at']}: restore it "
+                f"(POST /api/runs/{run_id}/restore) or pick another id; the id is free again once "
+                f"the deletion is purged (after {tombstone['purge_after']})",
+                field="id",
+            )
 
     def _try_create(
         self, caller: Caller, project: Item, body: RunCreate, metadata: dict[str, Any]
@@ -414,34 +428,8 @@ class RunService:
                 before, after = self._mutate(run, crash)
             except NotFound:
                 continue
+            except ConditionFailed:  # its project was deleted meanwhile: no counters left to move
+                continue
             if after is not before:
                 crashed.append(run["id"])
         return crashed
-
-    # -- delete --------------------------------------------------------------------------------
-    def delete(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> None:
-        """Lake objects first, items last: a failed delete can be retried and finds the run again."""
-        item = self.authorized_item(caller, run_id, Permission.RUN_DELETE, project_id=project_id)
-        for prefix in run_prefixes(item["project_id"], run_id):
-            for blob in list(self._blobs.list(prefix)):
-                self._blobs.delete(blob.key)
-        pk = item["pk"]
-        for version in self._items.query_all(pk, sk_prefix=config_prefix(item)):
-            self._items.delete(version["pk"], version["sk"])
-        row_pk, row_sk = index_row_key(item["project_id"], run_id)
-        try:
-            self._items.transact_write(
-                [
-                    TransactOp(
-                        "delete", {"pk": pk, "sk": item["sk"]}, Condition.equals("rev", item.get("rev", 0))
-                    ),
-                    TransactOp("delete", {"pk": row_pk, "sk": row_sk}),
-                ]
-            )
-        except ConditionFailed:
-            raise Conflict(
-                f"run {run_id} changed while it was being deleted; delete again", field="run_id"
-            ) from None
-        if item["state"] in RUN_COUNT_STATES:
-            self._projects.add_run_counts(item["project_id"], {item["state"]: -1})
-        self._changed(item)

@@ -43,8 +43,13 @@ class ApiHttp:
         raise_error_body(resp)
         return resp.json()
 
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        resp = self._request("POST", path, json=body)
+    def post(self, path: str, body: dict[str, Any], *, params: dict[str, Any] | None = None) -> Any:
+        resp = self._request("POST", path, json=body, params=params)
+        raise_error_body(resp)
+        return resp.json()
+
+    def delete(self, path: str, /, **params: Any) -> Any:
+        resp = self._request("DELETE", path, params={k: v for k, v in params.items() if v is not None})
         raise_error_body(resp)
         return resp.json()
 

@@ -90,6 +90,22 @@ class Run:
     def __repr__(self) -> str:
         return f"<Run {self.path} ({self.state})>"
 
+    # -- delete and restore (docs/deletes.md) ---------------------------------------------------
+    def delete(self, delete_artifacts: bool = False) -> dict[str, Any]:
+        """Delete the run, as wandb's `Run.delete`: hidden at once, restorable with `restore()` for
+        the server's grace period, then purged. `delete_artifacts` also deletes the artifact versions
+        the run logged. Returns the deletion (its `state`, `purge_after`)."""
+        if delete_artifacts:
+            for version in self.logged_artifacts():
+                version.delete(delete_aliases=True)
+        deletion: dict[str, Any] = self._http.delete(f"/runs/{self.id}", project_id=self.project_id)
+        return deletion
+
+    def restore(self) -> Run:
+        """Undo `delete()` within the grace period (`wanllmdb.ApiError` with status 410 once purged)."""
+        self._http.post(f"/runs/{self.id}/restore", {}, params={"project_id": self.project_id})
+        return self.refresh()
+
     # -- metrics -------------------------------------------------------------------------------
     def _history_table(
         self, *, samples: int | None, keys: Sequence[str] | None, stream: str, x_axis: str = "_step"

@@ -62,7 +62,6 @@ ROWS = [
     Row("GET", "/api/runs/config-diff", READ, _diff, cases=PROJECT_CASES),
     Row("GET", "/api/runs/{run_id}", READ, _run_call(), cases=PROJECT_CASES),
     Row("PATCH", "/api/runs/{run_id}", WRITE, _run_call(json={"name": "x"}), cases=PROJECT_CASES),
-    Row("DELETE", "/api/runs/{run_id}", project_rule(WRITERS, 204), _run_call(), cases=PROJECT_CASES),
     Row(
         "PATCH",
         "/api/runs/{run_id}/config",

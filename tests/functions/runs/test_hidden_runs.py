@@ -48,6 +48,7 @@ RUN_ROUTES = [
     ("GET", "/api/runs/{id}", None),
     ("PATCH", "/api/runs/{id}", {"name": "mine now"}),
     ("DELETE", "/api/runs/{id}", None),
+    ("POST", "/api/runs/{id}/restore", None),
     ("PATCH", "/api/runs/{id}/config", {"config": {"lr": 1}}),
     ("PATCH", "/api/runs/{id}/summary", {"summary": {"loss": 1}}),
     ("POST", "/api/runs/{id}/heartbeat", None),

@@ -7,6 +7,7 @@ import io
 import pyarrow.parquet as pq
 
 from wanllmdb_functions.compaction.run_index import RUN_INDEX_COLUMNS, write_run_index
+from wanllmdb_functions.deletes.service import DeletionService
 from wanllmdb_functions.lake.keys import run_index_key
 from wanllmdb_functions.ports.events import RunChanged, RunChangedHook
 from wanllmdb_functions.runs.models import ConfigPatch, RunCreate, RunPatch, SummaryPatch
@@ -48,7 +49,7 @@ def test_a_deleted_run_leaves_the_index_on_the_next_rebuild(world: World) -> Non
     world.runs.create(world.owner, world.project_id, RunCreate(id="keep"))
     world.runs.create(world.owner, world.project_id, RunCreate(id="gone"))
     write_run_index(world.items, world.blobs, world.project_id)
-    world.runs.delete(world.owner, "gone")
+    DeletionService(world.items, world.blobs, world.settings).delete_run(world.owner, "gone")
     write_run_index(world.items, world.blobs, world.project_id)
     assert set(_index(world)) == {"keep"}
 
@@ -66,5 +67,5 @@ def test_run_changes_are_published_but_summary_patches_and_heartbeats_are_not(wo
     runs.patch_config(world.owner, "r", ConfigPatch(config={"lr": 0.3}))
     runs.patch(world.owner, "r", RunPatch(tags=["best"]))
     runs.patch(world.owner, "r", RunPatch(state="finished", exit_code=0))
-    runs.delete(world.owner, "r")
+    DeletionService(world.items, world.blobs, world.settings, changed).delete_run(world.owner, "r")
     assert len(seen) == 5

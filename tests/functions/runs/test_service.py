@@ -141,7 +141,7 @@ def test_runs_written_before_ids_were_scoped_keep_working(world: World) -> None:
     assert not created and run.attempt == 1
     world.runs.patch_config(world.owner, "old", ConfigPatch(config={"wd": 0.1}))
     assert [v.version for v in config_history(world.runs, world.owner, "old").items] == [1, 2, 3]
-    world.runs.delete(world.owner, "old")
+    _delete_and_purge(world, "old")
     assert world.items.query("RUN#old").items == []
 
 
@@ -337,6 +337,18 @@ def test_listing_filters_sorts_and_pages(world: World) -> None:
     assert [r.id for r in by_lr.items] == ["r00", "r01", "r02"]
 
 
+def _delete_and_purge(world: World, run_id: str) -> None:
+    """A delete, then its purge at once, as if the grace period were over (tests/functions/deletes)."""
+    from wanllmdb_functions.deletes.purge import Purger
+    from wanllmdb_functions.deletes.service import DeletionService
+    from wanllmdb_functions.runs.keys import deleted_run_key
+
+    DeletionService(world.items, world.blobs, world.settings).delete_run(world.owner, run_id)
+    tombstone = world.items.get(*deleted_run_key(world.project_id, run_id))
+    assert tombstone is not None
+    assert Purger(world.items, world.blobs, world.settings).purge(tombstone)["state"] == "purged"
+
+
 def test_delete_removes_items_and_every_lake_object_of_the_run(world: World) -> None:
     create(world, config={"blob": "x" * 10_000})
     create(world, "keep")
@@ -350,7 +362,7 @@ def test_delete_removes_items_and_every_lake_object_of_the_run(world: World) -> 
     ]
     for key in keys:
         world.blobs.put(key, b"data")
-    world.runs.delete(world.owner, "r1")
+    _delete_and_purge(world, "r1")
     with pytest.raises(NotFound):
         world.runs.get(world.owner, "r1")
     left = [

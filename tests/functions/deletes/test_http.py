@@ -53,7 +53,11 @@ def test_a_deleted_run_is_404_and_unlisted_until_restored_whole(server: LocalSer
         _run(admin, project, "r1", config={"lr": 0.1}, tags=["best"])
         assert admin.patch("/api/runs/r1/summary", json={"summary": {"loss": 0.5}}).status_code == 200
         _put_objects(server, project, "r1", 2)
+        saved = server.data_dir / "lake" / "files" / f"project={project}" / "run=r1" / "model.txt"
+        saved.parent.mkdir(parents=True)
+        saved.write_bytes(b"weights")
         before = admin.get("/api/runs/r1").json()
+        files_before = admin.get("/api/runs/r1/files").json()
         deleted = admin.delete("/api/runs/r1")
         assert deleted.status_code == 202, deleted.text
         receipt = deleted.json()
@@ -74,6 +78,8 @@ def test_a_deleted_run_is_404_and_unlisted_until_restored_whole(server: LocalSer
         }
         assert admin.get(f"/api/projects/{project}/runs").json()["total"] == 1
         assert admin.get(f"/api/projects/{project}").json()["run_counts"]["running"] == 1
+        assert admin.get("/api/runs/r1/files").json() == files_before
+        assert "model.txt" in str(files_before)
 
 
 def test_a_deleted_project_takes_its_runs_and_views_and_comes_back(server: LocalServer) -> None:

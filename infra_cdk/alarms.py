@@ -32,6 +32,7 @@ class Alarms(Construct):
         api: apigwv2.HttpApi,
         functions: Mapping[str, lambda_.IFunction],
         dead_letters: sqs.IQueue,
+        notification_dead_letters: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.topic = sns.Topic(
@@ -70,6 +71,14 @@ class Alarms(Construct):
             dead_letters.metric_approximate_number_of_messages_visible(period=_PERIOD, statistic="Maximum"),
             "Compaction messages failed repeatedly and sit in the dead-letter queue",
         )
+        if notification_dead_letters is not None:
+            self._alarm(
+                "NotificationDeadLetters",
+                notification_dead_letters.metric_approximate_number_of_messages_visible(
+                    period=_PERIOD, statistic="Maximum"
+                ),
+                "Notification messages the notify function could not handle sit in the dead-letter queue",
+            )
 
     def _alarm(self, id: str, metric: cloudwatch.IMetric, description: str) -> None:
         alarm = cloudwatch.Alarm(

@@ -30,6 +30,9 @@ class ConfigError(ValueError):
     """A context value is missing or malformed; the message names the key and how to fix it."""
 
 
+_EMAIL_RE = re.compile(r"^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class TenantConfig:
     tenant: str
@@ -44,6 +47,9 @@ class TenantConfig:
     api_rate_limit: int = 200
     api_burst_limit: int = 400
     compacted_chunk_expiry_days: int = 7
+    # The verified SES identity notification emails come from (`-c email_from=ml@example.com`); without
+    # it the stack sends no email and the API says so when asked to.
+    email_from: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -78,6 +84,12 @@ class TenantConfig:
         alarm_email = get("alarm_email")
         if alarm_email is not None and "@" not in str(alarm_email):
             raise ConfigError(f"alarm_email: {alarm_email!r} is not an e-mail address")
+        email_from = get("email_from")
+        if email_from is not None and not _EMAIL_RE.match(str(email_from)):
+            raise ConfigError(
+                f"email_from: {email_from!r} is not an e-mail address; give the SES-verified sender, "
+                "e.g. ml-alerts@example.com"
+            )
         return cls(
             tenant=tenant,
             bundle=_parse(get, "bundle", _bool, defaults.bundle),
@@ -91,6 +103,7 @@ class TenantConfig:
             compacted_chunk_expiry_days=_parse(
                 get, "compacted_chunk_expiry_days", _positive_int, defaults.compacted_chunk_expiry_days
             ),
+            email_from=str(email_from) if email_from is not None else None,
         )
 
 

@@ -45,6 +45,7 @@ class ServiceFunctions(Construct):
         table: MetadataTable,
         lake: s3.IBucket,
         compaction_queue: sqs.IQueue,
+        notification_queue: sqs.IQueue,
         public_url: str,
     ) -> None:
         super().__init__(scope, id)
@@ -52,12 +53,15 @@ class ServiceFunctions(Construct):
         self._table = table
         self._lake = lake
         self._queue = compaction_queue
+        self._notifications = notification_queue
         self._environment = {
             "WANLLMDB_BACKEND": "aws",
             "WANLLMDB_TABLE": table.table.table_name,
             "WANLLMDB_BUCKET": lake.bucket_name,
             "WANLLMDB_REGION": Stack.of(self).region,
             "WANLLMDB_COMPACTION_QUEUE_URL": compaction_queue.queue_url,
+            "WANLLMDB_NOTIFICATION_QUEUE_URL": notification_queue.queue_url,
+            **({"WANLLMDB_EMAIL_FROM": config.email_from} if config.email_from else {}),
             "WANLLMDB_PUBLIC_URL": public_url,
             "POWERTOOLS_METRICS_NAMESPACE": "wanllmdb",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -149,6 +153,16 @@ class ServiceFunctions(Construct):
                     sid="CompactionNotices", actions=["sqs:SendMessage"], resources=[self._queue.queue_arn]
                 )
             )
+        if spec.enqueues_notifications:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="NotificationDeliveries",
+                    actions=["sqs:SendMessage"],
+                    resources=[self._notifications.queue_arn],
+                )
+            )
+        if spec.sends_email and self._config.email_from:
+            self._grant_email(role, self._config.email_from)
         suppressions = [
             NagPackSuppression(
                 id="AwsSolutions-IAM5",
@@ -166,3 +180,20 @@ class ServiceFunctions(Construct):
                 )
             )
         NagSuppressions.add_resource_suppressions(role, suppressions, apply_to_children=True)
+
+    def _grant_email(self, role: iam.Role, sender: str) -> None:
+        """ses:SendEmail as the one sender only: on its address or its domain identity (SES checks
+        whichever is verified), and only with that From address."""
+        stack = Stack.of(self)
+        identities = [sender, sender.rsplit("@", 1)[1]]
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="NotificationEmail",
+                actions=["ses:SendEmail"],
+                resources=[
+                    stack.format_arn(service="ses", resource="identity", resource_name=identity)
+                    for identity in identities
+                ],
+                conditions={"StringEquals": {"ses:FromAddress": sender}},
+            )
+        )

@@ -35,6 +35,8 @@ class TableAccess(Enum):
     QUERY = ("dynamodb:Query",)
     READ_UPDATE = _READ_UPDATE
     READ_WRITE = (*_READ_UPDATE, "dynamodb:DeleteItem")
+    # Notification delivery reads the webhook and writes the delivery log, nothing else.
+    GET_PUT = ("dynamodb:GetItem", "dynamodb:PutItem")
     # Accepting an invitation checks, in its transaction, that the invitation still exists.
     READ_WRITE_CHECK = (*_READ_UPDATE, "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
 
@@ -58,6 +60,11 @@ class ServiceSpec:
     delete_prefixes: tuple[str, ...] = ()
     list_prefixes: tuple[str, ...] = ()
     enqueues_compaction: bool = False
+    # Queues webhook and email deliveries (run fan-out, alerts, automations; the delivery function's
+    # own retries) on the notification queue.
+    enqueues_notifications: bool = False
+    # Sends email through SES from the tenant's `email_from` identity (only when one is configured).
+    sends_email: bool = False
     # Only lake readers and writers carry Polars (~181 MB unzipped); the others stay small and start fast.
     needs_polars: bool = False
     memory_mb: int = 1024
@@ -97,6 +104,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/projects/{id}/subscription",
             "/api/projects/{id}/activity",
             "/api/projects/{id}/grants",
+            "/api/projects/{id}/automations",
+            "/api/projects/{id}/automations/{proxy+}",
             "/api/outbox",
         ),
         table=TableAccess.READ_WRITE_CHECK,
@@ -122,6 +131,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         delete_prefixes=("artifacts/",),
         list_prefixes=("artifacts/",),
         enqueues_compaction=True,
+        enqueues_notifications=True,
     ),
     ServiceSpec(
         name="query",
@@ -194,7 +204,20 @@ SERVICES: tuple[ServiceSpec, ...] = (
         delete_prefixes=LAKE_PREFIXES,
         list_prefixes=LAKE_PREFIXES,
         enqueues_compaction=True,
+        enqueues_notifications=True,
         memory_mb=512,
+        timeout_s=120,
+    ),
+    ServiceSpec(
+        name="notify",
+        description="Delivers queued notifications: signed webhooks with retries and a delivery log, "
+        "email through SES (SQS consumer)",
+        routes=(),
+        table=TableAccess.GET_PUT,
+        enqueues_notifications=True,  # a failed attempt goes back on the queue with its backoff delay
+        sends_email=True,
+        memory_mb=256,
+        # Up to 10 messages a batch, each webhook attempt bounded by 10 s (notifications/delivery.py).
         timeout_s=120,
     ),
 )

@@ -19,7 +19,7 @@ from infra_cdk.service_functions import ServiceFunctions
 from infra_cdk.services import service
 from infra_cdk.site import WEB_DIST, StaticSite
 from infra_cdk.table import MetadataTable
-from infra_cdk.triggers import CompactionQueue, ReaperSchedule
+from infra_cdk.triggers import CompactionQueue, NotificationQueue, ReaperSchedule
 
 __all__ = ["TenantStack"]
 
@@ -40,6 +40,7 @@ class TenantStack(Stack):
         lake = LakeBucket(self, "LakeBucket", config=config, access_logs=access_logs).bucket
         table = MetadataTable(self, "MetadataTable", config=config)
         compaction = CompactionQueue(self, "Compaction", lake=lake)
+        notifications = NotificationQueue(self, "Notifications")
         api = HttpApi(self, "HttpApi", config=config)
         functions = ServiceFunctions(
             self,
@@ -48,6 +49,7 @@ class TenantStack(Stack):
             table=table,
             lake=lake,
             compaction_queue=compaction.queue,
+            notification_queue=notifications.queue,
             public_url=api.url,
         )
         fns = functions.functions
@@ -56,13 +58,20 @@ class TenantStack(Stack):
         api.route(service("query"), fns["query"])
         api.route(service("sql"), fns["sql"])
         compaction.attach_consumer(fns["compaction"])
+        notifications.attach_consumer(fns["notify"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])
         site = StaticSite(
             self, "Site", api_domain=api.domain_name, access_logs=access_logs, lake=lake, web_dist=web_dist
         )
         Analytics(self, "Analytics", config=config, lake=lake, access_logs=access_logs)
         Alarms(
-            self, "Alarms", config=config, api=api.api, functions=fns, dead_letters=compaction.dead_letters
+            self,
+            "Alarms",
+            config=config,
+            api=api.api,
+            functions=fns,
+            dead_letters=compaction.dead_letters,
+            notification_dead_letters=notifications.dead_letters,
         )
         suppress_cdk_managed_functions(self)
 

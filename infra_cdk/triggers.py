@@ -14,7 +14,13 @@ from constructs import Construct
 
 from infra_cdk.services import service
 
-__all__ = ["CHUNK_KEY_PATTERNS", "REAPER_RATE_MINUTES", "CompactionQueue", "ReaperSchedule"]
+__all__ = [
+    "CHUNK_KEY_PATTERNS",
+    "REAPER_RATE_MINUTES",
+    "CompactionQueue",
+    "NotificationQueue",
+    "ReaperSchedule",
+]
 
 # Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk). Compaction's
 # own output is named differently, so writing it never re-triggers compaction.
@@ -82,6 +88,48 @@ class CompactionQueue(Construct):
                 # A failed run is retried alone; the rest of the batch is not reprocessed.
                 report_batch_item_failures=True,
                 max_concurrency=10,
+            )
+        )
+
+
+class NotificationQueue(Construct):
+    """Webhook and email deliveries → SQS (with a DLQ) → the notify function.
+
+    The request that causes a notification only enqueues it, so a slow receiver or SES never slows
+    it; the notify function re-enqueues a failed webhook with its backoff as DelaySeconds.
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.dead_letters,
+            [NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")],
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(6 * service("notify").timeout_s),
+            # Only a message the function cannot handle at all fails; retries of a failing webhook are
+            # new messages, so three receives are plenty before the DLQ.
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=3),
+        )
+
+    def attach_consumer(self, function: lambda_.IFunction) -> None:
+        function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                report_batch_item_failures=True,
+                max_concurrency=5,
             )
         )
 

@@ -47,6 +47,10 @@ class Synthesized:
         return found[0]
 
 
+# The SES sender of the default synth (`-c email_from=`), which the IAM tour sends from too.
+EMAIL_FROM = "ml-alerts@example.com"
+
+
 def synthesize(outdir: Path, *, web_dist: Path, **context: str) -> Synthesized:
     from aws_cdk import App
 
@@ -66,10 +70,10 @@ def synthesize(outdir: Path, *, web_dist: Path, **context: str) -> Synthesized:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """The default deploy shape (data retained), with a built web app to deploy."""
+    """The default deploy shape (data retained), with a built web app to deploy, sending email."""
     web_dist = tmp_path_factory.mktemp("web-dist")
     (web_dist / "index.html").write_text("<!doctype html><title>wanLLMDB</title>")
-    return synthesize(tmp_path_factory.mktemp("cdk.out"), web_dist=web_dist)
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), web_dist=web_dist, email_from=EMAIL_FROM)
 
 
 @pytest.fixture(scope="session")

@@ -127,12 +127,47 @@ def test_identity_and_reaper_cannot_touch_the_lake(synth):
         assert actions_of(role_statements(synth, service(name)), "s3:") == []
 
 
+def _sends_to(synth, spec, queue_prefix: str) -> list:
+    return [
+        s
+        for s in role_statements(synth, spec)
+        if "sqs:SendMessage" in as_list(s["Action"])
+        and s["Resource"]["Fn::GetAtt"][0].startswith(queue_prefix)
+    ]
+
+
 def test_only_runs_and_reaper_may_enqueue_compaction(synth):
     for spec in SERVICES:
-        sends = [s for s in role_statements(synth, spec) if "sqs:SendMessage" in as_list(s["Action"])]
-        assert bool(sends) is spec.enqueues_compaction, spec.name
-        for statement in sends:
-            assert statement["Resource"]["Fn::GetAtt"][0].startswith("CompactionQueue")
+        assert bool(_sends_to(synth, spec, "CompactionQueue")) is spec.enqueues_compaction, spec.name
+
+
+def test_only_runs_reaper_and_notify_may_queue_notifications_and_send_message_is_all_they_may(synth):
+    assert {s.name for s in SERVICES if s.enqueues_notifications} == {"runs", "reaper", "notify"}
+    for spec in SERVICES:
+        sends = _sends_to(synth, spec, "Notifications")
+        assert bool(sends) is spec.enqueues_notifications, spec.name
+        assert all(as_list(s["Action"]) == ["sqs:SendMessage"] for s in sends)
+
+
+def test_only_notify_sends_email_and_only_as_the_configured_sender(synth):
+    for spec in SERVICES:
+        email = [
+            s for s in role_statements(synth, spec) if any(a.startswith("ses:") for a in as_list(s["Action"]))
+        ]
+        assert bool(email) is (spec.name == "notify"), spec.name
+    (statement,) = [
+        s for s in role_statements(synth, service("notify")) if "ses:SendEmail" in as_list(s["Action"])
+    ]
+    assert as_list(statement["Action"]) == ["ses:SendEmail"]
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": "ml-alerts@example.com"}}
+    identities = sorted(r["Fn::Join"][1][-1] for r in as_list(statement["Resource"]))
+    assert identities == [":identity/example.com", ":identity/ml-alerts@example.com"]
+
+
+def test_without_a_sender_no_function_may_send_email(synth_destroy):
+    for spec in SERVICES:
+        actions = {a for s in role_statements(synth_destroy, spec) for a in as_list(s["Action"])}
+        assert not {a for a in actions if a.startswith("ses:")}, spec.name
 
 
 def test_query_reads_the_lake_but_writes_only_exports(synth):

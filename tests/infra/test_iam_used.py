@@ -4,8 +4,10 @@ A tour drives every Lambda handler on moto (a real moto server, as in tests/e2e)
 answers every permission-matrix row it mounts (tests/functions/matrix_rows: every /api route, so a
 new route joins the tour by itself) plus the data paths those rows leave out (configs past the
 inline bound, each upload kind, a finished run, a deleted run with objects under every prefix,
-exports, logs); compaction consumes the SQS events AWS delivers, and the reaper a schedule. Every
-AWS call made meanwhile is recorded as (IAM action, resource) per function (tests/infra/aws_calls.py).
+exports, logs); compaction consumes the SQS events AWS delivers, the reaper a schedule, and notify
+the webhook and email messages the runs and reaper functions queued (a webhook that fails once, so
+it re-queues). Every AWS call made meanwhile is recorded as (IAM action, resource) per function
+(tests/infra/aws_calls.py).
 
 Then, against the synthesized template: every recorded use is granted, and every grant was used,
 except the few below that AWS exercises and moto cannot show, each with its reason.
@@ -30,18 +32,23 @@ from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.e2e.lambda_events import LambdaContext, http_event, object_created, scheduled_event, sqs_event
 from tests.functions.actors import USERNAMES, Tenant, build_tenant
 from tests.functions.matrix_rows import Ctx, Row
+from tests.functions.notifications.test_notification_flow import Receiver
 from tests.functions.routes_of_app import mounted_api_routes
 from tests.functions.test_permission_matrix import ROWS
 from tests.infra.aws_calls import AwsCallRecorder, Use, granted
+from tests.infra.conftest import EMAIL_FROM
 from tests.lake_chunks import log_chunk_bytes, put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
+from wanllmdb_functions.identity import keys as identity_keys
 from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.lake.keys import project_prefixes
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
+from wanllmdb_functions.notifications.models import SubscriptionSet, WebhookCreate
+from wanllmdb_functions.notifications.service import NotificationService
 from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 TABLE, BUCKET, REGION = "wl-iam-tour", "wl-iam-tour-lake", "us-east-1"
@@ -66,6 +73,17 @@ UNSEEN_ON_MOTO: dict[tuple[str, Use], str] = {
     "(object_store), which botocore never sees",
     ("identity", ("dynamodb:ConditionCheckItem", "table")): "accepting an invitation checks it in the "
     "sign-up transaction (identity/invitations.py); the tour's register row signs up without one",
+    **{
+        ("notify", (action, "notify-queue")): "the Lambda service polls the queue with the function's role "
+        "(SqsEventSource); the code only receives the batch"
+        for action in (
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+        )
+    },
 }
 
 
@@ -214,13 +232,43 @@ def _background(recorder: AwsCallRecorder, blobs: S3BlobStore, items: DynamoItem
     assert len(reaped["purged"]) >= 2, reaped  # the doomed run and project, and the matrix's deletions
 
 
+def _subscribe_owner(items: DynamoItemStore, tenant: Tenant, project: str, receiver_url: str) -> None:
+    """The owner hears of finished and crashed runs by email and through a webhook that fails once."""
+    owner = tenant.caller("owner")
+    items.update(*identity_keys.user(owner.user_id), set_attrs={"email": "owner@example.com"})
+    notifications = NotificationService(items, queue=None, mailer=None, allow_private_webhooks=True)
+    hook = notifications.create_webhook(owner, WebhookCreate(url=receiver_url))
+    events = SubscriptionSet(events=["run_finished", "run_crashed"], email=True, webhook_ids=[hook.id])
+    notifications.subscribe(owner, project, events)
+
+
+def _deliveries(recorder: AwsCallRecorder, sqs: Any, queue_url: str, receiver: Receiver) -> None:
+    """The notify function delivers what runs and the reaper queued: emails through SES, webhooks
+    that fail (and go back on the queue), then succeed."""
+    notify = _handler("notify")
+    for status in (500, 200):
+        receiver.status = status
+        found = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=3)
+        bodies = [m["Body"] for m in found.get("Messages", [])]
+        assert bodies, "runs and the reaper queued no notification"
+        with recorder.active("notify"):
+            result = notify.handler(sqs_event(bodies, queue="wl-iam-tour-notify"), LambdaContext("n"))
+        assert result["batchItemFailures"] == [], result
+        for message in found["Messages"]:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    assert receiver.got
+
+
 @pytest.fixture(scope="module")
 def tour() -> Iterator[Tour]:
-    names = ("identity", "runs", "query", "sql", "compaction", "reaper")
+    names = ("identity", "runs", "query", "sql", "compaction", "reaper", "notify")
     with moto_server() as endpoint, pytest.MonkeyPatch.context() as mp:
-        queue_url = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint).create_queue(
-            QueueName="wl-iam-tour"
-        )["QueueUrl"]
+        fake = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
+        sqs = boto3.client("sqs", endpoint_url=endpoint, **fake)
+        queue_url = sqs.create_queue(QueueName="wl-iam-tour")["QueueUrl"]
+        notify_url = sqs.create_queue(QueueName="wl-iam-tour-notify")["QueueUrl"]
+        boto3.client("ses", endpoint_url=endpoint, **fake).verify_email_identity(EmailAddress=EMAIL_FROM)
+        receiver = Receiver()
         env = aws_backend_env(
             endpoint,
             table=TABLE,
@@ -230,6 +278,10 @@ def tour() -> Iterator[Tour]:
             WANLLMDB_COMPACTION_QUEUE_URL=queue_url,
             WANLLMDB_COMPACTION_EVERY_CHUNKS="2",
             WANLLMDB_DELETE_GRACE_S="0",  # every deletion is due at once: the reaper purges them
+            WANLLMDB_NOTIFICATION_QUEUE_URL=notify_url,
+            WANLLMDB_EMAIL_FROM=EMAIL_FROM,
+            WANLLMDB_SES_ENDPOINT_URL=endpoint,
+            WANLLMDB_WEBHOOK_ALLOW_PRIVATE="true",  # the receiver listens on 127.0.0.1
         )
         for name, value in env.items():
             mp.setenv(name, value)
@@ -242,6 +294,7 @@ def tour() -> Iterator[Tour]:
         orgs.set_member(tenant.caller("owner"), "ml", "member", "member")
         orgs.set_member(tenant.caller("owner"), "ml", "viewer", "viewer")
         project = tenant.projects["personal-private"]
+        _subscribe_owner(items, tenant, project, receiver.url)
         recorder = AwsCallRecorder()
         try:
             with recorder.installed():
@@ -256,6 +309,7 @@ def tour() -> Iterator[Tour]:
                 _doomed_project(drivers["identity"], blobs, tenant)
                 drivers["runs"]("POST", f"/api/projects/{project}/runs", body={"id": "silent"})
                 _background(recorder, blobs, items, project)
+                _deliveries(recorder, sqs, notify_url, receiver)
             yield Tour(recorder.uses)
         finally:
             for name in names:

@@ -28,7 +28,7 @@ def function_ids_by_service(synth) -> dict[str, str]:
 
 def test_one_python_312_x86_64_function_per_service(synth):
     ids = function_ids_by_service(synth)
-    assert set(ids) == {"identity", "runs", "query", "sql", "compaction", "reaper"}
+    assert set(ids) == {"identity", "runs", "query", "sql", "compaction", "reaper", "notify"}
     for name, logical_id in ids.items():
         props = synth.resources[logical_id]["Properties"]
         assert props["Runtime"] == "python3.12"
@@ -141,7 +141,11 @@ def test_chunk_uploads_feed_the_compaction_queue_with_a_dlq(synth):
     queue = synth.resources[target["Arn"]["Fn::GetAtt"][0]]["Properties"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith("CompactionDeadLetters")
     assert queue["VisibilityTimeout"] == 6 * service("compaction").timeout_s
-    mapping = synth.one("AWS::Lambda::EventSourceMapping")["Properties"]
+    (mapping,) = [
+        m["Properties"]
+        for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == target["Arn"]["Fn::GetAtt"][0]
+    ]
     assert mapping["FunctionName"]["Ref"] == function_ids_by_service(synth)["compaction"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
@@ -155,6 +159,28 @@ def test_chunk_patterns_match_the_schema_layout_and_not_compacted_output():
         assert fnmatch.fnmatchcase(key, pattern), (key, pattern)
         compacted = key.rsplit("/", 1)[0] + "/compact-a0000s000000003.parquet"
         assert not fnmatch.fnmatchcase(compacted, pattern)
+
+
+def test_notifications_are_queued_for_the_notify_function_with_a_dlq(synth):
+    queues = synth.of_type("AWS::SQS::Queue")
+    queue_id = next(q for q in queues if q.startswith("NotificationsQueue"))
+    queue = queues[queue_id]["Properties"]
+    assert queue["VisibilityTimeout"] == 6 * service("notify").timeout_s
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith(
+        "NotificationsDeadLetters"
+    )
+    (mapping,) = [
+        m["Properties"]
+        for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == queue_id
+    ]
+    assert mapping["FunctionName"]["Ref"] == function_ids_by_service(synth)["notify"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for function in synth.of_type("AWS::Lambda::Function").values():
+        env = function["Properties"].get("Environment", {}).get("Variables", {})
+        if "WANLLMDB_BACKEND" in env:
+            assert env["WANLLMDB_NOTIFICATION_QUEUE_URL"]["Ref"] == queue_id
+            assert env["WANLLMDB_EMAIL_FROM"] == "ml-alerts@example.com"
 
 
 def test_reaper_runs_on_the_one_stated_rate(synth):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from ..adapters.aws_messaging import SqsSender
+from ..adapters.aws_messaging import SesMailer, SqsSender
 from ..core.errors import InvalidInput
 from ..ports.events import RunFinished, RunSummaryChanged
 from .automations import AutomationService
@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FanOut",
     "automation_service",
+    "delivery_queue",
     "notification_service",
     "notify_run_finished",
     "require_delivery",
+    "ses_mailer",
 ]
 
 
@@ -66,7 +68,7 @@ def notification_service(state: AppState) -> NotificationService:
         )
     if not settings.notification_queue_url:
         return NotificationService(state.storage.items, queue=None, mailer=None)
-    queued = QueuedDelivery(state.shared(SqsSender, _sqs_sender))
+    queued = QueuedDelivery(delivery_queue(state))
     return NotificationService(
         state.storage.items,
         queue=queued,
@@ -75,13 +77,28 @@ def notification_service(state: AppState) -> NotificationService:
     )
 
 
-def _sqs_sender(settings: Settings) -> SqsSender:
-    assert settings.notification_queue_url  # notification_service checked it
-    return SqsSender(
-        settings.notification_queue_url,
-        region=settings.region,
-        endpoint_url=settings.sqs_endpoint_url or settings.s3_endpoint_url,
-    )
+def delivery_queue(state: AppState) -> SqsSender:
+    """This app's sender to the notification queue (WANLLMDB_NOTIFICATION_QUEUE_URL, which must be set)."""
+
+    def build(settings: Settings) -> SqsSender:
+        if not settings.notification_queue_url:
+            raise InvalidInput("WANLLMDB_NOTIFICATION_QUEUE_URL is not set", field="notification_queue_url")
+        endpoint = settings.sqs_endpoint_url or settings.s3_endpoint_url
+        return SqsSender(settings.notification_queue_url, region=settings.region, endpoint_url=endpoint)
+
+    return state.shared(SqsSender, build)
+
+
+def ses_mailer(state: AppState) -> SesMailer | None:
+    """This app's SES mailer, from WANLLMDB_EMAIL_FROM; None where no sender is set."""
+    if not state.settings.email_from:
+        return None
+
+    def build(settings: Settings) -> SesMailer:
+        assert settings.email_from
+        return SesMailer(settings.email_from, region=settings.region, endpoint_url=settings.ses_endpoint_url)
+
+    return state.shared(SesMailer, build)
 
 
 def automation_service(state: AppState) -> AutomationService:

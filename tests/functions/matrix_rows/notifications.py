@@ -76,7 +76,6 @@ ROWS = [
         actors_rule(USERS, 201),
         lambda ctx, a, c: Call("/api/webhooks", json={"url": HOOK_URL}),
         TENANT,
-        on_aws=False,
     ),
     Row("GET", "/api/webhooks", actors_rule(USERS), lambda ctx, a, c: Call("/api/webhooks"), TENANT),
     Row(
@@ -85,7 +84,6 @@ ROWS = [
         actors_rule(USERS, 204),
         lambda ctx, a, c: Call(f"/api/webhooks/{_own_webhook(ctx, a)}"),
         TENANT,
-        on_aws=False,
     ),
     Row(
         "GET",
@@ -93,7 +91,6 @@ ROWS = [
         actors_rule(USERS),
         lambda ctx, a, c: Call(f"/api/webhooks/{_own_webhook(ctx, a)}/deliveries"),
         TENANT,
-        on_aws=False,
     ),
     Row(
         "GET",

@@ -4,6 +4,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { AppShell } from "./components/AppShell";
 import { lazyComponent } from "./components/lazyComponent";
 import { onSignedInChange, readSignedIn } from "./auth/session";
+import { JoinPage } from "./pages/join/JoinPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { createQueryClient } from "./queries/client";
 
@@ -49,6 +50,7 @@ export function App() {
       <BrowserRouter>
         <Routes>
           <Route path="/login" element={<LoginPage />} />
+          <Route path="/join" element={<JoinPage />} />
           <Route
             element={
               <RequireSession>

@@ -34,3 +34,8 @@ export function ssoStartHref(startUrl: string, next: string | null): string {
   if (next && next.startsWith("/") && !next.startsWith("//")) back.set("next", next);
   return `${startUrl}?${new URLSearchParams({ return_to: `/login?${back}` })}`;
 }
+
+/** Creates an account with an invitation (single-use) and signs it in, in cookie mode. */
+export function register(body: { username: string; password: string; invitation: string }): Promise<LoginResult> {
+  return unwrap(api.POST("/api/auth/register", { body: { ...body, session: "cookie" } }));
+}

@@ -34,7 +34,7 @@ export function NotificationBell() {
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden>🔔</span>
+        <BellIcon />
         {unread > 0 && (
           <span className="bell-count" data-testid="bell-count">
             {unread > 99 ? "99+" : unread}
@@ -93,5 +93,15 @@ function BellItem({ n, onRead, onOpen }: { n: Notification; onRead: () => void; 
         )}
       </div>
     </li>
+  );
+}
+
+/** A bell outline; drawn, not an emoji, so it shows without an emoji font. */
+function BellIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+      <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+      <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+    </svg>
   );
 }

@@ -1,6 +1,6 @@
 // The admin journey end to end (issue 17): a real `wanllmdb server`, headless Chromium. The local admin
-// creates an organization, invites a member (who signs up with the invitation through the API, as
-// they would), changes their role, creates a team and a custom role, creates a read-only key whose
+// creates an organization, invites a member (who opens the invitation link in their own browser and
+// signs up), changes their role, creates a team and a custom role, creates a read-only key whose
 // secret is shown once and then revokes it, reads the activity feed, watches a project and hears from
 // the bell when runs crash through the real SDK. Any console error fails the test.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -56,7 +56,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await server?.stop();
   });
 
-  it("creates an organization and invites a member, who joins with the invitation", async () => {
+  it("creates an organization and invites a member, who joins through the invitation link once", async () => {
     await signIn(page, server, { username: "admin", password: adminKey });
     await page.getByRole("link", { name: "Organization" }).click();
     await page.getByRole("heading", { name: "Organization settings" }).waitFor();
@@ -70,19 +70,38 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await page.getByLabel("Invitee email").fill("kim@example.com");
     await page.getByLabel("Role for the invitee").selectOption("member");
     await page.getByRole("button", { name: "Invite", exact: true }).click();
-    const token = (await page.getByTestId("new-invitation-token").textContent())?.trim() ?? "";
-    expect(token).toMatch(/^wli_/);
+    const link = (await page.getByTestId("new-invitation-link").textContent())?.trim() ?? "";
+    expect(link).toMatch(new RegExp(`^${server.url}/join\\?invitation=wli_`));
     await page.getByTestId("invitations-table").getByText("kim@example.com").waitFor();
 
-    const joined = await fetch(`${server.url}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: "kim", password: "correct horse battery", invitation: token }),
+    // The invitee opens the link in their own browser and picks a username and password.
+    const context = await browser.newContext();
+    const invitee = await context.newPage();
+    const inviteeErrors: string[] = [];
+    invitee.on("console", (m) => {
+      if (m.type() === "error") inviteeErrors.push(m.text());
     });
-    expect(joined.status, await joined.clone().text()).toBe(201);
+    try {
+      await invitee.goto(link);
+      await invitee.getByRole("heading", { name: "Join" }).waitFor();
+      await invitee.fill("input[name=username]", "kim");
+      await invitee.fill("input[name=password]", "correct horse battery");
+      await invitee.getByRole("button", { name: "Create account" }).click();
+      await invitee.getByRole("heading", { name: "Projects" }).waitFor();
+      // The link worked once: a second account from it is refused, with the server's reason shown.
+      await context.clearCookies();
+      await invitee.goto(link);
+      await invitee.fill("input[name=username]", "kim2");
+      await invitee.fill("input[name=password]", "correct horse battery");
+      await invitee.getByRole("button", { name: "Create account" }).click();
+      await invitee.getByRole("alert").waitFor();
+    } finally {
+      await context.close();
+    }
+    expect(inviteeErrors.filter((e) => !e.includes("status of 403"))).toEqual([]);
     await page.reload();
     await page.locator('[data-member="kim"]').waitFor();
-    expect(await page.getByTestId("new-invitation-token").count()).toBe(0); // the token is shown once
+    expect(await page.getByTestId("new-invitation").count()).toBe(0); // the link is shown once
     expect(await page.getByTestId("invitations-table").count()).toBe(0); // it was used up
     noErrors();
   });

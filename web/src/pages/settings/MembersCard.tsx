@@ -5,6 +5,9 @@ import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { invitationsQuery, membersQuery } from "../../queries/orgs";
 import { when } from "./format";
 
+/** The page an invited person opens to create their account. */
+const joinLink = (token: string) => `${window.location.origin}/join?${new URLSearchParams({ invitation: token })}`;
+
 /** An organization's members (change role, remove), adding an existing user, and invitations for new ones. */
 export function MembersCard({ org, roles }: { org: string; roles: string[] }) {
   const client = useQueryClient();
@@ -110,13 +113,21 @@ export function MembersCard({ org, roles }: { org: string; roles: string[] }) {
       {invited && (
         <div className="new-key" role="status" data-testid="new-invitation">
           <p>
-            Invitation for <strong>{invited.email ?? "anyone with the token"}</strong> as {invited.role}, until {when(invited.expires_at)}. It works
-            once and is not shown again: send it to them; they create their account with it (<code>POST /api/auth/register</code> with{" "}
-            <code>invitation</code>).
+            Invitation for <strong>{invited.email ?? "anyone with the link"}</strong> as {invited.role}, until {when(invited.expires_at)}. Send them
+            this link: it works once and is not shown again.
           </p>
-          <code className="mono" data-testid="new-invitation-token">
-            {invited.token}
-          </code>
+          <code className="mono" data-testid="new-invitation-link">
+            {joinLink(invited.token)}
+          </code>{" "}
+          <button className="btn" type="button" onClick={() => void navigator.clipboard?.writeText(joinLink(invited.token))}>
+            Copy
+          </button>
+          <p className="muted small">
+            The token alone (for <code>POST /api/auth/register</code>):{" "}
+            <code className="mono" data-testid="new-invitation-token">
+              {invited.token}
+            </code>
+          </p>
         </div>
       )}
       {invitations.data && invitations.data.length > 0 ? (

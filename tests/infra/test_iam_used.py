@@ -294,7 +294,6 @@ def tour() -> Iterator[Tour]:
         orgs.set_member(tenant.caller("owner"), "ml", "member", "member")
         orgs.set_member(tenant.caller("owner"), "ml", "viewer", "viewer")
         project = tenant.projects["personal-private"]
-        _subscribe_owner(items, tenant, project, receiver.url)
         recorder = AwsCallRecorder()
         try:
             with recorder.installed():
@@ -303,6 +302,8 @@ def tour() -> Iterator[Tour]:
                     # Rows set up their data through `ctx.client.app.state`: this function's own app.
                     client = SimpleNamespace(app=drive.module.app)
                     _matrix_rows(drive, Ctx(tenant, client))  # type: ignore[arg-type]
+                # After the matrix rows: their PUT of this project's subscription would replace it.
+                _subscribe_owner(items, tenant, project, receiver.url)
                 _runs_data_paths(drivers["runs"], blobs, project)
                 _query_data_paths(drivers["query"], blobs, project)
                 _sql_data_paths(drivers["sql"], project)

@@ -40,7 +40,6 @@ from wanllmdb_functions.runs.service import RunService
 
 REGION = "us-east-1"
 SENDER = "wanllmdb@example.com"
-FAKE = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
 
 
 @dataclass
@@ -51,11 +50,23 @@ class Aws:
     queue_url: str
 
 
+def _client(service: str, endpoint: str) -> Any:
+    """A boto3 client with explicit fake credentials, on the moto endpoint."""
+    make: Any = boto3.client
+    return make(
+        service,
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     with moto_server() as endpoint:
-        sqs = boto3.client("sqs", endpoint_url=endpoint, **FAKE)
-        ses = boto3.client("ses", endpoint_url=endpoint, **FAKE)
+        sqs = _client("sqs", endpoint)
+        ses = _client("ses", endpoint)
         # moto's backends are process-wide: fresh names for each test.
         name = f"wl-notify-{uuid.uuid4().hex[:8]}"
         queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]

@@ -135,7 +135,8 @@ class NotificationQueue(Construct):
 
 
 class ReaperSchedule(Construct):
-    """Runs the reaper every `REAPER_RATE_MINUTES` to mark runs without recent heartbeats as crashed."""
+    """Runs the reaper every `REAPER_RATE_MINUTES` to mark runs without recent heartbeats as crashed
+    and to purge deletions past their grace period (a purge cut short resumes on the next run)."""
 
     def __init__(self, scope: Construct, id: str, *, reaper: lambda_.IFunction) -> None:
         super().__init__(scope, id)

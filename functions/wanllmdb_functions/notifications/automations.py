@@ -39,7 +39,7 @@ CRASH_STATES = frozenset({"crashed", "failed"})
 def _check_trigger(trigger: AutomationTrigger) -> None:
     if trigger.kind == "metric_threshold":
         for name, hint in (
-            ("metric", "name a summary key, e.g. 'loss'"),
+            ("metric", "a summary key, e.g. 'loss'"),
             ("op", "'above' or 'below'"),
             ("value", "the threshold, a finite number"),
         ):

@@ -119,7 +119,7 @@ def test_a_metric_threshold_fires_on_the_summary_update_that_crosses_it_once(ser
     ("body", "field", "words"),
     [
         ({"name": "x", "trigger": {"kind": "metric_threshold", "op": "above", "value": 1}},
-         "trigger.metric", "name a summary key"),
+         "trigger.metric", "give a summary key"),
         ({"name": "x", "trigger": {"kind": "metric_threshold", "metric": "loss", "value": 1}},
          "trigger.op", "'above' or 'below'"),
         ({"name": "x", "trigger": {"kind": "run_crashed", "metric": "loss"}},

@@ -86,7 +86,9 @@ class Row:
     expect: Expect  # (actor, case) -> the status the request must get
     prepare: Prepare  # (ctx, actor, case) -> the concrete request
     cases: tuple[str, ...] = TENANT
-    # False for routes the aws backend refuses by design (400 naming why), which its IAM tour skips.
+    # False for routes the IAM tour (tests/infra/test_iam_used.py) cannot drive to a success: ones
+    # the aws backend refuses by design (400 naming why), and the OIDC sign-in legs, which need an
+    # issuer the tour does not run.
     on_aws: bool = True
 
 

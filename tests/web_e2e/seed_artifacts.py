@@ -5,7 +5,8 @@ tests/functions/artifacts/client.py's manifest builder, so the test does not wai
 
 - `dataset` (type dataset): v0 and v1 by the run `producer`. Both hold README.md, data/labels.csv,
   data/table.parquet, images/red.png, images/logo.svg and notes/a.txt; v1 changes notes/a.txt only
-  (one file, 10 bytes longer) and carries the alias `best`.
+  (one file, 10 bytes longer) and carries the alias `best`. Its small files travel in a pack, as the
+  SDK sends them, so every preview reads a window of a pack; `big` has a blob per distinct file.
 - the run `consumer` uses dataset:v1 and logs `model` v0 (type model): lineage producer → dataset:v1
   → consumer → model:v0.
 - `big` (type dataset): v0 with `--big` files (20,000 by default) in images/class-NN/ folders of
@@ -127,10 +128,18 @@ def main() -> None:
     client = ArtifactClient(base=f"{args.url}/api", key=token, project=pid)
     meta = {"source": "e2e", "split": {"train": 0.8, "test": 0.2}, "classes": ["cat", "dog", "bird"]}
     about = "Labels, a table and images for the browser test."
-    log_version(client, "dataset", dataset_files("first note\n"), type="dataset", run_id="r-producer",
-                metadata=meta, description=about)  # fmt: skip
-    log_version(client, "dataset", dataset_files("second note, longer\n"), type="dataset",
-                run_id="r-producer", metadata=meta, description=about, aliases=["best"])  # fmt: skip
+    packed = 1 << 20  # the SDK's pack_below
+    for note, aliases in (("first note\n", []), ("second note, longer\n", ["best"])):
+        client.log(
+            "dataset",
+            dataset_files(note),
+            type="dataset",
+            run_id="r-producer",
+            metadata=meta,
+            description=about,
+            aliases=aliases,
+            pack_below=packed,
+        ).raise_for_status()
     used = http.post("/api/runs/r-consumer/artifacts/used", json={"artifact": "dataset:v1"})
     used.raise_for_status()
     log_version(client, "model", {"model.bin": bytes(range(256)) * 4}, type="model", run_id="r-consumer")

@@ -123,6 +123,13 @@ describe.skipIf(!bin)("artifact browser against a real local server", () => {
       const img = document.querySelector<HTMLImageElement>('[data-preview="images/red.png"] img');
       return !!img && img.complete && img.naturalWidth === 32;
     });
+    // A packed file: its own bytes cut out of the pack (a blob: URL, 32 px wide above), never the
+    // pack's URL; its download link is the same bytes, not the whole pack.
+    const shown = await page.locator('[data-preview="images/red.png"] img').getAttribute("src");
+    expect(shown).toMatch(/^blob:/);
+    const save = preview("images/red.png").locator("a[download]");
+    await save.waitFor();
+    expect(await save.getAttribute("href")).toMatch(/^blob:/);
     await page.locator(`${tree} [data-file="images/logo.svg"]`).click();
     await page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('[data-preview="images/logo.svg"] img');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { FileEntry, VersionRef } from "../../api/artifacts";
 import { ErrorBanner, Loading } from "../../components/status";
@@ -7,7 +7,7 @@ import { fileUrlQuery } from "../../queries/artifacts";
 import { parseCsvHead } from "../../shaping/csvHead";
 import { looksBinary, previewKind, type PreviewKind } from "../../shaping/preview";
 import { formatBytes } from "../../shaping/units";
-import { fetchHead } from "./fetchHead";
+import { fetchHead, fetchPacked, isPacked, type EntrySource } from "./entryBytes";
 import { HeadTable } from "./HeadTable";
 
 // hyparquet (and fzstd for ZSTD pages) load only when a Parquet file is previewed.
@@ -33,11 +33,7 @@ export function FilePreview({ vref, path }: { vref: VersionRef; path: string }) 
       <div className="art-preview-head">
         <span className="mono art-preview-path">{path}</span>
         {entry.data?.size != null && <span className="muted small">{formatBytes(entry.data.size)}</span>}
-        {entry.data?.url && (
-          <a className="btn btn-small" href={entry.data.url} download={name}>
-            Download
-          </a>
-        )}
+        {entry.data?.url && <DownloadLink src={sourceOf(entry.data, entry.data.url)} name={name} />}
       </div>
       {!entry.data ? (
         entry.error ? (
@@ -50,42 +46,92 @@ export function FilePreview({ vref, path }: { vref: VersionRef; path: string }) 
           A reference, not stored here: <span className="mono">{entry.data.ref ?? "—"}</span>
         </div>
       ) : (
-        <PreviewBody entry={entry.data} url={entry.data.url} kind={kind} name={name} />
+        <PreviewBody src={sourceOf(entry.data, entry.data.url)} kind={kind} name={name} />
       )}
     </div>
   );
 }
 
-function PreviewBody({ entry, url, kind, name }: { entry: FileEntry; url: string; kind: PreviewKind; name: string }) {
+const sourceOf = (entry: FileEntry, url: string): EntrySource => ({ url, offset: entry.offset, size: entry.size });
+
+/** A packed file's bytes as an object URL (the pack's URL would download every file in it). */
+function usePackedUrl(src: EntrySource, enabled: boolean) {
+  const blob = useQuery({
+    queryKey: ["artifact-packed-file", src.url, src.offset],
+    queryFn: () => fetchPacked(src),
+    enabled,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const objectUrl = useMemo(() => (blob.data ? URL.createObjectURL(blob.data) : null), [blob.data]);
+  useEffect(() => () => (objectUrl ? URL.revokeObjectURL(objectUrl) : undefined), [objectUrl]);
+  return { objectUrl, error: blob.error };
+}
+
+function DownloadLink({ src, name }: { src: EntrySource; name: string }) {
+  const [wanted, setWanted] = useState(false);
+  const packed = isPacked(src);
+  const { objectUrl, error } = usePackedUrl(src, packed && wanted);
+  if (!packed)
+    return (
+      <a className="btn btn-small" href={src.url} download={name}>
+        Download
+      </a>
+    );
+  if (error) return <span className="muted small">The file could not be read.</span>;
+  if (!objectUrl)
+    return (
+      <button type="button" className="btn btn-small" onClick={() => setWanted(true)} disabled={wanted}>
+        {wanted ? "Preparing…" : "Download"}
+      </button>
+    );
+  return (
+    <a className="btn btn-small" href={objectUrl} download={name}>
+      Download
+    </a>
+  );
+}
+
+function ImagePreview({ src, name }: { src: EntrySource; name: string }) {
+  const packed = isPacked(src);
+  const { objectUrl, error } = usePackedUrl(src, packed);
+  if (packed && error) return <ErrorBanner error={error} />;
+  const shown = packed ? objectUrl : src.url;
+  if (!shown) return <Loading what="Reading" />;
+  return (
+    <div className="art-image">
+      <img src={shown} alt={name} data-testid="preview-image" />
+    </div>
+  );
+}
+
+function PreviewBody({ src, kind, name }: { src: EntrySource; kind: PreviewKind; name: string }) {
   switch (kind) {
     case "image":
-      return (
-        <div className="art-image">
-          <img src={url} alt={name} data-testid="preview-image" />
-        </div>
-      );
+      return <ImagePreview src={src} name={name} />;
     case "svg":
-      return <SvgPreview url={url} size={entry.size} name={name} />;
+      return <SvgPreview src={src} name={name} />;
     case "csv":
     case "tsv":
-      return <CsvPreview url={url} size={entry.size} delimiter={kind === "tsv" ? "\t" : ","} />;
+      return <CsvPreview src={src} delimiter={kind === "tsv" ? "\t" : ","} />;
     case "parquet":
-      return <ParquetPreview url={url} size={entry.size ?? 0} />;
+      return <ParquetPreview src={src} size={src.size ?? 0} />;
     default:
-      return <TextPreview url={url} size={entry.size} json={kind === "json"} />;
+      return <TextPreview src={src} json={kind === "json"} />;
   }
 }
 
-const headQuery = (url: string, cap: number, size: number | null | undefined) => ({
+const headQuery = (src: EntrySource, cap: number) => ({
   // The URL is in the key: a fresh presigned URL for the same file reads it again, which is rare.
-  queryKey: ["artifact-file-head", url, cap],
-  queryFn: () => fetchHead(url, cap, size),
+  queryKey: ["artifact-file-head", src.url, src.offset, cap],
+  queryFn: () => fetchHead(src, cap),
   staleTime: Infinity,
   retry: false,
 });
 
-function TextPreview({ url, size, json }: { url: string; size: number | null | undefined; json: boolean }) {
-  const head = useQuery(headQuery(url, TEXT_CAP, size));
+function TextPreview({ src, json }: { src: EntrySource; json: boolean }) {
+  const size = src.size;
+  const head = useQuery(headQuery(src, TEXT_CAP));
   const text = useMemo(() => {
     if (!head.data || looksBinary(head.data.bytes)) return null;
     const raw = new TextDecoder("utf-8").decode(head.data.bytes);
@@ -110,8 +156,8 @@ function TextPreview({ url, size, json }: { url: string; size: number | null | u
   );
 }
 
-function CsvPreview({ url, size, delimiter }: { url: string; size: number | null | undefined; delimiter: string }) {
-  const head = useQuery(headQuery(url, CSV_CAP, size));
+function CsvPreview({ src, delimiter }: { src: EntrySource; delimiter: string }) {
+  const head = useQuery(headQuery(src, CSV_CAP));
   const table = useMemo(
     () => (head.data ? parseCsvHead(new TextDecoder("utf-8").decode(head.data.bytes), { maxRows: CSV_ROWS, truncated: head.data.truncated, delimiter }) : null),
     [head.data, delimiter],
@@ -120,8 +166,8 @@ function CsvPreview({ url, size, delimiter }: { url: string; size: number | null
   return <HeadTable columns={table.header} rows={table.rows} note={table.more ? `The first ${table.rows.length} rows.` : `${table.rows.length} rows.`} />;
 }
 
-function SvgPreview({ url, size, name }: { url: string; size: number | null | undefined; name: string }) {
-  const head = useQuery(headQuery(url, SVG_CAP, size));
+function SvgPreview({ src, name }: { src: EntrySource; name: string }) {
+  const head = useQuery(headQuery(src, SVG_CAP));
   // The store serves an SVG as a download (octet-stream), which <img> does not draw; a blob typed as
   // SVG does, and an <img> never runs an SVG's scripts or loads what it links.
   const blobUrl = useMemo(

@@ -8,6 +8,7 @@ import { ErrorBanner, Loading } from "../../components/status";
 import { formatCell } from "../../shaping/preview";
 import { formatBytes } from "../../shaping/units";
 import { HeadTable } from "./HeadTable";
+import { isPacked, readRange, type EntrySource } from "./entryBytes";
 
 export const PARQUET_ROWS = 50;
 /** The most a preview downloads of one Parquet file. */
@@ -38,8 +39,14 @@ function budgeted(file: AsyncBuffer, budget: number): AsyncBuffer {
 const firstGroupBytes = (meta: FileMetaData): number =>
   (meta.row_groups[0]?.columns ?? []).reduce((n, c) => n + Number(c.meta_data?.total_compressed_size ?? 0), 0);
 
-async function readHead(url: string, size: number): Promise<ParquetHead> {
-  const file = budgeted(await asyncBufferFromUrl({ url, byteLength: size, requestInit: { credentials: "omit" } }), PARQUET_BUDGET);
+/** The file as hyparquet reads it: straight from its object, or from its window of a pack. */
+async function source(src: EntrySource, size: number): Promise<AsyncBuffer> {
+  if (!isPacked(src)) return asyncBufferFromUrl({ url: src.url, byteLength: size, requestInit: { credentials: "omit" } });
+  return { byteLength: size, slice: (start, end) => readRange(src, start, end ?? size) };
+}
+
+async function readHead(src: EntrySource, size: number): Promise<ParquetHead> {
+  const file = budgeted(await source(src, size), PARQUET_BUDGET);
   const metadata = await parquetMetadataAsync(file);
   const schema = parquetSchema(metadata);
   const columns = schema.children.map((c) => c.element.name);
@@ -60,8 +67,8 @@ async function readHead(url: string, size: number): Promise<ParquetHead> {
   return { columns, types, rows, numRows, skipped: null };
 }
 
-export default function ParquetPreview({ url, size }: { url: string; size: number }) {
-  const head = useQuery({ queryKey: ["artifact-parquet-head", url], queryFn: () => readHead(url, size), staleTime: Infinity, retry: false });
+export default function ParquetPreview({ src, size }: { src: EntrySource; size: number }) {
+  const head = useQuery({ queryKey: ["artifact-parquet-head", src.url, src.offset], queryFn: () => readHead(src, size), staleTime: Infinity, retry: false });
   if (!head.data) return head.error ? <ErrorBanner error={head.error} /> : <Loading what="Reading Parquet" />;
   const h = head.data;
   const note = `${h.numRows.toLocaleString("en-US")} rows, ${h.columns.length} columns${h.rows.length < h.numRows ? `; the first ${h.rows.length}` : ""}.`;

@@ -137,9 +137,11 @@ def notify_run_finished(state: AppState) -> None:
 
     def on_finished(event: RunFinished) -> None:
         kind = _RUN_EVENTS.get(event.state)
-        if kind is None:
-            return
-        later(lambda: tell(event, kind))
+        if kind is not None:
+            later(lambda: tell(event, kind))
+
+    # A listener of its own, so that a failing fan-out never keeps the automations from running.
+    def on_ended(event: RunFinished) -> None:
         later(lambda: automation_service(state).on_run_ended(event.project_id, event.run_id, event.state))
 
     def on_summary(event: RunSummaryChanged) -> None:
@@ -159,4 +161,5 @@ def notify_run_finished(state: AppState) -> None:
         )
 
     state.run_finished.subscribe(on_finished)
+    state.run_finished.subscribe(on_ended)
     state.run_summary.subscribe(on_summary)

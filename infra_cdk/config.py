@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 __all__ = ["ConfigError", "TenantConfig"]
 
@@ -50,6 +51,13 @@ class TenantConfig:
     # The verified SES identity notification emails come from (`-c email_from=ml@example.com`); without
     # it the stack sends no email and the API says so when asked to.
     email_from: str | None = None
+    # Web sign-in beside passwords (docs/auth.md): "cognito", a user pool this stack makes (the
+    # default); "oidc", another issuer (`-c oidc_issuer=https://… -c oidc_client_id=…`, a public
+    # client with PKCE); or "password" only.
+    login: str = "cognito"
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_allowed_email_domains: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -90,6 +98,7 @@ class TenantConfig:
                 f"email_from: {email_from!r} is not an e-mail address; give the SES-verified sender, "
                 "e.g. ml-alerts@example.com"
             )
+        login, issuer, client_id = _login(get)
         return cls(
             tenant=tenant,
             bundle=_parse(get, "bundle", _bool, defaults.bundle),
@@ -104,7 +113,47 @@ class TenantConfig:
                 get, "compacted_chunk_expiry_days", _positive_int, defaults.compacted_chunk_expiry_days
             ),
             email_from=str(email_from) if email_from is not None else None,
+            login=login,
+            oidc_issuer=issuer,
+            oidc_client_id=client_id,
+            oidc_allowed_email_domains=_parse(get, "oidc_allowed_email_domains", _domains, ()),
         )
+
+
+_LOGINS = ("cognito", "oidc", "password")
+
+
+def _login(get: Callable[[str], Any]) -> tuple[str, str | None, str | None]:
+    """The sign-in choice with its issuer and client id; an issuer given alone implies `oidc`."""
+    issuer, client_id = get("oidc_issuer"), get("oidc_client_id")
+    login = str(get("login") or ("oidc" if issuer is not None else "cognito")).strip().lower()
+    if login not in _LOGINS:
+        raise ConfigError(f"login: {login!r} is not one of {', '.join(_LOGINS)}")
+    if login != "oidc":
+        if issuer is not None or client_id is not None:
+            raise ConfigError(
+                f"oidc_issuer / oidc_client_id: given, but login is {login!r}; use -c login=oidc"
+            )
+        return login, None, None
+    if issuer is None or client_id is None or not str(client_id).strip():
+        raise ConfigError("login=oidc needs both -c oidc_issuer=https://… and -c oidc_client_id=…")
+    try:
+        parts = urlsplit(str(issuer))
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if parts.scheme != "https" or not host or parts.username is not None:
+        raise ConfigError(f"oidc_issuer: {issuer!r} is not an https:// issuer URL")
+    return login, str(issuer), str(client_id).strip()
+
+
+def _domains(raw: Any) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    domains = tuple(str(item).strip().lower().lstrip("@") for item in items if str(item).strip())
+    for domain in domains:
+        if "." not in domain or any(c.isspace() or c in "/@:" for c in domain):
+            raise ValueError(f"{domain!r} is not an e-mail domain such as acme.com")
+    return domains
 
 
 def _parse(get: Callable[[str], Any], key: str, parse: Callable[[Any], T], default: T) -> T:

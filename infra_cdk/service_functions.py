@@ -47,6 +47,7 @@ class ServiceFunctions(Construct):
         compaction_queue: sqs.IQueue,
         notification_queue: sqs.IQueue,
         public_url: str,
+        login_environment: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self._config = config
@@ -70,6 +71,8 @@ class ServiceFunctions(Construct):
             "POWERTOOLS_LOGGER_LOG_EVENT": "false",
             "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         }
+        # Only the identity function serves /api/auth, so only it is told the OIDC settings.
+        self._login_environment = login_environment or {}
         self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec) for spec in SERVICES}
 
     def _function(self, spec: ServiceSpec) -> lambda_.Function:
@@ -97,7 +100,11 @@ class ServiceFunctions(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            environment={**self._environment, "POWERTOOLS_SERVICE_NAME": f"wanllmdb-{spec.name}"},
+            environment={
+                **self._environment,
+                **(self._login_environment if spec.name == "identity" else {}),
+                "POWERTOOLS_SERVICE_NAME": f"wanllmdb-{spec.name}",
+            },
         )
         self._grant(spec, role)
         NagSuppressions.add_resource_suppressions(

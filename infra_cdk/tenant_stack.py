@@ -15,6 +15,7 @@ from infra_cdk.custom_resources import suppress_cdk_managed_functions
 from infra_cdk.http_api import HttpApi
 from infra_cdk.lake import AccessLogBucket, LakeBucket
 from infra_cdk.lambda_code import refuse_deploy_of_synth_check
+from infra_cdk.login import CognitoLogin, login_environment
 from infra_cdk.service_functions import ServiceFunctions
 from infra_cdk.services import service
 from infra_cdk.site import WEB_DIST, StaticSite
@@ -42,6 +43,17 @@ class TenantStack(Stack):
         compaction = CompactionQueue(self, "Compaction", lake=lake)
         notifications = NotificationQueue(self, "Notifications")
         api = HttpApi(self, "HttpApi", config=config)
+        # The site comes first: the sign-in callback is one of its URLs (CloudFront sends /api/* on
+        # to the API), and the identity function is told it.
+        site = StaticSite(
+            self, "Site", api_domain=api.domain_name, access_logs=access_logs, lake=lake, web_dist=web_dist
+        )
+        site_url = f"https://{site.distribution.distribution_domain_name}"
+        cognito = (
+            CognitoLogin(self, "Login", config=config, site_url=site_url)
+            if config.login == "cognito"
+            else None
+        )
         functions = ServiceFunctions(
             self,
             "Functions",
@@ -51,6 +63,7 @@ class TenantStack(Stack):
             compaction_queue=compaction.queue,
             notification_queue=notifications.queue,
             public_url=api.url,
+            login_environment=login_environment(config, cognito_login=cognito, site_url=site_url),
         )
         fns = functions.functions
         api.route(service("identity"), fns["identity"], default=True)
@@ -60,9 +73,6 @@ class TenantStack(Stack):
         compaction.attach_consumer(fns["compaction"])
         notifications.attach_consumer(fns["notify"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])
-        site = StaticSite(
-            self, "Site", api_domain=api.domain_name, access_logs=access_logs, lake=lake, web_dist=web_dist
-        )
         Analytics(self, "Analytics", config=config, lake=lake, access_logs=access_logs)
         Alarms(
             self,
@@ -76,6 +86,9 @@ class TenantStack(Stack):
         suppress_cdk_managed_functions(self)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Set WANLLMDB_BASE_URL to this for the SDK/CLI")
-        CfnOutput(self, "SiteUrl", value=f"https://{site.distribution.distribution_domain_name}")
+        CfnOutput(self, "SiteUrl", value=site_url)
+        if cognito is not None:
+            users = "Add users with `aws cognito-idp admin-create-user --user-pool-id …`"
+            CfnOutput(self, "UserPoolId", value=cognito.user_pool.user_pool_id, description=users)
         CfnOutput(self, "BucketName", value=lake.bucket_name)
         CfnOutput(self, "TableName", value=table.table.table_name)

@@ -317,8 +317,8 @@ def test_alarm_email_subscribes_to_the_topic(synth, synth_destroy):
     assert subscription["Protocol"] == "email"
 
 
-def test_outputs_name_the_api_site_bucket_and_table(synth):
-    assert set(synth.template["Outputs"]) == {"ApiUrl", "SiteUrl", "BucketName", "TableName"}
+def test_outputs_name_the_api_site_bucket_table_and_user_pool(synth):
+    assert set(synth.template["Outputs"]) == {"ApiUrl", "SiteUrl", "BucketName", "TableName", "UserPoolId"}
 
 
 def test_synth_check_template_refuses_to_deploy(synth):

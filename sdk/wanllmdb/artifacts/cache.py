@@ -179,7 +179,7 @@ class ArtifactCache:
         self._add_object(sha256, size)
         return final
 
-    def adopt_uploaded(self, items: Iterable[tuple[Path, Digests]]) -> int:
+    def adopt_uploaded(self, items: Iterable[tuple[str | os.PathLike[str], Digests]]) -> int:
         """Put files just uploaded into the cache by hard link (no second write of their bytes); a file
         on another filesystem is left out (it would need a copy). Returns how many were linked."""
         added: list[tuple[str, int]] = []

@@ -54,7 +54,7 @@ def hash_bytes(data: bytes) -> Digests:
     return Digests(md5_b64(data), hashlib.sha256(data).hexdigest(), len(data))
 
 
-def unreadable(path: Path | str, exc: OSError) -> UsageError:
+def unreadable(path: str | os.PathLike[str], exc: OSError) -> UsageError:
     what = (
         "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror or exc})"
     )

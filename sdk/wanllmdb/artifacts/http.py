@@ -12,7 +12,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -117,7 +116,13 @@ class ArtifactHttp:
 
     # -- presigned transfers (their URL carries the signature: never the API key) --------------------
     def put_file(
-        self, url: str, headers: dict[str, str], path: Path, *, offset: int = 0, length: int | None = None
+        self,
+        url: str,
+        headers: dict[str, str],
+        path: str | os.PathLike[str],
+        *,
+        offset: int = 0,
+        length: int | None = None,
     ) -> str:
         """PUT a file, or a window of it, with an explicit Content-Length (S3 refuses chunked PUTs);
         returns the ETag. Retried from the start of the window."""

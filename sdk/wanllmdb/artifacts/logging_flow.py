@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.hashing import Digests, hash_files
@@ -111,10 +110,10 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     hash_draft(artifact, ctx.cache.index)
     entries = _merge_latest(artifact, ctx, project_ref) if artifact.incremental else dict(artifact._entries)
     manifest = ArtifactManifest(entries)
-    blobs: dict[str, tuple[Path, int]] = {}
+    blobs: dict[str, tuple[str, int]] = {}
     for e in entries.values():
         if e.local_path is not None and e.sha256 is not None:
-            blobs.setdefault(e.sha256, (Path(e.local_path), int(e.size or 0)))
+            blobs.setdefault(e.sha256, (e.local_path, int(e.size or 0)))
     uploader = BlobUploader(
         ctx.http,
         project_ref,
@@ -150,7 +149,7 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     uploaded = set(stats.uploaded)
 
     ctx.cache.adopt_uploaded(
-        (Path(e.local_path), Digests(e.digest, e.sha256, int(e.size or 0)))
+        (e.local_path, Digests(e.digest, e.sha256, int(e.size or 0)))
         for e in entries.values()
         if e.local_path is not None and e.sha256 in uploaded
     )

@@ -18,6 +18,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from wanllmdb.rest import ApiError
 
 __all__ = ["BlobUploader", "UploadStats"]
 
+# A file to upload, as a str where there are many: a Path per file of 10k cost more than its PUT.
+LocalFile = str | os.PathLike[str]
 GRANT_BATCH = 1000
 # The lake aborts incomplete multipart uploads after a day (infra_cdk/lake.py): older notes are not
 # resumed.
@@ -86,12 +89,16 @@ class BlobUploader:
 
     # -- blobs ---------------------------------------------------------------------------------------
     def upload(
-        self, blobs: dict[str, tuple[Path, int]], *, collection: str | None, progress: Progress | None = None
+        self,
+        blobs: Mapping[str, tuple[LocalFile, int]],
+        *,
+        collection: str | None,
+        progress: Progress | None = None,
     ) -> UploadStats:
         """PUT every blob (sha256 → (file, size)) the server does not have yet."""
         stats = UploadStats()
         shas = list(blobs)  # the entries' order: a pack holds neighbouring files, read together later
-        multiparts: list[tuple[_Multipart, Path, list[Future[None]]]] = []
+        multiparts: list[tuple[_Multipart, LocalFile, list[Future[None]]]] = []
         futures: list[Future[Any]] = []
         batches = [shas[i : i + GRANT_BATCH] for i in range(0, len(shas), GRANT_BATCH)]
 
@@ -166,7 +173,7 @@ class BlobUploader:
     def _put_pack(
         self,
         members: list[str],
-        blobs: dict[str, tuple[Path, int]],
+        blobs: Mapping[str, tuple[LocalFile, int]],
         stats: UploadStats,
         progress: Progress | None,
     ) -> None:
@@ -177,7 +184,8 @@ class BlobUploader:
         for sha in members:
             path, size = blobs[sha]
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as fh:
+                    data = fh.read()
             except OSError as exc:
                 raise unreadable(path, exc) from None
             if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
@@ -196,7 +204,7 @@ class BlobUploader:
         if progress is not None:
             progress.add(len(body), files=len(members))
 
-    def _put_one(self, grant: dict[str, Any], path: Path, size: int, progress: Progress | None) -> None:
+    def _put_one(self, grant: dict[str, Any], path: LocalFile, size: int, progress: Progress | None) -> None:
         self.http.put_file(grant["url"], grant.get("headers") or {}, path, length=size)
         if progress is not None:
             progress.add(size, files=1)
@@ -273,7 +281,7 @@ class BlobUploader:
         self,
         pool: ThreadPoolExecutor,
         job: _Multipart,
-        path: Path,
+        path: LocalFile,
         parts: list[dict[str, Any]],
         stats: UploadStats,
         progress: Progress | None,

@@ -71,6 +71,9 @@ async def oidc_logins(state: AppStateDep) -> OidcLoginService:
         )
     # One issuer per app: discovery and the JWKS are cached across requests.
     issuer = state.shared(OidcIssuer, lambda s: OidcIssuer(str(s.oidc_issuer)))
+    if issuer.issuer != settings.oidc_issuer:
+        # Settings were read again (AppState.reset) and name another issuer: never trust the old one.
+        issuer = OidcIssuer(str(settings.oidc_issuer))
     items = state.storage.items
     credentials = CredentialService(items, session_ttl_s=settings.session_ttl_s)
     return OidcLoginService(items, issuer, client, credentials, OidcAccounts(items, UserService(items)))

@@ -94,3 +94,14 @@ export async function revokeInvitation(id: string): Promise<void> {
 export function orgActivity(org: string, filter: ActivityFilter): Promise<ActivityPage> {
   return unwrap(api.GET("/api/orgs/{org}/activity", { params: { path: { org }, query: filter } }));
 }
+
+export type TeamDeletion = Json<paths["/api/teams/{team}"]["delete"]["responses"][202]>;
+
+/** Deletes the team with its memberships and projects (organization admins); restorable until the purge. */
+export function deleteTeam(team: string): Promise<TeamDeletion> {
+  return unwrap(api.DELETE("/api/teams/{team}", { params: { path: { team } } }));
+}
+
+export function restoreTeam(team: string): Promise<TeamDeletion> {
+  return unwrap(api.POST("/api/teams/{team}/restore", { params: { path: { team } } }));
+}

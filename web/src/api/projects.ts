@@ -47,3 +47,15 @@ export async function deleteGrant(projectId: string, g: Pick<Grant, "kind" | "re
 export function projectActivity(projectId: string, filter: ProjectActivityFilter) {
   return unwrap(api.GET("/api/projects/{project_id}/activity", { params: { path: { project_id: projectId }, query: filter } }));
 }
+
+/** The receipt of a delete: the project is hidden at once and restorable until `purge_after`. */
+export type Deletion = Json<paths["/api/projects/{project_id}"]["delete"]["responses"][202]>;
+
+/** Deletes the project with its runs, views and artifacts (project admins); undo with restoreProject. */
+export function deleteProject(projectId: string): Promise<Deletion> {
+  return unwrap(api.DELETE("/api/projects/{project_id}", projectPath(projectId)));
+}
+
+export function restoreProject(projectId: string): Promise<Deletion> {
+  return unwrap(api.POST("/api/projects/{project_id}/restore", projectPath(projectId)));
+}

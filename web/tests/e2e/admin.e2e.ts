@@ -244,6 +244,25 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     noErrors();
   });
 
+  it("deletes a project only after its full name is typed, and restores it", async () => {
+    await page.goto(`${server.url}/admin/scratch/settings`);
+    const confirm = page.getByLabel("Type the project's full name to confirm");
+    const button = page.getByRole("button", { name: "Delete this project" });
+    await confirm.fill("scratch");
+    expect(await button.isDisabled()).toBe(true);
+    await confirm.fill("admin/scratch");
+    const deleted = answer("DELETE", `/api/projects/${await projectId("admin", "scratch")}`);
+    await button.click();
+    expect((await deleted).status()).toBe(202);
+    await page.getByTestId("deletion").waitFor();
+    expect((await call("/api/projects/by-name/admin/scratch")).status).toBe(404);
+
+    await page.getByRole("button", { name: "Restore project" }).click();
+    await page.getByText("Restored.").waitFor();
+    expect((await call("/api/projects/by-name/admin/scratch")).status).toBe(200);
+    noErrors();
+  });
+
   async function projectId(entity: string, name: string): Promise<string> {
     return ((await (await call(`/api/projects/by-name/${entity}/${name}`)).json()) as { id: string }).id;
   }

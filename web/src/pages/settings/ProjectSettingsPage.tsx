@@ -8,6 +8,7 @@ import { ErrorBanner, Loading } from "../../components/status";
 import { membersQuery, teamMembersQuery } from "../../queries/orgs";
 import { projectQuery } from "../../queries/projects";
 import { ActivityCard } from "./ActivityCard";
+import { DeleteProjectCard } from "./DeleteProjectCard";
 import { GrantsCard } from "./GrantsCard";
 import { WatchCard } from "./WatchCard";
 import "./settings.css";
@@ -17,7 +18,7 @@ const VISIBILITY: Record<Visibility, string> = {
   public: "Public: anyone may read it, without a key; only members write",
 };
 
-/** /:entity/:project/settings: description, tags, visibility, who has access, notifications and activity. */
+/** /:entity/:project/settings: description, tags, visibility, who has access, notifications, activity and delete. */
 export default function ProjectSettingsPage() {
   const { entity = "", project: name = "" } = useParams();
   const project = useQuery(projectQuery(entity, name));
@@ -37,6 +38,7 @@ export default function ProjectSettingsPage() {
       {can(p, "project:admin") && <GrantsCard projectId={p.id} />}
       <WatchCard projectId={p.id} />
       <ActivityCard scope={["project", p.id]} load={(f) => projectActivity(p.id, f)} />
+      {can(p, "project:admin") && <DeleteProjectCard project={p} />}
     </div>
   );
 }

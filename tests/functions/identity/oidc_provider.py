@@ -7,10 +7,14 @@ client_secret_basic when the client has a secret. ID tokens are RS256, signed wi
 
 Knobs for negative tests: `claims_override` (merged into the next ID tokens), `sign_with` (another
 key, same kid), `tamper` (flip the signature), and `rotate_key()`.
+
+Run as a script (the browser test web/tests/e2e/sso.e2e.ts does), it prints `{"url": …}` and serves
+until killed; `POST /register {"redirect_uri": …}` then registers the server's callback.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
@@ -170,7 +174,12 @@ def _handler(issuer: TestIssuer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            raw = self.rfile.read(length).decode()
+            if urlsplit(self.path).path == "/register":
+                issuer.redirect_uris.add(str(json.loads(raw)["redirect_uri"]))
+                self._send(201, {"redirect_uris": sorted(issuer.redirect_uris)})
+                return
+            form = {k: v[0] for k, v in parse_qs(raw).items()}
             if urlsplit(self.path).path != "/token":
                 self._send(404, {"error": "not_found"})
                 return
@@ -195,3 +204,18 @@ def test_issuer(**options: Any) -> Iterator[TestIssuer]:
 
 
 test_issuer.__test__ = False  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A test OIDC issuer on 127.0.0.1 (never for real use).")
+    parser.add_argument("--client-id", default="wanllmdb-test")
+    parser.add_argument("--sub", default="sub-e2e")
+    parser.add_argument("--email", default="ada@example.com")
+    args = parser.parse_args()
+    with test_issuer(client_id=args.client_id, user={"sub": args.sub, "email": args.email}) as issuer:
+        print(json.dumps({"url": issuer.url}), flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 // This checkout's packages come first, so the server and SDK under test are this checkout's
 // ($WANLLMDB_E2E_SOURCE points at another checkout, to try the UI against a branch's backend).
 const SOURCE = process.env.WANLLMDB_E2E_SOURCE ?? REPO;
-const pyEnv = () => ({
+export const pyEnv = () => ({
   ...process.env,
   PYTHONPATH: [join(SOURCE, "sdk"), join(SOURCE, "functions"), process.env.PYTHONPATH].filter(Boolean).join(":"),
   PYTHONUNBUFFERED: "1",
@@ -50,13 +50,14 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-export async function startServer(bin: string): Promise<Server> {
+/** `env` adds to the server's environment (e.g. WANLLMDB_OIDC_* for an SSO test). */
+export async function startServer(bin: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "wanllmdb-web-e2e-"));
   const logPath = join(dataDir, "..", `${dataDir.split("/").pop()}-server.log`);
   const log = openSync(logPath, "a");
   const proc = spawn(bin, ["server", "--port", String(port), "--data-dir", join(dataDir, "data")], {
-    env: { ...pyEnv(), WANLLMDB_WEB_DIST: join(WEB, "dist") },
+    env: { ...pyEnv(), WANLLMDB_WEB_DIST: join(WEB, "dist"), ...env },
     stdio: ["ignore", log, log],
   });
   const url = `http://127.0.0.1:${port}`;

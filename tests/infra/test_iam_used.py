@@ -45,10 +45,10 @@ from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.lake.keys import project_prefixes
-from wanllmdb_functions.projects.models import ProjectCreate
-from wanllmdb_functions.projects.service import ProjectService
 from wanllmdb_functions.notifications.models import SubscriptionSet, WebhookCreate
 from wanllmdb_functions.notifications.service import NotificationService
+from wanllmdb_functions.projects.models import ProjectCreate
+from wanllmdb_functions.projects.service import ProjectService
 from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 TABLE, BUCKET, REGION = "wl-iam-tour", "wl-iam-tour-lake", "us-east-1"

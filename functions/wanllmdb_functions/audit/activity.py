@@ -31,11 +31,11 @@ ACTION_KINDS: dict[str, str] = {
     "POST /api/runs/{run_id}/alerts": "run.alert",
     "PUT /api/projects/{project_id}/views/{name}": "view.saved",
     "DELETE /api/projects/{project_id}/views/{name}": "view.deleted",
+    "PATCH /api/orgs/{org}": "org.updated",
     "POST /api/orgs/{org}/members": "member.added",
     "PATCH /api/orgs/{org}/members/{username}": "member.role_changed",
     "DELETE /api/orgs/{org}/members/{username}": "member.removed",
     "POST /api/orgs/{org}/teams": "team.created",
-
     "POST /api/teams/{team}/members": "team.member_added",
     "DELETE /api/teams/{team}/members/{username}": "team.member_removed",
     "POST /api/projects/{project_id}/artifacts": "artifact.logged",
@@ -81,7 +81,7 @@ def _link(kind: str, obj: str | None, project_id: str | None) -> str | None:
         return f"/runs/{obj}" if kind.startswith("run.") else f"/projects/{project_id}/artifacts/{obj}"
     if kind.startswith("view.") and project_id:
         return f"/projects/{project_id}/workspace?view={obj}"
-    if kind.startswith(("member.", "team.")):
+    if kind.startswith(("member.", "team.", "org.")):
         return "/settings/org"
     return None
 

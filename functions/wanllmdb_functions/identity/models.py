@@ -33,6 +33,7 @@ __all__ = [
     "Org",
     "OrgCreate",
     "OrgList",
+    "OrgUpdate",
     "Password",
     "Refresh",
     "Register",
@@ -194,6 +195,13 @@ class ApiKeyList(BaseModel):
 class OrgCreate(_Strict):
     name: EntityName
     display_name: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class OrgUpdate(_Strict):
+    display_name: Annotated[str, StringConstraints(max_length=256)] | None = Field(
+        description="The name people read; null or empty shows the organization's name. The name itself "
+        "is part of project paths and does not change."
+    )
 
 
 class Org(BaseModel):

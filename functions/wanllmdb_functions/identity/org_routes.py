@@ -16,6 +16,7 @@ from .models import (
     Org,
     OrgCreate,
     OrgList,
+    OrgUpdate,
     Role,
     RoleCreate,
     RoleList,
@@ -41,6 +42,11 @@ def list_orgs(caller: CallerDep, orgs: OrgsDep) -> OrgList:
 @router.get("/orgs/{org}")
 def get_org(org: EntityName, caller: CallerDep, orgs: OrgsDep) -> Org:
     return orgs.get(caller, org)
+
+
+@router.patch("/orgs/{org}")
+def update_org(org: EntityName, body: OrgUpdate, caller: CallerDep, orgs: OrgsDep) -> Org:
+    return orgs.update(caller, org, body)
 
 
 @router.get("/orgs/{org}/members")

@@ -12,7 +12,7 @@ from ..core.values import now_iso
 from ..ports import Condition, Item, ItemStore, TransactOp
 from . import keys
 from .entities import resolve_entity
-from .models import Member, Org, OrgCreate, Team
+from .models import Member, Org, OrgCreate, OrgUpdate, Team
 from .roles import RoleService
 from .users import UserService
 
@@ -76,6 +76,18 @@ class OrgService:
     def get(self, caller: Caller, org: str) -> Org:
         item = self._require_org(org)
         authorize(caller, Permission.ORG_READ, EntityRef(org, "org"))
+        member = self._items.get(*keys.org_member(org, caller.user_id))
+        return _org(item, member["role"] if member else None)
+
+    def update(self, caller: Caller, org: str, body: OrgUpdate) -> Org:
+        """Change the organization's display name (its admins)."""
+        self._require_org(org)
+        authorize(caller, Permission.ORG_ADMIN, EntityRef(org, "org"))
+        try:
+            display = {"display_name": body.display_name or None}
+            item = self._items.update(*keys.org(org), set_attrs=display, condition=Condition.exists())
+        except ConditionFailed:
+            raise NotFound(f"no organization named {org!r}", field="org") from None
         member = self._items.get(*keys.org_member(org, caller.user_id))
         return _org(item, member["role"] if member else None)
 

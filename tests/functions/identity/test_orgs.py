@@ -6,7 +6,7 @@ import pytest
 
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wanllmdb_functions.core.policy import Permission
-from wanllmdb_functions.identity.models import OrgCreate, RoleCreate
+from wanllmdb_functions.identity.models import OrgCreate, OrgUpdate, RoleCreate
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.roles import RoleService
 from wanllmdb_functions.identity.users import UserService
@@ -36,6 +36,18 @@ def test_only_org_admins_manage_members(tenant: Tenant) -> None:
         orgs.list_members(tenant.caller("outsider"), "acme")
     orgs.set_member(tenant.caller("org_admin"), "acme", "outsider", "viewer")
     assert "acme" in tenant.caller("outsider").entity_permissions
+
+
+def test_only_org_admins_change_the_display_name_and_empty_clears_it(tenant: Tenant) -> None:
+    orgs = OrgService(tenant.items)
+    with pytest.raises(Forbidden):
+        orgs.update(tenant.caller("member"), "acme", OrgUpdate(display_name="Hijacked"))
+    renamed = orgs.update(tenant.caller("org_admin"), "acme", OrgUpdate(display_name="Acme Research"))
+    assert (renamed.name, renamed.display_name, renamed.role) == ("acme", "Acme Research", "admin")
+    assert orgs.get(tenant.caller("viewer"), "acme").display_name == "Acme Research"
+    assert orgs.update(tenant.caller("org_admin"), "acme", OrgUpdate(display_name="")).display_name is None
+    with pytest.raises(NotFound):
+        orgs.update(tenant.caller("owner"), "nope", OrgUpdate(display_name="x"))
 
 
 def test_the_last_admin_cannot_leave_or_be_demoted(tenant: Tenant) -> None:

@@ -175,6 +175,12 @@ ROWS = [
     Row("GET", "/api/orgs", EVERYONE, lambda ctx, a, c: Call("/api/orgs")),
     Row("GET", "/api/orgs/{org}", actors_rule(ORG_READERS), lambda ctx, a, c: Call("/api/orgs/acme")),
     Row(
+        "PATCH",
+        "/api/orgs/{org}",
+        actors_rule(ORG_ADMINS),
+        lambda ctx, a, c: Call("/api/orgs/acme", json={"display_name": "Acme"}),
+    ),
+    Row(
         "GET",
         "/api/orgs/{org}/members",
         actors_rule(ORG_READERS),

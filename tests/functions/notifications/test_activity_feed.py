@@ -65,3 +65,13 @@ def test_an_orgs_feed_has_its_members_and_its_projects_and_only_members_read_it(
     assert outsider.request("GET", f"/projects/{project}/activity").status_code == 404
     bad = owner.request("GET", f"/orgs/{org}/activity", params={"cursor": "%%%"})
     assert bad.status_code == 400 and "cursor" in bad.text
+
+
+def test_renaming_an_org_is_an_activity_line_linking_to_its_settings(module_server: LocalServer) -> None:
+    owner = register(module_server)
+    org = f"ren{owner.username[-6:]}"
+    assert owner.request("POST", "/orgs", json={"name": org}).status_code == 201
+    renamed = owner.request("PATCH", f"/orgs/{org}", json={"display_name": "Renamed Inc"})
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == "Renamed Inc"
+    line = owner.request("GET", f"/orgs/{org}/activity", params={"kind": "org."}).json()["items"][0]
+    assert (line["kind"], line["object"], line["link"]) == ("org.updated", org, "/settings/org")

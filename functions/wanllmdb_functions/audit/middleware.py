@@ -34,6 +34,9 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Presigned object transfers are authorised by their signature, not by a user, and in AWS they go
 # straight to S3 (whose own logs cover them); the grant that allowed them is audited instead.
 _UNAUDITED_PREFIXES = ("/api/blobs/",)
+# GETs that change state: the OIDC callback signs someone in (the issuer's redirect is a GET). The
+# target is the path alone; the query, which holds the authorization code, is never recorded.
+_AUDITED_GETS = frozenset({"/api/auth/oidc/callback"})
 
 
 def _request_id(scope: Scope) -> str:
@@ -76,7 +79,9 @@ class AuditMiddleware:
             await send(message)
 
         path: str = scope.get("path", "")
-        audited = scope["method"] in AUDITED_METHODS and not path.startswith(_UNAUDITED_PREFIXES)
+        audited = (scope["method"] in AUDITED_METHODS and not path.startswith(_UNAUDITED_PREFIXES)) or (
+            scope["method"] == "GET" and path in _AUDITED_GETS
+        )
         acted_on = begin_scope()
         try:
             await self.app(scope, receive, send_with_id)

@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from ..app.deps import SettingsDep
+from ..core.caller import Caller
 from .cookies import OIDC_COOKIE, clear_oidc_cookie, set_oidc_cookie, set_session_cookies
-from .deps import OidcLoginDep
+from .deps import OidcLoginDep, UsersDep
 
 __all__ = ["AuthProviders", "OidcProvider", "router"]
 
@@ -65,6 +66,7 @@ def oidc_start(request: Request, logins: OidcLoginDep, return_to: str | None = N
 def oidc_callback(
     request: Request,
     logins: OidcLoginDep,
+    users: UsersDep,
     code: str | None = None,
     state: str | None = None,
     error: str | None = None,
@@ -77,6 +79,11 @@ def oidc_callback(
         code=code,
         error=error,
         error_description=error_description,
+    )
+    # The audit log records this sign-in (audit/middleware.py audits this GET): say who it was.
+    user = users.get(finished.session.user_id) or {}
+    request.state.caller = Caller(
+        finished.session.user_id, str(user.get("username")), bool(user.get("is_admin")), None, "session"
     )
     response = RedirectResponse(finished.return_to, status_code=status.HTTP_303_SEE_OTHER)
     response.headers["Cache-Control"] = "no-store"

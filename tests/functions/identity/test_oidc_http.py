@@ -157,6 +157,21 @@ def test_sign_in_runs_code_flow_with_pkce_and_sets_the_password_logins_cookies(
     assert me(server, again).json()["id"] == who["id"]
 
 
+def test_a_sign_in_and_a_refused_one_are_in_the_audit_log_without_the_code(
+    server: LocalServer, issuer: TestIssuer
+) -> None:
+    issuer.user = {"sub": "sub-audited", "email": "audra@example.com"}
+    assert sign_in(server).status_code == 303
+    issuer.tamper = True
+    assert sign_in(server).status_code == 401
+    admin = (server.data_dir / "admin-api-key").read_text().strip()
+    audit = httpx.get(f"{server.url}/api/audit", headers={"Authorization": f"Bearer {admin}"})
+    entries = audit.json()["items"]  # newest first
+    callbacks = [e for e in entries if e["action"] == "GET /api/auth/oidc/callback"]
+    assert {(e["actor"], e["status"]) for e in callbacks[:2]} == {("audra", 303), (None, 401)}
+    assert all(e["target"] == "/api/auth/oidc/callback" for e in callbacks)
+
+
 def test_a_new_subject_whose_name_is_taken_gets_its_own_user(server: LocalServer, issuer: TestIssuer) -> None:
     issuer.user = {"sub": "sub-admin", "email": "admin@example.com"}  # "admin" is the local admin
     browser = Browser()

@@ -105,3 +105,8 @@ export function deleteTeam(team: string): Promise<TeamDeletion> {
 export function restoreTeam(team: string): Promise<TeamDeletion> {
   return unwrap(api.POST("/api/teams/{team}/restore", { params: { path: { team } } }));
 }
+
+/** Changes the name people read (empty: show the organization's name); the name itself stays. */
+export function renameOrg(org: string, displayName: string): Promise<Org> {
+  return unwrap(api.PATCH("/api/orgs/{org}", { ...orgPath(org), body: { display_name: displayName || null } }));
+}

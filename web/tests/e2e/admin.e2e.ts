@@ -66,6 +66,9 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await page.getByLabel("New organization display name").fill("Acme Research");
     await page.getByRole("button", { name: "Create organization" }).click();
     await expect.poll(() => page.getByTestId("org-name").textContent()).toBe("acme");
+    await page.getByLabel("Organization display name", { exact: true }).fill("Acme Labs");
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("heading", { name: "Acme Labs" }).waitFor();
 
     await page.getByLabel("Invitee email").fill("kim@example.com");
     await page.getByLabel("Role for the invitee").selectOption("member");
@@ -135,7 +138,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     expect((await assigned).status()).toBe(200);
     await page.reload();
     await expect.poll(() => page.getByLabel("Role of kim").inputValue()).toBe("reviewer");
-    expect(await page.locator('[data-team="research"] [data-team-member="kim"]').count()).toBe(1);
+    await page.locator('[data-team="research"] [data-team-member="kim"]').waitFor(); // still in the team after a reload
     await shot("org");
     noErrors();
   });
@@ -170,6 +173,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await page.reload();
     const feed = page.getByTestId("activity-list");
     await feed.locator('[data-kind="team.created"]').waitFor();
+    expect(await feed.locator('[data-kind="org.updated"]').count()).toBe(1);
     expect(await feed.locator('[data-kind="member.role_changed"]').count()).toBe(2);
     expect(await feed.locator('[data-kind="team.member_added"]').count()).toBe(1);
     await page.getByLabel("Filter by kind").selectOption("team.");
@@ -228,7 +232,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     expect((await saved).status()).toBe(200);
     const stored = (await (await call(`/api/projects/by-name/acme/vision`)).json()) as { description: string; tags: string[]; visibility: string };
     expect(stored).toMatchObject({ description: "Vision models", tags: ["cv", "baseline"], visibility: "public" });
-    expect(await page.getByTestId("project-members").textContent()).toContain("kim");
+    await page.getByTestId("project-members").getByText("kim").waitFor();
     await page.getByTestId("activity-list").locator('[data-kind="run.created"]').first().waitFor();
 
     await page.goto(`${server.url}/`);

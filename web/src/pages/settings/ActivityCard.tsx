@@ -7,7 +7,7 @@ import { useDebounced } from "../../hooks/useDebounced";
 import { objectPath } from "../links/objectPath";
 import { when } from "./format";
 
-const KINDS = ["", "run.", "project.", "member.", "team.", "view.", "artifact."];
+const KINDS = ["", "run.", "project.", "org.", "member.", "team.", "view.", "artifact."];
 
 interface Props {
   /** Distinguishes this feed's cache entry (["activity", "org", name] or ["activity", "project", id]). */

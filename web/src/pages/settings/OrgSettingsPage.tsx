@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { createOrg, orgActivity, type Org } from "../../api/orgs";
+import { createOrg, orgActivity, renameOrg, type Org } from "../../api/orgs";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { orgsKey, orgsQuery, rolesQuery } from "../../queries/orgs";
 import { ActivityCard } from "./ActivityCard";
@@ -42,7 +42,7 @@ export default function OrgSettingsPage() {
         <Loading what="Loading organizations" />
       ) : (
         <>
-          {chosen ? <OrgCard org={chosen} /> : <Empty title="You belong to no organization yet">Create one below to invite your team.</Empty>}
+          {chosen ? <OrgCard key={chosen.name} org={chosen} /> : <Empty title="You belong to no organization yet">Create one below to invite your team.</Empty>}
           <NewOrgForm onCreated={pick} />
           {chosen && (
             <>
@@ -60,6 +60,12 @@ export default function OrgSettingsPage() {
 }
 
 function OrgCard({ org }: { org: Org }) {
+  const client = useQueryClient();
+  const [display, setDisplay] = useState(org.display_name ?? "");
+  const rename = useMutation({
+    mutationFn: () => renameOrg(org.name, display.trim()),
+    onSettled: () => client.invalidateQueries({ queryKey: orgsKey }),
+  });
   return (
     <section className="settings-card" aria-labelledby="org-head">
       <h2 id="org-head">{org.display_name || org.name}</h2>
@@ -67,6 +73,19 @@ function OrgCard({ org }: { org: Org }) {
         Name <code data-testid="org-name">{org.name}</code> (it is part of project paths, so it does not change) · your role{" "}
         <strong>{org.role ?? "none"}</strong> · created {when(org.created_at)}
       </p>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate();
+        }}
+      >
+        <input placeholder={org.name} aria-label="Organization display name" value={display} onChange={(e) => setDisplay(e.target.value)} maxLength={256} />
+        <button className="btn" type="submit" disabled={rename.isPending || display.trim() === (org.display_name ?? "")}>
+          Rename
+        </button>
+      </form>
+      <ErrorBanner error={rename.error} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { markRead, type Notification } from "../api/notifications";
+import { inbox as readInbox, markRead, type Notification } from "../api/notifications";
 import { inboxKey, inboxQuery } from "../queries/notifications";
 import { objectPath } from "../pages/links/objectPath";
 import { ErrorBanner } from "./status";
@@ -12,9 +12,18 @@ export function NotificationBell() {
   const inbox = useQuery(inboxQuery());
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  // Pages past the first, fetched on demand; the polled first page stays the query's.
+  const [older, setOlder] = useState<{ items: Notification[]; cursor: string | null } | null>(null);
   const read = useMutation({
-    mutationFn: markRead,
-    onSuccess: (page) => client.setQueryData(inboxKey, page),
+    mutationFn: (ids: string[]) => markRead(ids),
+    onSuccess: (page, ids) => {
+      client.setQueryData(inboxKey, page);
+      setOlder((o) => o && { ...o, items: o.items.map((n) => (ids.length === 0 || ids.includes(n.id) ? { ...n, read: true } : n)) });
+    },
+  });
+  const more = useMutation({
+    mutationFn: (cursor: string) => readInbox({ cursor }),
+    onSuccess: (page) => setOlder((o) => ({ items: [...(o?.items ?? []), ...page.items], cursor: page.next_cursor ?? null })),
   });
   useEffect(() => {
     if (!open) return;
@@ -25,7 +34,10 @@ export function NotificationBell() {
     return () => document.removeEventListener("mousedown", close);
   }, [open]);
   const unread = inbox.data?.unread ?? 0;
-  const items = inbox.data?.items ?? [];
+  const first = inbox.data?.items ?? [];
+  const seen = new Set(first.map((n) => n.id));
+  const items = [...first, ...(older?.items ?? []).filter((n) => !seen.has(n.id))];
+  const nextCursor = older ? older.cursor : (inbox.data?.next_cursor ?? null);
   return (
     <div className="bell" ref={box}>
       <button
@@ -49,7 +61,7 @@ export function NotificationBell() {
               Mark all read
             </button>
           </div>
-          <ErrorBanner error={read.error ?? inbox.error} />
+          <ErrorBanner error={read.error ?? more.error ?? inbox.error} />
           {items.length === 0 ? (
             <p className="muted small bell-empty">Nothing yet. Watch a project in its settings to hear when its runs finish or crash.</p>
           ) : (
@@ -59,6 +71,18 @@ export function NotificationBell() {
               ))}
             </ul>
           )}
+          <div className="bell-foot">
+            {nextCursor ? (
+              <button className="btn btn-small" onClick={() => more.mutate(nextCursor)} disabled={more.isPending}>
+                Older notifications
+              </button>
+            ) : (
+              <span />
+            )}
+            <Link to="/settings/outbox" className="small" onClick={() => setOpen(false)}>
+              Email outbox
+            </Link>
+          </div>
         </div>
       )}
     </div>

@@ -242,7 +242,8 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     expect(await kindOf("admin/scratch")).toBe("user");
     await shot("projects");
 
-    await page.goto(`${server.url}/settings/outbox`);
+    await page.getByRole("button", { name: "Notifications" }).click();
+    await page.getByRole("dialog", { name: "Notifications" }).getByRole("link", { name: "Email outbox" }).click();
     await page.getByRole("heading", { name: "Email outbox" }).waitFor();
     expect(await page.getByRole("alert").count()).toBe(0);
     noErrors();

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
 from ..core.ids import RunId
-from ..identity.authn import CallerDep
-from ..projects.deps import ProjectIdDep
+from ..identity.authn import CallerDep, ReaderDep
+from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from ..runs.models import RunProject
 from .models import (
     AliasChange,
@@ -102,8 +102,8 @@ def log_artifact(
 
 @router.get(BASE)
 def list_collections(
-    project_id: ProjectIdDep,
-    caller: CallerDep,
+    project_id: ReadableProjectIdDep,
+    caller: ReaderDep,
     svc: ArtifactsDep,
     type: Annotated[str | None, Query(max_length=64)] = None,
     name: Annotated[str | None, Query(max_length=128, description="a substring of the name")] = None,
@@ -113,14 +113,14 @@ def list_collections(
 
 @router.get(f"{BASE}/{{name}}/versions")
 def list_versions(
-    project_id: ProjectIdDep, name: Name, caller: CallerDep, svc: ArtifactsDep
+    project_id: ReadableProjectIdDep, name: Name, caller: ReaderDep, svc: ArtifactsDep
 ) -> ArtifactVersions:
     return ArtifactVersions(versions=svc.versions(caller, project_id, name))
 
 
 @router.get(f"{BASE}/{{name}}/versions/{{label}}")
 def get_version(
-    project_id: ProjectIdDep, name: Name, label: Label, caller: CallerDep, svc: ArtifactsDep
+    project_id: ReadableProjectIdDep, name: Name, label: Label, caller: ReaderDep, svc: ArtifactsDep
 ) -> ArtifactVersion:
     return svc.version(caller, project_id, name, label)
 
@@ -147,7 +147,7 @@ def change_aliases(
 
 @router.get(f"{BASE}/{{name}}/versions/{{label}}/manifest")
 def manifest_url(
-    project_id: ProjectIdDep, name: Name, label: Label, caller: CallerDep, svc: ArtifactsDep
+    project_id: ReadableProjectIdDep, name: Name, label: Label, caller: ReaderDep, svc: ArtifactsDep
 ) -> dict[str, str]:
     """A presigned GET of the version's manifest (schemas/artifact_manifest.json)."""
     return {"url": svc.manifest_url(caller, project_id, name, label)}
@@ -155,10 +155,10 @@ def manifest_url(
 
 @router.get(f"{BASE}/{{name}}/versions/{{label}}/files")
 def list_files(
-    project_id: ProjectIdDep,
+    project_id: ReadableProjectIdDep,
     name: Name,
     label: Label,
-    caller: CallerDep,
+    caller: ReaderDep,
     svc: ArtifactsDep,
     prefix: Annotated[str, Query(max_length=1024)] = "",
     offset: Offset = 0,
@@ -170,9 +170,9 @@ def list_files(
 
 @router.get(f"{BASE}/{{name}}/diff")
 def diff_versions(
-    project_id: ProjectIdDep,
+    project_id: ReadableProjectIdDep,
     name: Name,
-    caller: CallerDep,
+    caller: ReaderDep,
     svc: ArtifactsDep,
     old: Annotated[str, Query(alias="from", min_length=1, max_length=128)],
     new: Annotated[str, Query(alias="to", min_length=1, max_length=128)],
@@ -184,17 +184,17 @@ def diff_versions(
 
 @router.get(f"{BASE}/{{name}}/versions/{{label}}/runs")
 def version_runs(
-    project_id: ProjectIdDep, name: Name, label: Label, caller: CallerDep, svc: ArtifactsDep
+    project_id: ReadableProjectIdDep, name: Name, label: Label, caller: ReaderDep, svc: ArtifactsDep
 ) -> VersionRuns:
     return svc.version_runs(caller, project_id, name, label)
 
 
 @router.get(f"{BASE}/{{name}}/versions/{{label}}/lineage")
 def lineage(
-    project_id: ProjectIdDep,
+    project_id: ReadableProjectIdDep,
     name: Name,
     label: Label,
-    caller: CallerDep,
+    caller: ReaderDep,
     svc: ArtifactsDep,
     depth: Annotated[int, Query(ge=1, le=MAX_LINEAGE_DEPTH)] = 2,
 ) -> LineageGraph:
@@ -219,6 +219,6 @@ def use_artifact(
 
 @router.get("/runs/{run_id}/artifacts")
 def run_artifacts(
-    run_id: RunId, caller: CallerDep, svc: ArtifactsDep, project_id: RunProject = None
+    run_id: RunId, caller: ReaderDep, svc: ArtifactsDep, project_id: RunProject = None
 ) -> RunArtifacts:
     return svc.run_artifacts(caller, run_id, project_id=project_id)

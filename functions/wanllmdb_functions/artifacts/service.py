@@ -286,7 +286,9 @@ class ArtifactService:
         self._authorize(caller, Permission.ARTIFACT_WRITE, project_id)
         key = artifact_manifest_key(project_id, body.sha256)
         present, put = self._checksummed_put(key, body.sha256, body.size, "application/vnd.apache.parquet")
-        return ManifestGrant(present=present, url=put.url if put else None, headers=put.headers if put else {})
+        return ManifestGrant(
+            present=present, url=put.url if put else None, headers=put.headers if put else {}
+        )
 
     def grant_pack(self, caller: Caller, project_id: str, body: PackRequest) -> PackGrant:
         """A PUT for one pack of small blobs. Nothing about its members is trusted yet: `log` checks

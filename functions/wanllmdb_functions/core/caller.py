@@ -8,7 +8,7 @@ from typing import Literal
 
 from .policy import Permission
 
-__all__ = ["Caller"]
+__all__ = ["ANONYMOUS", "Caller"]
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,17 @@ class Caller:
     username: str
     is_admin: bool
     key_id: str | None
-    via: Literal["api_key", "session"]
+    # "anonymous": no token, on a route that lets anyone read public projects (identity.authn.ReaderDep).
+    via: Literal["api_key", "session", "anonymous"]
     # Organization/team name -> permissions held there, resolved once per request.
     entity_permissions: Mapping[str, frozenset[Permission]] = field(
         default_factory=dict, hash=False, compare=False
     )
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.via == "anonymous"
+
+
+# Whoever reads without a token: holds nothing but what public projects give everyone.
+ANONYMOUS = Caller(user_id="", username="anonymous", is_admin=False, key_id=None, via="anonymous")

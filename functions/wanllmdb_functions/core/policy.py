@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, NotFound, Unauthenticated
 from .request_scope import note_entity, note_project
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ __all__ = [
     "ResourceRef",
     "authorize",
     "feed_owner",
+    "not_found_for",
     "permissions_of",
 ]
 
@@ -205,6 +206,16 @@ def _note(resource: Resource) -> None:
         note_entity(feed_owner(resource))
 
 
+def not_found_for(caller: Caller, missing: NotFound) -> NotFound:
+    """What a caller who may not see something is told: `missing`, and for a caller without a token
+    a hint that private projects need one (public ones need none)."""
+    if not caller.is_anonymous:
+        return missing
+    return NotFound(
+        f"{missing.message}; a private project needs 'Authorization: Bearer <API key>'", field=missing.field
+    )
+
+
 def authorize(
     caller: Caller, permission: Permission, resource: Resource, *, hidden: NotFound | None = None
 ) -> None:
@@ -219,6 +230,14 @@ def authorize(
         _note(resource)
         return
     project = resource.project if isinstance(resource, ResourceRef) else resource
+    if caller.is_anonymous:
+        # Without a token only public projects' reads pass; a private one is not found, as for an
+        # outsider, so that its existence stays unsaid, with a hint for a client that forgot its key.
+        if isinstance(project, ProjectRef):
+            raise not_found_for(
+                caller, hidden or NotFound(f"project {project.project_id} not found", field="project_id")
+            )
+        raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <API key>'")
     readable = held & {
         Permission.PROJECT_READ,
         Permission.RUN_READ,

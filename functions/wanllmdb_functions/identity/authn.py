@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from ..app.deps import state_of
-from ..core.caller import Caller
+from ..core.caller import ANONYMOUS, Caller
 from ..core.errors import Forbidden, Unauthenticated
 from ..core.policy import Permission
 from ..ports import ItemStore
@@ -33,9 +33,11 @@ __all__ = [
     "BearerDep",
     "CallerDep",
     "CookieAuth",
+    "ReaderDep",
     "authenticated",
     "bearer_credentials",
     "presented_token",
+    "reader",
     "resolve_caller",
 ]
 
@@ -137,3 +139,18 @@ async def authenticated(request: Request, credentials: BearerDep) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(authenticated)]
+
+
+async def reader(request: Request, credentials: BearerDep) -> Caller:
+    """The caller, or ANONYMOUS when the request carries no token at all: for the routes that only
+    read a project, so that public projects are readable without a key. A token that is presented
+    is checked as everywhere; an anonymous caller holds only what public projects give anyone, and
+    no other route accepts one."""
+    has_bearer = credentials is not None and bool(credentials.credentials)
+    if not has_bearer and SESSION_COOKIE not in request.cookies:
+        request.state.caller = ANONYMOUS
+        return ANONYMOUS
+    return await authenticated(request, credentials)
+
+
+ReaderDep = Annotated[Caller, Depends(reader)]

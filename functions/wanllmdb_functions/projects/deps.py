@@ -14,10 +14,10 @@ from fastapi import Depends, Path
 
 from ..app.deps import StorageDep
 from ..core.ids import MAX_PROJECT_REF_LENGTH, PROJECT_REF_PATTERN
-from ..identity.authn import CallerDep
+from ..identity.authn import CallerDep, ReaderDep
 from .service import ProjectService
 
-__all__ = ["ProjectIdDep", "ProjectsDep", "project_service"]
+__all__ = ["ProjectIdDep", "ProjectsDep", "ReadableProjectIdDep", "project_service"]
 
 
 async def project_service(storage: StorageDep) -> ProjectService:
@@ -27,20 +27,27 @@ async def project_service(storage: StorageDep) -> ProjectService:
 ProjectsDep = Annotated[ProjectService, Depends(project_service)]
 
 
-def project_id_of_path(
-    project_id: Annotated[
-        str,
-        Path(
-            min_length=1,
-            max_length=MAX_PROJECT_REF_LENGTH,
-            pattern=PROJECT_REF_PATTERN,
-            description="The project's id, or `entity:name` (e.g. `alice:mnist`).",
-        ),
-    ],
-    caller: CallerDep,
-    projects: ProjectsDep,
-) -> str:
+ProjectRefPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_PROJECT_REF_LENGTH,
+        pattern=PROJECT_REF_PATTERN,
+        description="The project's id, or `entity:name` (e.g. `alice:mnist`).",
+    ),
+]
+
+
+def project_id_of_path(project_id: ProjectRefPath, caller: CallerDep, projects: ProjectsDep) -> str:
     return projects.resolve_id(caller, project_id)
 
 
 ProjectIdDep = Annotated[str, Depends(project_id_of_path)]
+
+
+def readable_project_id_of_path(project_id: ProjectRefPath, caller: ReaderDep, projects: ProjectsDep) -> str:
+    """`project_id_of_path` for the routes that only read: a public project resolves without a key."""
+    return projects.resolve_id(caller, project_id)
+
+
+ReadableProjectIdDep = Annotated[str, Depends(readable_project_id_of_path)]

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from ..identity.authn import CallerDep
+from ..identity.authn import CallerDep, ReaderDep
 from ..identity.models import EntityName
-from .deps import ProjectIdDep, ProjectsDep
+from .deps import ProjectIdDep, ProjectsDep, ReadableProjectIdDep
 from .models import Project, ProjectCreate, ProjectList, ProjectName, ProjectUpdate
 
 router = APIRouter(tags=["projects"])
@@ -41,13 +41,13 @@ def list_projects(
 
 @router.get("/projects/by-name/{entity}/{name}")
 def get_project_by_name(
-    entity: EntityName, name: ProjectName, caller: CallerDep, projects: ProjectsDep
+    entity: EntityName, name: ProjectName, caller: ReaderDep, projects: ProjectsDep
 ) -> Project:
     return projects.get_by_name(caller, entity, name)
 
 
 @router.get("/projects/{project_id}")
-def get_project(project_id: ProjectIdDep, caller: CallerDep, projects: ProjectsDep) -> Project:
+def get_project(project_id: ReadableProjectIdDep, caller: ReaderDep, projects: ProjectsDep) -> Project:
     return projects.get(caller, project_id)
 
 

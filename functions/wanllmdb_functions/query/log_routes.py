@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ..core.ids import RunId
-from ..identity.authn import CallerDep
+from ..identity.authn import ReaderDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .logs import MAX_LOG_LIMIT, LogPage
@@ -20,7 +20,7 @@ router = APIRouter(tags=["query"])
 @router.get("/runs/{run_id}/logs")
 def run_logs(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     offset: Annotated[int, Query(ge=0, le=2**62, description="first line of the ordered sequence")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LOG_LIMIT)] = 1000,

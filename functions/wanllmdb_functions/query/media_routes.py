@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ..core.ids import RunId
-from ..identity.authn import CallerDep
-from ..projects.deps import ProjectIdDep
+from ..identity.authn import ReaderDep
+from ..projects.deps import ReadableProjectIdDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .media_models import MediaHistograms, MediaItem, MediaKeys
@@ -25,7 +25,7 @@ MediaKeyParam = Annotated[str, Query(min_length=1, max_length=256, pattern=r"^[^
 
 @router.get("/runs/{run_id}/media")
 def run_media_keys(
-    run_id: RunId, caller: CallerDep, service: QueryDep, project_id: RunProject = None
+    run_id: RunId, caller: ReaderDep, service: QueryDep, project_id: RunProject = None
 ) -> MediaKeys:
     return service.media_keys(caller, run_id, project_id=project_id)
 
@@ -33,7 +33,7 @@ def run_media_keys(
 @router.get("/runs/{run_id}/media/item")
 def run_media_item(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     key: MediaKeyParam,
     step: Annotated[int, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="nearest earlier when none")],
@@ -44,7 +44,7 @@ def run_media_item(
 
 @router.get("/runs/{run_id}/media/histograms")
 def run_media_histograms(
-    run_id: RunId, caller: CallerDep, service: QueryDep, key: MediaKeyParam, project_id: RunProject = None
+    run_id: RunId, caller: ReaderDep, service: QueryDep, key: MediaKeyParam, project_id: RunProject = None
 ) -> MediaHistograms:
     return service.media_histograms(caller, run_id, key, project_id=project_id)
 
@@ -52,7 +52,7 @@ def run_media_histograms(
 @router.get("/runs/{run_id}/table")
 def run_table(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     key: MediaKeyParam,
     step: Annotated[int, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="nearest earlier when none")],
@@ -73,7 +73,7 @@ def run_table(
 
 @router.post("/projects/{project_id}/tables/join")
 def join_tables(
-    project_id: ProjectIdDep, body: TableJoinRequest, caller: CallerDep, service: QueryDep
+    project_id: ReadableProjectIdDep, body: TableJoinRequest, caller: ReaderDep, service: QueryDep
 ) -> TablePage:
     """The same table key of several runs side by side, joined on one column, paged like one table."""
     return service.join_tables(caller, project_id, body)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from ..core.ids import RunId
-from ..identity.authn import CallerDep
-from ..projects.deps import ProjectIdDep
+from ..identity.authn import CallerDep, ReaderDep
+from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from ..runs.models import RunProject
 from .deps import QueryDep
 from .models import (
@@ -46,7 +46,7 @@ def _key_list(keys: list[str] | None) -> list[str]:
 )
 def run_metrics(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
     x: Annotated[str, Query(min_length=1, max_length=256, description="step, ts or a metric")] = "step",
@@ -79,7 +79,7 @@ def run_metrics(
 @router.get("/runs/{run_id}/metric-keys")
 def run_metric_keys(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     stream: StreamParam = "history",
     project_id: RunProject = None,
@@ -95,7 +95,7 @@ def run_metric_keys(
 )
 def run_history(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     keys: Annotated[list[str] | None, Query(description="comma-separated metric keys")] = None,
     stream: StreamParam = "history",
@@ -139,7 +139,7 @@ def run_history(
 @router.get("/runs/{run_id}/export")
 def export_run(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     stream: StreamParam = "history",
     project_id: RunProject = None,
@@ -149,7 +149,7 @@ def export_run(
 
 
 @router.get("/runs/{run_id}/files")
-def run_files(run_id: RunId, caller: CallerDep, service: QueryDep, project_id: RunProject = None) -> RunFiles:
+def run_files(run_id: RunId, caller: ReaderDep, service: QueryDep, project_id: RunProject = None) -> RunFiles:
     """Files saved with the run (`wanllmdb.save`), each with a presigned GET."""
     return RunFiles(items=service.files(caller, run_id, project_id=project_id))
 
@@ -160,7 +160,7 @@ FilePathParam = Annotated[str, Query(min_length=1, max_length=512, description="
 @router.get("/runs/{run_id}/file")
 def run_file(
     run_id: RunId,
-    caller: CallerDep,
+    caller: ReaderDep,
     service: QueryDep,
     path: FilePathParam,
     project_id: RunProject = None,
@@ -171,7 +171,7 @@ def run_file(
 
 @router.post("/projects/{project_id}/metrics/query")
 def compare_runs(
-    project_id: ProjectIdDep, body: CompareRequest, caller: CallerDep, service: QueryDep
+    project_id: ReadableProjectIdDep, body: CompareRequest, caller: ReaderDep, service: QueryDep
 ) -> CompareResponse:
     """N runs x K keys in one request, with optional mean/min/max/std bands per group."""
     return service.compare(caller, project_id, body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..core.caller import Caller
 from ..core.errors import InvalidInput, NotFound
-from ..core.policy import Permission, ResourceRef, authorize, permissions_of
+from ..core.policy import Permission, ResourceRef, authorize, not_found_for, permissions_of
 from ..ports import Item, ItemStore
 from ..projects.grants import resource_ref
 from ..projects.service import ProjectService
@@ -64,7 +64,7 @@ def authorized_run_item(
         if Permission.RUN_READ in permissions_of(caller, ref):  # the project's, or a grant on the run
             readable.append((item, ref))
     if not readable:
-        raise missing_run(run_id)
+        raise not_found_for(caller, missing_run(run_id))
     if len(readable) > 1:
         choices = ", ".join(sorted(ref.project.project_id for _, ref in readable))
         raise InvalidInput(

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from ..app.deps import AppStateDep, StorageDep
 from ..core.ids import RunId
-from ..identity.authn import CallerDep
-from ..projects.deps import ProjectIdDep
+from ..identity.authn import CallerDep, ReaderDep
+from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .listing import RunTable
 from .models import (
     ConfigDiff,
@@ -66,8 +66,8 @@ def create_run(
 
 @router.get("/projects/{project_id}/runs")
 def list_runs(
-    project_id: ProjectIdDep,
-    caller: CallerDep,
+    project_id: ReadableProjectIdDep,
+    caller: ReaderDep,
     table: TableDep,
     state: Annotated[str | None, Query(max_length=16)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
@@ -87,8 +87,8 @@ def list_runs(
 
 @router.get("/projects/{project_id}/runs/groups")
 def group_runs(
-    project_id: ProjectIdDep,
-    caller: CallerDep,
+    project_id: ReadableProjectIdDep,
+    caller: ReaderDep,
     table: TableDep,
     by: Annotated[
         str, Query(max_length=256, description="group, job_type, tags, any table column, config.<path>…")
@@ -111,7 +111,7 @@ def group_runs(
 # Declared before /runs/{run_id} so "config-diff" is never read as a run id.
 @router.get("/runs/config-diff")
 def diff_configs(
-    caller: CallerDep,
+    caller: ReaderDep,
     runs: RunsDep,
     a: Annotated[RunId, Query()],
     b: Annotated[RunId, Query()],
@@ -121,7 +121,7 @@ def diff_configs(
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Run:
+def get_run(run_id: RunId, caller: ReaderDep, runs: RunsDep, project_id: RunProject = None) -> Run:
     return runs.get(caller, run_id, project_id=project_id)
 
 
@@ -141,7 +141,7 @@ def update_config(
 
 @router.get("/runs/{run_id}/config/history")
 def get_config_history(
-    run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
+    run_id: RunId, caller: ReaderDep, runs: RunsDep, project_id: RunProject = None
 ) -> ConfigHistory:
     return config_history(runs, caller, run_id, project_id=project_id)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from ..app.deps import StorageDep
-from ..identity.authn import CallerDep
-from ..projects.deps import ProjectIdDep
+from ..identity.authn import CallerDep, ReaderDep
+from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .models import SavedView, ViewList, ViewName, ViewSave
 from .service import ViewService
 
@@ -25,12 +25,14 @@ ViewsDep = Annotated[ViewService, Depends(view_service)]
 
 
 @router.get("/projects/{project_id}/views")
-def list_views(project_id: ProjectIdDep, caller: CallerDep, views: ViewsDep) -> ViewList:
+def list_views(project_id: ReadableProjectIdDep, caller: ReaderDep, views: ViewsDep) -> ViewList:
     return views.list_views(caller, project_id)
 
 
 @router.get("/projects/{project_id}/views/{name}")
-def get_view(project_id: ProjectIdDep, name: ViewName, caller: CallerDep, views: ViewsDep) -> SavedView:
+def get_view(
+    project_id: ReadableProjectIdDep, name: ViewName, caller: ReaderDep, views: ViewsDep
+) -> SavedView:
     return views.get(caller, project_id, name)
 
 

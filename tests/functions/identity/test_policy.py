@@ -84,7 +84,7 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
     from wanllmdb_functions.core import caller, policy
     from wanllmdb_functions.identity import authn as auth
 
-    assert caller.__all__ == ["Caller"]
+    assert caller.__all__ == ["ANONYMOUS", "Caller"]
     expected_auth = {
         "CallerDep",
         "authenticated",
@@ -94,6 +94,9 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "BearerDep",
         "CookieAuth",
         "presented_token",
+        # Routes that only read a project: no token is the anonymous caller (public projects).
+        "ReaderDep",
+        "reader",
     }
     assert set(auth.__all__) == expected_auth
     assert set(policy.__all__) == {
@@ -111,5 +114,6 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "GRANT_KINDS",
         "Grant",
         "ResourceRef",
+        "not_found_for",
         "feed_owner",
     }

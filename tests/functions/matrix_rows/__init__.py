@@ -7,6 +7,9 @@ has no row, or a row names a route that no longer exists.
 Expectations are written out as sets of actors below, deliberately not computed by the policy code
 they check.
 
+Anonymous callers are refused (401) everywhere but on the routes that only read a project
+(PUBLIC_READ): there a public project needs no key.
+
 Actors: admin (tenant admin), owner (owns the personal projects and created org `acme`), org_admin,
 member, viewer (their roles in `acme`; member and viewer are also member and viewer of team `ml`),
 outsider (no relation), and None (anonymous: no bearer token).
@@ -109,6 +112,23 @@ def project_rule(
     """Allowed: the actors in `table[case]`; a denied actor who cannot read the project gets 404
     (403 with `hide=False`, for routes whose target is an entity rather than an existing project)."""
     return _rule(success, lambda a, c: a in table[c], lambda a, c: hide and a not in READERS[c])
+
+
+def public_read_rule(success: int = 200) -> Expect:
+    """A read of a project that needs no key when the project is public (identity.authn.ReaderDep):
+    project readers as in READERS; anonymous gets a public project, and 404 for a private one, as an
+    outsider does, so that a private project's existence stays unsaid."""
+    rule = project_rule(READERS, success)
+
+    def expect(actor: str | None, case: str) -> int:
+        if actor is None:
+            return success if case.endswith("-public") else 404
+        return rule(actor, case)
+
+    return expect
+
+
+PUBLIC_READ = public_read_rule()
 
 
 def actors_rule(allowed: set[str] | frozenset[str], success: int = 200) -> Expect:

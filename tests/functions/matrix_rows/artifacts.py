@@ -17,7 +17,7 @@ from wanllmdb_functions.lake.keys import artifact_blob_key, artifact_manifest_ke
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
-from . import ADMINS, PROJECT_CASES, READERS, WRITERS, Call, Ctx, Row, project_rule
+from . import ADMINS, PROJECT_CASES, PUBLIC_READ, WRITERS, Call, Ctx, Row, project_rule
 
 
 def _state(ctx: Ctx) -> AppState:
@@ -134,56 +134,56 @@ ROWS = [
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(_base(ctx, c)),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions/{label}",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions/latest"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions/{label}/files",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions/v0/files", {"urls": "true"}),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions/{label}/manifest",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions/v0/manifest"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions/{label}/runs",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions/v0/runs"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/versions/{label}/lineage",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/versions/v0/lineage"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/artifacts/{name}/diff",
-        project_rule(READERS),
+        PUBLIC_READ,
         _get("/diff", {"from": "v0", "to": "latest"}),
         cases=PROJECT_CASES,
     ),
@@ -222,7 +222,7 @@ ROWS = [
     Row(
         "GET",
         "/api/runs/{run_id}/artifacts",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(f"/api/runs/{_run(ctx, c)}/artifacts"),
         cases=PROJECT_CASES,
     ),

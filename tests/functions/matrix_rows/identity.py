@@ -17,7 +17,7 @@ from . import (
     ORG_ADMINS,
     ORG_READERS,
     PROJECT_CASES,
-    READERS,
+    PUBLIC_READ,
     USERS,
     WRITERS,
     Call,
@@ -261,7 +261,7 @@ ROWS = [
     Row(
         "GET",
         "/api/projects/by-name/{entity}/{name}",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(
             f"/api/projects/by-name/{_project_entity(c)}/{_project_entity(c)}-{c.split('-')[1]}"
         ),
@@ -270,7 +270,7 @@ ROWS = [
     Row(
         "GET",
         "/api/projects/{project_id}",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}"),
         cases=PROJECT_CASES,
     ),

@@ -8,7 +8,7 @@ from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
-from . import PROJECT_CASES, READERS, WRITERS, Call, Ctx, Prepare, Row, project_rule
+from . import PROJECT_CASES, PUBLIC_READ, READERS, WRITERS, Call, Ctx, Prepare, Row, project_rule
 
 
 def _run_with_metrics(ctx: Ctx, case: str) -> str:
@@ -88,7 +88,7 @@ def _sql(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call("/api/sql", json=body)
 
 
-READ = project_rule(READERS)
+READ = PUBLIC_READ
 
 ROWS = [
     Row(
@@ -124,7 +124,8 @@ ROWS = [
     ),
     Row("POST", "/api/projects/{project_id}/tables/join", READ, _join, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
-    Row("POST", "/api/projects/{project_id}/export", READ, _export, cases=PROJECT_CASES),
+    # Writes an export object: a key even for a public project.
+    Row("POST", "/api/projects/{project_id}/export", project_rule(READERS), _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.
     Row("POST", "/api/sql", project_rule(WRITERS), _sql, cases=PROJECT_CASES),
 ]

@@ -8,7 +8,7 @@ from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.runs.models import RunCreate
 from wanllmdb_functions.runs.service import RunService
 
-from . import PROJECT_CASES, READERS, WRITERS, Call, Ctx, Prepare, Row, project_rule
+from . import PROJECT_CASES, PUBLIC_READ, WRITERS, Call, Ctx, Prepare, Row, project_rule
 
 SHA = hashlib.sha256(b"abc").hexdigest()
 
@@ -34,7 +34,7 @@ def _diff(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call("/api/runs/config-diff", params={"a": a, "b": b})
 
 
-READ = project_rule(READERS)
+READ = PUBLIC_READ
 WRITE = project_rule(WRITERS)
 
 ROWS = [

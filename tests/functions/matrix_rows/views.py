@@ -5,7 +5,7 @@ from __future__ import annotations
 from wanllmdb_functions.views.models import ViewSave
 from wanllmdb_functions.views.service import ViewService
 
-from . import PROJECT_CASES, READERS, WRITERS, Call, Ctx, Row, project_rule
+from . import PROJECT_CASES, PUBLIC_READ, WRITERS, Call, Ctx, Row, project_rule
 
 
 def _saved_view(ctx: Ctx, case: str) -> str:
@@ -21,14 +21,14 @@ ROWS = [
     Row(
         "GET",
         "/api/projects/{project_id}/views",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(f"/api/projects/{ctx.project_id(c)}/views"),
         cases=PROJECT_CASES,
     ),
     Row(
         "GET",
         "/api/projects/{project_id}/views/{name}",
-        project_rule(READERS),
+        PUBLIC_READ,
         lambda ctx, a, c: Call(_saved_view(ctx, c)),
         cases=PROJECT_CASES,
     ),

@@ -176,7 +176,10 @@ def test_viewer_gets_403_and_a_finished_run_409_and_traversal_400(api: Api) -> N
 
 
 def test_no_token_is_401_and_bad_bodies_are_4xx(api: Api) -> None:
-    assert httpx.get(f"{api.server.url}/api/runs/fin").status_code == 401
+    # Without a token, reads see public projects only (a private run is not found); writes are 401.
+    assert httpx.get(f"{api.server.url}/api/runs/fin").status_code == 404
+    create = httpx.post(f"{api.server.url}/api/projects/{api.project_id}/runs", json={"id": "anon"})
+    assert create.status_code == 401
     for body, field in (
         ({"id": "BAD ID"}, "id"),
         ({"id": "x", "tags": "notalist"}, "tags"),

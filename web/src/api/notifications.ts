@@ -44,3 +44,25 @@ export async function listOutbox(): Promise<OutboxMessage[]> {
     text: String(m.text ?? ""),
   }));
 }
+
+export type Webhook = Json<paths["/api/webhooks"]["get"]["responses"][200]>["webhooks"][number];
+export type WebhookCreated = Json<paths["/api/webhooks"]["post"]["responses"][201]>;
+export type Delivery = Json<paths["/api/webhooks/{hook_id}/deliveries"]["get"]["responses"][200]>["deliveries"][number];
+
+export async function listWebhooks(): Promise<Webhook[]> {
+  return (await unwrap(api.GET("/api/webhooks"))).webhooks;
+}
+
+/** A webhook for the caller's subscriptions; the answer carries its signing secret, shown only once. */
+export function createWebhook(url: string, name: string): Promise<WebhookCreated> {
+  return unwrap(api.POST("/api/webhooks", { body: { url, name } }));
+}
+
+export async function deleteWebhook(hookId: string): Promise<void> {
+  await unwrap(api.DELETE("/api/webhooks/{hook_id}", { params: { path: { hook_id: hookId } } }));
+}
+
+/** The webhook's delivery log: each event's status, attempts and last answer or error. */
+export async function listDeliveries(hookId: string): Promise<Delivery[]> {
+  return (await unwrap(api.GET("/api/webhooks/{hook_id}/deliveries", { params: { path: { hook_id: hookId } } }))).deliveries;
+}

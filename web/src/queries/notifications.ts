@@ -1,5 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
-import { getSubscription, inbox, listOutbox } from "../api/notifications";
+import { getSubscription, inbox, listDeliveries, listOutbox, listWebhooks } from "../api/notifications";
 
 export const inboxKey = ["notifications", "inbox"] as const;
 /** The bell polls: a crashed run should show up without a reload. */
@@ -7,3 +7,7 @@ export const inboxQuery = () => queryOptions({ queryKey: inboxKey, queryFn: () =
 export const subscriptionQuery = (projectId: string) =>
   queryOptions({ queryKey: ["notifications", "subscription", projectId], queryFn: () => getSubscription(projectId) });
 export const outboxQuery = () => queryOptions({ queryKey: ["notifications", "outbox"], queryFn: listOutbox });
+export const webhooksKey = ["notifications", "webhooks"] as const;
+export const webhooksQuery = () => queryOptions({ queryKey: webhooksKey, queryFn: listWebhooks });
+export const deliveriesQuery = (hookId: string) =>
+  queryOptions({ queryKey: ["notifications", "webhooks", hookId, "deliveries"], queryFn: () => listDeliveries(hookId) });

@@ -169,6 +169,24 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     noErrors();
   });
 
+  it("refuses a webhook to a loopback address and shows the server's reason", async () => {
+    await page.getByRole("link", { name: "admin", exact: true }).click();
+    await page.getByRole("heading", { name: "Profile" }).waitFor();
+    await page.getByLabel("Webhook URL").fill("https://127.0.0.1/hook");
+    const refused = answer("POST", "/api/webhooks");
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    expect((await refused).status()).toBe(400);
+    const banner = page.getByRole("alert");
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain("resolves to 127.0.0.1, a private, loopback or link-local address");
+    expect(await banner.getAttribute("data-field")).toBe("url");
+    // The browser logs the 400 it was shown; that one is expected, nothing else.
+    expect(errors.splice(0).filter((e) => !e.includes("status of 400"))).toEqual([]);
+    expect(await page.getByTestId("new-webhook").count()).toBe(0);
+    await page.getByRole("link", { name: "Organization settings" }).click();
+    await page.getByRole("heading", { name: "Organization settings" }).waitFor();
+  });
+
   it("shows the organization's activity feed, each line linking to its object", async () => {
     await page.reload();
     const feed = page.getByTestId("activity-list");

@@ -1,9 +1,10 @@
 import { Link } from "react-router";
 import { readSignedIn } from "../../auth/session";
 import { KeysCard } from "./KeysCard";
+import { WebhooksCard } from "./WebhooksCard";
 import "./settings.css";
 
-/** /settings/profile: who is signed in and their API keys (list, create with the secret shown once, revoke). */
+/** /settings/profile: who is signed in, their API keys (the secret shown once) and their webhooks. */
 export default function ProfilePage() {
   const user = readSignedIn();
   return (
@@ -19,6 +20,7 @@ export default function ProfilePage() {
         </p>
       </section>
       <KeysCard />
+      <WebhooksCard />
     </div>
   );
 }

@@ -1,7 +1,8 @@
+import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { setSubscription, type EventKind, type Subscription } from "../../api/notifications";
 import { ErrorBanner, Loading } from "../../components/status";
-import { subscriptionQuery } from "../../queries/notifications";
+import { subscriptionQuery, webhooksQuery } from "../../queries/notifications";
 
 const EVENTS: { kind: EventKind; label: string }[] = [
   { kind: "run_crashed", label: "A run crashed" },
@@ -17,6 +18,7 @@ export function WatchCard({ projectId }: { projectId: string }) {
   const client = useQueryClient();
   const query = subscriptionQuery(projectId);
   const sub = useQuery(query);
+  const hooks = useQuery(webhooksQuery());
   const save = useMutation({
     mutationFn: (next: Subscription) => setSubscription(projectId, { events: next.events as EventKind[], email: next.email, webhook_ids: next.webhook_ids }),
     onSuccess: (saved) => client.setQueryData(query.queryKey, saved),
@@ -49,8 +51,26 @@ export function WatchCard({ projectId }: { projectId: string }) {
           <label className="small">
             <input type="checkbox" checked={current.email} onChange={(e) => save.mutate({ ...current, email: e.target.checked })} /> Also by email
           </label>
+          {hooks.data?.map((h) => (
+            <label key={h.id} className="small">
+              <input
+                type="checkbox"
+                checked={current.webhook_ids.includes(h.id)}
+                onChange={(e) =>
+                  save.mutate({
+                    ...current,
+                    webhook_ids: e.target.checked ? [...current.webhook_ids, h.id] : current.webhook_ids.filter((id) => id !== h.id),
+                  })
+                }
+              />{" "}
+              Also to webhook {h.name || h.url}
+            </label>
+          ))}
         </div>
       )}
+      <p className="muted small">
+        Webhooks are yours, set on your <Link to="/settings/profile">profile</Link>.
+      </p>
     </section>
   );
 }

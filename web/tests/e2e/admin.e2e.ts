@@ -126,11 +126,11 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await page.getByLabel("New role description").fill("reads runs, writes reports");
     const grid = page.locator("fieldset.permission-grid");
     expect(await grid.locator("label").count()).toBeGreaterThan(5); // the server's list, not a hard-coded few
-    for (const p of ["project:read", "run:read", "report:write"]) await grid.locator("label", { hasText: p }).locator("input").check();
+    for (const p of ["org:read", "project:read", "run:read", "report:write"]) await grid.locator("label", { hasText: p }).locator("input").check();
     await page.getByRole("button", { name: "Create role" }).click();
     const role = page.locator('[data-role="reviewer"]');
     await role.waitFor();
-    expect(await role.textContent()).toContain("project:read, report:write, run:read");
+    expect(await role.textContent()).toContain("org:read, project:read, report:write, run:read");
 
     // The custom role is assignable at once.
     const assigned = answer("PATCH", "/members/kim");
@@ -284,6 +284,26 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await page.getByText("Restored.").waitFor();
     expect((await call("/api/projects/by-name/admin/scratch")).status).toBe(200);
     noErrors();
+  });
+
+  it("shows the settings read-only to a member whose role may only read", async () => {
+    const context = await browser.newContext();
+    const kim = await context.newPage();
+    const kimErrors: string[] = [];
+    kim.on("console", (m) => {
+      if (m.type() === "error") kimErrors.push(m.text());
+    });
+    try {
+      await signIn(kim, server, { username: "kim", password: "correct horse battery" });
+      await kim.goto(`${server.url}/acme/vision/settings`);
+      await kim.getByText("You may read this project but not change it.").waitFor();
+      expect(await kim.getByLabel("Description").isDisabled()).toBe(true);
+      expect(await kim.getByRole("heading", { name: "Resource grants" }).count()).toBe(0);
+      expect(await kim.getByRole("heading", { name: "Delete project" }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+    expect(kimErrors).toEqual([]);
   });
 
   async function projectId(entity: string, name: string): Promise<string> {

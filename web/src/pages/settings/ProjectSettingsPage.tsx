@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError } from "../../api/client";
 import { can } from "../../api/permissions";
-import { projectActivity, updateProject, type Visibility } from "../../api/projects";
+import { projectActivity, updateProject, type ProjectUpdate, type Visibility } from "../../api/projects";
 import type { Project } from "../../api/types";
 import { ErrorBanner, Loading } from "../../components/status";
 import { membersQuery, teamMembersQuery } from "../../queries/orgs";
@@ -49,13 +50,15 @@ function DetailsCard({ project }: { project: Project }) {
   const [tags, setTags] = useState(project.tags.join(", "));
   const [visibility, setVisibility] = useState<Visibility>(project.visibility);
   const editable = can(project, "project:write");
+  // Changing visibility takes project:admin; a writer may still change the text.
+  const admin = can(project, "project:admin");
   const save = useMutation({
-    mutationFn: () =>
-      updateProject(project.id, {
-        description,
-        visibility,
-        tags: [...new Set(tags.split(",").map((t) => t.trim()).filter(Boolean))],
-      }),
+    mutationFn: () => {
+      const body: ProjectUpdate = { description, tags: [...new Set(tags.split(",").map((t) => t.trim()).filter(Boolean))] };
+      // Sent only when it changes, so a writer (not an admin) can save the description and tags.
+      if (visibility !== project.visibility) body.visibility = visibility;
+      return updateProject(project.id, body);
+    },
     onSuccess: (saved) => {
       client.setQueryData(projectQuery(project.entity, project.name).queryKey, saved);
       void client.invalidateQueries({ queryKey: ["projects", "list"] });
@@ -80,7 +83,7 @@ function DetailsCard({ project }: { project: Project }) {
         </label>
         <label className="settings-field">
           Visibility
-          <select value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} disabled={!editable}>
+          <select value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} disabled={!admin}>
             {(Object.keys(VISIBILITY) as Visibility[]).map((v) => (
               <option key={v} value={v}>
                 {VISIBILITY[v]}
@@ -126,7 +129,11 @@ function AccessCard({ project }: { project: Project }) {
             Members of the {kind} <strong>{project.entity}</strong> work here with their role there.{" "}
             {kind === "org" && <Link to={`/settings/org?org=${encodeURIComponent(project.entity)}`}>Manage members and roles</Link>}
           </p>
-          <ErrorBanner error={members.error} />
+          {members.error instanceof ApiError && members.error.status === 403 ? (
+            <p className="muted small">Your role here does not include listing the {kind}'s members.</p>
+          ) : (
+            <ErrorBanner error={members.error} />
+          )}
           <ul className="chip-list" data-testid="project-members">
             {members.data?.map((m) => (
               <li key={m.user_id} className="tag">

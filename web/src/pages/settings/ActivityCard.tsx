@@ -54,7 +54,7 @@ export function ActivityCard({ scope, load }: Props) {
       {feed.isPending ? (
         <Loading what="Loading activity" />
       ) : lines.length === 0 ? (
-        <Empty title="No activity matches" />
+        <Empty title={who || kind || since ? "No activity matches" : "No activity yet"} />
       ) : (
         <ul className="activity-list" data-testid="activity-list">
           {lines.map((line, i) => {

@@ -30,18 +30,38 @@ from .credentials import API_KEY_PREFIX, CSRF_HEADER, SESSION_PREFIX, Credential
 from .roles import RoleService
 
 __all__ = [
+    "READ_ONLY_POSTS",
     "BearerDep",
     "CallerDep",
     "CookieAuth",
     "ReaderDep",
     "authenticated",
     "bearer_credentials",
+    "changes_state",
     "presented_token",
     "reader",
     "resolve_caller",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POST routes whose body is a query, not a change (router-relative templates): a read-scoped key may
+# call them. tests/functions/identity/test_read_scoped_keys.py checks each is mounted as a POST.
+READ_ONLY_POSTS = frozenset(
+    {
+        "/projects/{project_id}/metrics/query",
+        "/projects/{project_id}/tables/join",
+        "/projects/{project_id}/export",
+        "/sql",
+    }
+)
+
+
+def changes_state(request: Request) -> bool:
+    """Whether the request may change something, which a read-scoped key may not do."""
+    if request.method in SAFE_METHODS:
+        return False
+    path = str(getattr(request.scope.get("route"), "path", "")).removeprefix("/api")
+    return not (request.method == "POST" and path in READ_ONLY_POSTS)
 
 
 def _entity_permissions(items: ItemStore, user_id: str) -> dict[str, frozenset[Permission]]:
@@ -88,7 +108,7 @@ def resolve_caller(
         record = credentials.verify_key(token)
         key_id, via = record["key_id"], "api_key"
         if unsafe and record.get("scope") == "read":
-            raise Forbidden(f"API key {key_id} is read-only: it may only read (GET)", field="scope")
+            raise Forbidden(f"API key {key_id} is read-only: it may only read", field="scope")
     else:
         raise Unauthenticated("bearer token is neither an API key (wl_…) nor a session token")
     user = items.get(*keys.user(record["user_id"]))
@@ -122,6 +142,7 @@ def presented_token(request: Request, bearer: HTTPAuthorizationCredentials | Non
 
 async def authenticated(request: Request, credentials: BearerDep) -> Caller:
     token, from_cookie = presented_token(request, credentials)
+    # CSRF guards every unsafe method, read-only POSTs included: a forged query still costs the victim.
     unsafe = request.method not in SAFE_METHODS
     cookie = CookieAuth(request.headers.get(CSRF_HEADER), unsafe) if from_cookie else None
     state = state_of(request)
@@ -131,7 +152,7 @@ async def authenticated(request: Request, credentials: BearerDep) -> Caller:
         token,
         session_ttl_s=state.settings.session_ttl_s,
         cookie=cookie,
-        unsafe=unsafe,
+        unsafe=changes_state(request),
     )
     # The audit middleware reads the actor from here.
     request.state.caller = caller

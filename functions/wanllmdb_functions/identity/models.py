@@ -163,8 +163,8 @@ class ApiKeyCreate(_Strict):
     name: KeyName = "default"
     scope: KeyScope = Field(
         default="all",
-        description="all: everything its user may do. read: only GET, HEAD and OPTIONS requests; any other "
-        "is refused with 403 (dashboards, exports, read-only notebooks).",
+        description="all: everything its user may do. read: only reads (GET, and the POST queries: SQL, "
+        "metrics, table joins, exports); any other request is refused with 403 (dashboards, notebooks).",
     )
     expires_in_days: int | None = Field(
         default=None, ge=1, le=3650, description="Days until the key stops working; null: it never expires."

@@ -1686,7 +1686,7 @@ export interface components {
             name: string;
             /**
              * Scope
-             * @description all: everything its user may do. read: only GET, HEAD and OPTIONS requests; any other is refused with 403 (dashboards, exports, read-only notebooks).
+             * @description all: everything its user may do. read: only reads (GET, and the POST queries: SQL, metrics, table joins, exports); any other request is refused with 403 (dashboards, notebooks).
              * @default all
              * @enum {string}
              */

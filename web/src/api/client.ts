@@ -1,6 +1,6 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
-import { csrfToken, markSignedIn } from "../auth/session";
+import { csrfToken, markSignedIn, readSignedIn } from "../auth/session";
 
 /** An error answer from the API, carrying the server's {"error": {code, message, field}}. */
 export class ApiError extends Error {
@@ -58,10 +58,17 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+/** Whether a 401 from `path` may mean an expired session worth refreshing. Signed out there is no
+ * session to refresh: a public project's page asks without one, and a 401 is then the answer. */
+export function refreshesOn401(path: string, signedIn: boolean): boolean {
+  return signedIn && !SIGN_IN_PATHS.has(path);
+}
+
 /** fetch for the API client: on a 401 it refreshes the session once and retries, and when that
- * fails it forgets who signed in, so the app falls back to the login page. */
+ * fails it forgets who signed in, so the app falls back to the login page (or, on a public
+ * project's page, to its signed-out view). */
 async function sessionFetch(request: Request): Promise<Response> {
-  const retry = SIGN_IN_PATHS.has(new URL(request.url).pathname) ? null : request.clone();
+  const retry = refreshesOn401(new URL(request.url).pathname, readSignedIn() !== null) ? request.clone() : null;
   const response = await fetch(withCsrf(request));
   if (response.status !== 401 || !retry) return response;
   if (await refreshSession()) {

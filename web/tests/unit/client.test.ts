@@ -12,7 +12,7 @@ vi.stubGlobal("document", { cookie: "" });
 vi.stubGlobal("navigator", {});
 
 store.set("wanllmdb.session", JSON.stringify({ token: "wls_old", username: "ada" }));
-const { api } = await import("../../src/api/client");
+const { api, refreshesOn401 } = await import("../../src/api/client");
 const { markSignedIn, readSignedIn } = await import("../../src/auth/session");
 
 type Handler = (req: Request) => Response | Promise<Response>;
@@ -80,6 +80,21 @@ describe("api client session", () => {
     expect(r.response.status).toBe(401);
     expect(calls.map(path)).toEqual(["GET /api/projects", "GET /api/auth/me", "POST /api/auth/refresh"]);
     expect(readSignedIn()).toBeNull();
+  });
+
+  it("signed out (a public project's visitor), takes a 401 as the answer: no refresh, no /api/auth/me", async () => {
+    markSignedIn(null);
+    serve(() => json(401));
+    const r = await api.GET("/api/projects");
+    expect(r.response.status).toBe(401);
+    expect(calls.map(path)).toEqual(["GET /api/projects"]);
+  });
+
+  it("refreshes on a 401 only for a signed-in page and only off the sign-in routes", () => {
+    expect(refreshesOn401("/api/projects/p1/runs", true)).toBe(true);
+    expect(refreshesOn401("/api/projects/p1/runs", false)).toBe(false);
+    expect(refreshesOn401("/api/auth/refresh", true)).toBe(false);
+    expect(refreshesOn401("/api/auth/login", true)).toBe(false);
   });
 
   it("takes a refused login as the answer, without refreshing", async () => {

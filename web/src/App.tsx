@@ -1,9 +1,12 @@
 import { useEffect, useState } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from "react-router";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { AppShell } from "./components/AppShell";
 import { lazyComponent } from "./components/lazyComponent";
-import { onSignedInChange, readSignedIn } from "./auth/session";
+import { ProjectGate } from "./components/ProjectGate";
+import { onSignedInChange } from "./auth/session";
+import { signInHref } from "./auth/signedOut";
+import { useSignedIn } from "./auth/useSignedIn";
 import { JoinPage } from "./pages/join/JoinPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { createQueryClient } from "./queries/client";
@@ -24,15 +27,12 @@ const ProjectRedirect = lazyComponent(() => import("./pages/links/ProjectRedirec
 const ArtifactsPage = lazyComponent(() => import("./pages/artifacts/ArtifactsPage"));
 const VersionPage = lazyComponent(() => import("./pages/artifacts/VersionPage"));
 
-function RequireSession({ children }: { children: React.ReactNode }) {
-  const [signedIn, setSignedIn] = useState(readSignedIn);
+/** The pages only a signed-in user has (the projects list, settings): a visitor goes to the login page, and back here after. */
+function RequireSession() {
+  const signedIn = useSignedIn();
   const location = useLocation();
-  useEffect(() => onSignedInChange(setSignedIn), []);
-  if (!signedIn) {
-    const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`/login?next=${next}`} replace />;
-  }
-  return <>{children}</>;
+  if (!signedIn) return <Navigate to={signInHref(location.pathname, location.search)} replace />;
+  return <Outlet />;
 }
 
 export function App() {
@@ -51,35 +51,34 @@ export function App() {
         <Routes>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/join" element={<JoinPage />} />
-          <Route
-            element={
-              <RequireSession>
-                <AppShell />
-              </RequireSession>
-            }
-          >
-            <Route index element={<ProjectsPage />} />
-            <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
-            <Route path="settings/profile" element={<ProfilePage />} />
-            <Route path="settings/org" element={<OrgSettingsPage />} />
-            <Route path="settings/outbox" element={<OutboxPage />} />
+          <Route element={<AppShell />}>
+            <Route element={<RequireSession />}>
+              <Route index element={<ProjectsPage />} />
+              <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
+              <Route path="settings/profile" element={<ProfilePage />} />
+              <Route path="settings/org" element={<OrgSettingsPage />} />
+              <Route path="settings/outbox" element={<OutboxPage />} />
+              <Route path=":entity/:project/settings" element={<ProjectSettingsPage />} />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Route>
+            {/* A project's pages only read it: a public project's open to a signed-out visitor too (docs/auth.md). */}
             {/* Named out, not only p/:projectId/*: a splat ranks below :entity/:project/runs/:runId. */}
             <Route path="p/:projectId/*" element={<ProjectRedirect />} />
             <Route path="p/:projectId/runs/:runId" element={<ProjectRedirect />} />
             <Route path="p/:projectId/artifacts/:name" element={<ProjectRedirect />} />
             <Route path="p/:projectId/workspace" element={<ProjectRedirect />} />
-            <Route path=":entity/:project" element={<OverviewPage />} />
-            <Route path=":entity/:project/table" element={<RunsTablePage />} />
-            <Route path=":entity/:project/settings" element={<ProjectSettingsPage />} />
-            <Route path=":entity/:project/workspace" element={<WorkspacePage />} />
-            <Route path=":entity/:project/runs/:runId" element={<RunPage />} />
-            <Route path=":entity/:project/runs/:runId/:tab" element={<RunPage />} />
-            <Route path=":entity/:project/runs/:runId/tables/*" element={<TablePage />} />
-            <Route path=":entity/:project/artifacts" element={<ArtifactsPage />} />
-            <Route path=":entity/:project/artifacts/:name" element={<ArtifactsPage />} />
-            <Route path=":entity/:project/artifacts/:name/:label" element={<VersionPage />} />
-            <Route path=":entity/:project/artifacts/:name/:label/:tab" element={<VersionPage />} />
-            <Route path="*" element={<Navigate to="/" replace />} />
+            <Route path=":entity/:project" element={<ProjectGate />}>
+              <Route index element={<OverviewPage />} />
+              <Route path="table" element={<RunsTablePage />} />
+              <Route path="workspace" element={<WorkspacePage />} />
+              <Route path="runs/:runId" element={<RunPage />} />
+              <Route path="runs/:runId/:tab" element={<RunPage />} />
+              <Route path="runs/:runId/tables/*" element={<TablePage />} />
+              <Route path="artifacts" element={<ArtifactsPage />} />
+              <Route path="artifacts/:name" element={<ArtifactsPage />} />
+              <Route path="artifacts/:name/:label" element={<VersionPage />} />
+              <Route path="artifacts/:name/:label/:tab" element={<VersionPage />} />
+            </Route>
           </Route>
         </Routes>
       </BrowserRouter>

@@ -1,12 +1,15 @@
-import { Link, NavLink, Outlet, useNavigate, useParams } from "react-router";
+import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { logout as endSession } from "../api/auth";
-import { markSignedIn, readSignedIn } from "../auth/session";
+import { markSignedIn } from "../auth/session";
+import { signInHref } from "../auth/signedOut";
+import { useSignedIn } from "../auth/useSignedIn";
 import { NotificationBell } from "./NotificationBell";
 
 export function AppShell() {
   const { entity, project } = useParams();
   const navigate = useNavigate();
-  const signedIn = readSignedIn();
+  const { pathname, search } = useLocation();
+  const signedIn = useSignedIn();
   const logout = async () => {
     // The server ends the sign-in and clears its cookies; the local marker goes whatever it answers.
     await endSession().catch(() => undefined);
@@ -38,23 +41,34 @@ export function AppShell() {
             <NavLink to={`${base}/artifacts`} className="tab">
               Artifacts
             </NavLink>
-            <NavLink to={`${base}/settings`} className="tab">
-              Settings
-            </NavLink>
+            {signedIn && (
+              <NavLink to={`${base}/settings`} className="tab">
+                Settings
+              </NavLink>
+            )}
           </nav>
         )}
-        <div className="topbar-right">
-          <NotificationBell />
-          <Link to="/settings/org" className="user" title="Members, teams, roles and API keys">
-            Organization
-          </Link>
-          <Link to="/settings/profile" className="user" title="Profile and API keys">
-            {signedIn?.username}
-          </Link>
-          <button className="btn btn-ghost" onClick={logout}>
-            Log out
-          </button>
-        </div>
+        {/* Signed out (a public project's visitor): no bell, organization or profile, which all need a user. */}
+        {signedIn ? (
+          <div className="topbar-right">
+            <NotificationBell />
+            <Link to="/settings/org" className="user" title="Members, teams, roles and API keys">
+              Organization
+            </Link>
+            <Link to="/settings/profile" className="user" title="Profile and API keys">
+              {signedIn}
+            </Link>
+            <button className="btn btn-ghost" onClick={logout}>
+              Log out
+            </button>
+          </div>
+        ) : (
+          <div className="topbar-right">
+            <Link to={signInHref(pathname, search)} className="btn btn-primary" data-testid="sign-in">
+              Sign in
+            </Link>
+          </div>
+        )}
       </header>
       <main className="content">
         <Outlet />

@@ -19,6 +19,7 @@ describe.skipIf(!bin)("a public project, signed out", () => {
   let closed: Seeded;
   let browser: Browser;
   let context: BrowserContext;
+  let projectId = "";
   let page: Page;
   const errors: string[] = [];
   const userOnly: string[] = [];
@@ -52,6 +53,7 @@ describe.skipIf(!bin)("a public project, signed out", () => {
     });
     const auth = { Authorization: `Bearer ${(await login.json()).token}` };
     const project = await (await fetch(`${server.url}/api/projects/by-name/${open.entity}/${open.project}`, { headers: auth })).json();
+    projectId = project.id;
     const patched = await fetch(`${server.url}/api/projects/${project.id}`, {
       method: "PATCH",
       headers: { ...auth, "Content-Type": "application/json" },
@@ -121,6 +123,17 @@ describe.skipIf(!bin)("a public project, signed out", () => {
     await expectSignedOutShell();
     expect(page.url()).not.toMatch(/\/login/);
     await shot("public-03-run");
+    noErrors();
+  });
+
+  it("follows the run's console logs, and a /p/<project id> link", async () => {
+    const run = open.runs[0];
+    await page.goto(`${base()}/runs/${run.id}/logs`);
+    await page.getByTestId("logs").getByText("training of run 1 done").waitFor();
+    await page.goto(`${server.url}/p/${projectId}/runs/${run.id}`);
+    await page.waitForURL(`${base()}/runs/${run.id}`);
+    await page.getByRole("heading", { name: new RegExp(run.name) }).waitFor();
+    await expectSignedOutShell();
     noErrors();
   });
 

@@ -122,9 +122,14 @@ def test_listing_is_conditioned_on_the_services_prefixes(synth):
     )
 
 
-def test_identity_and_reaper_cannot_touch_the_lake(synth):
-    for name in ("identity", "reaper"):
-        assert actions_of(role_statements(synth, service(name)), "s3:") == []
+def test_identity_cannot_touch_the_lake_and_the_reaper_may_only_list_and_delete(synth):
+    assert actions_of(role_statements(synth, service("identity")), "s3:") == []
+    # The reaper purges deleted runs and projects: it removes objects, never reads or writes one.
+    reaper = actions_of(role_statements(synth, service("reaper")), "s3:")
+    assert {a for st in reaper for a in as_list(st["Action"]) if a.startswith("s3:")} == {
+        "s3:DeleteObject",
+        "s3:ListBucket",
+    }
 
 
 def _sends_to(synth, spec, queue_prefix: str) -> list:
@@ -199,10 +204,14 @@ def test_every_granted_prefix_is_a_known_lake_prefix():
         assert granted <= set(LAKE_PREFIXES), spec.name
 
 
-def test_runs_may_delete_every_prefix_the_runs_service_deletes_with_a_run():
-    # The service's own list of a run's prefixes; a prefix missing here would be AccessDenied in AWS.
-    from wanllmdb_functions.lake.keys import run_prefixes
+def test_the_reaper_may_delete_every_prefix_a_purge_deletes():
+    # The purge's own lists of a run's and a project's prefixes (deletes/purge.py); a prefix missing
+    # here would be AccessDenied in AWS. Runs no longer delete run data: a delete is undoable until
+    # the reaper purges it.
+    from wanllmdb_functions.lake.keys import project_prefixes, run_prefixes
 
-    top_level = {p.split("/", 1)[0] + "/" for p in run_prefixes("p1", "r1")}
-    assert top_level <= set(service("runs").delete_prefixes)
-    assert top_level <= set(service("runs").list_prefixes)
+    purged = [*run_prefixes("p1", "r1"), *project_prefixes("p1")]
+    top_level = {p.split("/", 1)[0] + "/" for p in purged}
+    assert top_level <= set(service("reaper").delete_prefixes)
+    assert top_level <= set(service("reaper").list_prefixes)
+    assert set(service("runs").delete_prefixes) == {"artifacts/"}  # artifact gc only

@@ -167,3 +167,26 @@ def test_one_run_id_in_two_projects_logs_and_reads_back_separately(
         with pytest.raises(ApiError) as ambiguous:
             client.run("baseline")
         assert ambiguous.value.field == "project_id"
+
+
+def test_a_public_project_is_readable_without_a_key_and_a_private_one_is_not(
+    api: wanllmdb.Api, logged: tuple
+) -> None:
+    server, key, (fast, _) = logged
+    entity = api.default_entity
+    owner = {"Authorization": f"Bearer {key}"}
+    project = f"{server.url}/api/projects/{entity}:zoo"
+    with wanllmdb.Api(overrides={"base_url": server.url, "api_key": "", "entity": entity}) as anonymous:
+        assert anonymous._http.api_key in (None, "")  # nothing from the environment either
+        with pytest.raises(ApiError) as private:
+            anonymous.run(f"{entity}/zoo/{fast}")
+        assert private.value.status == 404 and "Bearer" in str(private.value)
+        httpx.patch(project, json={"visibility": "public"}, headers=owner).raise_for_status()
+        try:
+            run = anonymous.run(f"{entity}/zoo/{fast}")
+            assert run.config["lr"] == 0.1 and run.state == "finished"
+            assert run.history(samples=5, keys=["loss"], format="polars").height == 5
+            refused = httpx.patch(f"{server.url}/api/runs/{fast}/summary", json={"loss": 0})
+            assert refused.status_code == 401  # readable, never writable
+        finally:
+            httpx.patch(project, json={"visibility": "private"}, headers=owner).raise_for_status()

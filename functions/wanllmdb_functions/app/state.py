@@ -42,13 +42,16 @@ class AppState:
         self._shared: dict[type[Any], Any] = {}
 
     def reset(self) -> None:
-        """Read settings and build storage again on next use; hook listeners stay attached.
+        """Read settings and build storage, and every `shared` instance, again on next use; hook
+        listeners stay attached.
 
-        What a fresh cold start of the same handler code would see (tests use it between cases).
+        What a fresh cold start of the same handler code would see (tests use it between cases): a
+        shared client built from the old settings (an SES or SQS endpoint) must not outlive them.
         """
         with self._lock:
             self._settings = None
             self._storage = None
+            self._shared.clear()
 
     def shared(self, kind: type[T], build: Callable[[Settings], T]) -> T:
         """This app's one instance of `kind`, built from settings on first use.

@@ -13,6 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -50,26 +51,40 @@ class Manifest:
     def size(self) -> int:
         return int(self.frame.get_column("size").fill_null(0).sum())
 
-    def stored_blobs(self) -> dict[str, int]:
-        """sha256 → size of every entry stored as a blob of its own (references and packed entries
-        have none)."""
+    # Cached: a manifest never changes, and grants in batches of 1,000 ask the latest version's
+    # manifest the same questions once per batch (cached_property writes past the frozen dataclass).
+    @cached_property
+    def _stored(self) -> dict[str, int]:
         stored = self.frame.filter(pl.col("sha256").is_not_null() & pl.col("pack").is_null()).unique("sha256")
         return dict(
             zip(stored.get_column("sha256").to_list(), stored.get_column("size").to_list(), strict=True)
         )
 
+    def stored_blobs(self) -> dict[str, int]:
+        """sha256 → size of every entry stored as a blob of its own (references and packed entries
+        have none)."""
+        return self._stored
+
+    @cached_property
+    def _packs(self) -> frozenset[str]:
+        return frozenset(self.frame.get_column("pack").drop_nulls().unique().to_list())
+
     def packs(self) -> set[str]:
         """The packs this version's entries live in."""
-        return set(self.frame.get_column("pack").drop_nulls().unique().to_list())
+        return set(self._packs)
 
-    def packed(self) -> dict[str, tuple[str, int]]:
-        """sha256 → (pack, offset) of every packed entry: where its bytes can be found again."""
+    @cached_property
+    def _packed(self) -> dict[str, tuple[str, int]]:
         rows = (
             self.frame.filter(pl.col("pack").is_not_null())
             .unique("sha256")
             .select("sha256", "pack", "offset")
         )
         return {sha: (pack, int(offset)) for sha, pack, offset in rows.iter_rows()}
+
+    def packed(self) -> dict[str, tuple[str, int]]:
+        """sha256 → (pack, offset) of every packed entry: where its bytes can be found again."""
+        return self._packed
 
 
 class ManifestCache:

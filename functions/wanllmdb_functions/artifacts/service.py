@@ -396,7 +396,8 @@ class ArtifactService:
                 if end > len(data) or hashlib.sha256(data[offset:end]).hexdigest() != sha:
                     raise InvalidInput(
                         f"manifest_sha256: entry {path!r}: the {size} bytes at offset {offset} of pack "
-                        f"{pack} are not the bytes its sha256 names; rebuild the pack",
+                        f"{pack} are not the bytes its sha256 names (did the file change while it was "
+                        "being logged?); log it again",
                         field="manifest_sha256",
                     )
 

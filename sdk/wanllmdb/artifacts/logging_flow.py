@@ -1,7 +1,7 @@
 """Logging a draft: hash, upload what the server lacks, upload the manifest, commit the version.
 
 Runs on a background thread per ``log_artifact`` (``artifact.wait()`` joins it); the caller's thread
-only validates the arguments. The uploaded files are then hard-linked into the cache (cache.py), so
+only validates the arguments. Each uploaded file is hard-linked into the cache as it lands (cache.py), so
 a later download of the same version writes nothing twice and reads nothing from the network.
 """
 
@@ -114,11 +114,18 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     for e in entries.values():
         if e.local_path is not None and e.sha256 is not None:
             blobs.setdefault(e.sha256, (e.local_path, int(e.size or 0)))
+    local = {
+        e.sha256: (e.local_path, Digests(e.digest, e.sha256, int(e.size or 0)))
+        for e in entries.values()
+        if e.local_path is not None and e.sha256 is not None
+    }
     uploader = BlobUploader(
         ctx.http,
         project_ref,
         state_dir=ctx.cache.uploads,
         multipart_bytes=ctx.settings.artifact_multipart_bytes,
+        # Uploaded files are hard-linked into the cache as they land, beside the uploads still going.
+        on_sent=lambda shas: ctx.cache.adopt_uploaded(local[s] for s in shas),
     )
     progress = Progress(
         f"artifact {artifact._name}", total_bytes=sum(s for _, s in blobs.values()), total_files=len(blobs)
@@ -146,13 +153,6 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     if run_id is not None:
         body["run_id"] = run_id
     version = uploader.commit(body)
-    uploaded = set(stats.uploaded)
-
-    ctx.cache.adopt_uploaded(
-        (e.local_path, Digests(e.digest, e.sha256, int(e.size or 0)))
-        for e in entries.values()
-        if e.local_path is not None and e.sha256 in uploaded
-    )
     ctx.cache.enforce_cap()
     artifact._attrs = version
     artifact._manifest = manifest

@@ -18,7 +18,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +77,7 @@ class BlobUploader:
         multipart_bytes: int = 64 << 20,
         threads: int = MAX_IN_FLIGHT,
         pack_below: int = PACK_BELOW,
+        on_sent: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.http = http
         self.project_ref = project_ref
@@ -85,6 +86,9 @@ class BlobUploader:
         self.multipart_bytes = multipart_bytes
         self.threads = max(1, min(threads, MAX_IN_FLIGHT))
         self.pack_below = pack_below
+        # Told the sha256s of blobs once their bytes are in the lake, on the uploading thread (the
+        # cache links those files in while later uploads still run).
+        self.on_sent = on_sent
         self._lock = threading.Lock()
 
     # -- blobs ---------------------------------------------------------------------------------------
@@ -168,6 +172,7 @@ class BlobUploader:
                 f.result()  # the first failure raises here, naming its blob
         for job, _path, _parts in multiparts:
             self._complete(job)
+            self._sent([job.sha256])
         return stats
 
     def _put_pack(
@@ -177,8 +182,9 @@ class BlobUploader:
         stats: UploadStats,
         progress: Progress | None,
     ) -> None:
-        """Concatenate `members` (checking each still has the bytes it was hashed with: the server
-        checks again at commit), PUT the pack unless the lake has it, and note where each one went."""
+        """Concatenate `members`, PUT the pack unless the lake has it, and note where each one went.
+        A file that changed since it was hashed is caught by its size here, and by its SHA-256 at
+        commit, where the server checks every member of a new pack and names the file."""
         body = bytearray()
         offsets: dict[str, int] = {}
         for sha in members:
@@ -188,7 +194,7 @@ class BlobUploader:
                     data = fh.read()
             except OSError as exc:
                 raise unreadable(path, exc) from None
-            if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+            if len(data) != size:
                 raise UsageError(
                     f"artifact file {str(path)!r} changed while it was being logged; log it again"
                 )
@@ -201,13 +207,19 @@ class BlobUploader:
         with self._lock:
             stats.packs += 1
             stats.locations.update((sha, (pack, at)) for sha, at in offsets.items())
+        self._sent(members)
         if progress is not None:
             progress.add(len(body), files=len(members))
 
     def _put_one(self, grant: dict[str, Any], path: LocalFile, size: int, progress: Progress | None) -> None:
         self.http.put_file(grant["url"], grant.get("headers") or {}, path, length=size)
+        self._sent([grant["sha256"]])
         if progress is not None:
             progress.add(size, files=1)
+
+    def _sent(self, shas: list[str]) -> None:
+        if self.on_sent is not None:
+            self.on_sent(shas)
 
     # -- multipart -----------------------------------------------------------------------------------
     def _state_path(self, sha256: str) -> Path | None:

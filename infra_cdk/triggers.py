@@ -31,6 +31,31 @@ CHUNK_KEY_PATTERNS = ("metrics/*/chunk-*.parquet", "logs/*/chunk-*.parquet")
 REAPER_RATE_MINUTES = 5
 
 
+def _queue_for(scope: Construct, consumer: str, *, max_receive_count: int) -> tuple[sqs.Queue, sqs.Queue]:
+    """An encrypted, TLS-only queue for one Lambda consumer, and its dead-letter queue (kept 14 days)."""
+    dead_letters = sqs.Queue(
+        scope,
+        "DeadLetters",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    NagSuppressions.add_resource_suppressions(
+        dead_letters,
+        [NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")],
+    )
+    queue = sqs.Queue(
+        scope,
+        "Queue",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        # AWS's guidance for Lambda consumers: at least six times the function timeout.
+        visibility_timeout=Duration.seconds(6 * service(consumer).timeout_s),
+        dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=max_receive_count),
+    )
+    return queue, dead_letters
+
+
 class CompactionQueue(Construct):
     """S3 ObjectCreated events for metric chunks → SQS (with a DLQ) → the compaction function.
 
@@ -40,26 +65,7 @@ class CompactionQueue(Construct):
 
     def __init__(self, scope: Construct, id: str, *, lake: s3.IBucket) -> None:
         super().__init__(scope, id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dead_letters,
-            [NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")],
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            # AWS's guidance for Lambda consumers: at least six times the function timeout.
-            visibility_timeout=Duration.seconds(6 * service("compaction").timeout_s),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=5),
-        )
+        self.queue, self.dead_letters = _queue_for(self, "compaction", max_receive_count=5)
         # EventBridge rather than a bucket notification: its wildcard matches the chunk file name, which an
         # S3 prefix/suffix filter cannot, so compacted files never feed back into the queue.
         events.Rule(
@@ -101,27 +107,9 @@ class NotificationQueue(Construct):
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dead_letters,
-            [NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")],
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            visibility_timeout=Duration.seconds(6 * service("notify").timeout_s),
-            # Only a message the function cannot handle at all fails; retries of a failing webhook are
-            # new messages, so three receives are plenty before the DLQ.
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=3),
-        )
+        # Only a message the function cannot handle at all fails; retries of a failing webhook are new
+        # messages, so three receives are plenty before the DLQ.
+        self.queue, self.dead_letters = _queue_for(self, "notify", max_receive_count=3)
 
     def attach_consumer(self, function: lambda_.IFunction) -> None:
         function.add_event_source(

@@ -26,7 +26,7 @@ from wanllmdb_functions.identity.users import UserService
 
 from . import actors
 from .actors import SESSION_TTL, tenant_app
-from .matrix_rows import Ctx, Row
+from .matrix_rows import Ctx, Row, send
 from .test_permission_matrix import ROWS
 
 pytestmark = pytest.mark.slow
@@ -81,15 +81,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
 
 
 def _status(ctx: Ctx, row: Row, actor: str, case: str) -> tuple[int, str]:
-    call = row.prepare(ctx, actor, case)
-    response = ctx.client.request(
-        row.method,
-        call.path,
-        json=call.json,
-        params=call.params,
-        content=call.content,
-        headers={**ctx.tenant.headers(actor), **call.headers},
-    )
+    _, response = send(ctx, row, actor, case)
     return response.status_code, response.text[:160]
 
 

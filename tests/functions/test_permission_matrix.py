@@ -16,7 +16,7 @@ from wanllmdb_functions.identity.orgs import OrgService
 
 from . import matrix_rows
 from .actors import tenant_app
-from .matrix_rows import ACTORS, Ctx, Row
+from .matrix_rows import ACTORS, Ctx, Row, send
 from .routes_of_app import mounted_api_routes
 
 
@@ -57,16 +57,7 @@ def test_route_answers_each_actor_as_the_matrix_says(ctx: Ctx, row: Row) -> None
     failures: list[str] = []
     for case in row.cases:
         for actor in ACTORS:
-            call = row.prepare(ctx, actor, case)
-            headers = {**ctx.tenant.headers(actor), **call.headers}
-            response = ctx.client.request(
-                row.method,
-                call.path,
-                json=call.json,
-                params=call.params,
-                content=call.content,
-                headers=headers,
-            )
+            call, response = send(ctx, row, actor, case)
             expected = row.expect(actor, case)
             if response.status_code != expected:
                 who = actor or "anonymous"

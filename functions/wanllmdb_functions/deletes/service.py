@@ -82,16 +82,9 @@ class DeletionService:
             deleted_by=caller.username, restore_path=f"/api/runs/{run_id}/restore?project_id={pid}",
             owner=feed_owner(self._projects.get_ref(pid).owner), moved=len(found),
         )  # fmt: skip
-        try:
-            ops = [self.trash.tombstone_op(tombstone, previous), *Trash.move_ops(tombstone["id"], 0, found)]
-            self._items.transact_write(ops)
-        except ConditionFailed:
-            current = self._items.get(*key)
-            if current is not None and current["state"] in ACTIVE:  # a parallel delete won: same answer
-                return receipt(current)
-            raise Conflict(
-                f"run {run_id} changed while it was being deleted; delete again", field="run_id"
-            ) from None
+        won = self._hide(key, tombstone, previous, found, what=f"run {run_id}", field="run_id")
+        if won is not tombstone:  # a parallel delete won: the same answer
+            return receipt(won)
         self._count_run(run, -1)
         note_activity("run.deleted", run_id)
         return receipt(tombstone)
@@ -175,18 +168,9 @@ class DeletionService:
             owner_kind=project["entity_kind"], owner_org=project.get("org"),
             visibility=project["visibility"], moved=len(found),
         )  # fmt: skip
-        try:
-            ops = [self.trash.tombstone_op(tombstone, previous), *Trash.move_ops(tombstone["id"], 0, found)]
-            self._items.transact_write(ops)
-        except ConditionFailed:
-            current = self._items.get(*key)
-            if current is not None and current["state"] in ACTIVE:
-                return current
-            raise Conflict(
-                f"project {project['id']} changed while it was being deleted; delete again",
-                field="project_id",
-            ) from None
-        return tombstone
+        return self._hide(
+            key, tombstone, previous, found, what=f"project {project['id']}", field="project_id"
+        )
 
     def restore_project(self, caller: Caller, project_id: str) -> Deletion:
         tombstone = self._project_tombstone(caller, project_id)
@@ -238,17 +222,31 @@ class DeletionService:
             deleted_by=caller.username, restore_path=f"/api/teams/{team}/restore", children=[],
             moved=len(found),
         )  # fmt: skip
+        tombstone = self._hide(key, tombstone, previous, found, what=f"team {team}", field="team")
+        return receipt(self.finish_hiding_team(tombstone))
+
+    def _hide(
+        self,
+        key: tuple[str, str],
+        tombstone: Item,
+        previous: Item | None,
+        found: list[Item],
+        *,
+        what: str,
+        field: str,
+    ) -> Item:
+        """Write the tombstone and move `found` into the trash in one transaction. Returns the
+        tombstone, or the one a parallel delete of the same thing wrote first (the same answer to
+        both); anything else that changed meanwhile is a Conflict to retry."""
         try:
             ops = [self.trash.tombstone_op(tombstone, previous), *Trash.move_ops(tombstone["id"], 0, found)]
             self._items.transact_write(ops)
         except ConditionFailed:
             current = self._items.get(*key)
-            if current is None or current["state"] not in ACTIVE:
-                raise Conflict(
-                    f"team {team} changed while it was being deleted; delete again", field="team"
-                ) from None
-            tombstone = current
-        return receipt(self.finish_hiding_team(tombstone))
+            if current is not None and current["state"] in ACTIVE:
+                return current
+            raise Conflict(f"{what} changed while it was being deleted; delete again", field=field) from None
+        return tombstone
 
     def finish_hiding_team(self, tombstone: Item) -> Item:
         """Hide the team's projects (each its own deletion, restored with the team) and move its

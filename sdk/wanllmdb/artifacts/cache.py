@@ -182,26 +182,26 @@ class ArtifactCache:
     def adopt_uploaded(self, items: Iterable[tuple[str | os.PathLike[str], Digests]]) -> int:
         """Put files just uploaded into the cache by hard link (no second write of their bytes); a file
         on another filesystem is left out (it would need a copy). Returns how many were linked."""
-        added: list[tuple[str, int]] = []
-        objects = str(self.objects)
-        for path, digests in items:
-            sha = digests.sha256
-            shard = f"{objects}/{sha[:2]}"
-            # A link is made whole in one step, so no reader sees half an object, and it fails on an
-            # object already there: no temp name needed.
-            try:
-                try:
-                    os.link(path, f"{shard}/{sha}")
-                except FileNotFoundError:
-                    if not os.path.exists(path):
-                        continue
-                    os.makedirs(shard, exist_ok=True)
-                    os.link(path, f"{shard}/{sha}")
-            except OSError:  # already cached, or another filesystem
-                continue
-            added.append((sha, digests.size))
+        added = [(d.sha256, d.size) for path, d in items if self._link_object(path, d.sha256)]
         self.index.add_objects(added)
         return len(added)
+
+    def _link_object(self, path: str | os.PathLike[str], sha256: str) -> bool:
+        """Hard-link `path` in as the object `sha256`. A link is made whole in one step, so no reader
+        sees half an object, and it fails on an object already there: no temp name needed. False when
+        the object is there already, the file is gone, or it is on another filesystem."""
+        shard = f"{self.objects}/{sha256[:2]}"
+        try:
+            try:
+                os.link(path, f"{shard}/{sha256}")
+            except FileNotFoundError:
+                if not os.path.exists(path):
+                    return False
+                os.makedirs(shard, exist_ok=True)
+                os.link(path, f"{shard}/{sha256}")
+        except OSError:
+            return False
+        return True
 
     def copy_out(
         self, sha256: str, source: Path, dest: Path, digests: Digests, *, make_parent: bool = True
@@ -242,18 +242,8 @@ class ArtifactCache:
             raise
         st = dest.stat()
         self._remember(st, digests, _past_racy(st))
-        if not keep:
-            return
-        final = self.object_path(digests.sha256)
-        try:
-            try:
-                os.link(dest, final)
-            except FileNotFoundError:
-                final.parent.mkdir(exist_ok=True)
-                os.link(dest, final)
-        except OSError:  # cached already, or another filesystem: the object is not needed then
-            return
-        self._add_object(digests.sha256, digests.size)
+        if keep and self._link_object(dest, digests.sha256):
+            self._add_object(digests.sha256, digests.size)
 
     # -- the size cap --------------------------------------------------------------------------------
     def evict(self, shas: Iterable[str]) -> None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from wanllmdb.artifacts.cache import CorruptDownload
 from wanllmdb.artifacts.hashing import Digests, hash_files
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["download_entries", "fetch_manifest", "load_manifest", "verify_root"]
 
+T = TypeVar("T")
 PAGE = 1000
 SPAN_BYTES = 8 << 20
 # Bytes between two wanted entries of a pack that a span reads rather than starting another GET.
@@ -154,8 +155,8 @@ def _fetch_all(
         """One ranged GET of a pack. Every member's bytes are checked before any is written; each is
         then written once, into root, and linked into the cache."""
 
-        def attempt() -> memoryview:
-            data = memoryview(ctx.http.get_range(url, start, length))
+        def attempt(at_url: str) -> memoryview:
+            data = memoryview(ctx.http.get_range(at_url, start, length))
             for e in members:
                 at = int(e.offset or 0) - start
                 got = hashlib.sha256(data[at : at + int(e.size or 0)]).hexdigest()
@@ -163,17 +164,7 @@ def _fetch_all(
                     raise Transient(f"blob {e.sha256} ({e.path}) arrived as {got}")
             return data
 
-        try:
-            data = call_with_retry(
-                attempt,
-                deadline=time.monotonic() + ctx.http.retry_for_s,
-                max_backoff_s=ctx.http.max_backoff_s,
-            )
-        except ApiError as exc:
-            if exc.status != 403:
-                raise
-            url = _urls(ctx, artifact, {members[0].path})[members[0].path]  # expired in a long download
-            data = call_with_retry(attempt, deadline=time.monotonic() + ctx.http.retry_for_s)
+        data = _with_fresh_url(ctx, artifact, url, members[0].path, attempt)
         for e in members:
             at = int(e.offset or 0) - start
             size = int(e.size or 0)
@@ -184,24 +175,13 @@ def _fetch_all(
     def one(entry: ArtifactManifestEntry, url: str) -> None:
         sha = str(entry.sha256)
 
-        def attempt() -> Path:
+        def attempt(at_url: str) -> Path:
             try:
-                return cache.store(sha, lambda sink: ctx.http.stream_to(url, sink))
+                return cache.store(sha, lambda sink: ctx.http.stream_to(at_url, sink))
             except CorruptDownload as exc:
                 raise Transient(str(exc)) from exc
 
-        try:
-            obj = call_with_retry(
-                attempt,
-                deadline=time.monotonic() + ctx.http.retry_for_s,
-                max_backoff_s=ctx.http.max_backoff_s,
-            )
-        except ApiError as exc:
-            if exc.status != 403:
-                raise
-            url = _urls(ctx, artifact, {entry.path})[entry.path]  # expired during a long download
-            obj = call_with_retry(attempt, deadline=time.monotonic() + ctx.http.retry_for_s)
-        place(entry, obj)
+        place(entry, _with_fresh_url(ctx, artifact, url, entry.path, attempt))
 
     # Presigned URLs live grant_ttl_s: ask for a page of them only when the transfers before it are
     # nearly done, so a download of a million files never reaches an expired one.
@@ -222,6 +202,24 @@ def _fetch_all(
         for future in futures:
             future.result()
     return len(missing)
+
+
+def _with_fresh_url(
+    ctx: ArtifactContext, artifact: Artifact, url: str, path: str, attempt: Callable[[str], T]
+) -> T:
+    """`attempt(url)`, retried; a presigned URL that expired during a long download (403) is asked
+    for again, once, by the path of an entry it serves."""
+    try:
+        return call_with_retry(
+            lambda: attempt(url),
+            deadline=time.monotonic() + ctx.http.retry_for_s,
+            max_backoff_s=ctx.http.max_backoff_s,
+        )
+    except ApiError as exc:
+        if exc.status != 403:
+            raise
+    fresh = _urls(ctx, artifact, {path})[path]
+    return call_with_retry(lambda: attempt(fresh), deadline=time.monotonic() + ctx.http.retry_for_s)
 
 
 def _spans(

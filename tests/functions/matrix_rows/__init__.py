@@ -139,3 +139,17 @@ def actors_rule(allowed: set[str] | frozenset[str], success: int = 200) -> Expec
 def public_rule(success: int = 200) -> Expect:
     """No bearer token needed: everyone, anonymous included, succeeds."""
     return lambda actor, case: success
+
+
+def send(ctx: Ctx, row: Row, actor: str | None, case: str) -> tuple[Call, Any]:
+    """The row's request for (actor, case), sent through the test app: (the call, the response)."""
+    call = row.prepare(ctx, actor, case)
+    response = ctx.client.request(
+        row.method,
+        call.path,
+        json=call.json,
+        params=call.params,
+        content=call.content,
+        headers={**ctx.tenant.headers(actor), **call.headers},
+    )
+    return call, response

@@ -79,6 +79,8 @@ def _link(kind: str, obj: str | None, project_id: str | None) -> str | None:
         return None
     if kind.startswith(("run.", "artifact.")) and kind != "run.deleted":
         return f"/runs/{obj}" if kind.startswith("run.") else f"/projects/{project_id}/artifacts/{obj}"
+    if kind in ("project.created", "project.updated", "project.restored"):
+        return f"/projects/{obj}"
     if kind.startswith("view.") and project_id:
         return f"/projects/{project_id}/workspace?view={obj}"
     if kind.startswith(("member.", "team.", "org.")):

@@ -26,6 +26,7 @@ from ..core.values import now_iso
 from ..identity.users import UserService
 from ..ports import Condition, Item, ItemStore
 from ..projects.service import ProjectService
+from ..runs.lookup import run_label
 from . import keys
 from .models import Automation, AutomationCreate, AutomationTrigger
 from .service import Event, NotificationService
@@ -173,8 +174,9 @@ class AutomationService:
             return 0
         fired = 0
         for automation in self._of_kind(project_id, "run_crashed"):
-            text = f"Automation {automation.name!r}: run {run_id} {state}."
-            fired += self._fire(automation, run_id, f"Run {run_id} {state}", text, "ERROR")
+            label = run_label(self._items, project_id, run_id)
+            text = f"Automation {automation.name!r}: run {label} {state}."
+            fired += self._fire(automation, run_id, f"Run {label} {state}", text, "ERROR")
         return fired
 
     def on_summary(self, project_id: str, run_id: str, summary: dict[str, Any]) -> int:
@@ -185,7 +187,7 @@ class AutomationService:
             if number is None:
                 continue
             t = automation.trigger
-            title = f"Run {run_id}: {t.metric} {t.op} {t.value:g}"
+            title = f"Run {run_label(self._items, project_id, run_id)}: {t.metric} {t.op} {t.value:g}"
             text = f"Automation {automation.name!r}: {t.metric} = {number:g} is {t.op} {t.value:g}."
             fired += self._fire(automation, run_id, title, text, "WARN")
         return fired

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..adapters.aws_messaging import SesMailer, SqsSender
 from ..core.errors import InvalidInput
 from ..ports.events import RunFinished, RunSummaryChanged
+from ..runs.lookup import run_label
 from .automations import AutomationService
 from .delivery import DeliveryWorker, OutboxMailer
 from .queued import QueuedDelivery
@@ -148,7 +149,7 @@ def notify_run_finished(state: AppState) -> None:
         later(lambda: automation_service(state).on_summary(event.project_id, event.run_id, event.summary))
 
     def tell(event: RunFinished, kind: str) -> None:
-        title = f"Run {event.run_id} {event.state}"
+        title = f"Run {run_label(event.items, event.project_id, event.run_id)} {event.state}"
         notification_service(state).notify(
             Event(
                 kind,

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
-from ..core.policy import EntityRef, Permission, ProjectRef, authorize, permissions_of
+from ..core.policy import EntityRef, Permission, ProjectRef, authorize, feed_owner, permissions_of
+from ..core.request_scope import note_object, note_project
 from ..core.values import now_iso
 from ..identity import keys as identity_keys
 from ..identity.entities import resolve_entity
@@ -139,6 +140,10 @@ class ProjectService:
             if winner is None:
                 raise
             return project_from_item(winner, caller), False
+        # The create was authorized on the owner; its activity line belongs to the new project's
+        # feed too, not only the owner's.
+        note_project(project_id, feed_owner(owner))
+        note_object(project_id)
         return project_from_item(item, caller), True
 
     def get(self, caller: Caller, project_id: str) -> Project:

@@ -15,7 +15,7 @@ from ..projects.grants import resource_ref
 from ..projects.service import ProjectService
 from .keys import RUN_SK_PREFIX, legacy_run_key, run_key, run_pk
 
-__all__ = ["authorized_run_item", "missing_run", "run_in_project", "runs_with_id"]
+__all__ = ["authorized_run_item", "missing_run", "run_in_project", "run_label", "runs_with_id"]
 
 
 def missing_run(run_id: str) -> NotFound:
@@ -35,6 +35,13 @@ def run_in_project(items: ItemStore, project_id: str, run_id: str) -> Item | Non
         if legacy is not None and legacy["project_id"] == project_id:
             return legacy
     return item
+
+
+def run_label(items: ItemStore, project_id: str, run_id: str) -> str:
+    """How a notification names a run: its display name with its id, or the id alone."""
+    item = run_in_project(items, project_id, run_id)
+    name = (item or {}).get("name")
+    return f"{name} ({run_id})" if name and name != run_id else run_id
 
 
 def authorized_run_item(

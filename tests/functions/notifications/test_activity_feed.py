@@ -32,6 +32,7 @@ def test_a_projects_feed_says_what_happened_newest_first(module_server: LocalSer
         (me, "run.finished", run),
         (me, "run.config_changed", run),
         (me, "run.created", run),
+        (me, "project.created", project),
     ]
     assert [k for _, k, _ in kinds(alice, f"/projects/{project}/activity", kind="run.")] == [
         "run.finished", "run.config_changed", "run.created",
@@ -40,6 +41,8 @@ def test_a_projects_feed_says_what_happened_newest_first(module_server: LocalSer
         "items"
     ][0]
     assert line["link"] == f"/runs/{run}"
+    created = alice.request("GET", f"/projects/{project}/activity", params={"kind": "project."}).json()
+    assert created["items"][0]["link"] == f"/projects/{project}"  # the project's own feed has its birth
     assert kinds(alice, f"/projects/{project}/activity", actor="someone-else") == []
 
 

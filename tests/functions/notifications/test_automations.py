@@ -108,7 +108,11 @@ def test_a_metric_threshold_fires_on_the_summary_update_that_crosses_it_once(ser
 
     # One fan-out thread, in order: once the crash is told, every summary before it was evaluated.
     notes = _automation_items(bob, 2)
-    assert sorted(n["title"] for n in notes) == [f"Run {run} crashed", f"Run {run}: loss above 5"]
+    name = bob.request("GET", f"/runs/{run}").json()["name"]  # titles name the run as people know it
+    assert sorted(n["title"] for n in notes) == [
+        f"Run {name} ({run}) crashed",
+        f"Run {name} ({run}): loss above 5",
+    ]
     threshold = next(n for n in notes if "above" in n["title"])
     assert "loss = 7.5 is above 5" in threshold["text"]  # the summary's max, not its last value
     mails = [p.read_text() for p in (server.data_dir / "outbox").glob("*.eml")]

@@ -218,7 +218,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
     await expect.poll(() => page.getByTestId("bell-count").textContent(), { timeout: 40_000 }).toBe("1");
     await page.getByRole("button", { name: "Notifications, 1 unread" }).click();
     const item = page.getByTestId("bell-list").locator('[data-kind="run_crashed"]');
-    expect(await item.textContent()).toContain(`Run ${first.runs[0].id} crashed`);
+    expect(await item.textContent()).toContain(`Run doomed (${first.runs[0].id}) crashed`); // named, as people know it
     await shot("bell");
     await item.getByRole("button", { name: /^Mark .* read$/ }).click();
     await expect.poll(() => page.getByTestId("bell-count").count()).toBe(0);
@@ -234,7 +234,7 @@ describe.skipIf(!bin)("admin settings and the notification bell against a real l
 
     // Each notification links to its object: the run page, under the project's names.
     const run = next.runs[1].id;
-    await page.getByTestId("bell-list").getByRole("link", { name: `Run ${run} crashed` }).click();
+    await page.getByTestId("bell-list").getByRole("link", { name: `Run doomed (${run}) crashed` }).click();
     await page.waitForURL(`**/acme/vision/runs/${run}`);
     await page.getByText("crashed").first().waitFor();
     noErrors();

@@ -97,6 +97,9 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         # Routes that only read a project: no token is the anonymous caller (public projects).
         "ReaderDep",
         "reader",
+        # Read-scoped keys: which requests change state (POST queries do not).
+        "READ_ONLY_POSTS",
+        "changes_state",
     }
     assert set(auth.__all__) == expected_auth
     assert set(policy.__all__) == {

@@ -173,6 +173,10 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput, 
   let frame = 0;
   let visible = false;
   let stale = true;
+  // Frames in a row that could not be drawn (the canvas not laid out yet, no renderer yet): tried
+  // again on the next frame, for about two seconds, rather than waiting for a resize that may
+  // already have happened.
+  let missed = 0;
   const draw = () => {
     frame = 0;
     if (!visible) return;
@@ -183,7 +187,11 @@ export async function openViewer(canvas: HTMLCanvasElement, input: ViewerInput, 
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     camera.aspect = w / Math.max(1, h);
     camera.updateProjectionMatrix();
-    if (!drawInto(canvas, scene, camera)) return;
+    if (!drawInto(canvas, scene, camera)) {
+      if (missed++ < 120) frame = requestAnimationFrame(draw);
+      return;
+    }
+    missed = 0;
     stale = false;
     if (canvas.dataset.drawn === undefined) performance.measure("object3d first frame", { start: t0 });
     canvas.dataset.drawn = "";

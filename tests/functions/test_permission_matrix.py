@@ -29,6 +29,10 @@ def all_rows() -> list[Row]:
 
 ROWS = all_rows()
 
+# Every route for every actor and case: ~50 s on one worker, most of the fast tier's wall time, so
+# it runs in `make test` (and alone: pytest tests/functions/test_permission_matrix.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:

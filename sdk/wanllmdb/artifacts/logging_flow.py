@@ -82,24 +82,33 @@ def start_log(
     return artifact
 
 
-def _merge_latest(
-    artifact: Artifact, ctx: ArtifactContext, project_ref: str
-) -> dict[str, ArtifactManifestEntry]:
-    """incremental=True: the collection's latest entries, less what was removed, under the draft's."""
+def _latest(ctx: ArtifactContext, project_ref: str, name: str) -> tuple[str, ArtifactManifest] | None:
+    """The collection's latest version (its id) and manifest, read once per log; None before v0.
+    The manifest is asked for by version number, so both describe the same version."""
     from wanllmdb.artifacts.download import fetch_manifest
 
-    base = f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(artifact._name)}"
+    base = f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(name)}"
     try:
         latest = ctx.http.api("GET", f"{base}/versions/latest")
     except ApiError as exc:
         if exc.status == 404:
-            return dict(artifact._entries)
+            return None
         raise
+    return str(latest["id"]), fetch_manifest(ctx, project_ref, name, latest["version"])
+
+
+def _merge_latest(
+    artifact: Artifact, latest: tuple[str, ArtifactManifest] | None
+) -> dict[str, ArtifactManifestEntry]:
+    """incremental=True: the collection's latest entries, less what was removed, under the draft's."""
+    if latest is None:
+        return dict(artifact._entries)
+    version_id, manifest = latest
     merged = {}
-    for path, entry in fetch_manifest(ctx, project_ref, artifact._name, latest["version"]).entries.items():
+    for path, entry in manifest.entries.items():
         if any(path == r or path.startswith(r + "/") for r in artifact._removed):
             continue
-        entry.birth_artifact_id = entry.birth_artifact_id or latest["id"]
+        entry.birth_artifact_id = entry.birth_artifact_id or version_id
         merged[path] = entry
     merged.update(artifact._entries)
     return merged
@@ -108,7 +117,8 @@ def _merge_latest(
 def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str | None) -> None:
     started = time.monotonic()
     hash_draft(artifact, ctx.cache.index)
-    entries = _merge_latest(artifact, ctx, project_ref) if artifact.incremental else dict(artifact._entries)
+    latest = _latest(ctx, project_ref, artifact._name)
+    entries = _merge_latest(artifact, latest) if artifact.incremental else dict(artifact._entries)
     manifest = ArtifactManifest(entries)
     blobs: dict[str, tuple[str, int]] = {}
     for e in entries.values():
@@ -133,7 +143,7 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     # What the collection's latest version already stores needs no grant: a re-log of 10k files
     # with 1% changed asks about 100, not 10,000 (the server trusts the same bytes at the same place
     # in its latest version at commit, and checks anything else).
-    held = _latest_locations(ctx, project_ref, artifact._name) if blobs else {}
+    held = _locations(latest)
     todo = {sha: v for sha, v in blobs.items() if sha not in held}
     try:
         stats = uploader.upload(todo, collection=artifact._name, progress=progress) if todo else UploadStats()
@@ -187,17 +197,11 @@ def _in_packs(stats: UploadStats) -> str:
     return f", small files in {stats.packs} pack{'s' if stats.packs != 1 else ''}" if stats.packs else ""
 
 
-def _latest_locations(ctx: ArtifactContext, project_ref: str, name: str) -> dict[str, tuple[str, int] | None]:
-    """sha256 → (pack, offset), or None for a blob of its own, of what the collection's latest
-    version stores; empty when the collection has no version yet."""
-    from wanllmdb.artifacts.download import fetch_manifest
-
-    try:
-        manifest = fetch_manifest(ctx, project_ref, name, "latest")
-    except ApiError as exc:
-        if exc.status == 404:
-            return {}
-        raise
+def _locations(latest: tuple[str, ArtifactManifest] | None) -> dict[str, tuple[str, int] | None]:
+    """sha256 → (pack, offset), or None for a blob of its own, of what the latest version stores."""
+    if latest is None:
+        return {}
+    _, manifest = latest
     return {
         e.sha256: (e.pack, int(e.offset or 0)) if e.pack else None
         for e in manifest.entries.values()

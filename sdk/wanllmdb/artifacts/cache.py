@@ -211,18 +211,12 @@ class ArtifactCache:
         object vanished meanwhile (evicted by another process)."""
         if make_parent:
             dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
         try:
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, dest)
+            self._publish(dest, digests, lambda tmp: shutil.copyfile(source, tmp))
         except FileNotFoundError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             if not source.exists():
                 return False
             raise
-        st = dest.stat()
-        self._remember(st, digests, _past_racy(st))
         return True
 
     def place_bytes(
@@ -231,10 +225,17 @@ class ArtifactCache:
         """Write bytes already checked against `digests.sha256` to `dest` (temp name, then rename),
         and with `keep` hard-link that file into the cache as the object: one write of the bytes,
         not one into the cache and a copy out of it."""
+        self._publish(dest, digests, lambda tmp: tmp.write_bytes(data))
+        if keep and self._link_object(dest, digests.sha256):
+            self._add_object(digests.sha256, digests.size)
+
+    def _publish(self, dest: Path, digests: Digests, fill: Callable[[Path], object]) -> None:
+        """Write `dest` through `fill(temp path)` and rename it into place, so a reader never sees
+        half a file and a failed write leaves nothing behind; then remember its digests, so the next
+        download finds it without hashing."""
         tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
+            fill(tmp)
             os.replace(tmp, dest)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -242,8 +243,6 @@ class ArtifactCache:
             raise
         st = dest.stat()
         self._remember(st, digests, _past_racy(st))
-        if keep and self._link_object(dest, digests.sha256):
-            self._add_object(digests.sha256, digests.size)
 
     # -- the size cap --------------------------------------------------------------------------------
     def evict(self, shas: Iterable[str]) -> None:

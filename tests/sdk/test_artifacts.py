@@ -355,8 +355,6 @@ def test_errors_of_the_server_and_the_arguments(online_run: OnlineRun, tmp_path:
         run.log_artifact(str(tmp_path), name="x", type="dataset", aliases=["v1"])
     with pytest.raises(wanllmdb.UsageError, match="empty"):
         run.log_artifact(wanllmdb.Artifact("empty", "dataset"))
-    with pytest.raises(wanllmdb.NotAvailableYet, match="#18"):
-        run.link_artifact(wanllmdb.Artifact("x", "model"), "registry/x")
     run.finish()
 
 

@@ -152,8 +152,6 @@ def test_login_stores_a_key_and_finds_it_again(monkeypatch: pytest.MonkeyPatch) 
 
 def test_names_of_later_features_raise_naming_the_feature(offline_run: OfflineRun) -> None:
     run = offline_run()
-    with pytest.raises(wanllmdb.NotAvailableYet, match="not available in this version"):
-        run.link_artifact(wanllmdb.Artifact("x", "model"), "registry/x")
     with pytest.raises(wanllmdb.NotAvailableYet, match="forking"):
         wanllmdb.init(project="p", fork_from="abc?_step=3", mode="offline")
     with pytest.raises(wanllmdb.NotAvailableYet, match="several runs at once"):

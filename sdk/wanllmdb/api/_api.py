@@ -78,9 +78,23 @@ class Api:
         return ArtifactQueries(self.settings, self._entity)
 
     def artifact(self, name: str, type: str | None = None) -> Any:
-        """`entity/project/name:alias` (or `:vN`; `project/name` for the default entity): the version,
-        ready to `download()`."""
-        return self._artifacts().artifact(name, type)
+        """`entity/project/name:alias` (or `:vN`; `project/name` for the default entity), or a registered
+        version (`registry/model:production`, `wandb-registry-model/model:v1`,
+        `entity/wandb-registry-model/model:latest`): the version, ready to `download()`. A path without
+        `wandb-registry-` is a project's artifact first, a registry's when that project does not exist."""
+        from wanllmdb.errors import UsageError
+        from wanllmdb.registry.resolve import resolve_artifact
+
+        queries = self._artifacts()
+        artifact = resolve_artifact(
+            queries.ctx,
+            name,
+            default_entity=lambda: queries.ctx.entity,
+            load_project=lambda: queries.artifact(name, type),
+        )
+        if type is not None and artifact.type != type:
+            raise UsageError(f"artifact {name} is a {artifact.type!r}, not {type!r}")
+        return artifact
 
     def artifacts(self, type_name: str, name: str, per_page: int = 50) -> list[Any]:
         """Every live version of the collection `entity/project/name` of this type."""
@@ -102,6 +116,21 @@ class Api:
                 return False
             raise
         return True
+
+    # -- the model registry (wanllmdb/registry/api.py) ---------------------------------------------
+    def _registries(self) -> Any:
+        from wanllmdb.registry.api import RegistryClient
+
+        return RegistryClient(self.settings, self._entity)
+
+    def registries(self, entity: str | None = None, organization: str | None = None) -> list[Any]:
+        """The registries the caller can see (of `entity`, wandb's `organization`, when given)."""
+        return list(self._registries().registries(entity or organization))
+
+    def registry(self, name: str, entity: str | None = None, organization: str | None = None) -> Any:
+        """A registry by name (`model`, or wandb's `wandb-registry-model`), of `entity` (wandb's
+        `organization`) or the default entity; `.collections()` lists its registered models."""
+        return self._registries().registry(name, entity or organization)
 
     def sql(self, query: str, *, limit: int = 1000, projects: list[str] | None = None) -> dict[str, Any]:
         """Read-only SQL over the lake's `metrics` and `runs` tables: `{columns, rows, truncated}`."""

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from wanllmdb.artifacts.draft import DraftBuilder, entry_name
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
 from wanllmdb.artifacts.names import check_name, check_type
-from wanllmdb.errors import NotAvailableYet, UsageError
+from wanllmdb.errors import UsageError
 
 if TYPE_CHECKING:
     from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.artifacts.source import VersionSource
 
 __all__ = ["Artifact"]
 
@@ -60,6 +61,8 @@ class Artifact(DraftBuilder):
         self._logging = False
         self._spooled = False  # written to an offline run's dir, for `wanllmdb sync` to log
         self._display: str | None = None  # "entity/project" for qualified_name, when known
+        # Where a registered version is read (wanllmdb/registry/linked.py); None: the project's.
+        self._source: VersionSource | None = None
 
     # -- identity ------------------------------------------------------------------------------------
     @property
@@ -102,6 +105,40 @@ class Artifact(DraftBuilder):
 
     def is_draft(self) -> bool:
         return self._attrs is None
+
+    @property
+    def _version_source(self) -> VersionSource:
+        if self._source is not None:
+            return self._source
+        from wanllmdb.artifacts.source import ProjectVersion
+
+        if self._project_ref is None or self.version is None:
+            raise UsageError(f"artifact {self._name} is not logged yet")
+        return ProjectVersion(self._project_ref, self._name, self.version)
+
+    # -- a registered version (wandb's linked artifact) ---------------------------------------------
+    @property
+    def is_link(self) -> bool:
+        """True for a version of a registered model: a link to an artifact version in a project."""
+        return bool(self._attrs and self._attrs.get("source"))
+
+    def _source_attrs(self) -> dict[str, Any]:
+        return dict(self._attrs["source"]) if self._attrs and self._attrs.get("source") else {}
+
+    @property
+    def source_name(self) -> str:
+        """`name:vN` of the artifact version this links to (its own name when not a link)."""
+        source = self._source_attrs()
+        return f"{source['name']}:{source['version']}" if source else self.name
+
+    @property
+    def source_version(self) -> str | None:
+        return str(self._source_attrs().get("version")) if self.is_link else self.version
+
+    @property
+    def stage(self) -> str | None:
+        """A registered version's lifecycle stage (Development, Staging, Production, Archived)."""
+        return self._attrs.get("stage") if self._attrs else None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -179,7 +216,7 @@ class Artifact(DraftBuilder):
     def wait(self, timeout: float | None = None) -> Artifact:
         """Block until the version is committed (log_artifact uploads in the background); re-raises
         what went wrong there, naming the file or the server's reason."""
-        if self._attrs is None and not self._logging and not self._spooled:
+        if self._attrs is None and not self._logging and not self._spooled and self._error is None:
             raise UsageError(f"artifact {self._name} is not logged: run.log_artifact(artifact) first")
         if not self._done.wait(timeout):
             raise TimeoutError(f"artifact {self._name} was not committed within {timeout} s")
@@ -290,7 +327,14 @@ class Artifact(DraftBuilder):
         return version_runs(self)[0]
 
     def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
-        raise NotAvailableYet("artifact.link()", "the model registry (issue #18)")
+        """Link this version into a registered model (`registry/model`, `wandb-registry-registry/model`,
+        `entity/registry/model`); returns the registered version. A draft is logged first (save()),
+        and the call waits until it is committed. A link of a link links its source."""
+        from wanllmdb.registry.linking import link_now
+
+        if self._attrs is None and not self._logging:
+            self.save()
+        return link_now(self, target_path, aliases)
 
     def new_draft(self) -> Artifact:
         """A draft holding this version's entries, to change and log as the next version."""

@@ -10,6 +10,9 @@ For each stored entry, in order of cost:
      SPAN_BYTES each, neighbours merged, so 10,000 small files cost a handful of requests.
 A fully cached download therefore makes no per-file network call and hashes nothing. Transfers and
 copies run on up to 64 threads; references are fetched from where they live (references.py).
+
+The manifest and the pages of URLs come from the artifact's source (source.py): its project's routes,
+or a registry's for a registered version; everything after that is the same engine.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from wanllmdb.artifacts.cache import CorruptDownload
 from wanllmdb.artifacts.hashing import Digests, hash_files
-from wanllmdb.artifacts.http import MAX_IN_FLIGHT, quote_segment
+from wanllmdb.artifacts.http import MAX_IN_FLIGHT
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
 from wanllmdb.artifacts.progress import Progress
 from wanllmdb.artifacts.references import fetch_reference
@@ -43,18 +46,15 @@ SPAN_BYTES = 8 << 20
 SPAN_GAP = 256 << 10
 
 
-def _base(project_ref: str, name: str) -> str:
-    return f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(name)}"
-
-
-def fetch_manifest(ctx: ArtifactContext, project_ref: str, name: str, version: str) -> ArtifactManifest:
-    url = ctx.http.api("GET", f"{_base(project_ref, name)}/versions/{quote_segment(version)}/manifest")["url"]
+def fetch_manifest(ctx: ArtifactContext, version_route: str) -> ArtifactManifest:
+    """The manifest of the version at `version_route` (source.py): its presigned URL, then its bytes."""
+    url = ctx.http.api("GET", f"{version_route}/manifest")["url"]
     return ArtifactManifest.from_parquet(ctx.http.get_bytes(url))
 
 
 def load_manifest(artifact: Artifact) -> ArtifactManifest:
-    assert artifact._ctx is not None and artifact._project_ref is not None and artifact.version is not None
-    manifest = fetch_manifest(artifact._ctx, artifact._project_ref, artifact._name, artifact.version)
+    assert artifact._ctx is not None
+    manifest = fetch_manifest(artifact._ctx, artifact._version_source.route)
     for entry in manifest.entries.values():
         entry._artifact = artifact
     return manifest
@@ -66,7 +66,7 @@ def _urls(ctx: ArtifactContext, artifact: Artifact, wanted: set[str]) -> dict[st
     order = sorted(artifact.manifest.entries)
     position = {p: i for i, p in enumerate(order)}
     pages = sorted({position[p] // PAGE for p in wanted})
-    route = f"{_base(artifact._project_ref or '', artifact._name)}/versions/{artifact.version}/files"
+    route = f"{artifact._version_source.route}/files"
     out: dict[str, str] = {}
     for page in pages:
         answer = ctx.http.api("GET", route, params={"offset": page * PAGE, "limit": PAGE, "urls": True})

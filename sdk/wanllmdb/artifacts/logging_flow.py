@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.hashing import Digests, hash_files
-from wanllmdb.artifacts.http import quote_segment
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
 from wanllmdb.artifacts.names import check_alias
 from wanllmdb.artifacts.progress import Progress
@@ -86,15 +85,15 @@ def _latest(ctx: ArtifactContext, project_ref: str, name: str) -> tuple[str, Art
     """The collection's latest version (its id) and manifest, read once per log; None before v0.
     The manifest is asked for by version number, so both describe the same version."""
     from wanllmdb.artifacts.download import fetch_manifest
+    from wanllmdb.artifacts.source import project_version_route
 
-    base = f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(name)}"
     try:
-        latest = ctx.http.api("GET", f"{base}/versions/latest")
+        latest = ctx.http.api("GET", project_version_route(project_ref, name, "latest"))
     except ApiError as exc:
         if exc.status == 404:
             return None
         raise
-    return str(latest["id"]), fetch_manifest(ctx, project_ref, name, latest["version"])
+    return str(latest["id"]), fetch_manifest(ctx, project_version_route(project_ref, name, latest["version"]))
 
 
 def _merge_latest(

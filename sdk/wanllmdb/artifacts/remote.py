@@ -1,25 +1,21 @@
-"""A logged artifact's server side: loading a version, aliases, deletion, and the runs around it."""
+"""A logged artifact's server side: loading a version, aliases, deletion, and the runs around it.
+
+Each call goes to the artifact's source (source.py): its project's routes, or a registry's for a
+registered version, which answers the same shapes.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wanllmdb.artifacts.http import quote_segment
 from wanllmdb.artifacts.names import check_alias
+from wanllmdb.artifacts.source import project_version_route
 
 if TYPE_CHECKING:
     from wanllmdb.artifacts.artifact import Artifact
     from wanllmdb.artifacts.context import ArtifactContext
 
 __all__ = ["apply_aliases", "delete_version", "from_version", "load_version", "version_runs"]
-
-
-def _route(artifact: Artifact) -> str:
-    assert artifact._project_ref is not None and artifact.version is not None
-    return (
-        f"/projects/{quote_segment(artifact._project_ref)}/artifacts/{quote_segment(artifact._name)}"
-        f"/versions/{artifact.version}"
-    )
 
 
 def from_version(ctx: ArtifactContext, project_ref: str, attrs: dict[str, Any]) -> Artifact:
@@ -38,11 +34,9 @@ def from_version(ctx: ArtifactContext, project_ref: str, attrs: dict[str, Any]) 
 
 
 def load_version(ctx: ArtifactContext, project_ref: str, name: str, label: str) -> Artifact:
-    route = (
-        f"/projects/{quote_segment(project_ref)}/artifacts/{quote_segment(name)}"
-        f"/versions/{quote_segment(label)}"
+    return from_version(
+        ctx, project_ref, ctx.http.api("GET", project_version_route(project_ref, name, label))
     )
-    return from_version(ctx, project_ref, ctx.http.api("GET", route))
 
 
 def apply_aliases(artifact: Artifact) -> None:
@@ -52,15 +46,16 @@ def apply_aliases(artifact: Artifact) -> None:
     before = {a for a in artifact._saved_aliases if a != "latest"}
     body = {"add": sorted(check_alias(a) for a in now - before), "remove": sorted(before - now)}
     if body["add"] or body["remove"]:
-        attrs = ctx.http.api("POST", f"{_route(artifact)}/aliases", body)
-        artifact._attrs = dict(attrs)
+        source = artifact._version_source
+        attrs = source.attrs(ctx.http.api("POST", f"{source.route}/aliases", body))
+        artifact._attrs = attrs
         artifact._saved_aliases = list(attrs.get("aliases") or [])
         artifact._aliases = list(artifact._saved_aliases)
 
 
 def delete_version(artifact: Artifact) -> None:
     ctx = artifact._logged()
-    ctx.http.api("DELETE", _route(artifact))
+    ctx.http.api("DELETE", artifact._version_source.route)
     if artifact._attrs is not None:
         artifact._attrs["state"] = "deleted"
 
@@ -72,7 +67,7 @@ def version_runs(artifact: Artifact) -> tuple[Any, list[Any]]:
     from wanllmdb.api._run import Run
 
     ctx = artifact._logged()
-    edges = ctx.http.api("GET", f"{_route(artifact)}/runs")
+    edges = ctx.http.api("GET", f"{artifact._version_source.lineage_route}/runs")
     http = ApiHttp(ctx.settings.base_url, ctx.settings.api_key)
     project_id = artifact._attrs["project_id"] if artifact._attrs else None
 

@@ -1,8 +1,10 @@
-"""The artifact calls of a run: ``log_artifact``, ``use_artifact``, ``log_model``, ``use_model``.
+"""The artifact calls of a run: ``log_artifact``, ``use_artifact``, ``log_model``, ``use_model``, and the
+registry's ``link_artifact`` and ``link_model``.
 
 A mixin of ``Run`` (through ``RunSurface``). ``log_artifact`` returns at once and uploads on a thread
-(offline: spools into the run dir for ``wanllmdb sync``, artifacts/spool.py); ``finish()`` waits for
-every artifact the run logged, so none is lost when the script ends.
+(offline: spools into the run dir for ``wanllmdb sync``, artifacts/spool.py); ``link_artifact`` links on
+a thread once the version is committed (registry/linking.py). ``finish()`` waits for every artifact the
+run logged and every link it asked for, so none is lost when the script ends.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.artifact import Artifact
-from wanllmdb.errors import NotAvailableYet, UsageError
-from wanllmdb.termlog import termerror
+from wanllmdb.errors import UsageError
+from wanllmdb.termlog import termerror, termwarn
 
 if TYPE_CHECKING:
     from wanllmdb.artifacts.context import ArtifactContext
@@ -50,7 +52,8 @@ class RunArtifacts:
     _rd: RunDir | None
     _closed: bool
     _before_close: Callable[[], None] | None
-    _logged_artifacts: list[Artifact] | None = None
+    _awaited: list[tuple[Artifact, bool]] | None = None  # (artifact or pending link, is a link)
+    _last_link: Artifact | None = None  # the next link waits for it: a run's links land in call order
 
     def _artifact_context(self) -> ArtifactContext:
         from wanllmdb.artifacts.context import ArtifactContext
@@ -92,7 +95,7 @@ class RunArtifacts:
             from wanllmdb.artifacts.spool import spool_artifact
 
             spool_artifact(artifact, self._rd.path, self.settings, aliases=aliases, tags=tags)
-            self._wait_for_artifacts_at_finish(artifact)
+            self._wait_at_finish(artifact)
             return artifact
         from wanllmdb.artifacts.logging_flow import start_log
 
@@ -106,26 +109,27 @@ class RunArtifacts:
             run_id = self.id
         start_log(artifact, ctx, project_id, run_id=run_id, aliases=aliases, tags=tags)
         artifact._display = f"{self.entity}/{self.project}" if self.entity else self.project
-        self._wait_for_artifacts_at_finish(artifact)
+        self._wait_at_finish(artifact)
         return artifact
 
-    def _wait_for_artifacts_at_finish(self, artifact: Artifact) -> None:
-        if self._logged_artifacts is None:
-            self._logged_artifacts = []
+    def _wait_at_finish(self, artifact: Artifact, *, link: bool = False) -> None:
+        if self._awaited is None:
+            self._awaited = []
             previous = self._before_close
-            pending = self._logged_artifacts
+            pending = self._awaited
 
             def before_close() -> None:
-                for item in pending:
+                for item, is_link in pending:
                     try:
                         item.wait()
                     except Exception as exc:
-                        termerror(f"artifact {item._name} was not logged: {exc}")
+                        if not is_link:  # a link's failure was reported as it happened
+                            termerror(f"artifact {item._name} was not logged: {exc}")
                 if previous is not None:
                     previous()
 
             self._before_close = before_close
-        self._logged_artifacts.append(artifact)
+        self._awaited.append((artifact, link))
 
     def use_artifact(
         self,
@@ -134,24 +138,48 @@ class RunArtifacts:
         aliases: list[str] | None = None,
         use_as: str | None = None,
     ) -> Artifact:
-        """Record that this run uses `name:alias`, `name:vN` or `entity/project/name:alias` (lineage),
-        and return it ready to download."""
-        from wanllmdb.artifacts.names import parse_path
-        from wanllmdb.artifacts.remote import from_version
-
+        """Record that this run uses `name:alias`, `name:vN`, `entity/project/name:alias`, or a registered
+        version (`wandb-registry-model/m:production`; registry/resolve.py says which a path names), and
+        return it ready to download. A registered version's lineage is its source artifact version's."""
         if isinstance(artifact_or_name, Artifact):
-            if artifact_or_name._logging:
-                artifact_or_name.wait()
-            if artifact_or_name._attrs is None:
-                raise UsageError(f"use_artifact({artifact_or_name._name!r}): log the artifact first")
-            path = parse_path(f"{artifact_or_name._name}:{artifact_or_name.version}")
-            project_ref = artifact_or_name._project_ref
-        else:
-            path = parse_path(str(artifact_or_name))
-            project_ref = None
+            artifact = artifact_or_name
+            if artifact._logging:
+                artifact.wait()
+            if artifact._attrs is None:
+                raise UsageError(f"use_artifact({artifact._name!r}): log the artifact first")
         if self.mode == "disabled":
             raise UsageError("use_artifact() in a disabled run: there is no server to read it from")
         self._artifact_mode("use_artifact()")
+        if isinstance(artifact_or_name, Artifact):
+            if not artifact.is_link:
+                return self._record_use(artifact.name, artifact._project_ref, type, use_as)
+        else:
+            from wanllmdb.registry.resolve import resolve_artifact
+
+            name = str(artifact_or_name)
+            ctx = self._artifact_context()
+            artifact = resolve_artifact(
+                ctx,
+                name,
+                default_entity=lambda: self.entity or ctx.entity,
+                load_project=lambda: self._record_use(name, None, type, use_as),
+            )
+            if not artifact.is_link:
+                return artifact
+        if type is not None and artifact.type != type:
+            raise UsageError(f"artifact {artifact.qualified_name} is a {artifact.type!r}, not {type!r}")
+        self._record_source_use(artifact)
+        artifact.use_as = use_as
+        return artifact
+
+    def _record_use(
+        self, name: str, project_ref: str | None, type: str | None, use_as: str | None
+    ) -> Artifact:
+        """POST the run's use of a project's artifact version (lineage); returns that version."""
+        from wanllmdb.artifacts.names import parse_path
+        from wanllmdb.artifacts.remote import from_version
+
+        path = parse_path(name)
         ctx = self._artifact_context()
         own = self._server_project()
         if project_ref is None:
@@ -171,10 +199,57 @@ class RunArtifacts:
         artifact.use_as = use_as
         return artifact
 
+    def _record_source_use(self, linked: Artifact) -> None:
+        """The run used a registered version: record its source artifact version as the run's input.
+        A caller who may read the registry but not the source's project gets a warning, not an error."""
+        from wanllmdb.rest import ApiError
+
+        try:
+            self._record_use(linked.source_name, linked._project_ref, None, None)
+        except ApiError as exc:
+            if exc.status not in (403, 404):
+                raise
+            termwarn(
+                f"{linked.qualified_name}: this run's use of it was not recorded in the lineage of "
+                f"{linked.source_name} ({exc.message})"
+            )
+
     def link_artifact(
         self, artifact: Artifact, target_path: str, aliases: list[str] | None = None
     ) -> Artifact:
-        raise NotAvailableYet("run.link_artifact()", "the model registry (issue #18)")
+        """Link `artifact` into a registered model (`registry/model`, `wandb-registry-registry/model`,
+        `entity/registry/model`, `model-registry/model`), after logging it if it is a draft. Returns
+        at once: the registered version is pending until the artifact is committed and linked
+        (`.wait()` blocks; `finish()` waits). A failed link is a warning, never an exception here."""
+        if not isinstance(artifact, Artifact):
+            raise UsageError(f"link_artifact(): give an Artifact, not {type(artifact).__name__}")
+        if self.mode == "disabled":
+            return artifact
+        if artifact._attrs is None and not artifact._logging and not artifact._spooled:
+            self.log_artifact(artifact)
+        else:
+            self._artifact_mode("link_artifact()")
+        if self.mode == "offline" and artifact._spooled:
+            termwarn(
+                f"link_artifact(): an offline run cannot link {artifact._name} to {target_path}; after "
+                "`wanllmdb sync`, run `wanllmdb registry link "
+                f"<entity>/{self.project}/{artifact._name}:latest {target_path}`"
+            )
+            return artifact
+        from wanllmdb.registry.linking import start_link
+
+        ctx = self._artifact_context()
+        linked = start_link(
+            artifact,
+            target_path,
+            aliases,
+            ctx=ctx,
+            entity=lambda: self.entity or ctx.entity,
+            after=self._last_link,
+        )
+        self._last_link = linked
+        self._wait_at_finish(linked, link=True)
+        return linked
 
     def log_model(
         self, path: str | os.PathLike[str], name: str | None = None, aliases: list[str] | None = None
@@ -184,9 +259,34 @@ class RunArtifacts:
             _from_path(os.fspath(path), name or f"run-{self.id}-{Path(path).name}", "model"), aliases=aliases
         )
 
-    def use_model(self, name: str) -> str:
-        """wandb's use_model: use a model artifact and return the path it was downloaded to."""
-        return self.use_artifact(name).download()
+    def link_model(
+        self,
+        path: str | os.PathLike[str],
+        registered_model_name: str,
+        name: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> Artifact:
+        """wandb's link_model: log `path` as a `model` artifact (`run-<id>-<basename>` unless `name`),
+        then link it into registry `model`, registered model `registered_model_name`; `aliases` go
+        on the registered version only. Returns the registered version, pending as link_artifact's."""
+        if not isinstance(registered_model_name, str) or "/" in registered_model_name:
+            raise UsageError(
+                f"link_model(registered_model_name={registered_model_name!r}): give only the registered "
+                "model's name; it goes into registry 'model' of the run's entity"
+            )
+        artifact = self.log_model(path, name)
+        return self.link_artifact(artifact, f"model/{registered_model_name}", aliases)
 
-    def link_model(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotAvailableYet("run.link_model()", "the model registry (issue #18)")
+    def use_model(self, name: str) -> str:
+        """wandb's use_model: use a model (a registered version `model/<m>:production`,
+        `wandb-registry-model/<m>:v1`, or an artifact `name:alias`), download it and return where:
+        the one entry itself when the model holds one, else the directory (as wandb does)."""
+        artifact = self.use_artifact(name)
+        if "model" not in artifact.type.lower():
+            raise UsageError(
+                f"use_model({name!r}): {artifact.qualified_name} is a {artifact.type!r}; use_model takes "
+                "artifacts whose type contains 'model' (use_artifact() takes any)"
+            )
+        root = artifact.download()
+        entries = os.listdir(root)
+        return os.path.join(root, entries[0]) if len(entries) == 1 else root

@@ -14,6 +14,7 @@ import click
 
 from wanllmdb.artifacts.cli import artifact as artifact_commands
 from wanllmdb.credentials import LOCAL_BASE_URLS, find_api_key, store_api_key
+from wanllmdb.registry.cli import registry as registry_commands
 from wanllmdb.rest import ApiError, RestClient, Transient
 from wanllmdb.settings import Settings
 
@@ -221,6 +222,7 @@ def sql(query: str, limit: int, projects: tuple[str, ...], fmt: str, base_url: s
 
 
 main.add_command(artifact_commands)
+main.add_command(registry_commands)
 
 
 # -- server commands -------------------------------------------------------------------------------

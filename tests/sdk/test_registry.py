@@ -149,6 +149,11 @@ def test_the_public_api_lists_registries_models_stages_and_versions(
     assert [v.version for v in versions] == ["v0", "v1"] and versions[1].source_name == "vit-1:v0"
     assert Path(versions[0].download(tmp_path / "v0"), "model.pt").read_bytes() == b"vit 0"
     assert registry.collection("vit").path == "admin/wandb-registry-vision/vit"
+    first = versions[0]
+    first.aliases.append("gold")
+    first.save()  # through the registry's aliases route: the answer is a registered version again
+    assert first.is_link and set(first.aliases) == {"gold"}
+    assert registry.collection("vit").aliases == {"best": "v1", "gold": "v0"}
 
 
 def test_a_failed_link_is_a_warning_and_never_stops_the_run(

@@ -112,13 +112,16 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="runs",
-        description="Run lifecycle, config, summary, heartbeats and upload grants",
+        description="Run lifecycle, config, summary, heartbeats, upload grants, artifacts and the registry",
         routes=(
             "/api/projects/{id}/runs",
             "/api/projects/{id}/runs/groups",
             "/api/runs/{proxy+}",
             "/api/projects/{id}/artifacts",
             "/api/projects/{id}/artifacts/{proxy+}",
+            "/api/registries",
+            "/api/registries/{proxy+}",
+            "/api/registry-requests",
         ),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.
@@ -195,8 +198,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="reaper",
-        description="Marks runs without heartbeats as crashed, and purges deleted runs, projects and "
-        "teams past their grace period (on the schedule in triggers.py)",
+        description="Marks runs without heartbeats as crashed, purges deleted runs, projects and "
+        "teams past their grace period, and expires artifact versions past their TTL (on the schedule "
+        "in triggers.py)",
         routes=(),
         # The purge (deletes/purge.py) removes a deletion's items and every lake object under its
         # prefixes, in whichever top-level folder: a project's run data, exports, run index, artifacts.

@@ -19,6 +19,7 @@ from .notifications.wiring import notify_run_finished
 from .query.log_routes import router as logs_router
 from .query.media_routes import router as media_router
 from .query.routes import router as query_router
+from .registry.routes import router as registry_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 from .sql.routes import router as sql_router
@@ -31,6 +32,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     runs_router,
     run_deletes_router,
     artifacts_router,
+    registry_router,
     alert_router,
     query_router,
     logs_router,

@@ -39,8 +39,6 @@ WITHOUT = {f"member-without-{p.value.replace(':', '-')}": p for p in MEMBER}
 NOT_GATED_YET = {
     Permission.REPORT_READ,
     Permission.REPORT_WRITE,
-    Permission.REGISTRY_READ,
-    Permission.REGISTRY_WRITE,
 }
 
 

@@ -12,6 +12,9 @@ __all__ = [
     "artifacts_of",
     "collection",
     "digest",
+    "edge_fields",
+    "link_marker",
+    "link_markers_prefix",
     "logged_edge",
     "runs_edges_of",
     "used_edge",
@@ -79,6 +82,27 @@ def used_edge(run_id: str, vid: str) -> list[tuple[str, str]]:
     ]
 
 
+def edge_fields(version: dict[str, object]) -> dict[str, object]:
+    """What an edge item keeps of its version: enough to read the version back by its key."""
+    return {k: version[k] for k in ("id", "project_id", "name", "index")}
+
+
 def logged_edge(run_id: str, vid: str) -> tuple[str, str]:
     """'run logged version', on the run's side (the version names its run itself)."""
     return runs_edges_of(run_id), f"{LOGGED_PREFIX}{vid}"
+
+
+LINK_PREFIX = "ALINK#"
+
+
+def link_marker(project_id: str, name: str, index: int, registry_id: str, model: str) -> tuple[str, str]:
+    """'this version is linked into a registered model': written and removed by the registry, read by
+    gc (a linked version's files stay even after the version is deleted) and by TTL (refused)."""
+    return artifacts_of(project_id), f"{LINK_PREFIX}{name}#{index:010d}#{registry_id}#{model}"
+
+
+def link_markers_prefix(name: str | None = None, index: int | None = None) -> str:
+    """Every link marker of the project, of one collection, or of one version."""
+    if name is None:
+        return LINK_PREFIX
+    return f"{LINK_PREFIX}{name}#" if index is None else f"{LINK_PREFIX}{name}#{index:010d}#"

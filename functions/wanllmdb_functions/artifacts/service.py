@@ -542,10 +542,7 @@ class ArtifactService:
     def manifest_url(self, caller: Caller, project_id: str, name: str, label: str) -> str:
         """A presigned GET of the version's manifest (the SDK reads it whole)."""
         self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
-        item = self._version_item(project_id, name, label)
-        return self._blobs.presign_get(
-            artifact_manifest_key(project_id, item["manifest_sha256"]), expires_s=self._ttl
-        ).url
+        return self.manifest_url_of(self._version_item(project_id, name, label))
 
     def files(
         self,
@@ -561,9 +558,29 @@ class ArtifactService:
     ) -> FilePage:
         """One page of the version's entries under `prefix`, by path; presigned GETs on request."""
         self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
+        item = self._version_item(project_id, name, label)
+        return self.page_of(item, prefix=prefix, offset=offset, limit=limit, urls=urls)
+
+    def linked_version(self, project_id: str, name: str, index: int) -> Item:
+        """A version a registry links to, deleted or not (the link keeps its files; gc knows). The
+        registry authorizes its caller itself, on the registry."""
+        item = self._items.get(*keys.version(project_id, name, index))
+        if item is None:
+            raise NotFound(f"artifact {name}:v{index} in project {project_id} is gone", field="artifact")
+        return item
+
+    def manifest_url_of(self, item: Item) -> str:
+        return self._blobs.presign_get(
+            artifact_manifest_key(item["project_id"], item["manifest_sha256"]), expires_s=self._ttl
+        ).url
+
+    def page_of(
+        self, item: Item, *, prefix: str = "", offset: int = 0, limit: int = 100, urls: bool = False
+    ) -> FilePage:
+        """One page of the entries of the version `item`, whose reader is already authorized."""
         if not 1 <= limit <= MAX_FILE_PAGE:
             raise InvalidInput(f"limit must be 1..{MAX_FILE_PAGE}", field="limit")
-        item = self._version_item(project_id, name, label)
+        project_id = item["project_id"]
         frame = self._manifest(project_id, item["manifest_sha256"]).frame
         if prefix:
             frame = frame.filter(pl.col("path").str.starts_with(prefix))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import InvalidInput
 from ..core.policy import Permission, authorize
 from ..core.values import now_utc
-from ..ports import ItemStore
+from ..ports import Item, ItemStore
 from . import keys
 from .models import AuditEntry, AuditPage
 
@@ -78,35 +78,38 @@ class AuditLog:
         self._retention = timedelta(days=retention_days)
 
     def record(self, entry: AuditRecord) -> None:
+        self._items.put(self.item_of(entry))
+
+    def item_of(self, entry: AuditRecord) -> Item:
+        """The stored form of `entry`: a service that must write its audit line in the same transaction
+        as the change it records (the registry's approvals) puts this item itself."""
         stamp = _stamp(entry.time)
         sk = f"{stamp}#{entry.request_id}"
-        self._items.put(
-            {
-                "pk": keys.month_partition(stamp[:7]),
-                "sk": sk,
-                "gsi1pk": keys.by_actor(entry.actor or "-"),
-                "gsi1sk": sk,
-                "ttl": int((entry.time + self._retention).timestamp()),
-                "time": stamp,
-                "actor": entry.actor,
-                "actor_id": entry.actor_id,
-                "via": entry.via,
-                "action": entry.action,
-                "target": entry.target,
-                "status": entry.status,
-                "source_ip": entry.source_ip,
-                "request_id": entry.request_id,
-                "project_id": entry.project_id,
-                "kind": entry.kind,
-                "object": entry.object,
-                # Successful changes feed the owner's activity (GET …/activity); refusals stay audit-only.
-                **(
-                    {"gsi2pk": keys.by_owner(entry.owner), "gsi2sk": sk}
-                    if entry.owner and entry.kind and entry.status < 400
-                    else {}
-                ),
-            }
-        )
+        return {
+            "pk": keys.month_partition(stamp[:7]),
+            "sk": sk,
+            "gsi1pk": keys.by_actor(entry.actor or "-"),
+            "gsi1sk": sk,
+            "ttl": int((entry.time + self._retention).timestamp()),
+            "time": stamp,
+            "actor": entry.actor,
+            "actor_id": entry.actor_id,
+            "via": entry.via,
+            "action": entry.action,
+            "target": entry.target,
+            "status": entry.status,
+            "source_ip": entry.source_ip,
+            "request_id": entry.request_id,
+            "project_id": entry.project_id,
+            "kind": entry.kind,
+            "object": entry.object,
+            # Successful changes feed the owner's activity (GET …/activity); refusals stay audit-only.
+            **(
+                {"gsi2pk": keys.by_owner(entry.owner), "gsi2sk": sk}
+                if entry.owner and entry.kind and entry.status < 400
+                else {}
+            ),
+        }
 
     def read(self, caller: Caller, **query: Any) -> AuditPage:
         """The entries `list_entries` finds, for a caller the policy lets read the audit log."""

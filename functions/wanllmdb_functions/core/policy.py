@@ -58,8 +58,11 @@ class Permission(StrEnum):
     REPORT_READ = "report:read"
     REPORT_WRITE = "report:write"
     REGISTRY_READ = "registry:read"
+    REGISTRY_DOWNLOAD = "registry:download"
     REGISTRY_WRITE = "registry:write"
+    REGISTRY_DELETE = "registry:delete"
     REGISTRY_APPROVE = "registry:approve"
+    REGISTRY_ADMIN = "registry:admin"
     ORG_READ = "org:read"
     ORG_ADMIN = "org:admin"
     # Tenant-wide: only tenant admins hold these; custom roles cannot grant them.
@@ -81,7 +84,7 @@ READ_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.REGISTRY_READ,
     }
 )
-_VIEWER = READ_PERMISSIONS | {Permission.ORG_READ}
+_VIEWER = READ_PERMISSIONS | {Permission.ORG_READ, Permission.REGISTRY_DOWNLOAD}
 _MEMBER = _VIEWER | {
     Permission.PROJECT_CREATE,
     Permission.PROJECT_WRITE,
@@ -120,10 +123,22 @@ class ProjectRef:
         return self.owner.name
 
 
+_REGISTERED_MODEL_GRANTABLE = frozenset(
+    {
+        Permission.REGISTRY_READ,
+        Permission.REGISTRY_DOWNLOAD,
+        Permission.REGISTRY_WRITE,
+        Permission.REGISTRY_DELETE,
+        Permission.REGISTRY_APPROVE,
+    }
+)
 GRANT_KINDS: dict[str, frozenset[Permission]] = {
     "run": frozenset({Permission.RUN_READ, Permission.RUN_WRITE, Permission.RUN_DELETE}),
     "artifact": frozenset({Permission.ARTIFACT_READ, Permission.ARTIFACT_WRITE, Permission.ARTIFACT_DELETE}),
     "report": frozenset({Permission.REPORT_READ, Permission.REPORT_WRITE}),
+    # A whole registry (resource_id "*") and one registered model in it (registry/ package).
+    "registry": _REGISTERED_MODEL_GRANTABLE | {Permission.REGISTRY_ADMIN},
+    "registered_model": _REGISTERED_MODEL_GRANTABLE,
 }
 
 
@@ -243,6 +258,7 @@ def authorize(
         Permission.RUN_READ,
         Permission.ARTIFACT_READ,
         Permission.REPORT_READ,
+        Permission.REGISTRY_READ,
     }
     if isinstance(project, ProjectRef) and not readable:
         # Do not reveal that a private project exists to someone who may not read it.

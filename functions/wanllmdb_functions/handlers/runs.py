@@ -1,5 +1,5 @@
-"""Lambda entry point for runs and artifacts: lifecycle, config, summary, heartbeat, listing, upload grants,
-artifact versions and lineage."""
+"""Lambda entry point for runs, artifacts and the model registry: lifecycle, config, summary, heartbeat,
+listing, upload grants, artifact versions, lineage, registered models and their approvals."""
 
 from mangum import Mangum
 
@@ -9,9 +9,12 @@ from ..compaction.notices import register_compaction_notices
 from ..deletes.run_routes import router as run_deletes_router
 from ..notifications.alert_routes import router as alert_router
 from ..notifications.wiring import notify_run_finished
+from ..registry.routes import router as registry_router
 from ..runs.routes import router as runs_router
 
-app = create_app([runs_router, run_deletes_router, artifacts_router, alert_router], title="wanLLMDB runs")
+app = create_app(
+    [runs_router, run_deletes_router, artifacts_router, registry_router, alert_router], title="wanLLMDB runs"
+)
 handler = Mangum(app, lifespan="off")
 
 # The compaction Lambda compacts a finished run and rebuilds the run index of a changed one: tell it

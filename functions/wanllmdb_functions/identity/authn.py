@@ -38,6 +38,7 @@ __all__ = [
     "authenticated",
     "bearer_credentials",
     "changes_state",
+    "entity_permissions_of",
     "presented_token",
     "reader",
     "resolve_caller",
@@ -64,7 +65,9 @@ def changes_state(request: Request) -> bool:
     return not (request.method == "POST" and path in READ_ONLY_POSTS)
 
 
-def _entity_permissions(items: ItemStore, user_id: str) -> dict[str, frozenset[Permission]]:
+def entity_permissions_of(items: ItemStore, user_id: str) -> dict[str, frozenset[Permission]]:
+    """Organization/team name → what the user's role there gives: resolved once per request, and for
+    the users a notification must reach only if they hold a permission (registry reviewers)."""
     memberships = [
         (m["entity"], m["role"])
         for m in items.query_all(keys.memberships_of(user_id), index="gsi1", page_size=200)
@@ -120,7 +123,7 @@ def resolve_caller(
         is_admin=bool(user.get("is_admin")),
         key_id=key_id,
         via=via,
-        entity_permissions=_entity_permissions(items, user["id"]),
+        entity_permissions=entity_permissions_of(items, user["id"]),
     )
 
 

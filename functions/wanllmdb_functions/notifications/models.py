@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "EVENT_KINDS",
+    "REGISTRY_EVENT_KINDS",
     "AlertRequest",
     "AlertResult",
     "Automation",
@@ -21,6 +22,8 @@ __all__ = [
     "MarkRead",
     "Notification",
     "NotificationPage",
+    "RegistryEventKind",
+    "RegistrySubscriptionSet",
     "Subscription",
     "SubscriptionSet",
     "Webhook",
@@ -38,6 +41,16 @@ EVENT_KINDS: tuple[str, ...] = (
     "mention",
     "review_request",
 )
+# What a registry's subscribers can hear (registry/events.py); reviewers hear of new requests anyway.
+RegistryEventKind = Literal[
+    "registry.version.created",
+    "registry.alias.set",
+    "registry.stage.changed",
+    "registry.request.created",
+    "registry.request.approved",
+    "registry.request.rejected",
+]
+REGISTRY_EVENT_KINDS: tuple[str, ...] = get_args(RegistryEventKind)
 AlertLevel = Literal["INFO", "WARN", "ERROR"]
 
 
@@ -72,6 +85,12 @@ class SubscriptionSet(_Strict):
     events: list[EventKind] = Field(description="what to hear about in this project; [] unsubscribes")
     email: bool = False
     webhook_ids: list[str] = Field(default_factory=list, max_length=10)
+
+
+class RegistrySubscriptionSet(SubscriptionSet):
+    events: list[RegistryEventKind] = Field(  # type: ignore[assignment]
+        description="what to hear about in this registry; [] unsubscribes"
+    )
 
 
 class Subscription(BaseModel):

@@ -84,12 +84,17 @@ class NotificationService:
     def subscribe(self, caller: Caller, project_id: str, body: SubscriptionSet) -> Subscription:
         """Watch a project (events [] stops watching). Webhooks named must be the caller's own."""
         authorize(caller, Permission.PROJECT_READ, self._projects.get_ref(project_id))
+        return self.save_subscription(caller, project_id, body)
+
+    def save_subscription(self, caller: Caller, scope_id: str, body: SubscriptionSet) -> Subscription:
+        """Store what `caller` hears of `scope_id` (a project, or a registry: registry/routes.py); the
+        caller of this method has authorized the read of that scope."""
         for hook_id in body.webhook_ids:
             if self._items.get(*keys.webhook(caller.user_id, hook_id)) is None:
                 raise InvalidInput(
                     f"webhook_ids: {hook_id!r} is not one of your webhooks", field="webhook_ids"
                 )
-        pk, sk = keys.subscription(project_id, caller.user_id)
+        pk, sk = keys.subscription(scope_id, caller.user_id)
         if not body.events:
             self._items.delete(pk, sk)
         else:
@@ -104,7 +109,7 @@ class NotificationService:
                 }
             )
         return Subscription(
-            project_id=project_id,
+            project_id=scope_id,
             events=sorted(set(body.events)),
             email=body.email,
             webhook_ids=body.webhook_ids,
@@ -112,15 +117,17 @@ class NotificationService:
 
     def subscription(self, caller: Caller, project_id: str) -> Subscription:
         authorize(caller, Permission.PROJECT_READ, self._projects.get_ref(project_id))
-        item = self._items.get(*keys.subscription(project_id, caller.user_id)) or {}
+        return self.stored_subscription(caller, project_id)
+
+    def stored_subscription(self, caller: Caller, scope_id: str) -> Subscription:
+        item = self._items.get(*keys.subscription(scope_id, caller.user_id)) or {}
         return Subscription(
-            project_id=project_id,
+            project_id=scope_id,
             events=item.get("events", []),
             email=bool(item.get("email")),
             webhook_ids=item.get("webhook_ids", []),
         )
 
-    # -- webhooks ------------------------------------------------------------------------------------
     def create_webhook(self, caller: Caller, body: WebhookCreate) -> WebhookCreated:
         url = check_webhook_url(body.url, allow_private=self._allow_private)
         existing = list(self._items.query_all(keys.webhooks_of(caller.user_id)))
@@ -198,15 +205,19 @@ class NotificationService:
         return self.inbox(caller)
 
     # -- telling people ------------------------------------------------------------------------------
-    def notify(self, event: Event) -> int:
-        """Fan `event` out to the project's subscribers of its kind; returns how many were told."""
-        told = 0
-        for sub in self._items.query_all(keys.subscribers_of(event.project_id), page_size=500):
-            if event.kind not in sub.get("events", []):
-                continue
-            self.tell(sub["user_id"], event, email=bool(sub.get("email")), hooks=sub.get("webhook_ids", []))
-            told += 1
-        return told
+    def notify(self, event: Event, *, also: Iterable[str] = ()) -> int:
+        """Fan `event` out to its scope's subscribers of its kind, and tell the users in `also` (a
+        request's reviewers) in-app even when they did not subscribe; returns how many were told."""
+        subscribed = {
+            sub["user_id"]: sub
+            for sub in self._items.query_all(keys.subscribers_of(event.project_id), page_size=500)
+            if event.kind in sub.get("events", [])
+        }
+        told = list(dict.fromkeys([*subscribed, *also]))
+        for user_id in told:
+            sub = subscribed.get(user_id, {})
+            self.tell(user_id, event, email=bool(sub.get("email")), hooks=sub.get("webhook_ids", []))
+        return len(told)
 
     def tell(self, user_id: str, event: Event, *, email: bool, hooks: Iterable[str]) -> None:
         """One user hears of `event`: in-app always, plus email and these webhooks of theirs."""

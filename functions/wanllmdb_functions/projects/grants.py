@@ -15,11 +15,11 @@ from ..core.caller import Caller
 from ..core.errors import InvalidInput
 from ..core.policy import GRANT_KINDS, Grant, Permission, ProjectRef, ResourceRef, authorize
 from ..core.values import now_iso
-from ..ports import ItemStore
+from ..ports import Item, ItemStore
 from . import keys
 from .service import ProjectService
 
-__all__ = ["GrantIn", "GrantOut", "GrantService", "resource_ref"]
+__all__ = ["GrantIn", "GrantOut", "GrantService", "grant_item", "resource_ref"]
 
 GrantKind = Literal["run", "artifact", "report"]
 
@@ -50,6 +50,27 @@ def resource_ref(items: ItemStore, project: ProjectRef, kind: str, resource_id: 
     return ResourceRef(project, kind, resource_id, grants)
 
 
+def grant_item(scope_id: str, body: GrantIn, caller: Caller) -> Item:
+    """The stored grant of `body` on a resource of `scope_id` (a project, or a registry), checked:
+    permissions the resource kind has, a well-formed principal, no '#' in key parts."""
+    valid = sorted(p.value for p in GRANT_KINDS[body.kind])
+    unknown = sorted(set(body.permissions) - set(valid))
+    if unknown:
+        raise InvalidInput(
+            f"permissions: {unknown} are not permissions of a {body.kind}; use some of {valid}",
+            field="permissions",
+        )
+    if "#" in body.resource_id or "#" in body.principal:
+        # '#' separates the parts of a grant's key: `a` would otherwise match the grants of `a#b`.
+        raise InvalidInput("resource_id and principal must not hold '#'", field="resource_id")
+    kind, _, name = body.principal.partition(":")
+    if kind not in ("user", "team", "org") or not name:
+        raise InvalidInput("principal: write user:<name>, team:<name> or org:<name>", field="principal")
+    pk, sk = keys.grant(scope_id, body.kind, body.resource_id, body.principal)
+    fields = body.model_dump() | {"permissions": sorted(set(body.permissions))}
+    return {"pk": pk, "sk": sk, **fields, "created_by": caller.username, "created_at": now_iso()}
+
+
 class GrantService:
     def __init__(self, items: ItemStore) -> None:
         self._items = items
@@ -62,24 +83,9 @@ class GrantService:
 
     def put(self, caller: Caller, project_id: str, body: GrantIn) -> GrantOut:
         self._admin(caller, project_id)
-        valid = sorted(p.value for p in GRANT_KINDS[body.kind])
-        unknown = sorted(set(body.permissions) - set(valid))
-        if unknown:
-            raise InvalidInput(
-                f"permissions: {unknown} are not permissions of a {body.kind}; use some of {valid}",
-                field="permissions",
-            )
-        if "#" in body.resource_id or "#" in body.principal:
-            # '#' separates the parts of a grant's key: `a` would otherwise match the grants of `a#b`.
-            raise InvalidInput("resource_id and principal must not hold '#'", field="resource_id")
-        kind, _, name = body.principal.partition(":")
-        if kind not in ("user", "team", "org") or not name:
-            raise InvalidInput("principal: write user:<name>, team:<name> or org:<name>", field="principal")
-        pk, sk = keys.grant(project_id, body.kind, body.resource_id, body.principal)
-        out = GrantOut(**body.model_dump(), created_by=caller.username, created_at=now_iso())
-        out.permissions = sorted(set(out.permissions))
-        self._items.put({"pk": pk, "sk": sk, **out.model_dump()})
-        return out
+        item = grant_item(project_id, body, caller)
+        self._items.put(item)
+        return GrantOut.model_validate({k: item[k] for k in GrantOut.model_fields})
 
     def list(self, caller: Caller, project_id: str) -> list[GrantOut]:
         self._admin(caller, project_id)

@@ -100,6 +100,8 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         # Read-scoped keys: which requests change state (POST queries do not).
         "READ_ONLY_POSTS",
         "changes_state",
+        # What a user's roles give, for users who are not the caller (a registry's reviewers).
+        "entity_permissions_of",
     }
     assert set(auth.__all__) == expected_auth
     assert set(policy.__all__) == {

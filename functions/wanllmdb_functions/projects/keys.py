@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["by_entity", "by_visibility", "grant", "grants_of", "grants_prefix", "name_claim", "project"]
+__all__ = [
+    "ARTIFACT_TTL_CHANGES",
+    "artifact_ttl_change",
+    "by_entity",
+    "by_visibility",
+    "grant",
+    "grants_of",
+    "grants_prefix",
+    "name_claim",
+    "project",
+]
 
 
 def project(project_id: str) -> tuple[str, str]:
@@ -22,6 +32,15 @@ def by_entity(entity: str) -> str:
 def by_visibility(visibility: str) -> str:
     """gsi2 partition: every public (or private) project, sorted by entity/name."""
     return f"PROJECTS#{visibility}"
+
+
+# Projects whose artifact_ttl_days changed: the artifacts' expiry pass (artifacts/retention.py) moves
+# their inheriting versions in its index, then removes the notice (if the project did not change again).
+ARTIFACT_TTL_CHANGES = "ARTTLCHANGED"
+
+
+def artifact_ttl_change(project_id: str) -> tuple[str, str]:
+    return ARTIFACT_TTL_CHANGES, project_id
 
 
 def grants_of(project_id: str) -> str:

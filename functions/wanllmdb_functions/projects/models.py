@@ -12,6 +12,7 @@ from ..core.text import MultilineText, SingleLineText
 from ..identity.models import EntityName
 
 __all__ = [
+    "MAX_ARTIFACT_TTL_DAYS",
     "Project",
     "ProjectCreate",
     "ProjectList",
@@ -27,6 +28,7 @@ Visibility = Literal["private", "public"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLineText]
 Description = Annotated[str, StringConstraints(max_length=4096), MultilineText]
 Tags = Annotated[list[Tag], Field(max_length=64)]
+MAX_ARTIFACT_TTL_DAYS = 36_500
 
 
 class ProjectCreate(BaseModel):
@@ -45,6 +47,13 @@ class ProjectUpdate(BaseModel):
     visibility: Visibility | None = None
     description: Description | None = None
     tags: Tags | None = None
+    artifact_ttl_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ARTIFACT_TTL_DAYS,
+        description="Days an artifact version is kept after it is logged, for versions that inherit "
+        "it (docs/artifacts.md, TTL); null keeps them forever. Project admins only.",
+    )
 
 
 class RunCounts(BaseModel):
@@ -62,6 +71,9 @@ class Project(BaseModel):
     visibility: Visibility
     description: str
     tags: list[str]
+    artifact_ttl_days: int | None = Field(
+        default=None, description="The TTL, in days, of the artifact versions that inherit it; null: forever."
+    )
     created_at: datetime
     updated_at: datetime
     run_counts: RunCounts

@@ -35,6 +35,7 @@ def project_from_item(item: Item, caller: Caller) -> Project:
             **{k: item[k] for k in ("id", "entity", "entity_kind", "name", "visibility", "created_at")},
             "description": item.get("description", ""),
             "tags": item.get("tags", []),
+            "artifact_ttl_days": item.get("artifact_ttl_days"),
             "updated_at": item.get("updated_at", item["created_at"]),
             "run_counts": RunCounts(**counts),
             "permissions": sorted(p.value for p in permissions_of(caller, ref_from_item(item))),
@@ -162,9 +163,13 @@ class ProjectService:
         item = self.get_item(project_id)
         ref = ref_from_item(item)
         changes = body.model_dump(exclude_none=True)
-        # Changing who can see a project is an admin decision; editing its text is a member's.
-        needed = Permission.PROJECT_ADMIN if "visibility" in changes else Permission.PROJECT_WRITE
-        authorize(caller, needed, ref)
+        ttl_changed = "artifact_ttl_days" in body.model_fields_set  # null is a value here: forever
+        if ttl_changed:
+            changes["artifact_ttl_days"] = body.artifact_ttl_days
+        # Who can see a project, and how long its artifacts are kept, are admin decisions; editing its
+        # text is a member's.
+        admin_only = "visibility" in changes or ttl_changed
+        authorize(caller, Permission.PROJECT_ADMIN if admin_only else Permission.PROJECT_WRITE, ref)
         if not changes:
             return project_from_item(item, caller)
         if "visibility" in changes:
@@ -174,8 +179,12 @@ class ProjectService:
         # that moved meanwhile) is never silently overwritten.
         rev = int(item.get("rev", 0))
         updated = {**item, **changes, "rev": rev + 1}
+        ops = [TransactOp("put", updated, Condition.equals("rev", rev))]
+        if ttl_changed and item.get("artifact_ttl_days") != body.artifact_ttl_days:
+            pk, sk = keys.artifact_ttl_change(project_id)
+            ops.append(TransactOp("put", {"pk": pk, "sk": sk, "project_id": project_id, "rev": rev + 1}))
         try:
-            self._items.put(updated, condition=Condition.equals("rev", rev))
+            self._items.transact_write(ops)
         except ConditionFailed:
             raise Conflict("the project changed while you edited it: fetch it and retry") from None
         return project_from_item(updated, caller)

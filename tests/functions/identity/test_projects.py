@@ -1,10 +1,11 @@
-"""Projects on both backends: idempotent create, visibility, listing, run counters."""
+"""Projects on both backends: idempotent create, visibility, artifact TTL default, listing, run counters."""
 
 from __future__ import annotations
 
 import pytest
 
 from wanllmdb_functions.core.errors import Forbidden, InvalidInput, NotFound
+from wanllmdb_functions.projects import keys
 from wanllmdb_functions.projects.models import ProjectCreate, ProjectUpdate
 from wanllmdb_functions.projects.service import ProjectService
 
@@ -93,6 +94,25 @@ def test_visibility_change_needs_admin_and_moves_the_listing(tenant: Tenant) -> 
     assert projects.update(tenant.caller("member"), pid, ProjectUpdate(description="d")).description == "d"
     projects.update(tenant.caller("org_admin"), pid, ProjectUpdate(visibility="public"))
     assert pid in {p.id for p in projects.list_projects(tenant.caller("outsider")).items}
+
+
+def test_the_artifact_ttl_default_needs_admin_and_notices_the_artifacts_expiry_pass(tenant: Tenant) -> None:
+    projects = ProjectService(tenant.items)
+    pid = tenant.projects["org-private"]
+    admin, member = tenant.caller("org_admin"), tenant.caller("member")
+    notice = keys.artifact_ttl_change(pid)
+    with pytest.raises(Forbidden):
+        projects.update(member, pid, ProjectUpdate(artifact_ttl_days=30))
+    assert projects.update(admin, pid, ProjectUpdate(artifact_ttl_days=30)).artifact_ttl_days == 30
+    assert (tenant.items.get(*notice) or {}).get("project_id") == pid
+    tenant.items.delete(*notice)  # as the expiry pass does once it has re-indexed
+    # A member's text edit keeps the default, and the same default again is no change to notice.
+    assert projects.update(member, pid, ProjectUpdate(description="d")).artifact_ttl_days == 30
+    projects.update(admin, pid, ProjectUpdate(artifact_ttl_days=30))
+    assert tenant.items.get(*notice) is None
+    # null is a value: keep artifacts forever.
+    assert projects.update(admin, pid, ProjectUpdate(artifact_ttl_days=None)).artifact_ttl_days is None
+    assert tenant.items.get(*notice) is not None
 
 
 def test_run_counters_move_atomically(tenant: Tenant) -> None:

@@ -200,12 +200,15 @@ class RunArtifacts:
         return artifact
 
     def _record_source_use(self, linked: Artifact) -> None:
-        """The run used a registered version: record its source artifact version as the run's input.
-        A caller who may read the registry but not the source's project gets a warning, not an error."""
+        """The run used a registered version: its source artifact version becomes the run's input.
+        Recorded through the registry (POST …/versions/{vN}/used needs registry:download), so a reader
+        of the registry who may not read the source's project still leaves lineage."""
         from wanllmdb.rest import ApiError
 
         try:
-            self._record_use(linked.source_name, linked._project_ref, None, None)
+            self._artifact_context().http.api(
+                "POST", f"{linked._version_source.route}/used", {"run_id": self.id}
+            )
         except ApiError as exc:
             if exc.status not in (403, 404):
                 raise

@@ -85,6 +85,8 @@ def _link(kind: str, obj: str | None, project_id: str | None) -> str | None:
         return f"/projects/{project_id}/workspace?view={obj}"
     if kind.startswith(("member.", "team.", "org.")):
         return "/settings/org"
+    if kind.startswith("registry."):
+        return f"/registries/{obj}"  # registry/events.py names the object entity/registry/model/vN
     return None
 
 

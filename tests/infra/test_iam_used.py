@@ -32,7 +32,7 @@ from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.e2e.lambda_events import LambdaContext, http_event, object_created, scheduled_event, sqs_event
 from tests.functions.actors import USERNAMES, Tenant, build_tenant
 from tests.functions.matrix_rows import Ctx, Row
-from tests.functions.notifications.test_notification_flow import Receiver
+from tests.functions.notifications.receiver import Receiver
 from tests.functions.routes_of_app import mounted_api_routes
 from tests.functions.test_permission_matrix import ROWS
 from tests.infra.aws_calls import AwsCallRecorder, Use, granted

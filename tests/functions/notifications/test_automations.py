@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LocalServer, start_local_server
+from tests.conftest import LocalServer
 from tests.functions.actors import build_tenant
-from tests.functions.notifications.test_notification_flow import Receiver
+from tests.functions.notifications.receiver import Receiver, hook_server
 from tests.functions.query.lake_client import User
 from wanllmdb_functions.adapters.sqlite_items import SqliteItemStore
 from wanllmdb_functions.notifications.automations import AutomationService, crossed
@@ -29,12 +29,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    # The receiver listens on 127.0.0.1, which the SSRF guard refuses unless an operator allows it.
-    srv = start_local_server(
-        tmp_path_factory.mktemp("automations") / "data", env={"WANLLMDB_WEBHOOK_ALLOW_PRIVATE": "true"}
-    )
-    yield srv
-    srv.stop()
+    yield from hook_server(tmp_path_factory, "automations")
 
 
 def _register(server: LocalServer) -> User:

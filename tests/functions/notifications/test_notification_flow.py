@@ -5,16 +5,14 @@ logged by the delivery worker."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import LocalServer, start_local_server
+from tests.conftest import LocalServer
+from tests.functions.notifications.receiver import Receiver, hook_server
 from tests.functions.query.lake_client import register
 from wanllmdb_functions.adapters.sqlite_items import SqliteItemStore
 from wanllmdb_functions.notifications import keys
@@ -24,43 +22,9 @@ from wanllmdb_functions.notifications.signing import SIGNATURE_HEADER, verify
 pytestmark = pytest.mark.slow
 
 
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that records what it got and answers `status`."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.got: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.got.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def wait(self, n: int, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.got) < n and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.got) >= n, self.got
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    # Receivers here listen on 127.0.0.1, which the SSRF guard refuses unless an operator allows it.
-    srv = start_local_server(
-        tmp_path_factory.mktemp("notify") / "data", env={"WANLLMDB_WEBHOOK_ALLOW_PRIVATE": "true"}
-    )
-    yield srv
-    srv.stop()
+    yield from hook_server(tmp_path_factory, "notify")
 
 
 def test_a_crashed_run_reaches_the_inbox_a_signed_webhook_and_the_outbox(server: LocalServer) -> None:

@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.e2e.lambda_events import sqs_event
 from tests.functions.actors import build_tenant
-from tests.functions.notifications.test_notification_flow import Receiver
+from tests.functions.notifications.receiver import Receiver
 from wanllmdb_functions.app.state import AppState
 from wanllmdb_functions.core.errors import InvalidInput
 from wanllmdb_functions.core.settings import load_settings

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import LocalServer, start_local_server
-from tests.functions.notifications.test_notification_flow import Receiver
+from tests.conftest import LocalServer
+from tests.functions.notifications.receiver import Receiver, hook_server
 from wanllmdb_functions.notifications.models import REGISTRY_EVENT_KINDS
 from wanllmdb_functions.notifications.signing import SIGNATURE_HEADER, verify
 
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    # The receiver listens on 127.0.0.1, which the SSRF guard refuses unless an operator allows it.
-    srv = start_local_server(
-        tmp_path_factory.mktemp("registry-hooks") / "data", env={"WANLLMDB_WEBHOOK_ALLOW_PRIVATE": "true"}
-    )
-    yield srv
-    srv.stop()
+    yield from hook_server(tmp_path_factory, "registry-hooks")
 
 
 def test_every_registry_event_is_delivered_signed(server: LocalServer) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from .artifacts.retention import artifact_expiry_task
 from .artifacts.routes import router as artifacts_router
 from .compaction.jobs import compaction_startup
 from .compaction.notices import register_compaction_notices
@@ -65,4 +66,4 @@ STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [
 ]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
-PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, purge_task]
+PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, purge_task, artifact_expiry_task]

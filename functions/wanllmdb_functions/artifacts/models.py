@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..projects.models import MAX_ARTIFACT_TTL_DAYS
+
 __all__ = [
     "MAX_BLOBS_PER_REQUEST",
     "AliasChange",
@@ -34,6 +36,7 @@ __all__ = [
     "PackRequest",
     "PartGrant",
     "RunArtifacts",
+    "TtlChange",
     "UseRequest",
     "VersionRuns",
 ]
@@ -145,6 +148,23 @@ class ArtifactLog(_Strict):
     aliases: list[str] = Field(default_factory=list, max_length=64)
     tags: list[str] = Field(default_factory=list, max_length=64)
     run_id: str | None = Field(default=None, max_length=64, description="the run logging it (lineage)")
+    ttl_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ARTIFACT_TTL_DAYS,
+        description="days the version is kept after it is created; null: kept forever; omitted: the "
+        "project's artifact_ttl_days (inherited)",
+    )
+
+
+class TtlChange(_Strict):
+    """A version's TTL: `{"ttl_days": N}`, `{"ttl_days": null}` (kept forever, whatever the project's
+    default) or `{"inherit": true}` (the project's artifact_ttl_days)."""
+
+    ttl_days: int | None = Field(
+        default=None, ge=1, le=MAX_ARTIFACT_TTL_DAYS, description="null: kept forever"
+    )
+    inherit: bool = Field(default=False, description="follow the project's artifact_ttl_days")
 
 
 class ArtifactVersion(BaseModel):
@@ -166,6 +186,11 @@ class ArtifactVersion(BaseModel):
     created_at: str
     created_by: str | None = None
     logged_by_run: str | None = None
+    ttl_days: int | None = Field(
+        default=None, description="days it is kept after created_at, its own or inherited; null: forever"
+    )
+    ttl_inherited: bool = Field(default=True, description="ttl_days is the project's artifact_ttl_days")
+    expires_at: str | None = Field(default=None, description="when it is deleted; null: never")
     created: bool = Field(default=True, description="false when identical content made no new version")
 
 

@@ -31,6 +31,7 @@ from .models import (
     PackGrant,
     PackRequest,
     RunArtifacts,
+    TtlChange,
     UseRequest,
     VersionRuns,
 )
@@ -123,6 +124,21 @@ def get_version(
     project_id: ReadableProjectIdDep, name: Name, label: Label, caller: ReaderDep, svc: ArtifactsDep
 ) -> ArtifactVersion:
     return svc.version(caller, project_id, name, label)
+
+
+@router.patch(f"{BASE}/{{name}}/versions/{{label}}")
+def set_version_ttl(
+    project_id: ProjectIdDep,
+    name: Name,
+    label: Label,
+    body: TtlChange,
+    caller: CallerDep,
+    svc: ArtifactsDep,
+) -> ArtifactVersion:
+    """Set the version's TTL (`{"ttl_days": N}`), keep it forever (`{"ttl_days": null}`) or let it
+    inherit the project's artifact_ttl_days (`{"inherit": true}`). 409 on a version linked into the
+    registry or holding a protected alias (`production`)."""
+    return svc.set_ttl(caller, project_id, name, label, body)
 
 
 @router.delete(f"{BASE}/{{name}}/versions/{{label}}", status_code=status.HTTP_204_NO_CONTENT)

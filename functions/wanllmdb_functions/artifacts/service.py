@@ -28,14 +28,16 @@ import polars as pl
 from ..core.caller import Caller
 from ..core.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ..core.policy import Permission, authorize
+from ..core.request_scope import note_activity
 from ..core.settings import Settings
 from ..core.values import now_iso
 from ..lake.keys import artifact_blob_key, artifact_manifest_key, artifact_pack_key
 from ..ports import BlobStore, Condition, Item, ItemStore, PresignedRequest, TransactOp
+from ..projects import keys as project_keys
 from ..projects.grants import resource_ref
-from ..projects.service import ProjectService
+from ..projects.service import ProjectService, ref_from_item
 from ..runs.lookup import authorized_run_item
-from . import keys
+from . import keys, ttl
 from .manifest import Manifest, ManifestCache, diff_manifests, entry_extra, read_manifest, wandb_digest
 from .models import (
     AliasChange,
@@ -61,6 +63,7 @@ from .models import (
     PackRequest,
     PartGrant,
     RunArtifacts,
+    TtlChange,
     UseRequest,
     VersionRuns,
 )
@@ -90,9 +93,13 @@ class _Known:
     packed: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
-def _version_model(item: Item, aliases: list[str], *, created: bool = True) -> ArtifactVersion:
+def _version_model(
+    item: Item, aliases: list[str], *, default_ttl_days: int | None, created: bool = True
+) -> ArtifactVersion:
+    """`default_ttl_days`: the project's artifact_ttl_days, what an inheriting version's TTL is."""
     fields = {k: v for k, v in item.items() if k in ArtifactVersion.model_fields}
-    return ArtifactVersion.model_validate({**fields, "aliases": aliases, "created": created})
+    expiry = ttl.ttl_view(item, default_ttl_days).fields()
+    return ArtifactVersion.model_validate({**fields, **expiry, "aliases": aliases, "created": created})
 
 
 class ArtifactService:
@@ -121,12 +128,19 @@ class ArtifactService:
 
     def _authorize(
         self, caller: Caller, permission: Permission, project_id: str, name: str | None = None
-    ) -> None:
-        """The one policy check; on one collection (`name`) its resource grants count too."""
-        ref = self._projects.get_ref(project_id)
+    ) -> Item:
+        """The one policy check; on one collection (`name`) its resource grants count too. Returns the
+        project's item (its artifact_ttl_days is the TTL of the versions that inherit it)."""
+        project = self._projects.get_item(project_id)
+        ref = ref_from_item(project)
         authorize(
             caller, permission, ref if name is None else resource_ref(self._items, ref, "artifact", name)
         )
+        return project
+
+    def _default_ttl_of(self, project_id: str) -> int | None:
+        project = self._items.get(*project_keys.project(project_id))
+        return None if project is None else ttl.default_days(project)
 
     # -- reading the store ---------------------------------------------------------------------------
     def _collection(self, project_id: str, name: str) -> Item | None:
@@ -311,9 +325,13 @@ class ArtifactService:
 
     # -- commit --------------------------------------------------------------------------------------
     def log(self, caller: Caller, project_id: str, body: ArtifactLog) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, body.name)
+        project = self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, body.name)
+        default_ttl = ttl.default_days(project)
         name, kind = check_name(body.name), check_type(body.type)
         aliases = sorted({check_alias(a) for a in body.aliases})
+        own_ttl = "ttl_days" in body.model_fields_set  # omitted: the version inherits the project's
+        if own_ttl:
+            ttl.refuse_kept(self._items, None, body.ttl_days, aliases=aliases)
         run_id = None
         if body.run_id is not None:
             run = authorized_run_item(
@@ -350,21 +368,30 @@ class ArtifactService:
             if existing is not None:
                 version = self._items.get(*keys.version(project_id, name, int(existing["index"])))
                 if version is not None and version.get("state") != "deleted":
+                    if own_ttl:  # the same content logged with a TTL: the version gets it
+                        version = self._apply_ttl(
+                            version, inherit=False, days=body.ttl_days, default_ttl=default_ttl
+                        )
                     self._move_aliases(project_id, name, int(version["index"]), aliases)
                     self._record_logged(run_id, version)
                     return _version_model(
                         version,
                         self._aliases_of(project_id, name).get(int(version["index"]), []),
+                        default_ttl_days=default_ttl,
                         created=False,
                     )
             try:
                 version = self._commit(
-                    caller, project_id, name, kind, body, manifest, digest, aliases, run_id
+                    caller, project_id, name, kind, body, manifest, digest, aliases, run_id, default_ttl
                 )
             except ConditionFailed:
                 continue  # another writer took this number, or logged the same content: look again
             self._record_logged(run_id, version)
-            return _version_model(version, self._aliases_of(project_id, name).get(int(version["index"]), []))
+            return _version_model(
+                version,
+                self._aliases_of(project_id, name).get(int(version["index"]), []),
+                default_ttl_days=default_ttl,
+            )
         raise Conflict(f"artifact {name}: too many concurrent versions; retry", field="name")
 
     def _check_packed(self, project_id: str, manifest: Manifest, known: _Known) -> None:
@@ -415,6 +442,7 @@ class ArtifactService:
         digest: str,
         aliases: list[str],
         run_id: str | None,
+        default_ttl: int | None,
     ) -> Item:
         at = now_iso()
         collection = self._collection(project_id, name)
@@ -465,7 +493,10 @@ class ArtifactService:
             "created_at": at,
             "created_by": caller.username,
             "logged_by_run": run_id,
+            "ttl_inherit": "ttl_days" not in body.model_fields_set,
+            "ttl_days": body.ttl_days,
         }
+        version.update(ttl.due_attrs(version, ttl.ttl_view(version, default_ttl).expires_at)[0])
         dpk, dsk = keys.digest(project_id, name, digest)
         ops = [
             TransactOp(
@@ -522,22 +553,26 @@ class ArtifactService:
         return sorted(out, key=lambda c: (c.type, c.name.casefold()))
 
     def versions(self, caller: Caller, project_id: str, name: str) -> list[ArtifactVersion]:
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
+        default_ttl = ttl.default_days(self._authorize(caller, Permission.ARTIFACT_READ, project_id, name))
         check_name(name)
         aliases = self._aliases_of(project_id, name)
         found = self._items.query_all(
             keys.artifacts_of(project_id), sk_prefix=keys.versions_prefix(name), page_size=500
         )
         return [
-            _version_model(item, aliases.get(int(item["index"]), []))
+            _version_model(item, aliases.get(int(item["index"]), []), default_ttl_days=default_ttl)
             for item in found
             if item.get("state") != "deleted"
         ]
 
     def version(self, caller: Caller, project_id: str, name: str, label: str) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
+        project = self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
-        return _version_model(item, self._aliases_of(project_id, name).get(int(item["index"]), []))
+        return _version_model(
+            item,
+            self._aliases_of(project_id, name).get(int(item["index"]), []),
+            default_ttl_days=ttl.default_days(project),
+        )
 
     def manifest_url(self, caller: Caller, project_id: str, name: str, label: str) -> str:
         """A presigned GET of the version's manifest (the SDK reads it whole)."""
@@ -640,7 +675,7 @@ class ArtifactService:
     def change_aliases(
         self, caller: Caller, project_id: str, name: str, label: str, body: AliasChange
     ) -> ArtifactVersion:
-        self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, name)
+        project = self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, name)
         item = self._version_item(project_id, name, label)
         index = int(item["index"])
         for alias in {check_alias(a, field="add") for a in body.add}:
@@ -651,14 +686,74 @@ class ArtifactService:
                 self._items.delete(
                     *keys.alias(project_id, name, alias), condition=Condition.equals("index", index)
                 )
-        return _version_model(item, self._aliases_of(project_id, name).get(index, []))
+        return _version_model(
+            item,
+            self._aliases_of(project_id, name).get(index, []),
+            default_ttl_days=ttl.default_days(project),
+        )
+
+    def set_ttl(
+        self, caller: Caller, project_id: str, name: str, label: str, body: TtlChange
+    ) -> ArtifactVersion:
+        """Set the version's TTL, keep it forever, or let it inherit the project's default. Refused (409)
+        where that would make a version linked into the registry, or holding a protected alias, expire."""
+        project = self._authorize(caller, Permission.ARTIFACT_WRITE, project_id, name)
+        if body.inherit and body.ttl_days is not None:
+            raise InvalidInput("ttl_days: give a number of days or inherit: true, not both", field="ttl_days")
+        if not body.inherit and "ttl_days" not in body.model_fields_set:
+            raise InvalidInput(
+                "ttl_days: say how many days to keep the version (null: forever), or send inherit: true "
+                "for the project's artifact_ttl_days",
+                field="ttl_days",
+            )
+        default_ttl = ttl.default_days(project)
+        item = self._version_item(project_id, name, label)
+        item = self._apply_ttl(item, inherit=body.inherit, days=body.ttl_days, default_ttl=default_ttl)
+        note_activity("artifact.ttl_changed", name)
+        return _version_model(
+            item, self._aliases_of(project_id, name).get(int(item["index"]), []), default_ttl_days=default_ttl
+        )
+
+    def _apply_ttl(self, item: Item, *, inherit: bool, days: int | None, default_ttl: int | None) -> Item:
+        """Store the version's own TTL setting and move it in the expiry index (ttl.py)."""
+        ttl.refuse_kept(self._items, item, default_ttl if inherit else days)
+        setting = {"ttl_inherit": inherit, "ttl_days": None if inherit else days}
+        set_attrs, remove = ttl.due_attrs(item, ttl.ttl_view({**item, **setting}, default_ttl).expires_at)
+        try:
+            # Only while it is live: a version deleted meanwhile does not come back into the index.
+            return self._items.update(
+                item["pk"],
+                item["sk"],
+                set_attrs={**setting, **set_attrs},
+                remove=remove,
+                condition=Condition.equals("state", "committed"),
+            )
+        except ConditionFailed:
+            raise NotFound(
+                f"no artifact {item['name']}:v{item['index']} in project {item['project_id']}",
+                field="artifact",
+            ) from None
 
     def delete(self, caller: Caller, project_id: str, name: str, label: str) -> None:
         """Soft: the version disappears from reads; its blobs go at the next `gc` unless still named."""
         self._authorize(caller, Permission.ARTIFACT_DELETE, project_id, name)
-        item = self._version_item(project_id, name, label)
-        index = int(item["index"])
-        self._items.update(item["pk"], item["sk"], set_attrs={"state": "deleted", "deleted_at": now_iso()})
+        self.soft_delete(self._version_item(project_id, name, label))
+
+    def soft_delete(self, item: Item) -> bool:
+        """Hide the version `item` from reads, free its digest and aliases and recount its collection:
+        the one way a version is deleted, by a caller (`delete`) or by its TTL (retention.py). The caller
+        is authorized already. Idempotent: False when another delete got there first."""
+        project_id, name, index = item["project_id"], item["name"], int(item["index"])
+        try:
+            self._items.update(
+                item["pk"],
+                item["sk"],
+                set_attrs={"state": "deleted", "deleted_at": now_iso()},
+                remove=list(ttl.INDEX_ATTRS),
+                condition=Condition.equals("state", "committed"),
+            )
+        except ConditionFailed:
+            return False
         self._items.delete(*keys.digest(project_id, name, item["digest"]))
         for alias, at in [
             (a["alias"], int(a["index"]))
@@ -678,6 +773,7 @@ class ArtifactService:
         self._items.update(
             pk, sk, set_attrs={"latest": latest, "version_count": len(live), "updated_at": now_iso()}
         )
+        return True
 
     # -- lineage -------------------------------------------------------------------------------------
     def use(
@@ -692,13 +788,17 @@ class ArtifactService:
             self._projects.resolve_id(caller, body.project_id) if body.project_id else run["project_id"]
         )
         name, label = parse_reference(body.artifact)
-        self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
+        project = self._authorize(caller, Permission.ARTIFACT_READ, project_id, name)
         item = self._version_item(project_id, name, label)
         for pk, sk in keys.used_edge(run["id"], item["id"]):
             self._items.put(
                 {"pk": pk, "sk": sk, **_edge(item), "run_id": run["id"], "run_project_id": run["project_id"]}
             )
-        return _version_model(item, self._aliases_of(project_id, name).get(int(item["index"]), []))
+        return _version_model(
+            item,
+            self._aliases_of(project_id, name).get(int(item["index"]), []),
+            default_ttl_days=ttl.default_days(project),
+        )
 
     def run_artifacts(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> RunArtifacts:
         """What the run used and logged: one query of the run's edge partition."""
@@ -707,11 +807,14 @@ class ArtifactService:
         )
         used: list[ArtifactVersion] = []
         logged: list[ArtifactVersion] = []
+        defaults: dict[str, int | None] = {}  # a run's artifacts come from a project or two
         for edge in self._items.query_all(keys.runs_edges_of(run["id"]), page_size=500):
             target = used if edge["sk"].startswith(keys.USED_PREFIX) else logged
             version = self._items.get(*keys.version(edge["project_id"], edge["name"], int(edge["index"])))
             if version is not None and version.get("state") != "deleted":
-                target.append(_version_model(version, []))
+                if edge["project_id"] not in defaults:
+                    defaults[edge["project_id"]] = self._default_ttl_of(edge["project_id"])
+                target.append(_version_model(version, [], default_ttl_days=defaults[edge["project_id"]]))
         return RunArtifacts(used=used, logged=logged)
 
     def version_runs(self, caller: Caller, project_id: str, name: str, label: str) -> VersionRuns:
@@ -783,10 +886,12 @@ class ArtifactService:
         live_manifests: set[str] = set()
         live_blobs: set[str] = set()
         live_packs: set[str] = set()
+        linked = ttl.linked_versions(self._items, project_id)
         for item in self._items.query_all(
             keys.artifacts_of(project_id), sk_prefix=keys.VERSION_PREFIX, page_size=500
         ):
-            if item.get("state") == "deleted":
+            # A deleted version the registry links to keeps its files: the registered version reads them.
+            if item.get("state") == "deleted" and (item["name"], int(item["index"])) not in linked:
                 continue
             live_manifests.add(item["manifest_sha256"])
             manifest = self._manifest(project_id, item["manifest_sha256"])

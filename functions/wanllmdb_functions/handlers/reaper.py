@@ -1,5 +1,6 @@
 """Lambda entry point for the reaper, run by an EventBridge schedule: it marks silent runs crashed,
-then purges the deletions whose grace period is over (deletes/purge.py), within the time it has left.
+then purges the deletions whose grace period is over (deletes/purge.py), then expires the artifact
+versions whose TTL is over (artifacts/retention.py), within the time it has left.
 
 How often is stated once, as `REAPER_RATE_MINUTES` in infra_cdk/triggers.py (the local server
 reaps every `WANLLMDB_REAPER_INTERVAL_S` instead).
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..app.state import AppState
+from ..artifacts.retention import expire_due_artifacts
 from ..compaction.notices import register_compaction_notices
 from ..core.errors import InvalidInput
 from ..deletes.purge import purge_due
@@ -18,7 +20,7 @@ from ..runs.reaper import reap_stale_runs
 
 __all__ = ["handler"]
 
-PURGE_MARGIN_S = 20.0
+MARGIN_S = 20.0
 
 # Built once per container: settings and storage clients are reused across invocations.
 _state = AppState()
@@ -37,11 +39,13 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         )
     crashed = reap_stale_runs(_state)
     # What the purge leaves undone when its budget runs out is resumed on the next schedule.
-    purged = purge_due(_state, budget_s=_purge_budget_s(context))
-    return {"crashed": crashed, "count": len(crashed), "purged": purged}
+    purged = purge_due(_state, budget_s=_budget_s(context))
+    # Read again: what the purge spent is gone. Versions left due are expired on the next schedule.
+    expired = expire_due_artifacts(_state, budget_s=_budget_s(context))
+    return {"crashed": crashed, "count": len(crashed), "purged": purged, "expired_artifacts": expired}
 
 
-def _purge_budget_s(context: Any) -> float:
+def _budget_s(context: Any) -> float:
     """The function's remaining time less a margin for the last batch and the answer."""
     remaining_ms = getattr(context, "get_remaining_time_in_millis", lambda: 60_000)()
-    return max(1.0, remaining_ms / 1000 - PURGE_MARGIN_S)
+    return max(1.0, remaining_ms / 1000 - MARGIN_S)

@@ -1,5 +1,5 @@
-"""Permission matrix rows of artifacts: readers browse versions, files and lineage; writers upload and log;
-admins delete versions and collect garbage."""
+"""Permission matrix rows of artifacts: readers browse versions, files and lineage; writers upload, log and
+set TTLs; admins delete versions and collect garbage."""
 
 from __future__ import annotations
 
@@ -194,6 +194,13 @@ ROWS = [
         lambda ctx, a, c: Call(
             f"{_base(ctx, c)}/{_version(ctx, c)}/versions/v0/aliases", json={"add": ["best"]}
         ),
+        cases=PROJECT_CASES,
+    ),
+    Row(
+        "PATCH",
+        "/api/projects/{project_id}/artifacts/{name}/versions/{label}",
+        project_rule(WRITERS),
+        lambda ctx, a, c: Call(f"{_base(ctx, c)}/{_version(ctx, c)}/versions/v0", json={"ttl_days": 7}),
         cases=PROJECT_CASES,
     ),
     Row(

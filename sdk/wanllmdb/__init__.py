@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from wanllmdb import data_types, errors, plot, util
 from wanllmdb.alerts import AlertLevel
-from wanllmdb.artifacts import Artifact
+from wanllmdb.artifacts import Artifact, ArtifactTTL
 from wanllmdb.config import Config, PreInitConfig
 from wanllmdb.data_types import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 from wanllmdb.errors import (
@@ -54,6 +54,7 @@ __all__ = [
     "Api",
     "ApiError",
     "Artifact",
+    "ArtifactTTL",
     "Audio",
     "AuthenticationError",
     "CommError",

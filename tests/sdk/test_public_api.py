@@ -16,6 +16,7 @@ def test_public_surface_is_pinned() -> None:
             "Api",
             "ApiError",
             "Artifact",
+            "ArtifactTTL",
             "Audio",
             "AuthenticationError",
             "CommError",

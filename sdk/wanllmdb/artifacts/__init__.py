@@ -7,5 +7,6 @@ an artifact is logged or downloaded.
 
 from wanllmdb.artifacts.artifact import Artifact
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
+from wanllmdb.artifacts.ttl import ArtifactTTL
 
-__all__ = ["Artifact", "ArtifactManifest", "ArtifactManifestEntry"]
+__all__ = ["Artifact", "ArtifactManifest", "ArtifactManifestEntry", "ArtifactTTL"]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.draft import DraftBuilder, entry_name
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
 from wanllmdb.artifacts.names import check_name, check_type
+from wanllmdb.artifacts.ttl import ArtifactTTL, TtlSetting, check_ttl, ttl_of
 from wanllmdb.errors import UsageError
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ class Artifact(DraftBuilder):
         self._staging: Path | None = None
         self._aliases: list[str] = []
         self._tags: list[str] = []
+        self._ttl: TtlSetting = ArtifactTTL.INHERIT  # sent at log time, or on save() once changed
+        self._ttl_changed = False
         # Set once logged (or fetched): the server's version and where it lives.
         self._attrs: dict[str, Any] | None = None
         self._ctx: ArtifactContext | None = None
@@ -166,6 +170,24 @@ class Artifact(DraftBuilder):
         if self._attrs is not None:
             raise UsageError(f"artifact {self.name}: tags are set when it is logged")
         self._tags = list(value)
+
+    @property
+    def ttl(self) -> timedelta | None:
+        """How long the version is kept after it was created (None: forever), as wandb's: set a
+        `timedelta`, None or `wanllmdb.ArtifactTTL.INHERIT` (the project's default), then log or
+        `save()`. An inherited TTL is the server's to say, so it is known once logged (ttl.py)."""
+        if self._attrs is not None and not self._ttl_changed:
+            return ttl_of(self._attrs)
+        if self._ttl is ArtifactTTL.INHERIT:
+            raise UsageError(
+                f"artifact {self.name}: an inherited TTL is the project's, known once the artifact is logged"
+            )
+        return self._ttl  # type: ignore[return-value]
+
+    @ttl.setter
+    def ttl(self, value: TtlSetting) -> None:
+        self._ttl = check_ttl(value)
+        self._ttl_changed = True
 
     @property
     def digest(self) -> str:
@@ -295,15 +317,18 @@ class Artifact(DraftBuilder):
         verify_root(self.manifest, self._root(root))
 
     def save(self, project: str | None = None, settings: Any = None) -> None:
-        """A logged artifact: apply alias changes. A draft: log it without a run (into `project`)."""
+        """A logged artifact: apply alias and TTL changes. A draft: log it without a run (into `project`)."""
         if self._attrs is None:
             from wanllmdb.artifacts.logging_flow import log_without_run
 
             log_without_run(self, project=project, settings=settings)
             return
         from wanllmdb.artifacts.remote import apply_aliases
+        from wanllmdb.artifacts.ttl import apply_ttl
 
         apply_aliases(self)
+        if self._ttl_changed:
+            apply_ttl(self)
 
     def delete(self, delete_aliases: bool = False) -> None:
         """Soft-delete this version (its blobs go at the next `wanllmdb artifact gc`)."""

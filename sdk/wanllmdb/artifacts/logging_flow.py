@@ -15,6 +15,7 @@ from wanllmdb.artifacts.hashing import Digests, hash_files
 from wanllmdb.artifacts.manifest import ArtifactManifest, ArtifactManifestEntry
 from wanllmdb.artifacts.names import check_alias
 from wanllmdb.artifacts.progress import Progress
+from wanllmdb.artifacts.ttl import ttl_fields
 from wanllmdb.artifacts.upload import BlobUploader, UploadStats
 from wanllmdb.errors import UsageError
 from wanllmdb.rest import ApiError
@@ -166,10 +167,12 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
         "metadata": artifact._metadata,
         "aliases": artifact._aliases,
         "tags": artifact._tags,
+        **ttl_fields(artifact._ttl),  # nothing when it inherits the project's
     }
     if run_id is not None:
         body["run_id"] = run_id
     version = uploader.commit(body)
+    artifact._ttl_changed = False
     ctx.cache.enforce_cap()
     artifact._attrs = version
     artifact._manifest = manifest

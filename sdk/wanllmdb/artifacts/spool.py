@@ -14,11 +14,13 @@ import json
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.manifest import ArtifactManifestEntry
 from wanllmdb.artifacts.names import check_alias
+from wanllmdb.artifacts.ttl import ttl_fields
 
 if TYPE_CHECKING:
     from wanllmdb.artifacts.artifact import Artifact
@@ -103,6 +105,7 @@ def spool_artifact(
                 "incremental": artifact.incremental,
                 "removed": sorted(artifact._removed),
                 "entries": entries,
+                **ttl_fields(artifact._ttl),
             }
             tmp = target.with_suffix(".json.tmp")
             tmp.write_text(json.dumps(body))
@@ -137,6 +140,8 @@ def sync_spooled_artifacts(
             incremental=bool(body.get("incremental")),
         )
         art._removed = set(body.get("removed") or [])
+        if "ttl_days" in body:  # absent: it inherits the project's
+            art._ttl = None if body["ttl_days"] is None else timedelta(days=int(body["ttl_days"]))
         for row in body["entries"]:
             art._entries[row["path"]] = ArtifactManifestEntry(**{f: row.get(f) for f in _FIELDS})
         local = [e for e in art._entries.values() if e.local_path]

@@ -1131,7 +1131,13 @@ export interface paths {
         delete: operations["delete_version_api_projects__project_id__artifacts__name__versions__label__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set Version Ttl
+         * @description Set the version's TTL (`{"ttl_days": N}`), keep it forever (`{"ttl_days": null}`) or let it
+         *     inherit the project's artifact_ttl_days (`{"inherit": true}`). 409 on a version linked into the
+         *     registry or holding a protected alias (`production`).
+         */
+        patch: operations["set_version_ttl_api_projects__project_id__artifacts__name__versions__label__patch"];
         trace?: never;
     };
     "/api/projects/{project_id}/artifacts/{name}/versions/{label}/aliases": {
@@ -2262,6 +2268,11 @@ export interface components {
              * @description the run logging it (lineage)
              */
             run_id?: string | null;
+            /**
+             * Ttl Days
+             * @description days the version is kept after it is created; null: kept forever; omitted: the project's artifact_ttl_days (inherited)
+             */
+            ttl_days?: number | null;
         };
         /** ArtifactVersion */
         ArtifactVersion: {
@@ -2315,6 +2326,22 @@ export interface components {
             created_by?: string | null;
             /** Logged By Run */
             logged_by_run?: string | null;
+            /**
+             * Ttl Days
+             * @description days it is kept after created_at, its own or inherited; null: forever
+             */
+            ttl_days?: number | null;
+            /**
+             * Ttl Inherited
+             * @description ttl_days is the project's artifact_ttl_days
+             * @default true
+             */
+            ttl_inherited: boolean;
+            /**
+             * Expires At
+             * @description when it is deleted; null: never
+             */
+            expires_at?: string | null;
             /**
              * Created
              * @description false when identical content made no new version
@@ -3607,6 +3634,11 @@ export interface components {
             /** Tags */
             tags: string[];
             /**
+             * Artifact Ttl Days
+             * @description The TTL, in days, of the artifact versions that inherit it; null: forever.
+             */
+            artifact_ttl_days?: number | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -3661,6 +3693,11 @@ export interface components {
             description?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Artifact Ttl Days
+             * @description Days an artifact version is kept after it is logged, for versions that inherit it (docs/artifacts.md, TTL); null keeps them forever. Project admins only.
+             */
+            artifact_ttl_days?: number | null;
         };
         /** PromotionRequest */
         PromotionRequest: {
@@ -4678,6 +4715,24 @@ export interface components {
              * @description a request's new status
              */
             status?: string | null;
+        };
+        /**
+         * TtlChange
+         * @description A version's TTL: `{"ttl_days": N}`, `{"ttl_days": null}` (kept forever, whatever the project's
+         *     default) or `{"inherit": true}` (the project's artifact_ttl_days).
+         */
+        TtlChange: {
+            /**
+             * Ttl Days
+             * @description null: kept forever
+             */
+            ttl_days?: number | null;
+            /**
+             * Inherit
+             * @description follow the project's artifact_ttl_days
+             * @default false
+             */
+            inherit: boolean;
         };
         /** UploadBatch */
         UploadBatch: {
@@ -13035,6 +13090,109 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_version_ttl_api_projects__project_id__artifacts__name__versions__label__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's name */
+                name: string;
+                /** @description vN, latest or an alias */
+                label: string;
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TtlChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
             };
             /** @description invalid */
             400: {

@@ -48,7 +48,7 @@ export function getVersion(v: VersionRef): Promise<ArtifactVersion> {
 }
 
 /** One page of the version's manifest entries under `prefix`, in path order; `urls` adds presigned GETs. */
-export function listFiles(v: VersionRef, q: { prefix?: string; offset?: number; limit?: number; urls?: boolean }): Promise<FilePage> {
+export function listFiles(v: VersionRef, q: FileQuery): Promise<FilePage> {
   return unwrap(
     api.GET("/api/projects/{project_id}/artifacts/{name}/versions/{label}/files", {
       params: {
@@ -57,6 +57,30 @@ export function listFiles(v: VersionRef, q: { prefix?: string; offset?: number; 
       },
     }),
   );
+}
+
+/** What a file listing asks for: a page of entries under `prefix`, with presigned GETs when `urls`. */
+export interface FileQuery {
+  prefix?: string;
+  offset?: number;
+  limit?: number;
+  urls?: boolean;
+}
+
+/**
+ * Where the file browser (FilesTab, FilePreview) reads a manifest: an artifact version, or a registered
+ * model version that links one (api/registry.ts). `key` names the (immutable) version in the query cache.
+ */
+export interface FileSource {
+  key: readonly string[];
+  /** How messages name the version, e.g. `dataset:v3`. */
+  label: string;
+  list: (q: FileQuery) => Promise<FilePage>;
+}
+
+/** An artifact version's files, read through its project. */
+export function artifactFiles(v: VersionRef): FileSource {
+  return { key: ["artifacts", v.project, v.name, v.label], label: `${v.name}:${v.label}`, list: (q) => listFiles(v, q) };
 }
 
 /** Added, removed and changed paths from `from` to `to`, paged, with the three counts. */

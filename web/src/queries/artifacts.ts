@@ -3,11 +3,11 @@ import {
   diffVersions,
   getVersion,
   listCollections,
-  listFiles,
   listVersions,
   runArtifacts,
   versionLineage,
   versionRuns,
+  type FileSource,
   type VersionRef,
 } from "../api/artifacts";
 
@@ -28,10 +28,10 @@ export const versionQuery = (v: VersionRef) =>
   queryOptions({ queryKey: [...artifactsKey(v.project), v.name, "version", v.label], queryFn: () => getVersion(v) });
 
 /** One page of entries under a prefix (no URLs: the tree and the flat list only need paths and sizes). */
-export const filePageQuery = (v: VersionRef, prefix: string, offset: number, limit: number) =>
+export const filePageQuery = (source: FileSource, prefix: string, offset: number, limit: number) =>
   queryOptions({
-    queryKey: [...artifactsKey(v.project), v.name, v.label, "files", prefix, offset, limit],
-    queryFn: () => listFiles(v, { prefix, offset, limit }),
+    queryKey: [...source.key, "files", prefix, offset, limit],
+    queryFn: () => source.list({ prefix, offset, limit }),
     ...IMMUTABLE,
   });
 
@@ -40,13 +40,13 @@ export const filePageQuery = (v: VersionRef, prefix: string, offset: number, lim
  * the file itself (a path sorts before every longer path it starts). Presigned URLs expire, so this
  * is asked for again after a few minutes rather than kept.
  */
-export const fileUrlQuery = (v: VersionRef, path: string) =>
+export const fileUrlQuery = (source: FileSource, path: string) =>
   queryOptions({
-    queryKey: [...artifactsKey(v.project), v.name, v.label, "file-url", path],
+    queryKey: [...source.key, "file-url", path],
     queryFn: async () => {
-      const page = await listFiles(v, { prefix: path, limit: 1, urls: true });
+      const page = await source.list({ prefix: path, limit: 1, urls: true });
       const entry = page.entries[0];
-      if (!entry || entry.path !== path) throw new Error(`no file ${path} in ${v.name}:${v.label}`);
+      if (!entry || entry.path !== path) throw new Error(`no file ${path} in ${source.label}`);
       return entry;
     },
     staleTime: 5 * 60_000,

@@ -10,6 +10,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const REPO = resolve(WEB, "..");
+/** The built site the server serves: web/dist, or $WANLLMDB_E2E_WEB_DIST (a build elsewhere, so a
+ * suite can run against its own build while web/dist serves others on a shared checkout). */
+export const WEB_DIST = process.env.WANLLMDB_E2E_WEB_DIST ?? join(WEB, "dist");
 export const SHOTS = join(REPO, "test-output", "web");
 
 /** The server command: $WANLLMDB_BIN, the repo's .venv (CI), or the shared dev venv. */
@@ -57,7 +60,7 @@ export async function startServer(bin: string, env: Record<string, string> = {})
   const logPath = join(dataDir, "..", `${dataDir.split("/").pop()}-server.log`);
   const log = openSync(logPath, "a");
   const proc = spawn(bin, ["server", "--port", String(port), "--data-dir", join(dataDir, "data")], {
-    env: { ...pyEnv(), WANLLMDB_WEB_DIST: join(WEB, "dist"), ...env },
+    env: { ...pyEnv(), WANLLMDB_WEB_DIST: WEB_DIST, ...env },
     stdio: ["ignore", log, log],
   });
   const url = `http://127.0.0.1:${port}`;

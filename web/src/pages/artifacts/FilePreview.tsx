@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import type { FileEntry, VersionRef } from "../../api/artifacts";
+import type { FileEntry, FileSource } from "../../api/artifacts";
 import { ErrorBanner, Loading } from "../../components/status";
 import { lazyComponent } from "../../components/lazyComponent";
 import { fileUrlQuery } from "../../queries/artifacts";
@@ -24,8 +24,8 @@ export const CSV_ROWS = 50;
  * table cells, images as <img> of the presigned URL (an SVG as an <img> of a blob: an <img> runs
  * no script). Nothing is ever parsed as the dashboard's HTML.
  */
-export function FilePreview({ vref, path }: { vref: VersionRef; path: string }) {
-  const entry = useQuery(fileUrlQuery(vref, path));
+export function FilePreview({ source, path }: { source: FileSource; path: string }) {
+  const entry = useQuery(fileUrlQuery(source, path));
   const name = path.slice(path.lastIndexOf("/") + 1);
   const kind = previewKind(path);
   return (

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { ArtifactVersion, FileEntry, VersionRef } from "../../api/artifacts";
+import type { FileEntry, FileSource } from "../../api/artifacts";
 import { Empty, ErrorBanner } from "../../components/status";
 import { useDebounced } from "../../hooks/useDebounced";
 import { filePageQuery } from "../../queries/artifacts";
@@ -13,8 +13,9 @@ import { useFileTree } from "./useFileTree";
 
 const ROW_PX = 26;
 
-/** The version's files: a folder tree (or a flat list under a prefix) beside the chosen file's preview. */
-export function FilesTab({ vref, version }: { vref: VersionRef; version: ArtifactVersion }) {
+/** The version's files: a folder tree (or a flat list under a prefix) beside the chosen file's preview.
+ * `source` is an artifact version's files or a registered version's (the same manifest, read through the registry). */
+export function FilesTab({ source, fileCount }: { source: FileSource; fileCount: number }) {
   const [params, setParams] = useSearchParams();
   const selected = params.get("path");
   const [mode, setMode] = useState<"tree" | "flat">("tree");
@@ -27,7 +28,7 @@ export function FilesTab({ vref, version }: { vref: VersionRef; version: Artifac
       },
       { replace: true },
     );
-  if (version.file_count === 0) return <Empty title="This version has no files" />;
+  if (fileCount === 0) return <Empty title="This version has no files" />;
   return (
     <div className="art-files">
       <div className="art-browser">
@@ -43,25 +44,25 @@ export function FilesTab({ vref, version }: { vref: VersionRef; version: Artifac
           {mode === "flat" && (
             <input className="art-prefix" placeholder="Path prefix" value={prefix} onChange={(e) => setPrefix(e.target.value)} aria-label="Path prefix" />
           )}
-          <span className="muted small">{version.file_count.toLocaleString("en-US")} files</span>
+          <span className="muted small">{fileCount.toLocaleString("en-US")} files</span>
         </div>
         {mode === "tree" ? (
-          <TreeView vref={vref} selected={selected} onSelect={select} />
+          <TreeView source={source} selected={selected} onSelect={select} />
         ) : (
-          <FlatView vref={vref} prefix={prefix} selected={selected} onSelect={select} />
+          <FlatView source={source} prefix={prefix} selected={selected} onSelect={select} />
         )}
       </div>
       <div className="art-preview">
-        {selected ? <FilePreview key={selected} vref={vref} path={selected} /> : <Empty title="Choose a file">Text, images, CSV and Parquet heads preview here.</Empty>}
+        {selected ? <FilePreview key={selected} source={source} path={selected} /> : <Empty title="Choose a file">Text, images, CSV and Parquet heads preview here.</Empty>}
       </div>
     </div>
   );
 }
 
-function TreeView({ vref, selected, onSelect }: { vref: VersionRef; selected: string | null; onSelect: (path: string) => void }) {
+function TreeView({ source, selected, onSelect }: { source: FileSource; selected: string | null; onSelect: (path: string) => void }) {
   // The tree opens the folders down to a deep-linked file once; later selections keep what is open.
   const [initial] = useState(selected);
-  const tree = useFileTree(vref, initial);
+  const tree = useFileTree(source, initial);
   const scroller = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: tree.rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });
   const items = virt.getVirtualItems();
@@ -142,9 +143,9 @@ function TreeRowView({
 const FLAT_PAGE = 500;
 
 /** Every entry under a prefix as one list, read by page where it is scrolled to (any of 1M rows at once). */
-function FlatView({ vref, prefix, selected, onSelect }: { vref: VersionRef; prefix: string; selected: string | null; onSelect: (path: string) => void }) {
+function FlatView({ source, prefix, selected, onSelect }: { source: FileSource; prefix: string; selected: string | null; onSelect: (path: string) => void }) {
   const p = useDebounced(prefix, 250);
-  const first = useQuery(filePageQuery(vref, p, 0, FLAT_PAGE));
+  const first = useQuery(filePageQuery(source, p, 0, FLAT_PAGE));
   const total = first.data?.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });
@@ -152,7 +153,7 @@ function FlatView({ vref, prefix, selected, onSelect }: { vref: VersionRef; pref
   // While the scrollbar is dragged, only the pages where it stops are read.
   const pages = useDebounced([...new Set(items.map((i) => Math.floor(i.index / FLAT_PAGE)))].join(","), 80);
   const loaded = useQueries({
-    queries: (pages ? pages.split(",").map(Number) : []).map((n) => filePageQuery(vref, p, n * FLAT_PAGE, FLAT_PAGE)),
+    queries: (pages ? pages.split(",").map(Number) : []).map((n) => filePageQuery(source, p, n * FLAT_PAGE, FLAT_PAGE)),
   });
   const byPage = new Map<number, FileEntry[]>();
   if (first.data) byPage.set(0, first.data.entries);

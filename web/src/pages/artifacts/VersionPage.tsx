@@ -1,6 +1,7 @@
+import { useMemo } from "react";
 import { Link, NavLink, useParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
-import type { ArtifactVersion, VersionRef } from "../../api/artifacts";
+import { artifactFiles, type ArtifactVersion, type VersionRef } from "../../api/artifacts";
 import { ErrorBanner, Loading } from "../../components/status";
 import { lazyComponent } from "../../components/lazyComponent";
 import { versionQuery } from "../../queries/artifacts";
@@ -61,7 +62,7 @@ export default function VersionPage() {
 function VersionTab({ tab, v, vref, entity, project }: { tab: string; v: ArtifactVersion; vref: VersionRef; entity: string; project: string }) {
   switch (tab) {
     case "files":
-      return <FilesTab vref={vref} version={v} />;
+      return <ArtifactFilesTab vref={vref} fileCount={v.file_count} />;
     case "diff":
       return <DiffTab v={v} entity={entity} project={project} />;
     case "lineage":
@@ -69,4 +70,11 @@ function VersionTab({ tab, v, vref, entity, project }: { tab: string; v: Artifac
     default:
       return <OverviewTab v={v} vref={vref} entity={entity} project={project} />;
   }
+}
+
+function ArtifactFilesTab({ vref, fileCount }: { vref: VersionRef; fileCount: number }) {
+  const { project, name, label } = vref;
+  // One source per version, so the tree keeps what it read across renders.
+  const source = useMemo(() => artifactFiles({ project, name, label }), [project, name, label]);
+  return <FilesTab source={source} fileCount={fileCount} />;
 }

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { FileEntry, VersionRef } from "../../api/artifacts";
+import type { FileEntry, FileSource } from "../../api/artifacts";
 import { filePageQuery } from "../../queries/artifacts";
 import { ancestors, emptyListing, listMore, treeRows, type Listing, type TreeRow } from "../../shaping/fileTree";
 
@@ -15,9 +15,10 @@ export interface FileTree {
 /**
  * The version's folder tree: each open folder's children, read a page at a time as their rows come
  * into view (the `more` rows; shaping/fileTree.ts). Pages go through the query cache, so reopening a
- * folder or revisiting the tab reads nothing again.
+ * folder or revisiting the tab reads nothing again. `source` keeps its identity while the version does
+ * (callers memoize it), or every folder would be read again.
  */
-export function useFileTree(vref: VersionRef, initialPath: string | null): FileTree {
+export function useFileTree(source: FileSource, initialPath: string | null): FileTree {
   const qc = useQueryClient();
   const [listings, setListings] = useState<ReadonlyMap<string, Listing<FileEntry>>>(() => new Map());
   const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(initialPath ? ancestors(initialPath) : []));
@@ -25,7 +26,6 @@ export function useFileTree(vref: VersionRef, initialPath: string | null): FileT
   // The latest listings and the folders being read, for callbacks (never read while rendering).
   const latest = useRef(listings);
   const reading = useRef(new Set<string>());
-  const { project, name, label } = vref;
 
   const loadMore = useCallback(
     (prefix: string) => {
@@ -33,8 +33,7 @@ export function useFileTree(vref: VersionRef, initialPath: string | null): FileT
       const listing = latest.current.get(prefix) ?? emptyListing<FileEntry>();
       if (listing.next === null) return;
       reading.current.add(prefix);
-      const ref = { project, name, label };
-      const fetchEntries = (p: string, offset: number, limit: number) => qc.fetchQuery(filePageQuery(ref, p, offset, limit));
+      const fetchEntries = (p: string, offset: number, limit: number) => qc.fetchQuery(filePageQuery(source, p, offset, limit));
       listMore(fetchEntries, prefix, listing)
         .then((next) => {
           const map = new Map(latest.current);
@@ -46,7 +45,7 @@ export function useFileTree(vref: VersionRef, initialPath: string | null): FileT
         .catch((e: unknown) => setError(e))
         .finally(() => reading.current.delete(prefix));
     },
-    [qc, project, name, label],
+    [qc, source],
   );
 
   const toggle = useCallback((folder: string) => {

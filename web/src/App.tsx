@@ -26,6 +26,11 @@ const OutboxPage = lazyComponent(() => import("./pages/settings/OutboxPage"));
 const ProjectRedirect = lazyComponent(() => import("./pages/links/ProjectRedirect"));
 const ArtifactsPage = lazyComponent(() => import("./pages/artifacts/ArtifactsPage"));
 const VersionPage = lazyComponent(() => import("./pages/artifacts/VersionPage"));
+const RegistriesPage = lazyComponent(() => import("./pages/registry/RegistriesPage"));
+const RegistryPage = lazyComponent(() => import("./pages/registry/RegistryPage"));
+const ModelPage = lazyComponent(() => import("./pages/registry/ModelPage"));
+const RegisteredVersionPage = lazyComponent(() => import("./pages/registry/RegisteredVersionPage"));
+const InboxPage = lazyComponent(() => import("./pages/registry/InboxPage"));
 
 /** The pages only a signed-in user has (the projects list, settings): a visitor goes to the login page, and back here after. */
 function RequireSession() {
@@ -58,6 +63,14 @@ export function App() {
               <Route path="settings/profile" element={<ProfilePage />} />
               <Route path="settings/org" element={<OrgSettingsPage />} />
               <Route path="settings/outbox" element={<OutboxPage />} />
+              {/* The model registry (docs/registry.md, "Dashboard links": notifications link here). Before
+                  :entity/:project/settings, so a registry named `settings` is a registry. */}
+              <Route path="registries" element={<RegistriesPage />} />
+              <Route path="registries/:entity/:registry" element={<RegistryPage />} />
+              <Route path="registries/:entity/:registry/:model" element={<ModelPage />} />
+              <Route path="registries/:entity/:registry/:model/:version" element={<RegisteredVersionPage />} />
+              <Route path="registries/:entity/:registry/:model/:version/:tab" element={<RegisteredVersionPage />} />
+              <Route path="registry-requests" element={<InboxPage />} />
               <Route path=":entity/:project/settings" element={<ProjectSettingsPage />} />
               <Route path="*" element={<Navigate to="/" replace />} />
             </Route>

@@ -51,6 +51,9 @@ export function AppShell() {
         {/* Signed out (a public project's visitor): no bell, organization or profile, which all need a user. */}
         {signedIn ? (
           <div className="topbar-right">
+            <NavLink to="/registries" className="user" title="Model registries and review requests">
+              Registry
+            </NavLink>
             <NotificationBell />
             <Link to="/settings/org" className="user" title="Members, teams, roles and API keys">
               Organization

@@ -12,6 +12,11 @@ describe("objectPath", () => {
   it("passes settings paths through", () => {
     expect(objectPath("/settings/org", null)).toBe("/settings/org");
   });
+  it("passes the registry's pages and the review inbox through (a registry notification's project_id is the registry's)", () => {
+    expect(objectPath("/registries/acme/model/resnet/v3", "reg1")).toBe("/registries/acme/model/resnet/v3");
+    expect(objectPath("/registry-requests", null)).toBe("/registry-requests");
+    expect(objectPath("/registriesx", null)).toBeNull();
+  });
   it("has no path for a run without its project, or for nothing", () => {
     expect(objectPath("/runs/abc123", null)).toBeNull();
     expect(objectPath(null, "p1")).toBeNull();

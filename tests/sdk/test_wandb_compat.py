@@ -151,7 +151,7 @@ def test_login_stores_a_key_and_finds_it_again(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_names_of_later_features_raise_naming_the_feature(offline_run: OfflineRun) -> None:
-    run = offline_run()
+    offline_run()  # reinit="create_new" is refused only while a run is active
     with pytest.raises(wanllmdb.NotAvailableYet, match="forking"):
         wanllmdb.init(project="p", fork_from="abc?_step=3", mode="offline")
     with pytest.raises(wanllmdb.NotAvailableYet, match="several runs at once"):

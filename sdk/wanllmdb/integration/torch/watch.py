@@ -51,6 +51,8 @@ ONCE_PER_MODEL = (
     "You can only call `watch` once per model. Pass a new instance of the model if you need to call "
     "watch again in your code (or unwatch() it first)."
 )  # wandb's message, with our way out
+
+
 @dataclass(frozen=True)
 class _Capture:
     step: int

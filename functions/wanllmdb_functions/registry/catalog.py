@@ -613,16 +613,20 @@ class RegistryCatalog:
         datasets: list[DatasetLink] = []
         if run_id:
             for edge in self._items.query_all(artifact_keys.runs_edges_of(run_id), page_size=500):
-                if edge["sk"].startswith(artifact_keys.USED_PREFIX):
-                    datasets.append(
-                        DatasetLink(
-                            id=artifact_keys.version_id(edge["project_id"], edge["name"], int(edge["index"])),
-                            project_id=edge["project_id"],
-                            name=edge["name"],
-                            version=f"v{edge['index']}",
-                            type=edge.get("type", ""),
-                        )
+                if not edge["sk"].startswith(artifact_keys.USED_PREFIX):
+                    continue
+                used = self._items.get(
+                    *artifact_keys.version(edge["project_id"], edge["name"], int(edge["index"]))
+                )
+                datasets.append(
+                    DatasetLink(
+                        id=artifact_keys.version_id(edge["project_id"], edge["name"], int(edge["index"])),
+                        project_id=edge["project_id"],
+                        name=edge["name"],
+                        version=f"v{edge['index']}",
+                        type="" if used is None else str(used["type"]),
                     )
+                )
         rid = registry["id"]
         evaluations = self._items.query_all(
             keys.registry_of(rid), sk_prefix=keys.evaluations_prefix(name, index)

@@ -231,3 +231,17 @@ def test_outsiders_see_nothing_and_bad_input_names_the_field(acme: Acme, module_
         json={"model": "m", "version": "v0", "stage": "Staging", "alias": "x"},
     )
     assert both.status_code in (400, 404)
+
+
+def test_a_version_links_its_training_run_and_the_datasets_that_run_used(acme: Acme) -> None:
+    run = acme.member.run(acme.project)
+    acme.model_artifact("images", b"pixels", type="dataset")
+    used = acme.member.request("POST", f"/runs/{run}/artifacts/used", json={"artifact": "images:v0"})
+    assert used.status_code == 200, used.text
+    version = acme.model_artifact("trained", b"weights", run_id=run)
+    assert acme.link(acme.member, "classifier", f"{version['name']}:v0").status_code == 201
+    links = acme.viewer.request(
+        "GET", f"/registries/{acme.registry}/models/classifier/versions/v0/links"
+    ).json()
+    assert (links["training_run"], links["training_run_project"]) == (run, acme.project)
+    assert [(d["name"], d["version"], d["type"]) for d in links["datasets"]] == [("images", "v0", "dataset")]

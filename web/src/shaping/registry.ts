@@ -73,7 +73,10 @@ interface Protection {
 export function directStages(permissions: readonly string[], settings: Protection, current: string): string[] {
   const admin = permissions.includes("registry:admin");
   if (!admin && !permissions.includes("registry:write")) return [];
-  return STAGES.filter((s) => s !== current && (admin || !(settings.protected_stages ?? []).includes(s)));
+  const guarded = settings.protected_stages ?? [];
+  // As the server: leaving a protected stage is as guarded as entering one (Production is not emptied by a member).
+  if (!admin && guarded.includes(current)) return [];
+  return STAGES.filter((s) => s !== current && (admin || !guarded.includes(s)));
 }
 
 /** The stages worth a request: every stage but the current one, protected ones first (they need one). */

@@ -62,6 +62,8 @@ describe("what the caller may move", () => {
     expect(directStages(["registry:read", "registry:write"], settings, "Development")).toEqual(["Archived"]);
     expect(directStages(["registry:read", "registry:write"], settings, "Archived")).toEqual(["Development"]);
     expect(directStages(["registry:read"], settings, "Development")).toEqual([]);
+    expect(directStages(["registry:read", "registry:write"], settings, "Production")).toEqual([]);
+    expect(directStages(["registry:read", "registry:write", "registry:admin"], settings, "Production")).toEqual(["Development", "Staging", "Archived"]);
   });
 
   it("offers protected stages first in a request", () => {

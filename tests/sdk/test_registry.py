@@ -89,8 +89,9 @@ def test_every_target_form_of_wandb_links_into_one_registered_model(
 
 
 def test_link_model_logs_the_files_and_use_model_downloads_them_with_lineage(
-    online_run: OnlineRun, tmp_path: Path
+    online_run: OnlineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # use_model downloads under ./artifacts/, as wandb does
     weights = _weights(tmp_path / "w", "weights.bin", b"mnist weights")
     trainer = online_run(project="trainer")
     linked = trainer.link_model(weights, "mnist-clf", aliases=["best"])

@@ -55,9 +55,13 @@ _H_A = np.array(
     ]
 )
 _H_P = 1e-4 * np.array(
-    [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-     [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
-)  # fmt: skip
+    [
+        [1312, 1696, 5569, 124, 8283, 5886],
+        [2329, 4135, 8307, 3736, 1004, 9991],
+        [2348, 1451, 3522, 2883, 3047, 6650],
+        [4047, 8828, 8732, 5743, 1091, 381],
+    ]
+)
 _H_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
 
 
@@ -102,8 +106,11 @@ class StdioEngine:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "wanllmdb.sweeps.engine_stdio"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
 
     def call(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -171,9 +178,13 @@ def suggestion_latency(finished: int, reps: int = 15) -> float:
     from wanllmdb.sweeps import SweepRun, load_config, next_runs
 
     config = load_config(
-        {"method": "bayes", "seed": 1, "metric": {"name": "loss"},
-         "parameters": {f"x{i}": {"min": 0.0, "max": 1.0} for i in range(1, 7)}}
-    )  # fmt: skip
+        {
+            "method": "bayes",
+            "seed": 1,
+            "metric": {"name": "loss"},
+            "parameters": {f"x{i}": {"min": 0.0, "max": 1.0} for i in range(1, 7)},
+        }
+    )
     rng = random.Random(0)
     runs = []
     for k in range(finished + reps):
@@ -231,12 +242,22 @@ def main() -> None:
             print(f"{name:<10} {b:>6} {row}")
     for n, seconds in latency.items():
         print(f"bayes suggestion with {n} finished runs (6 dims): {seconds * 1000:.1f} ms p50")
-    print(f"{os.cpu_count()} cores; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
-          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+    print(
+        f"{os.cpu_count()} cores; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"regret": results, "latency_s": latency, "seeds": args.seeds,
-                       "load_average": [load_before[0], load_after[0]]}, out, indent=2)  # fmt: skip
+            json.dump(
+                {
+                    "regret": results,
+                    "latency_s": latency,
+                    "seeds": args.seeds,
+                    "load_average": [load_before[0], load_after[0]],
+                },
+                out,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":

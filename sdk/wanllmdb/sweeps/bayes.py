@@ -11,9 +11,10 @@ How one call goes:
    most ``POSTERIOR_ROWS``. Above those sizes the rows are a deterministic subset: the best half of the
    budget by value, then evenly spaced ranks among the rest (every rank stratum is represented, no row
    twice, no randomness). Below them, every observation is used.
-5. Pending points join the GP with the GP's own mean as their value ("kriging believer"): the
-   variance there collapses, expected improvement there vanishes, and parallel suggestions spread.
-   Each suggestion of a batch becomes pending before the next is made.
+5. Pending points join the GP with a "lie" for their value: the GP's own mean there, but never better
+   than the average observation (kriging believer bounded by constant-liar-mean). Variance there
+   collapses, expected improvement there vanishes, and parallel suggestions spread. Each suggestion
+   of a batch becomes pending before the next is made.
 6. A finite space of at most ``ENUMERATE_UP_TO`` points is scored point by point (every unused one);
    otherwise log EI is maximised from many candidates with L-BFGS-B restarts. Suggestions never repeat
    a run's params; when every point of a finite space is used the search is exhausted (None).
@@ -225,7 +226,8 @@ class _Model:
         self.z, self.y = self.z_all[rows], self.y_all[rows]
         fit_rows = subset_rows(self.y, FIT_ROWS)
         self.gp: GP = fit_gp(space.features(self.z), self.y, space.groups, fit_rows=fit_rows)
-        self.best = float(self.y.min())
+        self.observed_best = float(self.y.min())
+        self.best = self.observed_best
         self.base = self.gp
         self.pending_z: list[Array] = []
         for p in pending:
@@ -234,9 +236,13 @@ class _Model:
     def add_pending(self, z: Array) -> None:
         self.pending_z.append(z)
         zs = np.array(self.pending_z)
-        believed, _ = self.base.predict(self.space.features(zs))
+        mean, _ = self.base.predict(self.space.features(zs))
+        # The lie: the GP's mean, but never better than the average run. Believing a pending run to be
+        # the new best keeps expected improvement high right beside it and the batch piles up there.
+        lie = np.maximum(mean, float(self.y.mean()))
         x = self.space.features(np.concatenate([self.z, zs]))
-        self.gp = self.base.condition(x, np.concatenate([self.y, believed]))
+        self.gp = self.base.condition(x, np.concatenate([self.y, lie]))
+        self.best = min(self.observed_best, float(lie.min()))
 
     def best_points(self, count: int) -> Array:
         return self.z[np.argsort(self.y, kind="stable")[:count]]

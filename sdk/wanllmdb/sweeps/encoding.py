@@ -146,6 +146,9 @@ class Space:
                 return k
             return p.quantize(k * float(p["q"]))
         v = self._unwarp(p, float(z))
+        bounds = p.bounds()
+        if bounds is not None:  # exp(log(max)) can land a rounding error past max
+            v = min(max(v, bounds[0]), bounds[1])
         return p.quantize(v) if p.distribution.startswith("q_") else v
 
     # -- whole points ----------------------------------------------------------------------------

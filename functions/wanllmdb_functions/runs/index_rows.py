@@ -30,7 +30,7 @@ __all__ = [
 # cut to its first NOTES_PREFIX_CHARS: the row budget is for hyperparameters, not prose).
 STORED = (
     *("state", "name", "tags", "group", "job_type", "created_at"),
-    *("created_by", "host", "notes", "finished_at"),
+    *("created_by", "host", "notes", "finished_at", "sweep_id"),
 )
 # Derived from stored fields when read, so rows written before these columns existed have them too.
 DERIVED = ("duration", "runtime")

@@ -28,9 +28,18 @@ class RunTable:
         return self._items.query(project_rows_pk(project_id), sk_prefix=ROW_PREFIX).items
 
     def _matched(
-        self, project_id: str, *, state: str | None, tag: str | None, group: str | None, filters: str | None
+        self,
+        project_id: str,
+        *,
+        state: str | None,
+        tag: str | None,
+        group: str | None,
+        filters: str | None,
+        sweep: str | None = None,
     ) -> list[Item]:
         checks: list[Predicate] = [compile_filters(filters)]
+        if sweep:
+            checks.append(lambda row: row.get("sweep_id") == sweep)
         if state:
             checks.append(lambda row: row.get("state") == state)
         if tag:
@@ -51,10 +60,11 @@ class RunTable:
         order: str | None = None,
         per_page: int = 50,
         cursor: str | None = None,
+        sweep: str | None = None,
     ) -> RunList:
         authorize(caller, Permission.RUN_READ, self._projects.get_ref(project_id))
         sort = parse_order(order)
-        matched = self._matched(project_id, state=state, tag=tag, group=group, filters=filters)
+        matched = self._matched(project_id, state=state, tag=tag, group=group, filters=filters, sweep=sweep)
         page, next_cursor = page_after(sort_rows(matched, sort), sort, cursor, per_page)
         runs = []
         for row in page:

@@ -30,6 +30,7 @@ __all__ = [
     "RunProject",
     "RunState",
     "SummaryPatch",
+    "SweepId",
     "UploadBatch",
     "UploadItem",
 ]
@@ -50,6 +51,7 @@ Notes = Annotated[str, StringConstraints(max_length=20_000), MultilineText]
 Tags = Annotated[list[Tag], Field(max_length=64)]
 Short = Annotated[str, StringConstraints(max_length=128)]
 Label = Annotated[str, StringConstraints(max_length=128), SingleLineText]  # group, job_type
+SweepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 ContentType = Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=128)]
 
@@ -109,6 +111,11 @@ class RunCreate(_Strict):
     job_type: Label | None = None
     metadata: RunMetadata | None = None
     resume: Literal["never", "allow", "must"] = "never"
+    sweep_id: SweepId | None = Field(
+        default=None,
+        description="The sweep whose trial this run is (the agent exports it as WANLLMDB_SWEEP_ID); the "
+        "runs table filters on it.",
+    )
     resume_token: Annotated[
         str | None,
         Field(
@@ -156,6 +163,7 @@ class Run(BaseModel):
     notes: str | None
     group: str | None
     job_type: str | None
+    sweep_id: str | None = Field(default=None, description="The sweep this run is a trial of, if any.")
     metadata: dict[str, Any]
     created_by: str | None = Field(
         default=None, description="The user who created the run; null for runs created before it was kept."

@@ -132,6 +132,7 @@ def run_from_item(item: Item, config: dict[str, Any]) -> Run:
         notes=item.get("notes"),
         group=item.get("group"),
         job_type=item.get("job_type"),
+        sweep_id=item.get("sweep_id"),
         metadata=item.get("metadata") or {},
         created_by=item.get("created_by"),
         created_at=item["created_at"],

@@ -78,10 +78,11 @@ def list_runs(
     ] = None,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
+    sweep: Annotated[str | None, Query(max_length=64, description="Only the trials of this sweep.")] = None,
 ) -> RunList:
     return table.list(
         caller, project_id, state=state, tag=tag, group=group, filters=filters, order=order,
-        per_page=per_page, cursor=cursor,
+        per_page=per_page, cursor=cursor, sweep=sweep,
     )  # fmt: skip
 
 

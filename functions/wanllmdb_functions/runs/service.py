@@ -219,8 +219,13 @@ class RunService:
             )
 
     # -- create and resume ---------------------------------------------------------------------
-    def create(self, caller: Caller, project_id: str, body: RunCreate) -> tuple[Run, bool]:
-        """Returns the run and whether it was created (201) rather than found or resumed (200)."""
+    def create(
+        self, caller: Caller, project_id: str, body: RunCreate, *, awaiting_init: bool = False
+    ) -> tuple[Run, bool]:
+        """Returns the run and whether it was created (201) rather than found or resumed (200).
+
+        `awaiting_init`: a sweep controller pre-creates a trial's run; the first create from its process
+        (init() inside the agent) then takes the run over as attempt 0, whatever its `resume` says."""
         project = self._projects.get_item(project_id)
         authorize(caller, Permission.RUN_WRITE, ref_from_item(project))
         if body.id in RESERVED_IDS:
@@ -233,7 +238,7 @@ class RunService:
             self._refuse_deleted_id(project_id, body.id)
             if body.resume == "must":
                 raise NotFound(f"run {body.id} does not exist, so it cannot be resumed", field="id")
-            created = self._try_create(caller, project, body, metadata)
+            created = self._try_create(caller, project, body, metadata, awaiting_init)
             if created is not None:
                 return self.to_model(created), True
             current = run_in_project(self._items, project_id, body.id)  # a parallel create won
@@ -254,7 +259,7 @@ class RunService:
             )
 
     def _try_create(
-        self, caller: Caller, project: Item, body: RunCreate, metadata: dict[str, Any]
+        self, caller: Caller, project: Item, body: RunCreate, metadata: dict[str, Any], awaiting_init: bool
     ) -> Item | None:
         at = now_iso()
         pk, sk = run_key(project["id"], body.id)
@@ -268,8 +273,10 @@ class RunService:
             "notes": body.notes, "group": body.group, "job_type": body.job_type, "metadata": metadata,
             "created_at": at, "updated_at": at, "finished_at": None, "exit_code": None,
             "config": {}, "config_version": 0, "resume_token": body.resume_token,
-            "created_by": caller.username,
+            "created_by": caller.username, "sweep_id": body.sweep_id,
         }  # fmt: skip
+        if awaiting_init:
+            item["awaiting_init"] = True
         _live(item, at)
         change = Mutation(item, config=body.config or {})
         if body.config:
@@ -284,6 +291,9 @@ class RunService:
         return item
 
     def _existing(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> tuple[Run, bool]:
+        if current.get("awaiting_init") and current["state"] == "running":
+            taken = self._mutate(current, lambda item: self._take_over(item, body, metadata))[1]
+            return self.to_model(taken), False
         if _is_retry(current, body):
             return self.to_model(current), False  # a retried create or resume: same answer, no change
         if body.resume == "never":
@@ -294,14 +304,26 @@ class RunService:
             )
         return self.to_model(self._mutate(current, lambda item: self._resume(item, body, metadata))[1]), False
 
+    def _take_over(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation | None:
+        """The trial's process claims its pre-created run: a resume that is not a new attempt."""
+        if not current.get("awaiting_init"):
+            return self._resume(current, body, metadata)  # taken over meanwhile: an ordinary resume
+        change = self._resumed(current, body, metadata)
+        change.item["attempt"] = int(current.get("attempt", 0))
+        del change.item["awaiting_init"]
+        return change
+
     def _resume(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation | None:
         if _is_retry(current, body):
             return None  # the earlier try of this request resumed it (read again inside the race loop)
+        return self._resumed(current, body, metadata)
+
+    def _resumed(self, current: Item, body: RunCreate, metadata: dict[str, Any]) -> Mutation:
         at = now_iso()
         new = dict(current, attempt=int(current.get("attempt", 0)) + 1, finished_at=None, exit_code=None)
         new["resume_token"] = body.resume_token
         _live(new, at)
-        for name in ("name", "tags", "notes", "group", "job_type"):
+        for name in ("name", "tags", "notes", "group", "job_type", "sweep_id"):
             if getattr(body, name) is not None:
                 new[name] = getattr(body, name)
         if metadata:
@@ -433,3 +455,24 @@ class RunService:
             if after is not before:
                 crashed.append(run["id"])
         return crashed
+
+    def end_abandoned(self, run: Item, state: str, *, exit_code: int | None = None) -> bool:
+        """End a running run whose process is known to be gone, without waiting for the heartbeat
+        timeout: a sweep agent that died (`crashed`), or one whose trial exited without ending its run.
+        False when the run had already ended (its own process, or the reaper, got there first)."""
+
+        def end(current: Item) -> Mutation | None:
+            if current["state"] != "running":
+                return None
+            new = dict(current, state=state, finished_at=now_iso())
+            if exit_code is not None:
+                new["exit_code"] = exit_code
+            new.pop("awaiting_init", None)
+            _not_live(new)
+            return Mutation(new)
+
+        try:
+            before, after = self._mutate(run, end)
+        except (NotFound, ConditionFailed):  # deleted meanwhile, or its project was
+            return False
+        return after is not before

@@ -112,7 +112,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="runs",
-        description="Run lifecycle, config, summary, heartbeats, upload grants, artifacts and the registry",
+        description="Run lifecycle, config, summary, heartbeats, upload grants, artifacts, the registry, "
+        "and sweeps with their controller",
         routes=(
             "/api/projects/{id}/runs",
             "/api/projects/{id}/runs/groups",
@@ -122,6 +123,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/registries",
             "/api/registries/{proxy+}",
             "/api/registry-requests",
+            "/api/projects/{id}/sweeps",
+            "/api/sweeps/{proxy+}",
         ),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.

@@ -1,6 +1,7 @@
 """Lambda entry point for the reaper, run by an EventBridge schedule: it marks silent runs crashed,
-then purges the deletions whose grace period is over (deletes/purge.py), then expires the artifact
-versions whose TTL is over (artifacts/retention.py), within the time it has left.
+settles live sweeps (a dead agent's trial is marked crashed even with no other agent beating:
+sweeps/liveness.py), then purges the deletions whose grace period is over (deletes/purge.py), then
+expires the artifact versions whose TTL is over (artifacts/retention.py), within the time it has left.
 
 How often is stated once, as `REAPER_RATE_MINUTES` in infra_cdk/triggers.py (the local server
 reaps every `WANLLMDB_REAPER_INTERVAL_S` instead).
@@ -17,6 +18,7 @@ from ..core.errors import InvalidInput
 from ..deletes.purge import purge_due
 from ..notifications.wiring import notify_run_finished
 from ..runs.reaper import reap_stale_runs
+from ..sweeps.liveness import tick_sweeps
 
 __all__ = ["handler"]
 
@@ -38,11 +40,18 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             "the reaper only accepts EventBridge 'Scheduled Event' payloads", field="detail-type"
         )
     crashed = reap_stale_runs(_state)
+    settled = tick_sweeps(_state)
     # What the purge leaves undone when its budget runs out is resumed on the next schedule.
     purged = purge_due(_state, budget_s=_budget_s(context))
     # Read again: what the purge spent is gone. Versions left due are expired on the next schedule.
     expired = expire_due_artifacts(_state, budget_s=_budget_s(context))
-    return {"crashed": crashed, "count": len(crashed), "purged": purged, "expired_artifacts": expired}
+    return {
+        "crashed": crashed,
+        "count": len(crashed),
+        "sweeps_settled": settled,
+        "purged": purged,
+        "expired_artifacts": expired,
+    }
 
 
 def _budget_s(context: Any) -> float:

@@ -1,5 +1,6 @@
-"""Lambda entry point for runs, artifacts and the model registry: lifecycle, config, summary, heartbeat,
-listing, upload grants, artifact versions, lineage, registered models and their approvals."""
+"""Lambda entry point for runs, artifacts, the model registry and sweeps: lifecycle, config, summary,
+heartbeat, listing, upload grants, artifact versions, lineage, registered models and their approvals,
+sweeps and their controller (each agent heartbeat is one controller step)."""
 
 from mangum import Mangum
 
@@ -11,9 +12,11 @@ from ..notifications.alert_routes import router as alert_router
 from ..notifications.wiring import notify_run_finished
 from ..registry.routes import router as registry_router
 from ..runs.routes import router as runs_router
+from ..sweeps.routes import router as sweeps_router
 
 app = create_app(
-    [runs_router, run_deletes_router, artifacts_router, registry_router, alert_router], title="wanLLMDB runs"
+    [runs_router, run_deletes_router, artifacts_router, registry_router, sweeps_router, alert_router],
+    title="wanLLMDB runs",
 )
 handler = Mangum(app, lifespan="off")
 

@@ -115,7 +115,13 @@ def test_reaper_handler_crashes_silent_runs(aws: tuple[World, str, Settings]) ->
         set_attrs={"heartbeat_at": old, "gsi1sk": f"{old}#lambda-run"},
     )
     result = reaper.handler(load_event("reaper_scheduled.json"), LambdaContext())
-    assert result == {"crashed": ["lambda-run"], "count": 1, "purged": [], "expired_artifacts": []}
+    assert result == {
+        "crashed": ["lambda-run"],
+        "count": 1,
+        "sweeps_settled": [],
+        "purged": [],
+        "expired_artifacts": [],
+    }
     assert world.items.get(*run_key(world.project_id, "lambda-run"))["state"] == "crashed"  # type: ignore[index]
     assert reaper.handler(load_event("reaper_scheduled.json"), LambdaContext())["count"] == 0
 

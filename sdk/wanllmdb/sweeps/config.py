@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from wanllmdb.errors import UsageError
-from wanllmdb.sweeps.params import DISTRIBUTIONS, Param
+from wanllmdb.sweeps.params import Param
 
 __all__ = [
     "COMMAND_MACROS",
@@ -228,7 +228,3 @@ def is_envvar_macro(name: str) -> bool:
 
 def isclose_one(total: float) -> bool:
     return math.isclose(total, 1.0, abs_tol=1e-6)
-
-
-def distributions() -> tuple[str, ...]:
-    return DISTRIBUTIONS

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from wanllmdb.sweeps.params import Param, lookup
+from wanllmdb.sweeps.params import Param, lookup, value_kind
 
 __all__ = ["Space"]
 
@@ -113,11 +113,10 @@ class Space:
         if p.is_categorical:
             idx = p.category_index(value)
             return None if idx is None else float(self._distinct[i].index(idx))
-        if type(value) is not float and (isinstance(value, bool) or not isinstance(value, int | float)):
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
+        if type(value) is not float:
+            if value_kind(value) != "num":  # a bool, a string, None: not a value of a numeric parameter
                 return None
+            value = float(value)
         if not math.isfinite(value):
             return None
         lattice = self._lattices[i]

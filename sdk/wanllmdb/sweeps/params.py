@@ -13,6 +13,7 @@ Nothing here imports numpy: grid and random search run on the standard library a
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import numbers
@@ -71,7 +72,7 @@ def value_kind(value: Any) -> str:
     """The category kind of a value: a bool is never a number, and neither is ever a string."""
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, numbers.Real):
+    if isinstance(value, numbers.Real | decimal.Decimal):  # DynamoDB hands numbers back as Decimal
         return "num"
     if isinstance(value, str):
         return "str"

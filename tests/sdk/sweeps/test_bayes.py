@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,7 @@ def test_false_zero_and_empty_string_are_three_categories() -> None:
     assert space.n_features == 5  # a one-hot block of 4, then x
     assert [space.encode({"v": v, "x": 0.5})[0] for v in (False, 0, "", None)] == [0, 1, 2, 3]  # type: ignore[index]
     assert space.encode({"v": 0.0, "x": 0.5})[0] == 1  # type: ignore[index]  # a number, as a store may return it
+    assert space.encode({"v": Decimal("0"), "x": Decimal("0.5")})[0] == 1  # type: ignore[index]  # DynamoDB's
 
 
 def test_bayes_finds_the_category_that_only_zero_the_integer_satisfies() -> None:

@@ -11,6 +11,9 @@ in-process on the same search spaces. Functions: Branin (2 dims), Hartmann-6 (6 
 training-like loss over a categorical optimizer, a log-scale learning rate, an integer depth, a
 dropout and a boolean, with its optimum (0) known by construction.
 
+``--wandb-python PYTHON`` adds W&B's own bayes engine (the ``sweeps`` package, in its own venv) through
+``benchmarks/_wandb_sweeps_stdio.py``, which speaks the same protocol.
+
 Targets (issue 19): Branin <= 0.05 at 30 and <= 0.01 at 60 trials, Hartmann-6 <= 0.25 at 60, never
 worse than random; one suggestion at 1,000 finished runs in 6 dims <= 100 ms p50 on 2 cores.
 """
@@ -28,6 +31,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -101,11 +105,11 @@ PROBLEMS = {
 
 
 class StdioEngine:
-    """``python -m wanllmdb.sweeps.engine_stdio`` as a child process, one JSON line each way."""
+    """``python -m wanllmdb.sweeps.engine_stdio`` (or another engine on its protocol) as a child process."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: list[str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wanllmdb.sweeps.engine_stdio"],
+            command or [sys.executable, "-m", "wanllmdb.sweeps.engine_stdio"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -208,6 +212,10 @@ def main() -> None:
     parser.add_argument("--budgets", default="30,60")
     parser.add_argument("--functions", default="branin,hartmann6,mixed")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--wandb-python",
+        help="a Python with W&B's `sweeps` package: adds its bayes engine (_wandb_sweeps_stdio.py)",
+    )
     args = parser.parse_args()
     budgets = [int(b) for b in args.budgets.split(",")]
     names = args.functions.split(",")
@@ -216,13 +224,19 @@ def main() -> None:
     started = time.perf_counter()
     results: dict[str, dict[str, dict[int, float]]] = {}
     engines = {m: StdioEngine() for m in ("bayes", "random")}
+    if args.wandb_python:
+        adapter = str(Path(__file__).with_name("_wandb_sweeps_stdio.py"))
+        engines["wandb"] = StdioEngine([args.wandb_python, adapter])
     try:
         for name in names:
             traces = {
-                "bayes": [run_engine(engines["bayes"], "bayes", name, s, max(budgets)) for s in seeds],
-                "random": [run_engine(engines["random"], "random", name, s, max(budgets)) for s in seeds],
-                "tpe": [run_tpe(name, s, max(budgets)) for s in seeds],
+                method: [
+                    run_engine(engine, method if method != "wandb" else "bayes", name, s, max(budgets))
+                    for s in seeds
+                ]
+                for method, engine in engines.items()
             }
+            traces["tpe"] = [run_tpe(name, s, max(budgets)) for s in seeds]
             optimum = PROBLEMS[name].optimum
             results[name] = {
                 method: {b: statistics.median(t[b - 1] - optimum for t in ts) for b in budgets}
@@ -235,10 +249,11 @@ def main() -> None:
     load_after = os.getloadavg()
 
     print(f"median simple regret over {args.seeds} seeds (lower is better)")
-    print(f"{'function':<10} {'trials':>6} {'bayes':>10} {'random':>10} {'tpe':>10}")
+    methods = list(next(iter(results.values())))
+    print(f"{'function':<10} {'trials':>6} " + " ".join(f"{m:>10}" for m in methods))
     for name, by_method in results.items():
         for b in budgets:
-            row = " ".join(f"{by_method[m][b]:>10.4g}" for m in ("bayes", "random", "tpe"))
+            row = " ".join(f"{by_method[m][b]:>10.4g}" for m in methods)
             print(f"{name:<10} {b:>6} {row}")
     for n, seconds in latency.items():
         print(f"bayes suggestion with {n} finished runs (6 dims): {seconds * 1000:.1f} ms p50")

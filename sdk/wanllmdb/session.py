@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from wanllmdb.agents.in_run import sweep_context
 from wanllmdb.config import Config, PreInitConfig, load_config_source
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.environment import collect_metadata
@@ -122,6 +123,10 @@ def init(
         given.update(
             {k: v for k, v in {"anonymous": anonymous, "save_code": save_code}.items() if v is not None}
         )
+        # Inside a sweep agent the trial's project, entity, run id and params win over init()'s (as wandb).
+        sweep = sweep_context()
+        if sweep is not None:
+            project, entity = sweep.project or project, sweep.entity or entity
         s = Settings.resolve(given, project=project, entity=entity, mode=mode, dir=dir)
         configure_termlog(silent=s.silent, quiet=s.quiet)
         if force and s.mode == "online" and not s.api_key:
@@ -130,7 +135,7 @@ def init(
             )
         resume_mode = _resume_mode(resume)
         root = s.root
-        run_id = id
+        run_id = sweep.run_id if sweep is not None and sweep.run_id else id
         if resume_mode == "auto" and run_id is None and (root / "resume.json").is_file():
             run_id = json.loads((root / "resume.json").read_text(encoding="utf-8")).get("id")
         run_id = run_id or _new_id()
@@ -141,6 +146,8 @@ def init(
             )
         server_resume = {"auto": "allow"}.get(resume_mode, resume_mode)
         cfg_data = _filter_config(load_config_source(config), config_include_keys, config_exclude_keys)
+        if sweep is not None:
+            cfg_data = {**cfg_data, **sweep.params}
         run = _start(
             s,
             run_id,
@@ -152,6 +159,7 @@ def init(
             group=group,
             job_type=job_type,
             allow_val_change=bool(allow_val_change),
+            sweep=sweep,
         )
         _active = run
         if s.mode != "disabled":
@@ -291,6 +299,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         # Kept in the spooled op, so every retry of this create (now, or from `wanllmdb sync`) is
         # recognised by the server and never counts as another resume.
         "resume_token": secrets.token_urlsafe(16),
+        "sweep_id": fields["sweep"].sweep_id if fields["sweep"] is not None else None,
     }
     rd.append_op(
         0,
@@ -338,6 +347,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         summary=summary,
         console=console,
         uploader=uploader,
+        metric_tap=fields["sweep"].tap() if fields["sweep"] is not None else None,
     )
     sampler = SystemSampler(system, rd.path, interval_s=s.system_interval_s) if s.system_metrics else None
     diff = _DiffSnapshot(rd) if s.git else None

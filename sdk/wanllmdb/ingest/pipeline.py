@@ -57,6 +57,8 @@ class Pipeline:
     summary: Summary
     console: ConsoleCapture | None = None
     uploader: SpoolUploader | None = None  # None offline: the spool waits for `wanllmdb sync`
+    # A sweep trial's: sees each drained history buffer, for the agent (wanllmdb/agents/in_run.py).
+    metric_tap: Callable[[Drained], None] | None = None
     next_op: int = 1
     _ops: queue.SimpleQueue[tuple[str, dict[str, Any]]] = field(default_factory=queue.SimpleQueue)
     _files: queue.SimpleQueue[_SavedFile] = field(default_factory=queue.SimpleQueue)
@@ -124,7 +126,12 @@ class Pipeline:
     def flush_once(self) -> None:
         wrote = self._write_ops()
         for stream, buffer in (("history", self.history), ("system", self.system)):
-            table = self._drain_table(buffer, fold=self.summary.fold if stream == "history" else None)
+            history = stream == "history"
+            table = self._drain_table(
+                buffer,
+                fold=self.summary.fold if history else None,
+                tap=self.metric_tap if history else None,
+            )
             if table is not None:
                 self._write_chunk(stream, table)
                 wrote = True
@@ -143,12 +150,19 @@ class Pipeline:
                 self.uploader.wake()
             release_memory()
 
-    def _drain_table(self, buffer: MetricBuffer, fold: Callable[[Drained], None] | None) -> pa.Table | None:
+    def _drain_table(
+        self,
+        buffer: MetricBuffer,
+        fold: Callable[[Drained], None] | None,
+        tap: Callable[[Drained], None] | None = None,
+    ) -> pa.Table | None:
         # A function of its own so the drained Python lists are freed before Parquet encoding starts:
         # that keeps the peak RSS at about one buffer, not two.
         drained = buffer.drain(fold)
         if drained is None:
             return None
+        if tap is not None:
+            tap(drained)
         # pyarrow loads here, with the first chunk, on this thread: `import wanllmdb` stays light.
         from wanllmdb.ingest.chunk import metric_table
 

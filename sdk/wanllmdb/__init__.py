@@ -79,6 +79,7 @@ __all__ = [
     "Video",
     "WanllmdbError",
     "__version__",
+    "agent",
     "alert",
     "config",
     "data_types",
@@ -98,6 +99,7 @@ __all__ = [
     "save",
     "setup",
     "summary",
+    "sweep",
     "teardown",
     "termerror",
     "termlog",
@@ -210,6 +212,32 @@ def use_artifact(
 def alert(title: str, text: str, level: str | AlertLevel | None = None, wait_duration: Any = None) -> None:
     """wandb.alert: an alert from the active run to its project's subscribers (see Run.alert)."""
     _active().alert(title, text, level=level, wait_duration=wait_duration)
+
+
+def sweep(
+    sweep: Mapping[str, Any] | str | Path,
+    entity: str | None = None,
+    project: str | None = None,
+    prior_runs: list[str] | None = None,
+) -> str:
+    """Create a sweep from wandb's sweep config (a dict or a YAML path); returns its id (wandb.sweep)."""
+    from wanllmdb.agents.api import sweep as create_sweep
+
+    return create_sweep(sweep, entity=entity, project=project, prior_runs=prior_runs)
+
+
+def agent(
+    sweep_id: str,
+    function: Any = None,
+    entity: str | None = None,
+    project: str | None = None,
+    count: int | None = None,
+) -> None:
+    """Run trials of a sweep here (wandb.agent): ``function`` per trial in a thread, else the sweep's
+    ``command`` as a child process, until the sweep ends or ``count`` trials ran."""
+    from wanllmdb.agents.api import agent as run
+
+    run(sweep_id, function=function, entity=entity, project=project, count=count)
 
 
 if TYPE_CHECKING:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from wanllmdb.agents.cli import agent as agent_command
+from wanllmdb.agents.cli import sweep as sweep_command
 from wanllmdb.artifacts.cli import artifact as artifact_commands
 from wanllmdb.credentials import LOCAL_BASE_URLS, find_api_key, store_api_key
 from wanllmdb.registry.cli import registry as registry_commands
@@ -223,6 +225,8 @@ def sql(query: str, limit: int, projects: tuple[str, ...], fmt: str, base_url: s
 
 main.add_command(artifact_commands)
 main.add_command(registry_commands)
+main.add_command(sweep_command)
+main.add_command(agent_command)
 
 
 # -- server commands -------------------------------------------------------------------------------

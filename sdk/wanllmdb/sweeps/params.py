@@ -20,6 +20,7 @@ import numbers
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 __all__ = [
@@ -86,15 +87,14 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _same(a: Any, b: Any) -> bool:
-    kind = value_kind(a)
-    if kind != value_kind(b):
-        return False
+def _category_key(value: Any) -> tuple[str, Any]:
+    """Equal for values that are one category: same kind, and equal (numbers by value)."""
+    kind = value_kind(value)
     if kind == "num":
-        return float(a) == float(b)
+        return kind, float(value)
     if kind == "other":
-        return canonical_json(a) == canonical_json(b)
-    return bool(a == b)
+        return kind, canonical_json(value)
+    return kind, value
 
 
 def _tidy(x: float) -> float:
@@ -165,16 +165,20 @@ class Param:
 
     # -- categories --------------------------------------------------------------------------------
 
+    @cached_property
+    def _index(self) -> dict[tuple[str, Any], int]:
+        index: dict[tuple[str, Any], int] = {}
+        for i, v in enumerate(self.values):
+            index.setdefault(_category_key(v), i)
+        return index
+
     def category_index(self, value: Any) -> int | None:
         """The index of ``value`` among ``values`` (the first match), or None when it is not one."""
-        for i, candidate in enumerate(self.values):
-            if _same(candidate, value):
-                return i
-        return None
+        return self._index.get(_category_key(value))
 
     def distinct_indices(self) -> list[int]:
         """Indices of the distinct categories (a value listed twice counts once)."""
-        return [i for i, v in enumerate(self.values) if self.category_index(v) == i]
+        return sorted(self._index.values())
 
     def value_key(self, value: Any) -> tuple[Any, ...]:
         """A hashable identity for one value of this parameter, equal for equal values."""

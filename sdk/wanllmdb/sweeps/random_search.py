@@ -2,8 +2,9 @@
 
 The k-th suggestion of a sweep (k = the number of runs so far, plus its place in the batch) is drawn
 by ``random.Random(f"{seed}:{k}:{attempt}")``: the same seed and runs give the same suggestions, and
-no state is kept between calls. A draw that repeats a run's param set is drawn again; when a small
-discrete space runs low, the remaining points are listed and one is chosen by its prior weight.
+no state is kept between calls. A draw that repeats a run's param set is drawn again; when a
+discrete space runs low, the remaining points are listed and one is chosen by its prior weight. An
+all-discrete space ends (None) when every point is used.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ def random_next_runs(config: SweepConfig, runs: Sequence[SweepRun], n: int) -> l
     seed = seed_material(config)
     taken = taken_keys(config, runs)
     total = finite_product(params)
-    remaining: list[tuple[Any, ...]] | None = None
-    if total is not None and total <= _ENUMERATE_UP_TO:
-        remaining = [
-            c for c in product(*(list(p.finite_values()) for p in params)) if _key(params, c) not in taken
-        ]
-        if not remaining:
+    left: int | None = None
+    if total is not None:
+        # How many points are unused, from each parameter's value set: no walk over the product.
+        members = [{p.value_key(v) for v in p.finite_values()} for p in params]
+        used = sum(1 for key in taken if all(c in m for c, m in zip(key, members, strict=True)))
+        left = total - used
+        if left <= 0:
             return None
+        n = min(n, left)
     out: list[dict[str, Any]] = []
     for i in range(n):
         k = len(runs) + i
@@ -53,19 +56,19 @@ def random_next_runs(config: SweepConfig, runs: Sequence[SweepRun], n: int) -> l
             if params_key(params, candidate) not in taken:
                 suggestion = candidate
                 break
-        if suggestion is None and remaining is not None:
-            remaining = [c for c in remaining if _key(params, c) not in taken]
-            if not remaining:
-                break
-            weights = [_weight(params, c) for c in remaining]
-            combo = random.Random(f"{seed}:{k}:rest").choices(remaining, weights=weights)[0]
-            suggestion = build(config, {p.path: v for p, v in zip(params, combo, strict=True)})
+        if suggestion is None and total is not None and total <= _ENUMERATE_UP_TO:
+            # Only a nearly used-up space gets here: list what is left, choose by prior weight.
+            remaining = [
+                c for c in product(*(list(p.finite_values()) for p in params)) if _key(params, c) not in taken
+            ]
+            if remaining:
+                weights = [_weight(params, c) for c in remaining]
+                combo = random.Random(f"{seed}:{k}:rest").choices(remaining, weights=weights)[0]
+                suggestion = build(config, {p.path: v for p, v in zip(params, combo, strict=True)})
         if suggestion is None:
-            break  # an unbounded space this crowded is not reachable in practice; hand out fewer
+            break  # a huge space this crowded is not reachable in practice; hand out fewer
         taken.add(params_key(params, suggestion))
         out.append(suggestion)
-    if not out and n > 0 and remaining is not None:
-        return None
     return out
 
 

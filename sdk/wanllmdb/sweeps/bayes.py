@@ -38,7 +38,8 @@ from wanllmdb.sweeps.acquisition import maximize_log_ei
 from wanllmdb.sweeps.config import finite_product
 from wanllmdb.sweeps.encoding import Space
 from wanllmdb.sweeps.gp import GP, fit_gp
-from wanllmdb.sweeps.metric import IN_PROGRESS, run_metric
+from wanllmdb.sweeps.metric import IN_PROGRESS, run_metrics
+from wanllmdb.sweeps.params import nest
 from wanllmdb.sweeps.random_search import sample_params
 from wanllmdb.sweeps.space import build, params_key, seed_material
 
@@ -115,12 +116,11 @@ def _next_runs(config: SweepConfig, runs: Sequence[SweepRun], n: int) -> list[di
     seed = seed_material(config)
     taken: set[Any] = set()
     observed_z, observed_y, pending = [], [], []
-    for run in runs:
+    for run, value in zip(runs, run_metrics(config, runs), strict=True):
         z, key = space.encode_with_key(run.params)
         taken.add(key)
         if z is None:
             continue
-        value = run_metric(config, run, runs=runs)
         if value is not None and math.isfinite(value):
             observed_z.append(z)
             observed_y.append(sign * value)
@@ -174,8 +174,6 @@ def _finite_points(space: Space, taken: set[Any]) -> Array:
 
 
 def _nested(space: Space, z: Array) -> dict[str, Any]:
-    from wanllmdb.sweeps.params import nest
-
     return nest(space.decode(z))
 
 

@@ -14,14 +14,14 @@ value to impute from), we return ``None`` and the run is left out: 0.0 can be th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wanllmdb.sweeps.config import SweepConfig
     from wanllmdb.sweeps.engine import SweepRun
 
-__all__ = ["IN_PROGRESS", "TERMINAL", "metric_values", "run_metric"]
+__all__ = ["IN_PROGRESS", "TERMINAL", "metric_values", "run_metric", "run_metrics"]
 
 TERMINAL = frozenset({"finished", "failed", "crashed", "killed"})
 IN_PROGRESS = frozenset({"pending", "running", "preempted", "preempting"})
@@ -50,6 +50,22 @@ def run_metric(config: SweepConfig, run: SweepRun, *, runs: Sequence[SweepRun] =
 
     ``runs``: the sweep's runs, needed only for ``impute: worst`` of a failed run.
     """
+    return _run_metric(config, run, lambda: _worst(config, (*runs, run)))
+
+
+def run_metrics(config: SweepConfig, runs: Sequence[SweepRun]) -> list[float | None]:
+    """``run_metric`` of every run, with the sweep's worst value computed once."""
+    worst: list[float | None] = []
+
+    def once() -> float | None:
+        if not worst:
+            worst.append(_worst(config, runs))
+        return worst[0]
+
+    return [_run_metric(config, run, once) for run in runs]
+
+
+def _run_metric(config: SweepConfig, run: SweepRun, worst: Callable[[], float | None]) -> float | None:
     metric = config.metric
     if metric is None:
         return None
@@ -58,15 +74,17 @@ def run_metric(config: SweepConfig, run: SweepRun, *, runs: Sequence[SweepRun] =
         values = metric_values(run)
         if values:
             return min(values) if metric.goal == "minimize" else max(values)
-        return _impute(config, metric.impute, run, runs)
+        return _impute(config, metric.impute, run, worst)
     if state in _FAILED:
-        return _impute(config, metric.impute, run, runs)
+        return _impute(config, metric.impute, run, worst)
     if state in ("running", "preempted", "preempting") and metric.impute_while_running != "false":
-        return _impute(config, metric.impute_while_running, run, runs)
+        return _impute(config, metric.impute_while_running, run, worst)
     return None
 
 
-def _impute(config: SweepConfig, strategy: str, run: SweepRun, runs: Sequence[SweepRun]) -> float | None:
+def _impute(
+    config: SweepConfig, strategy: str, run: SweepRun, worst: Callable[[], float | None]
+) -> float | None:
     assert config.metric is not None
     minimize = config.metric.goal == "minimize"
     if strategy == "best":
@@ -75,8 +93,15 @@ def _impute(config: SweepConfig, strategy: str, run: SweepRun, runs: Sequence[Sw
     if strategy == "latest":
         history = _finite(run.history)
         return history[-1] if history else None
+    return worst()
+
+
+def _worst(config: SweepConfig, runs: Iterable[SweepRun]) -> float | None:
+    """The worst value of any finished, failed, crashed or killed run."""
+    assert config.metric is not None
+    minimize = config.metric.goal == "minimize"
     worst: float | None = None
-    for other in (*runs, run):
+    for other in runs:
         if other.state not in TERMINAL:
             continue
         values = metric_values(other)

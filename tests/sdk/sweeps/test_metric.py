@@ -43,3 +43,17 @@ def test_running_runs_are_pending_unless_impute_while_running() -> None:
 def test_non_finite_values_are_ignored() -> None:
     run = SweepRun("a", "finished", {}, (float("nan"), 2.0, float("inf")))
     assert run_metric(_config(), run) == 2.0  # type: ignore[arg-type]
+
+
+def test_run_metrics_equals_run_metric_run_by_run() -> None:
+    from wanllmdb.sweeps.metric import run_metrics
+
+    runs = [
+        SweepRun("a", "finished", {}, (1.0, 4.0)),
+        SweepRun("b", "crashed", {}, (3.0, 2.0)),
+        SweepRun("c", "failed", {}, ()),
+        SweepRun("d", "running", {}, (0.5,)),
+    ]
+    config = _config()
+    assert run_metrics(config, runs) == [run_metric(config, r, runs=runs) for r in runs]  # type: ignore[arg-type]
+    assert run_metrics(config, runs) == [1.0, 4.0, 4.0, None]  # type: ignore[arg-type]

@@ -97,8 +97,9 @@ class RunSurface(RunArtifacts):
 
     @property
     def sweep_id(self) -> str | None:
-        """Always None: sweeps are not in this version, so no run belongs to one."""
-        return None
+        """The sweep whose trial this run is (init() inside an agent), else None."""
+        value = self._record.get("sweep_id")
+        return str(value) if value else None
 
     @property
     def offline(self) -> bool:

@@ -255,6 +255,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         "job_type": fields["job_type"],
         "base_url": s.base_url,
         "mode": s.mode,
+        "sweep_id": fields["sweep"].sweep_id if fields["sweep"] is not None else None,
     }
     pipeline: Pipeline | None = None
     config = Config(
@@ -299,7 +300,7 @@ def _start(s: Settings, run_id: str, resume: str, cfg: dict[str, Any], **fields:
         # Kept in the spooled op, so every retry of this create (now, or from `wanllmdb sync`) is
         # recognised by the server and never counts as another resume.
         "resume_token": secrets.token_urlsafe(16),
-        "sweep_id": fields["sweep"].sweep_id if fields["sweep"] is not None else None,
+        "sweep_id": record["sweep_id"],
     }
     rd.append_op(
         0,

@@ -99,7 +99,7 @@ def test_init_inside_a_trial_takes_its_run_id_project_params_and_taps_the_metric
         project="ignored", config={"lr": 0.01, "epochs": 2}, mode="offline", dir=tmp_path,
         settings={"system_metrics": False, "console": "off"},
     )  # fmt: skip
-    assert (run.id, run.project, run.entity) == ("trial7", "mnist", "alice")
+    assert (run.id, run.project, run.entity, run.sweep_id) == ("trial7", "mnist", "alice", "abcd1234")
     assert dict(run.config.items()) == {"lr": 0.3, "epochs": 2, "layers": 4}
     for step in range(3):
         run.log({"loss": 1.0 / (step + 1), "acc": 0.5})

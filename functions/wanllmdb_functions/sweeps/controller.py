@@ -133,10 +133,9 @@ class Controller:
         active = part.active_trials(agent["id"])
         state = "finished" if beat.stopping and not active and not beat.runs else "running"
         attrs = {"heartbeat_at": now_iso(), "state": state, "run_id": active[0]["run_id"] if active else None}
-        try:
+        # ConditionFailed: the sweep was deleted meanwhile; the agent's next heartbeat hears so.
+        with contextlib.suppress(ConditionFailed):
             self._items.update(agent["pk"], agent["sk"], set_attrs=attrs, condition=Condition.exists())
-        except ConditionFailed:
-            pass  # the sweep was deleted meanwhile; the next heartbeat hears so
 
     # -- stops -----------------------------------------------------------------------------------
     def _stops(self, part: Partition, agent_id: str, reports: Sequence[RunReport]) -> list[AgentCommand]:

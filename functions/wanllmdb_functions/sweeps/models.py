@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from ..core.ids import RunId
 from ..core.text import MultilineText, SingleLineText
+from ..runs.models import Tree
 
 __all__ = [
     "AGENT_STATES",
@@ -57,7 +58,7 @@ class SweepCreate(_Strict):
     """Exactly one of `config` (the parsed YAML or JSON, as wandb.sweep takes it) and `config_yaml`
     (the file's text, kept as written for the dashboard)."""
 
-    config: dict[str, Any] | None = None
+    config: Tree | None = None
     config_yaml: Annotated[str, StringConstraints(max_length=MAX_CONFIG_CHARS)] | None = None
     prior_runs: Annotated[list[RunId], Field(max_length=1000)] = Field(
         default_factory=list,

@@ -141,7 +141,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="query",
-        description="Metric envelopes, logs, files, media and exports over the lake (Polars)",
+        description="Metric envelopes, logs, files, media and exports over the lake (Polars); sweep analysis",
         routes=(
             "/api/runs/{id}/metrics",
             "/api/runs/{id}/metric-keys",
@@ -156,6 +156,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/tables/join",
             "/api/projects/{id}/export",
+            # A sweep's analysis reads its trials from the table, not the lake; more specific than the
+            # runs function's /api/sweeps/{proxy+}, so API Gateway sends it here.
+            "/api/sweeps/{id}/analysis",
         ),
         table=TableAccess.READ_UPDATE,
         # configs/: compare grouped by config.<path> and project exports read configs past 64 KiB.

@@ -24,6 +24,9 @@ from .registry.routes import router as registry_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 from .sql.routes import router as sql_router
+from .sweeps.analysis_routes import router as sweep_analysis_router
+from .sweeps.liveness import sweep_tick_task
+from .sweeps.routes import router as sweeps_router
 
 if TYPE_CHECKING:
     from .app.state import AppState
@@ -34,10 +37,12 @@ SERVICE_ROUTERS: list[APIRouter] = [
     run_deletes_router,
     artifacts_router,
     registry_router,
+    sweeps_router,
     alert_router,
     query_router,
     logs_router,
     media_router,
+    sweep_analysis_router,
     sql_router,
 ]
 
@@ -66,4 +71,9 @@ STARTUP_HOOKS: list[Callable[[AppState], Iterable[str]]] = [
 ]
 
 # Run every `reaper_interval_s` in the local server (in AWS, scheduled Lambdas do this).
-PERIODIC_TASKS: list[Callable[[AppState], None]] = [reaper_task, purge_task, artifact_expiry_task]
+PERIODIC_TASKS: list[Callable[[AppState], None]] = [
+    reaper_task,
+    purge_task,
+    artifact_expiry_task,
+    sweep_tick_task,
+]

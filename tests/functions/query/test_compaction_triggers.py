@@ -62,7 +62,12 @@ def test_a_stream_is_queued_each_time_it_gathers_n_chunks(tmp_path: Path) -> Non
 
 def test_housekeeping_no_longer_walks_the_lake_on_a_timer() -> None:
     # The purge walks deletion records, and lists only the prefixes of what was deleted.
-    assert [task.__name__ for task in PERIODIC_TASKS] == ["reaper_task", "purge_task", "artifact_expiry_task"]
+    assert [task.__name__ for task in PERIODIC_TASKS] == [
+        "reaper_task",
+        "purge_task",
+        "artifact_expiry_task",
+        "sweep_tick_task",
+    ]
 
 
 def _blobs(data_dir: Path) -> LocalBlobStore:

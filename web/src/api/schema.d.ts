@@ -1755,6 +1755,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sweeps
+         * @description The project's sweeps, newest first.
+         */
+        get: operations["list_sweeps_api_projects__project_id__sweeps_get"];
+        put?: never;
+        /**
+         * Create Sweep
+         * @description Create a sweep from wandb's sweep config; a config error names its YAML path in `field`.
+         */
+        post: operations["create_sweep_api_projects__project_id__sweeps_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Sweep */
+        get: operations["get_sweep_api_sweeps__sweep_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Sweep
+         * @description Delete the sweep (its runs stay); its agents exit at their next heartbeat.
+         */
+        delete: operations["delete_sweep_api_sweeps__sweep_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Sweep
+         * @description Pause, resume (`running`), stop (`finished`) or cancel (`cancelled`); rename or describe.
+         */
+        patch: operations["update_sweep_api_sweeps__sweep_id__patch"];
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Trials
+         * @description The sweep's trials in hand-out order: params, state, and the metric value the search uses.
+         */
+        get: operations["list_trials_api_sweeps__sweep_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Agents */
+        get: operations["list_agents_api_sweeps__sweep_id__agents_get"];
+        put?: never;
+        /** Register Agent */
+        post: operations["register_agent_api_sweeps__sweep_id__agents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}/agents/{agent_id}/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agent Heartbeat
+         * @description One controller step: record the agent's reports, settle trials, and answer with commands
+         *     (`run` a trial, `stop` one, `exit`).
+         */
+        post: operations["agent_heartbeat_api_sweeps__sweep_id__agents__agent_id__heartbeat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}/alerts": {
         parameters: {
             query?: never;
@@ -2037,6 +2145,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sweeps/{sweep_id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sweep Analysis
+         * @description Parameter importance (PED-ANOVA) and Spearman correlation with the metric, and the best
+         *     parameters with where the top trials lie; computed from the trials as they are now.
+         */
+        get: operations["sweep_analysis_api_sweeps__sweep_id__analysis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sql": {
         parameters: {
             query?: never;
@@ -2095,6 +2224,106 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Agent */
+        Agent: {
+            /** Id */
+            id: string;
+            /** Sweep Id */
+            sweep_id: string;
+            /** Host */
+            host: string;
+            /** Pid */
+            pid: number | null;
+            /** Name */
+            name: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "finished" | "dead";
+            /**
+             * Run Id
+             * @description The trial the agent works on now.
+             */
+            run_id: string | null;
+            /**
+             * Trials
+             * @description Trials handed to this agent.
+             */
+            trials: number;
+            /** Created At */
+            created_at: string;
+            /** Heartbeat At */
+            heartbeat_at: string;
+        };
+        /** AgentBeat */
+        AgentBeat: {
+            /** Runs */
+            runs?: components["schemas"]["RunReport"][];
+            /**
+             * Want Work
+             * @description The agent is idle and takes a new trial.
+             * @default false
+             */
+            want_work: boolean;
+            /**
+             * Stopping
+             * @description The agent is shutting down; it takes no new trial.
+             * @default false
+             */
+            stopping: boolean;
+        };
+        /** AgentCommand */
+        AgentCommand: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "run" | "stop" | "exit";
+            /** Run Id */
+            run_id?: string | null;
+            /**
+             * Params
+             * @description `run`: the trial's parameters.
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Reason
+             * @description `exit`: why the agent should stop.
+             */
+            reason?: string | null;
+        };
+        /** AgentCommands */
+        AgentCommands: {
+            /**
+             * Sweep State
+             * @enum {string}
+             */
+            sweep_state: "running" | "paused" | "finished" | "cancelled" | "crashed";
+            /** Commands */
+            commands: components["schemas"]["AgentCommand"][];
+            /**
+             * Heartbeat S
+             * @description When to beat again.
+             */
+            heartbeat_s: number;
+        };
+        /** AgentCreate */
+        AgentCreate: {
+            /** Host */
+            host: string;
+            /** Pid */
+            pid?: number | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** AgentList */
+        AgentList: {
+            /** Items */
+            items: components["schemas"]["Agent"][];
+        };
         /** AlertRequest */
         AlertRequest: {
             /**
@@ -2126,6 +2355,41 @@ export interface components {
             sent: boolean;
             /** Recipients */
             recipients: number;
+        };
+        /** AnalysisMethod */
+        AnalysisMethod: {
+            /**
+             * Importance
+             * @default ped-anova
+             * @constant
+             */
+            importance: "ped-anova";
+            /**
+             * Target Quantile
+             * @description PED-ANOVA's gamma': the share of trials that counts as 'top'.
+             */
+            target_quantile: number;
+            /**
+             * Region Quantile
+             * @description PED-ANOVA's gamma: the share of trials it compares them with.
+             */
+            region_quantile: number;
+            /**
+             * Chance Draws
+             * @description Random top sets drawn to estimate each `importance_chance`.
+             */
+            chance_draws: number;
+            /**
+             * Correlation
+             * @default spearman
+             * @constant
+             */
+            correlation: "spearman";
+            /**
+             * Recommendation
+             * @description How `best` and its ranges are chosen, in a sentence.
+             */
+            recommendation: string;
         };
         /** ApiKeyCreate */
         ApiKeyCreate: {
@@ -2464,6 +2728,51 @@ export interface components {
              */
             value?: number | null;
         };
+        /** BestParams */
+        BestParams: {
+            /** Run Id */
+            run_id: string;
+            /** Run Name */
+            run_name: string | null;
+            /**
+             * Value
+             * @description The best trial's metric value.
+             */
+            value: number;
+            /**
+             * Params
+             * @description The best trial's parameters, nested as its config.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Top Trials
+             * @description How many trials the ranges are taken over.
+             */
+            top_trials: number;
+            /**
+             * Top Value
+             * @description The metric value of the worst of the top trials.
+             */
+            top_value: number;
+            /**
+             * Ranges
+             * @description Per parameter, in the order of `parameters` (importance).
+             */
+            ranges: components["schemas"]["ParamRange"][];
+        };
+        /** BestTrial */
+        BestTrial: {
+            /** Run Id */
+            run_id: string;
+            /** Value */
+            value: number;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+        };
         /** BlobGrant */
         BlobGrant: {
             /** Sha256 */
@@ -2540,6 +2849,34 @@ export interface components {
              * @default 0
              */
             pack_below: number;
+        };
+        /** CategoryStat */
+        CategoryStat: {
+            /**
+             * Value
+             * @description The category as the config lists it (False, 0 and '' are three).
+             */
+            value: unknown;
+            /**
+             * Label
+             * @description The value as text, for display.
+             */
+            label: string;
+            /**
+             * Count
+             * @description Trials with a metric value that took this category.
+             */
+            count: number;
+            /**
+             * Top Share
+             * @description Share of the top trials that took it (0..1).
+             */
+            top_share: number;
+            /**
+             * Correlation
+             * @description Spearman correlation of 'took this category' (0/1) with the metric; null when constant.
+             */
+            correlation: number | null;
         };
         /** ChartResponse */
         ChartResponse: {
@@ -3597,6 +3934,83 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** ParamAnalysis */
+        ParamAnalysis: {
+            /**
+             * Name
+             * @description The parameter's path in the run config, dotted: `optimizer.lr`.
+             */
+            name: string;
+            /** Distribution */
+            distribution: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical";
+            /**
+             * Log
+             * @description Searched, binned and summarised in log space.
+             */
+            log: boolean;
+            /**
+             * Importance
+             * @description PED-ANOVA importance beyond chance (`importance_raw - importance_chance`, at least 0), as a share of the parameters' total (0..1).
+             */
+            importance: number;
+            /**
+             * Importance Raw
+             * @description PED-ANOVA importance, as Optuna computes it, before normalising.
+             */
+            importance_raw: number;
+            /**
+             * Importance Chance
+             * @description The mean PED-ANOVA importance of random top sets of the same size: what the parameter scores by chance with this many trials.
+             */
+            importance_chance: number;
+            /**
+             * Correlation
+             * @description Spearman correlation with the metric, over numeric values (categoricals of numbers or booleans included); null for unordered categories (see `categories`) or a constant column.
+             */
+            correlation: number | null;
+            /**
+             * N
+             * @description Trials with both this parameter and a metric value.
+             */
+            n: number;
+            /** Categories */
+            categories?: components["schemas"]["CategoryStat"][];
+        };
+        /** ParamRange */
+        ParamRange: {
+            /** Name */
+            name: string;
+            /**
+             * Value
+             * @description The best trial's value.
+             */
+            value: unknown;
+            /**
+             * Low
+             * @description Numeric: the smallest value among the top trials.
+             */
+            low?: number | null;
+            /**
+             * High
+             * @description Numeric: the largest value among the top trials.
+             */
+            high?: number | null;
+            /**
+             * Median
+             * @description Numeric: the median of the top trials (geometric for log-scale parameters).
+             */
+            median?: number | null;
+            /**
+             * Shares
+             * @description Categorical: each category's share of the top trials, largest first.
+             */
+            shares?: components["schemas"]["CategoryStat"][];
+        };
         /** PartGrant */
         PartGrant: {
             /** Part Number */
@@ -4176,6 +4590,11 @@ export interface components {
             group: string | null;
             /** Job Type */
             job_type: string | null;
+            /**
+             * Sweep Id
+             * @description The sweep this run is a trial of, if any.
+             */
+            sweep_id?: string | null;
             /** Metadata */
             metadata: {
                 [key: string]: unknown;
@@ -4251,6 +4670,11 @@ export interface components {
              * @enum {string}
              */
             resume: "never" | "allow" | "must";
+            /**
+             * Sweep Id
+             * @description The sweep whose trial this run is (the agent exports it as WANLLMDB_SWEEP_ID); the runs table filters on it.
+             */
+            sweep_id?: string | null;
             /**
              * Resume Token
              * @description A random id the client picks once per init() and repeats on every retry of this create: a retry of the request that created or resumed the run then returns the run as it left it, instead of resuming it again.
@@ -4379,6 +4803,27 @@ export interface components {
             /** State */
             state?: ("running" | "finished" | "failed" | "crashed" | "paused") | null;
             /** Exit Code */
+            exit_code?: number | null;
+        };
+        /**
+         * RunReport
+         * @description What an agent knows of one of its trials: new metric values, and whether its process ended.
+         */
+        RunReport: {
+            /** Run Id */
+            run_id: string;
+            /**
+             * Metric Offset
+             * @description How many values of the metric came before `metric` (a retry resends them).
+             * @default 0
+             */
+            metric_offset: number;
+            /** Metric */
+            metric?: (number | null)[];
+            /**
+             * Exit Code
+             * @description Set once the trial's process (or function) has ended.
+             */
             exit_code?: number | null;
         };
         /** SavedView */
@@ -4551,6 +4996,141 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** Sweep */
+        Sweep: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Entity */
+            entity: string;
+            /** Project */
+            project: string;
+            /** Name */
+            name: string | null;
+            /** Description */
+            description: string | null;
+            /** Method */
+            method: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "paused" | "finished" | "cancelled" | "crashed";
+            /**
+             * Config
+             * @description The config as the engine read it (defaults filled in).
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Config Yaml
+             * @description The config as it was given (YAML), for display and editing.
+             */
+            config_yaml: string;
+            /**
+             * Metric
+             * @description `metric` of the config: name and goal, or null.
+             */
+            metric: {
+                [key: string]: unknown;
+            } | null;
+            /** Run Cap */
+            run_cap: number | null;
+            /**
+             * Trial Count
+             * @description Trials handed out so far (prior runs not counted).
+             */
+            trial_count: number;
+            /**
+             * Counts
+             * @description Trials by state.
+             */
+            counts: {
+                [key: string]: number;
+            };
+            best: components["schemas"]["BestTrial"] | null;
+            /**
+             * Finished Reason
+             * @description Why no new trials are handed out: stopped, cancelled, exhausted, run_cap, target.
+             */
+            finished_reason: string | null;
+            /**
+             * Error
+             * @description What the controller could not do (a crashed sweep).
+             */
+            error: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** SweepAnalysis */
+        SweepAnalysis: {
+            /** Sweep Id */
+            sweep_id: string;
+            /**
+             * Metric
+             * @description The sweep's metric: name and goal; null without one.
+             */
+            metric: {
+                [key: string]: unknown;
+            } | null;
+            trials: components["schemas"]["TrialCounts"];
+            /**
+             * Parameters
+             * @description Most important first; constants are left out.
+             */
+            parameters: components["schemas"]["ParamAnalysis"][];
+            best: components["schemas"]["BestParams"] | null;
+            method: components["schemas"]["AnalysisMethod"];
+            /**
+             * Note
+             * @description Why the analysis is empty or rough: no metric, or too few trials.
+             */
+            note?: string | null;
+        };
+        /**
+         * SweepCreate
+         * @description Exactly one of `config` (the parsed YAML or JSON, as wandb.sweep takes it) and `config_yaml`
+         *     (the file's text, kept as written for the dashboard).
+         */
+        SweepCreate: {
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Config Yaml */
+            config_yaml?: string | null;
+            /**
+             * Prior Runs
+             * @description Runs of this project whose config and metric seed the search (wandb's prior_runs).
+             */
+            prior_runs?: string[];
+        };
+        /** SweepList */
+        SweepList: {
+            /** Items */
+            items: components["schemas"]["Sweep"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * SweepPatch
+         * @description `state`: paused (pause), running (resume), finished (stop: running trials end on their own),
+         *     cancelled (cancel: running trials are stopped). Name and description are the sweep's labels.
+         */
+        SweepPatch: {
+            /** State */
+            state?: ("running" | "paused" | "finished" | "cancelled") | null;
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+        };
         /** TableColumn */
         TableColumn: {
             /** Name */
@@ -4715,6 +5295,71 @@ export interface components {
              * @description a request's new status
              */
             status?: string | null;
+        };
+        /** Trial */
+        Trial: {
+            /** Run Id */
+            run_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "running" | "finished" | "failed" | "crashed" | "stopped";
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Metric
+             * @description The run's value of the sweep metric, as the search sees it.
+             */
+            metric: number | null;
+            /**
+             * Iterations
+             * @description Values of the metric logged so far (hyperband's iterations).
+             */
+            iterations: number;
+            /** Agent Id */
+            agent_id: string | null;
+            /** Stop Requested */
+            stop_requested: boolean;
+            /**
+             * Prior
+             * @description A prior run the sweep was seeded with, not one it handed out.
+             */
+            prior: boolean;
+            /** Created At */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** TrialCounts */
+        TrialCounts: {
+            /**
+             * Total
+             * @description Trials of the sweep, prior runs included.
+             */
+            total: number;
+            /**
+             * Used
+             * @description Trials with a metric value, observed or imputed.
+             */
+            used: number;
+            /**
+             * Imputed
+             * @description Failed, crashed or stopped trials valued by `metric.impute`.
+             */
+            imputed: number;
+            /**
+             * Excluded
+             * @description Pending and running trials, and ended ones with nothing to impute.
+             */
+            excluded: number;
+        };
+        /** TrialList */
+        TrialList: {
+            /** Items */
+            items: components["schemas"]["Trial"][];
         };
         /**
          * TtlChange
@@ -10889,6 +11534,8 @@ export interface operations {
                 order?: string | null;
                 per_page?: number;
                 cursor?: string | null;
+                /** @description Only the trials of this sweep. */
+                sweep?: string | null;
             };
             header?: never;
             path: {
@@ -17528,6 +18175,880 @@ export interface operations {
             };
         };
     };
+    list_sweeps_api_projects__project_id__sweeps_get: {
+        parameters: {
+            query?: {
+                per_page?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepList"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_sweep_api_projects__project_id__sweeps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_sweep_api_sweeps__sweep_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_sweep_api_sweeps__sweep_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_sweep_api_sweeps__sweep_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_trials_api_sweeps__sweep_id__runs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrialList"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_agents_api_sweeps__sweep_id__agents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    register_agent_api_sweeps__sweep_id__agents_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    agent_heartbeat_api_sweeps__sweep_id__agents__agent_id__heartbeat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+                /** @description The agent's id. */
+                agent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentBeat"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentCommands"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     send_alert_api_runs__run_id__alerts_post: {
         parameters: {
             query?: never;
@@ -18978,6 +20499,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TablePage"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sweep_analysis_api_sweeps__sweep_id__analysis_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepAnalysis"];
                 };
             };
             /** @description invalid */

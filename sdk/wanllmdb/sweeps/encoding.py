@@ -163,23 +163,35 @@ class Space:
         return z
 
     def encode_with_key(self, params: Mapping[str, Any]) -> tuple[Array | None, tuple[Any, ...]]:
-        """The point (None when outside the space) and ``space.params_key`` of a run's params, in one pass."""
-        z: Array | None = np.empty(len(self.params))
-        key = []
+        """The point (None when outside the space) and ``space.params_key`` of a run's params, in one pass.
+
+        This runs once per run per suggestion (1,000 runs: 6,000 values), hence the float fast path.
+        """
+        coords: list[float] | None = []
+        key: list[tuple[Any, ...]] = []
         for i, p in enumerate(self.params):
-            found, value = lookup(params, p.path)
-            if not found:
-                key.append(("missing",))
-                z = None
-                continue
-            key.append(p.value_key(value))
-            if z is not None:
-                c = self.coordinate(i, value)
-                if c is None:
-                    z = None
+            path = p.path
+            if len(path) == 1 and path[0] in params:
+                value = params[path[0]]
+            else:
+                found, value = lookup(params, path)
+                if not found:
+                    key.append(("missing",))
+                    coords = None
+                    continue
+            linear = self._linear[i]
+            if type(value) is float and linear is not None and not linear[2] and linear[1] > 0:
+                key.append(("n", value))  # what value_key gives a float, without the dispatch
+                c: float | None = min(max((value - linear[0]) / linear[1], 0.0), 1.0)
+            else:
+                key.append(p.value_key(value))
+                c = self.coordinate(i, value) if coords is not None else None
+            if coords is not None:
+                if c is None or c != c:  # outside the space, or NaN
+                    coords = None
                 else:
-                    z[i] = c
-        return z, tuple(key)
+                    coords.append(c)
+        return (None if coords is None else np.array(coords)), tuple(key)
 
     def decode(self, z: Array) -> dict[tuple[str, ...], Any]:
         return {p.path: self.value(i, z[i]) for i, p in enumerate(self.params)}

@@ -31,6 +31,8 @@ const RegistryPage = lazyComponent(() => import("./pages/registry/RegistryPage")
 const ModelPage = lazyComponent(() => import("./pages/registry/ModelPage"));
 const RegisteredVersionPage = lazyComponent(() => import("./pages/registry/RegisteredVersionPage"));
 const InboxPage = lazyComponent(() => import("./pages/registry/InboxPage"));
+const SweepsPage = lazyComponent(() => import("./pages/sweeps/SweepsPage"));
+const SweepPage = lazyComponent(() => import("./pages/sweeps/SweepPage"), "Loading sweep");
 
 /** The pages only a signed-in user has (the projects list, settings): a visitor goes to the login page, and back here after. */
 function RequireSession() {
@@ -91,6 +93,8 @@ export function App() {
               <Route path="artifacts/:name" element={<ArtifactsPage />} />
               <Route path="artifacts/:name/:label" element={<VersionPage />} />
               <Route path="artifacts/:name/:label/:tab" element={<VersionPage />} />
+              <Route path="sweeps" element={<SweepsPage />} />
+              <Route path="sweeps/:sweepId" element={<SweepPage />} />
             </Route>
           </Route>
         </Routes>

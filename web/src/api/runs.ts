@@ -10,6 +10,8 @@ export interface RunQuery {
   order?: string;
   perPage?: number;
   cursor?: string | null;
+  /** Only the trials of this sweep. */
+  sweep?: string;
 }
 
 /** One page of GET /projects/{id}/runs; filtering and sorting happen on the server. */
@@ -25,6 +27,7 @@ export function fetchRuns(projectId: string, q: RunQuery = {}): Promise<RunPage>
           order: q.order || undefined,
           per_page: q.perPage ?? 50,
           cursor: q.cursor || undefined,
+          sweep: q.sweep || undefined,
         },
       },
     }),

@@ -41,6 +41,9 @@ export function AppShell() {
             <NavLink to={`${base}/artifacts`} className="tab">
               Artifacts
             </NavLink>
+            <NavLink to={`${base}/sweeps`} className="tab">
+              Sweeps
+            </NavLink>
             {signedIn && (
               <NavLink to={`${base}/settings`} className="tab">
                 Settings

@@ -47,6 +47,12 @@ function Cell({ run, field, base }: { run: Run; field: string; base: string }) {
       const s = field === "duration" ? durationOf(run) : runtimeOf(run);
       return <span title={s === null ? "" : `${s} s`}>{formatDuration(s)}</span>;
     }
+    case "sweep_id":
+      return run.sweep_id ? (
+        <Link to={`${base}/sweeps/${run.sweep_id}`} title="The sweep this run is a trial of">
+          {run.sweep_id}
+        </Link>
+      ) : null;
     case "notes": {
       const first = (run.notes ?? "").split("\n")[0];
       return <span title={run.notes ?? ""}>{first}</span>;

@@ -171,7 +171,7 @@ function RunsTable({ project }: { project: Project }) {
 }
 
 /** The fields runs can be grouped by: the run's own labels and any config key (as in wandb). */
-const GROUPABLE = ["group", "job_type", "tags", "state", "created_by", "host"];
+const GROUPABLE = ["group", "job_type", "tags", "state", "created_by", "host", "sweep_id"];
 
 function GroupBySelect({ value, configKeys, onChange }: { value: string; configKeys: string[]; onChange: (by: string) => void }) {
   const options = [...GROUPABLE, ...configKeys];

@@ -22,6 +22,7 @@ export const FIXED: Column[] = [
   { field: "job_type", label: "Job type", width: 110 },
   { field: "tags", label: "Tags", width: 160 },
   { field: "notes", label: "Notes", width: 200 },
+  { field: "sweep_id", label: "Sweep", width: 110 },
 ];
 
 /** Shown until the user picks columns; the others are one click away in the column picker. */

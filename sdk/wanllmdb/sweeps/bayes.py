@@ -168,13 +168,15 @@ def _next_runs(config: SweepConfig, runs: Sequence[SweepRun], n: int) -> list[di
             break
         suggestion = build(config, space.decode(z))
         taken.add(params_key(config.searchable, suggestion))
+        out.append(suggestion)
+        if i == n - 1:
+            break
         if remaining is not None:
             remaining = remaining[[not np.array_equal(r, z) for r in remaining]]
         if model is not None:
             model.add_pending(space.snap(z))
         else:
             pending.append(space.snap(z))
-        out.append(suggestion)
     if not out and n > 0 and remaining is not None:
         return None
     return out

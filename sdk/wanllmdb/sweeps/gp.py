@@ -35,11 +35,10 @@ _JITTER = 1e-8
 
 def _group_sq_dists(xa: Array, xb: Array, groups: Array, n_groups: int) -> Array:
     """[G, A, B]: per length-scale group, the summed squared differences of its columns."""
-    out = np.zeros((n_groups, xa.shape[0], xb.shape[0]))
-    for col in range(xa.shape[1]):
-        diff = xa[:, col][:, None] - xb[:, col][None, :]
-        out[groups[col]] += diff * diff
-    return out
+    diff = xa[:, None, :] - xb[None, :, :]
+    member = np.zeros((len(groups), n_groups))
+    member[np.arange(len(groups)), groups] = 1.0
+    return np.ascontiguousarray(np.moveaxis((diff * diff) @ member, 2, 0))
 
 
 def _matern(r: Array) -> Array:

@@ -297,3 +297,13 @@ def test_the_schema_accepts_the_docs_examples_as_written() -> None:
 
     for text in (DOCS_RANDOM, DOCS_GRID_NESTED, DOCS_COMMAND):
         jsonschema.validate(yaml.safe_load(text), load_schema())
+
+
+@pytest.mark.parametrize(
+    "text", [DOCS_RANDOM, DOCS_BAYES_HYPERBAND, DOCS_GRID_NESTED, DOCS_COMMAND, DOCS_MAX_ITER]
+)
+def test_the_normalised_config_reloads_to_the_same_config(text: str) -> None:
+    # A controller stores config.raw (as JSON) and loads it again on every heartbeat.
+    config = load_config(text)
+    again = load_config(json.loads(json.dumps(dict(config.raw))))
+    assert again.raw == config.raw and again.parameters == config.parameters

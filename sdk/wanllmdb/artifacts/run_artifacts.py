@@ -91,16 +91,25 @@ class RunArtifacts:
         if self.mode == "disabled":
             return artifact
         self._artifact_mode("log_artifact()")
-        if self.mode == "offline" and self._rd is not None:  # spooled; `wanllmdb sync` logs it
+        project_id = self._server_project() if self.mode != "offline" else None
+        # Offline, or online while the run is not on the server yet (init() could not reach it and went
+        # on offline): spooled, and `wanllmdb sync` logs it with the run's lineage. Asking the server
+        # here would hold the caller (a training loop, often a framework's callback) for the client's
+        # whole retry window, then raise into it.
+        if project_id is None and self._rd is not None:
             from wanllmdb.artifacts.spool import spool_artifact
 
             spool_artifact(artifact, self._rd.path, self.settings, aliases=aliases, tags=tags)
+            if self.mode != "offline":
+                termwarn(
+                    f"artifact {artifact.name}: the server has not been reached since init(), so it is kept "
+                    f"in {self._rd.path} for `wanllmdb sync {self._rd.path}`"
+                )
             self._wait_at_finish(artifact)
             return artifact
         from wanllmdb.artifacts.logging_flow import start_log
 
         ctx = self._artifact_context()
-        project_id = self._server_project()
         if project_id is None:  # init() went on offline: the run is not on the server yet, no lineage
             body = {"name": self.project, **({"entity": self.entity} if self.entity else {})}
             project_id = str(ctx.http.api("POST", "/projects", body)["id"])

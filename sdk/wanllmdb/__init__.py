@@ -244,6 +244,11 @@ if TYPE_CHECKING:
     from wanllmdb.api import Api
 
 
+# wandb.sklearn, wandb.xgboost, ...: each imports its framework, so each loads on first use. Not in
+# __all__: `from wanllmdb import *` must not need every framework installed.
+_INTEGRATIONS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost"})
+
+
 def __getattr__(name: str) -> Any:
     # Api() reads the lake with pyarrow and httpx: loaded on first use, so that a training script's
     # `import wanllmdb` loads neither (they were ~65 MB of its memory).
@@ -251,4 +256,8 @@ def __getattr__(name: str) -> Any:
         from wanllmdb.api import Api
 
         return Api
+    if name in _INTEGRATIONS:
+        import importlib
+
+        return importlib.import_module(f"wanllmdb.integration.{name}")
     raise AttributeError(f"module 'wanllmdb' has no attribute {name!r}")

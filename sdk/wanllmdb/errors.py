@@ -3,7 +3,9 @@ during a run. ``wanllmdb.Error`` is the root, under wandb's name.
 
 WanllmdbError (wanllmdb.Error)
  ├── UsageError            a call in the wrong state (log() after finish(), no active run)
- │    └── NotAvailableYet  a wandb feature this version does not have (artifacts, alerts, ...)
+ │    ├── NotAvailableYet  a wandb feature this version does not have (artifacts, alerts, ...)
+ │    └── FrameworkMissing an integration's framework is absent (also an ImportError): names the extra
+ │         └── FrameworkVersionUnsupported  it is there, outside the versions we support: names them
  ├── InvalidValue          log()/config data that cannot be stored; names the key and the fix
  │    └── NotYetSupported  a media object (Image, Table, ...) that this version cannot store yet
  ├── ConfigChangeError     changing an existing config value without allow_val_change=True
@@ -20,6 +22,8 @@ __all__ = [
     "CommError",
     "ConfigChangeError",
     "Error",
+    "FrameworkMissing",
+    "FrameworkVersionUnsupported",
     "InvalidValue",
     "NotAvailableYet",
     "NotYetSupported",
@@ -49,6 +53,33 @@ class NotAvailableYet(UsageError, NotImplementedError):
             f"(see README, 'wandb compatibility'). Nothing was done."
         )
         self.name = name
+
+
+class FrameworkMissing(UsageError, ImportError):
+    """``wanllmdb.integration.<name>`` was imported without its framework; says which extra installs it."""
+
+    def __init__(self, integration: str, framework: str, extra: str) -> None:
+        super().__init__(
+            f"wanllmdb.integration.{integration} needs {framework}, which is not installed: "
+            f"pip install 'wanllmdb[{extra}]'"
+        )
+        self.framework = framework
+        self.extra = extra
+
+
+class FrameworkVersionUnsupported(FrameworkMissing):
+    """The framework is installed, at a version outside the range the integration supports."""
+
+    def __init__(self, integration: str, framework: str, version: str, supported: str, extra: str) -> None:
+        UsageError.__init__(
+            self,
+            f"wanllmdb.integration.{integration} supports {framework}{supported}, but {framework} {version} "
+            f"is installed: pip install '{framework}{supported}' (or pip install 'wanllmdb[{extra}]')",
+        )
+        self.framework = framework
+        self.extra = extra
+        self.version = version
+        self.supported = supported
 
 
 class InvalidValue(WanllmdbError, TypeError, ValueError):

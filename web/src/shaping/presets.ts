@@ -82,6 +82,34 @@ export function presetChart(p: Preset, run: string): PresetChart | null {
       return chart("line", { x: f.x, y: f.y, group: f.class });
     case "wandb/confusion_matrix/v1":
       return chart("heatmap", { x: f.Predicted, y: f.Actual, color: f.nPredictions }, { matrix: true });
+  }
+  return sklearnChart(p.panelDefId, (column) => f[column] || column, chart);
+}
+
+type ChartOf = (type: ChartSpec["type"], fields: ChartSpec["fields"]) => PresetChart;
+
+/** wandb.sklearn's presets (`wandb.visualize` ids): their tables have fixed column names, which the
+ * fields name when the SDK wrote them (`col` falls back to wandb's name otherwise). */
+function sklearnChart(id: string, col: (column: string) => string, chart: ChartOf): PresetChart | null {
+  switch (id) {
+    case "wandb/feature_importances/v1":
+      return chart("bar", { x: col("feature_names"), y: col("importances") });
+    case "wandb/learning_curve/v1":
+      return chart("line", { x: col("train_size"), y: col("score"), group: col("dataset") });
+    case "wandb/metrics/v1":
+      return chart("bar", { x: col("metric_name"), y: col("metric_value") });
+    case "wandb/class_proportions/v1":
+      return chart("bar", { x: col("class"), y: col("count"), group: col("dataset") });
+    case "wandb/calibration/v1":
+      return chart("line", { x: col("mean_predicted_value"), y: col("fraction_of_positives"), group: col("model") });
+    case "wandb/residuals_plot/v1":
+      return chart("scatter", { x: col("y_pred"), y: col("residuals"), group: col("dataset") });
+    case "wandb/outliers/v1":
+      return chart("bar", { x: col("instance_indicies"), y: col("distance") });
+    case "wandb/elbow/v1":
+      return chart("line", { x: col("cluster_ranges"), y: col("errors") });
+    case "wandb/silhouette_/v1":
+      return chart("scatter", { x: col("x"), y: col("y"), group: col("colors") });
     default:
       return null;
   }

@@ -44,3 +44,24 @@ describe("wandb.plot presets", () => {
     expect(presetChart(odd, "run1")).toBeNull();
   });
 });
+
+describe("wandb.sklearn presets", () => {
+  const config = {
+    _wandb: {
+      visualize: {
+        feature_importances: panel("wandb/feature_importances/v1", { feature_names: "feature_names", importances: "importances" }),
+        learning_curve: panel("wandb/learning_curve/v1", { dataset: "dataset", score: "score", train_size: "train_size" }),
+        residuals: panel("wandb/residuals_plot/v1", {}),
+        elbow_curve: panel("wandb/elbow/v1", { cluster_ranges: "k", errors: "err" }),
+      },
+    },
+  };
+
+  it("draws each over its table's wandb columns, or the columns its fields name", () => {
+    const byKey = Object.fromEntries(presetsOf(config).map((p) => [p.key, presetChart(p, "r")!]));
+    expect(byKey.feature_importances.spec).toEqual({ type: "bar", source: { kind: "table", run: "r", key: "feature_importances_table" }, fields: { x: "feature_names", y: "importances" } });
+    expect(byKey.learning_curve.spec.fields).toEqual({ x: "train_size", y: "score", group: "dataset" });
+    expect(byKey.residuals.spec).toMatchObject({ type: "scatter", fields: { x: "y_pred", y: "residuals", group: "dataset" } });
+    expect(byKey.elbow_curve.spec.fields).toEqual({ x: "k", y: "err" });
+  });
+});

@@ -12,6 +12,11 @@ functions that never touch the lake. pip still resolves those packages' own depe
 `check_bundle` fails the build if pyarrow (or anything else forbidden) slipped in that way, or if a
 folder outgrows the limit.
 
+The sweep controller (the runs function) also needs the SDK's search engine: `sdk/wanllmdb/sweeps/` and
+`errors.py` are copied under an otherwise empty `wanllmdb/` package, with the engine's own requirements
+(PyYAML and jsonschema from the SDK's dependencies, numpy and scipy from the server extra), so the rest of
+the SDK and its dependencies stay out there too.
+
 Run `python -m infra_cdk.bundle --out build/lambda` to build every folder and print their sizes; a real
 `cdk deploy` calls the same `build_bundle` through CDK local bundling (see lambda_code.py).
 """
@@ -45,6 +50,7 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_PACKAGE = REPO_ROOT / "functions" / "wanllmdb_functions"
+SDK_PACKAGE = REPO_ROOT / "sdk" / "wanllmdb"
 LAKE_SCHEMA = REPO_ROOT / "schemas" / "lake_schema.json"
 
 PYTHON_VERSION = "3.12"
@@ -56,6 +62,13 @@ LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 _LOCAL_ONLY = frozenset({"uvicorn"})
 _LAKE_ONLY = frozenset({"polars", "sqlglot"})
+_SWEEP_ENGINE_ONLY = frozenset({"numpy", "scipy", "threadpoolctl"})
+# The SDK dependencies the search engine imports (it validates and parses sweep configs).
+_SWEEP_ENGINE_SDK_DEPS = frozenset({"pyyaml", "jsonschema"})
+# The only SDK modules a bundle carries, under a `wanllmdb/__init__.py` of its own (the SDK's would import
+# the whole SDK, pyarrow first).
+_SWEEP_ENGINE_MODULES = ("sweeps", "errors.py")
+_ENGINE_ONLY_INIT = '"""Only the sweep search engine (infra_cdk/bundle.py): no SDK."""\n'
 FORBIDDEN_PACKAGES = frozenset({"pyarrow"})
 
 
@@ -72,11 +85,17 @@ def _dist_name(requirement: str) -> str:
 
 def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
     """The function's explicit requirement list: the server extra, trimmed to what this function runs."""
-    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    project = tomllib.loads(pyproject.read_text())["project"]
+    extras = project["optional-dependencies"]
     selected = []
-    for requirement in extras["server"]:
+    engine_deps = [r for r in project.get("dependencies", []) if _dist_name(r) in _SWEEP_ENGINE_SDK_DEPS]
+    for requirement in [*extras["server"], *(engine_deps if spec.needs_sweep_engine else [])]:
         name = _dist_name(requirement)
-        if name in _LOCAL_ONLY or (name in _LAKE_ONLY and not spec.needs_polars):
+        if (
+            name in _LOCAL_ONLY
+            or (name in _LAKE_ONLY and not spec.needs_polars)
+            or (name in _SWEEP_ENGINE_ONLY and not spec.needs_sweep_engine)
+        ):
             continue
         if name in FORBIDDEN_PACKAGES:
             raise BundleError(
@@ -109,11 +128,20 @@ def pip_command(requirements: Sequence[str], target: Path) -> list[str]:
     ]
 
 
-def _source_files() -> Iterable[tuple[str, Path]]:
-    for path in sorted(FUNCTIONS_PACKAGE.rglob("*")):
+def _package_files(root: Path, name: str) -> Iterable[tuple[str, Path]]:
+    paths = sorted(root.rglob("*")) if root.is_dir() else [root]
+    for path in paths:
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            yield f"wanllmdb_functions/{path.relative_to(FUNCTIONS_PACKAGE).as_posix()}", path
+            relative = path.relative_to(root).as_posix() if root.is_dir() else ""
+            yield f"{name}/{relative}".rstrip("/"), path
+
+
+def _source_files(spec: ServiceSpec | None = None) -> Iterable[tuple[str, Path]]:
+    yield from _package_files(FUNCTIONS_PACKAGE, "wanllmdb_functions")
     yield "schemas/lake_schema.json", LAKE_SCHEMA
+    if spec is not None and spec.needs_sweep_engine:
+        for module in _SWEEP_ENGINE_MODULES:
+            yield from _package_files(SDK_PACKAGE / module, f"wanllmdb/{module}")
 
 
 def bundle_fingerprint(spec: ServiceSpec) -> str:
@@ -121,7 +149,7 @@ def bundle_fingerprint(spec: ServiceSpec) -> str:
     digest = hashlib.sha256()
     for part in (spec.name, PYTHON_VERSION, *PLATFORMS, *requirements_for(spec)):
         digest.update(part.encode() + b"\0")
-    for name, path in _source_files():
+    for name, path in _source_files(spec):
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -132,16 +160,19 @@ def build_bundle(spec: ServiceSpec, out_dir: Path) -> int:
     result = subprocess.run(pip_command(requirements_for(spec), out_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise BundleError(f"pip could not bundle the {spec.name} function:\n{result.stderr.strip()}")
-    copy_sources(out_dir)
+    copy_sources(out_dir, spec)
     return check_bundle(spec, out_dir)
 
 
-def copy_sources(out_dir: Path) -> None:
-    """The code half of a bundle: `wanllmdb_functions/` and `schemas/lake_schema.json` at its root."""
-    for name, path in _source_files():
+def copy_sources(out_dir: Path, spec: ServiceSpec | None = None) -> None:
+    """The code half of a bundle: `wanllmdb_functions/` and `schemas/lake_schema.json` at its root, and
+    for a function that runs the sweep engine, `wanllmdb/sweeps/` under an engine-only `wanllmdb/`."""
+    for name, path in _source_files(spec):
         dest = out_dir / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest)
+    if spec is not None and spec.needs_sweep_engine:
+        (out_dir / "wanllmdb" / "__init__.py").write_text(_ENGINE_ONLY_INIT)
 
 
 def check_bundle(spec: ServiceSpec, out_dir: Path) -> int:

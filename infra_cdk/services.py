@@ -67,6 +67,9 @@ class ServiceSpec:
     sends_email: bool = False
     # Only lake readers and writers carry Polars (~181 MB unzipped); the others stay small and start fast.
     needs_polars: bool = False
+    # The sweep controller calls the SDK's search engine (wanllmdb.sweeps): the bundle carries that
+    # package alone, with numpy and scipy for bayes (~120 MB unzipped), so only its function pays for them.
+    needs_sweep_engine: bool = False
     memory_mb: int = 1024
     timeout_s: int = 29  # API Gateway HTTP APIs give up on an integration after 30 s.
     ephemeral_mb: int = 512
@@ -112,32 +115,49 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         name="runs",
-        description="Run lifecycle, config, summary, heartbeats, upload grants, artifacts, the registry, "
-        "and sweeps with their controller",
+        description="Run lifecycle, config, summary, heartbeats, upload grants, alerts, and sweeps with "
+        "their controller",
         routes=(
             "/api/projects/{id}/runs",
             "/api/projects/{id}/runs/groups",
             "/api/runs/{proxy+}",
-            "/api/projects/{id}/artifacts",
-            "/api/projects/{id}/artifacts/{proxy+}",
-            "/api/registries",
-            "/api/registries/{proxy+}",
-            "/api/registry-requests",
             "/api/projects/{id}/sweeps",
             "/api/sweeps/{proxy+}",
         ),
         table=TableAccess.READ_WRITE,
         # configs/ holds config versions too large for an item; the runs service owns them.
-        # It reads only config versions; it presigns PUTs (never GETs) for the run data.
-        # artifacts/: it reads manifests back and checks blobs before it commits a version.
-        read_prefixes=("configs/", "artifacts/"),
-        write_prefixes=(*_RUN_DATA, "configs/", "artifacts/"),
-        # Artifact gc lists and deletes the blobs and manifests no live version names. A deleted run's
+        # It reads only config versions; it presigns PUTs (never GETs) for the run data. A deleted run's
         # objects are not its to remove: the reaper purges them after the grace period (deletes/).
-        delete_prefixes=("artifacts/",),
-        list_prefixes=("artifacts/",),
+        read_prefixes=("configs/",),
+        write_prefixes=(*_RUN_DATA, "configs/"),
         enqueues_compaction=True,
         enqueues_notifications=True,
+        needs_sweep_engine=True,
+    ),
+    # Apart from runs: manifests are Parquet read with Polars (~181 MB), and the sweep engine's numpy and
+    # scipy would not fit beside it in one function.
+    ServiceSpec(
+        name="artifacts",
+        description="Artifact versions, blobs, manifests, lineage and gc, and the model registry",
+        routes=(
+            "/api/projects/{id}/artifacts",
+            "/api/projects/{id}/artifacts/{proxy+}",
+            "/api/runs/{id}/artifacts",
+            "/api/runs/{id}/artifacts/{proxy+}",
+            "/api/registries",
+            "/api/registries/{proxy+}",
+            "/api/registry-requests",
+        ),
+        table=TableAccess.READ_WRITE,
+        # It reads manifests and packs back and checks blobs before it commits a version, presigns their
+        # PUTs and GETs, and gc lists and deletes the blobs and manifests no live version names.
+        read_prefixes=("artifacts/",),
+        write_prefixes=("artifacts/",),
+        delete_prefixes=("artifacts/",),
+        list_prefixes=("artifacts/",),
+        enqueues_notifications=True,  # registry events to subscribers' webhooks and email
+        needs_polars=True,
+        memory_mb=2048,
     ),
     ServiceSpec(
         name="query",
@@ -215,7 +235,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         list_prefixes=LAKE_PREFIXES,
         enqueues_compaction=True,
         enqueues_notifications=True,
-        memory_mb=512,
+        # Artifact expiry soft-deletes through ArtifactService, whose manifests are Polars frames.
+        needs_polars=True,
+        memory_mb=1024,
         timeout_s=120,
     ),
     ServiceSpec(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from infra_cdk.bundle import (
     requirements_for,
     smoke_import,
 )
-from infra_cdk.services import SERVICES, service
+from infra_cdk.services import SERVICES, ServiceSpec, service
 
 
 def names(requirements: list[str]) -> set[str]:
@@ -29,7 +31,13 @@ def names(requirements: list[str]) -> set[str]:
 def test_only_lake_functions_carry_polars():
     for spec in SERVICES:
         assert ("polars" in names(requirements_for(spec))) is spec.needs_polars, spec.name
-    assert {s.name for s in SERVICES if s.needs_polars} == {"query", "sql", "compaction"}
+    assert {s.name for s in SERVICES if s.needs_polars} == {
+        "query",
+        "sql",
+        "compaction",
+        "artifacts",
+        "reaper",
+    }
 
 
 def test_no_function_requires_pyarrow_or_the_local_server():
@@ -134,3 +142,79 @@ def test_the_bundled_code_finds_the_lake_schema_in_the_lambda_layout(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "metrics/project=p/run=r/stream=history/chunk-a0000-000000003.parquet"
+
+
+def test_only_the_sweep_controller_carries_the_engine_and_its_numeric_stack():
+    for spec in SERVICES:
+        reqs = names(requirements_for(spec))
+        assert ({"numpy", "scipy", "pyyaml", "jsonschema"} <= reqs) is spec.needs_sweep_engine, spec.name
+        assert spec.needs_sweep_engine or not ({"numpy", "scipy"} & reqs), spec.name
+    assert {s.name for s in SERVICES if s.needs_sweep_engine} == {"runs"}
+
+
+def test_the_engine_is_bundled_alone_under_its_own_wanllmdb_package(tmp_path: Path):
+    copy_sources(tmp_path, service("runs"))
+    assert (tmp_path / "wanllmdb" / "sweeps" / "engine.py").is_file()
+    assert not (tmp_path / "wanllmdb" / "run.py").exists()  # the SDK itself stays out
+    code = (
+        "import wanllmdb, wanllmdb.sweeps as s;"
+        "c = s.load_config({'method': 'grid', 'parameters': {'x': {'values': [1, 2]}}});"
+        "print(wanllmdb.__file__, s.next_runs(c, []))"
+    )
+    # The bundle comes first on the path, as /var/task does in Lambda; yaml and jsonschema come from
+    # this interpreter's site-packages here, and from the bundle's pip install there.
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    where, suggested = result.stdout.strip().split(" ", 1)
+    assert where.startswith(str(tmp_path)) and suggested == "[{'x': 1}]"
+    copy_sources(tmp_path / "query", service("query"))
+    assert not (tmp_path / "query" / "wanllmdb").exists()
+
+
+def _bundled_site(spec: ServiceSpec, root: Path) -> Path:
+    """This interpreter's site-packages less what `spec`'s bundle leaves out (links, so it is quick),
+    plus the engine-only `wanllmdb/` where the bundle carries one."""
+    site = root / "site"
+    site.mkdir()
+    left_out = {"pyarrow", "wanllmdb", "_virtualenv"}
+    left_out |= set() if spec.needs_polars else {"polars", "sqlglot"}
+    left_out |= set() if spec.needs_sweep_engine else {"numpy", "scipy", "threadpoolctl"}
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    for entry in purelib.iterdir():
+        top = re.split(r"[-.]", entry.name, maxsplit=1)[0].lower()
+        if top not in left_out and entry.suffix != ".pth" and not entry.name.startswith("__editable__"):
+            (site / entry.name).symlink_to(entry)
+    copy_sources(root / "code", spec)
+    return site
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [s for s in SERVICES if s.routes or s.name in ("reaper", "notify", "compaction")],
+    ids=lambda s: s.name,
+)
+def test_each_handler_imports_with_only_what_its_bundle_carries(spec: ServiceSpec, tmp_path: Path):
+    # A handler that imports Polars (or the sweep engine) in a function whose bundle leaves it out
+    # deploys fine and fails on its first request: import each one with exactly its bundle's packages.
+    site = _bundled_site(spec, tmp_path)
+    env = {
+        "PYTHONPATH": f"{tmp_path / 'code'}:{site}",
+        "WANLLMDB_BACKEND": "aws",
+        "WANLLMDB_TABLE": "t",
+        "WANLLMDB_BUCKET": "b",
+        "WANLLMDB_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    code = f"import importlib; importlib.import_module({spec.handler.rsplit('.', 1)[0]!r})"
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, f"{spec.name}: {result.stderr.strip().splitlines()[-1:]}"

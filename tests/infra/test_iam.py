@@ -114,7 +114,7 @@ def test_lake_object_actions_are_limited_to_the_services_prefixes(synth, spec):
 
 
 def test_listing_is_conditioned_on_the_services_prefixes(synth):
-    spec = service("runs")
+    spec = service("artifacts")
     (listing,) = [s for s in role_statements(synth, spec) if s["Action"] == "s3:ListBucket"]
     assert listing["Resource"]["Fn::GetAtt"][0].startswith("LakeBucket")
     assert sorted(listing["Condition"]["StringLike"]["s3:prefix"]) == sorted(
@@ -147,7 +147,7 @@ def test_only_runs_and_reaper_may_enqueue_compaction(synth):
 
 
 def test_only_runs_reaper_and_notify_may_queue_notifications_and_send_message_is_all_they_may(synth):
-    assert {s.name for s in SERVICES if s.enqueues_notifications} == {"runs", "reaper", "notify"}
+    assert {s.name for s in SERVICES if s.enqueues_notifications} == {"runs", "artifacts", "reaper", "notify"}
     for spec in SERVICES:
         sends = _sends_to(synth, spec, "Notifications")
         assert bool(sends) is spec.enqueues_notifications, spec.name
@@ -214,4 +214,5 @@ def test_the_reaper_may_delete_every_prefix_a_purge_deletes():
     top_level = {p.split("/", 1)[0] + "/" for p in purged}
     assert top_level <= set(service("reaper").delete_prefixes)
     assert top_level <= set(service("reaper").list_prefixes)
-    assert set(service("runs").delete_prefixes) == {"artifacts/"}  # artifact gc only
+    assert set(service("artifacts").delete_prefixes) == {"artifacts/"}  # artifact gc only
+    assert not service("runs").delete_prefixes

@@ -32,6 +32,7 @@ from tests.conftest import aws_backend_env, created_aws_stores, moto_server
 from tests.e2e.lambda_events import LambdaContext, http_event, object_created, scheduled_event, sqs_event
 from tests.functions.actors import USERNAMES, Tenant, build_tenant
 from tests.functions.matrix_rows import Ctx, Row
+from tests.functions.matrix_rows.artifacts import _version
 from tests.functions.notifications.receiver import Receiver
 from tests.functions.routes_of_app import mounted_api_routes
 from tests.functions.test_permission_matrix import ROWS
@@ -45,7 +46,7 @@ from wanllmdb_functions.identity.credentials import CredentialService
 from wanllmdb_functions.identity.orgs import OrgService
 from wanllmdb_functions.identity.users import UserService
 from wanllmdb_functions.lake.keys import project_prefixes
-from wanllmdb_functions.notifications.models import SubscriptionSet, WebhookCreate
+from wanllmdb_functions.notifications.models import RegistrySubscriptionSet, SubscriptionSet, WebhookCreate
 from wanllmdb_functions.notifications.service import NotificationService
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
@@ -242,6 +243,20 @@ def _subscribe_owner(items: DynamoItemStore, tenant: Tenant, project: str, recei
     notifications.subscribe(owner, project, events)
 
 
+def _registry_events(drive: Driver, items: DynamoItemStore, tenant: Tenant, receiver_url: str) -> None:
+    """The artifacts function queues a registry event for a subscriber's webhook: a version linked."""
+    owner = tenant.caller("owner")
+    registry = drive("POST", "/api/registries", body={"entity": owner.username, "name": "tour"})
+    notifications = NotificationService(items, queue=None, mailer=None, allow_private_webhooks=True)
+    hook = notifications.create_webhook(owner, WebhookCreate(url=receiver_url))
+    events = RegistrySubscriptionSet(events=["registry.version.created"], webhook_ids=[hook.id])
+    notifications.save_subscription(owner, registry["id"], events)
+    project = tenant.projects["personal-private"]
+    artifact = _version(Ctx(tenant, SimpleNamespace(app=drive.module.app)), "personal-private")  # type: ignore[arg-type]
+    link = {"project_id": project, "artifact": f"{artifact}:v0", "force": True}
+    drive("POST", f"/api/registries/{registry['id']}/models/tour-model/versions", body=link)
+
+
 def _deliveries(recorder: AwsCallRecorder, sqs: Any, queue_url: str, receiver: Receiver) -> None:
     """The notify function delivers what runs and the reaper queued: emails through SES, webhooks
     that fail (and go back on the queue), then succeed."""
@@ -261,7 +276,7 @@ def _deliveries(recorder: AwsCallRecorder, sqs: Any, queue_url: str, receiver: R
 
 @pytest.fixture(scope="module")
 def tour() -> Iterator[Tour]:
-    names = ("identity", "runs", "query", "sql", "compaction", "reaper", "notify")
+    names = ("identity", "runs", "artifacts", "query", "sql", "compaction", "reaper", "notify")
     with moto_server() as endpoint, pytest.MonkeyPatch.context() as mp:
         fake = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
         sqs = boto3.client("sqs", endpoint_url=endpoint, **fake)
@@ -297,13 +312,14 @@ def tour() -> Iterator[Tour]:
         recorder = AwsCallRecorder()
         try:
             with recorder.installed():
-                drivers = {name: Driver(recorder, name, tenant) for name in names[:4]}
+                drivers = {name: Driver(recorder, name, tenant) for name in names[:5]}
                 for drive in drivers.values():
                     # Rows set up their data through `ctx.client.app.state`: this function's own app.
                     client = SimpleNamespace(app=drive.module.app)
                     _matrix_rows(drive, Ctx(tenant, client))  # type: ignore[arg-type]
                 # After the matrix rows: their PUT of this project's subscription would replace it.
                 _subscribe_owner(items, tenant, project, receiver.url)
+                _registry_events(drivers["artifacts"], items, tenant, receiver.url)
                 _runs_data_paths(drivers["runs"], blobs, project)
                 _query_data_paths(drivers["query"], blobs, project)
                 _sql_data_paths(drivers["sql"], project)

@@ -28,7 +28,7 @@ def function_ids_by_service(synth) -> dict[str, str]:
 
 def test_one_python_312_x86_64_function_per_service(synth):
     ids = function_ids_by_service(synth)
-    assert set(ids) == {"identity", "runs", "query", "sql", "compaction", "reaper", "notify"}
+    assert set(ids) == {"identity", "runs", "artifacts", "query", "sql", "compaction", "reaper", "notify"}
     for name, logical_id in ids.items():
         props = synth.resources[logical_id]["Properties"]
         assert props["Runtime"] == "python3.12"
@@ -77,6 +77,7 @@ def test_routes_reach_the_function_that_serves_them(synth):
     # The query routes are more specific than the runs catch-all, so API Gateway prefers them.
     assert routed["ANY /api/runs/{id}/metrics"] == "query"
     assert routed["ANY /api/runs/{proxy+}"] == "runs"
+    assert routed["ANY /api/runs/{id}/artifacts"] == "artifacts"
 
 
 def _gateway_match(path: str) -> str:
@@ -106,7 +107,7 @@ def test_every_route_a_function_serves_is_routed_to_it():
 
     from tests.functions.routes_of_app import mounted_api_routes
 
-    for name in ("identity", "runs", "query", "sql"):
+    for name in ("identity", "runs", "artifacts", "query", "sql"):
         app = importlib.import_module(f"wanllmdb_functions.handlers.{name}").app
         # Each app documents itself; in AWS the identity function (the $default route) answers for all.
         paths = {path for _, path in mounted_api_routes(app)} - {app.openapi_url, app.docs_url}

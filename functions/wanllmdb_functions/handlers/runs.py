@@ -1,21 +1,19 @@
-"""Lambda entry point for runs, artifacts, the model registry and sweeps: lifecycle, config, summary,
-heartbeat, listing, upload grants, artifact versions, lineage, registered models and their approvals,
-sweeps and their controller (each agent heartbeat is one controller step)."""
+"""Lambda entry point for runs and sweeps: lifecycle, config, summary, heartbeat, listing, upload grants,
+alerts, and sweeps with their controller (each agent heartbeat is one controller step). Artifacts and the
+registry are their own function (handlers/artifacts.py): they need Polars, this one the sweep engine."""
 
 from mangum import Mangum
 
 from ..apps import create_app
-from ..artifacts.routes import router as artifacts_router
 from ..compaction.notices import register_compaction_notices
 from ..deletes.run_routes import router as run_deletes_router
 from ..notifications.alert_routes import router as alert_router
 from ..notifications.wiring import notify_run_finished
-from ..registry.routes import router as registry_router
 from ..runs.routes import router as runs_router
 from ..sweeps.routes import router as sweeps_router
 
 app = create_app(
-    [runs_router, run_deletes_router, artifacts_router, registry_router, sweeps_router, alert_router],
+    [runs_router, run_deletes_router, sweeps_router, alert_router],
     title="wanLLMDB runs",
 )
 handler = Mangum(app, lifespan="off")

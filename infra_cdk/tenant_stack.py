@@ -17,7 +17,7 @@ from infra_cdk.lake import AccessLogBucket, LakeBucket
 from infra_cdk.lambda_code import refuse_deploy_of_synth_check
 from infra_cdk.login import CognitoLogin, login_environment
 from infra_cdk.service_functions import ServiceFunctions
-from infra_cdk.services import service
+from infra_cdk.services import SERVICES
 from infra_cdk.site import WEB_DIST, StaticSite
 from infra_cdk.table import MetadataTable
 from infra_cdk.triggers import CompactionQueue, NotificationQueue, ReaperSchedule
@@ -66,10 +66,10 @@ class TenantStack(Stack):
             login_environment=login_environment(config, cognito_login=cognito, site_url=site_url),
         )
         fns = functions.functions
-        api.route(service("identity"), fns["identity"], default=True)
-        api.route(service("runs"), fns["runs"])
-        api.route(service("query"), fns["query"])
-        api.route(service("sql"), fns["sql"])
+        # Every function with HTTP routes gets them; identity also answers unknown paths.
+        for spec in SERVICES:
+            if spec.routes:
+                api.route(spec, fns[spec.name], default=spec.name == "identity")
         compaction.attach_consumer(fns["compaction"])
         notifications.attach_consumer(fns["notify"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])

@@ -23,6 +23,7 @@ from wanllmdb.sweeps.engine import (
     run_metric,
     stop_runs,
 )
+from wanllmdb.sweeps.engine import parse_config as parse_text_or_mapping
 
 from ..core.errors import InvalidInput, TooLarge
 from ..ports import Item
@@ -56,13 +57,12 @@ def parse_config(config: Mapping[str, Any] | None, text: str | None) -> tuple[di
     import yaml
 
     if text is not None:
-        # A string without a newline could be read as a file path by the engine: never on a server.
-        source: Any = text if "\n" in text else text + "\n"
+        source: Any = text  # never taken for a file name
         root = "config_yaml"
     else:
         source, root = dict(config or {}), "config"
     try:
-        parsed = load_config(source)
+        parsed = parse_text_or_mapping(source)
     except SweepConfigError as exc:
         raise _config_error(exc, root) from None
     raw = json.loads(json.dumps(parsed.raw, allow_nan=True, default=str))

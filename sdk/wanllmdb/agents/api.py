@@ -34,7 +34,7 @@ def _client(settings: Settings) -> SweepClient:
 def _read_config(config: Mapping[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
     """The request body: a dict as `config`, a file as its text (`config_yaml`, kept as written).
     Checked here first with the engine, so a bad config fails before any request, naming its path."""
-    from wanllmdb.sweeps.engine import SweepConfigError, load_config
+    from wanllmdb.sweeps.engine import SweepConfigError, parse_config
 
     if isinstance(config, Mapping):
         body: dict[str, Any] = {"config": dict(config)}
@@ -44,7 +44,7 @@ def _read_config(config: Mapping[str, Any] | str | os.PathLike[str]) -> dict[str
             raise UsageError(f"sweep config {str(config)!r}: no such file")
         body = {"config_yaml": path.read_text(encoding="utf-8")}
     try:
-        load_config(body.get("config") or body["config_yaml"] + "\n")
+        parse_config(body.get("config") or body["config_yaml"])
     except SweepConfigError as exc:
         raise UsageError(f"sweep config: {exc}") from None
     return body
@@ -59,9 +59,9 @@ def sweep(
     """Create a sweep on the server and return its id (wandb.sweep). Project and entity come from the
     arguments, else the config's `project`/`entity`, else WANLLMDB_PROJECT/WANLLMDB_ENTITY."""
     body = _read_config(sweep)
-    from wanllmdb.sweeps.engine import load_config
+    from wanllmdb.sweeps.engine import parse_config
 
-    parsed = load_config(body.get("config") or body["config_yaml"] + "\n")
+    parsed = parse_config(body.get("config") or body["config_yaml"])
     s = Settings.resolve(project=project or parsed.project, entity=entity or parsed.entity)
     project_name = s.project or "uncategorized"
     if prior_runs:

@@ -13,6 +13,7 @@ from wanllmdb.sweeps.engine import (
     expand_command,
     load_config,
     next_runs,
+    parse_config,
     run_metric,
     stop_runs,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "expand_command",
     "load_config",
     "next_runs",
+    "parse_config",
     "run_metric",
     "stop_runs",
 ]

@@ -148,17 +148,27 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
         and not source.lstrip().startswith("{")
         and Path(source).is_file()
     ):
-        text = Path(source).read_text(encoding="utf-8")
-    elif isinstance(source, str):
-        text = source
-    else:
-        raise SweepConfigError(
-            "", f"a sweep config is YAML/JSON text, a file or a dict, not {type(source).__name__}"
-        )
+        return _parse_text(Path(source).read_text(encoding="utf-8"))
+    if isinstance(source, str):
+        return _parse_text(source)
+    raise SweepConfigError(
+        "", f"a sweep config is YAML/JSON text, a file or a dict, not {type(source).__name__}"
+    )
+
+
+def _parse_text(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         raise SweepConfigError("", f"not valid YAML or JSON: {exc}") from None
+
+
+def _checked(data: Any, *, hint: str = "") -> SweepConfig:
+    if not isinstance(data, dict):
+        raise SweepConfigError("", f"a sweep config is a mapping with method and parameters{hint}")
+    from wanllmdb.sweeps.validate import check_config
+
+    return check_config(data)
 
 
 def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | SweepConfig) -> SweepConfig:
@@ -166,12 +176,20 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | SweepConfig
     if isinstance(source, SweepConfig):
         return source
     data = _read(source)
-    if not isinstance(data, dict):
-        hint = " (no such file?)" if isinstance(source, str) and isinstance(data, str) else ""
-        raise SweepConfigError("", f"a sweep config is a mapping with method and parameters{hint}")
-    from wanllmdb.sweeps.validate import check_config
+    hint = " (no such file?)" if isinstance(source, str) and isinstance(data, str) else ""
+    return _checked(data, hint=hint)
 
-    return check_config(data)
+
+def parse_config(source: str | Mapping[str, Any] | SweepConfig) -> SweepConfig:
+    """Validate a sweep config given as YAML/JSON text or a mapping. Unlike `load_config` it never
+    treats a string as a file name, so a server can hand it a caller's text."""
+    if isinstance(source, SweepConfig):
+        return source
+    if isinstance(source, Mapping):
+        return _checked(copy.deepcopy(dict(source)))
+    if not isinstance(source, str):
+        raise SweepConfigError("", f"a sweep config is YAML/JSON text or a dict, not {type(source).__name__}")
+    return _checked(_parse_text(source))
 
 
 def join(path: str, key: str | int) -> str:

@@ -5,6 +5,7 @@ Everything a controller needs is here; ``wanllmdb.sweeps`` re-exports it. Each c
 its runs.
 
     config = load_config(yaml_text_or_path_or_dict)    # validated; SweepConfigError names the YAML path
+    config = parse_config(yaml_text_or_dict)            # the same, never reading a file (for servers)
     params = next_runs(config, runs, n=4)               # 4 new param sets, [] for none now, None: exhausted
     ids    = stop_runs(config, runs)                    # running runs that early_terminate stops now
     value  = run_metric(config, run, runs=runs)         # the value the search uses for one run
@@ -22,7 +23,8 @@ Contract of ``next_runs``:
 - Pass every run of the sweep, in creation order (the k-th suggestion is drawn from the k-th stream).
 
 API changes since the first version, for callers: ``run_metric`` takes an optional keyword ``runs``
-(the sweep's runs), used only by ``impute: worst``.
+(the sweep's runs), used only by ``impute: worst``; ``parse_config`` is ``load_config`` for text a
+caller sent, which it never mistakes for a file name.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wanllmdb.sweeps.command import expand_command
-from wanllmdb.sweeps.config import SweepConfig, SweepConfigError, load_config
+from wanllmdb.sweeps.config import SweepConfig, SweepConfigError, load_config, parse_config
 from wanllmdb.sweeps.grid import grid_next_runs
 from wanllmdb.sweeps.hyperband import hyperband_stop_runs
 from wanllmdb.sweeps.metric import run_metric
@@ -47,6 +49,7 @@ __all__ = [
     "expand_command",
     "load_config",
     "next_runs",
+    "parse_config",
     "run_metric",
     "stop_runs",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from wanllmdb.errors import UsageError
-from wanllmdb.sweeps import SweepConfigError, load_config
+from wanllmdb.sweeps import SweepConfigError, load_config, parse_config
 from wanllmdb.sweeps.config import load_schema
 from wanllmdb.sweeps.params import DISTRIBUTIONS
 
@@ -285,6 +285,15 @@ def test_a_config_loads_from_a_file_and_from_json_text(tmp_path: Path) -> None:
 def test_a_missing_file_is_not_mistaken_for_yaml() -> None:
     with pytest.raises(SweepConfigError, match="no such file"):
         load_config("sweep.yaml")
+
+
+def test_parse_config_never_reads_a_file(tmp_path: Path) -> None:
+    # A server parses the text a caller sent: a file name in it is text, never a file to read.
+    path = tmp_path / "sweep.yaml"
+    path.write_text(DOCS_RANDOM)
+    with pytest.raises(SweepConfigError, match="mapping"):
+        parse_config(str(path))
+    assert parse_config(DOCS_RANDOM).raw == load_config(path).raw
 
 
 def test_the_shipped_schema_copy_equals_the_source_of_truth() -> None:

@@ -20,6 +20,7 @@ def test_the_engine_surface_is_pinned() -> None:
         "expand_command",
         "load_config",
         "next_runs",
+        "parse_config",
         "run_metric",
         "stop_runs",
     ]

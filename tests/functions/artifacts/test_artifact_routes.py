@@ -12,19 +12,9 @@ import pytest
 
 from tests.conftest import LocalServer
 from tests.functions.artifacts.client import ArtifactClient
-from tests.functions.query.lake_client import User, register
+from tests.functions.query.lake_client import User
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def owner(module_server: LocalServer) -> User:
-    return register(module_server)
-
-
-@pytest.fixture
-def client(owner: User, module_server: LocalServer) -> ArtifactClient:
-    return ArtifactClient(f"{module_server.url}/api", owner.token, owner.project())
 
 
 def files(n: int, tag: str = "") -> dict[str, bytes]:

@@ -8,21 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import LocalServer
 from tests.functions.artifacts.client import ArtifactClient
-from tests.functions.query.lake_client import User, register
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def owner(module_server: LocalServer) -> User:
-    return register(module_server)
-
-
-@pytest.fixture
-def client(owner: User, module_server: LocalServer) -> ArtifactClient:
-    return ArtifactClient(f"{module_server.url}/api", owner.token, owner.project())
 
 
 def days_after_creation(version: dict[str, object]) -> float:

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { changeAliases, deleteVersion, type ArtifactVersion, type VersionRef } from "../../api/artifacts";
 import { can } from "../../api/permissions";
 import { ErrorBanner } from "../../components/status";
+import { TagTerms } from "../../components/TagTerms";
 import { artifactsKey, versionRunsQuery } from "../../queries/artifacts";
 import { useProject } from "../../queries/projects";
 import { formatBytes } from "../../shaping/units";
@@ -33,18 +34,7 @@ export function OverviewTab({ v, vref, entity, project }: { v: ArtifactVersion; 
           )}
           <dt>Digest</dt>
           <dd className="mono">{v.digest}</dd>
-          {!!v.tags?.length && (
-            <>
-              <dt>Tags</dt>
-              <dd>
-                {v.tags.map((t) => (
-                  <span key={t} className="tag">
-                    {t}
-                  </span>
-                ))}
-              </dd>
-            </>
-          )}
+          <TagTerms tags={v.tags} />
         </dl>
         {v.description && (
           <>

@@ -5,6 +5,7 @@ import { registeredFiles, type RegisteredRef, type RegisteredVersion } from "../
 import { useSignedIn } from "../../auth/useSignedIn";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { Markdown } from "../../components/Markdown";
+import { TagTerms } from "../../components/TagTerms";
 import { modelQuery, modelRequestsQuery, registeredVersionQuery, registryQuery } from "../../queries/registry";
 import { formatBytes } from "../../shaping/units";
 import { FilesTab } from "../artifacts/FilesTab";
@@ -107,18 +108,7 @@ function Overview({ v, vref }: { v: RegisteredVersion; vref: RegisteredRef }) {
               {shortTime(v.created_at)}
               {v.created_by ? ` by ${v.created_by}` : ""}
             </dd>
-            {!!v.tags?.length && (
-              <>
-                <dt>Tags</dt>
-                <dd>
-                  {v.tags.map((t) => (
-                    <span key={t} className="tag">
-                      {t}
-                    </span>
-                  ))}
-                </dd>
-              </>
-            )}
+            <TagTerms tags={v.tags} />
           </dl>
         </section>
         <ErrorBanner error={model.error ?? record.error} />

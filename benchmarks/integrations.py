@@ -1,0 +1,267 @@
+"""Issue 20 benchmark: per-round overhead of the XGBoost, LightGBM and CatBoost callbacks, and the one-off
+cost of wanllmdb.sklearn.plot_classifier.
+
+    python benchmarks/integrations.py [--only xgboost|lightgbm|catboost|sklearn] [--rounds 25] [--repeats 40]
+
+Each framework trains the same regression (ROWS x 20 synthetic features, a train and a validation set,
+two metrics per set) four ways in one process and one offline run: without the callback (the
+baseline), without it again (the noise floor), with an empty callback (what the framework's own
+callback machinery costs: CatBoost hands each callback every metric's whole history every round) and
+with ours (plus log_summary where the framework has one, so feature importance and the end-of-training
+work are counted too). They take turns, the order rotating each repeat, so the load of this shared
+box falls on all of them alike; the overhead is the median per-round time with the callback over the
+baseline's. On a busy shared box that comparison moves by as much as the noise floor shows, so the
+time spent inside the callback itself (per round, timed around its method, as a share of the baseline
+round) is printed beside it: load moves it far less. Short trainings, many times (25 rounds x 40 by
+default), keep each variant's samples close in time. The issue's target: <= 5 % per round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "sdk"))
+
+Trainer = Callable[[str], None]  # train(variant): "none", "no-op" (an empty callback) or "wanllmdb"
+
+
+class CallTimer:
+    """Wraps a callback method and adds up the time spent in it."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    def wrap(self, obj: Any, method: str) -> None:
+        inner = getattr(obj, method)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.calls += 1
+
+        setattr(obj, method, timed)
+
+    def wrap_callable(self, inner: Any) -> Any:
+        """A LightGBM callback (a callable object with ``order``), timed: Python looks ``__call__`` up on
+        the type, so it cannot be patched on the instance."""
+        timer = self
+
+        class Timed:
+            order = inner.order
+            before_iteration = inner.before_iteration
+
+            def __call__(self, env: Any) -> None:
+                start = time.perf_counter()
+                try:
+                    inner(env)
+                finally:
+                    timer.seconds += time.perf_counter() - start
+                    timer.calls += 1
+
+        return Timed()
+
+
+def data(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(rows, 20))
+    y = X[:, 0] * 3 - X[:, 1] + np.sin(X[:, 2]) + rng.normal(scale=0.1, size=rows)
+    cut = rows * 4 // 5
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def xgboost_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
+    import xgboost as xgb
+
+    from wanllmdb.integration.xgboost import WandbCallback
+
+    xt, yt, xv, yv = data(rows)
+    train, valid = xgb.DMatrix(xt, label=yt), xgb.DMatrix(xv, label=yv)
+    params = {"max_depth": 6, "nthread": 2, "tree_method": "hist", "eval_metric": ["rmse", "mae"]}
+
+    class NoOp(xgb.callback.TrainingCallback):  # type: ignore[misc]
+        pass
+
+    def run(variant: str) -> None:
+        callbacks: list[Any] = [NoOp()] if variant == "no-op" else []
+        if variant == "wanllmdb":
+            callback = WandbCallback(log_model=False)
+            timer.wrap(callback, "after_iteration")
+            callbacks.append(callback)
+        evals = [(train, "train"), (valid, "validation")]
+        xgb.train(params, train, rounds, evals=evals, verbose_eval=False, callbacks=callbacks)
+
+    return run
+
+
+def lightgbm_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
+    import lightgbm as lgb
+
+    from wanllmdb.integration.lightgbm import log_summary, wandb_callback
+
+    xt, yt, xv, yv = data(rows)
+    train = lgb.Dataset(xt, yt, free_raw_data=False)
+    valid = lgb.Dataset(xv, yv, reference=train, free_raw_data=False)
+    params = {"objective": "regression", "metric": ["l2", "l1"], "num_threads": 2, "verbose": -1}
+
+    def no_op(env: Any) -> None:
+        pass
+
+    no_op.order = 20  # type: ignore[attr-defined]
+
+    def run(variant: str) -> None:
+        callbacks: list[Any] = [no_op] if variant == "no-op" else []
+        if variant == "wanllmdb":
+            callbacks.append(timer.wrap_callable(wandb_callback()))
+        booster = lgb.train(params, train, rounds, valid_sets=[train, valid], callbacks=callbacks)
+        if variant == "wanllmdb":
+            log_summary(booster)
+
+    return run
+
+
+def catboost_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
+    import catboost
+
+    from wanllmdb.integration.catboost import WandbCallback, log_summary
+
+    xt, yt, xv, yv = data(rows)
+    train_dir = tempfile.mkdtemp(prefix="bench-catboost-")
+
+    class NoOp:
+        def after_iteration(self, info: Any) -> bool:
+            return True
+
+    def run(variant: str) -> None:
+        model = catboost.CatBoostRegressor(
+            iterations=rounds,
+            depth=6,
+            thread_count=2,
+            verbose=False,
+            train_dir=train_dir,
+            custom_metric=["MAE"],
+        )
+        callbacks: list[Any] = [NoOp()] if variant == "no-op" else []
+        if variant == "wanllmdb":
+            callback = WandbCallback()
+            timer.wrap(callback, "after_iteration")
+            callbacks.append(callback)
+        model.fit(xt, yt, eval_set=(xv, yv), callbacks=callbacks or None)
+        if variant == "wanllmdb":
+            log_summary(model)
+
+    return run
+
+
+def bench_callback(
+    name: str, make: Callable[..., Trainer], rows: int, rounds: int, repeats: int
+) -> dict[str, Any]:
+    timer = CallTimer()
+    train = make(rows, rounds, timer)
+    train("none")  # warm up: imports, first-call allocations
+    train("wanllmdb")
+    timer.seconds, timer.calls = 0.0, 0
+    variants = {"without": "none", "without (copy)": "none", "no-op callback": "no-op", "with": "wanllmdb"}
+    per_round: dict[str, list[float]] = {v: [] for v in variants}
+    order = list(variants)
+    for rep in range(repeats):
+        for variant in order[rep % len(order) :] + order[: rep % len(order)]:
+            start = time.perf_counter()
+            train(variants[variant])
+            per_round[variant].append((time.perf_counter() - start) / rounds)
+    base = statistics.median(per_round["without"])
+
+    def over(variant: str) -> float:
+        return (statistics.median(per_round[variant]) / base - 1) * 100
+
+    result: dict[str, Any] = {
+        "framework": name,
+        "round_ms": base * 1e3,
+        "overhead_pct": over("with"),
+        "noop_pct": over("no-op callback"),
+        "noise_pct": over("without (copy)"),
+        "in_callback_us": timer.seconds / max(timer.calls, 1) * 1e6,
+    }
+    result["in_callback_pct"] = result["in_callback_us"] / 1e3 / result["round_ms"] * 100
+    print(
+        f"{name:9s} round {result['round_ms']:6.2f} ms   with callback {result['overhead_pct']:+6.2f} %   "
+        f"a no-op callback {result['noop_pct']:+6.2f} %   noise floor {result['noise_pct']:+6.2f} %   "
+        f"in the callback {result['in_callback_us']:6.1f} us/round ({result['in_callback_pct']:.2f} %)",
+        flush=True,
+    )
+    return result
+
+
+def bench_sklearn(rows: int) -> None:
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import RandomForestClassifier
+
+    from wanllmdb.integration import sklearn as wsk
+
+    X, y = make_classification(rows, 20, n_informative=8, random_state=0)
+    cut = rows * 4 // 5
+    start = time.perf_counter()
+    model = RandomForestClassifier(n_estimators=50, max_depth=8, n_jobs=2, random_state=0).fit(
+        X[:cut], y[:cut]
+    )
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    wsk.plot_classifier(
+        model,
+        X[:cut],
+        X[cut:],
+        y[:cut],
+        y[cut:],
+        model.predict(X[cut:]),
+        model.predict_proba(X[cut:]),
+        ["0", "1"],
+    )
+    plot_s = time.perf_counter() - start
+    print(
+        f"sklearn   RandomForest fit {fit_s * 1e3:7.1f} ms   "
+        f"plot_classifier (8 charts, once) {plot_s * 1e3:7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", choices=["xgboost", "lightgbm", "catboost", "sklearn"])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--repeats", type=int, default=40)
+    args = parser.parse_args()
+
+    import wanllmdb
+
+    run = wanllmdb.init(
+        project="bench-integrations",
+        mode="offline",
+        dir=tempfile.mkdtemp(prefix="bench-integrations-"),
+        settings={"system_metrics": False, "console": "off", "silent": True},
+    )
+    trainers = {"xgboost": xgboost_trainer, "lightgbm": lightgbm_trainer, "catboost": catboost_trainer}
+    for name, make in trainers.items():
+        if args.only in (None, name):
+            bench_callback(name, make, args.rows, args.rounds, args.repeats)
+    if args.only in (None, "sklearn"):
+        bench_sklearn(args.rows)
+    run.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ Exception
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import threading
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, BinaryIO, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 from wanllmdb import __version__
@@ -237,11 +238,18 @@ class RestClient:
         answer = self._call("POST", f"/runs/{run_id}/uploads", {"items": items}, project_id=project_id)
         return [dict(g) for g in answer[1]["grants"]]
 
-    def put_blob(self, grant: dict[str, Any], path: Path, *, size: int) -> None:
-        """Stream one file to a presigned URL. Content-Length is explicit: S3 refuses chunked PUTs.
-        Presigned PUTs carry their own signature and must not leak the API key to the blob store."""
+    def put_blob(self, grant: dict[str, Any], source: Path | BinaryIO, *, size: int) -> None:
+        """Stream one file (a path, or an open file sent from its start) to a presigned URL.
+        Content-Length is explicit: S3 refuses chunked PUTs. Presigned PUTs carry their own signature
+        and must not leak the API key to the blob store."""
         headers = {**(grant.get("headers") or {}), "Content-Length": str(size)}
-        with path.open("rb") as body:
+        with contextlib.ExitStack() as stack:
+            body: BinaryIO
+            if isinstance(source, Path):
+                body = stack.enter_context(source.open("rb"))
+            else:
+                body = source
+                body.seek(0)
             resp = self._transport.request(
                 grant.get("method", "PUT"),
                 grant["url"],

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-__all__ = ["RunDir", "chunk_name", "parse_chunk_name", "sha256_file"]
+__all__ = ["RunDir", "chunk_name", "parse_chunk_name", "sha256_file", "sha256_stream"]
 
 
 def chunk_name(stream: str, attempt: int, seq: int) -> str:
@@ -40,12 +40,17 @@ def parse_chunk_name(name: str) -> tuple[str, int, int]:
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
+    with path.open("rb") as f:
+        return sha256_stream(f)
+
+
+def sha256_stream(f: BinaryIO) -> tuple[str, int]:
+    """(hex sha256, size) of what is left to read in `f`."""
     h = hashlib.sha256()
     size = 0
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-            size += len(block)
+    while block := f.read(1 << 20):
+        h.update(block)
+        size += len(block)
     return h.hexdigest(), size
 
 

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file
+from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file, sha256_stream
 from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 
 __all__ = ["Blob", "SpoolUploader"]
@@ -36,10 +35,19 @@ class Blob:
     name: str  # chunk file name, or run-relative file path (file), or path under the media prefix (media)
     sha256: str = ""  # known up front for files (that is how a changed file is noticed)
 
-    def item(self, rd: RunDir) -> tuple[dict[str, Any], Path, str]:
-        """The grant request for this blob, its path, and its digest (the PUT streams from the path)."""
+    def item(self, rd: RunDir) -> tuple[dict[str, Any], BinaryIO, str]:
+        """The grant request for this blob, the open file its PUT streams from, and its digest. The
+        digest and the PUT read one open file: a run file replaced meanwhile (config.yaml is rewritten
+        by rename whenever the config changes) is still sent as the bytes that were hashed. The caller
+        closes the file."""
         path = {"file": rd.files, "media": rd.media}.get(self.kind, rd.chunks) / self.name
-        sha, size = sha256_file(path)
+        body = path.open("rb")
+        try:
+            sha, size = sha256_stream(body)
+            body.seek(0)
+        except BaseException:
+            body.close()
+            raise
         item: dict[str, Any] = {"kind": self.kind, "size": size, "sha256": sha}
         if self.kind in ("file", "media"):
             item["path"] = self.name
@@ -48,7 +56,7 @@ class Blob:
             _, attempt, seq = parse_chunk_name(self.name)
             item["seq"] = seq
             item["attempt"] = attempt
-        return item, path, sha
+        return item, body, sha
 
 
 class SpoolUploader:
@@ -279,7 +287,16 @@ class SpoolUploader:
             raise
 
     def _upload(self, blobs: list[Blob]) -> None:
-        prepared = [b.item(self.rd) for b in blobs]
+        with contextlib.ExitStack() as opened:
+            prepared = []
+            for blob in blobs:
+                item, body, sha = blob.item(self.rd)
+                prepared.append((item, opened.enter_context(body), sha))
+            self._upload_prepared(blobs, prepared)
+
+    def _upload_prepared(
+        self, blobs: list[Blob], prepared: list[tuple[dict[str, Any], BinaryIO, str]]
+    ) -> None:
         try:
             grants = self.client.grant_uploads(
                 self.run_id, [p[0] for p in prepared], project_id=self.project_id

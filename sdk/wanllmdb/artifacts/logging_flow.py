@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 __all__ = ["hash_draft", "log_without_run", "start_log"]
 
+# The last version logged of each collection, while it is in flight. Logs run on threads of their own,
+# so without this a later log_artifact() of the same name (a training's next checkpoint) that uploads
+# faster would commit first: its version number, and the aliases it moves (best, latest), would be out of
+# the order of the calls. Uploads still overlap; each commit waits for the one logged before it.
+_in_flight: dict[tuple[str, str], Artifact] = {}
+_in_flight_lock = threading.Lock()
+
 
 def hash_draft(artifact: Artifact, index: CacheIndex | None) -> None:
     """Fill in digest, size and sha256 of every added file not hashed yet."""
@@ -63,13 +70,20 @@ def start_log(
     artifact._ctx, artifact._project_ref = ctx, project_ref
     artifact._logging = True
     artifact._done.clear()
+    key = (project_ref, artifact._name)
+    with _in_flight_lock:
+        before = _in_flight.get(key)
+        _in_flight[key] = artifact
 
     def work() -> None:
         try:
-            _log(artifact, ctx, project_ref, run_id)
+            _log(artifact, ctx, project_ref, run_id, after=before)
         except BaseException as exc:
             artifact._error = exc
         finally:
+            with _in_flight_lock:
+                if _in_flight.get(key) is artifact:
+                    del _in_flight[key]
             artifact._logging = False
             artifact._done.set()
 
@@ -114,9 +128,20 @@ def _merge_latest(
     return merged
 
 
-def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str | None) -> None:
+def _log(
+    artifact: Artifact,
+    ctx: ArtifactContext,
+    project_ref: str,
+    run_id: str | None,
+    *,
+    after: Artifact | None = None,
+) -> None:
+    """``after``: the version of the same collection logged just before, committed first (an
+    incremental log also reads the latest version after it)."""
     started = time.monotonic()
     hash_draft(artifact, ctx.cache.index)
+    if after is not None and artifact.incremental:
+        after._done.wait()
     latest = _latest(ctx, project_ref, artifact._name)
     entries = _merge_latest(artifact, latest) if artifact.incremental else dict(artifact._entries)
     manifest = ArtifactManifest(entries)
@@ -171,6 +196,8 @@ def _log(artifact: Artifact, ctx: ArtifactContext, project_ref: str, run_id: str
     }
     if run_id is not None:
         body["run_id"] = run_id
+    if after is not None:
+        after._done.wait()
     version = uploader.commit(body)
     artifact._ttl_changed = False
     ctx.cache.enforce_cap()

@@ -121,9 +121,11 @@ def log_model_file(
     filename: str,
     artifact_name: str,
     aliases: list[str] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Artifact | None:
     """``save(path)`` writes the model; it is logged as a ``model`` artifact, and returned (None when the
-    run is disabled or the server could not be reached, which is warned about)."""
+    run is disabled or the server could not be reached, which is warned about). ``filename`` may name a
+    subfolder (``ckpt-3/model.ckpt``), which ``save`` creates: the artifact's file is its last part."""
     from wanllmdb.artifacts import Artifact
 
     if run.mode == "disabled":
@@ -134,7 +136,7 @@ def log_model_file(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / filename
     save(path)
-    artifact = Artifact(artifact_name, type="model")
+    artifact = Artifact(artifact_name, type="model", metadata=metadata)
     artifact.add_file(str(path))
     try:
         return run.log_artifact(artifact, aliases=aliases)

@@ -29,7 +29,7 @@ from transformers import (
 import wanllmdb
 from tests.conftest import LocalServer
 from tests.sdk.conftest import online_settings
-from tests.sdk.integrations.conftest import PROJECT, Landed
+from tests.sdk.integrations.conftest import PROJECT, Landed, server_down_settings
 from wanllmdb.errors import FrameworkMissing, FrameworkVersionUnsupported, InvalidValue
 from wanllmdb.integration.huggingface import WandbCallback, WanllmdbCallback, rewrite_logs
 from wanllmdb.run import Run
@@ -224,6 +224,22 @@ class RecordRun(TrainerCallback):  # type: ignore[misc]
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         assert wanllmdb.run is not None
         self.runs.append(wanllmdb.run)
+
+
+@pytest.mark.slow
+def test_with_the_server_down_training_completes_and_the_model_is_spooled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WANLLMDB_LOG_MODEL", "end")
+    callback = WanllmdbCallback(project=PROJECT, dir=tmp_path, settings=server_down_settings())
+    hf = trainer(tmp_path, callback)
+    hf.train()
+    run = wanllmdb.run
+    assert run is not None and hf.state.global_step == 2
+    run_dir = Path(run.dir)  # type: ignore[arg-type]
+    run.finish()
+    spooled = " ".join(p.read_text() for p in (run_dir / "artifacts").glob("*.json"))
+    assert "base_model" in spooled and "final_model" in spooled  # `wanllmdb sync` logs them with the run
 
 
 def test_hfs_key_rewriting() -> None:

@@ -272,7 +272,13 @@ def test_reaper_handler_crashes_a_silent_run_and_queues_it(
     items.put({**item, "heartbeat_at": stale, "gsi1sk": live_sort_key(stale, run_id)})
 
     result = reaper.handler(scheduled_event(), LambdaContext("wanllmdb-reaper"))
-    assert result == {"crashed": [run_id], "count": 1, "purged": []}
+    assert result == {
+        "crashed": [run_id],
+        "count": 1,
+        "purged": [],
+        "expired_artifacts": [],
+        "sweeps_settled": [],
+    }
     run = _json(_invoke(runs, http_event("GET", f"/api/runs/{run_id}", api_key=moto.api_key), "runs"))
     assert run["state"] == "crashed"
     messages = moto.receive(run_id)

@@ -21,6 +21,7 @@ __all__ = [
     "PROJECT_REF_PATTERN",
     "ProjectId",
     "RunId",
+    "SweepId",
 ]
 
 MAX_ID_LENGTH = 128
@@ -32,6 +33,7 @@ ID_PATTERN = r"^(?:[A-Za-z0-9_-]|\.[A-Za-z0-9_-]|\.\.[A-Za-z0-9_.-])[A-Za-z0-9_.
 _Id = StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
 ProjectId = Annotated[str, _Id]
 RunId = Annotated[str, _Id]
+SweepId = Annotated[str, _Id]  # sweeps and their agents (server-made; wandb's 8-character ids match too)
 
 # Users, organizations and teams appear in URLs and lake paths: lowercase and a safe set.
 ENTITY_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"

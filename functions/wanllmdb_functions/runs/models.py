@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..core.ids import ProjectId, RunId
+from ..core.ids import ProjectId, RunId, SweepId
 from ..core.text import MultilineText, SingleLineText
 from .tree import depth
 
@@ -51,7 +51,6 @@ Notes = Annotated[str, StringConstraints(max_length=20_000), MultilineText]
 Tags = Annotated[list[Tag], Field(max_length=64)]
 Short = Annotated[str, StringConstraints(max_length=128)]
 Label = Annotated[str, StringConstraints(max_length=128), SingleLineText]  # group, job_type
-SweepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 ContentType = Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=128)]
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from ..app.deps import StorageDep
 from ..identity.authn import ReaderDep
 from .analysis_models import SweepAnalysis
 from .analysis_service import AnalysisService
+from .paths import SweepIdPath
 
 __all__ = ["router"]
 
@@ -25,7 +26,6 @@ async def analysis_service(storage: StorageDep) -> AnalysisService:
 
 
 AnalysisDep = Annotated[AnalysisService, Depends(analysis_service)]
-SweepIdPath = Annotated[str, Path(pattern=r"^[a-z0-9]{1,64}$", description="The sweep's id.")]
 
 
 @router.get("/sweeps/{sweep_id}/analysis")

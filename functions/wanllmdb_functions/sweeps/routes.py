@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from ..app.deps import AppStateDep
 from ..identity.authn import CallerDep, ReaderDep
@@ -22,6 +22,7 @@ from .models import (
     SweepPatch,
     TrialList,
 )
+from .paths import AgentIdPath, SweepIdPath
 from .service import SweepService
 
 __all__ = ["router"]
@@ -39,8 +40,6 @@ async def controller(state: AppStateDep) -> Controller:
 
 SweepsDep = Annotated[SweepService, Depends(sweep_service)]
 ControllerDep = Annotated[Controller, Depends(controller)]
-SweepIdPath = Annotated[str, Path(pattern=r"^[a-z0-9]{1,64}$", description="The sweep's id.")]
-AgentIdPath = Annotated[str, Path(pattern=r"^[a-z0-9]{1,64}$", description="The agent's id.")]
 SWEEP = "/sweeps/{sweep_id}"
 
 

@@ -111,5 +111,5 @@ def test_agent_and_state_mistakes_are_4xx(app: tuple[TestClient, Tenant]) -> Non
     assert call(app, "PATCH", f"/sweeps/{sid}", json={"state": "cancelled"})[0] == 200
     status, answer = call(app, "PATCH", f"/sweeps/{sid}", json={"state": "running"})
     assert (status, answer["error"]["field"]) == (409, "state")
-    assert call(app, "GET", "/sweeps/UPPER")[0] == 422
+    assert call(app, "GET", "/sweeps/not%20an%20id")[0] == 422
     assert call(app, "GET", "/sweeps/nosuchsweep")[0] == 404

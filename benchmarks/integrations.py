@@ -1,7 +1,9 @@
-"""Issue 20 benchmark: per-round overhead of the XGBoost, LightGBM and CatBoost callbacks, and the one-off
-cost of wanllmdb.sklearn.plot_classifier.
+"""Issue 20 benchmark: per-round overhead of the XGBoost, LightGBM and CatBoost callbacks and of the
+Lightning logger (a round is a training step there), and the one-off cost of
+wanllmdb.sklearn.plot_classifier.
 
-    python benchmarks/integrations.py [--only xgboost|lightgbm|catboost|sklearn] [--rounds 25] [--repeats 40]
+    python benchmarks/integrations.py [--only xgboost|lightgbm|catboost|lightning|huggingface|sklearn]
+        [--rounds 25] [--repeats 40]
 
 Each framework trains the same regression (ROWS x 20 synthetic features, a train and a validation set,
 two metrics per set) four ways in one process and one offline run: without the callback (the
@@ -14,6 +16,17 @@ baseline's. On a busy shared box that comparison moves by as much as the noise f
 time spent inside the callback itself (per round, timed around its method, as a share of the baseline
 round) is printed beside it: load moves it far less. Short trainings, many times (25 rounds x 40 by
 default), keep each variant's samples close in time. The issue's target: <= 5 % per round.
+
+Lightning fits an MLP (20-256-256-1, batch 256) for ``--rounds`` steps with ``log_every_n_steps=1`` (our
+logger's worst case; Lightning's default logs every 50th step) and no checkpointing: without a logger,
+with an empty Logger, and with WanllmdbLogger on the active run. Only the training loop is timed
+(``on_train_start`` to ``on_train_end``): building the Trainer costs the same in every variant and
+would dilute the figure.
+
+Hugging Face trains a small BERT (2 layers, hidden 64, sequences of 32 synthetic token ids, batch 16)
+with ``Trainer`` for ``--rounds`` steps with ``logging_steps=1`` (HF's default logs every 500th step):
+without a callback, with an empty TrainerCallback, and with WanllmdbCallback on the active run. Only
+``on_train_begin`` to ``on_train_end`` is timed, as for Lightning.
 """
 
 from __future__ import annotations
@@ -32,7 +45,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "sdk"))
 
-Trainer = Callable[[str], None]  # train(variant): "none", "no-op" (an empty callback) or "wanllmdb"
+# train(variant): "none", "no-op" (an empty callback) or "wanllmdb"; returns the seconds to count, or
+# None when the whole call counts.
+Trainer = Callable[[str], float | None]
 
 
 class CallTimer:
@@ -166,6 +181,160 @@ def catboost_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
     return run
 
 
+def lightning_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
+    import logging
+
+    import lightning.pytorch as pl
+    import torch
+    from lightning.pytorch.loggers import Logger
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    import wanllmdb
+    from wanllmdb.integration.lightning import WanllmdbLogger
+
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)  # its per-Trainer banner
+    torch.set_num_threads(2)
+    xt, yt, _, _ = data(rows)
+    batches = DataLoader(
+        TensorDataset(torch.tensor(xt, dtype=torch.float32), torch.tensor(yt, dtype=torch.float32)[:, None]),
+        batch_size=256,
+    )
+
+    class MLP(pl.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = nn.Sequential(
+                nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1)
+            )
+
+        def training_step(self, batch: Any, batch_idx: int) -> Any:
+            x, y = batch
+            loss = nn.functional.mse_loss(self.net(x), y)
+            self.log("train_loss", loss)
+            self.log("train_mae", nn.functional.l1_loss(self.net(x).detach(), y))
+            return loss
+
+        def configure_optimizers(self) -> Any:
+            return torch.optim.SGD(self.parameters(), lr=0.01)
+
+    class NoOp(Logger):  # type: ignore[misc]
+        name = "no-op"
+        version = "0"
+
+        def log_metrics(self, metrics: Any, step: Any = None) -> None:
+            pass
+
+        def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    class LoopTime(pl.Callback):  # type: ignore[misc]
+        def on_train_start(self, trainer: Any, module: Any) -> None:
+            self.start = time.perf_counter()
+
+        def on_train_end(self, trainer: Any, module: Any) -> None:
+            self.seconds = time.perf_counter() - self.start
+
+    def run(variant: str) -> float:
+        logger: Any = False
+        if variant == "no-op":
+            logger = NoOp()
+        elif variant == "wanllmdb":
+            logger = WanllmdbLogger(experiment=wanllmdb.run)
+            timer.wrap(logger, "log_metrics")
+        loop = LoopTime()
+        trainer = pl.Trainer(
+            max_steps=rounds,
+            accelerator="cpu",
+            logger=logger,
+            callbacks=[loop],
+            log_every_n_steps=1,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+        )
+        trainer.fit(MLP(), batches)
+        return float(loop.seconds)
+
+    return run
+
+
+def huggingface_trainer(rows: int, rounds: int, timer: CallTimer) -> Trainer:
+    import logging
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    import transformers
+    from transformers import BertConfig, BertForSequenceClassification, TrainerCallback, TrainingArguments
+    from transformers.trainer_callback import PrinterCallback
+
+    from wanllmdb.integration.huggingface import WanllmdbCallback
+
+    transformers.logging.set_verbosity_error()
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    torch.set_num_threads(2)
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(1, 1000, (rows, 32), generator=generator)
+    labels = (ids[:, 0] > 500).long()
+
+    class Tokens(torch.utils.data.Dataset[dict[str, torch.Tensor]]):
+        def __len__(self) -> int:
+            return rows
+
+        def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+            return {"input_ids": ids[i], "labels": labels[i]}
+
+    config = BertConfig(
+        vocab_size=1000,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=32,
+    )
+
+    class LoopTime(TrainerCallback):  # type: ignore[misc]
+        def on_train_begin(self, *args: Any, **kwargs: Any) -> None:
+            self.start = time.perf_counter()
+
+        def on_train_end(self, *args: Any, **kwargs: Any) -> None:
+            self.seconds = time.perf_counter() - self.start
+
+    def run(variant: str) -> float:
+        loop = LoopTime()
+        callbacks: list[Any] = [loop]
+        if variant == "no-op":
+            callbacks.append(TrainerCallback())
+        elif variant == "wanllmdb":
+            callback = WanllmdbCallback()  # on the active run
+            timer.wrap(callback, "on_log")
+            callbacks.append(callback)
+        args = TrainingArguments(
+            output_dir=tempfile.mkdtemp(prefix="bench-hf-"),
+            max_steps=rounds,
+            per_device_train_batch_size=16,
+            logging_steps=1,  # our worst case: HF's default logs every 500th step
+            save_strategy="no",
+            report_to="none",
+            use_cpu=True,
+            disable_tqdm=True,
+            seed=0,
+        )
+        torch.manual_seed(0)
+        trainer = transformers.Trainer(
+            model=BertForSequenceClassification(config),
+            args=args,
+            train_dataset=Tokens(),
+            callbacks=callbacks,
+        )
+        trainer.remove_callback(PrinterCallback)  # it prints every log line, in every variant alike
+        trainer.train()
+        return float(loop.seconds)
+
+    return run
+
+
 def bench_callback(
     name: str, make: Callable[..., Trainer], rows: int, rounds: int, repeats: int
 ) -> dict[str, Any]:
@@ -180,8 +349,9 @@ def bench_callback(
     for rep in range(repeats):
         for variant in order[rep % len(order) :] + order[: rep % len(order)]:
             start = time.perf_counter()
-            train(variants[variant])
-            per_round[variant].append((time.perf_counter() - start) / rounds)
+            counted = train(variants[variant])
+            seconds = counted if counted is not None else time.perf_counter() - start
+            per_round[variant].append(seconds / rounds)
     base = statistics.median(per_round["without"])
 
     def over(variant: str) -> float:
@@ -240,7 +410,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["xgboost", "lightgbm", "catboost", "sklearn"])
+    parser.add_argument(
+        "--only", choices=["xgboost", "lightgbm", "catboost", "lightning", "huggingface", "sklearn"]
+    )
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--repeats", type=int, default=40)
@@ -254,7 +426,13 @@ def main() -> None:
         dir=tempfile.mkdtemp(prefix="bench-integrations-"),
         settings={"system_metrics": False, "console": "off", "silent": True},
     )
-    trainers = {"xgboost": xgboost_trainer, "lightgbm": lightgbm_trainer, "catboost": catboost_trainer}
+    trainers = {
+        "xgboost": xgboost_trainer,
+        "lightgbm": lightgbm_trainer,
+        "catboost": catboost_trainer,
+        "lightning": lightning_trainer,
+        "huggingface": huggingface_trainer,
+    }
     for name, make in trainers.items():
         if args.only in (None, name):
             bench_callback(name, make, args.rows, args.rounds, args.repeats)

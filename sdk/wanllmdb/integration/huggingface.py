@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -242,9 +243,9 @@ class WanllmdbCallback(transformers.TrainerCallback):  # type: ignore[misc,name-
             return
         # Under the run's folder, so the files outlive this call (the upload reads them on the SDK's
         # thread) and a checkpoint HF rotates away meanwhile is still whole: its files are hard links.
-        folder = Path(run.dir) / "models" / folder_name
-        if folder.exists():
-            shutil.rmtree(folder)
+        # A folder of its own per call: training twice ends at the same step, and the first model's
+        # upload may still be reading its folder when the second is saved.
+        folder = Path(run.dir) / "models" / f"{folder_name}-{secrets.token_hex(4)}"
         folder.parent.mkdir(parents=True, exist_ok=True)
         fill(folder)
         named_by_run = args.run_name is not None and args.run_name != args.output_dir

@@ -4,7 +4,7 @@ kinds of links, files, and the timeline. Approval requests are requests.py; both
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -189,7 +189,9 @@ class RegistryCatalog:
             created=created,
         )
 
-    def model_out(self, caller: Caller, registry: Item, model: Item) -> RegisteredModel:
+    def model_out(
+        self, caller: Caller, registry: Item, model: Item, *, grants: Sequence[Item] | None = None
+    ) -> RegisteredModel:
         latest = model.get("latest")
         return RegisteredModel(
             registry_id=registry["id"],
@@ -206,7 +208,10 @@ class RegistryCatalog:
             created_at=model["created_at"],
             updated_at=model["updated_at"],
             permissions=sorted(
-                p.value for p in permissions_of(caller, self.registries.grants_ref(registry, model["name"]))
+                p.value
+                for p in permissions_of(
+                    caller, self.registries.grants_ref(registry, model["name"], grants=grants)
+                )
             ),
         )
 
@@ -263,13 +268,14 @@ class RegistryCatalog:
             keys.registry_of(registry["id"]), sk_prefix=keys.MODEL_PREFIX, page_size=500
         )
         needle = (q or "").casefold()
+        grants = self.registries.grants_of(registry)  # read once for every model's checks
         out = []
         for model in found:
             text = " ".join([model["name"], model.get("description", ""), *model.get("tags", [])]).casefold()
             if needle in text and self.registries.holds(
-                caller, Permission.REGISTRY_READ, registry, model["name"]
+                caller, Permission.REGISTRY_READ, registry, model["name"], grants=grants
             ):
-                out.append(self.model_out(caller, registry, model))
+                out.append(self.model_out(caller, registry, model, grants=grants))
         return sorted(out, key=lambda m: m.name.casefold())
 
     def model(self, caller: Caller, ref: str, model: str) -> RegisteredModel:
@@ -516,13 +522,10 @@ class RegistryCatalog:
         new["aliases"] = {a: at for a, at in model_item.get("aliases", {}).items() if int(at) != index}
         new["holders"] = {s: [i for i in v if i != index] for s, v in model_item.get("holders", {}).items()}
         source = version["source"]
-        others = [
-            v
-            for v in self._items.query_all(
-                keys.registry_of(registry["id"]), sk_prefix=keys.versions_prefix(name), page_size=500
-            )
-            if v["source"]["id"] == source["id"] and int(v["index"]) != index
-        ]
+        # One registered version per (model, source) (the source link), so its link marker is its own.
+        mpk, msk = artifact_keys.link_marker(
+            source["project_id"], source["name"], int(source["index"]), registry["id"], name
+        )
         extra = [
             TransactOp(
                 "delete", {"pk": version["pk"], "sk": version["sk"]}, Condition.equals("rev", rev_of(version))
@@ -531,12 +534,8 @@ class RegistryCatalog:
                 "delete",
                 dict(zip(("pk", "sk"), keys.source_link(registry["id"], name, source["id"]), strict=True)),
             ),
+            TransactOp("delete", {"pk": mpk, "sk": msk}),
         ]
-        if not others:
-            mpk, msk = artifact_keys.link_marker(
-                source["project_id"], source["name"], int(source["index"]), registry["id"], name
-            )
-            extra.append(TransactOp("delete", {"pk": mpk, "sk": msk}))
         plan = Plan(
             model=new,
             changes=[Change("registry.version.deleted", name, index, "unlinked", source["id"], None)],

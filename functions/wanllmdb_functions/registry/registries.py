@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from ..artifacts.names import check_alias, check_type
@@ -41,14 +42,15 @@ def registry_ref(item: Item) -> ProjectRef:
     return ProjectRef(project_id=item["id"], owner=owner, visibility="private")
 
 
-def registry_model(item: Item, caller: Caller) -> Registry:
+def registry_model(item: Item, caller: Caller, ref: ResourceRef) -> Registry:
+    """The registry as the caller sees it; `ref` carries its grants (RegistryService.grants_ref)."""
     return Registry.model_validate(
         {
             **{k: item.get(k) for k in ("id", "entity", "name", "created_at", "created_by")},
             "description": item.get("description", ""),
             "settings": item["settings"],
             "model_count": int(item.get("model_count", 0)),
-            "permissions": sorted(p.value for p in permissions_of(caller, registry_ref(item))),
+            "permissions": sorted(p.value for p in permissions_of(caller, ref)),
         }
     )
 
@@ -104,14 +106,20 @@ class RegistryService:
         claim = self._items.get(*keys.name_claim(entity, name.removeprefix(WANDB_PREFIX)))
         return None if claim is None else self._items.get(*keys.meta(claim["id"]))
 
-    def grants_ref(self, registry: Item, model: str | None) -> ResourceRef:
+    def grants_of(self, registry: Item) -> list[Item]:
+        """Every grant made in the registry: one query, shared by the checks of one listing."""
+        return list(self._items.query_all(grant_keys.grants_of(registry["id"]), page_size=500))
+
+    def grants_ref(
+        self, registry: Item, model: str | None, *, grants: Sequence[Item] | None = None
+    ) -> ResourceRef:
         """The registry (or one model in it) with the grants that apply: the registry's, then the
-        model's, one query of the registry's grant partition."""
-        found = self._items.query_all(grant_keys.grants_of(registry["id"]), page_size=500)
+        model's, from `grants` (grants_of) or one query of the registry's grant partition."""
+        found = self.grants_of(registry) if grants is None else grants
         wanted = {grant_keys.grants_prefix("registry", ALL_MODELS)}
         if model is not None:
             wanted.add(grant_keys.grants_prefix("registered_model", model))
-        grants = tuple(
+        applying = tuple(
             Grant(g["principal"], frozenset(Permission(p) for p in g["permissions"]), g["effect"])
             for g in found
             if any(g["sk"].startswith(prefix) for prefix in wanted)
@@ -120,14 +128,22 @@ class RegistryService:
             registry_ref(registry),
             "registry" if model is None else "registered_model",
             model or ALL_MODELS,
-            grants,
+            applying,
         )
 
     def authorize(self, caller: Caller, permission: Permission, registry: Item, model: str | None) -> None:
         authorize(caller, permission, self.grants_ref(registry, model), hidden=_missing(registry["id"]))
 
-    def holds(self, caller: Caller, permission: Permission, registry: Item, model: str | None) -> bool:
-        return permission in permissions_of(caller, self.grants_ref(registry, model))
+    def holds(
+        self,
+        caller: Caller,
+        permission: Permission,
+        registry: Item,
+        model: str | None,
+        *,
+        grants: Sequence[Item] | None = None,
+    ) -> bool:
+        return permission in permissions_of(caller, self.grants_ref(registry, model, grants=grants))
 
     # -- routes --------------------------------------------------------------------
     def create(self, caller: Caller, body: RegistryCreate) -> tuple[Registry, bool]:
@@ -137,7 +153,7 @@ class RegistryService:
         existing = self._find(f"{owner.name}:{name}")
         if existing is not None:
             authorize(caller, Permission.REGISTRY_READ, registry_ref(existing), hidden=_missing(name))
-            return registry_model(existing, caller), False
+            return registry_model(existing, caller, self.grants_ref(existing, None)), False
         authorize(caller, Permission.REGISTRY_ADMIN, owner)
         registry_id = "reg" + secrets.token_hex(6)
         pk, sk = keys.meta(registry_id)
@@ -169,22 +185,28 @@ class RegistryService:
             )
         except ConditionFailed:
             return self.create(caller, body)  # created by a concurrent call: answer with that one
-        return registry_model(item, caller), True
+        return registry_model(item, caller, self.grants_ref(item, None)), True
 
     def get(self, caller: Caller, ref: str) -> Registry:
-        return registry_model(self.item(caller, ref), caller)
+        item = self.item(caller, ref)
+        return registry_model(item, caller, self.grants_ref(item, None))
 
     def listing(self, caller: Caller, entity: str | None) -> list[Registry]:
         """The registries of `entity`, or of every entity the caller belongs to, that it may read."""
+        return [registry_model(item, caller, ref) for item, ref in self.readable(caller, entity)]
+
+    def readable(self, caller: Caller, entity: str | None) -> list[tuple[Item, ResourceRef]]:
+        """(registry item, its grants ref) of each registry `listing` shows: one grant query each."""
         if entity is not None:
             entities = [resolve_entity(self._items, entity).name]
         else:
             entities = sorted({caller.username, *caller.entity_permissions})
-        out: list[Registry] = []
+        out: list[tuple[Item, ResourceRef]] = []
         for name in entities:
             for item in self._items.query_all(keys.by_entity(name), index="gsi1", page_size=200):
-                if Permission.REGISTRY_READ in permissions_of(caller, self.grants_ref(item, None)):
-                    out.append(registry_model(item, caller))
+                ref = self.grants_ref(item, None)
+                if Permission.REGISTRY_READ in permissions_of(caller, ref):
+                    out.append((item, ref))
         return out
 
     def update(self, caller: Caller, ref: str, body: RegistryUpdate) -> Registry:
@@ -196,7 +218,7 @@ class RegistryService:
             changes["settings"] = check_settings(body.settings).model_dump()
         if changes:
             item = self._items.update(item["pk"], item["sk"], set_attrs=changes, condition=Condition.exists())
-        return registry_model(item, caller)
+        return registry_model(item, caller, self.grants_ref(item, None))
 
     # -- grants --------------------------------------------------------------------
     def grants(self, caller: Caller, ref: str) -> list[RegistryGrantOut]:

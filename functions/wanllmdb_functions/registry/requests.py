@@ -153,24 +153,28 @@ class RequestService:
             found = self._items.query_all(
                 keys.registry_of(registry["id"]), sk_prefix=keys.REQUEST_PREFIX, page_size=500
             )
+        grants = self._registries.grants_of(registry)  # read once for every request's check
         out = [
             _out(item)
             for item in found
             if (status is None or item["status"] == status)
             and (model is None or item["model"] == model)
-            and self._registries.holds(caller, Permission.REGISTRY_READ, registry, item["model"])
+            and self._registries.holds(
+                caller, Permission.REGISTRY_READ, registry, item["model"], grants=grants
+            )
         ]
         return sorted(out, key=lambda r: r.created_at, reverse=True)
 
     def inbox(self, caller: Caller) -> list[PromotionRequest]:
         """Pending requests, in every registry of the caller's entities, that the caller may approve."""
         out: list[PromotionRequest] = []
-        for registry in self._registries.listing(caller, None):
-            item = self._items.get(*keys.meta(registry.id))
-            if item is None:
-                continue
-            for request in self._items.query_all(keys.pending_of(registry.id), index="gsi1", page_size=500):
-                if self._registries.holds(caller, Permission.REGISTRY_APPROVE, item, request["model"]):
+        for registry, _ in self._registries.readable(caller, None):
+            grants = self._registries.grants_of(registry)
+            pending = self._items.query_all(keys.pending_of(registry["id"]), index="gsi1", page_size=500)
+            for request in pending:
+                if self._registries.holds(
+                    caller, Permission.REGISTRY_APPROVE, registry, request["model"], grants=grants
+                ):
                     out.append(_out(request))
         return sorted(out, key=lambda r: r.created_at, reverse=True)
 

@@ -245,3 +245,17 @@ def test_a_version_links_its_training_run_and_the_datasets_that_run_used(acme: A
     ).json()
     assert (links["training_run"], links["training_run_project"]) == (run, acme.project)
     assert [(d["name"], d["version"], d["type"]) for d in links["datasets"]] == [("images", "v0", "dataset")]
+
+
+def test_a_registry_grant_shows_in_the_callers_permissions(acme: Acme) -> None:
+    # Registry.permissions used the entity's roles alone, so a reviewer made by a grant saw no approve.
+    grant = {
+        "kind": "registry",
+        "principal": f"user:{acme.viewer.username}",
+        "permissions": ["registry:approve"],
+    }
+    assert acme.admin.request("PUT", f"/registries/{acme.registry}/grants", json=grant).status_code == 200
+    shown = acme.viewer.request("GET", f"/registries/{acme.registry}").json()["permissions"]
+    assert "registry:approve" in shown
+    listed = acme.viewer.request("GET", "/registries", params={"entity": acme.org}).json()["registries"]
+    assert "registry:approve" in listed[0]["permissions"]

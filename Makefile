@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # modules: let them reuse bytecode even where the environment turns writing .pyc files off.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi clean
+.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -104,6 +104,11 @@ cdk-synth: setup cdk-setup
 lambda-bundle: setup
 	$(BIN)/python -m infra_cdk.bundle --out build/lambda \
 		$$(command -v python3.12 >/dev/null && echo --smoke-python $$(command -v python3.12))
+
+# The opt-in `wandb` alias distribution (packaging/wandb-alias) as a wheel in dist/, for an index:
+# building it for one skips the refusal to install over a real wandb (importing it still refuses).
+wandb-alias: setup
+	$(BIN)/pip wheel --no-deps --no-build-isolation -C wanllmdb-alias=build-only -w dist ./packaging/wandb-alias
 
 openapi: setup
 	$(BIN)/python -m tools.openapi_snapshot --write

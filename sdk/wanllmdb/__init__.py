@@ -84,6 +84,7 @@ __all__ = [
     "config",
     "data_types",
     "define_metric",
+    "ensure_configured",
     "errors",
     "finish",
     "init",
@@ -177,6 +178,12 @@ def unwatch(models: Any = None) -> None:
     _active().unwatch(models)
 
 
+def ensure_configured() -> None:
+    """wandb's call to load its settings before reading them (Ray calls it before ``api.api_key``):
+    here settings are read on each use, so this only checks them; a bad ``WANLLMDB_*`` value raises."""
+    Settings.resolve()
+
+
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     """Finish the active run; ``quiet`` (wandb's) hides the upload note and progress bar of this call."""
     if run is None:
@@ -256,6 +263,10 @@ def __getattr__(name: str) -> Any:
         from wanllmdb.api import Api
 
         return Api
+    if name == "api":  # wandb.api.api_key (Ray's setup_wandb reads it): the package, on first use
+        import wanllmdb.api
+
+        return wanllmdb.api
     if name in _INTEGRATIONS:
         import importlib
 

@@ -19,6 +19,7 @@ from wanllmdb.errors import NotAvailableYet, UsageError
 from wanllmdb.termlog import termlog, termwarn
 
 if TYPE_CHECKING:
+    from wanllmdb.config import Config
     from wanllmdb.ingest.buffer import MediaRow, MetricBuffer
     from wanllmdb.ingest.pipeline import Pipeline
     from wanllmdb.ingest.spool import RunDir
@@ -61,6 +62,7 @@ class RunSurface(RunArtifacts):
     _pipeline: Pipeline | None
     _closed: bool
     summary: Summary
+    config: Config
     synced: bool | None
     final_state: str | None
     _preempting: bool = False
@@ -198,6 +200,17 @@ class RunSurface(RunArtifacts):
                 if self._pipeline is not None:
                     self._pipeline.save_file(Path(path), prefix + rel, "now")
         return saved
+
+    # -- integration labels ---------------------------------------------------------------------------
+    def _label(
+        self, code: str | None = None, repo: str | None = None, code_version: str | None = None, **kwargs: str
+    ) -> None:
+        """wandb's integration label (``run._label(code="transformers_trainer")``): which integration
+        or repository drove this run, kept in ``config._wandb.labels`` as wandb keeps it in telemetry."""
+        labels = {k: v for k, v in {"code": code, "repo": repo, "code_version": code_version}.items() if v}
+        labels.update({k: v for k, v in kwargs.items() if isinstance(v, str) and v})
+        if labels and not self._closed and self.mode != "disabled":
+            self.config.update({"_wandb": {"labels": labels}}, allow_val_change=True)
 
     # -- preemption ----------------------------------------------------------------------------------
     def mark_preempting(self) -> None:

@@ -22,7 +22,15 @@ from typing import Any, Literal, get_args
 from wanllmdb.credentials import lookup_api_key
 from wanllmdb.errors import UsageError
 
-__all__ = ["DEFAULT_BASE_URL", "ENVIRONMENT", "Mode", "Settings", "explicit_fields"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ENVIRONMENT",
+    "WANDB_ENVIRONMENT",
+    "Mode",
+    "Settings",
+    "explicit_fields",
+    "read_wandb_environment",
+]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 Mode = Literal["online", "offline", "disabled"]
@@ -51,6 +59,32 @@ ENVIRONMENT = {
     "WANLLMDB_CACHE_MAX_BYTES": "cache_max_bytes",
     "WANLLMDB_ARTIFACT_MULTIPART_BYTES": "artifact_multipart_bytes",
 }
+
+# wandb's variables for the same settings. Read only once the opt-in `wandb` alias is imported
+# (wanllmdb.wandb_compat): code written for wandb then configures wanllmdb with them. Without the alias
+# they are W&B's, and a WANDB_API_KEY must never be sent to a wanllmdb server.
+WANDB_ENVIRONMENT = {
+    "WANDB_BASE_URL": "base_url",
+    "WANDB_API_KEY": "api_key",
+    "WANDB_PROJECT": "project",
+    "WANDB_ENTITY": "entity",
+    "WANDB_MODE": "mode",
+    "WANDB_DIR": "dir",
+    "WANDB_SILENT": "silent",
+    "WANDB_QUIET": "quiet",
+    "WANDB_CONSOLE": "console",
+    "WANDB_DISABLE_GIT": "disable_git",
+    "WANDB_SAVE_CODE": "save_code",
+    "WANDB_CACHE_DIR": "cache_dir",
+}
+# The variable tables resolve() reads, the first that sets a field winning.
+_environments: list[dict[str, str]] = [ENVIRONMENT]
+
+
+def read_wandb_environment() -> None:
+    """Let wandb's ``WANDB_*`` variables configure wanllmdb too, after the ``WANLLMDB_*`` ones."""
+    if WANDB_ENVIRONMENT not in _environments:
+        _environments.append(WANDB_ENVIRONMENT)
 
 
 @dataclass(frozen=True)
@@ -170,10 +204,11 @@ class Settings:
         """Build settings from the environment, then ``overrides``, then non-None ``explicit`` arguments."""
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
-        for env, name in ENVIRONMENT.items():
-            raw = os.environ.get(env)
-            if raw:
-                values[name] = raw
+        for environment in _environments:
+            for env, name in environment.items():
+                raw = os.environ.get(env)
+                if raw and name not in values:
+                    values[name] = raw
         for source in (explicit_fields(overrides), {k: v for k, v in explicit.items() if v is not None}):
             for name, value in source.items():
                 if name not in known:

@@ -808,13 +808,21 @@ class ArtifactService:
         used: list[ArtifactVersion] = []
         logged: list[ArtifactVersion] = []
         defaults: dict[str, int | None] = {}  # a run's artifacts come from a project or two
+        aliases: dict[tuple[str, str], dict[int, list[str]]] = {}  # ...and a collection or a few
         for edge in self._items.query_all(keys.runs_edges_of(run["id"]), page_size=500):
             target = used if edge["sk"].startswith(keys.USED_PREFIX) else logged
-            version = self._items.get(*keys.version(edge["project_id"], edge["name"], int(edge["index"])))
+            project, name, index = edge["project_id"], edge["name"], int(edge["index"])
+            version = self._items.get(*keys.version(project, name, index))
             if version is not None and version.get("state") != "deleted":
-                if edge["project_id"] not in defaults:
-                    defaults[edge["project_id"]] = self._default_ttl_of(edge["project_id"])
-                target.append(_version_model(version, [], default_ttl_days=defaults[edge["project_id"]]))
+                if project not in defaults:
+                    defaults[project] = self._default_ttl_of(project)
+                if (project, name) not in aliases:
+                    aliases[project, name] = self._aliases_of(project, name)
+                target.append(
+                    _version_model(
+                        version, aliases[project, name].get(index, []), default_ttl_days=defaults[project]
+                    )
+                )
         return RunArtifacts(used=used, logged=logged)
 
     def version_runs(self, caller: Caller, project_id: str, name: str, label: str) -> VersionRuns:

@@ -83,6 +83,10 @@ def test_lineage_both_ways(client: ArtifactClient, owner: User) -> None:
     client.call("POST", f"/runs/{consumer}/artifacts/used", json={"artifact": "features:v0"})  # idempotent
     assert client.call("GET", f"/runs/{consumer}/artifacts").json()["used"][0]["name"] == "features"
     assert client.call("GET", f"/runs/{producer}/artifacts").json()["logged"][0]["version"] == "v0"
+    client.log("features", files(3), run_id=producer, aliases=["best"]).raise_for_status()
+    logged = client.call("GET", f"/runs/{producer}/artifacts").json()["logged"]
+    # Each version with its aliases, as on the artifact's own pages (Api().run().logged_artifacts()).
+    assert sorted((v["version"], v["aliases"]) for v in logged) == [("v0", []), ("v1", ["latest", "best"])]
     runs = client.call("GET", f"/projects/{client.project}/artifacts/features/versions/v0/runs").json()
     assert runs == {"logged_by": producer, "used_by": [consumer]}
     graph = client.call("GET", f"/projects/{client.project}/artifacts/features/versions/v0/lineage").json()

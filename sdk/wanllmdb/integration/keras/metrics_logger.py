@@ -8,10 +8,11 @@
   (0, n, 2n, ... over the whole fit) as the x-axis of ``batch/*``.
 
 The learning rate is the optimizer's: at an epoch's end ``optimizer.learning_rate`` (Keras evaluates a
-schedule at ``optimizer.iterations``). Within an epoch the JAX backend holds the optimizer's state
-outside its variables (they are synced at the epoch's end), so a batch's learning rate is the one read
-at the epoch's start, or the schedule evaluated at the batch's global step (``initial_global_step`` +
-the batches this callback has seen), as wandb does with its fallback.
+schedule at ``optimizer.iterations``). Within an epoch the JAX backend holds the training state outside
+the model's variables (synced at the epoch's end, or by each access to a callback's ``model``, which
+costs a copy of every variable), so a batch's learning rate is the one read at the epoch's start, or
+the schedule evaluated at the batch's global step (``initial_global_step`` + the batches this callback
+has seen), as wandb does with its fallback.
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ class WandbMetricsLogger(keras.callbacks.Callback):  # type: ignore[misc,name-de
             self.async_safe = True
 
     def _get_lr(self, *, within_epoch: bool = False) -> float | None:
-        optimizer = self.model.optimizer
+        # Within an epoch, not `self.model`: on JAX that property copies the whole training state back
+        # into the model's variables (and the next step then takes it out again), ~0.3 ms a batch.
+        model = getattr(self, "_model", None) if within_epoch else None
+        optimizer = (model if model is not None else self.model).optimizer
         schedule = getattr(optimizer, "_learning_rate", None)
         try:
             if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule) and within_epoch:

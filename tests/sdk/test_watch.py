@@ -285,6 +285,20 @@ def test_unsampled_calls_run_one_pre_hook_and_no_gradient_hook(offline_run: Offl
     assert hooks_left(model) == 0
 
 
+def test_gradients_arrive_when_forward_runs_only_without_gradients(offline_run: OfflineRun) -> None:
+    """Stable-Baselines3's shape: forward() only under no_grad (rollouts); the update goes through
+    another method of the module, so no forward runs with gradients on."""
+    run, model = offline_run(), mlp()
+    run.watch(model, log="gradients", log_freq=2)
+    for _ in range(2):
+        with torch.no_grad():
+            model(torch.randn(5, 12))
+    model[4](model[3](model[2](model[1](model[0](torch.randn(5, 12)))))).pow(2).mean().backward()
+    run.log({"loss": 1.0})
+    run.finish()
+    assert {key for _, key in media(run)} == {f"gradients/{p}" for p in PARAMS}
+
+
 def test_unwatch_of_a_model_never_watched_warns(offline_run: OfflineRun) -> None:
     run = offline_run()
     with pytest.warns(UserWarning, match="this Linear is not watched"):

@@ -1,9 +1,6 @@
 """wanllmdb.integration.gym: CartPole episodes recorded by Gymnasium's RecordVideo (moviepy writes the
 mp4s) with monitor(), logged to a real local server and read back as videos.
-
-CartPole draws its frames with pygame, which the light test install leaves out: ``Frames`` draws the
-cart and pole from the environment's state with numpy instead, so RecordVideo, moviepy and monitor()
-run for real on real CartPole episodes.
+CartPole draws its ``rgb_array`` frames with pygame (the dev extra's ``gymnasium[classic-control]``).
 """
 
 from __future__ import annotations
@@ -12,10 +9,8 @@ import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import gymnasium as gym
-import numpy as np
 import pytest
 from gymnasium.wrappers import RecordVideo
 
@@ -29,21 +24,6 @@ from wanllmdb.run import Run
 pytestmark = pytest.mark.slow
 
 
-class Frames(gym.Wrapper[Any, Any, Any, Any]):
-    """CartPole's ``rgb_array`` frames drawn with numpy: a 64x96 picture of the cart and its pole."""
-
-    def render(self) -> np.ndarray:
-        x, _, theta, _ = self.env.unwrapped.state  # type: ignore[attr-defined]
-        frame = np.full((64, 96, 3), 255, dtype=np.uint8)
-        cart = int(48 + x * 10)
-        frame[44:52, max(cart - 6, 0) : cart + 6] = (0, 0, 0)
-        for r in np.linspace(0, 30, 31):
-            row, col = int(44 - r * np.cos(theta)), int(cart + r * np.sin(theta))
-            if 0 <= row < 64 and 0 <= col < 96:
-                frame[row, col] = (200, 80, 40)
-        return frame
-
-
 @pytest.fixture
 def restored_record_video(monkeypatch: pytest.MonkeyPatch) -> None:
     """monitor() patches RecordVideo for the whole process: put the original back after each test."""
@@ -53,7 +33,7 @@ def restored_record_video(monkeypatch: pytest.MonkeyPatch) -> None:
 def play(folder: Path, episodes: int, *, steps: int = 12) -> list[Path]:
     """``episodes`` short CartPole episodes (at most ``steps`` steps each), each recorded; the mp4s."""
     env = RecordVideo(
-        Frames(gym.make("CartPole-v1", render_mode="rgb_array", max_episode_steps=steps)),
+        gym.make("CartPole-v1", render_mode="rgb_array", max_episode_steps=steps),
         video_folder=str(folder),
         episode_trigger=lambda episode: True,
         fps=10,

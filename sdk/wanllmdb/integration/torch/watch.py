@@ -79,7 +79,6 @@ class _Watched:
         self.acts = acts
         self.freq = freq
         self.calls = 0
-        self.grads_due = False
         self.grad_hooks: list[RemovableHandle] = []
         self.arrived: list[tuple[str, Tensor]] = []
         self.callback_queued = False
@@ -106,7 +105,6 @@ class _Watched:
             handle.remove()
         self.hooks, self.grad_hooks, self.act_hooks = [], [], []
         self.arrived, self.act_keys, self.act_pending, self.act_seen = [], [], [], set()
-        self.grads_due = False
 
     # -- the training thread -------------------------------------------------------------------------
     def _before_forward(self, module: nn.Module, args: Any) -> None:
@@ -114,21 +112,21 @@ class _Watched:
         self.calls += 1
         if self.calls % self.freq == 0:
             self._sample()
-        if self.grads_due and torch.is_grad_enabled():
-            self._arm_gradients()
 
     def _sample(self) -> None:
         if self.params:
             named = [(n, p) for n, p in self.module.named_parameters() if _histogrammable(p)]
             keys = [f"parameters/{self.prefix}{n}" for n, _ in named]
             self.watcher.capture(keys, [p for _, p in named])
+        # Armed now even under no_grad: these hooks fire only in a backward pass, and some trainers
+        # call forward() only without gradients and train through another method (Stable-Baselines3
+        # collects rollouts with forward() and updates with evaluate_actions()).
         if self.grads and not self.grad_hooks:
-            self.grads_due = True
+            self._arm_gradients()
         if self.acts and not self.act_hooks:
             self._arm_activations()
 
     def _arm_gradients(self) -> None:
-        self.grads_due = False
         for name, param in self.module.named_parameters():
             if param.requires_grad:
                 hook = functools.partial(self._gradient_arrived, name)

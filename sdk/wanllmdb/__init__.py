@@ -251,9 +251,9 @@ if TYPE_CHECKING:
     from wanllmdb.api import Api
 
 
-# wandb.sklearn, wandb.xgboost, ...: each imports its framework, so each loads on first use. Not in
-# __all__: `from wanllmdb import *` must not need every framework installed.
-_INTEGRATIONS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost"})
+# wandb.sklearn, wandb.xgboost, wandb.keras, wandb.gym, ...: each imports its framework, so each loads
+# on first use. Not in __all__: `from wanllmdb import *` must not need every framework installed.
+_INTEGRATIONS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "keras", "gym"})
 
 
 def __getattr__(name: str) -> Any:

@@ -107,8 +107,9 @@ def init(
         resume_from=resume_from,
         fork_from=fork_from,
         sync_tensorboard=sync_tensorboard or tensorboard,
-        monitor_gym=monitor_gym,
     )
+    if monitor_gym:  # before the run starts: without Gymnasium this raises, naming the extra
+        from wanllmdb.integration.gym import monitor as monitor_gym_videos
     with _lock:
         if _active is not None:
             if not _finish_previous(reinit):
@@ -170,6 +171,8 @@ def init(
             if s.save_code:
                 _save_main_program(run)
         _publish(run)
+        if monitor_gym:
+            monitor_gym_videos()
         return run
 
 
@@ -178,7 +181,6 @@ def _refuse_unavailable(**asked: Any) -> None:
         "resume_from": "rewinding a run to a step",
         "fork_from": "forking a run at a step",
         "sync_tensorboard": "the TensorBoard integration",
-        "monitor_gym": "the Gymnasium integration",
     }
     for name, value in asked.items():
         if value:

@@ -22,6 +22,7 @@ FRAMEWORKS = {
     "xgboost": ("xgboost", "xgboost", ">=2.0,<4", "1.7.6"),
     "lightgbm": ("lightgbm", "lightgbm", ">=4.0,<5", "3.3.5"),
     "catboost": ("catboost", "catboost", ">=1.0,<2", "2.0.0"),
+    "gym": ("gymnasium", "gymnasium", ">=1.0,<2", "0.29.1"),
 }
 
 

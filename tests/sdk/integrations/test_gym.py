@@ -71,6 +71,17 @@ def test_each_recorded_episode_lands_in_history_as_a_video(
         assert descriptor["sha256"] == hashlib.sha256(data).hexdigest()
 
 
+def test_init_monitor_gym_true_monitors(
+    online_run: Callable[..., Run],
+    landed: Callable[[Run], Landed],
+    tmp_path: Path,
+    restored_record_video: None,
+) -> None:
+    run = online_run(monitor_gym=True)  # wandb's spelling of monitor()
+    play(tmp_path / "videos", episodes=1)
+    assert [d["format"] for d in landed(run).column("videos")] == ["mp4"]
+
+
 def test_monitor_twice_logs_each_video_once_and_without_a_run_nothing(
     online_run: Callable[..., Run],
     landed: Callable[[Run], Landed],

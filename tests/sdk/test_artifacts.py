@@ -526,3 +526,47 @@ def test_an_expired_download_url_is_asked_for_again(
     monkeypatch.setattr(ArtifactHttp, "get_range", expiring)
     root = Path(wanllmdb.Api().artifact("admin/artifacts/expiring:v0").download(tmp_path / "out"))
     assert refused and {p: (root / p).read_bytes() for p in files} == files
+
+
+@pytest.mark.slow
+def test_an_artifact_the_server_went_away_for_is_kept_at_finish_and_logged_by_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that goes away mid-run: finish() does not wait out the upload's retry window, and the
+    artifact is not lost: `wanllmdb sync` logs it with the run's lineage once the server is back."""
+    import time
+
+    from tests.conftest import start_local_server
+    from tests.sdk.conftest import admin_key
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.sync import find_run_dirs, sync_runs
+
+    data = tmp_path / "data"
+    server = start_local_server(data)
+    port = int(server.url.rsplit(":", 1)[1])
+    monkeypatch.setenv("WANLLMDB_BASE_URL", server.url)
+    monkeypatch.setenv("WANLLMDB_API_KEY", admin_key(data))
+    monkeypatch.setenv("WANLLMDB_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        run = wanllmdb.init(
+            project="went-away", dir=tmp_path, settings={"system_metrics": False, "finish_timeout_s": 1}
+        )
+        run.log({"loss": 1.0})
+        server.stop()
+        (tmp_path / "model.bin").write_bytes(b"weights")
+        art = wanllmdb.Artifact("model", "model")
+        art.add_file(tmp_path / "model.bin")
+        run.log_artifact(art, aliases=["best"])
+        started = time.monotonic()
+        run.finish()
+        assert time.monotonic() - started < 30  # the upload alone would retry for 300 s
+
+        server = start_local_server(data, port=port)
+        results = sync_runs(find_run_dirs([tmp_path]), base_url=server.url)
+        assert [r.status for r in results] != ["failed"], [r.message for r in results]
+        fetched = wanllmdb.Api().artifact("went-away/model:best")
+        assert fetched.logged_by().id == run.id
+        assert (Path(fetched.download(tmp_path / "out")) / "model.bin").read_bytes() == b"weights"
+    finally:
+        server.stop()
+        ArtifactContext.forget_all()

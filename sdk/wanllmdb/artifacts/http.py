@@ -98,6 +98,16 @@ class ArtifactHttp:
         _raise_for(out, urlsplit(url).path)
         return out
 
+    def answers(self, timeout_s: float = 3.0) -> bool:
+        """Whether the server answers at all, asked once: a health check, never retried."""
+        try:
+            resp = self._pool.request(
+                "GET", f"{self.base_url}/api/health", headers=self._headers, timeout=timeout_s, retries=False
+            )
+        except self._urllib3.exceptions.HTTPError:
+            return False
+        return resp.status < 500
+
     # -- the JSON routes -----------------------------------------------------------------------------
     def api(
         self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanllmdb.artifacts.artifact import Artifact
-from wanllmdb.errors import UsageError
+from wanllmdb.errors import CommError, UsageError
 from wanllmdb.termlog import termerror, termwarn
 
 if TYPE_CHECKING:
@@ -130,7 +130,10 @@ class RunArtifacts:
             def before_close() -> None:
                 for item, is_link in pending:
                     try:
-                        item.wait()
+                        if is_link or item._spooled:
+                            item.wait()
+                        else:
+                            self._await_upload(item)
                     except Exception as exc:
                         if not is_link:  # a link's failure was reported as it happened
                             termerror(f"artifact {item._name} was not logged: {exc}")
@@ -139,6 +142,34 @@ class RunArtifacts:
 
             self._before_close = before_close
         self._awaited.append((artifact, link))
+
+    def _await_upload(self, artifact: Artifact) -> None:
+        """Wait for a logged artifact's upload, as wandb's finish() does, while the server answers. Once
+        it does not (the upload is retrying a server that went away mid-run), keep the artifact in the
+        run dir for ``wanllmdb sync`` rather than hold finish() for the client's whole retry window."""
+        from wanllmdb.artifacts.spool import spool_unsent
+        from wanllmdb.rest import ApiError, Transient
+
+        while True:
+            try:
+                artifact.wait(timeout=max(self.settings.finish_timeout_s, 1.0))
+                return
+            except TimeoutError:
+                if self._artifact_context().http.answers():
+                    continue  # uploading: a large artifact takes its time
+                why = "the server stopped answering"
+            except (Transient, CommError) as exc:
+                if isinstance(exc, ApiError) or self._rd is None:  # refused: sync would be refused too
+                    raise
+                why = f"the server could not be reached ({exc})"
+            if self._rd is None:
+                raise CommError(f"artifact {artifact._name} was not logged: {why}")
+            spool_unsent(artifact, self._rd.path, self.settings)
+            termwarn(
+                f"artifact {artifact._name}: {why}, so it is kept in {self._rd.path} for "
+                f"`wanllmdb sync {self._rd.path}`"
+            )
+            return
 
     def use_artifact(
         self,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from wanllmdb.artifacts.artifact import Artifact
     from wanllmdb.settings import Settings
 
-__all__ = ["has_spooled_artifacts", "spool_artifact", "sync_spooled_artifacts"]
+__all__ = ["has_spooled_artifacts", "spool_artifact", "spool_unsent", "sync_spooled_artifacts"]
 
 _lock = threading.Lock()
 _FIELDS = (
@@ -59,8 +59,8 @@ def spool_artifact(
     aliases: list[str] | None,
     tags: list[str] | None,
 ) -> None:
-    from wanllmdb.artifacts.context import ArtifactContext
-    from wanllmdb.artifacts.logging_flow import hash_draft
+    """Keep ``artifact`` in the run dir for ``wanllmdb sync`` (an offline run's log_artifact); the hashing
+    and copying run on a thread, as an upload would."""
     from wanllmdb.errors import UsageError
 
     if artifact._attrs is not None or artifact._logging:
@@ -74,42 +74,7 @@ def spool_artifact(
 
     def work() -> None:
         try:
-            hash_draft(artifact, ArtifactContext.of(settings).cache.index)
-            folder = _folder(run_dir)
-            folder.mkdir(exist_ok=True)
-            with _lock:
-                seq = len(list(folder.glob("*.json*"))) + 1
-                target = folder / f"{seq:04d}.json"
-                target.with_suffix(".json.tmp").write_text("")  # claims the number
-            entries = []
-            for entry in artifact._entries.values():
-                row = {f: getattr(entry, f) for f in _FIELDS}
-                staging = artifact._staging
-                if (
-                    entry.local_path
-                    and staging is not None
-                    and Path(entry.local_path).is_relative_to(staging)
-                ):
-                    kept = folder / f"{seq:04d}-files" / entry.path
-                    kept.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(entry.local_path, kept)
-                    row["local_path"] = str(kept)
-                entries.append(row)
-            body = {
-                "name": artifact._name,
-                "type": artifact._type,
-                "description": artifact.description,
-                "metadata": artifact._metadata,
-                "aliases": wanted,
-                "tags": sorted(set(artifact._tags) | set(tags or [])),
-                "incremental": artifact.incremental,
-                "removed": sorted(artifact._removed),
-                "entries": entries,
-                **ttl_fields(artifact._ttl),
-            }
-            tmp = target.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(body))
-            os.replace(tmp, target)
+            _write_record(artifact, run_dir, settings, aliases=wanted, tags=tags)
         except BaseException as exc:
             artifact._error = exc
         finally:
@@ -117,6 +82,56 @@ def spool_artifact(
             artifact._done.set()
 
     threading.Thread(target=work, name=f"wanllmdb-artifact-spool-{artifact._name}", daemon=True).start()
+
+
+def spool_unsent(artifact: Artifact, run_dir: Path, settings: Settings) -> Path:
+    """Keep an artifact whose upload could not reach the server in the run dir for ``wanllmdb sync``,
+    here and now (finish() calls it). The upload's own thread keeps its state; if it commits after all,
+    sync's commit of the same digest finds that version instead of making another."""
+    wanted = sorted({a for a in artifact._aliases if a != "latest"})
+    return _write_record(artifact, run_dir, settings, aliases=wanted, tags=None)
+
+
+def _write_record(
+    artifact: Artifact, run_dir: Path, settings: Settings, *, aliases: list[str], tags: list[str] | None
+) -> Path:
+    """Hash the draft and write its spool record (files staged by ``new_file`` copied beside it)."""
+    from wanllmdb.artifacts.context import ArtifactContext
+    from wanllmdb.artifacts.logging_flow import hash_draft
+
+    hash_draft(artifact, ArtifactContext.of(settings).cache.index)
+    folder = _folder(run_dir)
+    folder.mkdir(exist_ok=True)
+    with _lock:
+        seq = len(list(folder.glob("*.json*"))) + 1
+        target = folder / f"{seq:04d}.json"
+        target.with_suffix(".json.tmp").write_text("")  # claims the number
+    entries = []
+    for entry in artifact._entries.values():
+        row = {f: getattr(entry, f) for f in _FIELDS}
+        staging = artifact._staging
+        if entry.local_path and staging is not None and Path(entry.local_path).is_relative_to(staging):
+            kept = folder / f"{seq:04d}-files" / entry.path
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry.local_path, kept)
+            row["local_path"] = str(kept)
+        entries.append(row)
+    body = {
+        "name": artifact._name,
+        "type": artifact._type,
+        "description": artifact.description,
+        "metadata": artifact._metadata,
+        "aliases": aliases,
+        "tags": sorted(set(artifact._tags) | set(tags or [])),
+        "incremental": artifact.incremental,
+        "removed": sorted(artifact._removed),
+        "entries": entries,
+        **ttl_fields(artifact._ttl),
+    }
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(body))
+    os.replace(tmp, target)
+    return target
 
 
 def sync_spooled_artifacts(

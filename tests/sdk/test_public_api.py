@@ -46,6 +46,7 @@ def test_public_surface_is_pinned() -> None:
             "config",
             "data_types",
             "define_metric",
+            "ensure_configured",
             "errors",
             "finish",
             "init",

@@ -406,6 +406,18 @@ def bench_sklearn(rows: int) -> None:
     )
 
 
+def offline_run(run_dir: str | None = None) -> Any:
+    """The run every variant logs to: offline, so only the SDK's own work is timed, never a server."""
+    import wanllmdb
+
+    return wanllmdb.init(
+        project="bench-integrations",
+        mode="offline",
+        dir=run_dir or tempfile.mkdtemp(prefix="bench-integrations-"),
+        settings={"system_metrics": False, "console": "off", "silent": True},
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -418,14 +430,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
 
-    import wanllmdb
-
-    run = wanllmdb.init(
-        project="bench-integrations",
-        mode="offline",
-        dir=tempfile.mkdtemp(prefix="bench-integrations-"),
-        settings={"system_metrics": False, "console": "off", "silent": True},
-    )
+    run = offline_run()
     trainers = {
         "xgboost": xgboost_trainer,
         "lightgbm": lightgbm_trainer,

@@ -36,7 +36,7 @@ from typing import Any
 os.environ.setdefault("KERAS_BACKEND", "jax")  # before keras is imported; TensorFlow is not needed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from integrations import CallTimer, Trainer, bench_callback, data
+from integrations import CallTimer, Trainer, bench_callback, data, offline_run
 
 BATCH = 256
 EPOCH_STEPS = 5
@@ -136,16 +136,9 @@ def main() -> None:
 
     import keras
 
-    import wanllmdb
-
     run_dir = tempfile.mkdtemp(prefix="bench-integrations-keras-")
     atexit.register(shutil.rmtree, run_dir, True)  # the spooled checkpoints: about 30 MB
-    run = wanllmdb.init(
-        project="bench-integrations",
-        mode="offline",
-        dir=run_dir,
-        settings={"system_metrics": False, "console": "off", "silent": True},
-    )
+    run = offline_run(run_dir)
     print(
         f"keras {keras.__version__} on {keras.backend.backend()}, {args.rounds} steps x {args.repeats} fits"
     )

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "sdk"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from integrations import CallTimer, bench_callback  # noqa: E402
+from integrations import CallTimer, bench_callback, offline_run  # noqa: E402
 
 
 def sb3_trainer(rows: int, rounds: int, timer: CallTimer) -> Callable[[str], float | None]:
@@ -140,14 +140,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=4)
     args = parser.parse_args()
 
-    import wanllmdb
-
-    run = wanllmdb.init(
-        project="bench-integrations",
-        mode="offline",
-        dir=tempfile.mkdtemp(prefix="bench-integrations-"),
-        settings={"system_metrics": False, "console": "off", "silent": True},
-    )
+    run = offline_run()
     if args.only in (None, "sb3"):
         result = bench_callback("sb3", sb3_trainer, 0, args.timesteps, args.repeats)
         print(

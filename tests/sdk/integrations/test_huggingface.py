@@ -10,7 +10,6 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ import wanllmdb
 from tests.conftest import LocalServer
 from tests.sdk.conftest import online_settings
 from tests.sdk.integrations.conftest import PROJECT, Landed, server_down_settings
+from tests.sdk.integrations.test_frameworks import fresh_import
 from wanllmdb.errors import FrameworkMissing, FrameworkVersionUnsupported, InvalidValue
 from wanllmdb.integration.huggingface import WandbCallback, WanllmdbCallback, rewrite_logs
 from wanllmdb.run import Run
@@ -251,16 +251,10 @@ def test_hfs_key_rewriting() -> None:
     }
 
 
-def fresh_import(monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name in [m for m in sys.modules if m.startswith("wanllmdb.integration.huggingface")]:
-        monkeypatch.delitem(sys.modules, name)
-    return importlib.import_module("wanllmdb.integration.huggingface")
-
-
 def test_without_transformers_the_integration_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "transformers", None)
     with pytest.raises(FrameworkMissing) as caught:
-        fresh_import(monkeypatch)
+        fresh_import(monkeypatch, "huggingface")
     assert str(caught.value) == (
         "wanllmdb.integration.huggingface needs transformers, which is not installed: "
         "pip install 'wanllmdb[huggingface]'"
@@ -272,4 +266,4 @@ def test_an_old_transformers_names_the_supported_range(monkeypatch: pytest.Monke
     # sys.modules' entry: after importing Trainer it is not the object `import transformers` gave.
     monkeypatch.setattr(sys.modules["transformers"], "__version__", "4.39.3")
     with pytest.raises(FrameworkVersionUnsupported, match=r"supports transformers>=4\.40,<6"):
-        fresh_import(monkeypatch)
+        fresh_import(monkeypatch, "huggingface")

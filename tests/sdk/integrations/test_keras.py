@@ -4,11 +4,9 @@ artifacts and their aliases, the evaluation tables; and a fit with the server do
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pyarrow.parquet as pq
 import wanllmdb
 from tests.sdk.conftest import REPO
 from tests.sdk.integrations.conftest import PROJECT, Landed, server_down_settings
+from tests.sdk.integrations.test_frameworks import fresh_import
 from wanllmdb.errors import FrameworkMissing, FrameworkVersionUnsupported, UsageError
 from wanllmdb.integration.keras import (
     KerasBackendMissing,
@@ -264,17 +263,10 @@ def test_each_callback_needs_an_active_run(monkeypatch: pytest.MonkeyPatch) -> N
         Predictions(np.zeros((1, 4)), np.zeros(1))
 
 
-def fresh_import(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """Import the integration again, as a new process would (monkeypatch restores the old modules)."""
-    for name in [m for m in sys.modules if m.startswith("wanllmdb.integration.keras")]:
-        monkeypatch.delitem(sys.modules, name)
-    return importlib.import_module("wanllmdb.integration.keras")
-
-
 def test_without_keras_the_integration_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "keras", None)
     with pytest.raises(FrameworkMissing) as caught:
-        fresh_import(monkeypatch)
+        fresh_import(monkeypatch, "keras")
     assert str(caught.value) == (
         "wanllmdb.integration.keras needs keras, which is not installed: pip install 'wanllmdb[keras]'"
     )
@@ -285,7 +277,7 @@ def test_an_unsupported_keras_names_the_supported_range(monkeypatch: pytest.Monk
     assert keras.__version__.startswith("3.")  # the installed one is supported
     monkeypatch.setattr(sys.modules["keras"], "__version__", "2.15.0")
     with pytest.raises(FrameworkVersionUnsupported) as caught:
-        fresh_import(monkeypatch)
+        fresh_import(monkeypatch, "keras")
     assert str(caught.value) == (
         "wanllmdb.integration.keras supports keras>=3.0,<4, but keras 2.15.0 is installed: "
         "pip install 'keras>=3.0,<4' (or pip install 'wanllmdb[keras]')"

@@ -1,8 +1,9 @@
 """Builds each Lambda's deployment folder with pip alone: no Docker engine is needed or used.
 
 `pip install --target DIR --platform manylinux2014_x86_64 --only-binary=:all: --python-version 3.12
---implementation cp` fetches Linux wheels from any host, then the `wanllmdb_functions` source and
-`schemas/lake_schema.json` are copied beside them.
+--implementation cp` fetches Linux wheels from any host, then the `wanllmdb_functions` source and the
+schemas it reads at run time (`schemas/lake_schema.json`, `schemas/report.schema.json`) are copied beside
+them.
 
 How pyarrow stays out (the query bundle must stay under Lambda's 250 MB unzipped limit, and Polars alone
 is ~181 MB): the `wanllmdb` distribution is never installed, only the functions' source is copied, so the
@@ -52,6 +53,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_PACKAGE = REPO_ROOT / "functions" / "wanllmdb_functions"
 SDK_PACKAGE = REPO_ROOT / "sdk" / "wanllmdb"
 LAKE_SCHEMA = REPO_ROOT / "schemas" / "lake_schema.json"
+# The schemas the functions load at run time (lake/keys.py, reports/spec.py), from `schemas/` beside the
+# package.
+RUNTIME_SCHEMAS = ("lake_schema.json", "report.schema.json")
 
 PYTHON_VERSION = "3.12"
 # Lambda's python3.12 runtime is Amazon Linux 2023 (glibc 2.34), so manylinux_2_28 wheels run there too;
@@ -87,10 +91,14 @@ def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproj
     """The function's explicit requirement list: the server extra, trimmed to what this function runs."""
     project = tomllib.loads(pyproject.read_text())["project"]
     extras = project["optional-dependencies"]
-    selected = []
+    selected: list[str] = []
     engine_deps = [r for r in project.get("dependencies", []) if _dist_name(r) in _SWEEP_ENGINE_SDK_DEPS]
+    seen: set[str] = set()
     for requirement in [*extras["server"], *(engine_deps if spec.needs_sweep_engine else [])]:
         name = _dist_name(requirement)
+        if name in seen:  # jsonschema is both a server and an SDK dependency
+            continue
+        seen.add(name)
         if (
             name in _LOCAL_ONLY
             or (name in _LAKE_ONLY and not spec.needs_polars)
@@ -138,7 +146,8 @@ def _package_files(root: Path, name: str) -> Iterable[tuple[str, Path]]:
 
 def _source_files(spec: ServiceSpec | None = None) -> Iterable[tuple[str, Path]]:
     yield from _package_files(FUNCTIONS_PACKAGE, "wanllmdb_functions")
-    yield "schemas/lake_schema.json", LAKE_SCHEMA
+    for name in RUNTIME_SCHEMAS:
+        yield f"schemas/{name}", REPO_ROOT / "schemas" / name
     if spec is not None and spec.needs_sweep_engine:
         for module in _SWEEP_ENGINE_MODULES:
             yield from _package_files(SDK_PACKAGE / module, f"wanllmdb/{module}")
@@ -165,7 +174,7 @@ def build_bundle(spec: ServiceSpec, out_dir: Path) -> int:
 
 
 def copy_sources(out_dir: Path, spec: ServiceSpec | None = None) -> None:
-    """The code half of a bundle: `wanllmdb_functions/` and `schemas/lake_schema.json` at its root, and
+    """The code half of a bundle: `wanllmdb_functions/` and its run-time `schemas/` at its root, and
     for a function that runs the sweep engine, `wanllmdb/sweeps/` under an engine-only `wanllmdb/`."""
     for name, path in _source_files(spec):
         dest = out_dir / name

@@ -9,6 +9,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from infra_cdk.bundle import (
@@ -218,3 +219,28 @@ def test_each_handler_imports_with_only_what_its_bundle_carries(spec: ServiceSpe
         [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, f"{spec.name}: {result.stderr.strip().splitlines()[-1:]}"
+
+
+def test_the_bundled_code_finds_the_report_schema_in_the_lambda_layout(tmp_path: Path):
+    copy_sources(tmp_path)
+    code = (
+        "from wanllmdb_functions.reports.spec import REPORT_SCHEMA_PATH, validate_spec;"
+        "validate_spec({'version': 1, 'blocks': [{'id': 'a', 'type': 'horizontal_rule'}]});"
+        "print(REPORT_SCHEMA_PATH)"
+    )
+    site = Path(jsonschema.__file__).resolve().parents[1]  # jsonschema and its dependencies, nothing else
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        env={"PYTHONPATH": f"{tmp_path}:{site}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str((tmp_path / "schemas" / "report.schema.json").resolve())
+
+
+def test_every_function_carries_jsonschema_once_for_report_specs():
+    for spec in SERVICES:
+        reqs = [r for r in requirements_for(spec) if r.startswith("jsonschema")]
+        assert len(reqs) == 1, spec.name

@@ -43,9 +43,11 @@ $(WEB_BUILD_STAMP): $(WEB_DEPS_STAMP) $(WEB_SOURCES)
 
 web-setup: $(WEB_DEPS_STAMP)
 
-# Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded.
+# Browser tests drive Debian's Chromium through playwright-core; no browser is ever downloaded. The report
+# PDF export prints with the same Chromium, and its tests read the pages back with poppler's pdftoppm.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null)
 
 # ESLint (web/eslint.config.js): typescript-eslint and react-hooks rules, no warnings allowed.
 web-lint: web-setup
@@ -66,7 +68,7 @@ typecheck: setup
 # Extra pytest options for both tiers, e.g. PYTEST_ARGS=--durations=40 to see where the time goes.
 PYTEST_ARGS ?=
 
-pytest: setup
+pytest: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop (README, "Tests"): lint, then every test not marked slow, on every core (pytest-xdist;

@@ -228,7 +228,8 @@ def test_the_bundled_code_finds_the_report_schema_in_the_lambda_layout(tmp_path:
         "validate_spec({'version': 1, 'blocks': [{'id': 'a', 'type': 'horizontal_rule'}]});"
         "print(REPORT_SCHEMA_PATH)"
     )
-    site = Path(jsonschema.__file__).resolve().parents[1]  # jsonschema and its dependencies, nothing else
+    # site-packages only lends jsonschema: the bundle comes first on the path, so its own code is imported.
+    site = Path(jsonschema.__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-S", "-c", code],
         env={"PYTHONPATH": f"{tmp_path}:{site}"},

@@ -14,6 +14,7 @@ from .compaction.notices import register_compaction_notices
 from .deletes.purge import purge_task
 from .deletes.run_routes import router as run_deletes_router
 from .handlers.identity_routers import IDENTITY_ROUTERS
+from .handlers.report_routers import REPORT_ROUTERS
 from .identity.bootstrap import ensure_local_admin
 from .notifications.alert_routes import router as alert_router
 from .notifications.wiring import notify_run_finished
@@ -21,6 +22,8 @@ from .query.log_routes import router as logs_router
 from .query.media_routes import router as media_router
 from .query.routes import router as query_router
 from .registry.routes import router as registry_router
+from .reports.collab_routes import router as report_collab_router
+from .reports.collab_ws import ws_router as report_collab_ws_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
 from .sql.routes import router as sql_router
@@ -44,6 +47,9 @@ SERVICE_ROUTERS: list[APIRouter] = [
     media_router,
     sweep_analysis_router,
     sql_router,
+    *REPORT_ROUTERS,
+    report_collab_router,
+    report_collab_ws_router,
 ]
 
 

@@ -1,0 +1,149 @@
+"""Collaboration routes of a report (issue 21, "Collab"): parse, call the CollabService, shape the answer.
+
+REST (every backend): POST an update or a presence, and GET what a client lacks, long-polling up to
+`wait_s` for it. The local server also has the websocket of collab_ws.py, which carries the same
+JSON; both wake at once through the in-process CollabHub, and fall back to reading the store with
+backoff for what other processes (other Lambdas) append.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+from starlette.concurrency import run_in_threadpool
+
+from ..app.deps import AppStateDep
+from ..app.state import AppState
+from ..core.caller import Caller
+from ..core.policy import Permission
+from ..identity.authn import CallerDep
+from .access import ReportAccess
+from .collab import CollabService, Presence, decode_update
+from .collab_hub import CollabHub
+from .collab_models import CollabState, PresenceIn, PresenceOut, UpdateAck, UpdateIn
+
+__all__ = ["collab_service", "collab_state", "hub_of", "presence_message", "router"]
+
+router = APIRouter(tags=["reports"])
+
+ReportIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+BASE = "/reports/{report_id}/collab"
+# Store polls of a waiting long-poll, for updates that other processes append: from 50 ms, doubling
+# to 1 s. On the local server the hub wakes a waiter at once, so these only bound the cost.
+FIRST_POLL_S, MAX_POLL_S = 0.05, 1.0
+
+
+def collab_service(state: AppState) -> CollabService:
+    access = ReportAccess(state.storage.items)
+
+    def gate(caller: Caller, report_id: str, permission: Permission) -> None:
+        access.open(caller, report_id, permission)  # the reports service's one authorization
+
+    return CollabService(state.storage.items, gate)
+
+
+def hub_of(state: AppState) -> CollabHub:
+    return state.shared(CollabHub, lambda _: CollabHub())
+
+
+def presence_tag(presence: list[Presence]) -> str:
+    text = json.dumps([p.as_json() for p in presence], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def collab_state(svc: CollabService, report_id: str, since: int) -> CollabState:
+    batch = svc.batch_since(report_id, since)
+    presence = svc.presence(report_id)
+    return CollabState(
+        seq=batch.seq,
+        updates=batch.encoded(),
+        presence=[PresenceOut(**p.as_json()) for p in presence],
+        presence_tag=presence_tag(presence),
+    )
+
+
+def presence_message(svc: CollabService, report_id: str) -> dict[str, object]:
+    presence = svc.presence(report_id)
+    return {
+        "type": "presence",
+        "presence": [p.as_json() for p in presence],
+        "presence_tag": presence_tag(presence),
+    }
+
+
+@router.get(f"{BASE}/updates")
+async def collab_updates(
+    report_id: ReportIdPath,
+    caller: CallerDep,
+    state: AppStateDep,
+    since: Annotated[int, Query(ge=0, description="the last seq the client has applied")] = 0,
+    wait_s: Annotated[float, Query(ge=0, le=25, description="wait this long for something new")] = 0,
+    presence: Annotated[
+        str | None, Query(max_length=64, description="the presence_tag the client has: a change answers")
+    ] = None,
+) -> CollabState:
+    """The updates after `since` (or a snapshot and those after it) and who is here. With `wait_s`, a
+    long-poll: answers as soon as there is an update, or presence other than `presence`."""
+    svc = collab_service(state)
+    await run_in_threadpool(svc.check, caller, report_id, write=False)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    with hub_of(state).subscribe(report_id) as sub:
+        pause = FIRST_POLL_S
+        while True:
+            answer = await run_in_threadpool(collab_state, svc, report_id, since)
+            remaining = deadline - loop.time()
+            changed = presence is not None and answer.presence_tag != presence
+            if answer.updates or changed or remaining <= 0:
+                return answer
+            try:
+                await asyncio.wait_for(sub.queue.get(), timeout=min(pause, remaining))
+                while not sub.queue.empty():  # one store read answers every message so far
+                    sub.queue.get_nowait()
+                pause = FIRST_POLL_S
+            except TimeoutError:
+                pause = min(pause * 2, MAX_POLL_S)
+
+
+@router.post(f"{BASE}/updates")
+def post_collab_update(
+    report_id: ReportIdPath, body: UpdateIn, caller: CallerDep, state: AppStateDep
+) -> UpdateAck:
+    """Append one Yjs update (edit rights needed, else 403); a retry with the same `id` is answered
+    with the seq of the first, and nothing is appended twice."""
+    svc = collab_service(state)
+    update = decode_update(body.update)
+    seq = svc.append(caller, report_id, body.client_id, update, body.id)
+    hub_of(state).publish(
+        report_id, {"type": "update", "seq": seq, "update": body.update, "client_id": body.client_id}
+    )
+    return UpdateAck(seq=seq)
+
+
+@router.post(f"{BASE}/presence", status_code=status.HTTP_200_OK)
+def post_collab_presence(
+    report_id: ReportIdPath, body: PresenceIn, caller: CallerDep, state: AppStateDep
+) -> PresenceOut:
+    """Say that this client is here (and where): shown to the others for 30 s unless said again."""
+    svc = collab_service(state)
+    mine = svc.touch_presence(caller, report_id, body.client_id, cursor=body.cursor, block_id=body.block_id)
+    hub_of(state).publish(report_id, presence_message(svc, report_id))
+    return PresenceOut(**mine.as_json())
+
+
+@router.delete(f"{BASE}/presence/{{client_id}}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_collab_presence(
+    report_id: ReportIdPath,
+    client_id: Annotated[str, Path(min_length=1, max_length=64)],
+    caller: CallerDep,
+    state: AppStateDep,
+) -> None:
+    """The client left: its presence goes at once."""
+    svc = collab_service(state)
+    svc.check(caller, report_id, write=False)
+    svc.leave(caller, report_id, client_id)
+    hub_of(state).publish(report_id, presence_message(svc, report_id))

@@ -6,7 +6,11 @@ Who holds what:
 - an organization or team member holds the permissions of their role there (admin, member,
   viewer, or a custom role: a named permission set); an organization admin also administers
   every team of that organization;
-- anyone authenticated may read a public project (the read permissions only).
+- anyone authenticated may read a public project (the read permissions only);
+- a resource with an audience of its own (a report's visibility, or a draft) narrows or widens who
+  reads it: `owner` (its creator only), `team` (members of the project's owner, whatever the
+  project's visibility), `org` (and the members of that owner's organization), `public` (anyone,
+  without a token too); then its grants add or take away as for any resource.
 
 A caller who may not even read a private resource gets NotFound, so private projects are
 invisible; one who may read it but lacks the permission gets Forbidden. Services call
@@ -31,6 +35,7 @@ __all__ = [
     "GRANT_KINDS",
     "READ_PERMISSIONS",
     "TENANT_PERMISSIONS",
+    "Audience",
     "EntityRef",
     "Grant",
     "Permission",
@@ -153,14 +158,22 @@ class Grant:
     effect: Literal["allow", "deny"] = "allow"
 
 
+Audience = Literal["project", "owner", "team", "org", "public"]
+
+
 @dataclass(frozen=True)
 class ResourceRef:
-    """A resource inside a project, with the grants made on it (services load them with the resource)."""
+    """A resource inside a project, with the grants made on it (services load them with the resource).
+
+    `audience` other than "project" replaces the project's rules for this resource (reports: their
+    visibility, and drafts, which only their `creator` reads)."""
 
     project: ProjectRef
     kind: str  # a key of GRANT_KINDS
     resource_id: str
     grants: tuple[Grant, ...] = ()
+    audience: Audience = "project"
+    creator: str | None = None
 
 
 # None is the tenant itself (audit log, custom roles, user administration).
@@ -174,7 +187,7 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
     if resource is None:
         return frozenset()
     if isinstance(resource, ResourceRef):
-        return _with_grants(caller, permissions_of(caller, resource.project), resource.grants)
+        return _with_grants(caller, _audience_permissions(caller, resource), resource.grants)
     owner = resource.owner if isinstance(resource, ProjectRef) else resource
     held: set[Permission] = set()
     if owner.kind == "user" and owner.name == caller.username:
@@ -185,6 +198,24 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
     if isinstance(resource, ProjectRef) and resource.visibility == "public":
         held |= READ_PERMISSIONS
     return frozenset(held - TENANT_PERMISSIONS)
+
+
+def _audience_permissions(caller: Caller, resource: ResourceRef) -> frozenset[Permission]:
+    """What the project gives the caller on this resource, under the resource's own audience."""
+    project = resource.project
+    if resource.audience == "project":
+        return permissions_of(caller, project)
+    # The project's members: what its owner gives them, whether or not the project is public.
+    members = permissions_of(caller, ProjectRef(project.project_id, project.owner, "private"))
+    if resource.audience == "owner":
+        return members if resource.creator == caller.username and not caller.is_anonymous else frozenset()
+    if resource.audience == "team":
+        return members
+    if resource.audience == "org":
+        org = project.owner.org if project.owner.kind == "team" else project.owner.name
+        in_org = project.owner.kind != "user" and org in caller.entity_permissions
+        return members | (READ_PERMISSIONS if in_org else frozenset())
+    return members | READ_PERMISSIONS  # public
 
 
 def _applies(caller: Caller, principal: str) -> bool:

@@ -119,6 +119,8 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "GRANT_KINDS",
         "Grant",
         "ResourceRef",
+        # A resource's own audience (a report's visibility, a draft's owner) in place of the project's rules.
+        "Audience",
         "not_found_for",
         "feed_owner",
     }

@@ -41,27 +41,11 @@ def team_with_report(server: LocalServer) -> Team:
         assert added.status_code in (200, 201), added.text
     project = admin.project(entity=org)
     created = admin.request("POST", f"/projects/{project}/reports", json={"title": "Collab"})
-    if created.status_code in (404, 405):  # TEMP until the report routes land
-        return Team(server, admin, member, viewer, _direct_report(server, admin, project))
     assert created.status_code == 201, created.text
     report = created.json()["id"]
     published = admin.request("POST", f"/reports/{report}/publish", json={})
     assert published.status_code == 200, published.text
     return Team(server, admin, member, viewer, report)
-
-
-def _direct_report(server: LocalServer, admin: User, project: str) -> str:
-    from wanllmdb_functions.adapters.sqlite_items import SqliteItemStore
-    from wanllmdb_functions.identity.authn import resolve_caller
-    from wanllmdb_functions.reports.models import ReportCreate
-    from wanllmdb_functions.reports.service import ReportService
-
-    items = SqliteItemStore(server.data_dir / "wanllmdb.sqlite3")
-    caller = resolve_caller(items, admin.token, session_ttl_s=3600)
-    svc = ReportService(items)
-    report, _ = svc.create(caller, project, ReportCreate(title="Collab"))
-    svc.publish(caller, report.id)
-    return report.id
 
 
 @pytest.fixture

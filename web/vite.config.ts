@@ -7,5 +7,11 @@ import { cspSafeClaygl } from "./scripts/csp-safe-claygl";
 export default defineConfig({
   plugins: [react(), cspSafeClaygl()],
   server: { proxy: { "/api": process.env.WANLLMDB_API ?? "http://127.0.0.1:8000" } },
-  build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 800 },
+  build: {
+    outDir: "dist",
+    sourcemap: false,
+    chunkSizeWarningLimit: 800,
+    // Fonts stay files: the CSP's font-src 'self' refuses data: URLs (KaTeX's small fonts would inline).
+    assetsInlineLimit: (file) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined),
+  },
 });

@@ -33,6 +33,13 @@ const RegisteredVersionPage = lazyComponent(() => import("./pages/registry/Regis
 const InboxPage = lazyComponent(() => import("./pages/registry/InboxPage"));
 const SweepsPage = lazyComponent(() => import("./pages/sweeps/SweepsPage"));
 const SweepPage = lazyComponent(() => import("./pages/sweeps/SweepPage"), "Loading sweep");
+// Reports (issue 21): the editor's chunk (TipTap, lowlight) loads only on the edit route.
+const ReportsListPage = lazyComponent(() => import("./pages/reports/ReportsListPage"));
+const MyReportsPage = lazyComponent(() => import("./pages/reports/MyReportsPage"));
+const ReportPage = lazyComponent(() => import("./pages/reports/ReportPage"), "Loading report");
+const ReportEditPage = lazyComponent(() => import("./pages/reports/ReportEditPage"), "Loading editor");
+const ReportHistoryPage = lazyComponent(() => import("./pages/reports/HistoryPage"));
+const SharedReportPage = lazyComponent(() => import("./pages/reports/SharedReportPage"), "Loading report");
 
 /** The pages only a signed-in user has (the projects list, settings): a visitor goes to the login page, and back here after. */
 function RequireSession() {
@@ -73,11 +80,14 @@ export function App() {
               <Route path="registries/:entity/:registry/:model/:version" element={<RegisteredVersionPage />} />
               <Route path="registries/:entity/:registry/:model/:version/:tab" element={<RegisteredVersionPage />} />
               <Route path="registry-requests" element={<InboxPage />} />
+              <Route path="reports" element={<MyReportsPage />} />
               <Route path=":entity/:project/settings" element={<ProjectSettingsPage />} />
               <Route path="*" element={<Navigate to="/" replace />} />
             </Route>
             {/* A project's pages only read it: a public project's open to a signed-out visitor too (docs/auth.md). */}
             {/* Named out, not only p/:projectId/*: a splat ranks below :entity/:project/runs/:runId. */}
+            {/* A view link opens the report without an account. */}
+            <Route path="shared/reports/:token" element={<SharedReportPage />} />
             <Route path="p/:projectId/*" element={<ProjectRedirect />} />
             <Route path="p/:projectId/runs/:runId" element={<ProjectRedirect />} />
             <Route path="p/:projectId/artifacts/:name" element={<ProjectRedirect />} />
@@ -95,6 +105,10 @@ export function App() {
               <Route path="artifacts/:name/:label/:tab" element={<VersionPage />} />
               <Route path="sweeps" element={<SweepsPage />} />
               <Route path="sweeps/:sweepId" element={<SweepPage />} />
+              <Route path="reports" element={<ReportsListPage />} />
+              <Route path="reports/:reportId" element={<ReportPage />} />
+              <Route path="reports/:reportId/edit" element={<ReportEditPage />} />
+              <Route path="reports/:reportId/history" element={<ReportHistoryPage />} />
             </Route>
           </Route>
         </Routes>

@@ -44,6 +44,9 @@ export function AppShell() {
             <NavLink to={`${base}/sweeps`} className="tab">
               Sweeps
             </NavLink>
+            <NavLink to={`${base}/reports`} className="tab">
+              Reports
+            </NavLink>
             {signedIn && (
               <NavLink to={`${base}/settings`} className="tab">
                 Settings

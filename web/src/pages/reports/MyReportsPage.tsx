@@ -1,0 +1,3 @@
+import { MyReportsPage } from "./ReportsListPage";
+
+export default MyReportsPage;

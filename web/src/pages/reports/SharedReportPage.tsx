@@ -1,0 +1,28 @@
+// /shared/reports/:token: a report opened from a share link, read-only, with no account needed for
+// a view link. A revoked or expired link is the server's 404, shown as such.
+import { useParams } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { ErrorBanner, Loading } from "../../components/status";
+import { sharedReportQuery } from "./queries";
+import { ReportView } from "./ReportView";
+
+export default function SharedReportPage() {
+  const { token = "" } = useParams();
+  const q = useQuery(sharedReportQuery(token));
+  if (!q.data) return q.error ? <ErrorBanner error={q.error} /> : <Loading what="Loading report" />;
+  const r = q.data;
+  return (
+    <div className="page report-page report-shared">
+      <div className="page-head">
+        <div>
+          <div className="muted small">
+            {r.entity}/{r.project} · shared report
+          </div>
+          <h1 data-testid="report-title">{r.title || "Untitled report"}</h1>
+          {r.description && <p className="muted">{r.description}</p>}
+        </div>
+      </div>
+      <ReportView spec={r.spec} frozen={new URLSearchParams(window.location.search).get("frozen") === "1"} />
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+// Reports end to end (issue 21): a real `wanllmdb server` seeded through the SDK, headless Chromium.
+// A report made through the API opens in the editor; "# " makes a heading, the "/" menu a code
+// block; Save, reload, and both are there (in the editor and in the stored spec). Then the read-only
+// view of a report whose markdown block holds a <script> and an onerror image, beside a live panel
+// grid: nothing runs (a global flag stays unset), and the ready flag the PDF export waits on is set
+// once the panel has drawn. Any console error fails the test.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { findServerCommand, launchChromium, seed, type Seeded, type Server, signIn, startServer, watchedPage, WEB_DIST } from "./harness";
+
+const bin = findServerCommand();
+if (!bin) console.warn("\n!! WEB E2E SKIPPED (reports): no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
+
+/** Calls the API from the signed-in page, with its cookies and CSRF token, as the app does. */
+async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = document.cookie.split("; ").find((c) => c.startsWith("wl_csrf="))?.slice(8) ?? "";
+      const r = await fetch(`/api${path}`, {
+        method,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": decodeURIComponent(csrf) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+      return r.json();
+    },
+    { method, path, body },
+  ) as Promise<T>;
+}
+
+interface Report {
+  id: string;
+  version: number;
+  spec: { blocks: { type: string; text?: { text: string }[]; code?: string; language?: string }[] };
+}
+
+describe.skipIf(!bin)("reports: edit with markdown shortcuts and the slash menu, save, reload; a safe live view", () => {
+  let server: Server;
+  let seeded: Seeded;
+  let browser: Browser;
+  let page: Page;
+  let projectId: string;
+  const errors: string[] = [];
+  const noErrors = () => expect(errors, `console errors:\n${errors.join("\n")}`).toEqual([]);
+  const base = () => `${server.url}/${seeded.entity}/${seeded.project}/reports`;
+
+  beforeAll(async () => {
+    if (!existsSync(join(WEB_DIST, "index.html"))) throw new Error(`${WEB_DIST} is not built: run \`npm run build\` first`);
+    server = await startServer(bin!);
+    seeded = seed(bin!, server, ["--runs", "2", "--steps", "60"]);
+    browser = await launchChromium();
+    page = await watchedPage(browser, errors);
+    await signIn(page, server, seeded);
+    projectId = (await callApi<{ id: string }>(page, "GET", `/projects/by-name/${seeded.entity}/${seeded.project}`)).id;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("types a heading with '# ', inserts a code block from the slash menu, saves, and sees both after a reload", async () => {
+    const made = await callApi<Report>(page, "POST", `/projects/${projectId}/reports`, { title: "E2E report", spec: { version: 1, blocks: [] } });
+    await page.goto(`${base()}/${made.id}/edit`);
+    const doc = page.locator(".report-doc-edit");
+    await doc.waitFor();
+    await doc.click();
+    await page.keyboard.type("# Results");
+    await doc.locator("h1", { hasText: "Results" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("/code");
+    await page.locator('[role="listbox"][aria-label="Insert block"] [data-slash="code"]').waitFor();
+    await page.keyboard.press("Enter");
+    await doc.locator("pre").waitFor();
+    await page.keyboard.type("print('hello')");
+
+    const saved = page.waitForResponse((r) => r.request().method() === "PUT" && new URL(r.url()).pathname === `/api/reports/${made.id}`);
+    await page.getByTestId("report-save").click();
+    expect((await saved).status()).toBe(200);
+    await page.getByTestId("report-version").getByText("v2").waitFor();
+
+    await page.reload();
+    await doc.locator("h1", { hasText: "Results" }).waitFor();
+    expect(await doc.locator("pre code").innerText()).toContain("print('hello')");
+    const stored = await callApi<Report>(page, "GET", `/reports/${made.id}`);
+    expect(stored.version).toBe(2);
+    expect(stored.spec.blocks.map((b) => b.type)).toEqual(["heading", "code"]);
+    expect(stored.spec.blocks[0].text).toEqual([{ text: "Results" }]);
+    expect(stored.spec.blocks[1].code).toBe("print('hello')");
+    noErrors();
+  });
+
+  it("shows a markdown block's <script> and onerror image inertly, and sets the ready flag once the live panel drew", async () => {
+    const markdown = "**bold words**\n\n<script>window.__pwned = 'script'</script>\n\n<img src=x onerror=\"window.__pwned = 'img'\">\n\n[bad](javascript:window.__pwned='link')";
+    const spec = {
+      version: 1,
+      blocks: [
+        { id: "h", type: "heading", level: 1, text: [{ text: "Findings" }] },
+        { id: "md", type: "markdown", markdown },
+        {
+          id: "grid",
+          type: "panel_grid",
+          run_sets: [{ id: "rs", project: `${seeded.entity}/${seeded.project}` }],
+          panels: [{ id: "loss", type: "line", title: "train/loss", layout: { x: 0, y: 0, w: 12, h: 8 }, config: { metric: "train/loss" } }],
+        },
+      ],
+    };
+    const made = await callApi<Report>(page, "POST", `/projects/${projectId}/reports`, { title: "XSS report", spec });
+    await page.goto(`${base()}/${made.id}`);
+    const view = page.getByTestId("report-view");
+    await view.locator('[data-block-id="md"] strong', { hasText: "bold words" }).waitFor();
+    await page.locator('[data-testid="report-view"][data-report-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { __reportReady?: boolean }).__reportReady)).toBe(true);
+    expect(await view.locator('[data-panel="loss"] canvas').count()).toBeGreaterThan(0);
+    await page.waitForTimeout(500); // an onerror would have fired by now
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await view.locator("script").count()).toBe(0);
+    expect(await view.locator("[onerror]").count()).toBe(0);
+    expect(await view.locator('a[href^="javascript"]').count()).toBe(0);
+    noErrors();
+  });
+});

@@ -26,7 +26,9 @@ from wanllmdb.wandb_compat import RealWandbInstalled, WandbFinder, find_real_wan
         ("wandb.wandb_run", "wanllmdb.run"),
         ("wandb.util", "wanllmdb.util"),
         ("wandb.integration.lightning", "wanllmdb.integration.lightning"),
+        ("wandb.apis", "wanllmdb.apis"),
         ("wandb.apis.public", "wanllmdb.api"),
+        ("wandb.apis.reports", "wanllmdb.apis.reports"),
         ("wandb.run", None),  # the active run's name: never a module
         ("wandbx.util", None),
         ("wandb", None),
@@ -42,6 +44,8 @@ def test_the_finder_answers_only_for_modules_that_exist() -> None:
     assert spec is not None and spec.name == "wandb.sdk.lib"
     assert finder.find_spec("wandb.sdk.data_types").submodule_search_locations is not None  # type: ignore[union-attr]
     assert finder.find_spec("wandb.wandb_run") is not None
+    assert finder.find_spec("wandb.apis").submodule_search_locations is not None  # type: ignore[union-attr]
+    assert finder.find_spec("wandb.apis.reports") is not None
     assert finder.find_spec("wandb.no_such_module") is None
     assert finder.find_spec("numpy") is None
 

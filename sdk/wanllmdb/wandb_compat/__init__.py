@@ -45,7 +45,8 @@ MODULES = {
     "wandb.wandb_run": "wanllmdb.run",
     "wandb.sdk.wandb_run": "wanllmdb.run",
     "wandb.env": "wanllmdb.wandb_compat.env",
-    "wandb.apis": "wanllmdb.wandb_compat.apis",
+    # wandb.apis.reports is wanllmdb.apis.reports by the prefix rule below.
+    "wandb.apis": "wanllmdb.apis",
     "wandb.apis.public": "wanllmdb.api",
 }
 _PREFIXES = (("wandb.sdk.data_types.", "wanllmdb.data_types."), ("wandb.", "wanllmdb."))

@@ -130,7 +130,7 @@ def _write_run(run: dict[str, Any], prev: str, *, at_start: bool, at_end: bool, 
         else _escape(text, at_start=at_start, at_end=at_end, hard_breaks=hard_breaks)
     )
     wrap = [m for m in marks if m != "code" or not code_as_span]
-    if len(wrap) == 1 and wrap[0] in _DELIMITERS and _word_edges(text) and prev not in "*~":
+    if len(wrap) == 1 and wrap[0] in _DELIMITERS and _word_edges(body) and prev not in "*~":
         return f"{_DELIMITERS[wrap[0]]}{body}{_DELIMITERS[wrap[0]]}"
     opens = "".join(f"<{_TAGS[m]}>" for m in wrap)
     closes = "".join(f"</{_TAGS[m]}>" for m in reversed(wrap))

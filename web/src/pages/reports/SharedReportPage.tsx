@@ -1,8 +1,9 @@
 // /shared/reports/:token: a report opened from a share link, read-only, with no account needed for
 // a view link. A revoked or expired link is the server's 404, shown as such.
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { ErrorBanner, Loading } from "../../components/status";
+import { reportEditHref } from "./links";
 import { sharedReportQuery } from "./queries";
 import { ReportView } from "./ReportView";
 
@@ -21,6 +22,14 @@ export default function SharedReportPage() {
           <h1 data-testid="report-title">{r.title || "Untitled report"}</h1>
           {r.description && <p className="muted">{r.description}</p>}
         </div>
+        {/* An edit link grants a signed-in user edit rights on this report: the editor is theirs. */}
+        {r.can_edit && (
+          <div className="head-actions">
+            <Link className="btn btn-primary" to={reportEditHref(r)}>
+              Edit
+            </Link>
+          </div>
+        )}
       </div>
       <ReportView spec={r.spec} frozen={new URLSearchParams(window.location.search).get("frozen") === "1"} />
     </div>

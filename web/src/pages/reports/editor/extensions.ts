@@ -20,7 +20,7 @@ import type { SuggestionStore } from "./suggestionMenu";
 export interface CollabSession {
   ydoc: Y.Doc;
   provider: { awareness: unknown };
-  user: { name: string; color: string; username?: string };
+  user: { name: string; color?: string };
   /** the Y.XmlFragment's name in `ydoc` (default "default") */
   field?: string;
 }

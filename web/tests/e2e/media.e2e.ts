@@ -156,7 +156,10 @@ describe.skipIf(!bin)("media panels against a real local server", () => {
     await page.reload();
     await page.locator('[data-section="media:epochs"] [data-step]').waitFor();
     expect(await page.locator('select[aria-label="Slider axis of epochs"]').inputValue()).toBe("epoch");
-    expect(await page.locator('[data-section="media:epochs"] [data-step]').innerText()).toBe("epoch 2");
+    // The saved view arrives after the section's first paint: the label follows it.
+    await expect
+      .poll(() => page.locator('[data-section="media:epochs"] [data-step]').innerText(), { timeout: 5000 })
+      .toBe("epoch 2");
   });
 
   it("changes the image on a step of the slider, and labels the nearest earlier step (time logged)", async () => {

@@ -204,6 +204,21 @@ SERVICES: tuple[ServiceSpec, ...] = (
         needs_polars=True,
         memory_mb=2048,
     ),
+    # Reports read and write the table only: specs, history and comments are items (reports/store.py),
+    # mentions are in-app notifications, and nothing is queued or read from the lake.
+    ServiceSpec(
+        name="reports",
+        description="Reports: specs with history, publishing, visibility, stars, comments with @mentions, "
+        "share links and markdown export",
+        routes=(
+            "/api/projects/{id}/reports",
+            "/api/reports",
+            "/api/reports/{proxy+}",
+            "/api/shared/reports/{proxy+}",
+        ),
+        table=TableAccess.READ_WRITE,
+        memory_mb=512,
+    ),
     ServiceSpec(
         name="compaction",
         description="Merges a run's chunks into one sorted file per stream, and rebuilds each project's "

@@ -245,3 +245,13 @@ def test_every_function_carries_jsonschema_once_for_report_specs():
     for spec in SERVICES:
         reqs = [r for r in requirements_for(spec) if r.startswith("jsonschema")]
         assert len(reqs) == 1, spec.name
+
+
+def test_the_reports_function_carries_its_markdown_sanitiser_and_crdt_packages(tmp_path: Path):
+    # reports/ parses markdown (markdown-it-py, mdit-py-plugins), sanitises (nh3), validates specs
+    # against schemas/report.schema.json (jsonschema) and merges Yjs updates (pycrdt).
+    reqs = names(requirements_for(service("reports")))
+    assert {"nh3", "pycrdt", "markdown-it-py", "mdit-py-plugins", "jsonschema"} <= reqs
+    assert not ({"polars", "numpy", "scipy"} & reqs)
+    copy_sources(tmp_path, service("reports"))
+    assert (tmp_path / "schemas" / "report.schema.json").is_file()

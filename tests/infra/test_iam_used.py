@@ -276,7 +276,7 @@ def _deliveries(recorder: AwsCallRecorder, sqs: Any, queue_url: str, receiver: R
 
 @pytest.fixture(scope="module")
 def tour() -> Iterator[Tour]:
-    names = ("identity", "runs", "artifacts", "query", "sql", "compaction", "reaper", "notify")
+    names = ("identity", "runs", "artifacts", "query", "sql", "reports", "compaction", "reaper", "notify")
     with moto_server() as endpoint, pytest.MonkeyPatch.context() as mp:
         fake = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
         sqs = boto3.client("sqs", endpoint_url=endpoint, **fake)
@@ -312,7 +312,7 @@ def tour() -> Iterator[Tour]:
         recorder = AwsCallRecorder()
         try:
             with recorder.installed():
-                drivers = {name: Driver(recorder, name, tenant) for name in names[:5]}
+                drivers = {name: Driver(recorder, name, tenant) for name in names[:6]}
                 for drive in drivers.values():
                     # Rows set up their data through `ctx.client.app.state`: this function's own app.
                     client = SimpleNamespace(app=drive.module.app)

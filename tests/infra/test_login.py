@@ -61,7 +61,7 @@ def test_the_identity_function_is_told_the_issuer_and_client(synth):
     assert env["WANLLMDB_OIDC_SCOPES"] == "openid email profile"
     assert "WANLLMDB_OIDC_CLIENT_SECRET" not in env
     # Only identity serves /api/auth: no other function is told.
-    for name in ("runs", "artifacts", "query", "sql", "compaction", "reaper", "notify"):
+    for name in ("runs", "artifacts", "query", "sql", "reports", "compaction", "reaper", "notify"):
         assert not [k for k in _env(synth, name) if k.startswith("WANLLMDB_OIDC_")], name
     assert "UserPoolId" in synth.template["Outputs"]
 

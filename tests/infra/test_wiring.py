@@ -28,7 +28,17 @@ def function_ids_by_service(synth) -> dict[str, str]:
 
 def test_one_python_312_x86_64_function_per_service(synth):
     ids = function_ids_by_service(synth)
-    assert set(ids) == {"identity", "runs", "artifacts", "query", "sql", "compaction", "reaper", "notify"}
+    assert set(ids) == {
+        "identity",
+        "runs",
+        "artifacts",
+        "query",
+        "sql",
+        "reports",
+        "compaction",
+        "reaper",
+        "notify",
+    }
     for name, logical_id in ids.items():
         props = synth.resources[logical_id]["Properties"]
         assert props["Runtime"] == "python3.12"
@@ -107,7 +117,7 @@ def test_every_route_a_function_serves_is_routed_to_it():
 
     from tests.functions.routes_of_app import mounted_api_routes
 
-    for name in ("identity", "runs", "artifacts", "query", "sql"):
+    for name in ("identity", "runs", "artifacts", "query", "sql", "reports"):
         app = importlib.import_module(f"wanllmdb_functions.handlers.{name}").app
         # Each app documents itself; in AWS the identity function (the $default route) answers for all.
         paths = {path for _, path in mounted_api_routes(app)} - {app.openapi_url, app.docs_url}

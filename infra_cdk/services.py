@@ -209,7 +209,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         name="reports",
         description="Reports: specs with history, publishing, visibility, stars, comments with @mentions, "
-        "share links and markdown export",
+        "share links, markdown export, and the editors' Yjs updates and presence (REST long-poll)",
         routes=(
             "/api/projects/{id}/reports",
             "/api/reports",

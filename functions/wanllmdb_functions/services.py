@@ -22,7 +22,6 @@ from .query.log_routes import router as logs_router
 from .query.media_routes import router as media_router
 from .query.routes import router as query_router
 from .registry.routes import router as registry_router
-from .reports.collab_routes import router as report_collab_router
 from .reports.collab_ws import ws_router as report_collab_ws_router
 from .runs.reaper import reaper_task
 from .runs.routes import router as runs_router
@@ -48,7 +47,6 @@ SERVICE_ROUTERS: list[APIRouter] = [
     sweep_analysis_router,
     sql_router,
     *REPORT_ROUTERS,
-    report_collab_router,
     report_collab_ws_router,
 ]
 

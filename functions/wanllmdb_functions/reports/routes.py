@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from ..app.deps import StorageDep
+from ..app.deps import SettingsDep, StorageDep
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .comments import CommentService
@@ -151,12 +151,34 @@ def unstar_report(report_id: Id, caller: CallerDep, reports: ReportsDep) -> Resp
 @router.get(
     f"{BASE}/export",
     response_class=Response,
-    responses={200: {"content": {"text/markdown": {}}, "description": "the report as a markdown file"}},
+    responses={
+        200: {
+            "content": {"text/markdown": {}, "application/pdf": {}},
+            "description": "the report as a markdown or a PDF file",
+        }
+    },
 )
 def export_report(
-    report_id: Id, caller: ReaderDep, reports: ReportsDep, format: Literal["md"] = "md"
+    report_id: Id,
+    caller: ReaderDep,
+    reports: ReportsDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    format: Literal["md", "pdf"] = "md",
 ) -> Response:
-    """The report as markdown: text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks."""
+    """The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks),
+    or as a PDF printed by headless Chromium once every panel has drawn."""
+    if format == "pdf":
+        from ..adapters.chromium_printer import ChromiumPrinter
+        from .pdf import PdfExport
+
+        exporter = PdfExport(storage.items, ChromiumPrinter(), settings.base_url)
+        pdf, filename = exporter.export(caller, report_id)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
     text, filename = reports.export_markdown(caller, report_id)
     return Response(
         text,

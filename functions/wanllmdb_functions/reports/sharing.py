@@ -22,7 +22,7 @@ from . import keys
 from .models import Report, ShareLink, ShareLinkCreated, ShareLinkIn, ShareLinkList
 from .service import ReportService
 
-__all__ = ["TOKEN_PREFIX", "ShareLinkService", "revoke_all"]
+__all__ = ["TOKEN_PREFIX", "ShareLinkService", "print_link", "revoke_all"]
 
 TOKEN_PREFIX = "wlr_"  # noqa: S105 (a prefix that tells a link token from an API key, no secret)
 
@@ -44,6 +44,21 @@ def _link_grants(items: ItemStore, project_id: str, report_id: str, link_id: str
         project_keys.grants_of(project_id), sk_prefix=project_keys.grants_prefix("report", report_id)
     )
     return [g for g in found if g.get("via_link") == link_id]
+
+
+def print_link(items: ItemStore, report_id: str, created_by: str, ttl_s: int) -> tuple[str, tuple[str, str]]:
+    """A view link for the export's own browser, living ``ttl_s`` and in no listing: (its token, its
+    item's key, for the exporter to delete once printed). Made for any reader, who may print what
+    they may read; nobody else ever sees its token."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+    expires = now_utc() + timedelta(seconds=ttl_s)
+    pk, sk = keys.share_link(_hash(token))
+    items.put(
+        {"pk": pk, "sk": sk, "id": secrets.token_hex(8), "report_id": report_id, "access": "view",
+         "purpose": "print", "expires_at": now_iso(expires), "created_by": created_by,
+         "created_at": now_iso(), "ttl": int(expires.timestamp()) + 1}
+    )  # fmt: skip
+    return token, (pk, sk)
 
 
 def revoke_all(items: ItemStore, report_id: str) -> None:

@@ -2313,7 +2313,8 @@ export interface paths {
         };
         /**
          * Export Report
-         * @description The report as markdown: text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks.
+         * @description The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks),
+         *     or as a PDF printed by headless Chromium once every panel has drawn.
          */
         get: operations["export_report_api_reports__report_id__export_get"];
         put?: never;
@@ -22605,7 +22606,7 @@ export interface operations {
     export_report_api_reports__report_id__export_get: {
         parameters: {
             query?: {
-                format?: "md";
+                format?: "md" | "pdf";
             };
             header?: never;
             path: {
@@ -22615,13 +22616,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the report as a markdown file */
+            /** @description the report as a markdown or a PDF file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/markdown": unknown;
+                    "application/pdf": unknown;
                 };
             };
             /** @description invalid */

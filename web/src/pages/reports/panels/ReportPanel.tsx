@@ -66,7 +66,8 @@ export function ReportPanel({ panel, data }: { panel: Panel; data: PanelData }) 
     case "line": {
       const metric = metricOf(panel);
       const smoothing = typeof c.smoothing === "number" ? c.smoothing : 0;
-      const logY = c.logY === true;
+      // log_y is the Python API's spelling (wanllmdb.apis.reports.LinePlot), logY the editor's.
+      const logY = c.logY === true || c.log_y === true;
       if (data.groups)
         return <GroupPanel metric={metric} groups={data.groups} band="minmax" x="step" smoothing={smoothing} logY={logY} />;
       return <MetricPanel metric={metric} runs={data.runs} data={data.series} colors={data.colors} x="step" xParam="step" smoothing={smoothing} logY={logY} />;
@@ -82,7 +83,7 @@ export function ReportPanel({ panel, data }: { panel: Panel; data: PanelData }) 
       return <ScatterChart xLabel={x} yLabel={y} points={points} />;
     }
     case "bar":
-      return <BarPanel runs={data.runs} colors={data.colors} field={str(c.key) || str(c.field)} />;
+      return <BarPanel runs={data.runs} colors={data.colors} field={str(c.key) || str(c.field) || str(Array.isArray(c.keys) ? c.keys[0] : "")} />;
     case "run_comparison":
       return <CompareTable runs={data.runs} colors={data.colors} />;
     case "markdown":

@@ -3,7 +3,7 @@
 import type { paths } from "./schema";
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
-type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+export type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
   ? R extends { 200: infer A }
     ? JsonOf<A>
     : R extends { 201: infer B }

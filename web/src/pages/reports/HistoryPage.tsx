@@ -12,7 +12,7 @@ import { ReportHeader } from "./ReportPage";
 import { plainText, type Block } from "./spec";
 
 /** A block's text for a diff row: its inline text, code, source or type. */
-export function blockSummary(b: Block | undefined): string {
+export function blockSummary(b: Block | null | undefined): string {
   if (!b) return "";
   if ("text" in b) return plainText(b.text);
   if ("items" in b) return b.items.map((i) => plainText(i.text)).join(" · ");

@@ -1,94 +1,40 @@
-// The reports API (issue 21's contract, /tmp design: functions/wanllmdb_functions/reports/routes.py),
-// typed by hand until the server's OpenAPI types are generated into src/api/schema.d.ts. Every call
+// The reports API (functions/wanllmdb_functions/reports/routes.py), typed from the generated OpenAPI
+// types (src/api/schema.d.ts) by route, as api/types.ts does. Every call
 // goes through `request`, which sends the CSRF token, refreshes an expired session once, and throws
 // the server's {"error": {code, message, field}} as an ApiError, like api/client.ts's unwrap.
 import { ApiError, refreshSession } from "../../api/client";
+import type { paths } from "../../api/schema";
+import type { Ok } from "../../api/types";
 import { csrfToken } from "../../auth/session";
 import type { Block, ReportSpec } from "./spec";
 
-export type ReportState = "draft" | "published";
-export type Visibility = "private" | "team" | "org" | "public";
+type Api<P extends keyof paths, M extends keyof paths[P]> = Ok<P, M>;
+/** The server types a spec as an object; the dashboard reads it as the spec (spec.ts). */
+type WithSpec<T> = Omit<T, "spec"> & { spec: ReportSpec };
 
-export interface ReportSummary {
-  id: string;
-  project_id: string;
-  entity: string;
-  project: string;
-  title: string;
-  description?: string;
-  version: number;
-  state: ReportState;
-  visibility: Visibility | null;
-  owner: string;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-  starred: boolean;
-  can_edit: boolean;
-}
-
-export interface Report extends ReportSummary {
-  spec: ReportSpec;
-}
-
-export interface VersionInfo {
-  version: number;
-  author: string;
-  created_at: string;
-  title: string;
-  message?: string | null;
-}
-
-export type BlockChange = "added" | "removed" | "changed" | "moved" | "same";
-export interface BlockDiff {
-  id: string;
-  change: BlockChange;
+export type ReportSummary = Api<"/api/projects/{project_id}/reports", "get">["reports"][number];
+export type Report = WithSpec<Api<"/api/reports/{report_id}", "get">>;
+export type ReportState = ReportSummary["state"];
+export type Visibility = NonNullable<ReportSummary["visibility"]>;
+export type VersionInfo = Api<"/api/reports/{report_id}/versions", "get">["versions"][number];
+type ServerDiff = Api<"/api/reports/{report_id}/diff", "get">;
+export type BlockDiff = Omit<ServerDiff["blocks"][number], "before" | "after" | "type"> & {
   type: Block["type"];
-  before?: Block;
-  after?: Block;
-  text_diff?: { op: "equal" | "insert" | "delete"; text: string }[];
-}
-export interface ReportDiff {
-  blocks: BlockDiff[];
-  title?: { before: string; after: string } | null;
-}
-
-export interface Anchor {
-  block_id: string;
-  from?: number;
-  to?: number;
-  quote?: string;
-}
-export interface Comment {
-  id: string;
-  author: string;
-  body: string;
-  created_at: string;
-  edited_at?: string | null;
-  mentions: string[];
-}
-export interface Thread {
-  id: string;
-  anchor: Anchor;
-  resolved: boolean;
-  comments: Comment[];
-}
-
-export interface Mentionable {
-  username: string;
-  name: string;
-}
-
-export type LinkAccess = "view" | "edit";
-export interface ShareLink {
-  id: string;
-  access: LinkAccess;
-  expires_at: string;
+  before?: Block | null;
+  after?: Block | null;
+};
+export type BlockChange = BlockDiff["change"];
+export type ReportDiff = Omit<ServerDiff, "blocks"> & { blocks: BlockDiff[] };
+export type Thread = Api<"/api/reports/{report_id}/comments", "get">["threads"][number];
+export type Anchor = Thread["anchor"];
+export type Comment = Thread["comments"][number];
+export type Mentionable = Api<"/api/reports/{report_id}/mentionable", "get">[number];
+export type ShareLink = Api<"/api/reports/{report_id}/share-links", "get">["links"][number] & {
   url?: string;
   /** Only in the answer that created it. */
   token?: string;
-  created_at?: string;
-}
+};
+export type LinkAccess = ShareLink["access"];
 
 const SAFE = new Set(["GET", "HEAD"]);
 
@@ -163,8 +109,7 @@ export const resolveThread = (id: string, threadId: string, resolved: boolean) =
 export const mentionable = (id: string, q: string) => request<Mentionable[]>("GET", `/reports/${enc(id)}/mentionable${qs({ q })}`);
 
 export const listShareLinks = async (id: string) => {
-  const r = await request<{ links: ShareLink[] } | ShareLink[]>("GET", `/reports/${enc(id)}/share-links`);
-  return Array.isArray(r) ? r : r.links;
+  return (await request<{ links: ShareLink[] }>("GET", `/reports/${enc(id)}/share-links`)).links;
 };
 export const createShareLink = (id: string, access: LinkAccess, expires_in_s: number) =>
   request<ShareLink>("POST", `/reports/${enc(id)}/share-links`, { access, expires_in_s });

@@ -13,7 +13,7 @@ from ..core.errors import UpstreamFailed
 from ..core.policy import Permission
 from ..ports import ItemStore
 from ..ports.page_printer import PagePrinter, PrintFailed
-from .service import ReportService, _slug
+from .service import ReportService, report_filename
 from .sharing import print_link
 
 __all__ = ["READY", "PdfExport"]
@@ -42,4 +42,4 @@ class PdfExport:
             raise UpstreamFailed(f"the report could not be printed: {exc}") from exc
         finally:
             self._items.delete(*key)
-        return pdf, f"{_slug(str(head['title']))}.pdf"
+        return pdf, report_filename(str(head["title"]), "pdf")

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
+from ..adapters.chromium_printer import ChromiumPrinter
 from ..app.deps import SettingsDep, StorageDep
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
@@ -33,6 +34,7 @@ from .models import (
     VersionList,
     VisibilitySet,
 )
+from .pdf import PdfExport
 from .service import ReportService
 from .sharing import ShareLinkService
 from .versions import VersionService
@@ -46,6 +48,11 @@ SPEC_BODY_BYTES = 3 << 20
 
 async def report_service(storage: StorageDep) -> ReportService:
     return ReportService(storage.items)
+
+
+async def pdf_export(storage: StorageDep, settings: SettingsDep) -> PdfExport:
+    # The local server prints with its machine's Chromium, at the dashboard it serves itself.
+    return PdfExport(storage.items, ChromiumPrinter(), settings.base_url)
 
 
 async def version_service(storage: StorageDep) -> VersionService:
@@ -162,17 +169,12 @@ def export_report(
     report_id: Id,
     caller: ReaderDep,
     reports: ReportsDep,
-    settings: SettingsDep,
-    storage: StorageDep,
+    exporter: Annotated[PdfExport, Depends(pdf_export)],
     format: Literal["md", "pdf"] = "md",
 ) -> Response:
     """The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks),
     or as a PDF printed by headless Chromium once every panel has drawn."""
     if format == "pdf":
-        from ..adapters.chromium_printer import ChromiumPrinter
-        from .pdf import PdfExport
-
-        exporter = PdfExport(storage.items, ChromiumPrinter(), settings.base_url)
         pdf, filename = exporter.export(caller, report_id)
         return Response(
             pdf,

@@ -55,8 +55,9 @@ def _matches(head: Item, needle: str) -> bool:
     return needle in head["title"].casefold() or needle in head.get("description", "").casefold()
 
 
-def _slug(title: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", title).strip("-.")[:80] or "report"
+def report_filename(title: str, extension: str) -> str:
+    """The file name an export of a report titled ``title`` is offered under (``Ten-panels.pdf``)."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', title).strip('-.')[:80] or 'report'}.{extension}"
 
 
 class ReportService:
@@ -288,4 +289,4 @@ class ReportService:
         spec = {**spec, "title": spec.get("title") or head["title"]}
         if head.get("description") and not spec.get("description"):
             spec["description"] = head["description"]
-        return spec_to_markdown(spec), f"{_slug(head['title'])}.md"
+        return spec_to_markdown(spec), report_filename(head["title"], "md")

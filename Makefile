@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # modules: let them reuse bytecode even where the environment turns writing .pyc files off.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean
+.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser pg cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[server,dev,cdk]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Azurite (the Azure Blob emulator the contract suite starts; no Docker) from tools/emulators' lock file.
+EMULATORS_STAMP := tools/emulators/node_modules/.installed-stamp
+$(EMULATORS_STAMP): tools/emulators/package.json tools/emulators/package-lock.json
+	cd tools/emulators && npm ci --no-audit --no-fund --loglevel=error
+	touch $(EMULATORS_STAMP)
+
+setup: $(STAMP) $(EMULATORS_STAMP)
 
 # `make run` needs only the 'server' extra; a venv that `make setup` filled already has it.
 SERVER_STAMP := $(VENV)/.server-stamp
@@ -49,6 +55,12 @@ browser:
 	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null)
 
+# The PostgreSQL item store's tests start a throwaway server from Debian's binaries (tests/postgres_server.py
+# finds them in /usr/lib/postgresql/*/bin); the package's own cluster is not used.
+pg:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
 # ESLint (web/eslint.config.js): typescript-eslint and react-hooks rules, no warnings allowed.
 web-lint: web-setup
 	cd web && npm run lint
@@ -68,7 +80,7 @@ typecheck: setup
 # Extra pytest options for both tiers, e.g. PYTEST_ARGS=--durations=40 to see where the time goes.
 PYTEST_ARGS ?=
 
-pytest: setup browser
+pytest: setup browser pg
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop (README, "Tests"): lint, then every test not marked slow, on every core (pytest-xdist;

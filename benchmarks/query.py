@@ -3,7 +3,9 @@
     PYTHONPATH=sdk:functions:. python benchmarks/query.py [--steps 1000000] [--runs 100] [--points 100000]
 
 1. 1,000-bucket envelope of a 1M-step metric through GET /api/runs/{id}/metrics vs the same Polars
-   query on the compacted file directly (target <= 2x), cold (first request) and warm.
+   query on the compacted file directly: cold (first request), warm, and on a server with the decoded-
+   object cache off, once from the raw rows (the pyramid moved aside; target <= 2x) and once through the
+   level-of-detail pyramid (target <= 1x), plus a zoom whose edges cut the pyramid's buckets.
 2. Overlay of 100 runs x 1 metric in one POST /api/projects/{id}/metrics/query.
 3. Peak memory of a process answering the 1M-step envelope (must fit a 1 GB Lambda with room).
 4. 100k points of one metric read back through Api().run.history / scan_history
@@ -79,6 +81,10 @@ def direct_envelope(path: Path, key: str, buckets: int) -> pl.DataFrame:
             pl.col("value").last().alias("last"),
         )
     )
+
+
+def assert_ok(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
 
 
 def upload_run(user: User, project: str, steps: int, chunk_rows: int, key: str = "loss") -> str:
@@ -166,20 +172,33 @@ def main() -> None:
             ratios = f"first {api_first / direct_first:5.2f}x      median {api_warm / direct_warm:5.2f}x"
             print(f"  ratio API/direct          : {ratios}   (target <= 2x)")
             print(f"  304 Not Modified          : median {not_modified * 1e3:7.1f} ms")
-            # The same request on a server with the decoded-object cache off: every call reads the file.
+            # The same requests on a server with the decoded-object cache off: every call reads objects.
+            pyramids = lake / "lod"
+            pyramid_mb = sum(p.stat().st_size for p in pyramids.rglob("*.parquet")) / 1e6
+            zoom = {**params, "min": 123_456.5, "max": 876_543.5}  # edges inside 10-step buckets
             uncached = start_local_server(server.data_dir, env={"WANLLMDB_QUERY_CACHE_MB": "0"})
             try:
                 with httpx.Client(base_url=uncached.url, headers=http.headers, timeout=120) as cold_http:
 
-                    def via_api_uncached() -> None:
-                        assert cold_http.get(url, params=params).status_code == 200
+                    def via_api_uncached(query: dict[str, object]) -> Callable[[], None]:
+                        return lambda: assert_ok(cold_http.get(url, params=query))
 
-                    _, api_cold = timed(via_api_uncached, args.repeat)
+                    _, api_lod = timed(via_api_uncached(params), args.repeat)
+                    _, api_lod_zoom = timed(via_api_uncached(zoom), args.repeat)
+                    pyramids.rename(lake / "lod-aside")  # no pyramid: the raw rows, as before it existed
+                    try:
+                        _, api_cold = timed(via_api_uncached(params), args.repeat)
+                    finally:
+                        (lake / "lod-aside").rename(pyramids)
             finally:
                 uncached.stop()
-            print(
-                f"  HTTP API, cache off       : median {ms(api_cold)}   ratio {api_cold / direct_warm:5.2f}x"
-            )
+            for label, took, note in (
+                ("raw rows", api_cold, "target <= 2x"),
+                ("pyramid", api_lod, f"target <= 1x; pyramid {pyramid_mb:.1f} MB"),
+                ("pyramid, zoom", api_lod_zoom, "steps 123,456.5..876,543.5: raw rows at the cuts"),
+            ):
+                ratio = took / direct_warm
+                print(f"  cache off, {label:<15}: median {ms(took)}   ratio {ratio:5.2f}x   ({note})")
 
             # -- 3. peak memory ----------------------------------------------------------------
             out = subprocess.run(

@@ -77,6 +77,7 @@ class Analytics(Construct):
                 f"does not match the metric_chunk path's {metric_partitions}"
             )
         logs_template, log_partitions = location_template(schema["layout"]["log_chunk"])
+        lod_template, lod_partitions = location_template(schema["layout"]["metric_lod"])
         runs_template, runs_partitions = location_template(schema["layout"]["run_index"])
         self.tables = {
             "metrics": self._table(
@@ -98,6 +99,17 @@ class Analytics(Construct):
                 log_partitions,
                 logs_template,
                 {},
+            ),
+            # Each compacted stream's level-of-detail pyramid: min/max/sum/count per key and step bucket.
+            "lod": self._table(
+                "LodTable",
+                "lod",
+                database,
+                lake,
+                schema["lod_columns"],
+                lod_partitions,
+                lod_template,
+                {"stream": schema["streams"]},
             ),
             # Which run is which: names, state, tags, times, config and summary, to join with metrics.run.
             "runs": self._table(

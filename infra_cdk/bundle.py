@@ -40,6 +40,7 @@ __all__ = [
     "FORBIDDEN_PACKAGES",
     "LAMBDA_UNZIPPED_LIMIT",
     "REPO_ROOT",
+    "RUNTIME_PROVIDED",
     "BundleError",
     "build_bundle",
     "bundle_fingerprint",
@@ -47,6 +48,8 @@ __all__ = [
     "copy_sources",
     "pip_command",
     "requirements_for",
+    "runtime_dir",
+    "slim",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +68,24 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 _LOCAL_ONLY = frozenset({"uvicorn"})
+# The GCS and Azure blob stores' client (adapters/obstore_blobs.py): a tenant on AWS keeps its lake in S3.
+_SELF_HOSTED_ONLY = frozenset({"obstore"})
+# Lambda's Python runtime provides the AWS SDK; a bundle leaves its own copy out (about 33 MiB, most of
+# a lake function's margin under the 250 MiB limit once Polars and numpy are in). They are installed
+# beside the bundle, not in it, so the smoke import still proves the handler loads with them.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+# Only the report and sign-in routes use these (sanitising, markdown, CRDTs, OIDC tokens, and the
+# cryptography joserfc brings): the lake functions (Polars) serve neither, and theirs are the bundles
+# with the least room under the limit.
+_NOT_IN_LAKE_FUNCTIONS = frozenset({"nh3", "pycrdt", "markdown-it-py", "mdit-py-plugins", "joserfc"})
+# Never loaded by a running function: packages' own test suites and type stubs (about 13 MiB).
+_NOT_RUN = ("tests", "*.pyi")
 _LAKE_ONLY = frozenset({"polars", "sqlglot"})
-_SWEEP_ENGINE_ONLY = frozenset({"numpy", "scipy", "threadpoolctl"})
+# The Chromium printer's DevTools client: only the functions with a browser in their image use it.
+_PRINTER_ONLY = frozenset({"websockets"})
+# numpy: the lake's pyramid sums (lake/blocks.py) and the sweep engine both use it.
+_NUMERIC = frozenset({"numpy"})
+_SWEEP_ENGINE_ONLY = frozenset({"scipy", "threadpoolctl"})
 # The SDK dependencies the search engine imports (it validates and parses sweep configs).
 _SWEEP_ENGINE_SDK_DEPS = frozenset({"pyyaml", "jsonschema"})
 # The only SDK modules a bundle carries, under a `wanllmdb/__init__.py` of its own (the SDK's would import
@@ -101,8 +120,12 @@ def requirements_for(spec: ServiceSpec, *, pyproject: Path = REPO_ROOT / "pyproj
         seen.add(name)
         if (
             name in _LOCAL_ONLY
+            or name in _SELF_HOSTED_ONLY
+            or (name in _NOT_IN_LAKE_FUNCTIONS and spec.needs_polars)
             or (name in _LAKE_ONLY and not spec.needs_polars)
             or (name in _SWEEP_ENGINE_ONLY and not spec.needs_sweep_engine)
+            or (name in _NUMERIC and not (spec.needs_polars or spec.needs_sweep_engine))
+            or (name in _PRINTER_ONLY and spec.package != "image")
         ):
             continue
         if name in FORBIDDEN_PACKAGES:
@@ -169,8 +192,30 @@ def build_bundle(spec: ServiceSpec, out_dir: Path) -> int:
     result = subprocess.run(pip_command(requirements_for(spec), out_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise BundleError(f"pip could not bundle the {spec.name} function:\n{result.stderr.strip()}")
+    slim(out_dir, runtime_dir(out_dir))
     copy_sources(out_dir, spec)
     return check_bundle(spec, out_dir)
+
+
+def runtime_dir(out_dir: Path) -> Path:
+    """Where the packages Lambda's runtime provides go, beside the bundle (for the smoke import)."""
+    return out_dir.with_name(out_dir.name + ".runtime")
+
+
+def slim(out_dir: Path, runtime: Path) -> None:
+    """Move what Lambda's runtime provides out of the bundle, and drop what never runs."""
+    shutil.rmtree(runtime, ignore_errors=True)
+    runtime.mkdir(parents=True)
+    for entry in list(out_dir.iterdir()):
+        top = re.split(r"[-.]", entry.name, maxsplit=1)[0].lower()
+        if top in RUNTIME_PROVIDED:
+            shutil.move(str(entry), runtime / entry.name)
+    for pattern in _NOT_RUN:
+        for path in list(out_dir.rglob(pattern)):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
 
 
 def copy_sources(out_dir: Path, spec: ServiceSpec | None = None) -> None:
@@ -210,7 +255,7 @@ def smoke_import(spec: ServiceSpec, out_dir: Path, python: str) -> str:
     if not (out_dir / (module.replace(".", "/") + ".py")).is_file():
         return f"skipped: {module} is not written yet"
     env = {
-        "PYTHONPATH": str(out_dir),
+        "PYTHONPATH": f"{out_dir}:{runtime_dir(out_dir)}",
         "WANLLMDB_BACKEND": "aws",
         "WANLLMDB_TABLE": "smoke-table",
         "WANLLMDB_BUCKET": "smoke-bucket",

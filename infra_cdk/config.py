@@ -58,6 +58,11 @@ class TenantConfig:
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_allowed_email_domains: tuple[str, ...] = ()
+    # Hybrid (docs/deploy-aws.md): the lake in a bucket the team already owns (`-c lake_bucket=name`),
+    # which the stack neither creates nor configures, and/or SSE-KMS with the team's key
+    # (`-c kms_key=arn:aws:kms:…:key/…`) instead of SSE-S3. Unset, the stack makes its own SSE-S3 bucket.
+    lake_bucket: str | None = None
+    kms_key: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -117,6 +122,8 @@ class TenantConfig:
             oidc_issuer=issuer,
             oidc_client_id=client_id,
             oidc_allowed_email_domains=_parse(get, "oidc_allowed_email_domains", _domains, ()),
+            lake_bucket=_parse(get, "lake_bucket", _bucket_name, None),
+            kms_key=_parse(get, "kms_key", _kms_key_arn, None),
         )
 
 
@@ -145,6 +152,35 @@ def _login(get: Callable[[str], Any]) -> tuple[str, str | None, str | None]:
     if parts.scheme != "https" or not host or parts.username is not None:
         raise ConfigError(f"oidc_issuer: {issuer!r} is not an https:// issuer URL")
     return login, str(issuer), str(client_id).strip()
+
+
+# S3's general purpose bucket naming rules (no dots: virtual-hosted HTTPS, which presigned URLs use,
+# fails on a dotted name's certificate).
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+# A key ARN, not an alias: IAM policies and grants match a key by its ARN.
+_KMS_KEY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+
+
+def _bucket_name(raw: Any) -> str:
+    name = str(raw).strip()
+    if name.startswith("s3://") or "arn:" in name:
+        raise ValueError(f"{name!r}: give the bare bucket name, e.g. acme-ml-lake")
+    if not _BUCKET_RE.match(name):
+        raise ValueError(
+            f"{name!r} is not an S3 bucket name usable for the lake; use 3-63 characters of a-z, 0-9 "
+            "and '-', starting and ending with a letter or digit (no dots)"
+        )
+    return name
+
+
+def _kms_key_arn(raw: Any) -> str:
+    arn = str(raw).strip()
+    if not _KMS_KEY_ARN_RE.match(arn):
+        raise ValueError(
+            f"{arn!r} is not a KMS key ARN; give the key's ARN (not an alias or key id), e.g. "
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        )
+    return arn
 
 
 def _domains(raw: Any) -> tuple[str, ...]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import jsii
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_lambda as lambda_
@@ -14,8 +12,8 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra_cdk.config import TenantConfig
-from infra_cdk.log_groups import retained_log_group
-from infra_cdk.services import ServiceSpec
+from infra_cdk.log_groups import AccessLogSettings, retained_log_group
+from infra_cdk.services import ServiceSpec, route_key
 
 __all__ = ["HttpApi"]
 
@@ -42,20 +40,6 @@ _IN_APP_AUTH = (
     "Authorization is enforced in the application by one policy function over API keys and session "
     "tokens; /api/health, register and login must stay reachable without one."
 )
-
-
-@jsii.implements(apigwv2.IAccessLogSettings)
-class _AccessLogSettings:
-    def __init__(self, destination: apigwv2.IAccessLogDestination) -> None:
-        self._destination = destination
-
-    @property
-    def destination(self) -> apigwv2.IAccessLogDestination:
-        return self._destination
-
-    @property
-    def format(self) -> apigw.AccessLogFormat:
-        return apigw.AccessLogFormat.custom(_ACCESS_LOG_FORMAT)
 
 
 class HttpApi(Construct):
@@ -87,7 +71,9 @@ class HttpApi(Construct):
             throttle=apigwv2.ThrottleSettings(
                 rate_limit=config.api_rate_limit, burst_limit=config.api_burst_limit
             ),
-            access_log_settings=_AccessLogSettings(apigwv2.LogGroupLogDestination(self.access_logs)),
+            access_log_settings=AccessLogSettings(
+                apigwv2.LogGroupLogDestination(self.access_logs), _ACCESS_LOG_FORMAT
+            ),
         )
         # The bare domain, for CloudFront's origin and for the functions' WANLLMDB_PUBLIC_URL.
         self.domain_name = (
@@ -101,8 +87,11 @@ class HttpApi(Construct):
         integration = integrations.HttpLambdaIntegration(
             f"{spec.name}-integration", function, scope_permission_to_route=False
         )
-        for path in spec.routes:
-            routes = self.api.add_routes(path=path, methods=[apigwv2.HttpMethod.ANY], integration=integration)
+        for key in map(route_key, spec.routes):
+            method, path = key.split(" ", 1)
+            routes = self.api.add_routes(
+                path=path, methods=[apigwv2.HttpMethod(method)], integration=integration
+            )
             for route in routes:
                 NagSuppressions.add_resource_suppressions(
                     route,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from cdk_nag import NagSuppressions
 from constructs import Construct
@@ -24,15 +25,29 @@ def private_bucket(
     id: str,
     *,
     object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    encryption_key: kms.IKey | None = None,
     **props: Any,
 ) -> s3.Bucket:
-    """A bucket with every public path closed, SSE-S3 encryption and TLS 1.2+ required by policy."""
+    """A bucket with every public path closed, SSE-S3 encryption and TLS 1.2+ required by policy.
+
+    With `encryption_key`, SSE-KMS with that key instead (the tenant's `-c kms_key`).
+    """
+    if encryption_key is not None:
+        # The S3 Bucket Key cuts KMS requests (and their cost and throttling) to one per bucket and key
+        # period instead of one per object.
+        props = {
+            **props,
+            "encryption": s3.BucketEncryption.KMS,
+            "encryption_key": encryption_key,
+            "bucket_key_enabled": True,
+        }
+    else:
+        # SSE-S3 rather than KMS: presigned PUTs then work for any client without kms:GenerateDataKey.
+        props = {**props, "encryption": s3.BucketEncryption.S3_MANAGED}
     return s3.Bucket(
         scope,
         id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        # SSE-S3 rather than KMS: presigned PUTs then work for any client without kms:GenerateDataKey grants.
-        encryption=s3.BucketEncryption.S3_MANAGED,
         # Adds a bucket policy denying requests without TLS (aws:SecureTransport=false) or below TLS 1.2.
         enforce_ssl=True,
         minimum_tls_version=1.2,
@@ -67,14 +82,30 @@ class AccessLogBucket(Construct):
 
 
 class LakeBucket(Construct):
-    """Metric chunks, logs, files, media and exports, written by clients through presigned URLs."""
+    """Metric chunks, logs, files, media and exports, written by clients through presigned URLs.
+
+    `-c lake_bucket=name` imports the team's existing bucket instead: the stack then neither creates
+    nor configures it (CORS, lifecycle, EventBridge, access logs and its policy are the team's; see
+    docs/deploy-aws.md). `-c kms_key=arn` is the lake's SSE-KMS key, as `key`: the functions' grants
+    add kms:Decrypt / kms:GenerateDataKey on it (service_functions.py).
+    """
 
     def __init__(self, scope: Construct, id: str, *, config: TenantConfig, access_logs: s3.IBucket) -> None:
         super().__init__(scope, id)
+        self.key: kms.IKey | None = (
+            kms.Key.from_key_arn(self, "Key", config.kms_key) if config.kms_key is not None else None
+        )
+        self.bucket: s3.IBucket
+        if config.lake_bucket is not None:
+            self.bucket = s3.Bucket.from_bucket_attributes(
+                self, "Bucket", bucket_name=config.lake_bucket, encryption_key=self.key
+            )
+            return
         origins = list(config.cors_origins)
         self.bucket = private_bucket(
             self,
             "Bucket",
+            encryption_key=self.key,
             # Versioning keeps an overwritten or deleted object for a week: a safety net for a lake that
             # clients write to directly, without unbounded cost.
             versioned=True,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra_cdk.config import TenantConfig
 
-__all__ = ["retained_log_group"]
+__all__ = ["AccessLogSettings", "retained_log_group"]
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -41,3 +44,20 @@ def retained_log_group(scope: Construct, id: str, *, config: TenantConfig) -> lo
         retention=_RETENTION[config.log_retention_days],
         removal_policy=RemovalPolicy.DESTROY,
     )
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class AccessLogSettings:
+    """An API Gateway v2 stage's access log: where it goes, and its JSON line format."""
+
+    def __init__(self, destination: apigwv2.IAccessLogDestination, format_json: str) -> None:
+        self._destination = destination
+        self._format = format_json
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return apigw.AccessLogFormat.custom(self._format)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
 
+from infra_cdk.collab_socket import CollabSocketApi
 from infra_cdk.config import TenantConfig
+from infra_cdk.export_image import image_code
 from infra_cdk.lambda_code import service_code
 from infra_cdk.log_groups import retained_log_group
 from infra_cdk.services import SERVICES, ServiceSpec
@@ -30,7 +35,7 @@ _PREFIX_SCOPED = (
 
 
 def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("-"))
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
 class ServiceFunctions(Construct):
@@ -47,10 +52,16 @@ class ServiceFunctions(Construct):
         compaction_queue: sqs.IQueue,
         notification_queue: sqs.IQueue,
         public_url: str,
+        site_url: str,
+        collab_socket: CollabSocketApi,
         login_environment: dict[str, str] | None = None,
+        lake_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
         self._config = config
+        self._lake_key = lake_key
+        self._public_urls = {"api": public_url, "site": site_url}
+        self._socket = collab_socket
         self._table = table
         self._lake = lake
         self._queue = compaction_queue
@@ -63,7 +74,6 @@ class ServiceFunctions(Construct):
             "WANLLMDB_COMPACTION_QUEUE_URL": compaction_queue.queue_url,
             "WANLLMDB_NOTIFICATION_QUEUE_URL": notification_queue.queue_url,
             **({"WANLLMDB_EMAIL_FROM": config.email_from} if config.email_from else {}),
-            "WANLLMDB_PUBLIC_URL": public_url,
             "POWERTOOLS_METRICS_NAMESPACE": "wanllmdb",
             "POWERTOOLS_LOG_LEVEL": "INFO",
             # Requests carry bearer tokens and responses carry API keys and presigned URLs: keep both out
@@ -85,37 +95,51 @@ class ServiceFunctions(Construct):
         )
         log_group = retained_log_group(self, f"{name}Logs", config=self._config)
         log_group.grant_write(role)
-        function = lambda_.Function(
-            self,
-            name,
-            description=f"wanllmdb {spec.name}: {spec.description}",
-            runtime=lambda_.Runtime.PYTHON_3_12,
-            # x86_64 matches the manylinux2014_x86_64 wheels the bundler installs.
-            architecture=lambda_.Architecture.X86_64,
-            handler=spec.handler,
-            code=service_code(spec, bundle=self._config.bundle),
-            memory_size=spec.memory_mb,
-            timeout=Duration.seconds(spec.timeout_s),
-            ephemeral_storage_size=Size.mebibytes(spec.ephemeral_mb),
-            role=role,
-            log_group=log_group,
-            tracing=lambda_.Tracing.ACTIVE,
-            environment={
+        options: dict[str, Any] = {
+            "description": f"wanllmdb {spec.name}: {spec.description}",
+            # x86_64 matches the manylinux2014_x86_64 wheels the bundler installs (and the image's).
+            "architecture": lambda_.Architecture.X86_64,
+            "memory_size": spec.memory_mb,
+            "timeout": Duration.seconds(spec.timeout_s),
+            "ephemeral_storage_size": Size.mebibytes(spec.ephemeral_mb),
+            "role": role,
+            "log_group": log_group,
+            "tracing": lambda_.Tracing.ACTIVE,
+            "environment": {
                 **self._environment,
+                "WANLLMDB_PUBLIC_URL": self._public_urls[spec.public_url],
+                **(
+                    {"WANLLMDB_COLLAB_CALLBACK_URL": self._socket.callback_url}
+                    if spec.posts_to_sockets
+                    else {}
+                ),
                 **(self._login_environment if spec.name == "identity" else {}),
                 "POWERTOOLS_SERVICE_NAME": f"wanllmdb-{spec.name}",
             },
-        )
+        }
+        function: lambda_.Function
+        if spec.package == "image":
+            function = lambda_.DockerImageFunction(self, name, code=image_code(spec), **options)
+        else:
+            function = lambda_.Function(
+                self,
+                name,
+                runtime=lambda_.Runtime.PYTHON_3_12,
+                handler=spec.handler,
+                code=service_code(spec, bundle=self._config.bundle),
+                **options,
+            )
         self._grant(spec, role)
-        NagSuppressions.add_resource_suppressions(
-            function,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-L1",
-                    reason=_PINNED_RUNTIME,
-                )
-            ],
-        )
+        if spec.package == "zip":
+            NagSuppressions.add_resource_suppressions(
+                function,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-L1",
+                        reason=_PINNED_RUNTIME,
+                    )
+                ],
+            )
         return function
 
     def _grant(self, spec: ServiceSpec, role: iam.Role) -> None:
@@ -143,6 +167,8 @@ class ServiceFunctions(Construct):
                         resources=[self._lake.arn_for_objects(f"{prefix}*") for prefix in prefixes],
                     )
                 )
+        if self._lake_key is not None:
+            self._grant_lake_key(spec, role, self._lake_key)
         if spec.list_prefixes:
             role.add_to_policy(
                 iam.PolicyStatement(
@@ -168,6 +194,8 @@ class ServiceFunctions(Construct):
                     resources=[self._notifications.queue_arn],
                 )
             )
+        if spec.posts_to_sockets:
+            self._socket.grant_post_to_connections(role)
         if spec.sends_email and self._config.email_from:
             self._grant_email(role, self._config.email_from)
         suppressions = [
@@ -186,7 +214,56 @@ class ServiceFunctions(Construct):
                     applies_to=[RegexAppliesTo(regex=r"/^Resource::<.*LakeBucket.*\.Arn>\/[a-z]+\/\*$/")],
                 )
             )
+            if self._config.lake_bucket is not None:
+                # An imported bucket's ARN is a literal, not a reference to this stack's bucket.
+                suppressions.append(
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        reason=_PREFIX_SCOPED,
+                        applies_to=[
+                            RegexAppliesTo(
+                                regex=rf"/^Resource::arn:<AWS::Partition>:s3:::{self._config.lake_bucket}"
+                                r"\/[a-z]+\/\*$/"
+                            )
+                        ],
+                    )
+                )
+        if spec.posts_to_sockets:
+            suppressions.append(
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Posting to the collaboration socket's connections: API Gateway makes a "
+                    "connection's id when it opens, so the grant names this API, its one stage and POST, "
+                    "and leaves only the connection id open.",
+                    applies_to=[
+                        RegexAppliesTo(regex=r"/^Resource::arn:.*:execute-api:.*\/POST\/@connections\/\*$/")
+                    ],
+                )
+            )
         NagSuppressions.add_resource_suppressions(role, suppressions, apply_to_children=True)
+
+    def _grant_lake_key(self, spec: ServiceSpec, role: iam.Role, key: kms.IKey) -> None:
+        """The SSE-KMS lake's key, for what the function's object grants need, and only through S3.
+
+        Reading an object decrypts its data key. Writing one (a PutObject, or an upload URL the function
+        signs, whose request S3 authorizes as this role) generates a data key, and multipart uploads
+        also decrypt it to complete. `kms:ViaService` keeps the key usable only by S3 in this region.
+        """
+        actions: list[str] = []
+        if spec.read_prefixes or spec.write_prefixes:
+            actions.append("kms:Decrypt")
+        if spec.write_prefixes:
+            actions.append("kms:GenerateDataKey")
+        if not actions:
+            return
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="LakeKey",
+                actions=actions,
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}},
+            )
+        )
 
     def _grant_email(self, role: iam.Role, sender: str) -> None:
         """ses:SendEmail as the one sender only: on its address or its domain identity (SES checks

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from wanllmdb_functions.lake.keys import top_level_prefixes
 
@@ -14,6 +15,7 @@ __all__ = [
     "SERVICES",
     "ServiceSpec",
     "TableAccess",
+    "route_key",
     "service",
 ]
 
@@ -49,7 +51,8 @@ class TableAccess(Enum):
 class ServiceSpec:
     name: str
     description: str
-    # HTTP API paths routed to this function with method ANY; the app answers 405 for unknown methods.
+    # HTTP API routes to this function: a path (method ANY; the app answers 405 for unknown methods),
+    # or "METHOD path" where only one method of a path runs here.
     routes: tuple[str, ...]
     table: TableAccess | None
     # Lake prefixes per kind of S3 access. Presigning needs the same permission as the request it signs,
@@ -70,6 +73,15 @@ class ServiceSpec:
     # The sweep controller calls the SDK's search engine (wanllmdb.sweeps): the bundle carries that
     # package alone, with numpy and scipy for bayes (~120 MB unzipped), so only its function pays for them.
     needs_sweep_engine: bool = False
+    # "image": a container image built from functions/pdf_image (Chromium), not a zip of the bundle.
+    package: Literal["zip", "image"] = "zip"
+    # Serves the reports' WebSocket API ($connect, $disconnect, $default: infra_cdk/collab_socket.py).
+    websocket: bool = False
+    # Posts collaboration messages to that API's open connections (execute-api:ManageConnections).
+    posts_to_sockets: bool = False
+    # What WANLLMDB_PUBLIC_URL names: the API, or the site (CloudFront), for the functions whose callers
+    # come through it: the socket checks a cookie's Origin against it, the printer opens the dashboard.
+    public_url: Literal["api", "site"] = "api"
     memory_mb: int = 1024
     timeout_s: int = 29  # API Gateway HTTP APIs give up on an integration after 30 s.
     ephemeral_mb: int = 512
@@ -174,6 +186,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/table",
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
+            "/api/projects/{id}/metrics/batch",
             "/api/projects/{id}/tables/join",
             "/api/projects/{id}/export",
             # A sweep's analysis reads its trials from the table, not the lake; more specific than the
@@ -183,9 +196,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
         table=TableAccess.READ_UPDATE,
         # configs/: compare grouped by config.<path> and project exports read configs past 64 KiB.
         # media/: read only to sign the GETs of media objects (the bytes never pass through).
-        read_prefixes=("metrics/", "logs/", "files/", "media/", "exports/", "configs/"),
+        # lod/: charts read the pyramids compaction writes (lake/lod.py); compare lists a project's.
+        read_prefixes=("metrics/", "logs/", "files/", "media/", "exports/", "configs/", "lod/"),
         write_prefixes=("exports/",),
-        list_prefixes=("metrics/", "logs/", "files/"),
+        list_prefixes=("metrics/", "logs/", "files/", "lod/"),
         needs_polars=True,
         memory_mb=2048,
     ),
@@ -217,6 +231,35 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/shared/reports/{proxy+}",
         ),
         table=TableAccess.READ_WRITE,
+        # An update or presence POSTed over REST is told to the report's websockets at once.
+        posts_to_sockets=True,
+        memory_mb=512,
+    ),
+    # The export prints with headless Chromium, so it runs from a container image; every other report
+    # route stays on the small zip function. It reads the table and writes the view link it prints
+    # through (deleted after), as the reports function does; the browser fetches the page from the site.
+    ServiceSpec(
+        name="report_export",
+        description="Report exports: markdown, and the PDF and panel pictures headless Chromium makes",
+        routes=("GET /api/reports/{id}/export",),
+        table=TableAccess.READ_WRITE,
+        package="image",
+        public_url="site",
+        # Chromium's renderer with a report's charts; memory is also Lambda's share of CPU.
+        memory_mb=2048,
+        ephemeral_mb=1024,
+    ),
+    # The editors' websockets (API Gateway WebSocket API): each message appends through the same
+    # collaboration service as the REST routes, and is posted to the report's other connections.
+    ServiceSpec(
+        name="report_collab",
+        description="Report collaboration over websockets: Yjs updates and presence, told to the other "
+        "editors through API Gateway",
+        routes=(),
+        table=TableAccess.READ_WRITE,
+        websocket=True,
+        posts_to_sockets=True,
+        public_url="site",
         memory_mb=512,
     ),
     ServiceSpec(
@@ -226,12 +269,13 @@ SERVICES: tuple[ServiceSpec, ...] = (
         routes=(),
         table=TableAccess.QUERY,
         # runs/: the project run index (compaction/run_index.py), rebuilt from the runs table.
+        # lod/: each compacted metric file's pyramid, written beside it; a replaced file's goes with it.
         read_prefixes=("metrics/", "logs/", "runs/"),
-        write_prefixes=("metrics/", "logs/", "runs/"),
+        write_prefixes=("metrics/", "logs/", "runs/", "lod/"),
         # Merged chunks are deleted once the merged file is in place (compaction/compactor.py); readers
         # that listed them retry on a missing object. Nothing tags them.
-        delete_prefixes=("metrics/", "logs/"),
-        list_prefixes=("metrics/", "logs/"),
+        delete_prefixes=("metrics/", "logs/", "lod/"),
+        list_prefixes=("metrics/", "logs/", "lod/"),
         needs_polars=True,
         memory_mb=2048,
         timeout_s=300,
@@ -268,6 +312,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
         timeout_s=120,
     ),
 )
+
+
+def route_key(route: str) -> str:
+    """The HTTP API route key of one of a ServiceSpec's routes: "ANY path" or "METHOD path"."""
+    return route if " " in route else f"ANY {route}"
 
 
 def service(name: str) -> ServiceSpec:

@@ -1,5 +1,7 @@
 """The static web app: a private S3 bucket behind CloudFront (origin access control), with `/api/*`
-forwarded to the HTTP API so the browser talks to one origin.
+forwarded to the HTTP API and `/collab-ws` to the reports' WebSocket API, so the browser talks to one
+origin. `runtime-config.json` beside the app tells the dashboard what differs from the local server
+(where the collaboration socket is).
 
 SPA fallback is a CloudFront Function on the site behaviour that serves /index.html for any path without
 a file extension. It deliberately replaces distribution-wide custom error responses (403/404 →
@@ -23,7 +25,7 @@ from infra_cdk.bundle import REPO_ROOT
 from infra_cdk.lake import private_bucket
 from wanllmdb_functions.core.security_headers import dashboard_csp
 
-__all__ = ["SPA_REWRITE_JS", "WEB_DIST", "StaticSite"]
+__all__ = ["RUNTIME_CONFIG", "SPA_REWRITE_JS", "WEB_DIST", "StaticSite", "runtime_config"]
 
 WEB_DIST = REPO_ROOT / "web" / "dist"
 
@@ -39,6 +41,16 @@ function handler(event) {
 }
 """
 
+# Read by the dashboard at start (web/src/runtimeConfig.ts); the local server has none, and its
+# defaults are the local server's own paths.
+RUNTIME_CONFIG = "runtime-config.json"
+
+
+def runtime_config(socket_path: str) -> dict[str, str]:
+    """What the dashboard is told on AWS: the collaboration socket is the site's `socket_path`
+    (relative, so the site's own host and any custom domain both serve it)."""
+    return {"collab_ws_url": socket_path}
+
 
 class StaticSite(Construct):
     def __init__(
@@ -47,6 +59,8 @@ class StaticSite(Construct):
         id: str,
         *,
         api_domain: str,
+        socket_domain: str,
+        socket_path: str,
         access_logs: s3.IBucket,
         lake: s3.IBucket,
         web_dist: Path = WEB_DIST,
@@ -78,6 +92,13 @@ class StaticSite(Construct):
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
         )
+        # The socket's handshake is a GET whose headers (cookie, Origin, Sec-WebSocket-*) and query
+        # string must all reach API Gateway, as an API request's do.
+        socket_origin = origins.HttpOrigin(
+            socket_domain,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -95,6 +116,13 @@ class StaticSite(Construct):
                 ],
             ),
             additional_behaviors={
+                socket_path: cloudfront.BehaviorOptions(
+                    origin=socket_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                ),
                 "/api/*": cloudfront.BehaviorOptions(
                     origin=api_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
@@ -102,7 +130,7 @@ class StaticSite(Construct):
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     # API Gateway routes on its own Host name, so the viewer's Host must not be forwarded.
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                )
+                ),
             },
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
@@ -131,7 +159,7 @@ class StaticSite(Construct):
                 ),
             ],
         )
-        self._deploy_web_dist(web_dist)
+        self._deploy_web_dist(web_dist, runtime_config(socket_path))
 
     def _dashboard_headers(self) -> cloudfront.ResponseHeadersPolicy:
         """The dashboard's CSP and the rest of its security headers: the same values the embedded
@@ -156,7 +184,7 @@ class StaticSite(Construct):
             ),
         )
 
-    def _deploy_web_dist(self, web_dist: Path) -> None:
+    def _deploy_web_dist(self, web_dist: Path, config: dict[str, str]) -> None:
         if not (web_dist / "index.html").is_file():
             Annotations.of(self).add_warning_v2(
                 "wanllmdb:no-web-dist",
@@ -167,7 +195,7 @@ class StaticSite(Construct):
         s3deploy.BucketDeployment(
             self,
             "DeployWebDist",
-            sources=[s3deploy.Source.asset(str(web_dist))],
+            sources=[s3deploy.Source.asset(str(web_dist)), s3deploy.Source.json_data(RUNTIME_CONFIG, config)],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

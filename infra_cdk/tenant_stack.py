@@ -10,6 +10,7 @@ from constructs import Construct
 
 from infra_cdk.alarms import Alarms
 from infra_cdk.analytics import Analytics
+from infra_cdk.collab_socket import SOCKET_PATH, CollabSocketApi
 from infra_cdk.config import TenantConfig
 from infra_cdk.custom_resources import suppress_cdk_managed_functions
 from infra_cdk.http_api import HttpApi
@@ -38,15 +39,24 @@ class TenantStack(Stack):
             refuse_deploy_of_synth_check(self)
 
         access_logs = AccessLogBucket(self, "AccessLogs", config=config).bucket
-        lake = LakeBucket(self, "LakeBucket", config=config, access_logs=access_logs).bucket
+        lake_bucket = LakeBucket(self, "LakeBucket", config=config, access_logs=access_logs)
+        lake = lake_bucket.bucket
         table = MetadataTable(self, "MetadataTable", config=config)
         compaction = CompactionQueue(self, "Compaction", lake=lake)
         notifications = NotificationQueue(self, "Notifications")
         api = HttpApi(self, "HttpApi", config=config)
+        collab_socket = CollabSocketApi(self, "CollabSocket", config=config)
         # The site comes first: the sign-in callback is one of its URLs (CloudFront sends /api/* on
-        # to the API), and the identity function is told it.
+        # to the API, /collab-ws to the socket), and the functions are told it.
         site = StaticSite(
-            self, "Site", api_domain=api.domain_name, access_logs=access_logs, lake=lake, web_dist=web_dist
+            self,
+            "Site",
+            api_domain=api.domain_name,
+            socket_domain=collab_socket.domain_name,
+            socket_path=SOCKET_PATH,
+            access_logs=access_logs,
+            lake=lake,
+            web_dist=web_dist,
         )
         site_url = f"https://{site.distribution.distribution_domain_name}"
         cognito = (
@@ -63,13 +73,18 @@ class TenantStack(Stack):
             compaction_queue=compaction.queue,
             notification_queue=notifications.queue,
             public_url=api.url,
+            site_url=site_url,
+            collab_socket=collab_socket,
             login_environment=login_environment(config, cognito_login=cognito, site_url=site_url),
+            lake_key=lake_bucket.key,
         )
         fns = functions.functions
         # Every function with HTTP routes gets them; identity also answers unknown paths.
         for spec in SERVICES:
             if spec.routes:
                 api.route(spec, fns[spec.name], default=spec.name == "identity")
+            if spec.websocket:
+                collab_socket.attach(fns[spec.name])
         compaction.attach_consumer(fns["compaction"])
         notifications.attach_consumer(fns["notify"])
         ReaperSchedule(self, "Reaper", reaper=fns["reaper"])

@@ -22,9 +22,14 @@ __all__ = [
     "ReaperSchedule",
 ]
 
-# Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk). Compaction's
-# own output is named differently, so writing it never re-triggers compaction.
-CHUNK_KEY_PATTERNS = ("metrics/*/chunk-*.parquet", "logs/*/chunk-*.parquet")
+# Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk, in each of its
+# chunk_formats). Compaction's own output is named differently, so writing it never re-triggers compaction.
+CHUNK_KEY_PATTERNS = (
+    "metrics/*/chunk-*.parquet",
+    "logs/*/chunk-*.parquet",
+    "metrics/*/chunk-*.jsonl.gz",
+    "logs/*/chunk-*.jsonl.gz",
+)
 
 # How often the reaper runs in AWS: the one place this is stated (the handler's docstring points here).
 # A run is crashed between heartbeat_timeout_s and heartbeat_timeout_s + this after its last heartbeat.

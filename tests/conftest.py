@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import itertools
 import os
 import socket
@@ -46,6 +47,44 @@ def _shared_loader(search_path_string: str | None = None) -> Any:
     loader = create_loader(search_path_string)
     loader._search_paths = _PathsOnce(loader.search_paths)
     return loader
+
+
+def _loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # AF_UNIX paths, socketpairs: nothing leaves the machine
+    host = str(address[0])
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False  # a name: the connect would go wherever DNS says
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only() -> Iterator[None]:
+    """Hermetic: any socket connect outside 127.0.0.0/8 (and ::1) fails the test that made it, so no
+    test reaches a cloud or a metadata server (169.254.169.254) by accident. It sees Python sockets
+    only; Rust clients (obstore) are kept off ambient credentials by explicit ones in every fixture."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def refuse(address: object) -> None:
+        raise AssertionError(f"test tried to connect to {address!r}: only 127.0.0.0/8 is allowed")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+            refuse(address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+            refuse(address)
+        return real_connect_ex(self, address)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", connect)
+        mp.setattr(socket.socket, "connect_ex", connect_ex)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

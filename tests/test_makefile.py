@@ -32,6 +32,10 @@ def tree(tmp_path: Path) -> Path:
         pytest.skip("no make")
     shutil.copy(REPO / "Makefile", tmp_path / "Makefile")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "tools" / "emulators").mkdir(parents=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(REPO / "tools" / "emulators" / name, tmp_path / "tools" / "emulators" / name)
+        os.utime(tmp_path / "tools" / "emulators" / name, (1_000, 1_000))
     for rel in SOURCES:
         (tmp_path / "web" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "web" / rel).write_text("x")
@@ -41,7 +45,8 @@ def tree(tmp_path: Path) -> Path:
         os.utime(tmp_path / "web" / rel, (1_000, 1_000))
     os.utime(tmp_path / "pyproject.toml", (1_000, 1_000))
     stamps = {".venv/.installed-stamp": 2_000, ".venv/.server-stamp": 2_000,
-              "web/node_modules/.installed-stamp": 2_000, "web/dist/.build-stamp": 3_000}  # fmt: skip
+              "web/node_modules/.installed-stamp": 2_000, "web/dist/.build-stamp": 3_000,
+              "tools/emulators/node_modules/.installed-stamp": 2_000}  # fmt: skip
     for rel, t in stamps.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("")
@@ -88,3 +93,10 @@ def test_run_installs_only_the_server_extra(tree: Path) -> None:
 def test_test_still_installs_everything(tree: Path) -> None:
     (tree / ".venv" / ".installed-stamp").unlink()
     assert "'.[server,dev,cdk]'" in dry_run(tree, "pytest")
+
+
+def test_setup_installs_the_storage_emulators_once(tree: Path) -> None:
+    """Azurite (tools/emulators) comes with `make setup`, and again only when its lock file changes."""
+    assert "tools/emulators" not in dry_run(tree, "setup")
+    os.utime(tree / "tools" / "emulators" / "package-lock.json", (4_000, 4_000))
+    assert "cd tools/emulators && npm ci" in dry_run(tree, "setup")

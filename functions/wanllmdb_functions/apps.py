@@ -17,6 +17,7 @@ from .app.body_limit import DeclaredBodyLimit
 from .app.http_errors import ERROR_RESPONSES, install_error_handlers
 from .app.state import API_PREFIX, MAX_REQUEST_BYTES, AppState
 from .audit.middleware import AuditMiddleware
+from .reports.sharing import link_projects
 
 __all__ = ["create_app"]
 
@@ -32,6 +33,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.wl = state or AppState()
+    # Every service's read routes honour a report's share link (the shared report's panels read runs).
+    app.state.wl.link_projects = link_projects
     install_error_handlers(app)
     routers = list(routers)
     for router in routers:

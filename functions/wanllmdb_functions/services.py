@@ -14,7 +14,7 @@ from .compaction.notices import register_compaction_notices
 from .deletes.purge import purge_task
 from .deletes.run_routes import router as run_deletes_router
 from .handlers.identity_routers import IDENTITY_ROUTERS
-from .handlers.report_routers import REPORT_ROUTERS
+from .handlers.report_routers import REPORT_EXPORT_ROUTERS, REPORT_ROUTERS
 from .identity.bootstrap import ensure_local_admin
 from .notifications.alert_routes import router as alert_router
 from .notifications.wiring import notify_run_finished
@@ -47,6 +47,7 @@ SERVICE_ROUTERS: list[APIRouter] = [
     sweep_analysis_router,
     sql_router,
     *REPORT_ROUTERS,
+    *REPORT_EXPORT_ROUTERS,
     report_collab_ws_router,
 ]
 

@@ -178,9 +178,11 @@ class RestClient:
     def close(self) -> None:
         self._transport.close()
 
-    def _call(
+    def call(
         self, method: str, path: str, body: dict[str, Any] | None = None, *, project_id: str | None = None
     ) -> tuple[int, Any]:
+        """One JSON call to ``/api{path}``: (status, decoded body). The named methods below, and the
+        SDK's API packages (``apis.reports``, ``agents``), are built on it."""
         # Run ids are unique per project: the project tells the server which run of this id is meant.
         url = f"{self.base_url}/api{path}"
         if project_id:
@@ -195,47 +197,47 @@ class RestClient:
         return resp.status_code, (resp.json() if resp.content else None)
 
     def health(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/health")[1])
+        return dict(self.call("GET", "/health")[1])
 
     def me(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/auth/me")[1])
+        return dict(self.call("GET", "/auth/me")[1])
 
     def ensure_project(self, name: str, entity: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {"name": name}
         if entity:
             body["entity"] = entity
-        return dict(self._call("POST", "/projects", body)[1])
+        return dict(self.call("POST", "/projects", body)[1])
 
     def create_run(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._call("POST", f"/projects/{quote(project_id, safe='')}/runs", body)[1])
+        return dict(self.call("POST", f"/projects/{quote(project_id, safe='')}/runs", body)[1])
 
     def get_run(self, run_id: str, *, project_id: str | None = None) -> dict[str, Any]:
-        return dict(self._call("GET", f"/runs/{run_id}", project_id=project_id)[1])
+        return dict(self.call("GET", f"/runs/{run_id}", project_id=project_id)[1])
 
     def patch_run(
         self, run_id: str, body: dict[str, Any], *, project_id: str | None = None
     ) -> dict[str, Any]:
-        return dict(self._call("PATCH", f"/runs/{run_id}", body, project_id=project_id)[1] or {})
+        return dict(self.call("PATCH", f"/runs/{run_id}", body, project_id=project_id)[1] or {})
 
     def patch_config(
         self, run_id: str, config: dict[str, Any], *, allow_val_change: bool, project_id: str | None = None
     ) -> None:
         body = {"config": config, "allow_val_change": allow_val_change}
-        self._call("PATCH", f"/runs/{run_id}/config", body, project_id=project_id)
+        self.call("PATCH", f"/runs/{run_id}/config", body, project_id=project_id)
 
     def send_alert(self, run_id: str, alert: dict[str, Any], *, project_id: str | None = None) -> None:
-        self._call("POST", f"/runs/{run_id}/alerts", alert, project_id=project_id)
+        self.call("POST", f"/runs/{run_id}/alerts", alert, project_id=project_id)
 
     def patch_summary(self, run_id: str, summary: dict[str, Any], *, project_id: str | None = None) -> None:
-        self._call("PATCH", f"/runs/{run_id}/summary", {"summary": summary}, project_id=project_id)
+        self.call("PATCH", f"/runs/{run_id}/summary", {"summary": summary}, project_id=project_id)
 
     def heartbeat(self, run_id: str, *, project_id: str | None = None) -> dict[str, Any]:
-        return dict(self._call("POST", f"/runs/{run_id}/heartbeat", project_id=project_id)[1] or {})
+        return dict(self.call("POST", f"/runs/{run_id}/heartbeat", project_id=project_id)[1] or {})
 
     def grant_uploads(
         self, run_id: str, items: list[dict[str, Any]], *, project_id: str | None = None
     ) -> list[dict[str, Any]]:
-        answer = self._call("POST", f"/runs/{run_id}/uploads", {"items": items}, project_id=project_id)
+        answer = self.call("POST", f"/runs/{run_id}/uploads", {"items": items}, project_id=project_id)
         return [dict(g) for g in answer[1]["grants"]]
 
     def put_blob(self, grant: dict[str, Any], source: Path | BinaryIO, *, size: int) -> None:

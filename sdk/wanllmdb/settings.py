@@ -98,6 +98,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path.home() / ".wanllmdb")  # the local server's
     flush_interval_s: float = 5.0  # a chunk is cut at least this often...
     flush_max_values: int = 50_000  # ...or as soon as this many values are buffered
+    # While the spool's disk is full, encoded chunks wait in memory up to this many bytes; rows logged
+    # beyond it are dropped and counted (docs/sdk.md, "A full disk"). 0 drops at once.
+    disk_full_hold_bytes: int = 32 << 20
     system_interval_s: float = 10.0
     system_metrics: bool = True
     metadata: bool = True  # host, user, OS, command and GPUs sent with the run
@@ -173,6 +176,8 @@ class Settings:
             raise UsageError(f"settings system_interval_s={self.system_interval_s}: the minimum is 1 second")
         if self.flush_interval_s <= 0 or self.flush_max_values <= 0:
             raise UsageError("settings flush_interval_s and flush_max_values must be positive")
+        if self.disk_full_hold_bytes < 0:
+            raise UsageError(f"settings disk_full_hold_bytes={self.disk_full_hold_bytes}: use 0 or more")
         if not 1 <= self.upload_batch <= 100:
             raise UsageError(f"settings upload_batch={self.upload_batch}: use 1..100")
         if self.cache_max_bytes < 0 or self.artifact_multipart_bytes < (5 << 20):

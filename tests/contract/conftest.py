@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
+from tests.postgres_server import session_postgres  # noqa: F401  (a fixture, shared by name)
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.local_blobs import LocalBlobStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
@@ -16,8 +17,16 @@ from wanllmdb_functions.adapters.url_signing import UrlSigner
 from wanllmdb_functions.ports import BlobStore, ItemStore
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
+@pytest.fixture(params=["sqlite", "dynamodb", "postgres"])
 def item_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ItemStore]:
+    if request.param == "postgres":
+        from wanllmdb_functions.adapters.postgres_items import PostgresItemStore
+
+        postgres = PostgresItemStore(request.getfixturevalue("session_postgres"), max_size=12)
+        postgres.truncate()
+        yield postgres
+        postgres.close()
+        return
     if request.param == "sqlite":
         store = SqliteItemStore(tmp_path / "items.sqlite3")
         yield store
@@ -29,8 +38,60 @@ def item_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ItemS
         yield dynamo
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(scope="session")
+def session_gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.contract.emulators import gcs_emulator
+
+    with gcs_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def session_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.contract.emulators import azurite
+
+    with azurite(tmp_path_factory.mktemp("azurite")) as endpoint:
+        yield endpoint
+
+
+def emulated_store(request: pytest.FixtureRequest, kind: str) -> BlobStore:
+    """A fresh bucket or container on the session's emulator for `kind` (gcs, azure, minio)."""
+    from tests.conftest import unique_name
+    from tests.contract.emulators import AZURITE_ACCOUNT, AZURITE_KEY, fake_service_account
+    from wanllmdb_functions.adapters.azure_blobs import AzureBlobStore
+    from wanllmdb_functions.adapters.gcs_blobs import GcsBlobStore
+
+    if kind == "gcs":
+        gcs = GcsBlobStore(
+            unique_name("wl-gcs"),
+            service_account=fake_service_account(),
+            prefix="tenant",
+            endpoint=request.getfixturevalue("session_gcs_emulator"),
+        )
+        gcs.create_bucket()
+        return gcs
+    if kind == "azure":
+        azure = AzureBlobStore(
+            AZURITE_ACCOUNT,
+            unique_name("wl-az"),
+            account_key=AZURITE_KEY,
+            prefix="tenant",
+            endpoint=request.getfixturevalue("session_azurite"),
+        )
+        azure.create_container()
+        return azure
+    assert kind == "minio"
+    endpoint = request.getfixturevalue("session_moto")
+    minio = S3BlobStore(unique_name("wl-minio"), region="us-east-1", endpoint_url=endpoint, path_style=True)
+    minio.create_bucket()
+    return minio
+
+
+@pytest.fixture(params=["local", "s3", "minio", "gcs", "azure"])
 def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    if request.param in ("minio", "gcs", "azure"):
+        yield emulated_store(request, request.param)
+        return
     if request.param == "local":
         signer = UrlSigner(b"k" * 32, "http://127.0.0.1:9")
         yield LocalBlobStore(tmp_path / "lake", work_dir=tmp_path / "work", signer=signer)

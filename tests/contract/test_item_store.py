@@ -305,3 +305,35 @@ def test_a_query_with_an_empty_key_value_is_refused_as_dynamodb_refuses_it(
     rest = {k: v for k, v in query.items() if k != "pk"}
     with pytest.raises(InvalidInput, match="non-empty string"):
         item_store.query(str(query["pk"]), **rest)  # type: ignore[arg-type]
+
+
+def test_partition_changes_name_every_key_written_since_a_stamp_and_no_other(
+    item_store: ItemStore,
+) -> None:
+    first = item_store.partition_changes("stamped")
+    if first is None:
+        return  # this store cannot tell cheaply: callers read afresh, which is always right
+    assert first.written is None  # no stamp given: read it all
+    stamp = first.stamp
+
+    def written() -> frozenset[str] | None:
+        nonlocal stamp
+        changes = item_store.partition_changes("stamped", stamp)
+        assert changes is not None
+        stamp = changes.stamp
+        return changes.written
+
+    assert written() == frozenset()
+    item_store.put({"pk": "stamped", "sk": "a", "v": 1})
+    item_store.put({"pk": "elsewhere", "sk": "z", "v": 1})
+    assert written() == {"a"}
+    item_store.put({"pk": "stamped", "sk": "a", "v": 2})  # a replace
+    item_store.update("stamped", "b", add={"v": 1})
+    assert written() == {"a", "b"}
+    with pytest.raises(ConditionFailed):
+        item_store.put({"pk": "stamped", "sk": "a"}, condition=Condition.not_exists())
+    assert written() == frozenset()  # a refused write wrote nothing
+    item_store.transact_write([TransactOp("put", {"pk": "stamped", "sk": "c"})])
+    item_store.delete("stamped", "b")
+    assert written() == {"b", "c"}
+    assert written() == frozenset()

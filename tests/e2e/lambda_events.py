@@ -104,3 +104,26 @@ def object_created(bucket: str, key: str) -> str:
 
 def scheduled_event() -> dict[str, Any]:
     return json.loads((FUNCTION_EVENTS / "reaper_scheduled.json").read_text())  # type: ignore[no-any-return]
+
+
+def websocket_event(
+    route: str,
+    connection_id: str,
+    *,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+) -> dict[str, Any]:
+    """An API Gateway WebSocket API event: `$connect` (with the handshake's headers and query),
+    `$default` (a message; `body` is sent as JSON text) or `$disconnect`."""
+    name = {"$connect": "apigw_ws_connect.json", "$disconnect": "apigw_ws_disconnect.json"}
+    event = copy.deepcopy(_template(name.get(route, "apigw_ws_message.json")))
+    event["requestContext"]["connectionId"] = connection_id
+    event["requestContext"]["requestId"] = base64.b64encode(uuid.uuid4().bytes[:10]).decode()
+    if route == "$connect":
+        event["headers"].update(headers or {})
+        event["queryStringParameters"] = dict(query or {})
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()}
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    return event

@@ -7,7 +7,8 @@ the IAM action it needs on the resource it names, tagged with the function being
 
 Resources are coarse on purpose, at the grain the policy is written in: a lake object by its
 top-level prefix (`metrics/`), a listing by the top-level prefix it lists, the table or one index,
-the compaction queue (`queue`) or the notification queue (`notify-queue`), the SES sender (`identity`).
+the compaction queue (`queue`) or the notification queue (`notify-queue`), the SES sender (`identity`),
+the collaboration socket's connections (`connections`).
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def iam_uses(service: str, operation: str, params: dict[str, Any]) -> list[Use]:
         return [(f"sqs:{operation}", "notify-queue" if "notify" in params.get("QueueUrl", "") else "queue")]
     if service == "ses":
         return [(f"ses:{operation}", "identity")]
+    if service == "apigatewaymanagementapi":
+        # IAM names one action for the Management API; the tour's socket is the one stage's.
+        return [("execute-api:ManageConnections", "connections")]
     return [(f"{service}:{operation}", "?")]
 
 
@@ -137,6 +141,8 @@ def _resource(resource: Any, statement: dict[str, Any]) -> list[str]:
         parts = resource["Fn::Join"][1]
         if any(isinstance(p, str) and p.startswith(":ses:") for p in parts):
             return ["identity"]
+        if ":execute-api:" in parts:
+            return ["connections"]
         head, tail = resource["Fn::Join"][1]
         logical_id = head.get("Fn::GetAtt", [""])[0]
         if logical_id.startswith("LakeBucket"):

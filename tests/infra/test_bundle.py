@@ -20,6 +20,8 @@ from infra_cdk.bundle import (
     copy_sources,
     pip_command,
     requirements_for,
+    runtime_dir,
+    slim,
     smoke_import,
 )
 from infra_cdk.services import SERVICES, ServiceSpec, service
@@ -149,7 +151,9 @@ def test_only_the_sweep_controller_carries_the_engine_and_its_numeric_stack():
     for spec in SERVICES:
         reqs = names(requirements_for(spec))
         assert ({"numpy", "scipy", "pyyaml", "jsonschema"} <= reqs) is spec.needs_sweep_engine, spec.name
-        assert spec.needs_sweep_engine or not ({"numpy", "scipy"} & reqs), spec.name
+        assert spec.needs_sweep_engine or "scipy" not in reqs, spec.name
+        # numpy also goes with Polars: the lake's pyramid sums use it (lake/blocks.py)
+        assert ("numpy" in reqs) is (spec.needs_sweep_engine or spec.needs_polars), spec.name
     assert {s.name for s in SERVICES if s.needs_sweep_engine} == {"runs"}
 
 
@@ -183,9 +187,13 @@ def _bundled_site(spec: ServiceSpec, root: Path) -> Path:
     plus the engine-only `wanllmdb/` where the bundle carries one."""
     site = root / "site"
     site.mkdir()
-    left_out = {"pyarrow", "wanllmdb", "_virtualenv"}
+    left_out = {"pyarrow", "wanllmdb", "_virtualenv", "obstore"}
     left_out |= set() if spec.needs_polars else {"polars", "sqlglot"}
-    left_out |= set() if spec.needs_sweep_engine else {"numpy", "scipy", "threadpoolctl"}
+    reports_and_sign_in = {"nh3", "pycrdt", "markdown_it", "mdit_py_plugins", "joserfc", "cryptography"}
+    left_out |= reports_and_sign_in if spec.needs_polars else set()
+    left_out |= set() if spec.needs_sweep_engine else {"scipy", "threadpoolctl"}
+    left_out |= set() if spec.needs_sweep_engine or spec.needs_polars else {"numpy"}
+    left_out |= set() if spec.package == "image" else {"websockets"}
     purelib = Path(sysconfig.get_paths()["purelib"])
     for entry in purelib.iterdir():
         top = re.split(r"[-.]", entry.name, maxsplit=1)[0].lower()
@@ -197,7 +205,7 @@ def _bundled_site(spec: ServiceSpec, root: Path) -> Path:
 
 @pytest.mark.parametrize(
     "spec",
-    [s for s in SERVICES if s.routes or s.name in ("reaper", "notify", "compaction")],
+    [s for s in SERVICES if s.routes or s.websocket or s.name in ("reaper", "notify", "compaction")],
     ids=lambda s: s.name,
 )
 def test_each_handler_imports_with_only_what_its_bundle_carries(spec: ServiceSpec, tmp_path: Path):
@@ -255,3 +263,31 @@ def test_the_reports_function_carries_its_markdown_sanitiser_and_crdt_packages(t
     assert not ({"polars", "numpy", "scipy"} & reqs)
     copy_sources(tmp_path, service("reports"))
     assert (tmp_path / "schemas" / "report.schema.json").is_file()
+
+
+def test_only_the_export_image_carries_the_printers_devtools_client():
+    # The Chromium printer talks to the browser over a websocket (adapters/chromium_printer.py).
+    carriers = {spec.name for spec in SERVICES if "websockets" in names(requirements_for(spec))}
+    assert carriers == {spec.name for spec in SERVICES if spec.package == "image"} == {"report_export"}
+
+
+def test_slimming_moves_what_the_runtime_provides_beside_the_bundle_and_drops_what_never_runs(
+    tmp_path: Path,
+):
+    out = tmp_path / "query"
+    for path in ("botocore/__init__.py", "boto3/__init__.py", "boto3-1.40.0.dist-info/METADATA",
+                 "numpy/__init__.py", "numpy/_core/tests/test_x.py", "numpy/__init__.pyi",
+                 "polars/__init__.py"):  # fmt: skip
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text("x")
+    slim(out, runtime_dir(out))
+    assert sorted(p.name for p in out.iterdir()) == ["numpy", "polars"]
+    assert not (out / "numpy" / "_core" / "tests").exists() and not (out / "numpy" / "__init__.pyi").exists()
+    assert sorted(p.name for p in runtime_dir(out).iterdir()) == [
+        "boto3", "boto3-1.40.0.dist-info", "botocore",
+    ]  # fmt: skip
+
+
+def test_no_bundle_carries_the_self_hosted_blob_stores_client():
+    for spec in SERVICES:
+        assert "obstore" not in names(requirements_for(spec)), spec.name

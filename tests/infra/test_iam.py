@@ -28,7 +28,13 @@ def as_list(value: Any) -> list[Any]:
 
 def role_statements(synth, spec: ServiceSpec) -> list[dict[str, Any]]:
     functions = synth.of_type("AWS::Lambda::Function")
-    (function,) = [f for f in functions.values() if f["Properties"]["Handler"] == spec.handler]
+    # A zip function names its handler; an image function runs it as its command.
+    (function,) = [
+        f
+        for f in functions.values()
+        if (f["Properties"].get("Handler") or f["Properties"].get("ImageConfig", {}).get("Command", [""])[0])
+        == spec.handler
+    ]
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = []
     for policy in synth.of_type("AWS::IAM::Policy").values():

@@ -38,6 +38,7 @@ from tests.functions.routes_of_app import mounted_api_routes
 from tests.functions.test_permission_matrix import ROWS
 from tests.infra.aws_calls import AwsCallRecorder, Use, granted
 from tests.infra.conftest import EMAIL_FROM
+from tests.infra.tour_reports import export_and_socket_paths
 from tests.lake_chunks import log_chunk_bytes, put_chunk
 from wanllmdb_functions.adapters.dynamodb_items import DynamoItemStore
 from wanllmdb_functions.adapters.s3_blobs import S3BlobStore
@@ -50,6 +51,7 @@ from wanllmdb_functions.notifications.models import RegistrySubscriptionSet, Sub
 from wanllmdb_functions.notifications.service import NotificationService
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
+from wanllmdb_functions.query import lod as query_lod
 from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 TABLE, BUCKET, REGION = "wl-iam-tour", "wl-iam-tour-lake", "us-east-1"
@@ -233,6 +235,21 @@ def _background(recorder: AwsCallRecorder, blobs: S3BlobStore, items: DynamoItem
     assert len(reaped["purged"]) >= 2, reaped  # the doomed run and project, and the matrix's deletions
 
 
+def _pyramid_paths(
+    recorder: AwsCallRecorder, drive: Driver, blobs: S3BlobStore, project: str, mp: pytest.MonkeyPatch
+) -> None:
+    """Compaction replaces the big run's file and pyramid (the old pyramid goes); charts read the new one
+    and compare lists the project's pyramids."""
+    put_chunk(blobs, project, "big", seq=2, steps=[3], values={"loss": [0.125]})
+    notice = json.dumps({"type": "run_finished", "project_id": project, "run_id": "big", "state": "finished"})
+    with recorder.active("compaction"):
+        result = _handler("compaction").handler(sqs_event([notice]), LambdaContext("c"))
+    assert result["batchItemFailures"] == [] and result["compacted"] >= 1, result
+    mp.setattr(query_lod, "PYRAMID_MIN_BYTES", 0)  # the tour's files are tiny: read their pyramids anyway
+    drive("GET", "/api/runs/big/metrics", query={"keys": "loss", "buckets": "1"})
+    drive("POST", f"/api/projects/{project}/metrics/query", body={"runs": ["big"], "keys": ["loss"]})
+
+
 def _subscribe_owner(items: DynamoItemStore, tenant: Tenant, project: str, receiver_url: str) -> None:
     """The owner hears of finished and crashed runs by email and through a webhook that fails once."""
     owner = tenant.caller("owner")
@@ -276,7 +293,8 @@ def _deliveries(recorder: AwsCallRecorder, sqs: Any, queue_url: str, receiver: R
 
 @pytest.fixture(scope="module")
 def tour() -> Iterator[Tour]:
-    names = ("identity", "runs", "artifacts", "query", "sql", "reports", "compaction", "reaper", "notify")
+    http = ("identity", "runs", "artifacts", "query", "sql", "reports", "report_export")
+    names = (*http, "compaction", "reaper", "notify", "report_collab")
     with moto_server() as endpoint, pytest.MonkeyPatch.context() as mp:
         fake = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
         sqs = boto3.client("sqs", endpoint_url=endpoint, **fake)
@@ -297,6 +315,11 @@ def tour() -> Iterator[Tour]:
             WANLLMDB_EMAIL_FROM=EMAIL_FROM,
             WANLLMDB_SES_ENDPOINT_URL=endpoint,
             WANLLMDB_WEBHOOK_ALLOW_PRIVATE="true",  # the receiver listens on 127.0.0.1
+            # Only the run whose heartbeat the tour backdates an hour is silent, however long the tour takes
+            # on a loaded machine (the default 5 minutes would crash the matrix rows' runs too).
+            WANLLMDB_HEARTBEAT_TIMEOUT_S="1800",
+            # A moto server answers the WebSocket API's Management API at its root.
+            WANLLMDB_COLLAB_CALLBACK_URL=endpoint,
         )
         for name, value in env.items():
             mp.setenv(name, value)
@@ -312,7 +335,7 @@ def tour() -> Iterator[Tour]:
         recorder = AwsCallRecorder()
         try:
             with recorder.installed():
-                drivers = {name: Driver(recorder, name, tenant) for name in names[:6]}
+                drivers = {name: Driver(recorder, name, tenant) for name in http}
                 for drive in drivers.values():
                     # Rows set up their data through `ctx.client.app.state`: this function's own app.
                     client = SimpleNamespace(app=drive.module.app)
@@ -326,7 +349,16 @@ def tour() -> Iterator[Tour]:
                 _doomed_project(drivers["identity"], blobs, tenant)
                 drivers["runs"]("POST", f"/api/projects/{project}/runs", body={"id": "silent"})
                 _background(recorder, blobs, items, project)
+                _pyramid_paths(recorder, drivers["query"], blobs, project, mp)
                 _deliveries(recorder, sqs, notify_url, receiver)
+                export_and_socket_paths(
+                    recorder,
+                    drivers,  # type: ignore[arg-type]
+                    lambda name: drivers[name].module.app,
+                    items,
+                    tenant,
+                    _handler("report_collab").handler,
+                )
             yield Tour(recorder.uses)
         finally:
             for name in names:

@@ -10,20 +10,39 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 
 from infra_cdk.lambda_code import SYNTH_CHECK_MESSAGE
-from infra_cdk.services import SERVICES, service
+from infra_cdk.services import SERVICES, route_key, service
 from infra_cdk.site import SPA_REWRITE_JS
 from infra_cdk.triggers import CHUNK_KEY_PATTERNS, REAPER_RATE_MINUTES
 
 REPO_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "lake_schema.json").read_text())
 
 
+def handler_of(function: dict[str, Any]) -> str | None:
+    """A zip function's Handler, or the command of an image function (its handler, too)."""
+    props = function["Properties"]
+    return props.get("Handler") or (props.get("ImageConfig", {}).get("Command") or [None])[0]
+
+
 def function_ids_by_service(synth) -> dict[str, str]:
     handlers = {spec.handler: spec.name for spec in SERVICES}
     return {
-        handlers[f["Properties"]["Handler"]]: logical_id
+        handlers[handler]: logical_id
         for logical_id, f in synth.of_type("AWS::Lambda::Function").items()
-        if f["Properties"]["Handler"] in handlers
+        if (handler := handler_of(f)) in handlers
     }
+
+
+def http_api_id(synth) -> str:
+    (api_id,) = [
+        k
+        for k, v in synth.of_type("AWS::ApiGatewayV2::Api").items()
+        if v["Properties"]["ProtocolType"] == "HTTP"
+    ]
+    return api_id
+
+
+def of_api(synth, cfn_type: str, api_id: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in synth.of_type(cfn_type).items() if v["Properties"]["ApiId"] == {"Ref": api_id}}
 
 
 def test_one_python_312_x86_64_function_per_service(synth):
@@ -35,21 +54,28 @@ def test_one_python_312_x86_64_function_per_service(synth):
         "query",
         "sql",
         "reports",
+        "report_export",
+        "report_collab",
         "compaction",
         "reaper",
         "notify",
     }
     for name, logical_id in ids.items():
         props = synth.resources[logical_id]["Properties"]
-        assert props["Runtime"] == "python3.12"
+        if service(name).package == "image":
+            assert props["PackageType"] == "Image" and "Runtime" not in props
+        else:
+            assert props["Runtime"] == "python3.12"
         assert props["Architectures"] == ["x86_64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
-        assert props["Handler"] == f"wanllmdb_functions.handlers.{name}.handler"
+        assert handler_of(synth.resources[logical_id]) == f"wanllmdb_functions.handlers.{name}.handler"
 
 
 def test_functions_get_the_settings_the_code_reads(synth):
     ids = function_ids_by_service(synth)
-    api_id = next(iter(synth.of_type("AWS::ApiGatewayV2::Api")))
+    api_id = http_api_id(synth)
+    distribution = next(iter(synth.of_type("AWS::CloudFront::Distribution")))
+    site_url = {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]}
     for name, logical_id in ids.items():
         env: dict[str, Any] = synth.resources[logical_id]["Properties"]["Environment"]["Variables"]
         assert env["WANLLMDB_BACKEND"] == "aws"
@@ -57,7 +83,10 @@ def test_functions_get_the_settings_the_code_reads(synth):
         assert env["WANLLMDB_BUCKET"]["Ref"].startswith("LakeBucket")
         assert env["WANLLMDB_REGION"] == {"Ref": "AWS::Region"}
         assert env["WANLLMDB_COMPACTION_QUEUE_URL"]["Ref"].startswith("CompactionQueue")
-        assert env["WANLLMDB_PUBLIC_URL"] == {"Fn::GetAtt": [api_id, "ApiEndpoint"]}
+        # The socket and the printer are reached through the site: its URL is theirs.
+        public = site_url if service(name).public_url == "site" else {"Fn::GetAtt": [api_id, "ApiEndpoint"]}
+        assert env["WANLLMDB_PUBLIC_URL"] == public
+        assert ("WANLLMDB_COLLAB_CALLBACK_URL" in env) is service(name).posts_to_sockets
         assert env["POWERTOOLS_SERVICE_NAME"] == f"wanllmdb-{name}"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "wanllmdb"
         assert env["POWERTOOLS_LOGGER_LOG_EVENT"] == "false"
@@ -73,26 +102,31 @@ def test_every_function_logs_to_a_group_with_retention(synth):
 
 def test_routes_reach_the_function_that_serves_them(synth):
     ids = function_ids_by_service(synth)
+    api_id = http_api_id(synth)
     integration_to_service = {}
-    for logical_id, integration in synth.of_type("AWS::ApiGatewayV2::Integration").items():
+    for logical_id, integration in of_api(synth, "AWS::ApiGatewayV2::Integration", api_id).items():
         fn = integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
         integration_to_service[logical_id] = next(name for name, fid in ids.items() if fid == fn)
     routed = {}
-    for route in synth.of_type("AWS::ApiGatewayV2::Route").values():
+    for route in of_api(synth, "AWS::ApiGatewayV2::Route", api_id).values():
         target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
         routed[route["Properties"]["RouteKey"]] = integration_to_service[target]
-    expected = {f"ANY {path}": spec.name for spec in SERVICES for path in spec.routes}
+    expected = {route_key(route): spec.name for spec in SERVICES for route in spec.routes}
     expected["$default"] = "identity"
     assert routed == expected
+    # Only the export's GET runs in the Chromium image; every other report route on the zip function.
+    assert routed["GET /api/reports/{id}/export"] == "report_export"
+    assert routed["ANY /api/reports/{proxy+}"] == "reports"
     # The query routes are more specific than the runs catch-all, so API Gateway prefers them.
     assert routed["ANY /api/runs/{id}/metrics"] == "query"
     assert routed["ANY /api/runs/{proxy+}"] == "runs"
     assert routed["ANY /api/runs/{id}/artifacts"] == "artifacts"
 
 
-def _gateway_match(path: str) -> str:
-    """The service API Gateway picks for a concrete path: a literal segment beats a {variable},
-    which beats a greedy {proxy+}; nothing matching goes to $default (identity)."""
+def _gateway_match(method: str, path: str) -> str:
+    """The service API Gateway picks for a request: a literal segment beats a {variable}, which beats
+    a greedy {proxy+}, and for one path a route of the request's method beats ANY; nothing matching
+    goes to $default (identity)."""
 
     def score(route: str) -> tuple[int, ...] | None:
         parts, segments = route.strip("/").split("/"), path.strip("/").split("/")
@@ -105,7 +139,12 @@ def _gateway_match(path: str) -> str:
             ranks.append(1 if part.startswith("{") else 2)
         return tuple(ranks) if len(parts) == len(segments) else None
 
-    scored = [(s, spec.name) for spec in SERVICES for r in spec.routes if (s := score(r)) is not None]
+    scored = []
+    for spec in SERVICES:
+        for route in map(route_key, spec.routes):
+            route_method, route_path = route.split(" ", 1)
+            if route_method in ("ANY", method) and (s := score(route_path)) is not None:
+                scored.append(((*s, route_method != "ANY"), spec.name))
     return max(scored)[1] if scored else "identity"
 
 
@@ -117,25 +156,27 @@ def test_every_route_a_function_serves_is_routed_to_it():
 
     from tests.functions.routes_of_app import mounted_api_routes
 
-    for name in ("identity", "runs", "artifacts", "query", "sql", "reports"):
+    for name in ("identity", "runs", "artifacts", "query", "sql", "reports", "report_export"):
         app = importlib.import_module(f"wanllmdb_functions.handlers.{name}").app
         # Each app documents itself; in AWS the identity function (the $default route) answers for all.
-        paths = {path for _, path in mounted_api_routes(app)} - {app.openapi_url, app.docs_url}
-        assert paths, f"the {name} function serves no routes"
-        for path in paths:
+        docs = {app.openapi_url, app.docs_url}
+        routes = {(method, path) for method, path in mounted_api_routes(app) if path not in docs}
+        assert routes, f"the {name} function serves no routes"
+        for method, path in routes:
             concrete = re.sub(r"\{[^}]+\}", "x", path)
-            assert _gateway_match(concrete) == name, f"{path} is served by {name}"
+            assert _gateway_match(method, concrete) == name, f"{method} {path} is served by {name}"
 
 
 def test_api_is_throttled_logged_and_cors_enabled(synth):
-    stage = synth.one("AWS::ApiGatewayV2::Stage")["Properties"]
+    api_id = http_api_id(synth)
+    (stage,) = [s["Properties"] for s in of_api(synth, "AWS::ApiGatewayV2::Stage", api_id).values()]
     assert stage["StageName"] == "$default"
     assert stage["AutoDeploy"] is True
     assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 400, "ThrottlingRateLimit": 200}
     log_format = json.loads(stage["AccessLogSettings"]["Format"])
     assert {"requestId", "status", "routeKey", "integrationError"} <= set(log_format)
     assert stage["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0].startswith("HttpApiAccessLogs")
-    cors = synth.one("AWS::ApiGatewayV2::Api")["Properties"]["CorsConfiguration"]
+    cors = synth.resources[api_id]["Properties"]["CorsConfiguration"]
     assert "Authorization" in cors["AllowHeaders"]
     assert cors["AllowOrigins"] == ["*"]
 
@@ -165,8 +206,11 @@ def test_chunk_patterns_match_the_schema_layout_and_not_compacted_output():
     import fnmatch
 
     fields = {"project": "p1", "run": "r1", "stream": "history", "attempt": 0, "seq": 3}
-    for name, pattern in zip(("metric_chunk", "log_chunk"), CHUNK_KEY_PATTERNS, strict=True):
-        key = REPO_SCHEMA["layout"][name].format(**fields)
+    formats = [f for f in REPO_SCHEMA["chunk_formats"] if not f.startswith("$")]
+    names = [(name, fmt) for fmt in formats for name in ("metric_chunk", "log_chunk")]
+    for (name, fmt), pattern in zip(names, CHUNK_KEY_PATTERNS, strict=True):
+        suffix = REPO_SCHEMA["chunk_formats"][fmt]["suffix"]
+        key = REPO_SCHEMA["layout"][name].format(**fields).removesuffix(".parquet") + suffix
         assert fnmatch.fnmatchcase(key, pattern), (key, pattern)
         compacted = key.rsplit("/", 1)[0] + "/compact-a0000s000000003.parquet"
         assert not fnmatch.fnmatchcase(compacted, pattern)
@@ -218,11 +262,9 @@ def test_site_is_private_behind_cloudfront_with_api_passthrough(synth):
     assert synth.one("AWS::CloudFront::OriginAccessControl")
     s3_origin = next(o for o in config["Origins"] if "S3OriginConfig" in o)
     assert "OriginAccessControlId" in s3_origin
-    api_origin = next(o for o in config["Origins"] if "CustomOriginConfig" in o)
+    (api_behavior,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    api_origin = next(o for o in config["Origins"] if o["Id"] == api_behavior["TargetOriginId"])
     assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    (api_behavior,) = config["CacheBehaviors"]
-    assert api_behavior["PathPattern"] == "/api/*"
-    assert api_behavior["TargetOriginId"] == api_origin["Id"]
     assert {"POST", "PATCH", "DELETE"} <= set(api_behavior["AllowedMethods"])
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     assert config["Logging"]["Prefix"] == "cloudfront/"
@@ -234,7 +276,7 @@ def test_spa_fallback_rewrites_routes_without_hiding_api_errors(synth):
     assert "CustomErrorResponses" not in config
     (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
     assert association["EventType"] == "viewer-request"
-    assert "FunctionAssociations" not in config["CacheBehaviors"][0]
+    assert all("FunctionAssociations" not in behavior for behavior in config["CacheBehaviors"])
     assert synth.one("AWS::CloudFront::Function")["Properties"]["FunctionCode"] == SPA_REWRITE_JS
 
 
@@ -283,6 +325,16 @@ def test_glue_tables_take_their_columns_from_the_lake_schema(synth):
     assert [c["Name"] for c in logs["StorageDescriptor"]["Columns"]] == [
         c["name"] for c in REPO_SCHEMA["log_columns"]
     ]
+    # The pyramids beside compacted files (docs/lake.md), partitioned like metrics, outside metrics/.
+    lod = tables["lod"]["TableInput"]
+    assert [(c["Name"], c["Type"]) for c in lod["StorageDescriptor"]["Columns"]] == [
+        (c["name"], c["glue"]) for c in REPO_SCHEMA["lod_columns"]
+    ]
+    assert [p["Name"] for p in lod["PartitionKeys"]] == ["project", "run", "stream"]
+    assert lod["Parameters"]["storage.location.template"]["Fn::Join"][1][-1] == (
+        "/lod/project=${project}/run=${run}/stream=${stream}/"
+    )
+    assert lod["StorageDescriptor"]["Location"]["Fn::Join"][1][-1] == "/lod/"
     # The run index: which run is which, joined to metrics.run by analysts (docs/lake.md).
     runs = tables["runs"]["TableInput"]
     assert [(c["Name"], c["Type"]) for c in runs["StorageDescriptor"]["Columns"]] == [

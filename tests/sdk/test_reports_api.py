@@ -138,3 +138,33 @@ def test_a_bad_spec_is_refused_with_its_json_path(owner: tuple[User, RestClient,
     with pytest.raises(ApiError) as refused:
         report.save()
     assert refused.value.status == 422 and "blocks[0].tone" in str(refused.value.field)
+
+
+def test_table_custom_chart_and_side_by_side_panels_write_the_configs_the_dashboard_reads():
+    grid = wr.PanelGrid(
+        panels=[
+            wr.TablePanel(key="eval/predictions"),
+            wr.CustomChart(preset="roc"),
+            wr.CustomChart(
+                chart={"type": "scatter", "source": {"kind": "runs"}, "fields": {"x": "config.lr"}}
+            ),
+            wr.SideBySide(metrics=["train/loss"], run_ids=["a1", "c3"]),
+            wr.SideBySide(metrics=["train/loss"]),
+        ]
+    )
+    report = wr.Report("vision", title="Panels", entity="team", blocks=[grid])
+    panels = validate_spec(report.to_spec())["blocks"][0]["panels"]
+    assert [(p["type"], p["config"]) for p in panels] == [
+        ("table", {"key": "eval/predictions"}),
+        ("custom_chart", {"preset": "roc"}),
+        (
+            "custom_chart",
+            {"chart": {"type": "scatter", "source": {"kind": "runs"}, "fields": {"x": "config.lr"}}},
+        ),
+        ("side_by_side", {"keys": ["train/loss"], "runs": ["a1", "c3"]}),
+        ("side_by_side", {"keys": ["train/loss"]}),
+    ]
+    with pytest.raises(ValueError, match=r"preset .* or chart"):
+        wr.CustomChart()
+    with pytest.raises(ValueError, match="not both"):
+        wr.CustomChart(preset="roc", chart={"type": "line"})

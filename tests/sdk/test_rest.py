@@ -175,5 +175,5 @@ def test_a_server_that_is_down_or_slow_is_transient(http_server: str) -> None:
     slow = RestClient(http_server, None, timeout_s=0.2)
     t0 = time.monotonic()
     with pytest.raises(Transient):
-        slow._call("GET", "/slow")
+        slow.call("GET", "/slow")
     assert time.monotonic() - t0 < 0.9

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,21 @@ def lake_snapshot(data_dir: Path) -> dict[str, tuple[int, int]]:
         for p in (data_dir / "lake").rglob("*")
         if p.is_file()
     }
+
+
+def settled_snapshot(
+    data_dir: Path, quiet_s: float = 1.5, timeout_s: float = 30.0
+) -> dict[str, tuple[int, int]]:
+    """The lake once nothing in it has changed for `quiet_s` (background index rebuilds have landed)."""
+    deadline = time.monotonic() + timeout_s
+    snapshot = lake_snapshot(data_dir)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        again = lake_snapshot(data_dir)
+        if again == snapshot:
+            return snapshot
+        snapshot = again
+    raise AssertionError(f"the lake kept changing for {timeout_s} s")
 
 
 def test_offline_runs_sync_in_parallel_and_a_second_sync_changes_nothing(
@@ -62,10 +78,11 @@ def test_offline_runs_sync_in_parallel_and_a_second_sync_changes_nothing(
         ).json()
         assert rec["state"] == "finished" and rec["config"] == {"r": r} and rec["summary"]["best"] == r
 
-    # Finishing a run compacts it in the background; let that end before comparing snapshots.
+    # Finishing a run compacts it in the background, and each compaction rebuilds the project's run
+    # index after it; let both end before comparing snapshots.
     for run_id in ids:
         wait_compacted(module_server.data_dir, run_id)
-    before = lake_snapshot(module_server.data_dir)
+    before = settled_snapshot(module_server.data_dir)
     second = cli("sync", str(spool), env=env)
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("nothing to do") == 3

@@ -27,10 +27,48 @@ const cdp = await page.context().newCDPSession(page);
 await cdp.send("Performance.enable");
 const busy = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value * 1000;
 
-// Workspace: 50 panels x N runs, until every panel has drawn every run. The server caches
-// decoded lake objects, so the bare-fetch baseline runs once before (to warm that cache for both
-// sides) and is timed after.
-const bareWorkspaceFetch = () =>
+// Workspace: 50 panels x N runs in sections of 10 (s0..s4), each section drawn from one batch request
+// (GET /projects/{id}/metrics/batch, Arrow) made while the section is on screen. Measured, each in a
+// fresh browser context (an empty HTTP cache, so nothing comes from the immutable answers of a
+// previous visit):
+// - first screen: navigation until every panel of the first section has drawn every run;
+// - scrolled: the same, then each next section scrolled to as soon as the one above has drawn,
+//   until all 50 panels have;
+// - tall window: a window tall enough for all five sections, so all 50 load at once;
+// - reload: the tall window again in the same context, answers from the browser's cache.
+// Baseline, in the same page: the same batch requests with bare fetch() (the first section's alone,
+// and all five at once), so each ratio is what the UI adds on top of the data. The server caches
+// decoded lake objects, so the baseline runs once first, to warm that cache for both sides.
+const ARROW = "application/vnd.apache.arrow.stream";
+const projectRef = `${entity}:${project}`;
+const bareBatchFetch = (target, sections = null, accept = ARROW) =>
+  target.evaluate(
+    async ([ids, tok, pid, accept, only]) => {
+      const h = { Authorization: `Bearer ${tok}` };
+      const keys = (await fetch(`/api/runs/${ids[0]}/metric-keys?stream=history`, { headers: h }).then((r) => r.json())).keys.filter((x) => !x.startsWith("_"));
+      const bySection = new Map();
+      for (const k of keys) {
+        const s = k.includes("/") ? k.slice(0, k.indexOf("/")) : "Charts";
+        bySection.set(s, [...(bySection.get(s) ?? []), k]);
+      }
+      const asked = [...bySection.entries()].sort().slice(0, only ?? undefined);
+      const t = performance.now();
+      let bytes = 0;
+      await Promise.all(
+        asked.map(([, ks]) => {
+          const q = new URLSearchParams({ runs: ids.join(","), buckets: "1000", x: "step", stream: "history", fields: "x0,x1,min,max,mean" });
+          for (const k of ks) q.append("keys", k);
+          return fetch(`/api/projects/${encodeURIComponent(pid)}/metrics/batch?${q}`, { headers: { ...h, Accept: accept }, cache: "no-store" })
+            .then((r) => r.arrayBuffer())
+            .then((b) => (bytes += b.byteLength));
+        }),
+      );
+      return { ms: performance.now() - t, bytes, requests: asked.length };
+    },
+    [runIds, token, projectRef, accept, sections],
+  );
+// The path the workspace took before batch requests: one GET /runs/{id}/metrics per run per 40 keys.
+const barePerRunFetch = () =>
   page.evaluate(
     async ([ids, tok]) => {
       const h = { headers: { Authorization: `Bearer ${tok}` } };
@@ -50,24 +88,71 @@ const bareWorkspaceFetch = () =>
     },
     [runIds, token],
   );
-if (runIds.length) {
-  out.workspace_cold_fetch_ms = await bareWorkspaceFetch();
-  const b0 = await busy();
-  const t0 = Date.now();
-  await page.goto(`${url}/${entity}/${project}/workspace?runs=${runIds.join(",")}`);
-  await page.waitForFunction(
-    (n) => {
-      const panels = [...document.querySelectorAll(".metric-panel")];
-      return panels.length >= 50 && panels.every((p) => Number(p.getAttribute("data-loaded")) === n && p.querySelector(".uplot[data-drawn]"));
+const sectionDrawn = (p, section, n) =>
+  p.evaluate(
+    ([section, n]) => {
+      const panels = [...document.querySelectorAll(`[data-section="${section}"] .metric-panel`)];
+      return panels.length > 0 && panels.every((el) => Number(el.getAttribute("data-loaded")) === n && el.querySelector(".uplot[data-drawn]"));
     },
-    runIds.length,
-    { timeout: 300_000, polling: 100 },
+    [section, n],
   );
-  out.workspace_ms = Date.now() - t0;
-  out.workspace_main_thread_ms = (await busy()) - b0;
-  out.panels = await page.locator(".metric-panel").count();
-  await page.goto(`${url}/login`);
-  out.workspace_fetch_ms = await bareWorkspaceFetch();
+const allDrawn = (n) => {
+  const ps = [...document.querySelectorAll(".metric-panel")];
+  return ps.length >= 50 && ps.every((p) => Number(p.getAttribute("data-loaded")) === n && p.querySelector(".uplot[data-drawn]"));
+};
+const state = await page.context().storageState();
+const freshPage = async (viewport) => {
+  const context = await browser.newContext({ viewport, storageState: state });
+  const p = await context.newPage();
+  p.on("pageerror", (e) => errors.push(e.message));
+  return p;
+};
+const workspaceUrl = `${url}/${entity}/${project}/workspace?runs=${runIds.join(",")}`;
+if (runIds.length) {
+  const n = runIds.length;
+  out.workspace_cold_fetch = await bareBatchFetch(page);
+  // First screen, then scrolled through every section.
+  let p = await freshPage({ width: 1600, height: 1000 });
+  // The renderer's main-thread busy time of this page, as for the table below.
+  const sessionCdp = await p.context().newCDPSession(p);
+  await sessionCdp.send("Performance.enable");
+  const busyOf = async () => (await sessionCdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value * 1000;
+  const b0 = await busyOf();
+  let t0 = Date.now();
+  await p.goto(workspaceUrl);
+  await p.locator('[data-section="s0"] .metric-panel').first().waitFor({ timeout: 300_000 });
+  await p.waitForFunction(([s, n]) => {
+    const panels = [...document.querySelectorAll(`[data-section="${s}"] .metric-panel`)];
+    return panels.length > 0 && panels.every((el) => Number(el.getAttribute("data-loaded")) === n && el.querySelector(".uplot[data-drawn]"));
+  }, ["s0", n], { timeout: 300_000, polling: 50 });
+  out.workspace_first_screen_ms = Date.now() - t0;
+  const sections = await p.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
+  for (const s of sections.slice(1)) {
+    await p.locator(`[data-section="${s}"]`).scrollIntoViewIfNeeded();
+    for (const deadline = Date.now() + 300_000; !(await sectionDrawn(p, s, n)); ) {
+      if (Date.now() > deadline) throw new Error(`section ${s} never drew`);
+      await p.waitForTimeout(50);
+    }
+  }
+  out.workspace_scrolled_ms = Date.now() - t0;
+  out.workspace_main_thread_ms = (await busyOf()) - b0;
+  out.panels = await p.locator(".metric-panel").count();
+  await p.context().close();
+  // A window tall enough for every section: all 50 panels at once, then a reload.
+  p = await freshPage({ width: 1600, height: 8000 });
+  t0 = Date.now();
+  await p.goto(workspaceUrl);
+  await p.waitForFunction(allDrawn, n, { timeout: 300_000, polling: 50 });
+  out.workspace_tall_ms = Date.now() - t0;
+  t0 = Date.now();
+  await p.reload();
+  await p.waitForFunction(allDrawn, n, { timeout: 300_000, polling: 50 });
+  out.workspace_reload_ms = Date.now() - t0;
+  await p.context().close();
+  out.workspace_first_fetch = await bareBatchFetch(page, 1);
+  out.workspace_fetch = await bareBatchFetch(page);
+  out.workspace_fetch_json = await bareBatchFetch(page, null, "application/json");
+  out.workspace_old_fetch_ms = await barePerRunFetch();
 }
 
 // Runs table: scroll 10,000 runs to the bottom; frame times while scrolling.

@@ -10,6 +10,8 @@ import json
 import threading
 from typing import Any
 
+from .aws_retries import client_config
+
 __all__ = ["SesMailer", "SqsSender"]
 
 # SQS refuses a DelaySeconds above 15 minutes.
@@ -29,7 +31,12 @@ class _LazyClient:
                     import boto3
 
                     make: Any = boto3.client  # typed per service name literal; ours is a variable
-                    self._client = make(self._service, region_name=self._region, endpoint_url=self._endpoint)
+                    self._client = make(
+                        self._service,
+                        region_name=self._region,
+                        endpoint_url=self._endpoint,
+                        config=client_config(),
+                    )
         return self._client
 
 

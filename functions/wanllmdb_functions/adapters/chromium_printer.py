@@ -17,8 +17,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..ports.page_printer import PrintFailed
 
@@ -26,6 +27,15 @@ __all__ = ["ChromiumPrinter"]
 
 # A closed port: requests that leave loopback fail fast instead of reaching the network.
 _NOWHERE = "http://127.0.0.1:9"
+# The window a page lays out in: a desktop width, so panels keep the size they have on screen.
+_WIDTH, _HEIGHT = 1280, 900
+_T = TypeVar("_T")
+# Every element with the attribute: its value and its box in page coordinates.
+_BOXES = """((attr) => [...document.querySelectorAll(`[${attr}]`)].map((e) => {
+  const r = e.getBoundingClientRect();
+  return {id: e.getAttribute(attr), x: r.left + window.scrollX, y: r.top + window.scrollY,
+          width: r.width, height: r.height};
+}))(%s)"""
 
 
 class _Cdp:
@@ -65,6 +75,51 @@ class ChromiumPrinter:
         self.outside_proxy = outside_proxy
 
     def print_pdf(self, url: str, *, ready_expression: str, timeout_s: float) -> bytes:
+        def print_page(cdp: _Cdp, session: str) -> bytes:
+            pdf = cdp.call(
+                "Page.printToPDF",
+                {"printBackground": True, "preferCSSPageSize": True, "transferMode": "ReturnAsBase64"},
+                session=session,
+            )
+            return base64.b64decode(pdf["data"])
+
+        return self._on_ready_page(url, ready_expression, timeout_s, print_page)
+
+    def capture_elements(
+        self, url: str, *, ready_expression: str, id_attribute: str, timeout_s: float
+    ) -> dict[str, bytes]:
+        def capture(cdp: _Cdp, session: str) -> dict[str, bytes]:
+            # Page coordinates (scroll included), so a clip beyond the viewport still finds its element.
+            boxes = (
+                cdp.call(
+                    "Runtime.evaluate",
+                    {"expression": _BOXES % json.dumps(id_attribute), "returnByValue": True},
+                    session=session,
+                )["result"].get("value")
+                or []
+            )
+            pictures: dict[str, bytes] = {}
+            for box in boxes:
+                if box["width"] < 1 or box["height"] < 1 or box["id"] in pictures:
+                    continue
+                shot = cdp.call(
+                    "Page.captureScreenshot",
+                    {
+                        "format": "png",
+                        "captureBeyondViewport": True,
+                        "clip": {k: box[k] for k in ("x", "y", "width", "height")} | {"scale": 1},
+                    },
+                    session=session,
+                )
+                pictures[box["id"]] = base64.b64decode(shot["data"])
+            return pictures
+
+        return self._on_ready_page(url, ready_expression, timeout_s, capture)
+
+    def _on_ready_page(
+        self, url: str, ready_expression: str, timeout_s: float, then: Callable[[_Cdp, str], _T]
+    ) -> _T:
+        """Start a boxed-in Chromium, open ``url``, wait for ``ready_expression``, and run ``then``."""
         deadline = time.monotonic() + timeout_s
         binary = shutil.which(self.executable)
         if binary is None:
@@ -97,7 +152,8 @@ class ChromiumPrinter:
 
             socket_url = self._browser_socket(profile, process, deadline)
             with connect(socket_url, max_size=None, open_timeout=max(deadline - time.monotonic(), 0.1)) as ws:
-                return self._print(_Cdp(ws, deadline), url, ready_expression, deadline)
+                cdp = _Cdp(ws, deadline)
+                return then(cdp, self._open_when_ready(cdp, url, ready_expression, deadline))
         finally:
             process.kill()
             process.wait()
@@ -117,7 +173,8 @@ class ChromiumPrinter:
         raise PrintFailed("Chromium did not open its DevTools port in time")
 
     @staticmethod
-    def _print(cdp: _Cdp, url: str, ready_expression: str, deadline: float) -> bytes:
+    def _open_when_ready(cdp: _Cdp, url: str, ready_expression: str, deadline: float) -> str:
+        """The DevTools session of a new tab at ``url``, once ``ready_expression`` holds there."""
         target = cdp.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = cdp.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         cdp.call("Browser.setDownloadBehavior", {"behavior": "deny"})
@@ -130,13 +187,7 @@ class ChromiumPrinter:
                 "Runtime.evaluate", {"expression": ready_expression, "returnByValue": True}, session=session
             )
             if result.get("result", {}).get("value") is True:
-                break
+                return str(session)
             if time.monotonic() + 0.1 >= deadline:
                 raise PrintFailed(f"the page was not ready ({ready_expression}) in time")
             time.sleep(0.1)
-        pdf = cdp.call(
-            "Page.printToPDF",
-            {"printBackground": True, "preferCSSPageSize": True, "transferMode": "ReturnAsBase64"},
-            session=session,
-        )
-        return base64.b64decode(pdf["data"])

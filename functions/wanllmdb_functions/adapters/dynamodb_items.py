@@ -25,6 +25,7 @@ from pynamodb.expressions.operand import Path, Value
 from ..core.errors import ConditionFailed
 from ..core.values import now_epoch
 from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, ItemStore, Page, TransactOp
+from .aws_retries import TOTAL_ATTEMPTS
 from .item_codec import (
     apply_update,
     check_item,
@@ -113,8 +114,14 @@ def table_description(table_name: str) -> dict[str, Any]:
 class DynamoItemStore(ItemStore):
     def __init__(self, table_name: str, *, region: str, endpoint_url: str | None = None) -> None:
         # The schema is fixed, so pynamodb gets it up front instead of a DescribeTable per cold start.
+        # pynamodb's default is botocore's standard mode with 1 + max_retry_attempts tries (4): the
+        # functions' one policy instead (aws_retries.py), so a throttled table is ridden out the same way.
         self._table = TableConnection(
-            table_name, region=region, host=endpoint_url, meta_table=MetaTable(table_description(table_name))
+            table_name,
+            region=region,
+            host=endpoint_url,
+            max_retry_attempts=TOTAL_ATTEMPTS - 1,
+            meta_table=MetaTable(table_description(table_name)),
         )
 
     def create_table(self) -> None:

@@ -128,8 +128,13 @@ class LocalBlobStore:
                     found.append(key)
         for key in sorted(found):
             path = self.root / key
-            if path.is_file():
-                yield self._info(key, path)
+            try:
+                if not path.is_file():
+                    continue
+                info = self._info(key, path)
+            except FileNotFoundError:
+                continue  # deleted since the walk (a compaction removing its inputs): gone, as in S3
+            yield info
 
     # -- removal and copy ----------------------------------------------------------------------
     def delete(self, key: str) -> None:

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.security_headers import attachment_disposition, download_content_type
 from ..ports.blob_store import BlobInfo, ObjectLocation, PresignedRequest, validate_key
+from .aws_retries import client_config
 
 __all__ = ["S3BlobStore"]
 
@@ -33,12 +33,20 @@ def _missing(exc: ClientError) -> bool:
 
 class S3BlobStore:
     def __init__(
-        self, bucket: str, *, region: str, endpoint_url: str | None = None, client: Any = None
+        self,
+        bucket: str,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        client: Any = None,
+        path_style: bool = False,
     ) -> None:
         self.bucket = bucket
         self._region = region
         self._endpoint_url = endpoint_url
         self._client = client
+        # MinIO and most S3-compatible stores serve http://host:port/bucket/key, not a bucket subdomain.
+        self._path_style = path_style
 
     @property
     def client(self) -> Any:
@@ -50,7 +58,10 @@ class S3BlobStore:
                 "s3",
                 region_name=self._region,
                 endpoint_url=self._endpoint_url,
-                config=Config(signature_version="s3v4", retries={"max_attempts": 5, "mode": "standard"}),
+                config=client_config(
+                    signature_version="s3v4",
+                    s3={"addressing_style": "path" if self._path_style else "auto"},
+                ),
             )
         return self._client
 
@@ -196,4 +207,6 @@ class S3BlobStore:
         if self._endpoint_url:
             options["aws_endpoint_url"] = self._endpoint_url
             options["aws_allow_http"] = "true" if self._endpoint_url.startswith("http://") else "false"
+        if self._path_style:
+            options["aws_virtual_hosted_style_request"] = "false"
         return ObjectLocation(uri=f"s3://{self.bucket}/{prefix}", storage_options=options)

@@ -15,21 +15,19 @@ from typing import Any, Generic, TypeVar
 
 from ..core.errors import ConditionFailed
 from ..core.values import now_epoch
-from ..ports.item_store import Condition, Item, ItemStore, Page, TransactOp
+from ..ports.item_store import Condition, Item, ItemStore, Page, PartitionChanges, TransactOp
 from .item_codec import (
     apply_update,
     check_item,
-    check_query,
-    decode_cursor,
     decode_json,
-    encode_cursor,
-    index_keys,
     is_expired,
-    prefix_upper_bound,
 )
+from .sql_pages import page_query, read_partition_changes
 
 __all__ = ["SqliteItemStore"]
 
+# Changes remembered per partition: a reader that last looked further back reads the partition anew.
+CHANGES_KEPT = 10_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     pk TEXT NOT NULL, sk TEXT NOT NULL,
@@ -39,7 +37,34 @@ CREATE TABLE IF NOT EXISTS items (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
+-- partition_changes: a counter per partition and the sort keys written at each count, kept by
+-- triggers inside each writing transaction, so every writer (another process on the same file
+-- included) is seen and no write costs a commit more. INSERT OR REPLACE fires the insert trigger
+-- (its implicit delete fires none). The last CHANGES_KEPT changes of each partition are kept.
+CREATE TABLE IF NOT EXISTS partition_versions (pk TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partition_changes (
+    pk TEXT NOT NULL, version INTEGER NOT NULL, sk TEXT NOT NULL, PRIMARY KEY (pk, version)
+) WITHOUT ROWID;
+DROP TRIGGER IF EXISTS items_written;
+DROP TRIGGER IF EXISTS items_deleted;
+CREATE TRIGGER IF NOT EXISTS items_changed AFTER INSERT ON items BEGIN
+    INSERT INTO partition_versions (pk, version) VALUES (NEW.pk, 1)
+    ON CONFLICT (pk) DO UPDATE SET version = version + 1;
+    INSERT INTO partition_changes (pk, version, sk)
+    SELECT NEW.pk, version, NEW.sk FROM partition_versions WHERE pk = NEW.pk;
+    DELETE FROM partition_changes WHERE pk = NEW.pk
+    AND version <= (SELECT version FROM partition_versions WHERE pk = NEW.pk) - {kept};
+END;
+CREATE TRIGGER IF NOT EXISTS items_removed AFTER DELETE ON items BEGIN
+    INSERT INTO partition_versions (pk, version) VALUES (OLD.pk, 1)
+    ON CONFLICT (pk) DO UPDATE SET version = version + 1;
+    INSERT INTO partition_changes (pk, version, sk)
+    SELECT OLD.pk, version, OLD.sk FROM partition_versions WHERE pk = OLD.pk;
+    DELETE FROM partition_changes WHERE pk = OLD.pk
+    AND version <= (SELECT version FROM partition_versions WHERE pk = OLD.pk) - {kept};
+END;
 """
+_SCHEMA = _SCHEMA.replace("{kept}", str(CHANGES_KEPT))
 _COLUMNS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "ttl", "body")
 
 T = TypeVar("T")
@@ -207,44 +232,24 @@ class SqliteItemStore(ItemStore):
         cursor: str | None = None,
         descending: bool = False,
     ) -> Page:
-        check_query(pk, sk_prefix, sk_between)
-        pk_col, sk_col = index_keys(index) if index else ("pk", "sk")
-        # Index entries may share a sort key, so the table key breaks ties for stable paging.
-        order_cols = [sk_col] if index is None else [sk_col, "pk", "sk"]
-        where: list[str] = [f"{pk_col} = ?"]
-        params: list[Any] = [pk]
-        if sk_prefix is not None:
-            where.append(f"{sk_col} >= ? AND {sk_col} < ?")
-            params += [sk_prefix, prefix_upper_bound(sk_prefix)]
-        if sk_between is not None:
-            where.append(f"{sk_col} BETWEEN ? AND ?")
-            params += list(sk_between)
-        if index is not None:
-            where.append(f"{sk_col} IS NOT NULL")
-        if cursor is not None:
-            after = decode_cursor(cursor, len(order_cols))
-            op = "<" if descending else ">"
-            where.append(f"({','.join(order_cols)}) {op} ({','.join('?' * len(order_cols))})")
-            params += after
-        where.append("(ttl IS NULL OR ttl > ?)")
-        params.append(int(now_epoch()))
-        direction = "DESC" if descending else "ASC"
-        sql = (
-            f"SELECT body FROM items WHERE {' AND '.join(where)} "
-            f"ORDER BY {', '.join(f'{c} {direction}' for c in order_cols)}"
-        )
-        if limit is not None:
-            sql += f" LIMIT {int(limit) + 1}"
-        rows = self._conn().execute(sql, params).fetchall()
-        items: list[Item] = [decode_json(r[0]) for r in rows]
-        next_cursor = None
-        if limit is not None and len(items) > limit:
-            items = items[:limit]
-            last = items[-1]
-            next_cursor = encode_cursor(
-                [last[sk_col]] if index is None else [last[sk_col], last["pk"], last["sk"]]
-            )
-        return Page(items, next_cursor)
+        query = page_query(
+            pk, mark="?", index=index, sk_prefix=sk_prefix, sk_between=sk_between, limit=limit,
+            cursor=cursor, descending=descending,
+        )  # fmt: skip
+        rows = self._conn().execute(query.sql, query.params).fetchall()
+        return query.page([r[0] for r in rows])
+
+    def partition_changes(self, pk: str, since: object | None = None) -> PartitionChanges | None:
+        conn = self._conn()
+        # One read transaction: the count and the keys written up to it come from one snapshot.
+        conn.execute("BEGIN")
+        try:
+            return read_partition_changes(
+                lambda sql, params: conn.execute(sql, params).fetchall(),
+                mark="?", store=str(self._path), pk=pk, since=since,
+            )  # fmt: skip
+        finally:
+            conn.execute("COMMIT")
 
     def transact_write(self, ops: list[TransactOp]) -> None:
         prepared = [(op, check_item(op.item) if op.action == "put" else None) for op in ops]

@@ -11,6 +11,7 @@ from ..core.settings import Settings, load_settings
 from .storage import Storage, build_storage
 
 if TYPE_CHECKING:
+    from ..ports import ItemStore
     from ..ports.events import RunChanged, RunFinished, RunSummaryChanged
 
 __all__ = ["API_PREFIX", "MAX_REQUEST_BYTES", "AppState"]
@@ -38,6 +39,9 @@ class AppState:
         self.run_summary: Hook[RunSummaryChanged] = Hook("run summary changed")
         # Keys of objects the embedded blob endpoint stored (in AWS, S3 events play this part).
         self.object_created: Hook[str] = Hook("object created")
+        # The projects a report share link's token lets its holder read (reports.sharing.link_projects),
+        # set by the composition root: identity resolves the link header with it on read routes.
+        self.link_projects: Callable[[ItemStore, str], frozenset[str]] | None = None
         # Caches that live as long as the app (one decoded-object cache per app, not per module).
         self._shared: dict[type[Any], Any] = {}
 

@@ -37,6 +37,9 @@ _UNAUDITED_PREFIXES = ("/api/blobs/",)
 # GETs that change state: the OIDC callback signs someone in (the issuer's redirect is a GET). The
 # target is the path alone; the query, which holds the authorization code, is never recorded.
 _AUDITED_GETS = frozenset({"/api/auth/oidc/callback"})
+# Liveness pings change nothing an auditor asks about, and every live run sends one every few
+# seconds: they are recorded only when refused (a revoked key still pinging is worth seeing).
+_AUDITED_WHEN_REFUSED = frozenset({"POST /api/runs/{run_id}/heartbeat"})
 
 
 def _request_id(scope: Scope) -> str:
@@ -86,14 +89,16 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if audited:
-                await self._record(scope, request_id, status, acted_on)
+            action = _action(scope, self.api_prefix) if audited else ""
+            if audited and (status >= 400 or action not in _AUDITED_WHEN_REFUSED):
+                await self._record(scope, action, request_id, status, acted_on)
 
-    async def _record(self, scope: Scope, request_id: str, status: int, acted_on: RequestScope) -> None:
+    async def _record(
+        self, scope: Scope, action: str, request_id: str, status: int, acted_on: RequestScope
+    ) -> None:
         state: dict[str, Any] = scope.get("state") or {}
         caller: Caller | None = state.get("caller")
         client = scope.get("client")
-        action = _action(scope, self.api_prefix)
         entry = AuditRecord(
             time=now_utc(),
             actor=caller.username if caller else None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -62,26 +63,55 @@ class _Job:
     index: bool = False
 
 
+# A project's run index is rebuilt at most this often: the first change after a quiet spell rebuilds
+# at once, and changes that follow within it merge into one rebuild at its end. Each rebuild reads
+# every run of the project, so a burst of new runs (a sweep, a load test) must not rebuild per run.
+INDEX_EVERY_S = 1.0
+
+
 class CompactionWorker:
     """One thread that runs compaction jobs in the order they came; a job already queued is merged."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, index_every_s: float = INDEX_EVERY_S) -> None:
         self._queue: queue.Queue[tuple[BlobStore, _Job, ItemStore | None]] = queue.Queue()
         # Keyed by the store too: one process may serve several apps (lakes), and the same job
         # for another lake is another job.
         self._pending: set[tuple[int, _Job]] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._index_every_s = index_every_s
+        self._index_started: dict[tuple[int, _Job], float] = {}
+        self._waiting = 0  # index rebuilds held back until their spell ends
+        self._none_waiting = threading.Condition(self._lock)
 
-    def _submit(self, blobs: BlobStore, job: _Job, items: ItemStore | None = None) -> None:
+    def _submit(
+        self, blobs: BlobStore, job: _Job, items: ItemStore | None = None, *, not_before: float = 0.0
+    ) -> None:
         with self._lock:
             if (id(blobs), job) in self._pending:
                 return
             self._pending.add((id(blobs), job))
+            wait = not_before - time.monotonic()
+            if wait > 0:
+                self._waiting += 1
+                timer = threading.Timer(wait, self._release, (blobs, job, items))
+                timer.daemon = True
+                timer.start()
+                return
+        self._enqueue(blobs, job, items)
+
+    def _enqueue(self, blobs: BlobStore, job: _Job, items: ItemStore | None) -> None:
+        with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._drain, name="wanllmdb-compaction", daemon=True)
                 self._thread.start()
         self._queue.put((blobs, job, items))
+
+    def _release(self, blobs: BlobStore, job: _Job, items: ItemStore | None) -> None:
+        self._enqueue(blobs, job, items)
+        with self._lock:
+            self._waiting -= 1
+            self._none_waiting.notify_all()
 
     def submit(self, blobs: BlobStore, project_id: str, run_id: str) -> None:
         """Compact every stream of a run (it finished)."""
@@ -104,8 +134,13 @@ class CompactionWorker:
         self._submit(blobs, _Job(min_chunks=every_chunks, scan=True))
 
     def submit_index(self, items: ItemStore, blobs: BlobStore, project_id: str) -> None:
-        """Rebuild a project's run index; while one is queued, further changes merge into it."""
-        self._submit(blobs, _Job(project_id, index=True), items)
+        """Rebuild a project's run index; while one is queued, further changes merge into it, and
+        one rebuild follows another no sooner than `index_every_s` after it started."""
+        job = _Job(project_id, index=True)
+        with self._lock:
+            last = self._index_started.get((id(blobs), job))
+        not_before = 0.0 if last is None else last + self._index_every_s
+        self._submit(blobs, job, items, not_before=not_before)
 
     def on_finished(self, event: RunFinished) -> None:
         self.submit(event.blobs, event.project_id, event.run_id)
@@ -114,8 +149,15 @@ class CompactionWorker:
         self.submit_index(event.items, event.blobs, event.project_id)
 
     def join(self, timeout: float = 30.0) -> None:
-        """Wait until the queue is empty (tests and shutdown)."""
-        self._queue.join()
+        """Wait until no job is held back or queued (tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._none_waiting.wait_for(lambda: self._waiting == 0, max(deadline - time.monotonic(), 0))
+            self._queue.join()
+            with self._lock:
+                if self._waiting == 0 or time.monotonic() >= deadline:
+                    return
 
     def _drain(self) -> None:
         while True:
@@ -123,6 +165,8 @@ class CompactionWorker:
             try:
                 with self._lock:
                     self._pending.discard((id(blobs), job))
+                    if job.index:
+                        self._index_started[(id(blobs), job)] = time.monotonic()
                 if job.index:
                     assert items is not None
                     write_run_index(items, blobs, job.project_id)

@@ -23,6 +23,9 @@ class Caller:
     entity_permissions: Mapping[str, frozenset[Permission]] = field(
         default_factory=dict, hash=False, compare=False
     )
+    # Projects whose runs a report's share link, sent with this request, lets the caller read: the
+    # link's report draws its panels from them for a viewer with no access of their own.
+    link_projects: frozenset[str] = frozenset()
 
     @property
     def is_anonymous(self) -> bool:

@@ -33,6 +33,7 @@ __all__ = [
     "BUILTIN_ROLES",
     "ENTITY_PERMISSIONS",
     "GRANT_KINDS",
+    "LINK_READ_PERMISSIONS",
     "READ_PERMISSIONS",
     "TENANT_PERMISSIONS",
     "Audience",
@@ -89,6 +90,9 @@ READ_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.REGISTRY_READ,
     }
 )
+# What a report's share link lets its holder read in the report's project: the runs its panels draw,
+# and nothing else of the project (artifacts, other reports, the registry).
+LINK_READ_PERMISSIONS: frozenset[Permission] = frozenset({Permission.PROJECT_READ, Permission.RUN_READ})
 _VIEWER = READ_PERMISSIONS | {Permission.ORG_READ, Permission.REGISTRY_DOWNLOAD}
 _MEMBER = _VIEWER | {
     Permission.PROJECT_CREATE,
@@ -197,6 +201,8 @@ def permissions_of(caller: Caller, resource: Resource) -> frozenset[Permission]:
         held |= ENTITY_PERMISSIONS
     if isinstance(resource, ProjectRef) and resource.visibility == "public":
         held |= READ_PERMISSIONS
+    if isinstance(resource, ProjectRef) and resource.project_id in caller.link_projects:
+        held |= LINK_READ_PERMISSIONS
     return frozenset(held - TENANT_PERMISSIONS)
 
 

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     # The base URL clients use to reach this server; local presigned URLs point here.
     public_url: str | None = None
     web_dist: Path | None = None
+    # Where blobs live, whatever the backend: file:///path, s3://bucket[?endpoint=http://minio:9000],
+    # gs://bucket/prefix, az://container/prefix, or a scheme a `wanllmdb.blob_stores` plug-in registers
+    # (docs/storage-backends.md). Unset: the local lake folder, or the aws backend's bucket.
+    blob_url: str | None = None
+    # Self-hosted cluster: server replicas share one PostgreSQL item store,
+    # postgresql://user:password@host:5432/database (needs the 'postgres' extra). Unset, the local
+    # backend keeps items in SQLite in the data dir.
+    item_store_url: SecretStr | None = None
+    # The local blob endpoint's URL-signing key, hex of at least 32 bytes (`openssl rand -hex 32`):
+    # replicas sharing a file:// lake set the same one, so a URL one signs is accepted by another.
+    # Unset, each server keeps its own in the data dir.
+    blob_signing_secret: SecretStr | None = None
     # aws backend
     table: str | None = None
     bucket: str | None = None
@@ -43,6 +55,10 @@ class Settings(BaseSettings):
     # The SES sender of notification emails (a verified identity); without it the aws backend sends none.
     email_from: str | None = None
     ses_endpoint_url: str | None = None
+    # The callback URL of the reports' WebSocket API stage (https://{api}.execute-api.{region}.
+    # amazonaws.com/{stage}, set by the CDK stack): collaboration updates are posted to its open
+    # connections. Unset (the local server), the in-process hub alone tells the sockets.
+    collab_callback_url: str | None = None
     # behaviour
     grant_ttl_s: int = Field(default=900, ge=30, le=3600)
     heartbeat_timeout_s: int = Field(default=300, ge=10)
@@ -109,6 +125,35 @@ class Settings(BaseSettings):
                 )
         if "openid" not in self.oidc_scopes:
             raise ValueError(f"{ENV_PREFIX}OIDC_SCOPES must include 'openid'")
+        return self
+
+    @field_validator("item_store_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql://user:password@host:5432/database URL")
+        return value
+
+    @field_validator("blob_signing_secret")
+    @classmethod
+    def _hex_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        try:
+            secret = bytes.fromhex(value.get_secret_value())
+        except ValueError:
+            secret = b""
+        if len(secret) < 32:
+            raise ValueError("must be 32 or more random bytes in hex: `openssl rand -hex 32`")
+        return value
+
+    @model_validator(mode="after")
+    def _item_store_url_is_local(self) -> Settings:
+        if self.backend == "aws" and self.item_store_url is not None:
+            raise ValueError(
+                f"{ENV_PREFIX}ITEM_STORE_URL is for the local backend; the aws backend keeps items in "
+                f"DynamoDB ({ENV_PREFIX}TABLE): unset one of them"
+            )
         return self
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ What the caller may do is decided only by `core.policy.authorize`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
@@ -31,6 +31,7 @@ from .roles import RoleService
 
 __all__ = [
     "READ_ONLY_POSTS",
+    "REPORT_LINK_HEADER",
     "BearerDep",
     "CallerDep",
     "CookieAuth",
@@ -44,6 +45,8 @@ __all__ = [
     "resolve_caller",
 ]
 
+# The header the dashboard sends a report's share link token in, on a shared report's page.
+REPORT_LINK_HEADER = "X-Report-Link"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POST routes whose body is a query, not a change (router-relative templates): a read-scoped key may
 # call them. tests/functions/identity/test_read_scoped_keys.py checks each is mounted as a POST.
@@ -169,12 +172,23 @@ async def reader(request: Request, credentials: BearerDep) -> Caller:
     """The caller, or ANONYMOUS when the request carries no token at all: for the routes that only
     read a project, so that public projects are readable without a key. A token that is presented
     is checked as everywhere; an anonymous caller holds only what public projects give anyone, and
-    no other route accepts one."""
+    no other route accepts one.
+
+    A report's share link sent as `X-Report-Link` adds, on these read routes only, the runs of the
+    link's report's project to what the caller may read: a view link draws its panels for anyone.
+    A dead link is refused rather than ignored, so the viewer hears that the link is gone."""
     has_bearer = credentials is not None and bool(credentials.credentials)
     if not has_bearer and SESSION_COOKIE not in request.cookies:
-        request.state.caller = ANONYMOUS
-        return ANONYMOUS
-    return await authenticated(request, credentials)
+        caller = ANONYMOUS
+    else:
+        caller = await authenticated(request, credentials)
+    link = request.headers.get(REPORT_LINK_HEADER)
+    resolve = state_of(request).link_projects
+    if link and resolve is not None:
+        projects = await run_in_threadpool(resolve, state_of(request).storage.items, link)
+        caller = replace(caller, link_projects=caller.link_projects | projects)
+    request.state.caller = caller
+    return caller
 
 
 ReaderDep = Annotated[Caller, Depends(reader)]

@@ -9,11 +9,16 @@ Two kinds of objects sit under one stream prefix
 `metrics/project={p}/run={r}/stream={s}/`, and likewise under a run's log prefix
 `logs/project={p}/run={r}/` (see schemas/lake_schema.json `layout`):
 
-- chunks, written by the SDK: `chunk-a{attempt:04d}-{seq:09d}.parquet`;
+- chunks, written by the SDK: `chunk-a{attempt:04d}-{seq:09d}.parquet`, or `.jsonl.gz` from SDKs
+  without a Parquet writer (`chunk_formats` in the schema, lake/jsonl.py): the same rows either way;
 - compacted files, written by compaction: `compact-{coverage}.parquet`, where coverage lists,
   per attempt, the highest chunk seq it holds, e.g. `compact-a0000s000000041-a0001s000000007`.
   Its name is the manifest: a reader learns which chunks a compacted file covers from the
   listing alone, with no extra GET (docs/lake.md).
+
+Beside each compacted metric file, under its own top-level folder so that tools reading
+`metrics/**` never mistake it for metric rows, compaction writes the stream's level-of-detail
+pyramid `lod/project={p}/run={r}/stream={s}/lod-{coverage}.parquet` with the same coverage name.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 from ..core.errors import InvalidInput
 
 __all__ = [
+    "CHUNK_FORMATS",
     "LAKE_SCHEMA_PATH",
     "LOGS",
     "STREAMS",
@@ -37,6 +43,8 @@ __all__ = [
     "artifact_blob_key",
     "artifact_manifest_key",
     "artifact_pack_key",
+    "chunk_content_type",
+    "chunk_format",
     "chunk_key",
     "chunk_roots",
     "chunk_stream",
@@ -46,12 +54,16 @@ __all__ = [
     "file_prefix",
     "lake_layout",
     "lake_schema",
+    "lod_key",
+    "lod_prefix",
+    "lod_stream",
     "log_prefix",
     "media_key",
     "media_object_path",
     "media_prefix",
     "parse_chunk",
     "parse_compacted",
+    "parse_lod",
     "project_export_key",
     "project_prefix",
     "project_prefixes",
@@ -108,9 +120,15 @@ def top_level_prefixes() -> tuple[str, ...]:
 STREAMS: tuple[str, ...] = tuple(lake_schema()["streams"])
 LOGS = "logs"  # a run's console output: compacted like a stream, under its own prefix
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
-_CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})\.parquet$")
+CHUNK_FORMATS: tuple[str, ...] = tuple(k for k in lake_schema()["chunk_formats"] if not k.startswith("$"))
+_SUFFIXES = {fmt: lake_schema()["chunk_formats"][fmt]["suffix"] for fmt in CHUNK_FORMATS}
+_CHUNK = re.compile(
+    r"chunk-a(\d{4})-(\d{9})(" + "|".join(re.escape(s) for s in _SUFFIXES.values()) + r")$"
+)
 _COMPACT = re.compile(r"compact-((?:a\d{4}s\d{9}-?)+)\.parquet$")
 _COVER_PART = re.compile(r"a(\d{4})s(\d{9})")
+_LOD = re.compile(r"lod-((?:a\d{4}s\d{9}-?)+)\.parquet$")
+_LOD_KEY = re.compile(r"^lod/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
 _STREAM_KEY = re.compile(r"^metrics/project=([^/]+)/run=([^/]+)/stream=([^/]+)/[^/]+$")
 _LOG_KEY = re.compile(r"^logs/project=([^/]+)/run=([^/]+)/[^/]+$")
 
@@ -232,20 +250,47 @@ def media_object_path(type_dir: str, key: str, step: int, sha256_hex: str, ext: 
     return f"{type_dir}/{name}"
 
 
-def chunk_key(project_id: str, run_id: str, stream: str, *, attempt: int, seq: int) -> str:
+def _formatted(key: str, fmt: str) -> str:
+    """A chunk key (its template ends in .parquet) with the suffix of chunk format `fmt`."""
+    if fmt not in _SUFFIXES:
+        raise InvalidInput(f"format must be one of {', '.join(CHUNK_FORMATS)}", field="format")
+    return key.removesuffix(_SUFFIXES["parquet"]) + _SUFFIXES[fmt]
+
+
+def chunk_key(
+    project_id: str, run_id: str, stream: str, *, attempt: int, seq: int, fmt: str = "parquet"
+) -> str:
     stream_prefix(project_id, run_id, stream)  # checks the ids and the stream
-    return _key("metric_chunk", project=project_id, run=run_id, stream=stream, attempt=attempt, seq=seq)
+    key = _key("metric_chunk", project=project_id, run=run_id, stream=stream, attempt=attempt, seq=seq)
+    return _formatted(key, fmt)
 
 
-def upload_chunk_key(kind: str, *, project: str, run: str, attempt: int, seq: int) -> str:
-    """The key an upload grant names for one chunk of `kind` (a metric stream, or `logs`).
+def upload_chunk_key(
+    kind: str, *, project: str, run: str, attempt: int, seq: int, fmt: str = "parquet"
+) -> str:
+    """The key an upload grant names for one chunk of `kind` (a metric stream, or `logs`) in `fmt`.
 
     Deterministic per chunk: a retried upload overwrites the same object and never duplicates.
     """
     if kind == LOGS:
         log_prefix(project, run)
-        return _key("log_chunk", project=project, run=run, attempt=attempt, seq=seq)
-    return chunk_key(project, run, kind, attempt=attempt, seq=seq)
+        return _formatted(_key("log_chunk", project=project, run=run, attempt=attempt, seq=seq), fmt)
+    return chunk_key(project, run, kind, attempt=attempt, seq=seq, fmt=fmt)
+
+
+def chunk_format(key: str) -> str | None:
+    """`parquet` or `jsonl` for a chunk's key (by its suffix); None for any other key."""
+    match = _CHUNK.search(key)
+    if match is None:
+        return None
+    return next(fmt for fmt, suffix in _SUFFIXES.items() if suffix == match.group(3))
+
+
+def chunk_content_type(fmt: str) -> str:
+    """The Content-Type a chunk of format `fmt` is uploaded with (the grant signs it)."""
+    if fmt not in _SUFFIXES:
+        raise InvalidInput(f"format must be one of {', '.join(CHUNK_FORMATS)}", field="format")
+    return str(lake_schema()["chunk_formats"][fmt]["content_type"])
 
 
 def upload_path_key(kind: str, *, project: str, run: str, path: str) -> str:
@@ -357,3 +402,36 @@ def parse_compacted(key: str) -> Coverage | None:
     if not match:
         return None
     return Coverage({int(a): int(s) for a, s in _COVER_PART.findall(match.group(1))})
+
+
+def lod_key(project_id: str, run_id: str, stream: str, coverage: Coverage) -> str:
+    """The level-of-detail pyramid of the compacted file with this coverage (lake/lod.py)."""
+    stream_prefix(project_id, run_id, stream)
+    return _key("metric_lod", project=project_id, run=run_id, stream=stream, coverage=coverage.name())
+
+
+def lod_prefix(project_id: str, run_id: str | None = None, stream: str | None = None) -> str:
+    """Where the pyramids of a project, of one run, or of one run stream live."""
+    parts = {"project": _checked(project_id, "project_id")}
+    if run_id is not None:
+        parts["run"] = _checked(run_id, "run_id")
+        if stream is not None:
+            stream_prefix(project_id, run_id, stream)
+            parts["stream"] = stream
+    return _head(lake_layout()["metric_lod"], **parts)
+
+
+def parse_lod(key: str) -> Coverage | None:
+    """The coverage a pyramid's key names; None for any other key."""
+    match = _LOD.search(key)
+    if not match:
+        return None
+    return Coverage({int(a): int(s) for a, s in _COVER_PART.findall(match.group(1))})
+
+
+def lod_stream(key: str) -> tuple[str, str, str] | None:
+    """(project, run, stream) of a pyramid's key; None for any other key."""
+    if parse_lod(key) is None or not (match := _LOD_KEY.match(key)):
+        return None
+    project_id, run_id, stream = match.groups()
+    return (project_id, run_id, stream) if stream in STREAMS else None

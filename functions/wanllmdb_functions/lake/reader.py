@@ -25,6 +25,8 @@ import polars as pl
 
 from ..core.errors import Conflict, NotFound
 from ..ports.blob_store import BlobInfo, BlobStore
+from .jsonl import read_metric_jsonl
+from .keys import chunk_format
 from .schema import ADDED_COLUMNS, METRIC_SCHEMA, conform_metrics
 from .visible import StreamObjects, list_stream
 
@@ -34,6 +36,7 @@ Columns = tuple[str, ...] | None
 __all__ = [
     "Columns",
     "FrameCache",
+    "ObjectSource",
     "StreamRead",
     "dedup_latest_attempt",
     "merge_rows",
@@ -86,6 +89,24 @@ def read_object(
     """
     if cache is not None and (hit := cache.get(info, columns)) is not None:
         return hit
+    if chunk_format(info.key) == "jsonl":
+        frame = _read_jsonl(blobs, info, columns)
+    else:
+        frame = _read_parquet(blobs, info, columns)
+    if cache is not None:
+        cache.put(info, frame, columns)
+    return frame
+
+
+def _read_jsonl(blobs: BlobStore, info: BlobInfo, columns: Columns) -> pl.DataFrame:
+    try:
+        frame = read_metric_jsonl(blobs.get(info.key))
+    except ValueError as exc:
+        raise ValueError(f"{info.key}: not a readable gzip JSON-lines chunk: {exc}") from exc
+    return frame if columns is None else frame.select(c for c in frame.columns if c in columns)
+
+
+def _read_parquet(blobs: BlobStore, info: BlobInfo, columns: Columns) -> pl.DataFrame:
     try:
         source = io.BytesIO(blobs.get(info.key))
         wanted = list(columns) if columns else None
@@ -99,8 +120,6 @@ def read_object(
         raise
     except Exception as exc:  # Polars raises several types for bad bytes; all mean "corrupt object"
         raise ValueError(f"{info.key}: not a readable lake Parquet file ({type(exc).__name__})") from exc
-    if cache is not None:
-        cache.put(info, frame, columns)
     return frame
 
 
@@ -128,9 +147,10 @@ def merge_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def scan_object(uri: str, *, storage_options: dict[str, Any] | None = None) -> pl.LazyFrame:
-    """One lake object as a lazy, schema-conformed scan (filters push down into the Parquet read).
+    """One lake Parquet object as a lazy, schema-conformed scan (filters push down into the Parquet read).
 
-    A file written before a column was added gets it as nulls, as `read_object` gives it.
+    A file written before a column was added gets it as nulls, as `read_object` gives it. A JSON-lines
+    chunk has no such scan: read it with `read_object` (it is small, and compaction soon retires it).
     """
     scan = pl.scan_parquet(
         uri,
@@ -140,6 +160,27 @@ def scan_object(uri: str, *, storage_options: dict[str, Any] | None = None) -> p
         extra_columns="ignore",
     )
     return scan.select(*(pl.col(c).cast(t) for c, t in METRIC_SCHEMA.items()))
+
+
+class ObjectSource:
+    """One lake object for selective Parquet reads (a filter decodes only the row groups it needs).
+
+    On a local lake, the file itself: Polars reads only those row groups. Elsewhere, its bytes,
+    fetched once through the port however many reads follow.
+    """
+
+    def __init__(self, blobs: BlobStore, info: BlobInfo) -> None:
+        self.blobs = blobs
+        self.info = info
+        self._data: bytes | None = None
+
+    def open(self) -> str | io.BytesIO:
+        location = self.blobs.location("")
+        if "://" not in location.uri:
+            return f"{location.uri.rstrip('/')}/{self.info.key}"
+        if self._data is None:
+            self._data = self.blobs.get(self.info.key)
+        return io.BytesIO(self._data)
 
 
 @dataclass

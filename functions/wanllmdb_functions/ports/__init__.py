@@ -1,7 +1,7 @@
 """Storage ports: the only storage interfaces domain services may depend on."""
 
 from .blob_store import BlobInfo, BlobStore, ObjectLocation, PresignedRequest
-from .item_store import Condition, Item, ItemStore, Page, TransactOp
+from .item_store import Condition, Item, ItemStore, Page, PartitionChanges, TransactOp
 
 __all__ = [
     "BlobInfo",
@@ -11,6 +11,7 @@ __all__ = [
     "ItemStore",
     "ObjectLocation",
     "Page",
+    "PartitionChanges",
     "PresignedRequest",
     "TransactOp",
 ]

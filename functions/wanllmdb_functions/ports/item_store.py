@@ -22,6 +22,7 @@ __all__ = [
     "Item",
     "ItemStore",
     "Page",
+    "PartitionChanges",
     "TransactOp",
 ]
 
@@ -81,6 +82,15 @@ class TransactOp:
     condition: Condition | None = None
 
 
+@dataclass(frozen=True)
+class PartitionChanges:
+    """`stamp`: the partition's state now, to pass back as `since`. `written`: the sort keys
+    written since `since`, or None when unknown (no `since`, or too far back): read it all."""
+
+    stamp: object
+    written: frozenset[str] | None
+
+
 class ItemStore(Protocol):
     """Adapters implement the six I/O methods; `query_all` is built on `query` here, once.
 
@@ -124,6 +134,13 @@ class ItemStore(Protocol):
     ) -> Page:
         """Items whose partition key (of the table, or of `index`) is `pk`, in sort-key order."""
         ...
+
+    def partition_changes(self, pk: str, since: object | None = None) -> PartitionChanges | None:
+        """What was written to table partition `pk` since the stamp `since` (from an earlier
+        answer), by any process: put, update, delete and transactions, not expiry (ttl), so a
+        caller keeps only partitions without expiring items. None where the store cannot tell
+        cheaply (DynamoDB): a caller keeping the partition's items reads them afresh."""
+        return None
 
     def query_all(
         self,

@@ -12,7 +12,7 @@ from .catalog import RunRecord
 from .envelope import json_values
 from .models import CompareRequest, GroupBand
 
-__all__ = ["group_bands", "group_value", "group_values"]
+__all__ = ["band_of", "group_bands", "group_value", "group_values"]
 
 _RUN_FIELDS = ("group", "job_type", "state", "name")
 
@@ -41,29 +41,58 @@ def group_values(run: RunRecord, group_by: str) -> list[Any]:
     return [group_value(run, group_by)]
 
 
-def _band(frames: Sequence[pl.DataFrame], buckets: int) -> dict[str, list[Any]]:
-    points = pl.concat([f.select("x", "value", pl.lit(i).alias("member")) for i, f in enumerate(frames)])
-    points = points.with_columns(pl.col("value").fill_nan(None)).drop_nulls("value")
+def band_of(frames: Sequence[pl.DataFrame], buckets: int) -> dict[str, list[Any]]:
+    """One band over several members (runs): per x slot the mean and stddev of the members' values,
+    the lowest and highest of them, and how many members had a point there.
+
+    Each frame has `x` and `value`. A frame may also carry `lo` and `hi`: the member's own extremes
+    around each value (a bucketed series' min and max). The band's min and max then reach those
+    extremes rather than the values, so a spike averaged away inside one member's bucket still
+    shows. Without them a member's value is its own extreme.
+
+    Members' x are put on one grid of at most `buckets` slots: their own x when few enough distinct
+    x are logged (each member's last value per x), else equal-width slots (each member's mean there).
+    """
+    parts = []
+    for i, f in enumerate(frames):
+        # Without its own extremes a member's lo and hi are its value in each slot (filled in below).
+        lo = pl.col("lo") if "lo" in f.columns else pl.lit(None, dtype=pl.Float64)
+        hi = pl.col("hi") if "hi" in f.columns else pl.lit(None, dtype=pl.Float64)
+        parts.append(
+            f.select(pl.col("x"), pl.col("value"), lo.alias("lo"), hi.alias("hi"), pl.lit(i).alias("member"))
+        )
+    empty = {"x": [], "mean": [], "min": [], "max": [], "std": [], "runs": []}
+    if not parts:
+        return empty
+    points = pl.concat(parts, how="vertical_relaxed")
+    points = points.with_columns(pl.col("value", "lo", "hi").cast(pl.Float64).fill_nan(None)).drop_nulls("value")
     if points.height == 0:
-        return {"x": [], "mean": [], "min": [], "max": [], "std": [], "runs": []}
+        return empty
     distinct_x = points.get_column("x").n_unique()
     if distinct_x > buckets:
-        lo, hi = points.get_column("x").min(), points.get_column("x").max()
-        width = (float(hi) - float(lo)) / buckets or 1.0  # type: ignore[arg-type]
-        bucket = ((pl.col("x") - lo) / width).floor().clip(0, buckets - 1)
+        lo_x, hi_x = points.get_column("x").min(), points.get_column("x").max()
+        width = (float(hi_x) - float(lo_x)) / buckets or 1.0  # type: ignore[arg-type]
+        bucket = ((pl.col("x") - lo_x) / width).floor().clip(0, buckets - 1)
         points = points.with_columns(bucket.alias("slot"))
-        per_member = points.group_by("slot", "member").agg(pl.col("x").mean(), pl.col("value").mean())
+        per_member = points.group_by("slot", "member").agg(
+            pl.col("x").mean(), pl.col("value").mean(), pl.col("lo").min(), pl.col("hi").max()
+        )
     else:
         per_member = (
-            points.group_by("x", "member").agg(pl.col("value").last()).with_columns(pl.col("x").alias("slot"))
+            points.group_by("x", "member")
+            .agg(pl.col("value").last(), pl.col("lo").min(), pl.col("hi").max())
+            .with_columns(pl.col("x").alias("slot"))
         )
+    per_member = per_member.with_columns(
+        pl.col("lo").fill_null(pl.col("value")), pl.col("hi").fill_null(pl.col("value"))
+    )
     band = (
         per_member.group_by("slot")
         .agg(
             pl.col("x").mean().alias("x"),
             pl.col("value").mean().alias("mean"),
-            pl.col("value").min().alias("min"),
-            pl.col("value").max().alias("max"),
+            pl.col("lo").min().alias("min"),
+            pl.col("hi").max().alias("max"),
             pl.col("value").std(ddof=0).alias("std"),
             pl.len().alias("runs"),
         )
@@ -90,6 +119,6 @@ def group_bands(
                     frames = [f.filter(pl.col("x") >= body.min) for f in frames]
                 if body.max is not None:
                     frames = [f.filter(pl.col("x") <= body.max) for f in frames]
-                series[key] = _band(frames, body.buckets)
+                series[key] = band_of(frames, body.buckets)
         bands.append(GroupBand(value=value, runs=run_ids, series=series))
     return bands

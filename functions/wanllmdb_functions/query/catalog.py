@@ -16,6 +16,7 @@ import polars as pl
 
 if TYPE_CHECKING:
     from ..core.caller import Caller
+from ..lake.keys import chunk_format
 from ..lake.reader import FrameCache, read_object, scan_object
 from ..lake.schema import METRIC_SCHEMA
 from ..lake.visible import list_project
@@ -146,7 +147,7 @@ def metrics_table(
                 pl.lit(stream).alias("stream"),
             ]
             for info in objects.objects:
-                if lazy:
+                if lazy and chunk_format(info.key) != "jsonl":
                     frames.append(scan_object(f"{root}/{info.key}", storage_options=location.storage_options))
                 else:
                     try:

@@ -19,7 +19,8 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from ..core.errors import InvalidInput, NotFound
-from ..lake.keys import log_prefix
+from ..lake.jsonl import read_log_jsonl
+from ..lake.keys import chunk_format, log_prefix
 from ..lake.visible import resolve_stream
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ class LogPage(BaseModel):
 
 def read_log_object(blobs: BlobStore, info: BlobInfo) -> pl.DataFrame:
     """One log object, every column. Raises NotFound if it vanished, ValueError if it is corrupt."""
+    if chunk_format(info.key) == "jsonl":
+        try:
+            return read_log_jsonl(blobs.get(info.key))
+        except ValueError as exc:
+            raise ValueError(f"{info.key}: not a readable gzip JSON-lines log chunk: {exc}") from exc
     try:
         return pl.read_parquet(io.BytesIO(blobs.get(info.key)))
     except NotFound:

@@ -20,6 +20,7 @@ import polars as pl
 from ..core.errors import InvalidInput, NotFound
 from ..lake.keys import media_key
 from ..lake.reader import FrameCache, read_stream
+from ..lake.schema import METRIC_SCHEMA
 from ..ports.blob_store import BlobStore
 from .catalog import RunRecord
 from .media_models import HistogramStep, MediaItem, MediaKey
@@ -48,6 +49,10 @@ class MediaRows:
     warnings: list[str] = field(default_factory=list)
 
 
+def _empty_rows() -> pl.DataFrame:
+    return pl.DataFrame(schema={c: t for c, t in METRIC_SCHEMA.items() if c in _COLUMNS})
+
+
 def _media_only(frame: pl.DataFrame) -> pl.DataFrame:
     return (
         frame.filter(pl.col("media").is_not_null())
@@ -60,6 +65,13 @@ def read_media(
     blobs: BlobStore, run: RunRecord, *, keys: Sequence[str] | None = None, cache: FrameCache | None = None
 ) -> MediaRows:
     """The run's media rows (of `keys` only, when given), latest attempt per (key, step)."""
+    # Most runs log no media: the media column alone says so (all null) before the five columns of
+    # every row are decoded; for 5M rows it is next to nothing to keep in the cache.
+    probe = read_stream(
+        blobs, run.project_id, run.id, "history", cache=cache, columns=("media",), dedup=False
+    )
+    if probe.frame.get_column("media").null_count() == probe.frame.height:
+        return MediaRows(_media_only(_empty_rows()), probe.warnings)
     read = read_stream(blobs, run.project_id, run.id, "history", keys=keys, cache=cache, columns=_COLUMNS)
     return MediaRows(_media_only(read.frame), read.warnings)
 

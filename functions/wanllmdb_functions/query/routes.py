@@ -11,6 +11,10 @@ from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from ..runs.models import RunProject
+from .arrow_encoding import ARROW_STREAM, batch_arrow
+from .batch import read_batch, to_response
+from .batch_models import BUCKET_FIELDS, BatchQuery, BatchResponse
+from .chart_query import ChartQuery
 from .deps import QueryDep
 from .models import (
     ChartResponse,
@@ -24,7 +28,6 @@ from .models import (
     RunFiles,
     check_keys,
 )
-from .service import ChartQuery
 
 __all__ = ["router"]
 
@@ -175,6 +178,55 @@ def compare_runs(
 ) -> CompareResponse:
     """N runs x K keys in one request, with optional mean/min/max/std bands per group."""
     return service.compare(caller, project_id, body)
+
+
+@router.get(
+    "/projects/{project_id}/metrics/batch",
+    response_model=BatchResponse,
+    responses={
+        200: {"content": {ARROW_STREAM: {}}},
+        304: {"description": "unchanged since the ETag in If-None-Match"},
+    },
+)
+def batch_metrics(
+    project_id: ReadableProjectIdDep,
+    caller: ReaderDep,
+    service: QueryDep,
+    runs: Annotated[list[str], Query(description="run ids, comma-separated or repeated")],
+    keys: Annotated[list[str], Query(description="metric keys, one keys= per key (taken verbatim)")],
+    x: Annotated[str, Query(min_length=1, max_length=256, description="step, ts or a metric")] = "step",
+    buckets: Annotated[int, Query(description="1..10000; runs x keys x buckets at most 1,000,000")] = 1000,
+    min: Annotated[float | None, Query(description="lowest x to include (zoom)")] = None,
+    max: Annotated[float | None, Query(description="highest x to include (zoom)")] = None,
+    stream: StreamParam = "history",
+    after_step: Annotated[
+        int | None, Query(ge=-STEP_LIMIT, le=STEP_LIMIT, description="newer steps only")
+    ] = None,
+    fields: Annotated[
+        str, Query(max_length=200, description="bucket fields to send, comma-separated")
+    ] = ",".join(BUCKET_FIELDS),
+    accept: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Many runs x many keys on one x axis (a workspace section) in one answer, as JSON or Arrow."""
+    run_ids = [r for item in runs for r in item.split(",") if r]
+    wanted = tuple(f.strip() for f in fields.split(",") if f.strip())
+    query = BatchQuery(run_ids, keys, x, buckets, stream, min, max, after_step, wanted)
+    media_type = ARROW_STREAM if accept and ARROW_STREAM in accept else "application/json"
+    result = read_batch(service, caller, project_id, query, variant=media_type, if_none_match=if_none_match)
+    # Vary: one URL answers in two encodings, and to whoever's credentials came with it.
+    headers = {
+        "ETag": result.etag,
+        "Cache-Control": result.cache_control,
+        "Vary": "Accept, Authorization, Cookie",
+    }
+    if result.not_modified:
+        return Response(status_code=304, headers=headers)
+    if media_type == ARROW_STREAM:
+        return Response(batch_arrow(result), media_type=ARROW_STREAM, headers=headers)
+    return Response(
+        to_response(result).model_dump_json(exclude_none=True), media_type=media_type, headers=headers
+    )
 
 
 @router.post("/projects/{project_id}/export")

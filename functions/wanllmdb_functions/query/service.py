@@ -16,14 +16,17 @@ import polars as pl
 
 from ..core.errors import InvalidInput, NotFound
 from ..lake.keys import STREAMS, file_prefix, media_key, saved_file_key
+from ..lake.lod import list_pyramids
 from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
 from ..lake.visible import StreamObjects, list_project, list_stream
-from ..ports.blob_store import BlobStore
+from ..ports.blob_store import BlobInfo, BlobStore
 from .bands import group_bands
 from .catalog import RunCatalog, RunRecord
-from .envelope import MAX_BUCKETS, Series, envelope, json_values, with_x
+from .chart_query import ChartQuery
+from .envelope import Series, envelope, json_values, with_x
 from .export import export_project, export_run
 from .history import HistoryRows, history_page
+from .lod import StepRange, find_pyramid, pyramid_series
 from .logs import LogPage, read_logs
 from .media import histogram_steps, media_item, media_keys, read_media
 from .media_models import MediaHistograms, MediaItem, MediaKeys
@@ -35,7 +38,6 @@ from .models import (
     GroupBand,
     RunFile,
     SeriesOut,
-    check_keys,
 )
 from .tables import LAST_STEP, TableQuery, joined_tables, read_table, table_page
 from .tables_models import TableJoinRequest, TablePage
@@ -54,34 +56,6 @@ _READ_THREADS = 8
 def series_out(series: Series) -> SeriesOut:
     columns = {name: json_values(values) for name, values in series.columns.items()}
     return SeriesOut(raw=True, points=columns) if series.raw else SeriesOut(raw=False, buckets=columns)
-
-
-@dataclass(frozen=True)
-class ChartQuery:
-    keys: list[str]
-    x: str = "step"
-    buckets: int = 1000
-    stream: str = "history"
-    x_min: float | None = None
-    x_max: float | None = None
-    after_step: int | None = None
-
-    def validated(self) -> ChartQuery:
-        if not 1 <= self.buckets <= MAX_BUCKETS:
-            raise InvalidInput(f"buckets must be 1..{MAX_BUCKETS}", field="buckets")
-        if self.stream not in STREAMS:
-            raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
-        if self.x_min is not None and self.x_max is not None and self.x_min > self.x_max:
-            raise InvalidInput("min must not be greater than max", field="min")
-        if not self.x or len(self.x) > 256:
-            raise InvalidInput("x is step, ts or a metric name of 1..256 characters", field="x")
-        check_keys(self.keys)
-        return self
-
-    def fingerprint(self) -> str:
-        return repr(sorted(self.keys)) + repr(
-            (self.x, self.buckets, self.stream, self.x_min, self.x_max, self.after_step)
-        )
 
 
 @dataclass
@@ -148,7 +122,11 @@ class QueryService:
         if stream not in STREAMS:
             raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
-        read = self._read(run, stream, None, columns=("step", "key", "attempt"))
+        # Which keys exist does not depend on which attempt wins a step: the key column alone, a
+        # quarter of what (step, key, attempt) decodes and keeps in the cache for 5M rows.
+        read = read_stream(
+            self.blobs, run.project_id, run.id, stream, cache=self.cache, columns=("key",), dedup=False
+        )
         keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
         return keys, read.warnings
 
@@ -168,46 +146,121 @@ class QueryService:
         etag = _etag(objects, query.fingerprint())
         if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
             return ChartResult(etag, not_modified=True)
-        wanted = [*query.keys, query.x] if query.x not in ("step", "ts") else query.keys
-        read = self._read(run, query.stream, wanted, objects, columns=_chart_columns(query.x))
-        frame = read.frame
-        if query.after_step is not None:
-            frame = frame.filter(pl.col("step") > query.after_step)
-        result = ChartResult(etag, warnings=read.warnings)
-        if frame.height:
-            result.last_step = int(frame.get_column("step").max())  # type: ignore[arg-type]
+        result = ChartResult(etag)
+        series, last = self.run_series(
+            run,
+            query.stream,
+            objects,
+            query.keys,
+            x=query.x,
+            buckets=query.buckets,
+            x_min=query.x_min,
+            x_max=query.x_max,
+            after_step=query.after_step,
+            warnings=result.warnings,
+        )
+        result.series = {key: series_out(s) for key, s in series.items()}
+        if last is not None and (query.after_step is None or last > query.after_step):
+            result.last_step = last
         elif query.after_step is not None:
             result.last_step = query.after_step
-        for key, part in _key_frames(frame, query.keys, query.x).items():
-            series = envelope(part, buckets=query.buckets, x_min=query.x_min, x_max=query.x_max)
-            result.series[key] = series_out(series)
         return result
+
+    def run_series(
+        self,
+        run: RunRecord,
+        stream: str,
+        objects: StreamObjects,
+        keys: Sequence[str],
+        *,
+        x: str,
+        buckets: int,
+        x_min: float | None,
+        x_max: float | None,
+        after_step: int | None,
+        warnings: list[str],
+        pyramids: list[BlobInfo] | None = None,
+    ) -> tuple[dict[str, Series], int | None]:
+        """One run's chart series per key, in the order asked, and the last step of any of their rows
+        (before `after_step` applies). On the step axis from the stream's pyramid where it serves
+        (query/lod.py), else from raw rows; both give the same answer. `objects` is the stream's
+        listing; `pyramids`, a listing of the project's pyramids for this stream (else one HEAD).
+        Warnings are appended to `warnings`."""
+        pyramid = None
+        steps = StepRange.of(x_min, x_max, after_step) if x == "step" else None
+        if steps is not None:
+            lod = find_pyramid(self.blobs, objects, (run.project_id, run.id, stream), pyramids)
+            if lod is not None:
+                pyramid = pyramid_series(
+                    self.blobs, objects, lod, keys, buckets=buckets, steps=steps, cache=self.cache
+                )
+        served = pyramid.series if pyramid is not None else {}
+        last = pyramid.last_step if pyramid is not None else None
+        if pyramid is not None:
+            warnings.extend(pyramid.warnings)
+        raw_keys = pyramid.raw_keys if pyramid is not None else list(keys)
+        raw: dict[str, Series] = {}
+        if raw_keys:
+            wanted = [*raw_keys, x] if x not in ("step", "ts") else raw_keys
+            read = self._read(run, stream, wanted, objects, columns=_chart_columns(x))
+            warnings.extend(w for w in read.warnings if w not in warnings)
+            frame = read.frame
+            if after_step is not None:
+                frame = frame.filter(pl.col("step") > after_step)
+            if frame.height:
+                top = int(frame.get_column("step").max())  # type: ignore[arg-type]
+                last = top if last is None else max(last, top)
+            for key, part in _key_frames(frame, raw_keys, x).items():
+                raw[key] = envelope(part, buckets=buckets, x_min=x_min, x_max=x_max)
+        ordered = {key: served.get(key) or raw.get(key) for key in dict.fromkeys(keys)}
+        return {key: s for key, s in ordered.items() if s is not None}, last
 
     def compare(self, caller: Caller, project_id: str, body: CompareRequest) -> CompareResponse:
         run_ids = list(dict.fromkeys(body.runs))
         # Configs only to group by one: a config may be a 10 MB blob per run.
         by_config = body.group_by is not None and body.group_by.startswith("config.")
         runs = self.catalog.readable_runs(caller, project_id, run_ids, with_config=by_config)
-        wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
-        # One listing of the project instead of one per run.
+        # One listing of the project instead of one per run, and one of its pyramids.
         streams = list_project(self.blobs, project_id)
+        by_step = body.x == "step" and not body.group_by
+        pyramids = list_pyramids(self.blobs, project_id) if by_step else {}
 
-        def read(run: RunRecord) -> tuple[RunRecord, StreamRead]:
+        def read(run: RunRecord) -> tuple[RunRecord, dict[str, Series], list[str], dict[str, pl.DataFrame]]:
             objects = streams.get((run.id, body.stream)) or StreamObjects(prefix="")
-            return run, self._read(run, body.stream, wanted, objects, columns=_chart_columns(body.x))
+            warnings: list[str] = []
+            if body.group_by:  # bands need every run's raw points
+                wanted = [*body.keys, body.x] if body.x not in ("step", "ts") else body.keys
+                got = self._read(run, body.stream, wanted, objects, columns=_chart_columns(body.x))
+                frames = _key_frames(got.frame, body.keys, body.x)
+                series = {
+                    key: envelope(part, buckets=body.buckets, x_min=body.min, x_max=body.max)
+                    for key, part in frames.items()
+                }
+                return run, series, got.warnings, frames
+            series, _ = self.run_series(
+                run,
+                body.stream,
+                objects,
+                body.keys,
+                x=body.x,
+                buckets=body.buckets,
+                x_min=body.min,
+                x_max=body.max,
+                after_step=None,
+                warnings=warnings,
+                pyramids=pyramids.get((run.id, body.stream), []),
+            )
+            return run, series, warnings, {}
 
         with ThreadPoolExecutor(min(_READ_THREADS, max(1, len(runs)))) as pool:
             reads = list(pool.map(read, runs))
         warnings: list[str] = []
         per_run: dict[str, dict[str, SeriesOut]] = {}
         framed: dict[str, dict[str, pl.DataFrame]] = {}
-        for run, got in reads:
-            warnings += got.warnings
-            framed[run.id] = _key_frames(got.frame, body.keys, body.x)
-            per_run[run.id] = {
-                key: series_out(envelope(part, buckets=body.buckets, x_min=body.min, x_max=body.max))
-                for key, part in framed[run.id].items()
-            }
+        for run, series, got_warnings, frames in reads:
+            warnings += got_warnings
+            framed[run.id] = frames
+            per_run[run.id] = {key: series_out(s) for key, s in series.items()}
         groups: list[GroupBand] | None = None
         if body.group_by:
             groups = group_bands(runs, framed, body)

@@ -3,30 +3,29 @@
 REST (every backend): POST an update or a presence, and GET what a client lacks, long-polling up to
 `wait_s` for it. The local server also has the websocket of collab_ws.py, which carries the same
 JSON; both wake at once through the in-process CollabHub, and fall back to reading the store with
-backoff for what other processes (other Lambdas) append.
+backoff for what other processes (other Lambdas) append. On AWS, what is POSTed here is also posted to
+the report's API Gateway websockets (collab_sockets.py), when the stack set their callback URL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from starlette.concurrency import run_in_threadpool
 
+from ..adapters.apigw_connections import ApiGatewayConnections
 from ..app.deps import AppStateDep
 from ..app.state import AppState
-from ..core.caller import Caller
-from ..core.policy import Permission
 from ..identity.authn import CallerDep
-from .access import ReportAccess
-from .collab import CollabService, Presence, decode_update
+from .collab import CollabService, decode_update
 from .collab_hub import CollabHub
 from .collab_models import CollabState, PresenceIn, PresenceOut, UpdateAck, UpdateIn
+from .collab_protocol import collab_state, presence_message, update_message
+from .collab_sockets import SocketFanOut, SocketRegistry, gated_collab_service
 
-__all__ = ["collab_service", "collab_state", "hub_of", "presence_message", "router"]
+__all__ = ["collab_service", "hub_of", "publish", "router"]
 
 router = APIRouter(tags=["reports"])
 
@@ -38,41 +37,22 @@ FIRST_POLL_S, MAX_POLL_S = 0.05, 1.0
 
 
 def collab_service(state: AppState) -> CollabService:
-    access = ReportAccess(state.storage.items)
-
-    def gate(caller: Caller, report_id: str, permission: Permission) -> None:
-        access.open(caller, report_id, permission)  # the reports service's one authorization
-
-    return CollabService(state.storage.items, gate)
+    return gated_collab_service(state.storage.items)
 
 
 def hub_of(state: AppState) -> CollabHub:
     return state.shared(CollabHub, lambda _: CollabHub())
 
 
-def presence_tag(presence: list[Presence]) -> str:
-    text = json.dumps([p.as_json() for p in presence], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def collab_state(svc: CollabService, report_id: str, since: int) -> CollabState:
-    batch = svc.batch_since(report_id, since)
-    presence = svc.presence(report_id)
-    return CollabState(
-        seq=batch.seq,
-        updates=batch.encoded(),
-        presence=[PresenceOut(**p.as_json()) for p in presence],
-        presence_tag=presence_tag(presence),
-    )
-
-
-def presence_message(svc: CollabService, report_id: str) -> dict[str, object]:
-    presence = svc.presence(report_id)
-    return {
-        "type": "presence",
-        "presence": [p.as_json() for p in presence],
-        "presence_tag": presence_tag(presence),
-    }
+def publish(state: AppState, report_id: str, message: dict[str, Any]) -> None:
+    """Tell the report's sockets: this process's through the hub, and API Gateway's when there are any."""
+    hub_of(state).publish(report_id, message)
+    if state.settings.collab_callback_url:
+        push = state.shared(
+            ApiGatewayConnections,
+            lambda s: ApiGatewayConnections(str(s.collab_callback_url), region=s.region),
+        )
+        SocketFanOut(SocketRegistry(state.storage.items), push).broadcast(report_id, message)
 
 
 @router.get(f"{BASE}/updates")
@@ -118,9 +98,7 @@ def post_collab_update(
     svc = collab_service(state)
     update = decode_update(body.update)
     seq = svc.append(caller, report_id, body.client_id, update, body.id)
-    hub_of(state).publish(
-        report_id, {"type": "update", "seq": seq, "update": body.update, "client_id": body.client_id}
-    )
+    publish(state, report_id, update_message(seq, body.update, body.client_id))
     return UpdateAck(seq=seq)
 
 
@@ -131,7 +109,7 @@ def post_collab_presence(
     """Say that this client is here (and where): shown to the others for 30 s unless said again."""
     svc = collab_service(state)
     mine = svc.touch_presence(caller, report_id, body.client_id, cursor=body.cursor, block_id=body.block_id)
-    hub_of(state).publish(report_id, presence_message(svc, report_id))
+    publish(state, report_id, presence_message(svc, report_id))
     return PresenceOut(**mine.as_json())
 
 
@@ -146,4 +124,4 @@ def delete_collab_presence(
     svc = collab_service(state)
     svc.check(caller, report_id, write=False)
     svc.leave(caller, report_id, client_id)
-    hub_of(state).publish(report_id, presence_message(svc, report_id))
+    publish(state, report_id, presence_message(svc, report_id))

@@ -10,6 +10,7 @@ nests 32 deep; a spec may nest 64)."""
 from __future__ import annotations
 
 __all__ = [
+    "SOCKET_PREFIX",
     "THREAD_PREFIX",
     "VERSION_PREFIX",
     "by_owner",
@@ -19,6 +20,8 @@ __all__ = [
     "of_project",
     "report_of",
     "share_link",
+    "socket",
+    "socket_of_report",
     "spec_part",
     "spec_prefix",
     "star",
@@ -30,6 +33,9 @@ __all__ = [
 VERSION_PREFIX = "H#"
 SPEC_PREFIX = "S#"
 THREAD_PREFIX = "T#"
+# A report's open collaboration websockets on API Gateway (reports/collab_sockets.py), beside its Yjs
+# items (reports/collab.py, `Y#`): one query finds whom to tell of an update.
+SOCKET_PREFIX = "Y#C#"
 
 
 def report_of(report_id: str) -> str:
@@ -89,3 +95,14 @@ def share_link(token_hash: str) -> tuple[str, str]:
 def links_of(report_id: str) -> str:
     """gsi1 partition of a report's share links, for listing and revoking them."""
     return f"REPORTLINKS#{report_id}"
+
+
+def socket(connection_id: str) -> tuple[str, str]:
+    """One API Gateway websocket: which report it edits and what its handshake proved. Its own
+    partition, because each message of the socket arrives with its connection id alone."""
+    return f"COLLABSOCKET#{connection_id}", "SOCKET"
+
+
+def socket_of_report(report_id: str, connection_id: str) -> tuple[str, str]:
+    """The socket listed in its report's partition (deleted with the report)."""
+    return report_of(report_id), f"{SOCKET_PREFIX}{connection_id}"

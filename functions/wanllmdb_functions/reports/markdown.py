@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -121,7 +122,20 @@ def _markdown_block(raw: str) -> str:
     return _fence(raw, MARKDOWN_FENCE)
 
 
-def _write_block(block: dict[str, Any], previous: dict[str, Any] | None) -> str:
+def _panel_images(grid: dict[str, Any], images: Mapping[str, str]) -> str:
+    """A panel grid as the pictures of its panels (an export to read, not to import back)."""
+    lines = [
+        f"![{write_runs([{'text': panel.get('title') or panel['type'].replace('_', ' ')}])}]"
+        f"({link_destination(images[panel['id']])})"
+        for panel in grid["panels"]
+        if panel["id"] in images
+    ]
+    return "\n\n".join(lines) or EMPTY_PARAGRAPH
+
+
+def _write_block(
+    block: dict[str, Any], previous: dict[str, Any] | None, images: Mapping[str, str] | None = None
+) -> str:
     kind = block["type"]
     if kind == "heading":
         return f"{'#' * block['level']} {write_runs(block['text'], hard_breaks=False)}".rstrip(" ")
@@ -160,11 +174,16 @@ def _write_block(block: dict[str, Any], previous: dict[str, Any] | None) -> str:
     if kind == "table_of_contents":
         return TOC
     grid = {k: v for k, v in block.items() if k != "_marker"}
+    if images is not None:
+        return _panel_images(grid, images)
     return _fence(json.dumps(grid, indent=2, ensure_ascii=False), PANELS_FENCE)
 
 
-def spec_to_markdown(spec: dict[str, Any]) -> str:
-    """Markdown for a (valid) spec; `markdown_to_spec` reads it back to the same normalised spec."""
+def spec_to_markdown(spec: dict[str, Any], *, panel_images: Mapping[str, str] | None = None) -> str:
+    """Markdown for a (valid) spec; `markdown_to_spec` reads it back to the same normalised spec.
+
+    With ``panel_images`` (panel id -> the picture's relative path) each panel grid is written as its
+    panels' pictures instead, for an export meant to be read where the live panels cannot draw."""
     parts: list[str] = []
     front = [f"{k}: {json.dumps(spec[k], ensure_ascii=False)}" for k in _FRONT_MATTER_KEYS if k in spec]
     if front:
@@ -172,7 +191,7 @@ def spec_to_markdown(spec: dict[str, Any]) -> str:
     previous: dict[str, Any] | None = None
     for block in spec["blocks"]:
         block = dict(block)
-        parts.append(_write_block(block, previous))
+        parts.append(_write_block(block, previous, panel_images))
         previous = block
     return "\n\n".join(parts) + "\n"
 

@@ -160,8 +160,8 @@ def unstar_report(report_id: Id, caller: CallerDep, reports: ReportsDep) -> Resp
     response_class=Response,
     responses={
         200: {
-            "content": {"text/markdown": {}, "application/pdf": {}},
-            "description": "the report as a markdown or a PDF file",
+            "content": {"text/markdown": {}, "application/pdf": {}, "application/zip": {}},
+            "description": "the report as a markdown file, a PDF, or a zip of markdown with PNG panels",
         }
     },
 )
@@ -170,15 +170,20 @@ def export_report(
     caller: ReaderDep,
     reports: ReportsDep,
     exporter: Annotated[PdfExport, Depends(pdf_export)],
-    format: Literal["md", "pdf"] = "md",
+    format: Literal["md", "pdf", "zip"] = "md",
 ) -> Response:
-    """The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks),
-    or as a PDF printed by headless Chromium once every panel has drawn."""
-    if format == "pdf":
-        pdf, filename = exporter.export(caller, report_id)
+    """The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks,
+    which import back), as a PDF printed by headless Chromium once every panel has drawn, or as a zip
+    of markdown whose panel grids are PNG pictures of the drawn panels (to read, not to import)."""
+    if format in ("pdf", "zip"):
+        data, filename = (
+            exporter.export(caller, report_id)
+            if format == "pdf"
+            else exporter.markdown_with_pictures(caller, report_id)
+        )
         return Response(
-            pdf,
-            media_type="application/pdf",
+            data,
+            media_type="application/pdf" if format == "pdf" else "application/zip",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     text, filename = reports.export_markdown(caller, report_id)

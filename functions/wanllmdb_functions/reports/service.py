@@ -285,8 +285,13 @@ class ReportService:
         from .markdown import spec_to_markdown
 
         head, _ = self.access.open(caller, report_id, Permission.REPORT_READ)
+        return spec_to_markdown(self.spec_for_export(head, report_id)), report_filename(head["title"], "md")
+
+    def spec_for_export(self, head: Item, report_id: str) -> dict[str, Any]:
+        """The report's current spec, with the title and description its head holds when the spec
+        has none (an export stands alone, without the head beside it)."""
         spec = self.store.spec(report_id, int(head["version"]))
         spec = {**spec, "title": spec.get("title") or head["title"]}
         if head.get("description") and not spec.get("description"):
             spec["description"] = head["description"]
-        return spec_to_markdown(spec), report_filename(head["title"], "md")
+        return spec

@@ -22,7 +22,7 @@ from . import keys
 from .models import Report, ShareLink, ShareLinkCreated, ShareLinkIn, ShareLinkList
 from .service import ReportService
 
-__all__ = ["TOKEN_PREFIX", "ShareLinkService", "print_link", "revoke_all"]
+__all__ = ["TOKEN_PREFIX", "ShareLinkService", "link_projects", "print_link", "revoke_all"]
 
 TOKEN_PREFIX = "wlr_"  # noqa: S105 (a prefix that tells a link token from an API key, no secret)
 
@@ -44,6 +44,23 @@ def _link_grants(items: ItemStore, project_id: str, report_id: str, link_id: str
         project_keys.grants_of(project_id), sk_prefix=project_keys.grants_prefix("report", report_id)
     )
     return [g for g in found if g.get("via_link") == link_id]
+
+
+def _live_link(items: ItemStore, token: str) -> Item:
+    link = items.get(*keys.share_link(_hash(token))) if token.startswith(TOKEN_PREFIX) else None
+    if link is None or not _live(link):
+        raise NotFound("this share link does not exist, has expired or was revoked", field="token")
+    return link
+
+
+def link_projects(items: ItemStore, token: str) -> frozenset[str]:
+    """The projects a live share link lets its holder read runs of: its report's own project, whose
+    runs the report's panels draw. Run sets from other projects stay behind their own rules: a link
+    made by someone with write on the report must not open a project that person may not read."""
+    head = ReportService(items).store.find_head(_live_link(items, token)["report_id"])
+    if head is None:
+        raise NotFound("this share link does not exist, has expired or was revoked", field="token")
+    return frozenset({str(head["project_id"])})
 
 
 def print_link(items: ItemStore, report_id: str, created_by: str, ttl_s: int) -> tuple[str, tuple[str, str]]:
@@ -102,9 +119,7 @@ class ShareLinkService:
     def open(self, caller: Caller, token: str) -> Report:
         """The report behind a live link: read-only for a view link (anyone), and for an edit link
         the signed-in caller is given edit on the report until the link expires or is revoked."""
-        link = self._items.get(*keys.share_link(_hash(token))) if token.startswith(TOKEN_PREFIX) else None
-        if link is None or not _live(link):
-            raise NotFound("this share link does not exist, has expired or was revoked", field="token")
+        link = _live_link(self._items, token)
         head = self.reports.store.find_head(link["report_id"])
         if head is None:
             raise NotFound("this share link does not exist, has expired or was revoked", field="token")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..core.caller import Caller
 from ..core.policy import Permission, authorize
 from ..ports import BlobStore, Item, ItemStore
@@ -12,20 +14,30 @@ from .keys import ROW_PREFIX, project_rows_pk
 from .lookup import run_in_project
 from .models import RunGroups, RunList
 from .records import load_config, run_from_item
+from .row_cache import RowCache
 
 __all__ = ["RunTable"]
 
 
 class RunTable:
-    def __init__(self, items: ItemStore, blobs: BlobStore) -> None:
+    def __init__(self, items: ItemStore, blobs: BlobStore, cache: RowCache | None = None) -> None:
         self._items = items
         self._blobs = blobs
         self._projects = ProjectService(items)
+        self._cache = cache
 
-    def rows(self, project_id: str) -> list[Item]:
-        # No limit: the adapter reads the whole partition (DynamoDB pages it 1 MB at a time), which
-        # is one SQLite statement locally instead of ten cursor round trips.
-        return self._items.query(project_rows_pk(project_id), sk_prefix=ROW_PREFIX).items
+    def rows(self, project_id: str) -> Sequence[Item]:
+        pk = project_rows_pk(project_id)
+
+        def read() -> list[Item]:
+            # No limit: the adapter reads the whole partition (DynamoDB pages it 1 MB at a time),
+            # which is one SQLite statement locally instead of ten cursor round trips.
+            return self._items.query(pk, sk_prefix=ROW_PREFIX).items
+
+        def read_one(sk: str) -> Item | None:
+            return self._items.get(pk, sk) if sk.startswith(ROW_PREFIX) else None
+
+        return read() if self._cache is None else self._cache.rows(self._items, pk, read, read_one)
 
     def _matched(
         self,

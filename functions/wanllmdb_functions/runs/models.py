@@ -236,6 +236,12 @@ class UploadItem(_Strict):
     attempt: Annotated[int, Field(ge=0, le=9999)] | None = None
     path: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
     content_type: ContentType | None = None
+    format: Literal["parquet", "jsonl"] | None = Field(
+        default=None,
+        description="How a history, system or logs chunk is encoded (schemas/lake_schema.json chunk_formats): "
+        "parquet (the default) or jsonl (gzip JSON lines, schemas/jsonl_chunk.schema.json). The grant's key "
+        "ends in that format's suffix, so it covers exactly one object.",
+    )
 
 
 class UploadBatch(_Strict):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from ..app.deps import AppStateDep, StorageDep
+from ..app.deps import AppStateDep
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
@@ -28,6 +28,7 @@ from .models import (
     SummaryPatch,
     UploadBatch,
 )
+from .row_cache import RowCache
 from .service import RunService
 from .versions import config_diff, config_history
 
@@ -45,8 +46,9 @@ async def run_service(state: AppStateDep) -> RunService:
     return RunService.of(state)
 
 
-async def run_table(storage: StorageDep) -> RunTable:
-    return RunTable(storage.items, storage.blobs)
+async def run_table(state: AppStateDep) -> RunTable:
+    storage = state.storage
+    return RunTable(storage.items, storage.blobs, state.shared(RowCache, lambda _: RowCache()))
 
 
 RunsDep = Annotated[RunService, Depends(run_service)]

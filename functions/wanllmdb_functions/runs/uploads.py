@@ -9,7 +9,7 @@ from datetime import timedelta
 from ..core.errors import Conflict, InvalidInput, TooLarge
 from ..core.settings import Settings
 from ..core.values import now_iso, now_utc
-from ..lake.keys import upload_chunk_key, upload_path_key
+from ..lake.keys import chunk_content_type, upload_chunk_key, upload_path_key
 from ..ports import BlobStore, Item
 from ..ports.blob_store import validate_key
 from .models import Grant, UploadItem
@@ -54,8 +54,15 @@ def _key(run: Item, index: int, item: UploadItem, settings: Settings) -> tuple[s
                 f"{where}.attempt {item.attempt} is after the run's attempt {run.get('attempt', 0)}",
                 field=f"{where}.attempt",
             )
-        key = upload_chunk_key(item.kind, project=project, run=run_id, attempt=item.attempt, seq=item.seq)
+        key = upload_chunk_key(
+            item.kind, project=project, run=run_id, attempt=item.attempt, seq=item.seq, fmt=item.format or "parquet"
+        )
         return key, settings.upload_chunk_max_bytes
+    if item.format is not None:
+        raise InvalidInput(
+            f"{where}.format is for history, system and logs chunks; leave it out for {item.kind} uploads",
+            field=f"{where}.format",
+        )
     if item.path is None:
         raise InvalidInput(f"{where}.path is required for {item.kind} uploads", field=f"{where}.path")
     path = validate_run_path(item.path, field=f"{where}.path")
@@ -82,7 +89,7 @@ def grant_uploads(
             raise TooLarge(f"items.{index}.size {item.size} is over the limit of {bound} bytes",
                            field=f"items.{index}.size")  # fmt: skip
         content_type = item.content_type or (
-            PARQUET_CONTENT_TYPE if item.kind in CHUNK_KINDS
+            chunk_content_type(item.format or "parquet") if item.kind in CHUNK_KINDS
             else mimetypes.guess_type(key)[0] or "application/octet-stream"
         )  # fmt: skip
         planned.append((item, key, content_type))

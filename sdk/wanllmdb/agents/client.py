@@ -21,17 +21,17 @@ def parse_sweep_path(path: str) -> tuple[str | None, str | None, str]:
 
 class SweepClient(RestClient):
     def create_sweep(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._call("POST", f"/projects/{quote(project_id, safe='')}/sweeps", body)[1])
+        return dict(self.call("POST", f"/projects/{quote(project_id, safe='')}/sweeps", body)[1])
 
     def get_sweep(self, sweep_id: str) -> dict[str, Any]:
-        return dict(self._call("GET", f"/sweeps/{quote(sweep_id, safe='')}")[1])
+        return dict(self.call("GET", f"/sweeps/{quote(sweep_id, safe='')}")[1])
 
     def patch_sweep(self, sweep_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._call("PATCH", f"/sweeps/{quote(sweep_id, safe='')}", body)[1])
+        return dict(self.call("PATCH", f"/sweeps/{quote(sweep_id, safe='')}", body)[1])
 
     def register_agent(self, sweep_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._call("POST", f"/sweeps/{quote(sweep_id, safe='')}/agents", body)[1])
+        return dict(self.call("POST", f"/sweeps/{quote(sweep_id, safe='')}/agents", body)[1])
 
     def agent_heartbeat(self, sweep_id: str, agent_id: str, body: dict[str, Any]) -> dict[str, Any]:
         path = f"/sweeps/{quote(sweep_id, safe='')}/agents/{quote(agent_id, safe='')}/heartbeat"
-        return dict(self._call("POST", path, body)[1])
+        return dict(self.call("POST", path, body)[1])

@@ -8,8 +8,8 @@ from typing import Any
 from wanllmdb.apis._blocks import Block, new_id
 
 __all__ = [
-    "BarPlot", "Layout", "LinePlot", "MarkdownPanel", "MediaBrowser", "Panel", "PanelGrid",
-    "ParallelCoordinatesPlot", "RunComparer", "Runset", "ScatterPlot",
+    "BarPlot", "CustomChart", "Layout", "LinePlot", "MarkdownPanel", "MediaBrowser", "Panel", "PanelGrid",
+    "ParallelCoordinatesPlot", "RunComparer", "Runset", "ScatterPlot", "SideBySide", "TablePanel",
 ]  # fmt: skip
 
 
@@ -130,6 +130,47 @@ class ParallelCoordinatesPlot(Panel):
 
     def config(self) -> dict[str, Any]:
         return {"keys": list(self.columns)}
+
+
+@dataclass
+class TablePanel(Panel):
+    """A wandb Table the runs logged under ``key`` (up to four runs side by side)."""
+
+    key: str = ""
+    kind = "table"
+
+    def config(self) -> dict[str, Any]:
+        return {"key": self.key}
+
+
+@dataclass
+class CustomChart(Panel):
+    """A chart the runs logged with ``wanllmdb.plot.*`` (``preset``: its key), or a chart spec as the
+    workspace's custom chart editor saves it (``chart``); give one of the two."""
+
+    preset: str | None = None
+    chart: dict[str, Any] | None = None
+    kind = "custom_chart"
+
+    def __post_init__(self) -> None:
+        if (self.preset is None) == (self.chart is None):
+            raise ValueError("CustomChart: give preset (a logged chart's key) or chart (a spec), not both")
+
+    def config(self) -> dict[str, Any]:
+        return {"preset": self.preset, "chart": self.chart}
+
+
+@dataclass
+class SideBySide(Panel):
+    """One small chart per run for ``metrics``, all on one x range (``run_ids``: these runs, else
+    every run of the run set, up to 12)."""
+
+    metrics: list[str] = field(default_factory=list)
+    run_ids: list[str] | None = None
+    kind = "side_by_side"
+
+    def config(self) -> dict[str, Any]:
+        return {"keys": list(self.metrics), "runs": None if self.run_ids is None else list(self.run_ids)}
 
 
 def _auto_layout(panels: list[Panel]) -> list[Layout]:

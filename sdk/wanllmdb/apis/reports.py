@@ -59,6 +59,7 @@ from wanllmdb.apis._blocks import (
 )  # fmt: skip
 from wanllmdb.apis._panels import (
     BarPlot,
+    CustomChart,
     Layout,
     LinePlot,
     MarkdownPanel,
@@ -68,17 +69,20 @@ from wanllmdb.apis._panels import (
     RunComparer,
     Runset,
     ScatterPlot,
+    SideBySide,
+    TablePanel,
 )  # fmt: skip
 from wanllmdb.errors import UsageError
 from wanllmdb.rest import RestClient
 from wanllmdb.settings import Settings
 
 __all__ = [
-    "H1", "H2", "H3", "BarPlot", "Bold", "BulletedList", "Callout", "CodeBlock", "HorizontalRule", "Image",
+    "H1", "H2", "H3", "BarPlot", "Bold", "BulletedList", "Callout", "CodeBlock", "CustomChart",
+    "HorizontalRule", "Image",
     "InlineCode", "InlineLatex", "Italic", "LaTeXBlock", "Layout", "LinePlot", "Link", "ListItem",
     "MarkdownBlock", "MarkdownPanel", "MediaBrowser", "Mention", "NumberedList", "P", "PanelGrid",
     "ParallelCoordinatesPlot", "Quote", "RawBlock", "Report", "RunComparer", "Runset", "ScatterPlot",
-    "Strike", "TableOfContents", "Underline", "Video",
+    "SideBySide", "Strike", "TableOfContents", "TablePanel", "Underline", "Video",
 ]  # fmt: skip
 
 
@@ -147,7 +151,7 @@ class Report:
     def _project_id(self) -> str:
         entity = self.entity or str(self.client.me()["username"])
         path = f"/projects/by-name/{quote(entity, safe='')}/{quote(self.project, safe='')}"
-        return str(self.client._call("GET", path)[1]["id"])
+        return str(self.client.call("GET", path)[1]["id"])
 
     def _absorb(self, body: dict[str, Any]) -> None:
         self.version, self.state = int(body["version"]), body["state"]
@@ -160,12 +164,12 @@ class Report:
         body: dict[str, Any] = {"title": self.title, "description": self.description, "spec": spec}
         if self.version is None:
             path = f"/projects/{quote(self._project_id(), safe='')}/reports"
-            status, created = self.client._call("POST", path, {"id": self.id, **body})
+            status, created = self.client.call("POST", path, {"id": self.id, **body})
             self._absorb(created)
             stale = created["spec"] != spec or created["title"] != self.title
             if status == 201 or not stale:  # a 200 is this id created before: bring it up to date
                 return self.publish() if not draft else self.url
-        _, saved = self.client._call("PUT", f"/reports/{self.id}", {**body, "base_version": self.version})
+        _, saved = self.client.call("PUT", f"/reports/{self.id}", {**body, "base_version": self.version})
         self._absorb(saved)
         return self.publish() if not draft else self.url
 
@@ -173,7 +177,7 @@ class Report:
         """Publish the saved report (drafts are visible to their owner only); returns its URL."""
         if self.version is None:
             return self.save(draft=False)
-        _, published = self.client._call("POST", f"/reports/{self.id}/publish", {})
+        _, published = self.client.call("POST", f"/reports/{self.id}/publish", {})
         self._absorb(published)
         return self.url
 
@@ -181,7 +185,7 @@ class Report:
     def get(cls, id: str, *, client: RestClient | None = None) -> Report:
         """The saved report with this id; its blocks come back as ``RawBlock``s."""
         probe = cls("_", client=client)
-        _, body = probe.client._call("GET", f"/reports/{quote(id, safe='')}")
+        _, body = probe.client.call("GET", f"/reports/{quote(id, safe='')}")
         spec = body["spec"]
         report = cls(
             body["project"],

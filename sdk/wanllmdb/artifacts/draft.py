@@ -109,7 +109,8 @@ class DraftBuilder:
         checksum: bool = True,
         max_objects: int | None = None,
     ) -> list[ArtifactManifestEntry]:
-        """Record objects that stay where they are: file://, s3://, http(s):// (references.py)."""
+        """Record objects that stay where they are: file://, s3://, gs://, az://, http(s)://
+        (references.py)."""
         self._draft("add_reference")
         from wanllmdb.artifacts.references import resolve_reference
 

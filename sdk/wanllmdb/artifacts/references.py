@@ -5,6 +5,7 @@ download gets exactly what was logged or fails saying why.
   s3://     each object's ETag and, in a versioned bucket, its VersionId; a download asks for that
             version, or for the ETag with If-Match, so a changed object is never taken silently.
   http(s):// the ETag (and Content-Length) from a HEAD; a download checks the ETag it gets.
+  gs://, az://, https://<account>.blob.core.windows.net/: generation/version and ETag (cloud_refs.py).
 With checksum=False nothing is read: the digest is the URI itself, so a new version is made only when
 the URI changes. boto3 is needed only for s3:// and imported on first use.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from wanllmdb.artifacts import cloud_refs
 from wanllmdb.artifacts.hashing import hash_files, md5_b64
 from wanllmdb.artifacts.index import CacheIndex
 from wanllmdb.artifacts.manifest import ArtifactManifestEntry
@@ -25,7 +27,7 @@ from wanllmdb.errors import UsageError
 
 __all__ = ["SUPPORTED_SCHEMES", "ReferenceChanged", "fetch_reference", "resolve_reference"]
 
-SUPPORTED_SCHEMES = ("file", "s3", "http", "https")
+SUPPORTED_SCHEMES = ("file", "s3", "gs", "az", "http", "https")
 DEFAULT_MAX_OBJECTS = 10_000_000
 
 
@@ -37,8 +39,7 @@ def _scheme(uri: str) -> str:
     scheme = urlsplit(uri).scheme.lower()
     if scheme in SUPPORTED_SCHEMES:
         return scheme
-    later = {"gs": "the storage-backends issue (#23)", "az": "the storage-backends issue (#23)"}
-    note = f" yet; it comes with {later[scheme]}" if scheme in later else ""
+    note = ""
     supported = ", ".join(f"{s}://" for s in SUPPORTED_SCHEMES)
     raise UsageError(
         f"reference {uri!r}: the scheme {scheme + '://' if scheme else '(none)'} is not supported{note}; "
@@ -68,6 +69,10 @@ def resolve_reference(
         return _file_entries(uri, name, limit, index)
     if scheme == "s3":
         return _s3_entries(uri, name, limit)
+    if scheme == "gs":
+        return cloud_refs.gcs_entries(uri, name, limit)
+    if scheme == "az" or cloud_refs.is_azure_https(uri):
+        return cloud_refs.azure_entries(uri, name, limit)
     return [_http_entry(uri, name)]
 
 
@@ -217,6 +222,10 @@ def fetch_reference(entry: ArtifactManifestEntry, dest: Path) -> None:
             _fetch_file(entry, uri, tmp)
         elif scheme == "s3":
             _fetch_s3(entry, uri, tmp)
+        elif scheme == "gs":
+            cloud_refs.fetch_gcs(entry, uri, tmp, _changed)
+        elif scheme == "az" or cloud_refs.is_azure_https(uri):
+            cloud_refs.fetch_azure(entry, uri, tmp, _changed)
         else:
             _fetch_http(entry, uri, tmp)
         os.replace(tmp, dest)

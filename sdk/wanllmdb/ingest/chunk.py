@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,7 +16,7 @@ import pyarrow.parquet as pq
 from wanllmdb.ingest.buffer import Drained, LogLine
 from wanllmdb.schema import log_schema, metric_schema, parquet_options
 
-__all__ = ["LogLine", "encode_parquet", "log_table", "metric_table", "write_parquet"]
+__all__ = ["LogLine", "encode_parquet", "log_table", "metric_table"]
 
 _TS = pa.timestamp("ms", tz="UTC")
 
@@ -129,8 +128,3 @@ def encode_parquet(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **parquet_options(table.schema))
     return sink.getvalue()
-
-
-def write_parquet(table: pa.Table, sink: BinaryIO) -> None:
-    """The spool's writer callback: encode, then one write of the finished bytes."""
-    sink.write(encode_parquet(table))

@@ -2,7 +2,8 @@
 objects in the spool and rows in the buffer) and, online, the uploader thread.
 
 The caller's thread only appends to buffers and queues; every file write, Arrow conversion and
-network call happens here.
+network call happens here. A full disk is the flusher's problem too (``diskfull.py``): it never
+reaches the caller.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from wanllmdb.console import ConsoleCapture
 from wanllmdb.ingest.buffer import Drained, MediaJob, MetricBuffer
+from wanllmdb.ingest.diskfull import DiskFullGuard, HeldChunk
 from wanllmdb.ingest.media import MediaWorker
 from wanllmdb.ingest.memory import release_memory
-from wanllmdb.ingest.spool import RunDir
+from wanllmdb.ingest.spool import RunDir, is_disk_full
 from wanllmdb.ingest.uploader import SpoolUploader
 from wanllmdb.run_files import append_output, publish_output
 from wanllmdb.settings import Settings
@@ -71,6 +73,11 @@ class Pipeline:
     _flusher: threading.Thread | None = None
     media: MediaWorker | None = None  # started with the pipeline
     unsynced: int = 0  # after close(): items left in the spool for `wanllmdb sync`
+    _op_backlog: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # not yet in ops.jsonl
+    disk: DiskFullGuard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.disk = DiskFullGuard(self.rd.path, self.settings.disk_full_hold_bytes)
 
     def start(self) -> None:
         self._seq = {s: self.rd.next_seq(s, self.attempt) for s in ("history", "system", "logs")}
@@ -124,7 +131,9 @@ class Pipeline:
             log.warning("wanllmdb: flush failed (%s: %s); will retry", type(exc).__name__, exc)
 
     def flush_once(self) -> None:
-        wrote = self._write_ops()
+        wrote = self._spool(self._write_ops)
+        if self.disk.held:
+            wrote = self._spool(self._write_held) or wrote
         for stream, buffer in (("history", self.history), ("system", self.system)):
             history = stream == "history"
             table = self._drain_table(
@@ -133,18 +142,17 @@ class Pipeline:
                 tap=self.metric_tap if history else None,
             )
             if table is not None:
-                self._write_chunk(stream, table)
-                wrote = True
+                wrote = self._write_chunk(stream, table) or wrote
         if self.console is not None:
             lines = self.console.drain()
             if lines:
                 from wanllmdb.ingest.chunk import log_table
 
-                self._write_chunk("logs", log_table(lines, attempt=self.attempt))
-                append_output(self.rd.path, (line[3] for line in lines))  # output.log, at finish
-                wrote = True
-        wrote = self._write_summary() or wrote
-        wrote = self._copy_files() or wrote
+                wrote = self._write_chunk("logs", log_table(lines, attempt=self.attempt)) or wrote
+                # output.log, moved into the run's files at finish (the logs chunks hold the lines too)
+                self._spool(partial(self._append_output, [line[3] for line in lines]))
+        wrote = self._spool(self._write_summary) or wrote
+        wrote = self._spool(self._copy_files) or wrote
         if wrote:
             if self.uploader is not None:
                 self.uploader.wake()
@@ -168,23 +176,65 @@ class Pipeline:
 
         return metric_table(drained, attempt=self.attempt)
 
-    def _write_chunk(self, stream: str, table: pa.Table) -> None:
-        from wanllmdb.ingest.chunk import write_parquet
+    def _spool(self, write: Callable[[], bool]) -> bool:
+        """Run one spool write; a full disk makes it a no-op this time (it is tried again next flush)."""
+        try:
+            return write()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            self.disk.disk_full(exc)
+            return False
 
+    def _write_chunk(self, stream: str, table: pa.Table) -> bool:
+        """Encode and spool one chunk; on a full disk it is held in memory or dropped (``diskfull.py``)."""
+        from wanllmdb.ingest.chunk import encode_parquet
+
+        data = encode_parquet(table)
         seq = self._seq[stream]
-        self.rd.write_chunk(stream, self.attempt, seq, partial(write_parquet, table))
-        self._seq[stream] = seq + 1
+        if not self.disk.held:  # chunks held from earlier mean the disk was still full a moment ago
+            try:
+                self.rd.write_chunk(stream, self.attempt, seq, data)
+            except OSError as exc:
+                if not is_disk_full(exc):
+                    raise
+                self.disk.disk_full(exc)
+            else:
+                self._seq[stream] = seq + 1
+                self.disk.room_again()
+                return True
+        if self.disk.hold_or_drop(stream, seq, data, table.num_rows):
+            self._seq[stream] = seq + 1
+        return False
+
+    def _append_output(self, texts: list[str]) -> bool:
+        append_output(self.rd.path, texts)
+        return False  # the logs chunk already woke the uploader; output.log waits for finish
+
+    def _write_held(self) -> bool:
+        def write(chunk: HeldChunk) -> None:
+            self.rd.write_chunk(chunk.stream, self.attempt, chunk.seq, chunk.data)
+
+        self.disk.write_held(write)
+        self.disk.room_again()
+        return True
 
     def _write_ops(self) -> bool:
-        wrote = False
+        """Queued metadata ops into ops.jsonl in order; one that cannot be written (a full disk) stays
+        first in line for the next flush, with its number, so none is lost or reordered."""
         while True:
             try:
-                op, body = self._ops.get_nowait()
+                self._op_backlog.append(self._ops.get_nowait())
             except queue.Empty:
-                return wrote
+                break
+        wrote = False
+        while self._op_backlog:
+            op, body = self._op_backlog[0]
             self.rd.append_op(self.next_op, op, body)
+            self._op_backlog.pop(0)
             self.next_op += 1
             wrote = True
+        return wrote
 
     def _write_summary(self) -> bool:
         current = self.summary.as_dict()
@@ -215,8 +265,12 @@ class Pipeline:
             dest = self.rd.files / f.name
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(f".{dest.name}.tmp")
-            shutil.copyfile(f.src, tmp)
-            os.replace(tmp, dest)
+            try:
+                shutil.copyfile(f.src, tmp)
+                os.replace(tmp, dest)
+            except OSError:
+                tmp.unlink(missing_ok=True)  # a copy cut short by a full disk holds space the retry needs
+                raise
             f.mtime = mtime
             copied = True
         self._live = [f for f in self._live if f.policy == "live"]
@@ -233,11 +287,12 @@ class Pipeline:
         if self._flusher is not None:
             self._flusher.join()
         self.flush_once()
-        self._copy_files(final=True)
+        self._spool(partial(self._copy_files, final=True))
+        self.disk.give_up()  # chunks still held: the disk never had room again
         publish_output(self.rd.path, self.rd.files)
         if state_body is not None:
             self.submit_op("state", state_body)
-            self._write_ops()
+            self._spool(self._write_ops)
         if self.uploader is None:
             return False  # offline: finish() points at `wanllmdb sync`
         done = self._wait_uploads(deadline)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import random
 import secrets
 import threading
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, BinaryIO
 
-from wanllmdb.ingest.spool import RunDir, parse_chunk_name, sha256_file, sha256_stream
+from wanllmdb.ingest.spool import RunDir, is_disk_full, parse_chunk_name, sha256_file, sha256_stream
 from wanllmdb.rest import ApiError, RestClient, Transient, call_with_retry
 
 __all__ = ["Blob", "SpoolUploader"]
@@ -27,6 +28,8 @@ __all__ = ["Blob", "SpoolUploader"]
 log = logging.getLogger("wanllmdb")
 
 _TERMINAL = ("finished", "failed", "crashed")
+_CHUNK_KINDS = ("history", "system", "logs")
+_PUT_TRIES = 4  # per PUT, on its grant; then the batch's retry (with backoff) grants again
 
 
 @dataclass(frozen=True)
@@ -206,13 +209,13 @@ class SpoolUploader:
         if self.refused or self.create_refused:
             return False
         ops = self.pending_ops()
-        for op in [o for o in ops if o["op"] != "state"]:
+        for op in _coalesce_summaries([o for o in ops if o["op"] != "state"]):
             self._retry(partial(self._apply_op, op), deadline)
             if self.create_refused:
                 return False  # the run itself was refused: nothing else may go to a run of that id
         blobs = self.pending_blobs()
         for start in range(0, len(blobs), self.batch):
-            self._retry(partial(self._upload, blobs[start : start + self.batch]), deadline)
+            self._retry(partial(self._upload_left, blobs[start : start + self.batch]), deadline)
         if not self.pending_blobs():  # a closed run takes no uploads: the final state goes last
             for op in [o for o in ops if o["op"] == "state"]:
                 self._retry(partial(self._apply_op, op), deadline)
@@ -223,13 +226,25 @@ class SpoolUploader:
             return
         call_with_retry(fn, stop=self._stop, deadline=deadline, max_backoff_s=self.max_backoff_s)
 
+    def _record(self, **entry: Any) -> None:
+        """Note in the manifest that an item reached the server. On a full disk the line is skipped: this
+        process goes on from its own memory, and a later sync only sends the same bytes to the same key
+        again (the flusher has already warned that the disk is full)."""
+        try:
+            self.rd.mark_done(**entry)
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            log.debug("wanllmdb: manifest line %s not written: the disk is full", entry)
+
     def done_op(self, n: int) -> None:
-        self.rd.mark_done(op=n)
+        self._record(op=n)
         with self._lock:
             self._ops_done.add(n)
 
     def _apply_op(self, op: dict[str, Any]) -> None:
         n, kind, body = int(op["n"]), op["op"], op.get("body") or {}
+        numbers = op.get("merged") or [n]
         try:
             if kind == "create":
                 self.create(body)
@@ -253,10 +268,11 @@ class SpoolUploader:
                 "wanllmdb: server refused %s for run %s (%s); %s", kind, self.run_id, exc, self.refusal_note
             )
             with self._lock:
-                self._skipped.add(str(n))
+                self._skipped.update(str(m) for m in numbers)
             self.create_refused = self.create_refused or kind == "create"
             return
-        self.done_op(n)
+        for m in numbers:
+            self.done_op(m)
 
     def create(self, body: dict[str, Any], *, replay: bool = True) -> dict[str, Any]:
         """Ensure the project, then create (or resume) the run; init() calls it with replay=False."""
@@ -286,13 +302,58 @@ class SpoolUploader:
                     raise
             raise
 
+    def _upload_left(self, blobs: list[Blob]) -> None:
+        """Upload what of ``blobs`` is still pending: a batch retried after one PUT failed sends only the
+        rest. (Sending the whole batch again meant that with S3 answering 503 SlowDown to 10% of PUTs, a
+        batch of 100 almost never got through in one go, and so never finished.)"""
+        left = [b for b in blobs if self._left(b)]
+        if left:
+            self._upload(left)
+
+    def _left(self, blob: Blob) -> bool:
+        with self._lock:
+            if _skip_name(blob) in self._skipped:
+                return False
+            if blob.kind == "file":
+                return self._files_done.get(blob.name) != blob.sha256
+            if blob.kind == "media":
+                return blob.name not in self._media_done
+            return blob.name not in self._chunks_done
+
     def _upload(self, blobs: list[Blob]) -> None:
         with contextlib.ExitStack() as opened:
             prepared = []
+            sound = []
             for blob in blobs:
                 item, body, sha = blob.item(self.rd)
-                prepared.append((item, opened.enter_context(body), sha))
-            self._upload_prepared(blobs, prepared)
+                opened.enter_context(body)
+                if blob.kind in _CHUNK_KINDS and self._quarantined(blob, item):
+                    continue
+                sound.append(blob)
+                prepared.append((item, body, sha))
+            if sound:
+                self._upload_prepared(sound, prepared)
+
+    def _quarantined(self, blob: Blob, item: dict[str, Any]) -> bool:
+        """A chunk whose bytes differ from the checksum recorded when it was written (truncated, or
+        damaged on disk) is moved aside, never uploaded: in the lake it would be rows no reader can
+        parse, and compaction stops in front of a chunk it cannot read."""
+        recorded = self.rd.chunk_checksum(blob.name)
+        if recorded is None or recorded == (item["sha256"], item["size"]):
+            return False
+        where = self.rd.quarantine_chunk(blob.name)
+        log.warning(
+            "wanllmdb: chunk %s is damaged: it has %d bytes (sha256 %s) but was written with %d bytes "
+            "(sha256 %s). Moved to %s and not uploaded; the rows in it are lost, the run's other chunks "
+            "are not affected.",
+            self.rd.chunks / blob.name,
+            item["size"],
+            item["sha256"][:16],
+            recorded[1],
+            recorded[0][:16],
+            where,
+        )
+        return True  # out of chunks/, so no longer pending: a retry of the batch cannot send it
 
     def _upload_prepared(
         self, blobs: list[Blob], prepared: list[tuple[dict[str, Any], BinaryIO, str]]
@@ -325,18 +386,18 @@ class SpoolUploader:
                 return
 
         def put(i: int) -> None:
-            self.client.put_blob(grants[i], prepared[i][1], size=prepared[i][0]["size"])
+            self._put(grants[i], prepared[i][1], prepared[i][0]["size"])
             blob = blobs[i]
             if blob.kind == "file":
-                self.rd.mark_done(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))
+                self._record(file=blob.name, sha256=prepared[i][2], key=grants[i].get("key"))
                 with self._lock:
                     self._files_done[blob.name] = prepared[i][2]
             elif blob.kind == "media":
-                self.rd.mark_done(media=blob.name, key=grants[i].get("key"))
+                self._record(media=blob.name, key=grants[i].get("key"))
                 with self._lock:
                     self._media_done.add(blob.name)
             else:
-                self.rd.mark_done(chunk=blob.name, key=grants[i].get("key"))
+                self._record(chunk=blob.name, key=grants[i].get("key"))
                 with self._lock:
                     self._chunks_done.add(blob.name)
             if self.on_progress is not None:
@@ -349,6 +410,24 @@ class SpoolUploader:
         else:
             for i in range(len(blobs)):
                 put(i)
+
+    def _put(self, grant: dict[str, Any], body: BinaryIO, size: int) -> None:
+        """One PUT, tried again in place (same grant) a few times when the store answers 5xx/429 (S3's
+        503 SlowDown) or the connection drops; after that the batch retry asks for fresh grants."""
+        tries = 0
+        while True:
+            try:
+                self.client.put_blob(grant, body, size=size)
+                return
+            except Transient as exc:
+                tries += 1
+                if tries >= _PUT_TRIES or self._stop.is_set():
+                    raise
+                wait = random.uniform(0, min(self.max_backoff_s, 0.1 * 2**tries))
+                if exc.retry_after is not None:
+                    wait = max(wait, min(exc.retry_after, self.max_backoff_s))
+                if self._stop.wait(wait):
+                    raise
 
     def _reopen(self) -> None:
         if self.project_id is None:
@@ -371,6 +450,23 @@ class SpoolUploader:
             self.refused = True
             return True
         return False
+
+
+def _coalesce_summaries(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive summary ops as one: the server merges a summary patch key by key (later keys win), so
+    one PATCH of the merged dict leaves the same summary as sending each. A live run has one pending
+    per flush; a backlog (the server was away or slow, or `wanllmdb sync` of an offline run) had one
+    PATCH per flush to send, each a run-item transaction on the server."""
+    out: list[dict[str, Any]] = []
+    for op in ops:
+        last = out[-1] if out else None
+        if op["op"] == "summary" and last is not None and last["op"] == "summary":
+            merged = {**last["body"]["summary"], **((op.get("body") or {}).get("summary") or {})}
+            numbers = [*(last.get("merged") or [last["n"]]), op["n"]]
+            out[-1] = {"n": op["n"], "op": "summary", "body": {"summary": merged}, "merged": numbers}
+        else:
+            out.append(op)
+    return out
 
 
 def _skip_name(blob: Blob) -> str:

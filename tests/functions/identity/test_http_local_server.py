@@ -123,6 +123,19 @@ def test_mutations_are_audited_with_request_id_and_filterable(server: LocalServe
     ).json()["next_cursor"]
 
 
+def test_heartbeats_are_audited_only_when_refused(server: LocalServer) -> None:
+    url, admin = server.url, bearer(admin_key(server))
+    project = httpx.post(f"{url}/api/projects", json={"name": "pings"}, headers=admin).json()["id"]
+    run = httpx.post(f"{url}/api/projects/{project}/runs", json={"id": "ping1"}, headers=admin).json()["id"]
+    for _ in range(3):
+        assert httpx.post(f"{url}/api/runs/{run}/heartbeat", headers=admin).status_code == 200
+    assert httpx.post(f"{url}/api/runs/{run}/heartbeat").status_code == 401
+    entries = httpx.get(
+        f"{url}/api/audit", params={"action": "POST /api/runs/{run_id}/heartbeat"}, headers=admin
+    ).json()["items"]
+    assert [e["status"] for e in entries] == [401]
+
+
 def test_open_sign_up_on_every_interface_is_warned_about_at_start(tmp_path: Path) -> None:
     env = {"WANLLMDB_OPEN_SIGNUP": "true", "WANLLMDB_HOST": "0.0.0.0"}
     server = start_local_server(tmp_path / "data", env=env)

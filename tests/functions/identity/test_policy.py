@@ -99,6 +99,7 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "reader",
         # Read-scoped keys: which requests change state (POST queries do not).
         "READ_ONLY_POSTS",
+        "REPORT_LINK_HEADER",
         "changes_state",
         # What a user's roles give, for users who are not the caller (a registry's reviewers).
         "entity_permissions_of",
@@ -117,6 +118,8 @@ def test_the_auth_and_policy_surface_other_services_build_on_is_pinned() -> None
         "permissions_of",
         # Resource-level grants (runs, artifact collections, reports) and whose activity feed an entity feeds.
         "GRANT_KINDS",
+        # What a report's share link lets its holder read in the report's project.
+        "LINK_READ_PERMISSIONS",
         "Grant",
         "ResourceRef",
         # A resource's own audience (a report's visibility, a draft's owner) in place of the project's rules.

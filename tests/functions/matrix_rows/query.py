@@ -79,6 +79,11 @@ def _compare(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call(f"/api/projects/{ctx.project_id(case)}/metrics/query", json=body)
 
 
+def _batch(ctx: Ctx, actor: str | None, case: str) -> Call:
+    params = {"runs": _run_with_metrics(ctx, case), "keys": "loss"}
+    return Call(f"/api/projects/{ctx.project_id(case)}/metrics/batch", params=params)
+
+
 def _export(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call(f"/api/projects/{ctx.project_id(case)}/export", json={"runs": [_run_with_metrics(ctx, case)]})
 
@@ -124,6 +129,7 @@ ROWS = [
     ),
     Row("POST", "/api/projects/{project_id}/tables/join", READ, _join, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
+    Row("GET", "/api/projects/{project_id}/metrics/batch", READ, _batch, cases=PROJECT_CASES),
     # Writes an export object: a key even for a public project.
     Row("POST", "/api/projects/{project_id}/export", project_rule(READERS), _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.

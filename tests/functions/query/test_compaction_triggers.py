@@ -151,3 +151,27 @@ def test_the_same_job_for_two_lakes_is_two_jobs(tmp_path: Path) -> None:
     release.set()
     worker.join()
     assert [[c.high for _, c in list_stream(b, P, R, "history").compacted] for b in lakes] == [[{0: 1}]] * 2
+
+
+def test_a_burst_of_run_changes_rebuilds_the_run_index_once_per_spell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each rebuild reads every run of the project: 50 runs created at once used to rebuild it back
+    to back, 50 times, on the one worker thread that compaction needs too."""
+    from wanllmdb_functions.compaction import jobs
+
+    started: list[float] = []
+    monkeypatch.setattr(jobs, "write_run_index", lambda *_: started.append(time.monotonic()))
+    worker = CompactionWorker(index_every_s=0.5)
+    blobs, items = _blobs(tmp_path), object()
+    submitted = time.monotonic()
+    worker.submit_index(items, blobs, P)  # type: ignore[arg-type]
+    worker.join()
+    assert len(started) == 1 and started[0] - submitted < 0.4  # a change after a quiet spell: at once
+    for _ in range(50):
+        worker.submit_index(items, blobs, P)  # type: ignore[arg-type]
+        worker.submit_index(items, blobs, "another-project")  # type: ignore[arg-type]
+    worker.join()
+    # one more rebuild of P after its spell (the burst merged into it), and one of the other project
+    assert len(started) == 3
+    assert max(started) - started[0] >= 0.5

@@ -235,3 +235,36 @@ def test_query_handler_serves_a_runs_console_logs(stack: Stack) -> None:
     response = query.handler(event, LambdaContext())
     assert response["statusCode"] == 200, response["body"]
     assert [line["text"] for line in json.loads(response["body"])["lines"]] == ["hello from lambda"]
+
+
+def test_query_handler_passes_the_batch_routes_caching_headers_and_its_arrow_bytes(stack: Stack) -> None:
+    import base64
+
+    import polars as pl
+
+    from wanllmdb_functions.handlers import query
+
+    _fresh(query)
+    put_chunk(
+        stack.blobs, stack.project_id, stack.run_id, seq=0, steps=list(range(50)), values={"loss": [1.0] * 50}
+    )
+    event = _event("apigw_v2_get_run_metrics.json", {"RUN_ID": stack.run_id, "API_KEY": stack.key})
+    path = f"/api/projects/{stack.project_id}/metrics/batch"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["routeKey"] = event["requestContext"]["routeKey"] = "GET /api/projects/{id}/metrics/batch"
+    event["rawQueryString"] = f"runs={stack.run_id}&keys=loss&buckets=10"
+    event["queryStringParameters"] = {"runs": stack.run_id, "keys": "loss", "buckets": "10"}
+    response = query.handler(event, LambdaContext())
+    assert response["statusCode"] == 200, response["body"]
+    headers = response["headers"]
+    assert headers["cache-control"] == "private, no-cache" and "Accept" in headers["vary"]
+    assert sum(json.loads(response["body"])["runs"][stack.run_id]["series"]["loss"]["buckets"]["count"]) == 50
+    event["headers"]["if-none-match"] = headers["etag"]
+    assert query.handler(event, LambdaContext())["statusCode"] == 304
+    del event["headers"]["if-none-match"]
+    event["headers"]["accept"] = "application/vnd.apache.arrow.stream"
+    arrow = query.handler(event, LambdaContext())
+    assert arrow["statusCode"] == 200 and arrow["isBase64Encoded"] is True
+    assert arrow["headers"]["etag"] != headers["etag"]
+    table = pl.read_ipc_stream(io.BytesIO(base64.b64decode(arrow["body"])))
+    assert table.get_column("key").to_list() == ["loss"] and sum(table.get_column("count")[0]) == 50

@@ -13,6 +13,8 @@ from tests.lake_chunks import METRIC_SCHEMA as ARROW_SCHEMA
 from tests.lake_chunks import put_chunk
 from tools.glue_table import GLUE_TABLE_PATH, LAKE_SCHEMA_PATH, render
 from wanllmdb_functions.compaction.compactor import compact_stream
+from wanllmdb_functions.lake.keys import lod_key, parse_compacted
+from wanllmdb_functions.lake.lod import LEVELS, LOD_SCHEMA
 from wanllmdb_functions.lake.schema import METRIC_SCHEMA
 from wanllmdb_functions.ports import BlobStore
 
@@ -48,3 +50,23 @@ def test_compacted_file_keeps_the_lake_columns_and_types(blobs: BlobStore, tmp_p
     # Polars writes Arrow's large_string / uint32 dictionary indices: the same Parquet UTF8 column.
     assert pa.types.is_string(schema.field("ref").type) or pa.types.is_large_string(schema.field("ref").type)
     assert pa.types.is_dictionary(schema.field("key").type)
+
+
+def test_pyramid_schema_matches_lake_schema_and_the_written_file(blobs: BlobStore, tmp_path: Path) -> None:
+    assert list(LOD_SCHEMA) == [c["name"] for c in LAKE["lod_columns"]]
+    assert list(LEVELS) == LAKE["lod_levels"]
+    put_chunk(blobs, "p", "r", seq=0, steps=[0, 1], values={"a": [1.0, 2.0]})
+    key = compact_stream(blobs, "p", "r", "history").key
+    coverage = parse_compacted(key or "")
+    assert coverage is not None
+    path = tmp_path / "lod.parquet"
+    path.write_bytes(blobs.get(lod_key("p", "r", "history", coverage)))
+    schema = pq.read_schema(path)
+    assert schema.names == [c["name"] for c in LAKE["lod_columns"]]
+    arrow = {"int64": pa.int64(), "float64": pa.float64()}
+    for column in LAKE["lod_columns"]:
+        field = schema.field(column["name"])
+        if column["arrow"] in arrow:
+            assert field.type == arrow[column["arrow"]], column["name"]
+        else:
+            assert pa.types.is_dictionary(field.type), column["name"]

@@ -120,3 +120,31 @@ def test_an_expired_link_is_not_found(team: Team) -> None:
     assert too_short.status_code == 422
     assert team.anonymous("GET", "/shared/reports/wlr_not-a-real-token").status_code == 404
     # Expiry itself, on a frozen clock: test_report_service.py test_a_link_is_not_found_once_expired.
+
+
+def test_a_view_link_reads_the_runs_its_panels_draw_and_nothing_more(team: Team) -> None:
+    """Without this, a view link (and the PDF export's own link) drew every panel of a private
+    project's report as "project not found"."""
+    report = published(team.member, team.project, spec=spec_of(paragraph("p1", "one")))
+    links = f"/reports/{report['id']}/share-links"
+    link = team.member.request("POST", links, json={"access": "view", "expires_in_s": 3600}).json()
+    with_link = {"X-Report-Link": link["token"]}
+    runs = f"/projects/{team.project}/runs"
+    assert team.anonymous("GET", runs).status_code == 404
+    assert team.anonymous("GET", runs, headers=with_link).status_code == 200
+    assert team.outsider.request("GET", runs).status_code == 404
+    assert team.outsider.request("GET", runs, headers=with_link).status_code == 200
+    # runs only: the project's reports stay behind their own rules, and nothing may be written
+    listed = team.anonymous("GET", f"/projects/{team.project}/reports", headers=with_link)
+    assert listed.status_code == 200 and listed.json()["reports"] == [], listed.text
+    made = team.outsider.request(
+        "POST", f"/projects/{team.project}/runs", json={"id": "linkrun1"}, headers=with_link
+    )
+    assert made.status_code in (403, 404), made.text
+    # another project is not opened by a link to a report elsewhere
+    other = team.admin.project()
+    assert team.outsider.request("GET", f"/projects/{other}/runs", headers=with_link).status_code == 404
+    # revoked: the link reads nothing at once, and says so
+    assert team.member.request("DELETE", f"{links}/{link['id']}").status_code == 204
+    gone = team.anonymous("GET", runs, headers=with_link)
+    assert gone.status_code == 404 and gone.json()["error"]["field"] == "token"

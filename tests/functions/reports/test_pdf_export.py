@@ -1,11 +1,14 @@
-"""PDF export end to end: a report with 10 live line panels over a logged run, exported by the real
-local server (serving the built dashboard, web/dist) through headless Chromium; the pages are read back
-with pdftoppm and every panel's line is there."""
+"""PDF and pictured-markdown exports end to end: a report with 10 live line panels over a logged run,
+exported by the real local server (serving the built dashboard, web/dist) through headless Chromium;
+the PDF's pages are read back with pdftoppm, and the zip's pictures one by one, and every panel's line
+is there."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,20 +43,21 @@ def api(server: LocalServer, method: str, path: str, **kwargs: Any) -> httpx.Res
     return httpx.request(method, f"{server.url}/api{path}", headers=headers, timeout=120, **kwargs)
 
 
-def saturated_pixels(pdf: bytes, folder: Path) -> int:
-    """Pixels of strong colour (chart lines; text, axes and grid lines are grey) over every page."""
+def coloured_pixels(picture: Path | io.BytesIO) -> int:
+    """Pixels of strong colour (chart lines; text, axes and grid lines are grey) in one picture."""
     from PIL import Image
 
+    colours = Image.open(picture).convert("RGB").getcolors(maxcolors=1 << 24) or []
+    return sum(count for count, (r, g, b) in colours if max(r, g, b) - min(r, g, b) > 80)
+
+
+def saturated_pixels(pdf: bytes, folder: Path) -> int:
+    """Pixels of strong colour over every page of the PDF."""
     (folder / "report.pdf").write_bytes(pdf)
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", str(folder / "report.pdf"), str(folder / "page")], check=True
     )
-    total = 0
-    for page in sorted(folder.glob("page*.png")):
-        for count, (r, g, b) in Image.open(page).convert("RGB").getcolors(maxcolors=1 << 24) or []:
-            if max(r, g, b) - min(r, g, b) > 80:
-                total += count
-    return total
+    return sum(coloured_pixels(page) for page in sorted(folder.glob("page*.png")))
 
 
 def report_with_panels(server: LocalServer, tmp_path: Path, metrics: list[str]) -> dict[str, Any]:
@@ -102,7 +106,33 @@ def test_a_report_with_ten_live_panels_prints_with_every_panel_drawn(
     assert response.headers["content-disposition"] == 'attachment; filename="Ten-panels.pdf"'
     # Ten drawn lines, each hundreds of pixels at 60 dpi; panels printed before drawing have none.
     assert saturated_pixels(response.content, tmp_path) > PANELS * 150
+    # and the colour is the lines, not an error banner over empty panels: the export's own link
+    # reads the report's private project (it once printed "project not found" over ten blanks)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "not found" not in text and "No data" not in text, text
     # The export's own view link is gone once printed: none is left behind in the report's links.
+    assert api(server, "GET", f"/reports/{report['id']}/share-links").json()["links"] == []
+
+
+def test_the_markdown_zip_holds_a_drawn_picture_of_every_panel(server: LocalServer, tmp_path: Path) -> None:
+    metrics = [f"z{i}" for i in range(4)]
+    report = report_with_panels(server, tmp_path, metrics)
+    response = api(server, "GET", f"/reports/{report['id']}/export", params={"format": "zip"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"] == 'attachment; filename="Ten-panels.zip"'
+    zipped = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(zipped.namelist()) == ["Ten-panels.md"] + [f"panels/p{i}.png" for i in range(4)]
+    markdown = zipped.read("Ten-panels.md").decode()
+    assert markdown.startswith('---\ntitle: "Ten panels"')
+    assert "# Ten panels" in markdown
+    for i, key in enumerate(metrics):
+        assert f"![{key}](panels/p{i}.png)" in markdown
+        # each picture is its panel, drawn: a line of strong colour, not an empty frame
+        assert coloured_pixels(io.BytesIO(zipped.read(f"panels/p{i}.png"))) > 150, key
+    assert "wanllmdb-panels" not in markdown
     assert api(server, "GET", f"/reports/{report['id']}/share-links").json()["links"] == []
 
 

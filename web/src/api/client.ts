@@ -19,10 +19,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // A 401 from these is their answer (wrong password, spent refresh token), not an expired session.
 const SIGN_IN_PATHS = new Set(["/api/auth/login", "/api/auth/register", "/api/auth/refresh"]);
 
+let reportLink: string | null = null;
+
+/** While a shared report is open, its link's token rides with every request: the server lets it
+ * read the runs the report's panels draw (on read routes only), so a view link needs no account. */
+export function setReportLink(token: string | null): void {
+  reportLink = token;
+}
+
 /** The session cookies ride along by themselves; requests that change things echo the CSRF token. */
 function withCsrf(request: Request): Request {
   const token = csrfToken();
   if (token && !SAFE_METHODS.has(request.method)) request.headers.set("X-CSRF-Token", token);
+  if (reportLink) request.headers.set("X-Report-Link", reportLink);
   return request;
 }
 

@@ -2017,6 +2017,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/metrics/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Batch Metrics
+         * @description Many runs x many keys on one x axis (a workspace section) in one answer, as JSON or Arrow.
+         */
+        get: operations["batch_metrics_api_projects__project_id__metrics_batch_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/export": {
         parameters: {
             query?: never;
@@ -2304,27 +2324,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/reports/{report_id}/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export Report
-         * @description The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks),
-         *     or as a PDF printed by headless Chromium once every panel has drawn.
-         */
-        get: operations["export_report_api_reports__report_id__export_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/reports/{report_id}/versions": {
         parameters: {
             query?: never;
@@ -2594,6 +2593,28 @@ export interface paths {
          * @description The client left: its presence goes at once.
          */
         delete: operations["delete_collab_presence_api_reports__report_id__collab_presence__client_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{report_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Report
+         * @description The report as markdown (text blocks losslessly, panel grids as `wanllmdb-panels` JSON blocks,
+         *     which import back), as a PDF printed by headless Chromium once every panel has drawn, or as a zip
+         *     of markdown whose panel grids are PNG pictures of the drawn panels (to read, not to import).
+         */
+        get: operations["export_report_api_reports__report_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3151,6 +3172,46 @@ export interface components {
              * @description metric_threshold only
              */
             value?: number | null;
+        };
+        /** BatchResponse */
+        BatchResponse: {
+            /** X */
+            x: string;
+            /** Stream */
+            stream: string;
+            /** Buckets */
+            buckets: number;
+            /** Min */
+            min: number | null;
+            /** Max */
+            max: number | null;
+            /** Fields */
+            fields: string[];
+            /** Runs */
+            runs: {
+                [key: string]: components["schemas"]["BatchRun"];
+            };
+            /**
+             * Missing
+             * @default []
+             */
+            missing: string[];
+        };
+        /** BatchRun */
+        BatchRun: {
+            /** State */
+            state: string;
+            /** Last Step */
+            last_step: number | null;
+            /** Series */
+            series: {
+                [key: string]: components["schemas"]["SeriesOut"];
+            };
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings: string[];
         };
         /** BestParams */
         BestParams: {
@@ -20745,6 +20806,131 @@ export interface operations {
             };
         };
     };
+    batch_metrics_api_projects__project_id__metrics_batch_get: {
+        parameters: {
+            query: {
+                /** @description run ids, comma-separated or repeated */
+                runs: string[];
+                /** @description metric keys, one keys= per key (taken verbatim) */
+                keys: string[];
+                /** @description step, ts or a metric */
+                x?: string;
+                /** @description 1..10000; runs x keys x buckets at most 1,000,000 */
+                buckets?: number;
+                /** @description lowest x to include (zoom) */
+                min?: number | null;
+                /** @description highest x to include (zoom) */
+                max?: number | null;
+                /** @description history or system metrics */
+                stream?: "history" | "system";
+                /** @description newer steps only */
+                after_step?: number | null;
+                /** @description bucket fields to send, comma-separated */
+                fields?: string;
+            };
+            header?: {
+                accept?: string | null;
+                "if-none-match"?: string | null;
+            };
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                    "application/vnd.apache.arrow.stream": unknown;
+                };
+            };
+            /** @description unchanged since the ETag in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     export_project_api_projects__project_id__export_post: {
         parameters: {
             query?: never;
@@ -22603,103 +22789,6 @@ export interface operations {
             };
         };
     };
-    export_report_api_reports__report_id__export_get: {
-        parameters: {
-            query?: {
-                format?: "md" | "pdf";
-            };
-            header?: never;
-            path: {
-                report_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the report as a markdown or a PDF file */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/markdown": unknown;
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description unauthenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description invalid */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     list_versions_api_reports__report_id__versions_get: {
         parameters: {
             query?: never;
@@ -24267,6 +24356,104 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_report_api_reports__report_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "md" | "pdf" | "zip";
+            };
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the report as a markdown file, a PDF, or a zip of markdown with PNG panels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": unknown;
+                    "application/pdf": unknown;
+                    "application/zip": unknown;
+                };
             };
             /** @description invalid */
             400: {

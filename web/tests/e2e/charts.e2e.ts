@@ -151,6 +151,8 @@ describe.skipIf(!bin)("charts show the data", () => {
   });
 
   it("plots a key with a step_metric against it by default", async () => {
+    // A section loads when it is scrolled to.
+    await page.locator('[data-section="val"]').scrollIntoViewIfNeeded();
     const p = panel("val/loss");
     await p.locator(".uplot[data-drawn]").waitFor();
     expect(await p.locator(".metric-panel").getAttribute("data-x")).toBe("metric:epoch");

@@ -146,3 +146,20 @@ export async function signIn(page: Page, server: Server, seeded: { username: str
   await page.click("button[type=submit]");
   await page.getByRole("heading", { name: "Projects" }).waitFor();
 }
+
+/** Calls the API from the signed-in page, with its cookies and CSRF token, as the app does. */
+export async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = document.cookie.split("; ").find((c) => c.startsWith("wl_csrf="))?.slice(8) ?? "";
+      const r = await fetch(`/api${path}`, {
+        method,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": decodeURIComponent(csrf) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+      return r.json();
+    },
+    { method, path, body },
+  ) as Promise<T>;
+}

@@ -8,27 +8,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { findServerCommand, launchChromium, seed, type Seeded, type Server, signIn, startServer, watchedPage, WEB_DIST } from "./harness";
+import { callApi, findServerCommand, launchChromium, seed, type Seeded, type Server, signIn, startServer, watchedPage, WEB_DIST } from "./harness";
 
 const bin = findServerCommand();
 if (!bin) console.warn("\n!! WEB E2E SKIPPED (reports): no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
-
-/** Calls the API from the signed-in page, with its cookies and CSRF token, as the app does. */
-async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = document.cookie.split("; ").find((c) => c.startsWith("wl_csrf="))?.slice(8) ?? "";
-      const r = await fetch(`/api${path}`, {
-        method,
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": decodeURIComponent(csrf) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-      return r.json();
-    },
-    { method, path, body },
-  ) as Promise<T>;
-}
 
 interface Report {
   id: string;

@@ -1,19 +1,24 @@
-// Comment threads beside a report, each anchored to a block: start one on the focused block, reply,
-// resolve and re-open. "@username" in a body notifies that user (the server decides who may hear).
-// Typing "@" offers the report's mentionable people.
+// Comment threads beside a report, each anchored to a block or a text range in it: start one on the
+// focused block or the selected text, reply, resolve and re-open; a thread's quote shows where it is.
+// "@username" in a body notifies that user (the server decides who may hear). Typing "@" offers
+// the report's mentionable people.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ErrorBanner, Loading } from "../../components/status";
-import { createThread, mentionable, replyToThread, resolveThread, type Thread } from "./api";
+import { createThread, mentionable, replyToThread, resolveThread, type Anchor, type Thread } from "./api";
+import { hasRange } from "./comments/anchor";
 import { threadsQuery } from "./queries";
 
 interface Props {
   reportId: string;
-  /** The block a new thread anchors to (the focused one); null: pick a block first. */
-  blockId: string | null;
-  onFocusBlock?: (blockId: string) => void;
+  /** Where a new thread anchors: the focused block, or the text selected in it; null: pick a block first. */
+  anchor: Anchor | null;
+  /** Shows a thread's anchor in the report (scrolls to it and marks it). */
+  onShow?: (t: Thread) => void;
   canComment: boolean;
 }
+
+const short = (q: string) => (q.length > 80 ? `${q.slice(0, 80)}…` : q);
 
 /** A textarea that offers @-completions for the word being typed. */
 function MentionBox({ reportId, value, onChange, label }: { reportId: string; value: string; onChange: (v: string) => void; label: string }) {
@@ -35,16 +40,16 @@ function MentionBox({ reportId, value, onChange, label }: { reportId: string; va
   );
 }
 
-function ThreadCard({ reportId, t, onFocusBlock, canComment }: { reportId: string; t: Thread; onFocusBlock?: (id: string) => void; canComment: boolean }) {
+function ThreadCard({ reportId, t, onShow, canComment }: { reportId: string; t: Thread; onShow?: (t: Thread) => void; canComment: boolean }) {
   const qc = useQueryClient();
   const [reply, setReply] = useState("");
   const refresh = { onSuccess: () => qc.invalidateQueries({ queryKey: threadsQuery(reportId).queryKey }) };
   const send = useMutation({ mutationFn: () => replyToThread(reportId, t.id, reply.trim()), ...refresh, onSettled: () => setReply("") });
   const resolve = useMutation({ mutationFn: () => resolveThread(reportId, t.id, !t.resolved), ...refresh });
   return (
-    <li className={`report-thread${t.resolved ? " resolved" : ""}`} data-thread={t.id} data-anchor={t.anchor.block_id}>
-      <button className="report-thread-anchor small" onClick={() => onFocusBlock?.(t.anchor.block_id)} title="Show the block">
-        {t.anchor.quote ? `“${t.anchor.quote}”` : "On a block"}
+    <li className={`report-thread${t.resolved ? " resolved" : ""}`} data-thread={t.id} data-anchor={t.anchor.block_id} data-range={hasRange(t.anchor) || undefined}>
+      <button className="report-thread-anchor small" onClick={() => onShow?.(t)} title={t.anchor.quote ? "Show the text" : "Show the block"}>
+        {t.anchor.quote ? <span className="report-thread-quote">“{short(t.anchor.quote)}”</span> : "On a block"}
       </button>
       {t.comments.map((c) => (
         <div key={c.id} className="report-comment">
@@ -74,13 +79,13 @@ function ThreadCard({ reportId, t, onFocusBlock, canComment }: { reportId: strin
   );
 }
 
-export function CommentsSidebar({ reportId, blockId, onFocusBlock, canComment }: Props) {
+export function CommentsSidebar({ reportId, anchor, onShow, canComment }: Props) {
   const qc = useQueryClient();
   const threads = useQuery(threadsQuery(reportId));
   const [body, setBody] = useState("");
   const [showResolved, setShowResolved] = useState(false);
   const start = useMutation({
-    mutationFn: () => createThread(reportId, { block_id: blockId! }, body.trim()),
+    mutationFn: () => createThread(reportId, anchor!, body.trim()),
     onSuccess: () => {
       setBody("");
       void qc.invalidateQueries({ queryKey: threadsQuery(reportId).queryKey });
@@ -97,9 +102,14 @@ export function CommentsSidebar({ reportId, blockId, onFocusBlock, canComment }:
       </div>
       {canComment && (
         <div className="report-new-thread">
+          {anchor?.quote && (
+            <div className="small muted" data-testid="new-comment-quote">
+              On <span className="report-thread-quote">“{short(anchor.quote)}”</span>
+            </div>
+          )}
           <MentionBox reportId={reportId} value={body} onChange={setBody} label="New comment" />
-          <button className="btn btn-small" disabled={!blockId || !body.trim() || start.isPending} onClick={() => start.mutate()} title={blockId ? "Comment on the selected block" : "Select a block first"}>
-            Comment on block
+          <button className="btn btn-small" disabled={!anchor || !body.trim() || start.isPending} onClick={() => start.mutate()} title={anchor ? "Comment on the selected block or text" : "Select a block or some text first"}>
+            {anchor && hasRange(anchor) ? "Comment on selection" : "Comment on block"}
           </button>
           <ErrorBanner error={start.error} />
         </div>
@@ -110,7 +120,7 @@ export function CommentsSidebar({ reportId, blockId, onFocusBlock, canComment }:
       ) : (
         <ul className="report-threads">
           {shown.map((t) => (
-            <ThreadCard key={t.id} reportId={reportId} t={t} onFocusBlock={onFocusBlock} canComment={canComment} />
+            <ThreadCard key={t.id} reportId={reportId} t={t} onShow={onShow} canComment={canComment} />
           ))}
           {shown.length === 0 && <li className="muted small">No comments{showResolved ? "" : " open"}.</li>}
         </ul>

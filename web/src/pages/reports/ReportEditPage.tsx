@@ -9,6 +9,7 @@ import { Navigate, useParams } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { readSignedIn } from "../../auth/session";
 import { ErrorBanner, Loading } from "../../components/status";
+import type { Anchor } from "./api";
 import { seedDoc } from "./collab/provider";
 import { useCollab } from "./collab/useCollab";
 import { schemaExtensions } from "./editor/extensions";
@@ -61,7 +62,7 @@ export default function ReportEditPage() {
   // Fetched fresh: the editor starts from the current version (base_version of the next save).
   const q = useQuery({ ...reportQuery(reportId), staleTime: 0, refetchOnWindowFocus: false });
   const qc = useQueryClient();
-  const [focus, setFocus] = useState<string | null>(null);
+  const [anchor, setAnchor] = useState<Anchor | null>(null);
   const [comments, setComments] = useState(false);
   const [sharing, setSharing] = useState(false);
   if (!q.data || q.isFetching) return q.error ? <ErrorBanner error={q.error} onRetry={() => void q.refetch()} /> : <Loading what="Loading report" />;
@@ -75,7 +76,7 @@ export default function ReportEditPage() {
           key={r.id}
           report={r}
           onSaved={(saved) => qc.setQueryData(reportQuery(r.id).queryKey, saved)}
-          onBlockFocus={setFocus}
+          onAnchor={setAnchor}
           actions={
             <>
               <button className="btn" onClick={() => setComments(!comments)} aria-pressed={comments}>
@@ -87,7 +88,7 @@ export default function ReportEditPage() {
             </>
           }
         />
-        {comments && <CommentsSidebar reportId={r.id} blockId={focus} canComment />}
+        {comments && <CommentsSidebar reportId={r.id} anchor={anchor} canComment />}
       </div>
     </div>
   );

@@ -10,7 +10,8 @@ import { EditorContent, useEditor } from "@tiptap/react";
 import { DragHandle } from "@tiptap/extension-drag-handle-react";
 import { ApiError } from "../../api/client";
 import { ErrorBanner } from "../../components/status";
-import { getReport, mentionable, publishReport, saveReport, type Report } from "./api";
+import { getReport, mentionable, publishReport, saveReport, type Anchor, type Report } from "./api";
+import { editorAnchor } from "./comments/editorAnchor";
 import { editorExtensions, type CollabSession, type MentionUser } from "./editor/extensions";
 import { nodeViews } from "./editor/nodeViews";
 import { slashItems, type SlashItem } from "./editor/slashItems";
@@ -27,13 +28,13 @@ interface Props {
   onSaved?: (r: Report) => void;
   /** Extra controls for the header (comments, share). */
   actions?: React.ReactNode;
-  /** The block the caret is in, for comments anchored to it. */
-  onBlockFocus?: (blockId: string | null) => void;
+  /** Where a comment would anchor: the block the caret is in, with the text selected in it. */
+  onAnchor?: (anchor: Anchor | null) => void;
 }
 
 type Conflict = { theirs: Report | null };
 
-export default function ReportEditor({ report, collab, onSaved, actions, onBlockFocus }: Props) {
+export default function ReportEditor({ report, collab, onSaved, actions, onAnchor }: Props) {
   const [title, setTitle] = useState(report.title);
   const [base, setBase] = useState(report.version);
   const [state, setState] = useState(report.state);
@@ -45,10 +46,10 @@ export default function ReportEditor({ report, collab, onSaved, actions, onBlock
 
   const slash = useMemo(() => ({ items: slashItems(`${report.entity}/${report.project}`), store: new SuggestionStore<SlashItem>() }), [report.entity, report.project]);
   const mention = useMemo(() => ({ search: (q: string) => mentionable(report.id, q).then((r) => (Array.isArray(r) ? r : ((r as { users?: MentionUser[] }).users ?? []))), store: new SuggestionStore<MentionUser>() }), [report.id]);
-  const focusRef = useRef(onBlockFocus);
+  const anchorRef = useRef(onAnchor);
   useEffect(() => {
-    focusRef.current = onBlockFocus;
-  }, [onBlockFocus]);
+    anchorRef.current = onAnchor;
+  }, [onAnchor]);
 
   const editor = useEditor(
     {
@@ -59,11 +60,7 @@ export default function ReportEditor({ report, collab, onSaved, actions, onBlock
       shouldRerenderOnTransaction: false,
       editorProps: { attributes: { class: "report-doc report-doc-edit", "aria-label": "Report body" } },
       onUpdate: () => setDirty(true),
-      onSelectionUpdate: ({ editor: ed }) => {
-        const $from = ed.state.selection.$from;
-        const top = $from.depth > 0 ? $from.node(1) : ed.state.doc.nodeAt($from.pos);
-        focusRef.current?.((top?.attrs.blockId as string | undefined) ?? null);
-      },
+      onSelectionUpdate: ({ editor: ed }) => anchorRef.current?.(editorAnchor(ed.state)),
     },
     [collab, report.id],
   );

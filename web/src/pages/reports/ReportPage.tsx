@@ -1,14 +1,15 @@
 // /:entity/:project/reports/:reportId: the report read-only, with its comments beside it and,
 // for an editor, the way to edit, share and see its history. ?frozen=1 shows the panels as read
 // once (no polling), as the PDF export asks for.
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ErrorBanner, Loading } from "../../components/status";
-import { exportMarkdownUrl, setStar, type Report } from "./api";
+import { exportMarkdownUrl, setStar, type Anchor, type Report, type Thread } from "./api";
 import { CommentsSidebar } from "./CommentsSidebar";
+import { anchorRange } from "./comments/useCommentHighlights";
 import { reportEditHref, reportHistoryHref, reportsHref } from "./links";
-import { reportQuery, reportsKey } from "./queries";
+import { reportQuery, reportsKey, threadsQuery } from "./queries";
 import { ReportView } from "./ReportView";
 import { ShareDialog } from "./ShareDialog";
 import { useSignedIn } from "../../auth/useSignedIn";
@@ -42,13 +43,22 @@ export default function ReportPage() {
   const signedIn = useSignedIn();
   const [comments, setComments] = useState(true);
   const [sharing, setSharing] = useState(false);
-  const [focus, setFocus] = useState<string | null>(null);
+  // Where a new comment goes (a block, or the text selected in it), and the thread being looked at.
+  const [anchor, setAnchor] = useState<Anchor | null>(null);
+  const [active, setActive] = useState<string | null>(null);
+  const showComments = comments && !!signedIn;
+  const threads = useQuery({ ...threadsQuery(reportId), enabled: showComments });
+  const open = useMemo(() => (threads.data ?? []).filter((t) => !t.resolved), [threads.data]);
   const star = useMutation({ mutationFn: (r: Report) => setStar(r.id, !r.starred), onSettled: () => qc.invalidateQueries({ queryKey: reportsKey }) });
   if (!q.data) return q.error ? <ErrorBanner error={q.error} onRetry={() => void q.refetch()} /> : <Loading what="Loading report" />;
   const r = q.data;
-  const show = (id: string) => {
-    setFocus(id);
-    document.getElementById(`block-${id}`)?.scrollIntoView({ block: "center" });
+  const show = (t: Thread) => {
+    setAnchor({ block_id: t.anchor.block_id });
+    setActive(t.id);
+    const view = document.querySelector('[data-testid="report-view"]');
+    const range = view && anchorRange(view, t.anchor);
+    const target = range?.startContainer.parentElement ?? document.getElementById(`block-${t.anchor.block_id}`);
+    target?.scrollIntoView({ block: "center" });
   };
   return (
     <div className="page report-page">
@@ -83,18 +93,21 @@ export default function ReportPage() {
         <ReportView
           spec={r.spec}
           frozen={params.get("frozen") === "1"}
-          highlight={focus}
+          highlight={anchor?.block_id ?? null}
+          comments={showComments ? open : undefined}
+          activeComment={active}
+          onCommentSelection={showComments ? (a) => (setAnchor(a), setActive(null)) : undefined}
           blockAside={
-            comments && signedIn
+            showComments
               ? (id) => (
-                  <button className="icon-btn report-comment-btn" title="Comment on this block" aria-label="Comment on this block" onClick={() => setFocus(id)}>
+                  <button className="icon-btn report-comment-btn" title="Comment on this block" aria-label="Comment on this block" onClick={() => (setAnchor({ block_id: id }), setActive(null))}>
                     💬
                   </button>
                 )
               : undefined
           }
         />
-        {comments && signedIn && <CommentsSidebar reportId={r.id} blockId={focus} onFocusBlock={show} canComment />}
+        {showComments && <CommentsSidebar reportId={r.id} anchor={anchor} onShow={show} canComment />}
       </div>
     </div>
   );

@@ -2,7 +2,12 @@
 // blocks through marked + DOMPurify, panel grids live (polled while runs run, unless frozen). Once
 // every grid has drawn its panels the root gets data-report-ready="true" and window.__reportReady
 // is set: the PDF export (headless Chromium) prints only after that, so no chart is blank.
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+// Comment threads anchored to a text range are highlighted in place; selecting text inside one
+// block offers to comment on that range.
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { Anchor } from "./api";
+import { selectionInBlock } from "./comments/textRanges";
+import { useCommentHighlights, type Anchored } from "./comments/useCommentHighlights";
 import { PanelGrid } from "./panels/PanelGrid";
 import { CodeHighlight } from "./render/CodeHighlight";
 import { InlineText } from "./render/InlineText";
@@ -25,6 +30,59 @@ interface Props {
   blockAside?: (blockId: string) => ReactNode;
   /** The block to mark (a comment thread's anchor). */
   highlight?: string | null;
+  /** Comment threads whose text ranges are highlighted. */
+  comments?: readonly Anchored[];
+  /** The thread whose range is highlighted more strongly (the one being looked at). */
+  activeComment?: string | null;
+  /** Offers "Comment" on a text selection inside one block; called with its anchor. */
+  onCommentSelection?: (anchor: Anchor) => void;
+}
+
+const NO_COMMENTS: readonly Anchored[] = [];
+
+/** A "Comment" button above the text selected inside one block of `root`, while there is one. */
+function SelectionComment({ root, onComment }: { root: React.RefObject<HTMLElement | null>; onComment: (anchor: Anchor) => void }) {
+  const [pending, setPending] = useState<{ anchor: Anchor; top: number; left: number } | null>(null);
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const look = () => {
+      const anchor = selectionInBlock(el);
+      const sel = window.getSelection();
+      if (!anchor || !sel?.rangeCount) return setPending(null);
+      const box = sel.getRangeAt(0).getBoundingClientRect();
+      const at = el.getBoundingClientRect();
+      setPending({ anchor, top: box.top - at.top - 34, left: Math.max(0, box.left - at.left) });
+    };
+    // After the browser has updated the selection for this mouse or key event.
+    const later = () => setTimeout(look, 0);
+    const cleared = () => {
+      if (window.getSelection()?.isCollapsed) setPending(null);
+    };
+    el.addEventListener("mouseup", later);
+    el.addEventListener("keyup", later);
+    document.addEventListener("selectionchange", cleared);
+    return () => {
+      el.removeEventListener("mouseup", later);
+      el.removeEventListener("keyup", later);
+      document.removeEventListener("selectionchange", cleared);
+    };
+  }, [root]);
+  if (!pending) return null;
+  return (
+    <button
+      className="btn btn-small report-select-comment"
+      style={{ top: pending.top, left: pending.left }}
+      // Keeps the selection: a mousedown on a button would otherwise clear it before the click.
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={() => {
+        onComment(pending.anchor);
+        setPending(null);
+      }}
+    >
+      💬 Comment
+    </button>
+  );
 }
 
 function Items({ items, ordered, start }: { items: ListItem[]; ordered: boolean; start?: number }) {
@@ -122,7 +180,9 @@ function BlockBody({ b, all, frozen, onDrawn }: { b: Block; all: Block[]; frozen
   }
 }
 
-export function ReportView({ spec, frozen = false, blockAside, highlight }: Props) {
+export function ReportView({ spec, frozen = false, blockAside, highlight, comments = NO_COMMENTS, activeComment = null, onCommentSelection }: Props) {
+  const root = useRef<HTMLElement>(null);
+  useCommentHighlights(root, comments, activeComment, spec);
   const grids = useMemo(() => spec.blocks.filter((b) => b.type === "panel_grid").map((b) => b.id), [spec.blocks]);
   const [drawn, setDrawn] = useState<ReadonlySet<string>>(new Set());
   const onDrawn = useCallback((id: string) => setDrawn((s) => (s.has(id) ? s : new Set(s).add(id))), []);
@@ -134,7 +194,8 @@ export function ReportView({ spec, frozen = false, blockAside, highlight }: Prop
     };
   }, [ready]);
   return (
-    <article className={`report-doc report-width-${spec.width ?? "readable"}`} data-report-ready={ready ? "true" : "false"} data-testid="report-view">
+    <article ref={root} className={`report-doc report-width-${spec.width ?? "readable"}`} data-report-ready={ready ? "true" : "false"} data-testid="report-view">
+      {onCommentSelection && <SelectionComment root={root} onComment={onCommentSelection} />}
       {spec.blocks.map((b) => (
         <section key={b.id} id={`block-${b.id}`} className={`report-block${highlight === b.id ? " highlighted" : ""}`} data-block-id={b.id} data-block-type={b.type}>
           <BlockBody b={b} all={spec.blocks} frozen={frozen} onDrawn={onDrawn} />

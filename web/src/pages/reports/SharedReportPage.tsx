@@ -1,7 +1,9 @@
 // /shared/reports/:token: a report opened from a share link, read-only, with no account needed for
 // a view link. A revoked or expired link is the server's 404, shown as such.
+import { useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
+import { setReportLink } from "../../api/client";
 import { ErrorBanner, Loading } from "../../components/status";
 import { reportEditHref } from "./links";
 import { sharedReportQuery } from "./queries";
@@ -9,6 +11,10 @@ import { ReportView } from "./ReportView";
 
 export default function SharedReportPage() {
   const { token = "" } = useParams();
+  // Set while rendering, not in an effect: the panels' queries start in their own effects, which
+  // run before this page's.
+  setReportLink(token || null);
+  useEffect(() => () => setReportLink(null), [token]);
   const q = useQuery(sharedReportQuery(token));
   if (!q.data) return q.error ? <ErrorBanner error={q.error} /> : <Loading what="Loading report" />;
   const r = q.data;

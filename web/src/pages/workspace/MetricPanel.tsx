@@ -26,6 +26,8 @@ interface Props {
   line?: LineAgg;
   /** Called with the metric, so one stable function serves every panel (and memo holds). */
   onLine?: (metric: string, line: LineAgg) => void;
+  /** The runs' data has not been asked for or has not arrived yet: says so instead of "No data". */
+  pending?: boolean;
 }
 
 const xKindOf = (x: XAxis): XKind => (x === "ts" ? "time" : x === "relative" ? "seconds" : "number");
@@ -36,7 +38,7 @@ const xLabelOf = (x: XAxis) => (x === "ts" ? "Time" : x === "relative" ? "Relati
  * (min/max) and splices it in; a double click goes back to the whole run. A metric every run
  * logged once is a value panel, as in W&B; the legend lists only the runs that logged it.
  */
-export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x: viewX, xParam: viewXParam, smoothing, logY, line = "mean", onLine }: Props) {
+export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x: viewX, xParam: viewXParam, smoothing, logY, line = "mean", onLine, pending = false }: Props) {
   const x = panelAxis(runs, metric, viewX);
   const xParam = x === viewX ? viewXParam : xParamOf(x);
   // The zoomed range, with the x axis it was drawn on: another axis shows the whole run again.
@@ -74,9 +76,9 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
   const onReset = () => setZoom(null);
   const single = lineRuns.length > 0 && lineRuns.every((r) => r.series.x.length === 1);
   return (
-    <div className="metric-panel" data-metric={metric} data-zoomed={range ? "1" : "0"} data-loaded={lineRuns.length} data-x={x} data-line={line}>
+    <div className="metric-panel" data-metric={metric} data-zoomed={range ? "1" : "0"} data-loaded={lineRuns.length} data-x={x} data-line={line} data-pending={pending ? "1" : "0"}>
       {lineRuns.length === 0 ? (
-        <div className="panel-empty muted small">No data for the selected runs</div>
+        <div className="panel-empty muted small">{pending ? "Loading…" : "No data for the selected runs"}</div>
       ) : single ? (
         <ValuePanel runs={lineRuns} format={format} />
       ) : (
@@ -140,6 +142,7 @@ function samePanel(a: Props, b: Props): boolean {
     a.logY === b.logY &&
     a.line === b.line &&
     a.onLine === b.onLine &&
+    a.pending === b.pending &&
     a.runs.every((r) => a.data[r.id]?.[a.metric] === b.data[r.id]?.[b.metric])
   );
 }

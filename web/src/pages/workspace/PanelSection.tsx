@@ -20,13 +20,16 @@ interface Props {
   onLayout: (boxes: Record<string, PanelBox>) => void;
   onFullscreen: (id: string) => void;
   onRemove?: (id: string) => void;
+  /** A section not yet scrolled to: an empty box of about this height instead of its panels, so a
+   * page of many sections lays out only the ones seen. */
+  placeholderHeight?: number;
 }
 
 /**
  * A collapsible group of panels (one key prefix) laid out on a drag-and-resize grid as wide as the
  * page: panels the user has not moved share each row evenly (fewer, wider ones on a narrow window).
  */
-export function PanelSection({ title, panels, layout, collapsed, onToggle, onLayout, onFullscreen, onRemove }: Props) {
+export function PanelSection({ title, panels, layout, collapsed, onToggle, onLayout, onFullscreen, onRemove, placeholderHeight }: Props) {
   const { width, containerRef, mounted } = useContainerWidth();
   const perRow = panelsPerRow(width, panels.length);
   const keep = (l: Layout) => onLayout(Object.fromEntries(l.map((b) => [b.i, { x: b.x, y: b.y, w: b.w, h: b.h }])));
@@ -37,7 +40,8 @@ export function PanelSection({ title, panels, layout, collapsed, onToggle, onLay
         <span className={`caret${collapsed ? "" : " open"}`}>▸</span>
         {title} <span className="muted small">{panels.length}</span>
       </button>
-      {!collapsed && (
+      {!collapsed && placeholderHeight !== undefined && <div className="ws-section-placeholder" style={{ height: placeholderHeight }} />}
+      {!collapsed && placeholderHeight === undefined && (
         <div ref={containerRef}>
           {mounted && (
             <ReactGridLayout

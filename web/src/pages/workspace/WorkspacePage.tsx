@@ -19,12 +19,16 @@ import { CustomPanel } from "./CustomPanel";
 import { GroupByControl } from "./GroupByControl";
 import { GroupPanel } from "./GroupPanel";
 import { MediaSectionsLoader } from "./MediaSectionsLoader";
+import { FullscreenPanel } from "./FullscreenPanel";
 import { MetricPanel } from "./MetricPanel";
+import { MetricSection } from "./MetricSection";
 import { PanelSection, type PanelDef } from "./PanelSection";
 import { RunSelector } from "./RunSelector";
 import { groupKeys } from "./sections";
 import { useGroupBands } from "./useGroupBands";
-import { useMetricData } from "./useMetricData";
+import type { RunSeries } from "./useMetricData";
+import { useRunStates } from "./useRunStates";
+import { useSectionGate } from "./sectionGate";
 import { ViewBar } from "./ViewBar";
 import { BrushChip } from "./charts/BrushChip";
 import { useBrushed, useChartContext } from "./charts/useChartContext";
@@ -159,8 +163,9 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     [selected, mediaQ.byIndex],
   );
   const xParam = view.x === "step" ? "step" : view.x === "ts" || view.x === "relative" ? "ts" : view.x.slice(7);
-  const metrics = useMetricData(selected, keys, xParam);
-  const live = metrics.live;
+  // Each metric section loads its own series while it is on screen (MetricSection); the run states
+  // say which runs are live and polled for new steps.
+  const { isLive, live } = useRunStates(selected);
   // Grouped, each chart draws one line per group: its mean and band over the group's selected runs.
   const groupBy = only ? "" : view.groupBy;
   const selectedIds = useMemo(() => selected.map((r) => r.id), [selected]);
@@ -197,7 +202,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
       setView((v) => ({ ...v, panelConfig: { ...v.panelConfig, [section]: { ...v.panelConfig[section], slider } } })),
     [],
   );
-  const linePanel = (k: string): PanelDef => ({
+  const linePanel = (k: string, data: RunSeries, pending: boolean): PanelDef => ({
     id: `line:${k}`,
     title: k,
     body: groupBy ? (
@@ -206,7 +211,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
       <MetricPanel
         metric={k}
         runs={selected}
-        data={metrics.data}
+        data={data}
         colors={colors}
         x={view.x}
         xParam={xParam}
@@ -214,6 +219,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
         logY={view.logY}
         line={view.panelConfig[`line:${k}`]?.line}
         onLine={setLine}
+        pending={pending}
       />
     ),
   });
@@ -224,11 +230,23 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     removable: true,
     body: <CustomPanel spec={c} allRuns={listedRuns} selected={selected} colors={colors} charts={charts} />,
   });
-  const sections: [string, PanelDef[]][] = [
-    ...(view.panels.length ? [["Panels", view.panels.map(customPanel)] as [string, PanelDef[]]] : []),
-    ...groupKeys(keys).map(([g, ks]) => [g, ks.map(linePanel)] as [string, PanelDef[]]),
-  ];
-  const fsPanel = fullscreen ? sections.flatMap(([, ps]) => ps).find((p) => p.id === fullscreen) : undefined;
+  const custom: [string, PanelDef[]][] = view.panels.length ? [["Panels", view.panels.map(customPanel)]] : [];
+  const metricSections = useMemo(() => groupKeys(keys), [keys]);
+  const gate = useSectionGate(useMemo(() => metricSections.map(([title]) => title), [metricSections]));
+  const fsPanel = fullscreen ? custom.flatMap(([, ps]) => ps).find((p) => p.id === fullscreen) : undefined;
+  const panelSection = ([title, panels]: [string, PanelDef[]]) => (
+    <PanelSection
+      key={title}
+      title={title}
+      panels={panels}
+      layout={view.layout}
+      collapsed={view.collapsed.includes(title)}
+      onToggle={() => toggleSection(title)}
+      onLayout={setLayout}
+      onFullscreen={setFullscreen}
+      onRemove={(id) => patch({ panels: view.panels.filter((p) => `custom:${p.id}` !== id) })}
+    />
+  );
 
   return (
     <div className={only ? "workspace workspace-run" : "workspace"}>
@@ -281,32 +299,16 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <AddPanel fields={fields} tables={charts.tables} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
           {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={openSaved} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
-        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? metrics.error ?? grouped.error} />
-        {metrics.warnings.length > 0 && (
-          <div className="warning-banner" role="status">
-            Some metric data could not be read and is missing from these charts: {metrics.warnings.join("; ")}
-          </div>
-        )}
+        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? grouped.error} />
         {runList.isPending && !only ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (
           <Empty title="No runs in this project yet">Log metrics with wanllmdb.log() and charts appear here.</Empty>
         ) : selected.length === 0 && picked.length > 0 && view.panels.length > 0 ? (
-          sections.slice(0, 1).map(([title, panels]) => (
-            <div key={title}>
-              <Empty title="No selected run is inside the brush">Clear the brush, or widen it, to see the runs again.</Empty>
-              <PanelSection
-                title={title}
-                panels={panels}
-                layout={view.layout}
-                collapsed={view.collapsed.includes(title)}
-                onToggle={() => toggleSection(title)}
-                onLayout={setLayout}
-                onFullscreen={setFullscreen}
-                onRemove={(id) => patch({ panels: view.panels.filter((p) => `custom:${p.id}` !== id) })}
-              />
-            </div>
-          ))
+          <div>
+            <Empty title="No selected run is inside the brush">Clear the brush, or widen it, to see the runs again.</Empty>
+            {custom.map(panelSection)}
+          </div>
         ) : selected.length === 0 ? (
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
         ) : keysQ.pending || mediaQ.pending ? (
@@ -314,36 +316,36 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
         ) : keys.length === 0 && view.panels.length === 0 && mediaQ.keys.size === 0 ? (
           <Empty title="The selected runs have not logged metrics yet" />
         ) : (
-          sections.map(([title, panels]) => (
-            <PanelSection
-              key={title}
-              title={title}
-              panels={panels}
-              layout={view.layout}
-              collapsed={view.collapsed.includes(title)}
-              onToggle={() => toggleSection(title)}
-              onLayout={setLayout}
-              onFullscreen={setFullscreen}
-              onRemove={(id) => patch({ panels: view.panels.filter((p) => `custom:${p.id}` !== id) })}
-            />
-          ))
+          <>
+            {custom.map(panelSection)}
+            {metricSections.map(([title, ks]) => (
+              <MetricSection
+                key={title}
+                title={title}
+                keys={ks}
+                projectId={project.id}
+                runs={selected}
+                x={xParam}
+                isLive={isLive}
+                load={!groupBy}
+                panel={linePanel}
+                gate={gate}
+                layout={view.layout}
+                collapsed={view.collapsed.includes(title)}
+                onToggle={() => toggleSection(title)}
+                onLayout={setLayout}
+                fullscreen={fullscreen}
+                onFullscreen={setFullscreen}
+              />
+            ))}
+          </>
         )}
         {selected.some((r) => presetsOf(r.config).length > 0) && <PresetSection runs={selected} />}
         {selected.length > 0 && mediaQ.keys.size > 0 && (
           <MediaSectionsLoader runs={selected} keysByRun={keysByRun} metricKeys={keys} panelConfig={view.panelConfig} onSlider={setSlider} />
         )}
       </div>
-      {fsPanel && (
-        <div className="fullscreen" role="dialog" aria-label={fsPanel.title}>
-          <div className="fullscreen-head">
-            <span>{fsPanel.title}</span>
-            <button className="btn" onClick={() => setFullscreen(null)}>
-              Close
-            </button>
-          </div>
-          <div className="fullscreen-body">{fsPanel.body}</div>
-        </div>
-      )}
+      {fsPanel && <FullscreenPanel panel={fsPanel} onClose={() => setFullscreen(null)} />}
     </div>
   );
 }

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useMemo } from "react";
 import { useQueries, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Run } from "../../api/types";
 import { useThrottled } from "../../hooks/useThrottled";
-import { KEYS_PER_REQUEST, metricChunkQuery, POLL_MS, type MetricChunk } from "../../queries/metrics";
-import { runKey, runQuery, whileRunning } from "../../queries/runs";
+import { KEYS_PER_REQUEST, metricChunkQuery, type MetricChunk } from "../../queries/metrics";
+import { runKey } from "../../queries/runs";
 import type { Series } from "../../shaping/series";
 import { panelAxis, xParamOf } from "../../shaping/axes";
+import { useRunStates } from "./useRunStates";
 
 export type RunSeries = Record<string, Record<string, Series>>;
 
@@ -14,10 +15,6 @@ interface Part {
   x: string;
   keys: string[];
 }
-
-/** Each run's latest known state, for the runs whose state was asked for. */
-const statesOf = (results: UseQueryResult<Run>[]): Record<string, string> =>
-  Object.fromEntries(results.flatMap((r) => (r.data ? [[r.data.id, r.data.state]] : [])));
 
 /**
  * Loads every chart's series for the selected runs: one query per run per 40 keys, not one per
@@ -28,15 +25,7 @@ const statesOf = (results: UseQueryResult<Run>[]): Record<string, string> =>
  */
 export function useMetricData(runs: Run[], keys: string[], x: string) {
   const client = useQueryClient();
-  const states = useQueries({
-    queries: runs.map((r) => ({
-      ...runQuery(r.project_id, r.id),
-      refetchInterval: whileRunning(POLL_MS),
-      enabled: r.state === "running",
-    })),
-    combine: statesOf,
-  });
-  const isLive = useCallback((r: Run) => r.state === "running" && (states[r.id] ?? "running") === "running", [states]);
+  const { isLive } = useRunStates(runs);
 
   const parts = useMemo<Part[]>(() => {
     const byX = new Map<string, string[]>();

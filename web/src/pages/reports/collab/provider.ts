@@ -3,14 +3,19 @@
 // The Y.Doc syncs through the server's append-only log of updates: every update has a per-report seq,
 // so a client asks for what came after the last seq it applied. Local updates are sent with an id made
 // here, and sent again until acknowledged: the server stores an id once, so a retry never duplicates.
-// Transport: the local server's websocket (/api/reports/{id}/collab/ws, the same JSON as REST), and when
-// it is missing (AWS, a proxy that drops upgrades) or drops, a REST long-poll until it is back.
+// Transport: a websocket carrying the same JSON as REST: the local server's (/api/reports/{id}/collab/ws),
+// or where the deployment's runtime config says (AWS: API Gateway's WebSocket API at the site's
+// /collab-ws?report=<id>). When it is missing (a proxy that drops upgrades) or drops, a REST long-poll
+// until it is back. API Gateway carries messages of at most 128 KiB (and a browser sends each as one
+// 32 KiB frame at most), so a large update always goes by REST, and a state too large for a message is
+// announced as {"type": "pull"}: the client GETs it.
 // Presence is y-protocols awareness: the local state goes to POST .../collab/presence (as `cursor`), and
 // the others' presence entries come back as awareness updates, so @tiptap/extension-collaboration-caret
 // draws their carets and names.
 import * as Y from "yjs";
 import * as awarenessProtocol from "y-protocols/awareness";
 import { csrfToken } from "../../../auth/session";
+import { runtimeConfig } from "../../../runtimeConfig";
 
 export type CollabStatus = "connecting" | "websocket" | "polling" | "offline";
 
@@ -41,6 +46,8 @@ export interface ProviderOptions {
   transport?: "auto" | "websocket" | "poll";
   /** Origin of the API (default: this page's). */
   baseUrl?: string;
+  /** The collaboration socket when it is not the local server's (default: the runtime config's). */
+  socketUrl?: string;
   /** How long a long-poll waits on the server (s). */
   pollWaitS?: number;
 }
@@ -48,6 +55,17 @@ export interface ProviderOptions {
 const HEARTBEAT_MS = 10_000;
 const PRESENCE_THROTTLE_MS = 50;
 const GAP_RESYNC_MS = 300;
+// A socket message larger than this goes by REST: API Gateway refuses frames over 32 KiB.
+export const SOCKET_MESSAGE_MAX = 30_000;
+
+/** The socket URL for `reportId` when the deployment names one (`configured`: a URL, or a path on
+ * the page's own site), with the page's scheme turned into ws(s). */
+export function configuredSocketUrl(configured: string, reportId: string, pageUrl: string): string {
+  const url = new URL(configured, pageUrl);
+  url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
+  url.searchParams.set("report", reportId);
+  return url.toString();
+}
 
 export function toBase64(bytes: Uint8Array): string {
   let s = "";
@@ -116,6 +134,7 @@ export class ReportCollabProvider {
   presence: PresenceEntry[] = [];
 
   private readonly base: string;
+  private readonly socketUrlOption: string | undefined;
   private readonly transport: "auto" | "websocket" | "poll";
   private readonly pollWaitS: number;
   private readonly clientId: string;
@@ -143,6 +162,7 @@ export class ReportCollabProvider {
     options: ProviderOptions = {},
   ) {
     this.base = options.baseUrl ?? window.location.origin;
+    this.socketUrlOption = options.socketUrl;
     this.transport = options.transport ?? "auto";
     this.pollWaitS = options.pollWaitS ?? 20;
     this.clientId = String(doc.clientID);
@@ -289,9 +309,10 @@ export class ReportCollabProvider {
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || this.readOnly) return;
     const id = newId();
-    this.unacked.set(id, toBase64(update));
-    if (this.ws?.readyState === WebSocket.OPEN) {
-      this.sendSocket({ type: "update", client_id: this.clientId, update: this.unacked.get(id), id });
+    const encoded = toBase64(update);
+    this.unacked.set(id, encoded);
+    if (this.fitsSocket(encoded)) {
+      this.sendSocket({ type: "update", client_id: this.clientId, update: encoded, id });
     } else {
       void this.flushRest();
     }
@@ -329,9 +350,27 @@ export class ReportCollabProvider {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
+  /** Whether an update (base64) may go over the open socket; if not, it goes by REST. */
+  private fitsSocket(update: string): boolean {
+    return this.ws?.readyState === WebSocket.OPEN && update.length <= SOCKET_MESSAGE_MAX;
+  }
+
+  private async socketUrl(): Promise<string> {
+    const configured = this.socketUrlOption ?? (await runtimeConfig()).collab_ws_url;
+    if (configured) return configuredSocketUrl(configured, this.reportId, window.location.href);
+    return `${this.base.replace(/^http/, "ws")}/api/reports/${encodeURIComponent(this.reportId)}/collab/ws`;
+  }
+
   private openSocket(): void {
     if (!this.connected) return;
-    const url = `${this.base.replace(/^http/, "ws")}/api/reports/${encodeURIComponent(this.reportId)}/collab/ws`;
+    void this.socketUrl().then(
+      (url) => this.openSocketAt(url),
+      () => this.socketFailed(false),
+    );
+  }
+
+  private openSocketAt(url: string): void {
+    if (!this.connected || this.ws) return;
     let opened = false;
     let ws: WebSocket;
     try {
@@ -348,7 +387,10 @@ export class ReportCollabProvider {
       this.pollAbort = null;
       this.setStatus("websocket");
       ws.send(JSON.stringify({ type: "sync", since: this.seq }));
-      for (const [id, update] of this.unacked) ws.send(JSON.stringify({ type: "update", client_id: this.clientId, update, id }));
+      for (const [id, update] of this.unacked) {
+        if (update.length <= SOCKET_MESSAGE_MAX) ws.send(JSON.stringify({ type: "update", client_id: this.clientId, update, id }));
+      }
+      void this.flushRest(); // the ones too large for a socket message
       this.sendPresence();
     };
     ws.onmessage = (event) => this.onSocketMessage(JSON.parse(String(event.data)) as Record<string, unknown>);
@@ -388,6 +430,10 @@ export class ReportCollabProvider {
       case "resync":
         this.sendSocket({ type: "sync", since: this.seq });
         break;
+      case "pull":
+        // Too large for a socket message (API Gateway): the same answer over REST.
+        void this.pullOnce();
+        break;
       case "error": {
         const status = Number(m.status);
         const err = m.error as { message?: string } | undefined;
@@ -424,6 +470,15 @@ export class ReportCollabProvider {
       throw new CollabRefused(r.status, message);
     }
     return r.status === 204 ? null : await r.json();
+  }
+
+  private async pullOnce(): Promise<void> {
+    try {
+      const q = `updates?since=${this.seq}&wait_s=0`;
+      this.applyState((await this.rest("GET", q)) as CollabState);
+    } catch (e) {
+      if (e instanceof CollabRefused && (e.status === 403 || e.status === 404)) this.refused(e.status, e.message);
+    }
   }
 
   private startPolling(): void {
@@ -465,8 +520,10 @@ export class ReportCollabProvider {
     this.restSending = true;
     try {
       let pause = 200;
-      while (this.unacked.size && this.connected && this.ws?.readyState !== WebSocket.OPEN) {
-        const ids = [...this.unacked.keys()];
+      // With the socket open, only the updates too large for it; without, all of them.
+      const pending = () => [...this.unacked.keys()].filter((i) => !this.fitsSocket(this.unacked.get(i)!));
+      while (this.connected && pending().length) {
+        const ids = pending();
         const merged = ids.length === 1 ? this.unacked.get(ids[0])! : toBase64(Y.mergeUpdates(ids.map((i) => fromBase64(this.unacked.get(i)!))));
         // One id per set of ids: a retry of the same merge is the same id, so it is stored once.
         const id = ids.length === 1 ? ids[0] : `m${ids[0].slice(0, 20)}${ids.length}`;

@@ -1,9 +1,14 @@
 // One panel of a report's grid, drawn with the workspace's own components: a line panel is the
-// workspace's MetricPanel (or GroupPanel when the run set is grouped), scatter and histogram its
-// charts, run comparison its CompareTable, markdown the sanitised markdown block.
+// workspace's MetricPanel (or GroupPanel when the run set is grouped), scatter its chart, run
+// comparison its CompareTable, media its media panels, a table its table viewer, custom charts and
+// parallel coordinates its chart view, markdown the sanitised markdown block. What reads more than
+// the run list loads as its own chunk with the first such panel (lazyComponent), so the report
+// view and the editor do not carry ECharts, the table viewer or the media panels.
+import { useMemo } from "react";
 import type { Run } from "../../../api/types";
 import { runName } from "../../../api/runs";
 import { lazyComponent } from "../../../components/lazyComponent";
+import { Loading } from "../../../components/status";
 import { colorOf } from "../../../shaping/colors";
 import type { GroupBand } from "../../../api/metrics";
 import { GroupPanel } from "../../workspace/GroupPanel";
@@ -13,14 +18,41 @@ import { valueOf } from "../../table/columns";
 import { SafeMarkdown } from "../render/SafeMarkdown";
 import type { Panel } from "../spec";
 
+import { chartOf, diffOnlyOf, mediaKeysOf, parallelKeysOf, sideBySideOf, stepOf, tableKeyOf } from "./panelConfig";
+
 const ScatterChart = lazyComponent(() => import("../../../charts/ScatterChart"), "Loading panel");
 const CompareTable = lazyComponent(() => import("../../workspace/CompareTable"), "Loading panel");
+const MediaPanel = lazyComponent(() => import("./MediaPanel"), "Loading media");
+const LoggedTablePanel = lazyComponent(() => import("./LoggedTablePanel"), "Loading table");
+const CustomChartPanel = lazyComponent(() => import("./CustomChartPanel"), "Loading chart");
+const ParallelPanel = lazyComponent(() => import("./ParallelPanel"), "Loading chart");
+const SideBySidePanel = lazyComponent(() => import("./SideBySidePanel"), "Loading panel");
 
 export interface PanelData {
   runs: Run[];
   colors: Record<string, number>;
   series: RunSeries;
+  /** Step keys whose series have not arrived for every run yet (before the grid first drew). */
+  pendingKeys: ReadonlySet<string>;
   groups: GroupBand[] | null;
+  /** The first run set's project id (a chart over a logged table of a run outside the set reads there). */
+  projectId: string | null;
+}
+
+/** What a panel's config names, read once per config (the panels memoise on it). */
+function useParsed(panel: Panel) {
+  const c = panel.config;
+  return useMemo(
+    () => ({
+      media: mediaKeysOf(c),
+      step: stepOf(c),
+      table: tableKeyOf(c),
+      chart: chartOf(c),
+      parallel: parallelKeysOf(c),
+      sideBySide: sideBySideOf(c),
+    }),
+    [c],
+  );
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -62,6 +94,8 @@ function BarPanel({ runs, colors, field }: { runs: Run[]; colors: Record<string,
 
 export function ReportPanel({ panel, data }: { panel: Panel; data: PanelData }) {
   const c = panel.config ?? {};
+  const parsed = useParsed(panel);
+  const title = panel.title || panel.type.replace(/_/g, " ");
   switch (panel.type) {
     case "line": {
       const metric = metricOf(panel);
@@ -70,6 +104,9 @@ export function ReportPanel({ panel, data }: { panel: Panel; data: PanelData }) 
       const logY = c.logY === true || c.log_y === true;
       if (data.groups)
         return <GroupPanel metric={metric} groups={data.groups} band="minmax" x="step" smoothing={smoothing} logY={logY} />;
+      // Drawn once every run's series is in: a chart built run by run as answers arrive is rebuilt
+      // each time (50 panels x 10 runs cost seconds of redraws before the report was ready).
+      if (data.pendingKeys.has(metric)) return <Loading what="Loading metric" />;
       return <MetricPanel metric={metric} runs={data.runs} data={data.series} colors={data.colors} x="step" xParam="step" smoothing={smoothing} logY={logY} />;
     }
     case "scatter": {
@@ -85,18 +122,29 @@ export function ReportPanel({ panel, data }: { panel: Panel; data: PanelData }) 
     case "bar":
       return <BarPanel runs={data.runs} colors={data.colors} field={str(c.key) || str(c.field) || str(Array.isArray(c.keys) ? c.keys[0] : "")} />;
     case "run_comparison":
-      return <CompareTable runs={data.runs} colors={data.colors} />;
+      return <CompareTable runs={data.runs} colors={data.colors} diffOnly={diffOnlyOf(c)} />;
     case "markdown":
       return <SafeMarkdown source={str(c.markdown)} />;
     case "table":
-      return <CompareTable runs={data.runs} colors={data.colors} />;
-    default:
-      // media, custom charts, parallel coordinates and side-by-side read more than a run list:
-      // until the report grid hosts them, the panel says where they live.
+      return <LoggedTablePanel runs={data.runs} tableKey={parsed.table} step={parsed.step} />;
+    case "media":
+      return <MediaPanel runs={data.runs} keys={parsed.media} step={parsed.step} />;
+    case "custom_chart":
+      return <CustomChartPanel choice={parsed.chart} runs={data.runs} projectId={data.projectId} title={title} />;
+    case "parallel_coordinates":
+      return <ParallelPanel keys={parsed.parallel} runs={data.runs} title={title} />;
+    case "side_by_side":
+      if (parsed.sideBySide.keys.some((k) => data.pendingKeys.has(k))) return <Loading what="Loading metrics" />;
       return (
-        <div className="panel-empty muted small report-panel-note">
-          A {panel.type.replace(/_/g, " ")} panel: open the workspace to see it live.
-        </div>
+        <SideBySidePanel
+          runs={data.runs}
+          ids={parsed.sideBySide.runs}
+          keys={parsed.sideBySide.keys}
+          series={data.series}
+          colors={data.colors}
+          smoothing={typeof c.smoothing === "number" ? c.smoothing : 0}
+          logY={c.logY === true || c.log_y === true}
+        />
       );
   }
 }

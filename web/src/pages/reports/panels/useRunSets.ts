@@ -1,6 +1,7 @@
 // The runs of a panel grid's run sets, read from the same endpoints the workspace reads: each run
 // set's project (an id or entity/project), its filters, sort and limit on the server, then its
 // selection. While a listed run is running, the list is asked for again, unless the report is frozen.
+import { useMemo } from "react";
 import { useQueries, type UseQueryResult } from "@tanstack/react-query";
 import { getProjectByName } from "../../../api/projects";
 import { fetchRuns } from "../../../api/runs";
@@ -34,6 +35,14 @@ export interface RunSetData {
   live: boolean;
 }
 
+// Module-level, so useQueries keeps the combined result (and the pages' identity) while no answer
+// changes: the grid's runs are then the same array, and its 50 charts are not handed new data.
+const combineLists = (results: UseQueryResult<RunPage>[]) => ({
+  pages: results.map((r) => r.data),
+  pending: results.some((r) => r.isPending),
+  error: results.find((r) => r.error && !r.data)?.error ?? null,
+});
+
 export function useRunSets(runSets: RunSet[], frozen: boolean): RunSetData {
   const byName = runSets.map((rs) => (rs.project.includes("/") ? rs.project : null));
   const projects = useQueries({
@@ -47,26 +56,30 @@ export function useRunSets(runSets: RunSet[], frozen: boolean): RunSetData {
     })),
   });
   const ids = runSets.map((rs, i) => (byName[i] === null ? rs.project : (projects[i]?.data?.id ?? null)));
-  const lists: UseQueryResult<RunPage>[] = useQueries({
+  const lists = useQueries({
     queries: runSets.map((rs, i) => ({
       queryKey: ["projects", ids[i], "runs", "report", rs.filters ?? null, orderOf(rs) ?? null, rs.limit ?? 50],
       queryFn: () => fetchRuns(ids[i]!, { filters: rs.filters ?? null, order: orderOf(rs), perPage: Math.min(rs.limit ?? 50, 200) }),
       enabled: ids[i] !== null,
       refetchInterval: (q: { state: { data?: RunPage } }) => (!frozen && q.state.data?.items.some((r) => r.state === "running") ? RUN_LIST_POLL_MS : false),
     })),
+    combine: combineLists,
   });
-  const bySet: Record<string, Run[]> = {};
-  runSets.forEach((rs, i) => (bySet[rs.id] = selectRuns(rs, lists[i]?.data?.items ?? [])));
-  const seen = new Set<string>();
-  const runs = Object.values(bySet)
-    .flat()
-    .filter((r) => (seen.has(`${r.project_id}/${r.id}`) ? false : (seen.add(`${r.project_id}/${r.id}`), true)));
-  const error = projects.find((p) => p.error)?.error ?? lists.find((l) => l.error && !l.data)?.error ?? null;
+  const { bySet, runs } = useMemo(() => {
+    const bySet: Record<string, Run[]> = {};
+    runSets.forEach((rs, i) => (bySet[rs.id] = selectRuns(rs, lists.pages[i]?.items ?? [])));
+    const seen = new Set<string>();
+    const runs = Object.values(bySet)
+      .flat()
+      .filter((r) => (seen.has(`${r.project_id}/${r.id}`) ? false : (seen.add(`${r.project_id}/${r.id}`), true)));
+    return { bySet, runs };
+  }, [runSets, lists.pages]);
+  const error = projects.find((p) => p.error)?.error ?? lists.error;
   return {
     runs,
     bySet,
     projectId: ids[0] ?? null,
-    pending: !error && lists.some((l, i) => ids[i] === null || l.isPending),
+    pending: !error && (ids.some((id) => id === null) || lists.pending),
     error,
     live: !frozen && runs.some((r) => r.state === "running"),
   };

@@ -14,7 +14,8 @@ import { LazyMount } from "../media/LazyMount";
 import "../media/media.css";
 import "./charts.css";
 
-function PresetChartView({ run, preset }: { run: Run; preset: Preset }) {
+/** One run's preset chart, drawn from its table (a report's custom chart panel draws these too). */
+export function PresetChartView({ run, preset }: { run: Run; preset: Preset }) {
   const chart = useMemo(() => presetChart(preset, run.id), [preset, run.id]);
   const q = useQuery({ ...tableRowsQuery(run, preset.tableKey, LATEST_STEP, null), enabled: !!chart });
   const rows = useMemo(() => (q.data ? allRows(q.data.frame) : []), [q.data]);

@@ -131,7 +131,8 @@ function MediaSection({ title, keys, runs, keysByRun, metricKeys, panelConfig, o
   );
 }
 
-function MediaBody({ run, mk, stop, xs, axis }: { run: Run; mk: MediaKey; stop: Stop | undefined; xs: StepX | null; axis: string }) {
+/** One run's media of one key at the slider's stop (a report's media panel draws these too). */
+export function MediaBody({ run, mk, stop, xs, axis }: { run: Run; mk: MediaKey; stop: Stop | undefined; xs: StepX | null; axis: string }) {
   if (mk.type === "histogram") return <HistogramPanel run={run} mediaKey={mk.key} step={stop?.step} />;
   // The step this key shows: its last one at or before the slider's stop (in the axis' order).
   const shown = stop ? shownAt(mk.steps, xs, stop) : mk.steps[mk.steps.length - 1];

@@ -1,0 +1,54 @@
+import { queryOptions } from "@tanstack/react-query";
+import { fetchBatch, type BatchAsk } from "../api/batch";
+import type { BatchChunk } from "../shaping/arrowBatch";
+import { mergeTail } from "../shaping/series";
+import { POLL_MS } from "./metrics";
+
+const batchKey = (projectId: string) => ["projects", projectId, "metric-batch"] as const;
+
+/**
+ * Some keys of runs that no longer change (finished, crashed, ...), in one request, read once.
+ * The server marks a finished, compacted answer immutable, so a reload reads it from the
+ * browser's cache.
+ */
+export const settledBatchQuery = (projectId: string, ask: BatchAsk) =>
+  queryOptions({
+    queryKey: [...batchKey(projectId), "settled", ask.x, ask.runs, ask.keys],
+    queryFn: () => fetchBatch(projectId, ask, false),
+    // A chunk of 100 x 1,000-point series keeps its identity: deep-comparing it would cost more.
+    structuralSharing: false,
+    staleTime: Infinity,
+  });
+
+/**
+ * Reads `keys` of a live run in full or, given the chunk read before, only the steps after its last
+ * one, merged into it; history is append-only. Resolves to `prev` itself when nothing is new, so
+ * nothing downstream redraws.
+ */
+export async function readLiveBatch(projectId: string, run: string, keys: string[], x: string, prev?: BatchChunk): Promise<BatchChunk> {
+  const after = prev?.lastStep[run] ?? null;
+  const res = await fetchBatch(projectId, { runs: [run], keys, x, ...(after === null ? {} : { after_step: after }) }, true);
+  const got = res.lastStep[run] ?? null;
+  const lastStep = got === null ? after : Math.max(after ?? -1, got);
+  if (!prev || after === null) return { ...res, lastStep: { [run]: lastStep } };
+  const series = { ...prev.series[run] };
+  let changed = lastStep !== after;
+  for (const [k, tail] of Object.entries(res.series[run] ?? {})) {
+    if (tail.x.length === 0) continue;
+    series[k] = mergeTail(series[k] ?? tail, tail);
+    changed = true;
+  }
+  const warnings = new Set([...prev.warnings, ...res.warnings]);
+  if (warnings.size > prev.warnings.length) changed = true;
+  return changed ? { series: { [run]: series }, lastStep: { [run]: lastStep }, warnings: [...warnings] } : prev;
+}
+
+/** `keys` of one live run, polled every 4 s for new steps only; each read revalidates with the server. */
+export const liveBatchQuery = (projectId: string, run: string, keys: string[], x: string) =>
+  queryOptions({
+    queryKey: [...batchKey(projectId), "live", run, x, keys],
+    queryFn: ({ client, queryKey }) => readLiveBatch(projectId, run, keys, x, client.getQueryData<BatchChunk>(queryKey)),
+    structuralSharing: false,
+    staleTime: 0,
+    refetchInterval: POLL_MS,
+  });

@@ -34,7 +34,7 @@ LOG_SCHEMA: dict[str, pl.DataType] = {
     "text": pl.String(),
     "attempt": pl.Int32(),
 }
-# JSON has no NaN or infinities: writers send these strings for them (Go's and Java's encoders refuse the numbers).
+# JSON has no NaN or infinities: writers send these strings (Go's and Java's encoders refuse the numbers).
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -85,18 +85,25 @@ def _float(row: dict[str, Any], name: str) -> float | None:
     if isinstance(value, str) and value in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[value]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name} must be a number, null, or one of 'NaN', 'Infinity', '-Infinity'; got {value!r}")
+        raise ValueError(
+            f"{name} must be a number, null, or one of 'NaN', 'Infinity', '-Infinity'; got {value!r}"
+        )
     return float(value)
 
 
-def _metric_row(row: dict[str, Any]) -> tuple[Any, ...]:
+def _key(row: dict[str, Any]) -> str:
     key = _str(row, "key", nullable=False)
     if not key:
         raise ValueError("key must be a non-empty string")
+    return key
+
+
+def _metric_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    # Checked in column order, so the first bad field of a row is the one named.
     return (
         _int(row, "step"),
         _int(row, "ts"),
-        key,
+        _key(row),
         _float(row, "value"),
         _int(row, "attempt", 0, 9999),
         _str(row, "ref", nullable=True),
@@ -109,7 +116,13 @@ def _log_row(row: dict[str, Any]) -> tuple[Any, ...]:
     stream = _str(row, "stream", nullable=False)
     if stream not in ("stdout", "stderr"):
         raise ValueError(f"stream must be 'stdout' or 'stderr', got {stream!r}")
-    return (_int(row, "line", 0), _int(row, "ts"), stream, _str(row, "text", nullable=False), _int(row, "attempt", 0, 9999))
+    return (
+        _int(row, "line", 0),
+        _int(row, "ts"),
+        stream,
+        _str(row, "text", nullable=False),
+        _int(row, "attempt", 0, 9999),
+    )
 
 
 def _rows(data: bytes, parse: Callable[[dict[str, Any]], tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -132,7 +145,10 @@ def _rows(data: bytes, parse: Callable[[dict[str, Any]], tuple[Any, ...]]) -> li
 
 def _frame(rows: list[tuple[Any, ...]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     # `ts` arrives as epoch milliseconds: build it as Int64, then reinterpret as the lake's timestamp.
-    raw = {name: (pl.Int64() if name == "ts" else pl.String() if name == "key" else t) for name, t in schema.items()}
+    raw = {
+        name: (pl.Int64() if name == "ts" else pl.String() if name == "key" else t)
+        for name, t in schema.items()
+    }
     frame = pl.DataFrame(rows, schema=raw, orient="row")
     return frame.with_columns(pl.col("ts").cast(pl.Datetime("ms", "UTC")))
 

@@ -122,9 +122,7 @@ LOGS = "logs"  # a run's console output: compacted like a stream, under its own 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 CHUNK_FORMATS: tuple[str, ...] = tuple(k for k in lake_schema()["chunk_formats"] if not k.startswith("$"))
 _SUFFIXES = {fmt: lake_schema()["chunk_formats"][fmt]["suffix"] for fmt in CHUNK_FORMATS}
-_CHUNK = re.compile(
-    r"chunk-a(\d{4})-(\d{9})(" + "|".join(re.escape(s) for s in _SUFFIXES.values()) + r")$"
-)
+_CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})(" + "|".join(re.escape(s) for s in _SUFFIXES.values()) + r")$")
 _COMPACT = re.compile(r"compact-((?:a\d{4}s\d{9}-?)+)\.parquet$")
 _COVER_PART = re.compile(r"a(\d{4})s(\d{9})")
 _LOD = re.compile(r"lod-((?:a\d{4}s\d{9}-?)+)\.parquet$")

@@ -238,9 +238,9 @@ class UploadItem(_Strict):
     content_type: ContentType | None = None
     format: Literal["parquet", "jsonl"] | None = Field(
         default=None,
-        description="How a history, system or logs chunk is encoded (schemas/lake_schema.json chunk_formats): "
-        "parquet (the default) or jsonl (gzip JSON lines, schemas/jsonl_chunk.schema.json). The grant's key "
-        "ends in that format's suffix, so it covers exactly one object.",
+        description="How a history, system or logs chunk is encoded (schemas/lake_schema.json "
+        "chunk_formats): parquet (the default) or jsonl (gzip JSON lines, schemas/jsonl_chunk.schema.json). "
+        "The grant's key ends in that format's suffix, so it covers exactly one object.",
     )
 
 

@@ -55,7 +55,12 @@ def _key(run: Item, index: int, item: UploadItem, settings: Settings) -> tuple[s
                 field=f"{where}.attempt",
             )
         key = upload_chunk_key(
-            item.kind, project=project, run=run_id, attempt=item.attempt, seq=item.seq, fmt=item.format or "parquet"
+            item.kind,
+            project=project,
+            run=run_id,
+            attempt=item.attempt,
+            seq=item.seq,
+            fmt=item.format or "parquet",
         )
         return key, settings.upload_chunk_max_bytes
     if item.format is not None:

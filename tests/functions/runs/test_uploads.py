@@ -94,3 +94,21 @@ def test_viewer_is_forbidden_and_a_finished_run_is_a_conflict(run: World) -> Non
     with pytest.raises(Conflict) as err:
         grants(run, [{"kind": "file", "size": 1, "sha256": SHA, "path": "a"}])
     assert err.value.field == "state"
+
+
+def test_a_jsonl_chunk_grant_names_its_one_key_and_content_type(run: World) -> None:
+    items = [
+        {"kind": "history", "size": 10, "sha256": SHA, "seq": 3, "attempt": 0, "format": "jsonl"},
+        {"kind": "logs", "size": 10, "sha256": SHA, "seq": 0, "attempt": 0, "format": "jsonl"},
+        {"kind": "history", "size": 10, "sha256": SHA, "seq": 3, "attempt": 0, "format": "parquet"},
+    ]
+    jsonl, logs, parquet = grants(run, items)
+    p = run.project_id
+    assert jsonl.key == f"metrics/project={p}/run=r1/stream=history/chunk-a0000-000000003.jsonl.gz"  # type: ignore[attr-defined]
+    assert logs.key == f"logs/project={p}/run=r1/chunk-a0000-000000000.jsonl.gz"  # type: ignore[attr-defined]
+    assert parquet.key == jsonl.key.replace(".jsonl.gz", ".parquet")  # type: ignore[attr-defined]
+    assert jsonl.headers["Content-Type"] == "application/gzip"  # type: ignore[attr-defined]
+    assert parquet.headers["Content-Type"] == "application/vnd.apache.parquet"  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInput) as err:
+        grants(run, [{"kind": "file", "size": 1, "sha256": SHA, "path": "a.txt", "format": "jsonl"}])
+    assert err.value.field == "items.0.format"

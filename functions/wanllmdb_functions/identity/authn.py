@@ -53,6 +53,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_POSTS = frozenset(
     {
         "/projects/{project_id}/metrics/query",
+        "/projects/{project_id}/metrics/batch",
+        "/projects/{project_id}/keys",
         "/projects/{project_id}/tables/join",
         "/projects/{project_id}/export",
         "/sql",

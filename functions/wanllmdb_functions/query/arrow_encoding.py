@@ -10,8 +10,15 @@ A raw series (no more points than buckets) is written as one-point buckets: x0 =
 count = 1, and min = max = mean = first = last = y, so a reader needs no second shape. NaN and
 infinities stay IEEE values (JSON has to spell them as strings); an all-NaN bucket's mean is null.
 A run with none of the keys still gets one row, with a null key and empty lists, so its last step
-and warnings arrive. Strings and lists are Arrow's large variants (what Polars writes at its
-oldest compatibility level, which every Arrow reader knows).
+and warnings arrive.
+
+A band (the `band` runs of a POST, aggregated per key) is one row per key with a null `run`: each
+x slot as a one-point bucket (x0 = x1 = the slot's x), min and max over the band's runs, mean
+(and first and last) their mean, count how many runs had a point there; and one more column,
+`std: list<float64>`, present only when a band was asked for (empty lists on the runs' rows).
+
+Strings and lists are Arrow's large variants (what Polars writes at its oldest compatibility
+level, which every Arrow reader knows).
 
 The query Lambda ships without pyarrow, so this is Polars only.
 """
@@ -50,10 +57,19 @@ def _field(series: SeriesOut, field: str) -> list[Any]:
     return (series.buckets or {})[field]
 
 
+def _band_series(band: dict[str, list[Any]]) -> SeriesOut:
+    """A band key's slots as one-point buckets, so the reader needs no third shape."""
+    mean = band["mean"]
+    buckets = {"x0": band["x"], "x1": band["x"], "count": band["runs"], "min": band["min"],
+               "max": band["max"], "mean": mean, "first": mean, "last": mean}  # fmt: skip
+    return SeriesOut(raw=False, buckets=buckets)
+
+
 def batch_arrow(result: BatchResult) -> bytes:
     fields = result.query.fields
     rows: dict[str, list[Any]] = {"run": [], "key": [], "raw": [], "last_step": [], "warnings": []}
     entries: list[SeriesOut | None] = []
+    stds: list[list[Any]] = []
     for run, chart in result.runs:
         listed: list[tuple[str | None, SeriesOut | None]] = list(chart.series.items()) or [(None, None)]
         for i, (key, series) in enumerate(listed):
@@ -63,6 +79,16 @@ def batch_arrow(result: BatchResult) -> bytes:
             rows["last_step"].append(chart.last_step)
             rows["warnings"].append(chart.warnings if i == 0 else [])
             entries.append(series)
+            stds.append([])
+    if result.band is not None:
+        for i, (key, band) in enumerate(result.band.series.items()):
+            rows["run"].append(None)
+            rows["key"].append(key)
+            rows["raw"].append(False)
+            rows["last_step"].append(None)
+            rows["warnings"].append(result.band.warnings if i == 0 else [])
+            entries.append(_band_series(band))
+            stds.append(band["std"])
     meta = pl.DataFrame(
         rows,
         schema={
@@ -84,6 +110,8 @@ def batch_arrow(result: BatchResult) -> bytes:
         flat[f] = pl.Series(values, dtype=pl.UInt32) if f == "count" else _floats(values)
     lists = pl.DataFrame(flat).group_by("row", maintain_order=True).agg(pl.all())
     frame = meta.with_row_index("row").join(lists, on="row", how="left", maintain_order="left").drop("row")
+    if result.band is not None:
+        frame = frame.with_columns(std=pl.Series([_floats(v) for v in stds], dtype=pl.List(pl.Float64)))
     empty = {f: pl.col(f).fill_null(pl.lit([], dtype=frame.schema[f])) for f in fields}
     sink = io.BytesIO()
     frame.with_columns(**empty).write_ipc_stream(sink, compat_level=pl.CompatLevel.oldest())

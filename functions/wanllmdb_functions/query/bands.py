@@ -61,11 +61,13 @@ def band_of(frames: Sequence[pl.DataFrame], buckets: int) -> dict[str, list[Any]
         parts.append(
             f.select(pl.col("x"), pl.col("value"), lo.alias("lo"), hi.alias("hi"), pl.lit(i).alias("member"))
         )
-    empty = {"x": [], "mean": [], "min": [], "max": [], "std": [], "runs": []}
+    empty: dict[str, list[Any]] = {"x": [], "mean": [], "min": [], "max": [], "std": [], "runs": []}
     if not parts:
         return empty
     points = pl.concat(parts, how="vertical_relaxed")
-    points = points.with_columns(pl.col("value", "lo", "hi").cast(pl.Float64).fill_nan(None)).drop_nulls("value")
+    points = points.with_columns(pl.col("value", "lo", "hi").cast(pl.Float64).fill_nan(None)).drop_nulls(
+        "value"
+    )
     if points.height == 0:
         return empty
     distinct_x = points.get_column("x").n_unique()

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import NotFound
 from ..lake.visible import StreamObjects, list_stream
-from .batch_models import BUCKET_FIELDS, BatchQuery, BatchResponse, BatchRun
+from .batch_band import band_listing, read_band
+from .batch_models import BUCKET_FIELDS, BatchBand, BatchQuery, BatchResponse, BatchRun
 from .catalog import RunRecord
 from .models import SeriesOut
 from .service import ChartResult, QueryService
@@ -49,6 +50,8 @@ class BatchResult:
     runs: list[tuple[RunRecord, ChartResult]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     not_modified: bool = False
+    # The band runs aggregated per key (query/batch_band.py); None when no band was asked for.
+    band: BatchBand | None = None
 
 
 def _matches(etag: str, if_none_match: str | None) -> bool:
@@ -59,11 +62,17 @@ def _matches(etag: str, if_none_match: str | None) -> bool:
 
 
 def _etag(
-    query: BatchQuery, variant: str, listed: list[tuple[RunRecord, StreamObjects]], missing: list[str]
+    query: BatchQuery,
+    variant: str,
+    listed: list[tuple[RunRecord, StreamObjects]],
+    missing: list[str],
+    band: list[tuple[RunRecord, StreamObjects]],
 ) -> str:
     digest = hashlib.sha256(f"{query.fingerprint()}|{variant}|{sorted(missing)}".encode())
-    for run, objects in listed:
-        digest.update(f"{run.id}\0{run.state}\0{run.attempt}\0{objects.fingerprint()}\n".encode())
+    for part in (listed, band):
+        for run, objects in part:
+            digest.update(f"{run.id}\0{run.state}\0{run.attempt}\0{objects.fingerprint()}\n".encode())
+        digest.update(b"|band\n")
     return f'"b{digest.hexdigest()[:32]}"'
 
 
@@ -82,17 +91,22 @@ def read_batch(
 ) -> BatchResult:
     """Every asked run's series of `query.keys`; `variant` (the encoding) is part of the ETag."""
     query = query.validated()
-    records = service.catalog.readable_runs(caller, project_id, query.runs)
-    found = {r.id for r in records}
-    missing = [r for r in query.runs if r not in found]
-    with ThreadPoolExecutor(min(_THREADS, max(1, len(records)))) as pool:
+    records = service.catalog.readable_runs(caller, project_id, query.runs) if query.runs else []
+    band_records = service.catalog.readable_runs(caller, project_id, query.band) if query.band else []
+    found = {r.id for r in records} | {r.id for r in band_records}
+    missing = [r for r in dict.fromkeys([*query.runs, *query.band]) if r not in found]
+    with ThreadPoolExecutor(min(_THREADS, max(1, len(records) + len(band_records)))) as pool:
         objects = list(
             pool.map(lambda r: list_stream(service.blobs, r.project_id, r.id, query.stream), records)
         )
         listed = list(zip(records, objects, strict=True))
-        etag = _etag(query, variant, listed, missing)
-        cache_control = IMMUTABLE if _settled(listed, missing) else REVALIDATE
-        result = BatchResult(query, etag, cache_control, missing=missing)
+        band_listed = list(
+            zip(band_records, band_listing(service, project_id, band_records, query.stream), strict=True)
+        )
+        etag = _etag(query, variant, listed, missing, band_listed)
+        settled = _settled(listed, missing) and _settled(band_listed, [])
+        cache_control = IMMUTABLE if settled else REVALIDATE
+        result = BatchResult(query, etag, cache_control, missing=list(missing))
         if _matches(etag, if_none_match):
             result.not_modified = True
             return result
@@ -105,9 +119,13 @@ def read_batch(
                 return None
 
         result.runs = [got for got in pool.map(read, records) if got is not None]
-    if len(result.runs) < len(records):
-        read_ids = {run.id for run, _ in result.runs}
-        result.missing = [r for r in query.runs if r not in read_ids]
+        if query.band:
+            result.band, gone = read_band(service, pool, project_id, band_listed, query)
+            result.missing += gone
+    read_ids = {run.id for run, _ in result.runs}
+    gone_lines = [r.id for r in records if r.id not in read_ids]
+    result.missing += gone_lines
+    if len(result.missing) > len(missing):
         result.cache_control = REVALIDATE
     return result
 
@@ -139,4 +157,5 @@ def to_response(result: BatchResult) -> BatchResponse:
         fields=list(query.fields),
         runs=runs,
         missing=result.missing,
+        band=result.band,
     )

@@ -18,6 +18,7 @@ from .models import MAX_COMPARE_RUNS, MAX_KEYS, SeriesOut, check_keys
 
 __all__ = [
     "BUCKET_FIELDS",
+    "MAX_BAND_POINTS",
     "MAX_BAND_RUNS",
     "MAX_BAND_SERIES",
     "MAX_BATCH_POINTS",
@@ -37,6 +38,9 @@ MAX_BATCH_POINTS = 1_000_000
 MAX_BAND_RUNS = 1000
 # band runs x keys: the series read to make one answer's bands (1,000 runs x 20 keys).
 MAX_BAND_SERIES = 20_000
+# band runs x keys x buckets: the buckets read and combined for one answer's bands, which bounds
+# its memory (four float64 columns each) and time.
+MAX_BAND_POINTS = 5_000_000
 BUCKET_FIELDS = ("x0", "x1", "count", "min", "max", "mean", "first", "last")
 
 
@@ -65,6 +69,11 @@ class BatchQuery:
                 "draw fewer runs, or narrow the selection",
                 field="band",
             )
+        if band and self.after_step is not None:
+            raise InvalidInput(
+                "after_step: a band is always read whole; ask for the band without after_step",
+                field="after_step",
+            )
         if len(runs) > MAX_COMPARE_RUNS:
             raise InvalidInput(f"runs: at most {MAX_COMPARE_RUNS} runs per request", field="runs")
         keys = check_keys(self.keys)
@@ -80,6 +89,15 @@ class BatchQuery:
                 f"per request: ask for at most {max(1, MAX_BAND_SERIES // len(band))} keys per request "
                 f"with {len(band)} band runs",
                 field="keys",
+            )
+        band_series = len(band) * len(keys)
+        band_points = band_series * self.buckets
+        if band_points > MAX_BAND_POINTS:
+            raise InvalidInput(
+                f"band runs x keys x buckets is {band_points}, over the limit of {MAX_BAND_POINTS} "
+                f"per request: ask for fewer buckets (at most {max(1, MAX_BAND_POINTS // band_series)} "
+                f"for {len(band)} band runs x {len(keys)} keys) or fewer keys per request",
+                field="buckets",
             )
         # A band is one more series per key in the answer.
         series = (len(runs) + (1 if band else 0)) * len(keys)
@@ -131,6 +149,7 @@ class BatchBand(BaseModel):
     series: dict[str, dict[str, list[Any]]] = Field(
         description="per key: x, mean, min, max, std and runs, one value per x slot"
     )
+    warnings: list[str] = []
 
 
 class BatchBody(BaseModel):

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
+from ..core.caller import Caller
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from ..runs.models import RunProject
 from .arrow_encoding import ARROW_STREAM, batch_arrow
 from .batch import read_batch, to_response
-from .batch_models import BUCKET_FIELDS, BatchQuery, BatchResponse
+from .batch_models import BUCKET_FIELDS, BatchBody, BatchQuery, BatchResponse
 from .chart_query import ChartQuery
 from .deps import QueryDep
 from .models import (
@@ -28,6 +29,8 @@ from .models import (
     RunFiles,
     check_keys,
 )
+from .run_keys import RunsKeys, RunsKeysRequest, runs_keys
+from .service import QueryService
 
 __all__ = ["router"]
 
@@ -89,6 +92,16 @@ def run_metric_keys(
 ) -> MetricKeys:
     keys, warnings = service.metric_keys(caller, run_id, stream, project_id=project_id)
     return MetricKeys(keys=keys, warnings=warnings)
+
+
+@router.post("/projects/{project_id}/keys")
+def project_runs_keys(
+    project_id: ReadableProjectIdDep, body: RunsKeysRequest, caller: ReaderDep, service: QueryDep
+) -> RunsKeys:
+    """The metric keys (and media keys) of up to 1,000 runs of the project in one answer: what a
+    workspace needs to lay out its charts, instead of two requests per selected run. A read; a
+    body because 1,000 run ids do not fit a URL."""
+    return runs_keys(service, caller, project_id, body)
 
 
 @router.get(
@@ -212,6 +225,40 @@ def batch_metrics(
     run_ids = [r for item in runs for r in item.split(",") if r]
     wanted = tuple(f.strip() for f in fields.split(",") if f.strip())
     query = BatchQuery(run_ids, keys, x, buckets, stream, min, max, after_step, wanted)
+    return _batch_answer(service, caller, project_id, query, accept, if_none_match)
+
+
+@router.post(
+    "/projects/{project_id}/metrics/batch",
+    response_model=BatchResponse,
+    responses={
+        200: {"content": {ARROW_STREAM: {}}},
+        304: {"description": "unchanged since the ETag in If-None-Match"},
+    },
+)
+def batch_metrics_with_band(
+    project_id: ReadableProjectIdDep,
+    caller: ReaderDep,
+    service: QueryDep,
+    body: BatchBody,
+    accept: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The GET's answer for a body's ask, plus `band`: up to 1,000 more runs aggregated into one
+    min/max band per key (the selection past the first N lines). A read, not a write: a body because
+    1,000 run ids do not fit a URL. The ETag and If-None-Match work as on the GET (the body is part
+    of the ETag); Cache-Control says whether the answer can change, for the client's own cache."""
+    return _batch_answer(service, caller, project_id, body.query(), accept, if_none_match)
+
+
+def _batch_answer(
+    service: QueryService,
+    caller: Caller,
+    project_id: str,
+    query: BatchQuery,
+    accept: str | None,
+    if_none_match: str | None,
+) -> Response:
     media_type = ARROW_STREAM if accept and ARROW_STREAM in accept else "application/json"
     result = read_batch(service, caller, project_id, query, variant=media_type, if_none_match=if_none_match)
     # Vary: one URL answers in two encodings, and to whoever's credentials came with it.

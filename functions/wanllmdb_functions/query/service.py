@@ -122,6 +122,10 @@ class QueryService:
         if stream not in STREAMS:
             raise InvalidInput(f"stream must be one of {', '.join(STREAMS)}", field="stream")
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        return self.run_metric_keys(run, stream)
+
+    def run_metric_keys(self, run: RunRecord, stream: str) -> tuple[list[str], list[str]]:
+        """The keys of a run the caller was found to read, sorted, and the reader's warnings."""
         # Which keys exist does not depend on which attempt wins a step: the key column alone, a
         # quarter of what (step, key, attempt) decodes and keeps in the cache for 5M rows.
         read = read_stream(
@@ -301,6 +305,10 @@ class QueryService:
     def media_keys(self, caller: Caller, run_id: str, *, project_id: str | None = None) -> MediaKeys:
         """The run's media keys, each with its type and the steps that have media."""
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
+        return self.run_media_keys(run)
+
+    def run_media_keys(self, run: RunRecord) -> MediaKeys:
+        """The media keys of a run the caller was found to read."""
         rows = read_media(self.blobs, run, cache=self.cache)
         return MediaKeys(keys=media_keys(rows), warnings=rows.warnings)
 

@@ -84,6 +84,15 @@ def _batch(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call(f"/api/projects/{ctx.project_id(case)}/metrics/batch", params=params)
 
 
+def _batch_band(ctx: Ctx, actor: str | None, case: str) -> Call:
+    body = {"runs": [], "band": [_run_with_metrics(ctx, case)], "keys": ["loss"]}
+    return Call(f"/api/projects/{ctx.project_id(case)}/metrics/batch", json=body)
+
+
+def _runs_keys(ctx: Ctx, actor: str | None, case: str) -> Call:
+    return Call(f"/api/projects/{ctx.project_id(case)}/keys", json={"runs": [_run_with_metrics(ctx, case)]})
+
+
 def _export(ctx: Ctx, actor: str | None, case: str) -> Call:
     return Call(f"/api/projects/{ctx.project_id(case)}/export", json={"runs": [_run_with_metrics(ctx, case)]})
 
@@ -130,6 +139,9 @@ ROWS = [
     Row("POST", "/api/projects/{project_id}/tables/join", READ, _join, cases=PROJECT_CASES),
     Row("POST", "/api/projects/{project_id}/metrics/query", READ, _compare, cases=PROJECT_CASES),
     Row("GET", "/api/projects/{project_id}/metrics/batch", READ, _batch, cases=PROJECT_CASES),
+    # Reads with a body (1,000 run ids do not fit a URL): any reader, a read-scoped key included.
+    Row("POST", "/api/projects/{project_id}/metrics/batch", READ, _batch_band, cases=PROJECT_CASES),
+    Row("POST", "/api/projects/{project_id}/keys", READ, _runs_keys, cases=PROJECT_CASES),
     # Writes an export object: a key even for a public project.
     Row("POST", "/api/projects/{project_id}/export", project_rule(READERS), _export, cases=PROJECT_CASES),
     # SQL is for members and admins: readers who are not (viewers, public readers) get 403.

@@ -1,0 +1,89 @@
+/**
+ * Parquet chunks in the lake's metric schema (schemas/lake_schema.json `metric_columns`), written
+ * with hyparquet-writer (pure JS, so the same code runs in Node and the browser).
+ *
+ * The column types are the ones the Python SDK writes (sdk/wanllmdb/ingest/chunk.py): step int64,
+ * ts timestamp(ms, UTC), key string (dictionary-encoded pages), value float64 (null on text rows),
+ * attempt int32, ref/text/media string. The file also carries the Arrow schema pyarrow writes for
+ * those columns (`ARROW:schema`), so pyarrow reads `key` back as dictionary<int32, string> exactly as
+ * for a Python chunk; tests/chunk.test.ts checks both against pyarrow. Compression is snappy (the
+ * writer's built-in codec: no pure-JS zstd encoder is well kept); compaction rewrites zstd.
+ */
+import { ByteWriter, parquetWrite } from "hyparquet-writer";
+import type { Drained } from "./buffer.js";
+
+/** pyarrow's serialized Arrow schema of the metric columns (base64 IPC), as `pq.write_table` stores it. */
+export const METRIC_ARROW_SCHEMA =
+  "/////wgCAAAQAAAAAAAKAAwABgAFAAgACgAAAAABBAAEAAAAvP7//wQAAAAIAAAAqAEAAFgBAAAMAQAAyAAAAIQAAABcAAAAMAAAAAQAAABc////AAABBRAAAAAYAAAABAAAAAAAAAAFAAAAbWVkaWEAAADw/v//hP///wAAAQUQAAAAGAAAAAQAAAAAAAAABAAAAHRleHQAAAAAGP///6z///8AAAEFEAAAABQAAAAEAAAAAAAAAAMAAAByZWYAPP////z+//8AAAACEAAAABgAAAAEAAAAAAAAAAcAAABhdHRlbXB0AOz+//8AAAABIAAAABAAFAAIAAYABwAMAAAAEAAQAAAAAAABAxAAAAAcAAAABAAAAAAAAAAFAAAAdmFsdWUABgAIAAYABgAAAAAAAgAQABgACAAAAAcADAAQABQAEAAAAAAAAAUUAAAAOAAAABwAAAAEAAAAAAAAAAMAAABrZXkACAAIAAAABAAIAAAABAAAAHz///8AAAABIAAAAAQABAAEAAAAxP///wAAAAoQAAAAHAAAAAQAAAAAAAAAAgAAAHRzAAAIAAwABgAIAAgAAAAAAAEABAAAAAMAAABVVEMAEAAUAAgAAAAHAAwAAAAQABAAAAAAAAACEAAAACAAAAAEAAAAAAAAAAQAAABzdGVwAAAAAAgADAAIAAcACAAAAAAAAAFAAAAA";
+
+const STRING = { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } } as const;
+
+/** The Parquet schema of a metric chunk, in lake_schema.json's column order. */
+export const METRIC_PARQUET_SCHEMA = [
+  { name: "schema", num_children: 8 },
+  { name: "step", type: "INT64", repetition_type: "REQUIRED" },
+  {
+    name: "ts",
+    type: "INT64",
+    repetition_type: "REQUIRED",
+    logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" },
+  },
+  { name: "key", ...STRING, repetition_type: "REQUIRED" },
+  { name: "value", type: "DOUBLE", repetition_type: "OPTIONAL" },
+  { name: "attempt", type: "INT32", repetition_type: "REQUIRED" },
+  { name: "ref", ...STRING, repetition_type: "OPTIONAL" },
+  { name: "text", ...STRING, repetition_type: "OPTIONAL" },
+  { name: "media", ...STRING, repetition_type: "OPTIONAL" },
+] as const;
+
+/** Long-format rows of a drained buffer: numeric keys first (one run of rows per key), then texts. */
+export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array {
+  let n = drained.texts.length;
+  for (const col of drained.columns.values()) n += col.vals.length;
+  const step = new BigInt64Array(n);
+  const ts = new BigInt64Array(n);
+  const key: string[] = new Array<string>(n);
+  const value: Array<number | null> = new Array<number | null>(n);
+  const text: Array<string | null> = new Array<string | null>(n).fill(null);
+  const nulls: null[] = new Array<null>(n).fill(null);
+  let i = 0;
+  for (const [name, col] of drained.columns) {
+    const { rows, vals } = col;
+    for (let j = 0; j < vals.length; j++, i++) {
+      const r = rows[j]!;
+      step[i] = BigInt(drained.steps[r]!);
+      ts[i] = BigInt(drained.tsMs[r]!);
+      key[i] = name;
+      value[i] = vals[j]!;
+    }
+  }
+  for (const [r, name, t] of drained.texts) {
+    step[i] = BigInt(drained.steps[r]!);
+    ts[i] = BigInt(drained.tsMs[r]!);
+    key[i] = name;
+    value[i] = null;
+    text[i] = t;
+    i++;
+  }
+  const writer = new ByteWriter();
+  parquetWrite({
+    writer,
+    columnData: [
+      { name: "step", data: step, nullable: false },
+      { name: "ts", data: ts, nullable: false },
+      { name: "key", data: key, nullable: false, encoding: "RLE_DICTIONARY" },
+      { name: "value", data: value },
+      { name: "attempt", data: new Int32Array(n).fill(attempt), nullable: false },
+      { name: "ref", data: nulls },
+      { name: "text", data: text },
+      { name: "media", data: nulls },
+    ],
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the writer's SchemaElement type is wider
+    schema: METRIC_PARQUET_SCHEMA as any,
+    codec: "SNAPPY",
+    rowGroupSize: 1_048_576, // lake_schema.json parquet.row_group_rows
+    kvMetadata: [{ key: "ARROW:schema", value: METRIC_ARROW_SCHEMA }],
+    createdBy: "wanllmdb-sdk-ts (hyparquet-writer)",
+  });
+  return new Uint8Array(writer.getBuffer());
+}

@@ -1,0 +1,3 @@
+module github.com/wanllmdb/wanllmdb-go
+
+go 1.19

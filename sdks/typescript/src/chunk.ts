@@ -43,7 +43,8 @@ export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array
   const step = new BigInt64Array(n);
   const ts = new BigInt64Array(n);
   const key: string[] = new Array<string>(n);
-  const value: Array<number | null> = new Array<number | null>(n);
+  // Numbers only (the usual chunk): a Float64Array, which the writer encodes without boxing each value.
+  const value: Float64Array | Array<number | null> = drained.texts.length ? new Array<number | null>(n) : new Float64Array(n);
   const text: Array<string | null> = new Array<string | null>(n).fill(null);
   const nulls: null[] = new Array<null>(n).fill(null);
   let i = 0;
@@ -61,7 +62,7 @@ export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array
     step[i] = BigInt(drained.steps[r]!);
     ts[i] = BigInt(drained.tsMs[r]!);
     key[i] = name;
-    value[i] = null;
+    (value as Array<number | null>)[i] = null;
     text[i] = t;
     i++;
   }
@@ -69,14 +70,17 @@ export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array
   parquetWrite({
     writer,
     columnData: [
-      { name: "step", data: step, nullable: false },
-      { name: "ts", data: ts, nullable: false },
-      { name: "key", data: key, nullable: false, encoding: "RLE_DICTIONARY" },
-      { name: "value", data: value },
-      { name: "attempt", data: new Int32Array(n).fill(attempt), nullable: false },
-      { name: "ref", data: nulls },
-      { name: "text", data: text },
-      { name: "media", data: nulls },
+      // As pyarrow writes them for the Python SDK: dictionary pages for `key` only, plain elsewhere
+      // (the writer would otherwise try dictionaries on step and ts too, which costs more than it saves),
+      // and statistics only where readers prune by them (step ranges).
+      { name: "step", data: step, nullable: false, encoding: "PLAIN" },
+      { name: "ts", data: ts, nullable: false, statistics: false, encoding: "PLAIN" },
+      { name: "key", data: key, nullable: false, encoding: "RLE_DICTIONARY", statistics: false },
+      { name: "value", data: value, statistics: false, encoding: "PLAIN" },
+      { name: "attempt", data: new Int32Array(n).fill(attempt), nullable: false, statistics: false },
+      { name: "ref", data: nulls, statistics: false },
+      { name: "text", data: text, statistics: false },
+      { name: "media", data: nulls, statistics: false },
     ],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the writer's SchemaElement type is wider
     schema: METRIC_PARQUET_SCHEMA as any,

@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # modules: let them reuse bytecode even where the environment turns writing .pyc files off.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser pg cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean
+.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser pg cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean sdk-ts-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -94,7 +94,17 @@ test-fast: lint
 web-test: web-build browser
 	cd web && npm test
 
-test: setup lint typecheck web-lint web-build cdk-synth pytest web-test
+test: setup lint typecheck web-lint web-build cdk-synth pytest web-test sdk-ts-test
+
+# The TypeScript SDK (sdks/typescript): npm ci when its lock file changed, then tsc and vitest against a
+# real local server from this .venv (sdks/typescript/tests/global-setup.ts).
+SDK_TS_STAMP := sdks/typescript/node_modules/.installed-stamp
+$(SDK_TS_STAMP): sdks/typescript/package.json sdks/typescript/package-lock.json
+	cd sdks/typescript && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SDK_TS_STAMP)
+
+sdk-ts-test: setup $(SDK_TS_STAMP)
+	cd sdks/typescript && npm run typecheck && npm test
 
 # The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
 CDK := infra_cdk/node_modules/.bin/cdk

@@ -39,6 +39,12 @@ const node: Platform = {
     sdk: "typescript",
     runtime: `node ${process.versions.node}`,
   }),
+  // A script that ends without finish() (its event loop ran dry) still gets its last rows flushed and
+  // the run finished, as the Python SDK's atexit hook does; process.exit() skips this, as it skips
+  // everything asynchronous.
+  started: (run) => {
+    process.once("beforeExit", () => void run.finish(process.exitCode ? Number(process.exitCode) : undefined));
+  },
 };
 
 /** Start a run (see InitOptions). Resolves once the server created it, or after initTimeoutMs offline. */

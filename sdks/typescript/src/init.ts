@@ -60,6 +60,8 @@ export interface Platform {
   previousAttempt(runId: string, dir: string | undefined): Promise<number>;
   discardSpool(spool: Spool): Promise<void>;
   metadata(): Record<string, unknown>;
+  /** Called once the run is live (Node: finish it when the script ends without finish()). */
+  started?(run: Run): void;
 }
 
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -198,5 +200,6 @@ export async function initWith(platform: Platform, opts: InitOptions = {}): Prom
   run.startAt(startStep);
   pipeline.start();
   uploader?.start(timing.flushIntervalMs, timing.heartbeatIntervalMs);
+  platform.started?.(run);
   return run;
 }

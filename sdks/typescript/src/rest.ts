@@ -161,6 +161,8 @@ export class Stopper {
         resolve(this.stopped);
       };
       const timer = setTimeout(done, ms);
+      // A backoff alone must not keep a Node process alive (a script that never called finish()).
+      (timer as { unref?: () => void }).unref?.();
       this.wakers.add(done);
     });
   }

@@ -89,6 +89,7 @@ export class Uploader {
       if (!this.woken) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, intervalMs);
+          (timer as { unref?: () => void }).unref?.(); // the loop alone keeps no Node process alive
           function done() {
             clearTimeout(timer);
             resolve();

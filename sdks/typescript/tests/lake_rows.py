@@ -16,6 +16,11 @@ from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.lake.reader import read_stream
 
 
+def _value(value: float | None) -> float | str | None:
+    # JSON has no NaN or infinity: those travel as their repr ("nan", "inf").
+    return value if value is None or math.isfinite(value) else repr(value)
+
+
 def main() -> None:
     data_dir, project_id, run_id = sys.argv[1:4]
     stream = sys.argv[4] if len(sys.argv) > 4 else "history"
@@ -25,7 +30,7 @@ def main() -> None:
         {
             "step": r["step"],
             "key": r["key"],
-            "value": None if r["value"] is None else (repr(r["value"]) if not math.isfinite(r["value"]) else r["value"]),
+            "value": _value(r["value"]),
             "text": r["text"],
             "attempt": r["attempt"],
         }

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { PKG } from "./env.js";
 
-it("src/generated/openapi.d.ts is what `npm run gen:api` makes of schemas/openapi.json", () => {
-  const fresh = join(mkdtempSync(join(tmpdir(), "ts-openapi-")), "openapi.d.ts");
+it("src/generated/openapi.ts is what `npm run gen:api` makes of schemas/openapi.json", () => {
+  const fresh = join(mkdtempSync(join(tmpdir(), "ts-openapi-")), "openapi.ts");
   execFileSync(process.execPath, [join(PKG, "scripts", "gen-api.mjs"), "--out", fresh], { stdio: "pipe" });
-  const committed = readFileSync(join(PKG, "src", "generated", "openapi.d.ts"), "utf8");
+  const committed = readFileSync(join(PKG, "src", "generated", "openapi.ts"), "utf8");
   expect(readFileSync(fresh, "utf8") === committed, "schemas/openapi.json changed: run `npm run gen:api` in sdks/typescript").toBe(true);
 });

@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # modules: let them reuse bytecode even where the environment turns writing .pyc files off.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser pg cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean sdk-ts-test
+.PHONY: setup run test test-fast lint typecheck pytest web-setup web-build web-lint web-test browser pg cdk-setup cdk-synth lambda-bundle openapi wandb-alias clean sdk-ts-test go jdk sdk-go-test sdk-java-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -94,7 +94,7 @@ test-fast: lint
 web-test: web-build browser
 	cd web && npm test
 
-test: setup lint typecheck web-lint web-build cdk-synth pytest web-test sdk-ts-test
+test: setup lint typecheck web-lint web-build cdk-synth pytest web-test sdk-ts-test sdk-go-test sdk-java-test
 
 # The TypeScript SDK (sdks/typescript): npm ci when its lock file changed, then tsc and vitest against a
 # real local server from this .venv (sdks/typescript/tests/global-setup.ts).
@@ -105,6 +105,30 @@ $(SDK_TS_STAMP): sdks/typescript/package.json sdks/typescript/package-lock.json
 
 sdk-ts-test: setup $(SDK_TS_STAMP)
 	cd sdks/typescript && npm run typecheck && npm test
+
+# The Go and Java SDKs (sdks/go, sdks/java) use their standard libraries alone; Go and JUnit 5 come from
+# Debian. Their tests start a real local server from this .venv and count rows through the HTTP API.
+go:
+	@command -v go >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null)
+
+jdk:
+	@command -v javac >/dev/null && test -f /usr/share/java/junit-platform-console-standalone.jar || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless junit5 >/dev/null)
+
+sdk-go-test: setup go
+	cd sdks/go && test -z "$$(gofmt -l .)" && go vet ./... && go test -count=1 ./...
+
+JUNIT := /usr/share/java
+sdk-java-test: setup jdk
+	cd sdks/java && rm -rf build && \
+		javac -Xlint:all -Werror -d build/classes $$(find src/main/java -name '*.java') && \
+		javac -Xlint:all -Werror -d build/test-classes \
+			-cp build/classes:$(JUNIT)/junit-jupiter-api.jar:$(JUNIT)/apiguardian-api.jar:$(JUNIT)/opentest4j.jar \
+			$$(find src/test/java -name '*.java') && \
+		javac -Xlint:all -Werror -d build/bench -cp build/classes bench/Bench.java && \
+		java -jar $(JUNIT)/junit-platform-console-standalone.jar -cp build/classes:build/test-classes \
+			--select-package dev.wanllmdb --disable-banner --details=summary --fail-if-no-tests
 
 # The CDK CLI is pinned in infra_cdk/package-lock.json; the app itself is Python (cdk.json).
 CDK := infra_cdk/node_modules/.bin/cdk

@@ -10,17 +10,33 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import start_local_server  # noqa: E402 - the one way a real server is started
+import psutil  # noqa: E402
+
+from tests.conftest import LocalServer, start_local_server  # noqa: E402 - the one way a real server is started
+
+
+@contextmanager
+def local_server_process(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[LocalServer]:
+    """Yields the running server (its URL and process); it is always stopped on exit."""
+    server = start_local_server(data_dir, env=env)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @contextmanager
 def local_server(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """Yields (base URL, admin API key); the process is always stopped on exit."""
-    server = start_local_server(data_dir, env=env)
-    try:
+    with local_server_process(data_dir, env=env) as server:
         yield server.url, (data_dir / "admin-api-key").read_text().strip()
-    finally:
-        server.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads: a cost that other load on the machine
+    does not inflate the way it inflates latencies."""
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
 
 
 def percentile(samples: list[float], q: float) -> float:

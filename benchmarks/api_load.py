@@ -6,7 +6,9 @@ loop, the worst case: 50 requests are always queued. An SDK paces itself (heartb
 seconds, a summary patch and a grant batch per flush), which `--think-ms 1000` approximates;
 client starts are staggered over one think time.
 Baseline in the same run: GET /api/health with the same clients and pacing, the floor of this
-server on this machine. Prints p50, p95 and p99 per operation and the ratio to the baseline.
+server on this machine. Prints p50, p95 and p99 per operation and the ratio to the baseline, and the
+server's CPU time per request in each phase: latencies swing with whatever else the machine runs,
+while CPU per request says what a change to the server saved.
 
     python benchmarks/api_load.py [--clients 50] [--seconds 20] [--think-ms 0]
 """
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from _server import local_server, percentile
+from _server import cpu_seconds, local_server_process, percentile
 
 Samples = dict[str, list[float]]
 
@@ -86,9 +88,10 @@ def _cpu_s() -> float:
 
 
 async def drive(
-    url: str, key: str, clients: int, seconds: float, think_s: float
-) -> tuple[Samples, Samples, float]:
-    """Returns the samples, the errors, and the share of one core this driver used while measuring."""
+    url: str, key: str, clients: int, seconds: float, think_s: float, server_pid: int
+) -> tuple[Samples, Samples, float, dict[str, float]]:
+    """Returns the samples, the errors, the share of one core this driver used while measuring, and
+    the server's CPU milliseconds per request in each phase."""
     headers = {"Authorization": f"Bearer {key}"}
     # aiohttp rather than httpx: at 50 closed-loop clients httpx alone kept a core busy, so the
     # figures measured the client's queue instead of the server's.
@@ -101,9 +104,11 @@ async def drive(
         errors: Samples = defaultdict(list)
         started, cpu = time.perf_counter(), _cpu_s()
         deadline = time.perf_counter() + max(5.0, seconds / 4)
+        server_cpu = cpu_seconds(server_pid)
         await asyncio.gather(
             *(_health_loop(session, deadline, samples, errors, think_s) for _ in range(clients))
         )
+        health_cpu = cpu_seconds(server_pid)
         ids = itertools.count()
         deadline = time.perf_counter() + seconds
         await asyncio.gather(
@@ -112,8 +117,15 @@ async def drive(
                 for _ in range(clients)
             )
         )
+        api_cpu = cpu_seconds(server_pid)
         driver_load = (_cpu_s() - cpu) / (time.perf_counter() - started)
-    return samples, errors, driver_load
+    health_n = len(samples["health (baseline)"])
+    api_n = sum(len(v) for op, v in samples.items() if op != "health (baseline)")
+    per_request = {
+        "health (baseline)": 1000 * (health_cpu - server_cpu) / max(1, health_n),
+        "API mix": 1000 * (api_cpu - health_cpu) / max(1, api_n),
+    }
+    return samples, errors, driver_load, per_request
 
 
 def main() -> None:
@@ -122,9 +134,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each request")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, local_server(Path(tmp) / "data") as (url, key):
-        samples, errors, driver_load = asyncio.run(
-            drive(url, key, args.clients, args.seconds, args.think_ms / 1000)
+    with tempfile.TemporaryDirectory() as tmp, local_server_process(Path(tmp) / "data") as server:
+        key = (Path(tmp) / "data" / "admin-api-key").read_text().strip()
+        samples, errors, driver_load, cpu_per_request = asyncio.run(
+            drive(server.url, key, args.clients, args.seconds, args.think_ms / 1000, server.process.pid)
         )
     base = percentile(samples["health (baseline)"], 95)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -141,6 +154,14 @@ def main() -> None:
         print(f"{op:<20}{len(times):>7}{len(errors.get(op, [])):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
               f"{p95 / 1000 / base:>13.1f}x")  # fmt: skip
     print(f"bar p95 < 200 ms: {'PASS' if worst < 200 else 'FAIL'} (worst p95 {worst:.0f} ms)")
+    print("server CPU per request: " + ", ".join(f"{op} {ms:.2f} ms" for op, ms in cpu_per_request.items()))
+    # One interpreter runs Python on one core at a time: its CPU per request bounds its throughput,
+    # and a closed loop of N clients then waits about N requests' worth of it.
+    mix = cpu_per_request["API mix"]
+    print(
+        f"at {mix:.2f} ms a request one server process answers at most about {1000 / mix:.0f} requests/s, "
+        f"so {args.clients} closed-loop clients wait about {args.clients * mix:.0f} ms a request on average"
+    )
     print(f"load driver used {driver_load:.0%} of a core" + (
         ": saturated, so these figures include the driver's own queueing" if driver_load > 0.8 else ""
     ))  # fmt: skip

@@ -1,8 +1,9 @@
 // µs per log() of 10 scalars, against a baseline loop that does the same work without the SDK
 // (build the same row, append each value to a per-key array), in one process and one run.
 // The SDK runs offline into a temp spool, so the figure is the caller's cost, not the network's.
-// Usage: node bench/log.mjs [steps]   (bundles src/index.ts with esbuild first; no build step needed)
-import { build } from "esbuild";
+// Usage: node bench/log.mjs [steps]   (builds dist/ first: the code that ships, chunks encoded on
+// the worker thread; WANLLMDB_ENCODE_INLINE=1 encodes them on the caller's thread instead)
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,16 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 const steps = Number(process.argv[2] ?? 100_000);
 const tmp = mkdtempSync(join(tmpdir(), "wanllmdb-ts-bench-"));
-await build({
-  entryPoints: [join(pkg, "src", "index.ts")],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  packages: "external",
-  outfile: join(pkg, "bench", ".sdk.bundle.mjs"),
-  logLevel: "silent",
-});
-const { init } = await import(pathToFileURL(join(pkg, "bench", ".sdk.bundle.mjs")).href);
+execFileSync(join(pkg, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json")], { stdio: "inherit" });
+const { init } = await import(pathToFileURL(join(pkg, "dist", "index.js")).href);
+const { encoderKind } = await import(pathToFileURL(join(pkg, "dist", "node", "worker-encoder.js")).href);
 
 function row(i) {
   return { loss: 1 / (i + 1), acc: i / steps, lr: 0.001, m0: i, m1: i * 2, m2: i * 3, m3: i * 4, m4: i * 5, m5: i * 6, m6: i * 7 };
@@ -61,8 +55,7 @@ const base = Math.min(baseline(), baseline(), baseline());
 const runs = [await sdk(), await sdk(), await sdk()];
 const best = runs.reduce((a, b) => (a.perLog < b.perLog ? a : b));
 rmSync(tmp, { recursive: true, force: true });
-rmSync(join(pkg, "bench", ".sdk.bundle.mjs"), { force: true });
-console.log(`node ${process.versions.node}, ${steps} steps x 10 scalars`);
+console.log(`node ${process.versions.node}, ${steps} steps x 10 scalars, chunks encoded ${encoderKind() === "worker" ? "on a worker thread" : "inline"}`);
 console.log(`baseline loop (build row + append to per-key arrays): ${base.toFixed(3)} us/step`);
 console.log(`SDK log() in the caller:                              ${best.perLog.toFixed(3)} us/step`);
 console.log(`ratio SDK / baseline:                                 ${(best.perLog / base).toFixed(2)}x`);

@@ -37,7 +37,8 @@ export class MetricBuffer {
     for (const key in data) {
       const value = data[key];
       const col = columns.get(key);
-      if (typeof value !== "number" || col === undefined || !Object.hasOwn(data, key)) {
+      // (for...in sees only own keys here: log() takes plain objects, whose prototype has no enumerable key)
+      if (typeof value !== "number" || col === undefined) {
         this.undo(data, n);
         return false;
       }

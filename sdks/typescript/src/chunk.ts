@@ -12,6 +12,30 @@
 import { ByteWriter, parquetWrite } from "hyparquet-writer";
 import type { Drained } from "./buffer.js";
 
+/** What a chunk is encoded from: a drained buffer, or its typed-array copy sent to a worker thread. */
+export interface ChunkRows {
+  steps: ArrayLike<number>;
+  tsMs: ArrayLike<number>;
+  columns: Array<{ key: string; rows: ArrayLike<number>; vals: ArrayLike<number> }>;
+  texts: Array<[number, string, string]>;
+}
+
+/** A drained buffer as ChunkRows; `typed` copies it into typed arrays whose buffers can be transferred. */
+export function chunkRows(drained: Drained, typed = false): { rows: ChunkRows; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const arr = <T extends Float64Array | Int32Array>(a: T): T => (transfer.push(a.buffer as ArrayBuffer), a);
+  const columns = [...drained.columns].map(([key, col]) =>
+    typed ? { key, rows: arr(Int32Array.from(col.rows)), vals: arr(Float64Array.from(col.vals)) } : { key, ...col },
+  );
+  const rows: ChunkRows = {
+    steps: typed ? arr(Float64Array.from(drained.steps)) : drained.steps,
+    tsMs: typed ? arr(Float64Array.from(drained.tsMs)) : drained.tsMs,
+    columns,
+    texts: drained.texts,
+  };
+  return { rows, transfer };
+}
+
 /** pyarrow's serialized Arrow schema of the metric columns (base64 IPC), as `pq.write_table` stores it. */
 export const METRIC_ARROW_SCHEMA =
   "/////wgCAAAQAAAAAAAKAAwABgAFAAgACgAAAAABBAAEAAAAvP7//wQAAAAIAAAAqAEAAFgBAAAMAQAAyAAAAIQAAABcAAAAMAAAAAQAAABc////AAABBRAAAAAYAAAABAAAAAAAAAAFAAAAbWVkaWEAAADw/v//hP///wAAAQUQAAAAGAAAAAQAAAAAAAAABAAAAHRleHQAAAAAGP///6z///8AAAEFEAAAABQAAAAEAAAAAAAAAAMAAAByZWYAPP////z+//8AAAACEAAAABgAAAAEAAAAAAAAAAcAAABhdHRlbXB0AOz+//8AAAABIAAAABAAFAAIAAYABwAMAAAAEAAQAAAAAAABAxAAAAAcAAAABAAAAAAAAAAFAAAAdmFsdWUABgAIAAYABgAAAAAAAgAQABgACAAAAAcADAAQABQAEAAAAAAAAAUUAAAAOAAAABwAAAAEAAAAAAAAAAMAAABrZXkACAAIAAAABAAIAAAABAAAAHz///8AAAABIAAAAAQABAAEAAAAxP///wAAAAoQAAAAHAAAAAQAAAAAAAAAAgAAAHRzAAAIAAwABgAIAAgAAAAAAAEABAAAAAMAAABVVEMAEAAUAAgAAAAHAAwAAAAQABAAAAAAAAACEAAAACAAAAAEAAAAAAAAAAQAAABzdGVwAAAAAAgADAAIAAcACAAAAAAAAAFAAAAA";
@@ -37,9 +61,9 @@ export const METRIC_PARQUET_SCHEMA = [
 ] as const;
 
 /** Long-format rows of a drained buffer: numeric keys first (one run of rows per key), then texts. */
-export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array {
+export function encodeMetricChunk(drained: ChunkRows, attempt: number): Uint8Array {
   let n = drained.texts.length;
-  for (const col of drained.columns.values()) n += col.vals.length;
+  for (const col of drained.columns) n += col.vals.length;
   const step = new BigInt64Array(n);
   const ts = new BigInt64Array(n);
   const key: string[] = new Array<string>(n);
@@ -48,8 +72,7 @@ export function encodeMetricChunk(drained: Drained, attempt: number): Uint8Array
   const text: Array<string | null> = new Array<string | null>(n).fill(null);
   const nulls: null[] = new Array<null>(n).fill(null);
   let i = 0;
-  for (const [name, col] of drained.columns) {
-    const { rows, vals } = col;
+  for (const { key: name, rows, vals } of drained.columns) {
     for (let j = 0; j < vals.length; j++, i++) {
       const r = rows[j]!;
       step[i] = BigInt(drained.steps[r]!);

@@ -9,6 +9,7 @@ import { hostname, release, type as osType, userInfo } from "node:os";
 import { Api as BaseApi, type ApiOptions } from "./api.js";
 import { DEFAULT_BASE_URL, initWith, type InitOptions, type Platform } from "./init.js";
 import { FsSpool } from "./node/spool.js";
+import { nodeEncoder } from "./node/worker-encoder.js";
 import type { Run } from "./run.js";
 
 export * from "./common.js";
@@ -28,6 +29,7 @@ const node: Platform = {
   discardSpool: async (spool) => {
     if (spool.path) await rm(spool.path, { recursive: true, force: true });
   },
+  encoder: nodeEncoder,
   metadata: () => ({
     host: hostname().slice(0, 128),
     user: safeUser(),

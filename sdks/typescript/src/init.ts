@@ -4,6 +4,7 @@
  * the run goes on from its spool and is uploaded once the server answers (or by `wanllmdb sync` in
  * Node). A server that refuses the run (a taken id, a key without access) fails init() with ApiError.
  */
+import type { ChunkEncoder } from "./encoder.js";
 import { ApiError, Transient, UsageError } from "./errors.js";
 import { Pipeline } from "./pipeline.js";
 import { callWithRetry, RestClient, type Fetch } from "./rest.js";
@@ -60,6 +61,8 @@ export interface Platform {
   previousAttempt(runId: string, dir: string | undefined): Promise<number>;
   discardSpool(spool: Spool): Promise<void>;
   metadata(): Record<string, unknown>;
+  /** Where chunks are encoded (default: inline). */
+  encoder?(): ChunkEncoder;
   /** Called once the run is live (Node: finish it when the script ends without finish()). */
   started?(run: Run): void;
 }
@@ -194,6 +197,7 @@ export async function initWith(platform: Platform, opts: InitOptions = {}): Prom
     flushIntervalMs: timing.flushIntervalMs,
     flushMaxValues: timing.flushMaxValues,
     warn,
+    encoder: platform.encoder?.(),
   });
   pipelineRef = pipeline;
   run.attach(pipeline);

@@ -4,17 +4,21 @@
  * chunks and metadata ops written to the spool and handed to the uploader. Nothing here throws
  * into user code: a failed spool write is retried at the next flush and warned about once.
  */
-import type { MetricBuffer } from "./buffer.js";
-import { encodeMetricChunk } from "./chunk.js";
+import type { Drained, MetricBuffer } from "./buffer.js";
+import { inlineEncoder, type ChunkEncoder } from "./encoder.js";
 import type { Spool, Op } from "./spool.js";
 import type { Summary } from "./summary.js";
 import type { Uploader } from "./uploader.js";
+
+const MAX_IN_FLIGHT = 8;
 
 export interface PipelineOptions {
   flushIntervalMs: number;
   /** Cut a chunk (in the background) once this many values are buffered. */
   flushMaxValues: number;
   warn: (message: string) => void;
+  /** Where chunks are encoded (Node: a worker thread). */
+  encoder?: ChunkEncoder;
 }
 
 export interface CloseResult {
@@ -27,7 +31,7 @@ export interface CloseResult {
 export class Pipeline {
   private nextOp = 1;
   private ops: Op[] = [];
-  private encoded: Array<{ seq: number; bytes: Uint8Array; rows: number }> = [];
+  private encoded: Array<{ seq: number; drained: Drained; bytes: Promise<Uint8Array> }> = [];
   private seq = 0;
   private sentSummary = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
@@ -75,12 +79,28 @@ export class Pipeline {
     }, 0);
   }
 
-  /** Cut the buffer into an encoded chunk (synchronous: encoding is CPU work either way). */
+  /** Cut the buffer into a chunk, numbered now; its encoding (Node: on the worker thread) is awaited in order. */
   private cut(): void {
     const drained = this.buffer.drain();
     if (drained === null) return;
     this.summary.fold(drained);
-    this.encoded.push({ seq: this.seq++, bytes: encodeMetricChunk(drained, this.attempt), rows: drained.steps.length });
+    // Backpressure: a caller that logs faster than the worker encodes pays for the encoding itself
+    // once MAX_IN_FLIGHT chunks wait, so memory stays bounded (the Python SDK's wait_for_room).
+    const encoder = this.encoded.length >= MAX_IN_FLIGHT ? inlineEncoder : (this.opts.encoder ?? inlineEncoder);
+    const bytes = encoder.encode(drained, this.attempt);
+    bytes.catch(() => {}); // awaited (and its failure handled) by flushOnce
+    this.encoded.push({ seq: this.seq++, drained, bytes });
+  }
+
+  private async bytesOf(chunk: (typeof this.encoded)[number]): Promise<Uint8Array> {
+    try {
+      return await chunk.bytes;
+    } catch (err) {
+      // A worker that failed: encode here instead (the drained rows are still ours).
+      if (this.opts.encoder === undefined || this.opts.encoder === inlineEncoder) throw err;
+      chunk.bytes = inlineEncoder.encode(chunk.drained, this.attempt);
+      return chunk.bytes;
+    }
   }
 
   /** One flush at a time, in order; resolves when this flush (and those before it) are done. */
@@ -95,7 +115,7 @@ export class Pipeline {
       let wrote = await this.writeOps();
       while (this.encoded.length) {
         const chunk = this.encoded[0]!;
-        const ref = await this.spool.writeChunk("history", this.attempt, chunk.seq, chunk.bytes);
+        const ref = await this.spool.writeChunk("history", this.attempt, chunk.seq, await this.bytesOf(chunk));
         this.encoded.shift();
         this.uploader?.addChunk(ref);
         wrote = true;

@@ -48,6 +48,8 @@ export interface FinishOptions {
   timeoutMs?: number;
 }
 
+const NO_OPTIONS: LogOptions = Object.freeze({});
+
 export class Run {
   readonly config: Config;
   readonly summary: Summary;
@@ -124,7 +126,7 @@ export class Run {
    */
   log(data?: Record<string, unknown>, stepOrOptions?: number | LogOptions): void {
     if (this.closed) throw new UsageError(`log() after finish(): run ${this.id} is finished; init() a new run`);
-    const opts: LogOptions = typeof stepOrOptions === "number" ? { step: stepOrOptions } : (stepOrOptions ?? {});
+    const opts: LogOptions = stepOrOptions === undefined ? NO_OPTIONS : typeof stepOrOptions === "number" ? { step: stepOrOptions } : stepOrOptions;
     if (data === undefined || data === null) {
       this.commitPending(opts);
       return;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MetricBuffer } from "../src/buffer.js";
-import { encodeMetricChunk, METRIC_ARROW_SCHEMA } from "../src/chunk.js";
+import { chunkRows, encodeMetricChunk, METRIC_ARROW_SCHEMA } from "../src/chunk.js";
 import { python } from "./env.js";
 
 describe("metric chunk", () => {
@@ -14,7 +14,7 @@ describe("metric chunk", () => {
     buf.addRow(0, 1_700_000_000_000, new Map([["loss", 1.5], ["acc", NaN]]), new Map([["phase", "train"]]));
     for (let s = 1; s < 4; s++) expect(buf.tryAddNumbers(s, 1_700_000_000_000 + s, { loss: s, acc: Infinity })).toBe(true);
     const path = join(mkdtempSync(join(tmpdir(), "ts-chunk-")), "c.parquet");
-    writeFileSync(path, encodeMetricChunk(buf.drain()!, 7));
+    writeFileSync(path, encodeMetricChunk(chunkRows(buf.drain()!).rows, 7));
     const out = python<{ same: boolean; schema: string; rows: Record<string, unknown[]>; encodings: string[]; polars: number }>([
       "-c",
       `import json, pyarrow.parquet as pq, polars as pl

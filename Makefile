@@ -158,8 +158,9 @@ lambda-bundle: setup
 wandb-alias: setup
 	$(BIN)/pip wheel --no-deps --no-build-isolation -C wanllmdb-alias=build-only -w dist ./packaging/wandb-alias
 
-openapi: setup
+openapi: setup $(SDK_TS_STAMP)
 	$(BIN)/python -m tools.openapi_snapshot --write
+	cd sdks/typescript && npm run gen:api
 
 clean:
-	rm -rf $(VENV) web/node_modules web/dist cdk.out infra_cdk/node_modules build/lambda
+	rm -rf $(VENV) web/node_modules web/dist cdk.out infra_cdk/node_modules build/lambda sdks/typescript/node_modules

@@ -16,6 +16,8 @@ export interface LineRun {
   label: string;
   color: string;
   series: Series;
+  /** An aggregate of many runs (the band of the runs past the first N): a thin, pale mean line. */
+  faint?: boolean;
 }
 
 export type XKind = "number" | "time" | "seconds";
@@ -70,7 +72,7 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
   });
 
   // Markers are part of the series' options: a run crossing MARKERS_UP_TO rebuilds the chart.
-  const shape = `${runs.map((r) => r.id + r.color + (r.series.x.length <= MARKERS_UP_TO ? "*" : "")).join()}|${xKind}|${logY}`;
+  const shape = `${runs.map((r) => r.id + r.color + (r.faint ? "~" : "") + (r.series.x.length <= MARKERS_UP_TO ? "*" : "")).join()}|${xKind}|${logY}`;
   const [lo, hi] = range ?? [null, null];
 
   // Rebuilt when the set of runs, the axes, the zoomed range or the size change.
@@ -84,17 +86,17 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       const markers = r.series.x.length <= MARKERS_UP_TO;
       series.push({
         label: r.label,
-        stroke: r.color,
-        width: 1.5,
+        stroke: r.faint ? withAlpha(r.color, 0.55) : r.color,
+        width: r.faint ? 1 : 1.5,
         points: markers ? { show: true, size: 7, width: 1.5, stroke: r.color, fill: r.color } : { show: false },
         spanGaps: true,
         show,
       });
       // Thin min and max lines edge the band, so a one-bucket extreme is a visible peak, not a haze.
-      const edge = withAlpha(r.color, 0.6);
+      const edge = withAlpha(r.color, r.faint ? 0.35 : 0.6);
       series.push({ stroke: edge, width: 1, points: { show: false }, spanGaps: true, show });
       series.push({ stroke: edge, width: 1, points: { show: false }, spanGaps: true, show });
-      bands.push({ series: [3 * i + 3, 3 * i + 2], fill: withAlpha(r.color, 0.22) });
+      bands.push({ series: [3 * i + 3, 3 * i + 2], fill: withAlpha(r.color, r.faint ? 0.16 : 0.22) });
     });
     const opts: uPlot.Options = {
       width,
@@ -194,7 +196,12 @@ export function LineChart({ runs, xKind, xLabel, smoothing, logY, range, onZoom,
       </div>
       <div className="legend" hidden={runs.length < 2 && hideSingleLegend}>
         {runs.map((r) => (
-          <button key={r.id} className={`legend-item${hidden.has(r.id) ? " off" : ""}`} onClick={() => toggle(r.id)} title="Show or hide this run">
+          <button
+            key={r.id}
+            className={`legend-item${hidden.has(r.id) ? " off" : ""}${r.faint ? " legend-band" : ""}`}
+            onClick={() => toggle(r.id)}
+            title={r.faint ? "Show or hide the band of these runs" : "Show or hide this run"}
+          >
             <i style={{ background: r.color }} />
             {r.label}
           </button>

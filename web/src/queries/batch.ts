@@ -1,8 +1,9 @@
 import { queryOptions } from "@tanstack/react-query";
-import { fetchBatch, type BatchAsk } from "../api/batch";
+import { fetchBand, fetchBatch, fetchRunsKeys, type BandAnswer, type BandAsk, type BatchAsk } from "../api/batch";
 import type { BatchChunk } from "../shaping/arrowBatch";
 import { mergeTail } from "../shaping/series";
 import { POLL_MS } from "./metrics";
+import { RUN_POLL_MS } from "./runs";
 
 const batchKey = (projectId: string) => ["projects", projectId, "metric-batch"] as const;
 
@@ -52,3 +53,28 @@ export const liveBatchQuery = (projectId: string, run: string, keys: string[], x
     staleTime: 0,
     refetchInterval: POLL_MS,
   });
+
+/**
+ * The band of `ask.band` runs over `ask.keys`: read once when every band run has ended (the answer
+ * cannot change), else polled every 4 s, each read revalidated with the last answer's ETag (a 304
+ * keeps what is drawn).
+ */
+export const bandQuery = (projectId: string, ask: BandAsk, live: boolean) =>
+  queryOptions({
+    queryKey: [...batchKey(projectId), "band", ask.x, ask.band, ask.keys],
+    queryFn: ({ client, queryKey }) => fetchBand(projectId, ask, client.getQueryData<BandAnswer>(queryKey)),
+    structuralSharing: false,
+    staleTime: live ? 0 : Infinity,
+    refetchInterval: live ? POLL_MS : false,
+  });
+
+/** The metric and media keys of a selection of runs, one request per 1,000; asked again while any is live. */
+export const runsKeysQuery = (projectId: string, runs: string[], live: boolean) => {
+  // The answer does not depend on the runs' order: one query whatever order they come in.
+  const sorted = [...runs].sort();
+  return queryOptions({
+    queryKey: ["projects", projectId, "runs-keys", sorted],
+    queryFn: () => fetchRunsKeys(projectId, sorted),
+    refetchInterval: live ? RUN_POLL_MS : false,
+  });
+};

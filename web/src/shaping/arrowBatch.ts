@@ -4,11 +4,21 @@
 import { tableFromIPC } from "@uwdata/flechette";
 import type { Series } from "./series";
 
+/**
+ * A band over many runs (the selection past the first N lines): per x slot the runs' mean (`y`),
+ * lowest min (`lo`) and highest max (`hi`), and how many runs had a point there.
+ */
+export interface BandSeries extends Series {
+  runs: number[];
+}
+
 /** Every run's series of one batch answer, with each run's last step and the server's warnings. */
 export interface BatchChunk {
   series: Record<string, Record<string, Series>>;
   lastStep: Record<string, number | null>;
   warnings: string[];
+  /** Per key, the band of the answer's band runs (POST with `band`); absent without one. */
+  band?: Record<string, BandSeries>;
 }
 
 /** The bucket fields the charts need: the line (mean), the band (min, max) and where each bucket sits. */
@@ -42,11 +52,21 @@ export function decodeBatch(bytes: ArrayBuffer | Uint8Array): BatchChunk {
   const [x0, x1, min, max, mean] = DRAWN_FIELDS.map(col);
   const out: BatchChunk = { series: {}, lastStep: {}, warnings: [] };
   const warnings = new Set<string>();
+  // Asked for by band requests only (the runs per slot); a line request leaves it out.
+  const count = table.schema.fields.some((f) => f.name === "count") ? col("count") : null;
   for (let i = 0; i < table.numRows; i++) {
-    const r = run.at(i) as string;
+    const r = run.at(i) as string | null;
+    for (const w of Array.from((warn.at(i) as ArrayLike<string> | null) ?? [])) warnings.add(w);
+    if (r === null) {
+      // A band row: one per key, each x slot a one-point bucket, count = the runs there.
+      const k = key.at(i) as string;
+      const s = seriesOf(x0.at(i) as Values, x1.at(i) as Values, mean.at(i) as Values, min.at(i) as Values, max.at(i) as Values);
+      out.band ??= {};
+      out.band[k] = { ...s, runs: Array.from((count?.at(i) as ArrayLike<number> | null) ?? [], Number) };
+      continue;
+    }
     out.series[r] ??= {};
     out.lastStep[r] = (last.at(i) as number | null) ?? null;
-    for (const w of Array.from((warn.at(i) as ArrayLike<string> | null) ?? [])) warnings.add(w);
     const k = key.at(i) as string | null;
     // A run with none of the keys has one row with no key: it brings the run's last step only.
     if (k === null) continue;

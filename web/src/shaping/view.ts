@@ -5,6 +5,7 @@ import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from
 import { LINE_AGGS, type LineAgg } from "./series";
 import { readBrush, type RunBrush } from "./brush";
 import { readChartSpec, type ChartSpec } from "./chartSpec";
+import { DEFAULT_LINES, LINE_CHOICES, MAX_SELECTED } from "./selection";
 
 export type XAxis = "step" | "ts" | "relative" | `metric:${string}`;
 /** "chart": a custom chart (ECharts) over a logged table or the runs table. */
@@ -59,6 +60,8 @@ export interface View {
   panelConfig: Record<string, PanelConfig>;
   /** Run fields brushed on a panel over runs: only runs inside every range are shown. */
   brush: RunBrush;
+  /** With more runs selected, the first `lines` are drawn as lines and the rest as one band. */
+  lines: number;
 }
 
 export const defaultView = (): View => ({
@@ -76,6 +79,7 @@ export const defaultView = (): View => ({
   band: "minmax",
   panelConfig: {},
   brush: {},
+  lines: DEFAULT_LINES,
 });
 
 const isStr = (v: unknown): v is string => typeof v === "string";
@@ -134,7 +138,7 @@ export function parseView(raw: unknown): View {
   return {
     v: 1,
     name: isStr(o.name) && o.name.trim() ? o.name.slice(0, 100) : d.name,
-    runs: Array.isArray(o.runs) ? o.runs.filter(isStr).slice(0, 200) : d.runs,
+    runs: Array.isArray(o.runs) ? o.runs.filter(isStr).slice(0, MAX_SELECTED) : d.runs,
     search: isStr(o.search) ? o.search : d.search,
     x: readX(o.x),
     smoothing: isNum(o.smoothing) ? Math.min(0.99, Math.max(0, o.smoothing)) : d.smoothing,
@@ -146,6 +150,7 @@ export function parseView(raw: unknown): View {
     band: o.band === "std" ? "std" : d.band,
     panelConfig: readPanelConfig(o.panelConfig),
     brush: readBrush(o.brush),
+    lines: (LINE_CHOICES as readonly unknown[]).includes(o.lines) ? (o.lines as number) : d.lines,
   };
 }
 

@@ -9,7 +9,9 @@ import { panelAxis, xParamOf } from "../../shaping/axes";
 import { LINE_AGGS, relativeX, spliceRange, type LineAgg, type Series } from "../../shaping/series";
 import { formatterFor } from "../../shaping/units";
 import type { XAxis } from "../../shaping/view";
+import type { BandSeries } from "../../shaping/arrowBatch";
 import type { RunSeries } from "./useMetricData";
+import { bandLabel } from "../../shaping/selection";
 import "./panels.css";
 
 interface Props {
@@ -28,7 +30,18 @@ interface Props {
   onLine?: (metric: string, line: LineAgg) => void;
   /** The runs' data has not been asked for or has not arrived yet: says so instead of "No data". */
   pending?: boolean;
+  /** The selected runs past the lines drawn, as one band (min–max, with their mean drawn faintly). */
+  band?: OthersBand;
 }
+
+/** The band of the selection's other runs for one metric, and how many runs it stands for. */
+export interface OthersBand {
+  series: BandSeries;
+  runs: number;
+}
+
+/** The grey of the other runs' band: no run's colour. */
+export const BAND_COLOR = "#7d8590";
 
 const xKindOf = (x: XAxis): XKind => (x === "ts" ? "time" : x === "relative" ? "seconds" : "number");
 const xLabelOf = (x: XAxis) => (x === "ts" ? "Time" : x === "relative" ? "Relative time" : x === "step" ? "Step" : x.slice(7));
@@ -38,7 +51,7 @@ const xLabelOf = (x: XAxis) => (x === "ts" ? "Time" : x === "relative" ? "Relati
  * (min/max) and splices it in; a double click goes back to the whole run. A metric every run
  * logged once is a value panel, as in W&B; the legend lists only the runs that logged it.
  */
-export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x: viewX, xParam: viewXParam, smoothing, logY, line = "mean", onLine, pending = false }: Props) {
+export const MetricPanel = memo(function MetricPanel({ metric, runs, data, colors, x: viewX, xParam: viewXParam, smoothing, logY, line = "mean", onLine, pending = false, band }: Props) {
   const x = panelAxis(runs, metric, viewX);
   const xParam = x === viewX ? viewXParam : xParamOf(x);
   // The zoomed range, with the x axis it was drawn on: another axis shows the whole run again.
@@ -71,13 +84,29 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
     [withData, data, metric, detail, range, colors, x],
   );
   const format = useMemo(() => formatterFor(metric), [metric]);
+  // The band is drawn behind the lines (first), in grey; it is not zoomed with them.
+  const drawn = useMemo<LineRun[]>(() => {
+    if (!band || band.series.x.length === 0) return lineRuns;
+    const s = x === "relative" ? relativeX(band.series) : band.series;
+    const others: LineRun = { id: "band:others", label: bandLabel(band.runs), color: BAND_COLOR, series: s, faint: true };
+    return [others, ...lineRuns];
+  }, [band, lineRuns, x]);
 
   const onZoom = (min: number, max: number) => setZoom({ x, range: [min, max] });
   const onReset = () => setZoom(null);
-  const single = lineRuns.length > 0 && lineRuns.every((r) => r.series.x.length === 1);
+  const single = lineRuns.length > 0 && drawn.length === lineRuns.length && lineRuns.every((r) => r.series.x.length === 1);
   return (
-    <div className="metric-panel" data-metric={metric} data-zoomed={range ? "1" : "0"} data-loaded={lineRuns.length} data-x={x} data-line={line} data-pending={pending ? "1" : "0"}>
-      {lineRuns.length === 0 ? (
+    <div
+      className="metric-panel"
+      data-metric={metric}
+      data-zoomed={range ? "1" : "0"}
+      data-loaded={lineRuns.length}
+      data-band={drawn.length > lineRuns.length ? band!.runs : 0}
+      data-x={x}
+      data-line={line}
+      data-pending={pending ? "1" : "0"}
+    >
+      {drawn.length === 0 ? (
         <div className="panel-empty muted small">{pending ? "Loading…" : "No data for the selected runs"}</div>
       ) : single ? (
         <ValuePanel runs={lineRuns} format={format} />
@@ -93,7 +122,7 @@ export const MetricPanel = memo(function MetricPanel({ metric, runs, data, color
             </select>
           )}
           <LineChart
-            runs={lineRuns}
+            runs={drawn}
             xKind={xKindOf(x)}
             xLabel={xLabelOf(x)}
             smoothing={smoothing}
@@ -143,6 +172,7 @@ function samePanel(a: Props, b: Props): boolean {
     a.line === b.line &&
     a.onLine === b.onLine &&
     a.pending === b.pending &&
+    a.band === b.band &&
     a.runs.every((r) => a.data[r.id]?.[a.metric] === b.data[r.id]?.[b.metric])
   );
 }

@@ -7,6 +7,8 @@ import type { SectionGate } from "./sectionGate";
 import type { RunSeries } from "./useMetricData";
 import { useInView } from "./useInView";
 import { useSectionData } from "./useSectionData";
+import { useSectionBand } from "./useSectionBand";
+import type { OthersBand } from "./MetricPanel";
 import type { PanelBox } from "../../shaping/view";
 
 interface Props {
@@ -14,13 +16,17 @@ interface Props {
   keys: string[];
   projectId: string;
   runs: Run[];
+  /** The selected runs past `runs`, drawn as one band per chart (none: no band). */
+  band: string[];
+  /** Some band run is still running: the band is asked for again every few seconds. */
+  bandLive: boolean;
   /** The view's x parameter (step, ts or a metric). */
   x: string;
   isLive: (r: Run) => boolean;
   /** False when the panels draw something else (the server's group bands): nothing is fetched. */
   load: boolean;
-  /** A line panel for `key`, drawn from `data` (`pending` until the section's data has arrived). */
-  panel: (key: string, data: RunSeries, pending: boolean) => PanelDef;
+  /** A line panel for `key`, drawn from `data` and `band` (`pending` until the section's data has arrived). */
+  panel: (key: string, data: RunSeries, pending: boolean, band: OthersBand | undefined) => PanelDef;
   gate: SectionGate;
   layout: Record<string, PanelBox>;
   collapsed: boolean;
@@ -38,7 +44,7 @@ const placeholderHeight = (n: number) => Math.ceil(n / 3) * 370;
  * panels and runs, made only while the section is on screen and open (and after the topmost
  * section on screen has drawn, see useSectionGate).
  */
-export function MetricSection({ title, keys, projectId, runs, x, isLive, load, panel, gate, fullscreen, onFullscreen, ...section }: Props) {
+export function MetricSection({ title, keys, projectId, runs, band, bandLive, x, isLive, load, panel, gate, fullscreen, onFullscreen, ...section }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const onScreen = useInView(ref);
   // Panels are laid out once the section has been on screen, and then kept.
@@ -53,15 +59,16 @@ export function MetricSection({ title, keys, projectId, runs, x, isLive, load, p
   }, [seen, title, wants]);
   const enabled = wants && gate.may(title);
   const q = useSectionData(projectId, runs, keys, x, isLive, enabled);
+  const b = useSectionBand(projectId, runs, band, keys, x, bandLive, enabled);
   useEffect(() => {
     if (q.loaded) drawn();
   }, [q.loaded, drawn]);
-  const pending = load && !q.loaded;
-  const panels = useMemo(() => keys.map((k) => panel(k, q.data, pending)), [keys, panel, q.data, pending]);
+  const pending = load && !(q.loaded && b.loaded);
+  const panels = useMemo(() => keys.map((k) => panel(k, q.data, pending, b.bands[k])), [keys, panel, q.data, pending, b.bands]);
   const big = panels.find((p) => p.id === fullscreen);
   return (
     <div ref={ref} className="ws-metric-section" data-section-fetch={enabled ? "on" : "off"} data-section-loaded={q.loaded ? "1" : "0"}>
-      <ErrorBanner error={q.error} />
+      <ErrorBanner error={q.error ?? b.error} />
       {q.warnings.length > 0 && (
         <div className="warning-banner" role="status">
           Some metric data could not be read and is missing from these charts: {q.warnings.join("; ")}

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
-import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { Project, Run } from "../../api/types";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useProject } from "../../queries/projects";
-import { metricKeysQuery, runListQuery, runQuery } from "../../queries/runs";
-import { mediaKeysQuery } from "../../queries/media";
-import type { MediaKey } from "../../api/media";
+import { runListQuery, runQuery } from "../../queries/runs";
+import { runsKeysQuery } from "../../queries/batch";
+import type { RunsKeys } from "../../api/batch";
 import { viewQuery, viewsKey, viewsQuery } from "../../queries/views";
 import { assignColors } from "../../shaping/colors";
 import type { LineAgg } from "../../shaping/series";
@@ -20,7 +20,7 @@ import { GroupByControl } from "./GroupByControl";
 import { GroupPanel } from "./GroupPanel";
 import { MediaSectionsLoader } from "./MediaSectionsLoader";
 import { FullscreenPanel } from "./FullscreenPanel";
-import { MetricPanel } from "./MetricPanel";
+import { MetricPanel, type OthersBand } from "./MetricPanel";
 import { MetricSection } from "./MetricSection";
 import { PanelSection, type PanelDef } from "./PanelSection";
 import { RunSelector } from "./RunSelector";
@@ -34,6 +34,9 @@ import { BrushChip } from "./charts/BrushChip";
 import { useBrushed, useChartContext } from "./charts/useChartContext";
 import { lazyComponent } from "../../components/lazyComponent";
 import { presetsOf } from "../../shaping/presets";
+import { brushIsEmpty, inBrush } from "../../shaping/brush";
+import { valueOf } from "../table/columns";
+import { LINE_CHOICES, splitSelection } from "../../shaping/selection";
 import "./layout.css";
 
 export default function WorkspacePage() {
@@ -129,47 +132,68 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     setView(v.view);
   };
 
-  // Selected runs outside the listed page (older runs from a shared link) are fetched one by one;
-  // one that cannot be read is left out.
   const listed = useMemo(() => runList.data?.items ?? [], [runList.data]);
-  const missing = runList.data && !only ? view.runs.filter((id) => !listed.some((r) => r.id === id)) : [];
-  // (Their state is polled with the other selected runs', by useMetricData.)
+  const listedIds = useMemo(() => (only ? [only.id] : listed.map((r) => r.id)), [only, listed]);
+  // With more runs selected than `view.lines`, the first lines (in the runs table's order) are drawn
+  // one per run and the rest as one band per chart, aggregated on the server. A brush on a panel over
+  // runs (parallel coordinates, scatter) narrows both to the runs inside it; a run the page has not
+  // loaded cannot be checked against a brush, so a brush leaves it out.
+  const [fetched, setFetched] = useState<Record<string, Run>>({});
+  const split = useMemo(() => {
+    // Until the runs table's order is known nothing is split (nor fetched), so nothing is asked twice.
+    if (!only && !runList.data) return NO_SPLIT;
+    const byId = new Map<string, Run>([...Object.values(fetched), ...listed].map((r) => [r.id, r]));
+    const open = brushIsEmpty(view.brush);
+    const keep = (id: string) => {
+      const r = byId.get(id);
+      return r ? open || inBrush(view.brush, (f) => valueOf(r, f)) : open;
+    };
+    return splitSelection(only ? [only.id] : view.runs, listedIds, view.lines, keep);
+  }, [only, runList.data, view.runs, view.lines, view.brush, listed, listedIds, fetched]);
+  // Line runs outside the listed page (older runs from a shared link) are fetched one by one (at
+  // most `view.lines` of them); one that cannot be read is left out. Band runs need only their ids.
+  const missing = runList.data && !only ? split.lines.filter((id) => !listed.some((r) => r.id === id)) : [];
   const extra = useQueries({
     queries: missing.map((id) => ({ ...runQuery(project.id, id), refetchInterval: false as const })),
     combine: loadedRuns,
   });
+  if (extra.some((r) => fetched[r.id] !== r)) setFetched((f) => ({ ...f, ...Object.fromEntries(extra.map((r) => [r.id, r])) }));
   // Runs picked from elsewhere (a link, the table) are listed first so they are visible at once.
   const allRuns = useMemo(() => (only ? [only] : [...extra, ...listed]), [only, listed, extra]);
   const picked = useMemo(
     () => view.runs.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r),
     [view.runs, allRuns],
   );
-  // A brush on a panel over runs (parallel coordinates, scatter) narrows every panel to the runs inside it.
-  const selected = useBrushed(picked, view.brush);
+  // The runs drawn as lines, in the table's order (already inside any brush).
+  const selected = useMemo(() => split.lines.map((id) => allRuns.find((r) => r.id === id)).filter((r): r is Run => !!r), [split.lines, allRuns]);
+  const band = only ? NO_RUNS : split.band;
   const listedRuns = useBrushed(allRuns, view.brush);
 
   const colors = useStableColors(view.runs);
 
-  const keysQ = useQueries({ queries: selected.map((r) => metricKeysQuery(r, "history")), combine: metricKeysOf });
-  const mediaQ = useQueries({ queries: selected.map((r) => mediaKeysQuery(r)), combine: mediaKeysOf });
+  // The metric and media keys of every drawn run, lines and band, in one request.
+  const drawnIds = useMemo(() => [...selected.map((r) => r.id), ...band], [selected, band]);
+  const byId = useMemo(() => new Map(allRuns.map((r) => [r.id, r])), [allRuns]);
+  const bandLive = useMemo(() => band.some((id) => byId.get(id)?.state === "running"), [band, byId]);
+  const keysQ = useQuery({
+    ...runsKeysQuery(project.id, drawnIds, bandLive || selected.some((r) => r.state === "running")),
+    enabled: drawnIds.length > 0,
+    placeholderData: keepPreviousData,
+    select: keysOf,
+  });
+  const mediaKeys = keysQ.data?.mediaKeys ?? NO_KEYS;
   // A media key (image, histogram, ...) gets a media panel, not a line chart of its null values.
   // Until the media keys are known no line chart is made, so a run with 2,000 histogram keys never asks for 2,000 lines.
-  const keys = useMemo(
-    () => (mediaQ.pending ? [] : keysQ.keys.filter((k) => !mediaQ.keys.has(k))),
-    [keysQ.keys, mediaQ.keys, mediaQ.pending],
-  );
-  const keysByRun = useMemo(
-    () => Object.fromEntries(selected.map((r, i) => [r.id, mediaQ.byIndex[i] ?? []])),
-    [selected, mediaQ.byIndex],
-  );
+  const keys = useMemo(() => (keysQ.data ? keysQ.data.keys.filter((k) => !mediaKeys.has(k)) : NO_RUNS), [keysQ.data, mediaKeys]);
+  // Media panels show the line runs only.
+  const keysByRun = useMemo(() => Object.fromEntries(selected.map((r) => [r.id, keysQ.data?.media[r.id] ?? []])), [selected, keysQ.data]);
   const xParam = view.x === "step" ? "step" : view.x === "ts" || view.x === "relative" ? "ts" : view.x.slice(7);
   // Each metric section loads its own series while it is on screen (MetricSection); the run states
   // say which runs are live and polled for new steps.
   const { isLive, live } = useRunStates(selected);
   // Grouped, each chart draws one line per group: its mean and band over the group's selected runs.
   const groupBy = only ? "" : view.groupBy;
-  const selectedIds = useMemo(() => selected.map((r) => r.id), [selected]);
-  const grouped = useGroupBands(project.id, selectedIds, keys, xParam, groupBy);
+  const grouped = useGroupBands(project.id, drawnIds, keys, xParam, groupBy);
 
   const fields = useMemo(
     () => [
@@ -202,7 +226,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
       setView((v) => ({ ...v, panelConfig: { ...v.panelConfig, [section]: { ...v.panelConfig[section], slider } } })),
     [],
   );
-  const linePanel = (k: string, data: RunSeries, pending: boolean): PanelDef => ({
+  const linePanel = (k: string, data: RunSeries, pending: boolean, others: OthersBand | undefined): PanelDef => ({
     id: `line:${k}`,
     title: k,
     body: groupBy ? (
@@ -220,6 +244,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
         line={view.panelConfig[`line:${k}`]?.line}
         onLine={setLine}
         pending={pending}
+        band={others}
       />
     ),
   });
@@ -292,6 +317,24 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <label>
             <input type="checkbox" checked={view.logY} onChange={(e) => patch({ logY: e.target.checked })} /> Log scale
           </label>
+          {!only && (
+            <label title="With more runs selected, the first ones (in the runs table's order) are drawn as lines and the others as one min–max band">
+              Lines{" "}
+              <select value={view.lines} onChange={(e) => patch({ lines: Number(e.target.value) })} aria-label="Runs drawn as lines">
+                {LINE_CHOICES.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+              {band.length > 0 && (
+                <span className="muted small" data-testid="band-runs">
+                  {" "}
+                  + {band.length} as a band
+                </span>
+              )}
+            </label>
+          )}
           {!only && <GroupByControl groupBy={view.groupBy} band={view.band} configFields={fields.filter((f) => f.startsWith("config."))} onChange={patch} />}
           {live && <span className="live-dot" title="Live: new steps are fetched every few seconds">Live</span>}
           <span className="grow" />
@@ -311,9 +354,9 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           </div>
         ) : selected.length === 0 ? (
           <Empty title="No runs selected">Click the circle next to a run to draw it on every chart.</Empty>
-        ) : keysQ.pending || mediaQ.pending ? (
+        ) : keysQ.isPending ? (
           <Loading what="Loading metrics" />
-        ) : keys.length === 0 && view.panels.length === 0 && mediaQ.keys.size === 0 ? (
+        ) : keys.length === 0 && view.panels.length === 0 && mediaKeys.size === 0 ? (
           <Empty title="The selected runs have not logged metrics yet" />
         ) : (
           <>
@@ -325,6 +368,8 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
                 keys={ks}
                 projectId={project.id}
                 runs={selected}
+                band={band}
+                bandLive={bandLive}
                 x={xParam}
                 isLive={isLive}
                 load={!groupBy}
@@ -341,7 +386,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           </>
         )}
         {selected.some((r) => presetsOf(r.config).length > 0) && <PresetSection runs={selected} />}
-        {selected.length > 0 && mediaQ.keys.size > 0 && (
+        {selected.length > 0 && mediaKeys.size > 0 && (
           <MediaSectionsLoader runs={selected} keysByRun={keysByRun} metricKeys={keys} panelConfig={view.panelConfig} onSlider={setSlider} />
         )}
       </div>
@@ -353,22 +398,14 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
 /** The runs among `results` that loaded. */
 const loadedRuns = (results: UseQueryResult<Run>[]): Run[] => results.flatMap((r) => (r.data ? [r.data] : []));
 
-/** The metric keys the selected runs logged, sorted; keys starting with `_` are internal. */
-function metricKeysOf(results: UseQueryResult<string[]>[]) {
-  const keys = [...new Set(results.flatMap((r) => r.data ?? []))].filter((k) => !k.startsWith("_")).sort();
-  return {
-    keys,
-    // "Loading" only while nothing is known yet: adding a run to the selection keeps the charts.
-    pending: keys.length === 0 && results.some((r) => r.isPending),
-    error: results.find((r) => r.error && !r.data)?.error ?? undefined,
-  };
-}
+const NO_RUNS: string[] = [];
+const NO_SPLIT = { lines: NO_RUNS, band: NO_RUNS };
+const NO_KEYS = new Set<string>();
 
-/** Each selected run's media keys (in selection order), and the set of all of them. */
-function mediaKeysOf(results: UseQueryResult<MediaKey[]>[]) {
-  const byIndex = results.map((r) => r.data ?? []);
-  const pending = results.some((r) => r.isPending);
-  return { byIndex, pending, keys: new Set(byIndex.flatMap((ks) => ks.map((k) => k.key))) };
+/** The keys of the drawn runs, sorted (keys starting with `_` are internal), and every media key. */
+function keysOf(data: RunsKeys) {
+  const mediaKeys = new Set(Object.values(data.media).flatMap((ks) => ks.map((k) => k.key)));
+  return { keys: data.keys.filter((k) => !k.startsWith("_")), media: data.media, mediaKeys };
 }
 
 /** A run keeps its colour while it stays selected; newly selected runs take free ones. */

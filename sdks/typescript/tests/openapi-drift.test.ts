@@ -10,5 +10,5 @@ it("src/generated/openapi.ts is what `npm run gen:api` makes of schemas/openapi.
   const fresh = join(mkdtempSync(join(tmpdir(), "ts-openapi-")), "openapi.ts");
   execFileSync(process.execPath, [join(PKG, "scripts", "gen-api.mjs"), "--out", fresh], { stdio: "pipe" });
   const committed = readFileSync(join(PKG, "src", "generated", "openapi.ts"), "utf8");
-  expect(readFileSync(fresh, "utf8") === committed, "schemas/openapi.json changed: run `npm run gen:api` in sdks/typescript").toBe(true);
+  expect(readFileSync(fresh, "utf8") === committed, "schemas/openapi.json changed: run `make openapi` (or `npm run gen:api` in sdks/typescript) and commit src/generated/openapi.ts").toBe(true);
 });

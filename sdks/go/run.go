@@ -207,20 +207,33 @@ func (r *Run) LogAt(step int64, values map[string]any) error {
 	return r.log(step, values)
 }
 
+// converted is one value of a Log call, checked and converted before the lock is taken.
+type converted struct {
+	key    string
+	value  float64
+	text   string
+	isText bool
+}
+
 func (r *Run) log(step int64, values map[string]any) error {
 	ts := time.Now().UnixMilli()
-	// Validate first, so a bad value leaves no half-logged step.
+	// Check and convert everything first, so a bad value leaves no half-logged step; a call of up to
+	// 16 values converts on the stack.
+	var local [16]converted
+	vals := local[:0]
 	for k, v := range values {
 		if err := checkKey("log", k); err != nil {
 			return err
 		}
-		if _, _, _, err := scalar(k, v); err != nil {
+		f, text, isText, err := scalar(k, v)
+		if err != nil {
 			return err
 		}
+		vals = append(vals, converted{k, f, text, isText})
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
-		r.mu.Unlock()
 		return &InvalidValueError{Key: "run", Message: "log: the run has finished; start another with Init"}
 	}
 	if step < 0 {
@@ -229,24 +242,22 @@ func (r *Run) log(step int64, values map[string]any) error {
 	if step >= r.step {
 		r.step = step + 1
 	}
-	for k, v := range values {
-		f, text, isText, _ := scalar(k, v)
-		id, ok := r.keyIDs[k]
+	for i := range vals {
+		c := &vals[i]
+		id, ok := r.keyIDs[c.key]
 		if !ok {
 			id = int32(len(r.names))
-			r.keyIDs[k] = id
-			r.names = append(r.names, k)
+			r.keyIDs[c.key] = id
+			r.names = append(r.names, c.key)
 		}
 		textID := int32(-1)
-		if isText {
+		if c.isText {
 			textID = int32(len(r.buf.texts))
-			r.buf.texts = append(r.buf.texts, text)
+			r.buf.texts = append(r.buf.texts, c.text)
 		}
-		r.buf.rows = append(r.buf.rows, row{step: step, ts: ts, value: f, key: id, text: textID})
+		r.buf.rows = append(r.buf.rows, row{step: step, ts: ts, value: c.value, key: id, text: textID})
 	}
-	full := len(r.buf.rows) >= r.s.ChunkRows
-	r.mu.Unlock()
-	if full {
+	if len(r.buf.rows) >= r.s.ChunkRows {
 		select {
 		case r.wake <- struct{}{}:
 		default:

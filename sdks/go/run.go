@@ -48,13 +48,16 @@ type Settings struct {
 	Tags          []string
 	Dir           string                           // spool root: runs spool under <Dir>/wanllmdb-go/run-<id>; "." by default
 	FlushInterval time.Duration                    // how often buffered rows become a chunk: 2s
-	ChunkRows     int                              // a chunk is sealed early at this many rows: 50,000
+	ChunkRows     int                              // a chunk is sealed early at this many rows: 50,000 (at most MaxChunkRows)
 	InitTimeout   time.Duration                    // how long Init waits for the server before going on offline: 10s
 	FinishTimeout time.Duration                    // how long Finish waits for uploads: 60s
 	MaxBackoff    time.Duration                    // the longest wait between retries: 30s
 	HTTPClient    *http.Client                     // a client with a 30s timeout by default
 	Logf          func(format string, args ...any) // warnings; log.Printf by default
 }
+
+// MaxChunkRows bounds a chunk (about 16 MB of JSON before gzip), well inside what the server decodes.
+const MaxChunkRows = 200_000
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$`)
 var projectPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
@@ -89,6 +92,9 @@ func (s Settings) resolved() (Settings, error) {
 	}
 	if s.ChunkRows <= 0 {
 		s.ChunkRows = 50_000
+	}
+	if s.ChunkRows > MaxChunkRows {
+		s.ChunkRows = MaxChunkRows
 	}
 	if s.InitTimeout <= 0 {
 		s.InitTimeout = 10 * time.Second
@@ -311,17 +317,16 @@ func (r *Run) seal() {
 	if len(rows) == 0 {
 		return
 	}
-	// Init only creates new runs (resume "never"), so every chunk is of attempt 0.
-	const attempt = 0
-	data, err := encodeChunk(b, names, attempt)
-	if err == nil {
-		err = r.sp.writeChunk(chunkName("history", attempt, r.seq["history"]), data)
+	// A buffer that outgrew a chunk (a long FlushInterval, a slow disk) is written as several.
+	for start := 0; start < len(rows); start += r.s.ChunkRows {
+		end := start + r.s.ChunkRows
+		if end > len(rows) {
+			end = len(rows)
+		}
+		if !r.writeChunk(buffer{rows: rows[start:end], texts: b.texts}, names) {
+			return
+		}
 	}
-	if err != nil {
-		r.warnf("wanllmdb: %d rows not spooled: %v", len(rows), err)
-		return
-	}
-	r.seq["history"]++
 	latest := map[string]any{}
 	for i := range rows {
 		if rows[i].text >= 0 {
@@ -331,6 +336,22 @@ func (r *Run) seal() {
 		}
 	}
 	_ = r.sp.writeOp(opName, spoolOp{Method: "PATCH", Path: "/runs/{run}/summary", Body: map[string]any{"summary": latest}})
+}
+
+// writeChunk spools one chunk under the stream's next seq; false (with a warning) when it could not.
+func (r *Run) writeChunk(b buffer, names []string) bool {
+	// Init only creates new runs (resume "never"), so every chunk is of attempt 0.
+	const attempt = 0
+	data, err := encodeChunk(b, names, attempt)
+	if err == nil {
+		err = r.sp.writeChunk(chunkName("history", attempt, r.seq["history"]), data)
+	}
+	if err != nil {
+		r.warnf("wanllmdb: %d rows not spooled: %v", len(b.rows), err)
+		return false
+	}
+	r.seq["history"]++
+	return true
 }
 
 func (r *Run) setErr(err error) {

@@ -5,10 +5,12 @@ package wanllmdb
 // the HTTP API.
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -336,5 +338,45 @@ func TestBadKeysAndValuesAreRefusedNamingThem(t *testing.T) {
 	var refused *APIError
 	if _, err := Init(s); !errors.As(err, &refused) || refused.Status != 401 {
 		t.Fatalf("a bad API key must fail Init with 401, got %v", err)
+	}
+}
+
+func TestNoChunkHoldsMoreThanChunkRows(t *testing.T) {
+	s := settings(t)
+	s.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", freePort()) // offline: chunks stay in the spool
+	s.InitTimeout, s.FlushInterval, s.ChunkRows = 100*time.Millisecond, time.Hour, 70
+	run, err := Init(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.cancel()
+	wide := map[string]any{}
+	for k := 0; k < 200; k++ {
+		wide[fmt.Sprintf("w%03d", k)] = float64(k)
+	}
+	if err := run.Log(wide); err != nil { // 200 rows in one buffer, whichever seal takes them
+		t.Fatal(err)
+	}
+	run.seal()
+	rows := 0
+	for i, name := range run.sp.list("chunks") {
+		if name != chunkName("history", 0, i) {
+			t.Fatalf("chunk %d is %s: seqs must run 0, 1, 2, ...", i, name)
+		}
+		f, _ := os.Open(run.sp.path("chunks", name))
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(zr)
+		f.Close()
+		n := strings.Count(string(data), "\n")
+		if n > 70 {
+			t.Fatalf("%s holds %d rows, over ChunkRows", name, n)
+		}
+		rows += n
+	}
+	if rows != 200 {
+		t.Fatalf("want 200 rows spooled, got %d", rows)
 	}
 }

@@ -54,12 +54,13 @@ final class Chunk {
     }
   }
 
-  byte[] encode(List<String> names, int attempt) throws IOException {
+  /** Rows from..to-1 as one chunk. */
+  byte[] encode(List<String> names, int attempt, int from, int to) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     String[] quoted = new String[names.size()];
     try (GZIPOutputStream gz = new FastGzip(bytes)) {
       StringBuilder line = new StringBuilder(256);
-      for (int i = 0; i < size; i++) {
+      for (int i = from; i < to; i++) {
         int k = keys[i];
         if (quoted[k] == null) {
           StringBuilder q = new StringBuilder();

@@ -207,8 +207,12 @@ public final class Run implements AutoCloseable {
         opName = String.format("%09d-summary.json", ++opSeq);
       }
       try {
-        spool.write("chunks", Spool.chunkName("history", ATTEMPT, seq), rows.encode(keyNames, ATTEMPT));
-        seq++;
+        // A buffer that outgrew a chunk (a long flushInterval, a slow disk) is written as several.
+        for (int from = 0; from < rows.size; from += s.chunkRows) {
+          int to = Math.min(rows.size, from + s.chunkRows);
+          spool.write("chunks", Spool.chunkName("history", ATTEMPT, seq), rows.encode(keyNames, ATTEMPT, from, to));
+          seq++;
+        }
         Map<String, Object> latest = new LinkedHashMap<>();
         for (int i = 0; i < rows.size; i++) {
           double v = rows.values[i];

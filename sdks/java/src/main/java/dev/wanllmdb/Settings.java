@@ -21,7 +21,9 @@ public class Settings {
   public List<String> tags;
   public String dir; // spool root: runs spool under <dir>/wanllmdb-java/run-<id>; "." by default
   public Duration flushInterval = Duration.ofSeconds(2); // how often buffered rows become a chunk
-  public int chunkRows = 50_000; // a chunk is sealed early at this many rows
+  public int chunkRows = 50_000; // a chunk is sealed early at this many rows (at most MAX_CHUNK_ROWS)
+  /** Bounds a chunk (about 16 MB of JSON before gzip), well inside what the server decodes. */
+  public static final int MAX_CHUNK_ROWS = 200_000;
   public Duration initTimeout = Duration.ofSeconds(10); // how long init waits before going on offline
   public Duration finishTimeout = Duration.ofSeconds(60); // how long finish waits for uploads
   public Duration maxBackoff = Duration.ofSeconds(30); // the longest wait between retries
@@ -50,7 +52,7 @@ public class Settings {
     s.config = config;
     s.tags = tags;
     s.flushInterval = flushInterval;
-    s.chunkRows = chunkRows > 0 ? chunkRows : 50_000;
+    s.chunkRows = chunkRows > 0 ? Math.min(chunkRows, MAX_CHUNK_ROWS) : 50_000;
     s.initTimeout = initTimeout;
     s.finishTimeout = finishTimeout;
     s.maxBackoff = maxBackoff;

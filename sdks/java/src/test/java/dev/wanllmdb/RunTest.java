@@ -205,6 +205,31 @@ class RunTest {
   }
 
   @Test
+  void noChunkHoldsMoreThanChunkRows() throws Exception {
+    Settings s = settings();
+    s.baseUrl = "http://127.0.0.1:" + freePort(); // offline: chunks stay in the spool
+    s.initTimeout = Duration.ofMillis(100);
+    s.flushInterval = Duration.ofHours(1);
+    s.chunkRows = 70;
+    Run run = Wanllmdb.init(s);
+    Map<String, Object> wide = new HashMap<>();
+    for (int k = 0; k < 200; k++) wide.put(String.format("w%03d", k), (double) k);
+    run.log(wide); // 200 rows in one buffer, whichever seal takes them
+    run.sealForTest();
+    List<String> names = run.spoolForTest().list("chunks");
+    int rows = 0;
+    for (int i = 0; i < names.size(); i++) {
+      assertEquals(Spool.chunkName("history", 0, i), names.get(i), "seqs run 0, 1, 2, ...");
+      try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(run.spoolForTest().path("chunks", names.get(i))))) {
+        int n = (int) new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+        assertTrue(n <= 70, names.get(i) + " holds " + n + " rows, over chunkRows");
+        rows += n;
+      }
+    }
+    assertEquals(200, rows);
+  }
+
+  @Test
   void badKeysAndValuesAreRefusedNamingThem() throws Exception {
     Run run = Wanllmdb.init(settings());
     Map<String, Object> withList = new HashMap<>(Map.of("ok", 1.0, "list", List.of(1)));

@@ -11,11 +11,14 @@ from typing import Any
 import jsonschema
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from tests.lake_chunks import put_chunk, put_log_chunk
 from wanllmdb_functions.compaction.compactor import compact_logs, compact_stream
+from wanllmdb_functions.lake import jsonl
 from wanllmdb_functions.lake.keys import ChunkName, chunk_format, chunk_key, parse_chunk, upload_chunk_key
 from wanllmdb_functions.lake.reader import read_stream
+from wanllmdb_functions.lake.schema import METRIC_SCHEMA, conform_metrics
 from wanllmdb_functions.lake.visible import list_stream
 from wanllmdb_functions.ports import BlobStore
 from wanllmdb_functions.ports.blob_store import BlobInfo
@@ -156,3 +159,28 @@ def test_jsonl_log_chunks_read_and_compact_beside_parquet_ones(blobs: BlobStore)
     )
     with pytest.raises(ValueError, match=r"stream must be 'stdout' or 'stderr'"):
         read_log_object(blobs, _info(key.replace("000000001", "000000002")))
+
+
+def test_the_fast_and_the_line_by_line_decoders_agree() -> None:
+    rows = [
+        *metric_rows(range(0, 3), ["loss", "acc"]),
+        {"step": 3, "ts": 5, "key": "x", "value": "NaN", "attempt": 1},
+        {"step": 3, "ts": 5, "key": "y", "value": "-Infinity", "attempt": 1},
+        {"step": 3, "ts": 5, "key": "z", "value": 1e308, "attempt": 1, "unknown": [1, 2]},
+        {"step": 4, "ts": 6, "key": "phase", "value": None, "text": "eval", "attempt": 1},
+        {"step": 4, "ts": 6, "key": "img", "ref": "media/a.png", "media": '{"type":"image"}', "attempt": 1},
+    ]
+    text = gzip.decompress(jsonl_bytes(rows))
+    fast = jsonl._fast_metrics(text)
+    assert fast is not None, "a well-formed chunk takes the fast path"
+    slow = conform_metrics(jsonl._frame(jsonl._rows(text, jsonl._metric_row), METRIC_SCHEMA))
+    assert fast.height == slow.height == 11
+    assert_frame_equal(fast, slow)
+    # Anything the fast path does not accept goes to the line-by-line decoder, which names the line.
+    assert jsonl._fast_metrics(gzip.decompress(jsonl_bytes([{**rows[0], "value": True}]))) is None
+    assert jsonl._fast_metrics(gzip.decompress(jsonl_bytes([{**rows[0], "attempt": 10_000}]))) is None
+    logs = [{"line": n, "ts": 7, "stream": "stdout", "text": f"l{n}", "attempt": 0} for n in range(3)]
+    log_text = gzip.decompress(jsonl_bytes(logs))
+    fast_logs = jsonl._fast_logs(log_text)
+    assert fast_logs is not None
+    assert_frame_equal(fast_logs, jsonl._frame(jsonl._rows(log_text, jsonl._log_row), jsonl.LOG_SCHEMA))

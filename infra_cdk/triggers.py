@@ -23,12 +23,13 @@ __all__ = [
 ]
 
 # Raw chunks only (schemas/lake_schema.json layout.metric_chunk and layout.log_chunk, in each of its
-# chunk_formats). Compaction's own output is named differently, so writing it never re-triggers compaction.
+# chunk_formats, with its name_prefix). Compaction's own output is named differently, so writing it never
+# re-triggers compaction.
 CHUNK_KEY_PATTERNS = (
     "metrics/*/chunk-*.parquet",
     "logs/*/chunk-*.parquet",
-    "metrics/*/chunk-*.jsonl.gz",
-    "logs/*/chunk-*.jsonl.gz",
+    "metrics/*/_chunk-*.jsonl.gz",
+    "logs/*/_chunk-*.jsonl.gz",
 )
 
 # How often the reaper runs in AWS: the one place this is stated (the handler's docstring points here).

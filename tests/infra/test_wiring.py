@@ -209,8 +209,9 @@ def test_chunk_patterns_match_the_schema_layout_and_not_compacted_output():
     formats = [f for f in REPO_SCHEMA["chunk_formats"] if not f.startswith("$")]
     names = [(name, fmt) for fmt in formats for name in ("metric_chunk", "log_chunk")]
     for (name, fmt), pattern in zip(names, CHUNK_KEY_PATTERNS, strict=True):
-        suffix = REPO_SCHEMA["chunk_formats"][fmt]["suffix"]
-        key = REPO_SCHEMA["layout"][name].format(**fields).removesuffix(".parquet") + suffix
+        spec = REPO_SCHEMA["chunk_formats"][fmt]
+        folder, _, file_name = REPO_SCHEMA["layout"][name].format(**fields).rpartition("/")
+        key = f"{folder}/{spec.get('name_prefix', '')}{file_name.removesuffix('.parquet')}{spec['suffix']}"
         assert fnmatch.fnmatchcase(key, pattern), (key, pattern)
         compacted = key.rsplit("/", 1)[0] + "/compact-a0000s000000003.parquet"
         assert not fnmatch.fnmatchcase(compacted, pattern)

@@ -9,8 +9,9 @@ Two kinds of objects sit under one stream prefix
 `metrics/project={p}/run={r}/stream={s}/`, and likewise under a run's log prefix
 `logs/project={p}/run={r}/` (see schemas/lake_schema.json `layout`):
 
-- chunks, written by the SDK: `chunk-a{attempt:04d}-{seq:09d}.parquet`, or `.jsonl.gz` from SDKs
-  without a Parquet writer (`chunk_formats` in the schema, lake/jsonl.py): the same rows either way;
+- chunks, written by the SDK: `chunk-a{attempt:04d}-{seq:09d}.parquet`, or
+  `_chunk-a{attempt:04d}-{seq:09d}.jsonl.gz` from SDKs without a Parquet writer (`chunk_formats` in
+  the schema, lake/jsonl.py; the underscore hides it from Athena's Parquet tables): the same rows;
 - compacted files, written by compaction: `compact-{coverage}.parquet`, where coverage lists,
   per attempt, the highest chunk seq it holds, e.g. `compact-a0000s000000041-a0001s000000007`.
   Its name is the manifest: a reader learns which chunks a compacted file covers from the
@@ -122,7 +123,14 @@ LOGS = "logs"  # a run's console output: compacted like a stream, under its own 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 CHUNK_FORMATS: tuple[str, ...] = tuple(k for k in lake_schema()["chunk_formats"] if not k.startswith("$"))
 _SUFFIXES = {fmt: lake_schema()["chunk_formats"][fmt]["suffix"] for fmt in CHUNK_FORMATS}
-_CHUNK = re.compile(r"chunk-a(\d{4})-(\d{9})(" + "|".join(re.escape(s) for s in _SUFFIXES.values()) + r")$")
+# A name prefix of "_" hides a chunk from Hive-style readers (Athena, Spark, Glue), which read every
+# object of a partition as the table's format: a JSON-lines chunk must not be opened as Parquet.
+_NAME_PREFIXES = {fmt: lake_schema()["chunk_formats"][fmt].get("name_prefix", "") for fmt in CHUNK_FORMATS}
+_CHUNK = re.compile(
+    r"(?:^|/)(?P<hidden>_?)chunk-a(?P<attempt>\d{4})-(?P<seq>\d{9})(?P<suffix>"
+    + "|".join(re.escape(s) for s in _SUFFIXES.values())
+    + r")$"
+)
 _COMPACT = re.compile(r"compact-((?:a\d{4}s\d{9}-?)+)\.parquet$")
 _COVER_PART = re.compile(r"a(\d{4})s(\d{9})")
 _LOD = re.compile(r"lod-((?:a\d{4}s\d{9}-?)+)\.parquet$")
@@ -249,10 +257,11 @@ def media_object_path(type_dir: str, key: str, step: int, sha256_hex: str, ext: 
 
 
 def _formatted(key: str, fmt: str) -> str:
-    """A chunk key (its template ends in .parquet) with the suffix of chunk format `fmt`."""
+    """A chunk key (its template ends in .parquet) with the name prefix and suffix of format `fmt`."""
     if fmt not in _SUFFIXES:
         raise InvalidInput(f"format must be one of {', '.join(CHUNK_FORMATS)}", field="format")
-    return key.removesuffix(_SUFFIXES["parquet"]) + _SUFFIXES[fmt]
+    folder, _, name = key.rpartition("/")
+    return f"{folder}/{_NAME_PREFIXES[fmt]}{name.removesuffix(_SUFFIXES['parquet'])}{_SUFFIXES[fmt]}"
 
 
 def chunk_key(
@@ -281,7 +290,14 @@ def chunk_format(key: str) -> str | None:
     match = _CHUNK.search(key)
     if match is None:
         return None
-    return next(fmt for fmt, suffix in _SUFFIXES.items() if suffix == match.group(3))
+    return next(
+        (
+            fmt
+            for fmt, suffix in _SUFFIXES.items()
+            if suffix == match["suffix"] and _NAME_PREFIXES[fmt] == match["hidden"]
+        ),
+        None,
+    )
 
 
 def chunk_content_type(fmt: str) -> str:
@@ -343,8 +359,11 @@ class ChunkName:
 
 
 def parse_chunk(key: str) -> ChunkName | None:
+    if chunk_format(key) is None:
+        return None
     match = _CHUNK.search(key)
-    return ChunkName(int(match.group(1)), int(match.group(2))) if match else None
+    assert match is not None
+    return ChunkName(int(match["attempt"]), int(match["seq"]))
 
 
 def chunk_stream(key: str) -> tuple[str, str, str] | None:

@@ -53,12 +53,18 @@ def put_jsonl(blobs: BlobStore, seq: int, rows: list[dict[str, Any]], *, attempt
 
 def test_jsonl_chunk_keys_share_the_parquet_naming() -> None:
     key = upload_chunk_key("history", project=P, run=R, attempt=1, seq=7, fmt="jsonl")
-    assert key == f"metrics/project={P}/run={R}/stream=history/chunk-a0001-000000007.jsonl.gz"
+    assert key == f"metrics/project={P}/run={R}/stream=history/_chunk-a0001-000000007.jsonl.gz"
     assert parse_chunk(key) == ChunkName(1, 7) and chunk_format(key) == "jsonl"
     log_key = upload_chunk_key("logs", project=P, run=R, attempt=0, seq=2, fmt="jsonl")
-    assert log_key == f"logs/project={P}/run={R}/chunk-a0000-000000002.jsonl.gz"
-    assert chunk_format(key.replace(".jsonl.gz", ".parquet")) == "parquet"
+    assert log_key == f"logs/project={P}/run={R}/_chunk-a0000-000000002.jsonl.gz"
+    parquet_key = key.replace("/_chunk-", "/chunk-").replace(".jsonl.gz", ".parquet")
+    assert chunk_format(parquet_key) == "parquet"
     assert chunk_format(key.replace(".jsonl.gz", ".json")) is None
+    # The underscore belongs to the format: Athena skips `_` names, so a JSONL chunk must carry it and
+    # a Parquet one must not, or a reader would open one as the other.
+    assert chunk_format(key.replace("/_chunk-", "/chunk-")) is None
+    assert chunk_format(parquet_key.replace("/chunk-", "/_chunk-")) is None
+    assert parse_chunk(key.replace("/_chunk-", "/chunk-")) is None
 
 
 def test_schema_examples_validate_and_a_bad_row_does_not() -> None:

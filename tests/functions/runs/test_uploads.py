@@ -104,9 +104,9 @@ def test_a_jsonl_chunk_grant_names_its_one_key_and_content_type(run: World) -> N
     ]
     jsonl, logs, parquet = grants(run, items)
     p = run.project_id
-    assert jsonl.key == f"metrics/project={p}/run=r1/stream=history/chunk-a0000-000000003.jsonl.gz"  # type: ignore[attr-defined]
-    assert logs.key == f"logs/project={p}/run=r1/chunk-a0000-000000000.jsonl.gz"  # type: ignore[attr-defined]
-    assert parquet.key == jsonl.key.replace(".jsonl.gz", ".parquet")  # type: ignore[attr-defined]
+    assert jsonl.key == f"metrics/project={p}/run=r1/stream=history/_chunk-a0000-000000003.jsonl.gz"  # type: ignore[attr-defined]
+    assert logs.key == f"logs/project={p}/run=r1/_chunk-a0000-000000000.jsonl.gz"  # type: ignore[attr-defined]
+    assert parquet.key == jsonl.key.replace("/_chunk-", "/chunk-").replace(".jsonl.gz", ".parquet")  # type: ignore[attr-defined]
     assert jsonl.headers["Content-Type"] == "application/gzip"  # type: ignore[attr-defined]
     assert parquet.headers["Content-Type"] == "application/vnd.apache.parquet"  # type: ignore[attr-defined]
     with pytest.raises(InvalidInput) as err:

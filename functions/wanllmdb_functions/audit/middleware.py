@@ -38,8 +38,16 @@ _UNAUDITED_PREFIXES = ("/api/blobs/",)
 # target is the path alone; the query, which holds the authorization code, is never recorded.
 _AUDITED_GETS = frozenset({"/api/auth/oidc/callback"})
 # Liveness pings change nothing an auditor asks about, and every live run sends one every few
-# seconds: they are recorded only when refused (a revoked key still pinging is worth seeing).
-_AUDITED_WHEN_REFUSED = frozenset({"POST /api/runs/{run_id}/heartbeat"})
+# seconds: they are recorded only when refused (a revoked key still pinging is worth seeing). So are
+# the workspace's reads that take a body only because 1,000 run ids do not fit a URL: a band of a
+# live run is asked for every few seconds, and as GETs they would not be recorded at all.
+_AUDITED_WHEN_REFUSED = frozenset(
+    {
+        "POST /api/runs/{run_id}/heartbeat",
+        "POST /api/projects/{project_id}/metrics/batch",
+        "POST /api/projects/{project_id}/keys",
+    }
+)
 
 
 def _request_id(scope: Scope) -> str:

@@ -10,6 +10,7 @@ import math
 import time
 from typing import Any
 
+import httpx
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -248,3 +249,27 @@ def test_another_users_private_project_is_a_404(
         (f"/projects/{project}/keys", {"runs": runs}),
     ):
         assert mallory.request("POST", path, json=body).status_code == 404
+
+
+def test_band_and_keys_reads_are_audited_only_when_refused(
+    alice: User, module_server: LocalServer, raw_band: tuple[str, list[str]]
+) -> None:
+    """Reads that take a body (the ids do not fit a URL) are not recorded as changes: a live band
+    is asked for every few seconds. A refused one is, as a refused heartbeat is."""
+    project, runs = raw_band
+    admin = {"Authorization": f"Bearer {(module_server.data_dir / 'admin-api-key').read_text().strip()}"}
+    mallory = register(module_server)
+    for path, body in (
+        (BATCH.format(project), {"band": runs, "keys": ["loss"]}),
+        (f"/projects/{project}/keys", {"runs": runs}),
+    ):
+        for _ in range(2):
+            assert alice.request("POST", path, json=body).status_code == 200
+        assert mallory.request("POST", path, json=body).status_code == 404
+    for action in ("POST /api/projects/{project_id}/metrics/batch", "POST /api/projects/{project_id}/keys"):
+        entries = httpx.get(
+            f"{module_server.url}/api/audit", params={"action": action}, headers=admin, timeout=30
+        ).json()["items"]
+        # (the module's other tests leave their refused asks too: 400s)
+        statuses = {e["status"] for e in entries}
+        assert 404 in statuses and all(s >= 400 for s in statuses), (action, statuses)

@@ -85,3 +85,18 @@ export function readRunLogs(run: RunRef, q: { offset: number; limit: number; sea
 }
 
 export const runName = (r: { name?: string | null; id: string }) => r.name || r.id;
+
+/**
+ * The ids of a project's runs in the runs table's default order (newest first), up to `limit`, a
+ * page of 200 at a time: what "Show all" selects in a workspace (up to 1,000 runs drawn at once).
+ */
+export async function fetchRunIds(projectId: string, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: RunPage = await fetchRuns(projectId, { order: "-created_at", perPage: 200, cursor });
+    ids.push(...page.items.map((r) => r.id));
+    cursor = page.next_cursor;
+  } while (cursor && ids.length < limit);
+  return ids.slice(0, limit);
+}

@@ -1,7 +1,8 @@
-// A workspace with 200 runs selected draws the first N (the runs table's order) as lines and the
+// A workspace with 250 runs selected draws the first N (the runs table's order) as lines and the
 // other runs as one grey min–max band per chart, computed on the server: a handful of requests in
 // all (one for the keys of every run, per section one for the lines and one for the band), never
-// one per run. The band keeps one run's spike. The "Lines" control moves runs between the two.
+// one per run, not even for the 50 runs past the 200 the run list holds. The band keeps one run's
+// spike. The "Lines" control moves runs between the two; "Show all" selects runs the list lacks.
 // Requests are counted from the browser's side (page.on("request")).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import { defaultView, encodeView } from "../../src/shaping/view";
 const bin = findServerCommand();
 if (!bin) console.warn("\n!! WORKSPACE MANY-RUNS E2E SKIPPED: no `wanllmdb` server command (set WANLLMDB_BIN or create .venv).\n");
 
-const RUNS = 200;
+const RUNS = 250;
 const SPIKE_RUN = 150;
 const SPIKE = 50;
 
@@ -23,7 +24,7 @@ interface Asked {
   body: { runs?: string[]; band?: string[]; keys?: string[] } | null;
 }
 
-describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one band", () => {
+describe.skipIf(!bin)("a workspace of 250 selected runs draws N lines and one band", () => {
   let server: Server;
   let seeded: Seeded;
   let browser: Browser;
@@ -59,7 +60,7 @@ describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one ba
     await signIn(page, server, seeded);
     const list = await callApi<{ items: { id: string }[] }>(page, "GET", `/projects/${seeded.entity}:${seeded.project}/runs?order=-created_at&per_page=200`);
     tableOrder = list.items.map((r) => r.id);
-    expect(tableOrder).toHaveLength(RUNS);
+    expect(tableOrder).toHaveLength(200); // the first page: what the workspace's run list holds
   });
 
   afterAll(async () => {
@@ -67,14 +68,14 @@ describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one ba
     await server?.stop();
   });
 
-  it("draws the first 10 runs as lines and the other 190 as one band, from a few requests", async () => {
+  it("draws the first 10 runs as lines and the other 240 as one band, from a few requests", async () => {
     await open(10);
-    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 10, band: 190 });
-    await expect.poll(() => drawn("train/acc"), { timeout: 60_000 }).toEqual({ lines: 10, band: 190 });
+    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 10, band: 240 });
+    await expect.poll(() => drawn("train/acc"), { timeout: 60_000 }).toEqual({ lines: 10, band: 240 });
     const legend = page.locator('[data-panel="line:train/loss"] .legend-item');
     await expect.poll(() => legend.count()).toBe(11);
-    expect(await page.locator('[data-panel="line:train/loss"] .legend-band').innerText()).toBe("190 other runs (min–max)");
-    expect(await page.getByTestId("band-runs").innerText()).toContain("+ 190 as a band");
+    expect(await page.locator('[data-panel="line:train/loss"] .legend-band').innerText()).toBe("240 other runs (min–max)");
+    expect(await page.getByTestId("band-runs").innerText()).toContain("+ 240 as a band");
 
     // The lines are the first 10 in the runs table's order; the band is every other selected run.
     const lineReads = asked.filter((a) => a.method === "GET" && a.path.includes("/metrics/batch"));
@@ -83,13 +84,15 @@ describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one ba
     expect(lineRuns.sort()).toEqual(tableOrder.slice(0, 10).sort());
     const bandReads = asked.filter((a) => a.method === "POST" && a.path.endsWith("/metrics/batch"));
     expect(bandReads).toHaveLength(1);
-    expect([...bandReads[0].body!.band!].sort()).toEqual(tableOrder.slice(10).sort());
+    const lines = new Set(tableOrder.slice(0, 10));
+    expect([...bandReads[0].body!.band!].sort()).toEqual(seeded.runs.map((r) => r.id).filter((id) => !lines.has(id)).sort());
     expect(bandReads[0].body!.keys!.sort()).toEqual(["train/acc", "train/loss"]);
     // The keys of all 200 runs in one request; nothing asked run by run.
     const keyReads = asked.filter((a) => a.path.endsWith("/keys"));
     expect(keyReads).toHaveLength(1);
     expect(keyReads[0].body!.runs).toHaveLength(RUNS);
-    expect(asked.filter((a) => /\/api\/runs\/[^/]+\/(metric-keys|media|metrics)/.test(a.path))).toEqual([]);
+    // Nothing run by run: no keys, no series, and no fetch of the 50 band runs the list lacks.
+    expect(asked.filter((a) => /\/api\/runs\/[^/]+/.test(a.path))).toEqual([]);
     expect(asked.length).toBeLessThan(15);
     expect(errors).toEqual([]);
   });
@@ -113,10 +116,10 @@ describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one ba
   it("draws more lines and a smaller band when the Lines control is raised", async () => {
     asked = [];
     await page.getByLabel("Runs drawn as lines").selectOption("20");
-    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 20, band: 180 });
+    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 20, band: 230 });
     const bandReads = asked.filter((a) => a.method === "POST" && a.path.endsWith("/metrics/batch"));
     expect(bandReads.length).toBeGreaterThanOrEqual(1);
-    expect(bandReads.at(-1)!.body!.band).toHaveLength(180);
+    expect(bandReads.at(-1)!.body!.band).toHaveLength(230);
     expect(asked.filter((a) => /\/api\/runs\/[^/]+\//.test(a.path))).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -127,5 +130,16 @@ describe.skipIf(!bin)("a workspace of 200 selected runs draws N lines and one ba
     await page.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace?view=${encodeView(view)}`);
     await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 5, band: 0 });
     expect(asked.filter((a) => a.method === "POST" && a.path.endsWith("/metrics/batch"))).toEqual([]);
+  });
+
+  it("selects runs the list does not hold with Show all", async () => {
+    asked = [];
+    await page.goto(`${server.url}/${seeded.entity}/${seeded.project}/workspace`);
+    // The default selection: the newest five, all lines.
+    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 5, band: 0 });
+    await page.getByTestId("runs-hidden-hint").getByRole("button", { name: "Show all" }).click();
+    await expect.poll(() => page.getByTestId("runs-shown").innerText(), { timeout: 30_000 }).toBe(`${RUNS} shown`);
+    await expect.poll(() => drawn("train/loss"), { timeout: 60_000 }).toEqual({ lines: 10, band: RUNS - 10 });
+    expect(errors).toEqual([]);
   });
 });

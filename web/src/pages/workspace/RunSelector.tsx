@@ -6,6 +6,7 @@ import { colorOf } from "../../shaping/colors";
 import { collectKeys } from "../../shaping/fields";
 import { StateBadge } from "../../components/status";
 import { topRunsBy } from "./sections";
+import { MAX_SELECTED } from "../../shaping/selection";
 import "./layout.css";
 
 interface Props {
@@ -17,10 +18,12 @@ interface Props {
   /** The selection is the default one (the most recent runs), not one the user picked. */
   auto: boolean;
   onChange: (ids: string[]) => void;
+  /** Selects every run of the project (up to MAX_SELECTED), including those not listed here. */
+  onShowAll?: () => void;
 }
 
 /** The workspace's run list: the eye toggles a run in every chart, in its stable colour. */
-export function RunSelector({ runs, selected, colors, base, total, auto, onChange }: Props) {
+export function RunSelector({ runs, selected, colors, base, total, auto, onChange, onShowAll }: Props) {
   const [q, setQ] = useState("");
   const [picking, setPicking] = useState(false);
   const shown = runs.filter((r) => runName(r).toLowerCase().includes(q.toLowerCase()) || r.id.includes(q));
@@ -42,8 +45,8 @@ export function RunSelector({ runs, selected, colors, base, total, auto, onChang
           <span>
             {auto ? `Showing the ${selected.length} most recent` : `Showing ${selected.length} you picked`}; {hidden} hidden.
           </span>{" "}
-          <button className="link-btn" onClick={() => onChange(runs.map((r) => r.id))}>
-            Show all
+          <button className="link-btn" onClick={() => (onShowAll && count > runs.length ? onShowAll() : onChange(runs.map((r) => r.id)))}>
+            {count > MAX_SELECTED ? `Show the newest ${MAX_SELECTED.toLocaleString("en-US")}` : "Show all"}
           </button>{" "}
           ·{" "}
           <button className="link-btn" onClick={() => setPicking((p) => !p)} aria-expanded={picking}>

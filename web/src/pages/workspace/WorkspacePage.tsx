@@ -36,7 +36,8 @@ import { lazyComponent } from "../../components/lazyComponent";
 import { presetsOf } from "../../shaping/presets";
 import { brushIsEmpty, inBrush } from "../../shaping/brush";
 import { valueOf } from "../table/columns";
-import { LINE_CHOICES, splitSelection } from "../../shaping/selection";
+import { LINE_CHOICES, MAX_SELECTED, splitSelection } from "../../shaping/selection";
+import { fetchRunIds } from "../../api/runs";
 import "./layout.css";
 
 export default function WorkspacePage() {
@@ -126,6 +127,12 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
     },
     [patch],
   );
+  // "Show all" with more runs than the list holds: every run's id, newest first, a page at a time.
+  const [showAllError, setShowAllError] = useState<Error | null>(null);
+  const showAll = useCallback(() => {
+    setShowAllError(null);
+    fetchRunIds(project.id, MAX_SELECTED).then(choose, setShowAllError);
+  }, [project.id, choose]);
   // A saved view brings its own runs: from then on the selection no longer follows new runs.
   const openSaved = (v: SavedView) => {
     setAuto(false);
@@ -284,6 +291,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           total={runList.data?.total ?? null}
           auto={auto}
           onChange={choose}
+          onShowAll={showAll}
         />
       )}
       <div className="ws-main">
@@ -342,7 +350,7 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
           <AddPanel fields={fields} tables={charts.tables} onAdd={(p) => patch({ panels: [...view.panels, p] })} />
           {!only && <ViewBar view={view} saved={saved} canWrite={can(project, "project:write")} onSave={onSave} onOpen={openSaved} onDelete={onDelete} shareUrl={shareUrl} />}
         </div>
-        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? grouped.error} />
+        <ErrorBanner error={linked.error ?? savedList.error ?? runList.error ?? keysQ.error ?? grouped.error ?? showAllError} />
         {runList.isPending && !only ? (
           <Loading what="Loading runs" />
         ) : allRuns.length === 0 ? (

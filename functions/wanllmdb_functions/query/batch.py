@@ -12,6 +12,10 @@ ETag, so an unchanged answer is a 304 after listings only), and the caching rule
 
 The ETag is computed from listings taken before the reads, so it is never newer than the data it
 labels: a change in between costs one more full answer, never a stale 304.
+
+A POST may add `band` runs (up to 1,000): aggregated into one band per key (query/batch_band.py)
+instead of a series each. Their listings, states and attempts are part of the ETag and of the
+caching verdict like the lines' runs.
 """
 
 from __future__ import annotations

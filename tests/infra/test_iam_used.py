@@ -56,6 +56,10 @@ from wanllmdb_functions.runs.keys import live_sort_key, run_key
 
 TABLE, BUCKET, REGION = "wl-iam-tour", "wl-iam-tour-lake", "us-east-1"
 # Logs and X-Ray are the Lambda platform's: CDK grants them with the log group and active tracing.
+# The tour (the module fixture) drives every function's routes and background jobs once, which takes
+# minutes on a loaded 2-core machine: more than the suite's 300 s per test, which its setup counts in.
+pytestmark = pytest.mark.timeout(1200)
+
 PLATFORM = ("logs", "xray")
 BIG_CONFIG = {"lr": 0.1, "vocab": ["token"] * 12_000}  # past the 64 KiB inline bound: a configs/ blob
 

@@ -200,7 +200,9 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
   const { isLive, live } = useRunStates(selected);
   // Grouped, each chart draws one line per group: its mean and band over the group's selected runs.
   const groupBy = only ? "" : view.groupBy;
-  const grouped = useGroupBands(project.id, drawnIds, keys, xParam, groupBy);
+  // Grouped bands read every run's points (POST .../metrics/query): at most 500 runs, the route's limit.
+  const groupedIds = useMemo(() => drawnIds.slice(0, GROUPED_RUNS), [drawnIds]);
+  const grouped = useGroupBands(project.id, groupedIds, keys, xParam, groupBy);
 
   const fields = useMemo(
     () => [
@@ -407,6 +409,8 @@ export function Workspace({ project, only }: { project: Project; only?: Run }) {
 const loadedRuns = (results: UseQueryResult<Run>[]): Run[] => results.flatMap((r) => (r.data ? [r.data] : []));
 
 const NO_RUNS: string[] = [];
+/** The most runs a grouped view reads (the compare route's limit). */
+const GROUPED_RUNS = 500;
 const NO_SPLIT = { lines: NO_RUNS, band: NO_RUNS };
 const NO_KEYS = new Set<string>();
 

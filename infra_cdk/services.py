@@ -187,6 +187,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "/api/runs/{id}/export",
             "/api/projects/{id}/metrics/query",
             "/api/projects/{id}/metrics/batch",
+            # The metric and media keys of many runs at once (a workspace selection), from the lake.
+            "/api/projects/{id}/keys",
             "/api/projects/{id}/tables/join",
             "/api/projects/{id}/export",
             # A sweep's analysis reads its trials from the table, not the lake; more specific than the

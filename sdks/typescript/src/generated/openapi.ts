@@ -1917,6 +1917,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Project Runs Keys
+         * @description The metric keys (and media keys) of up to 1,000 runs of the project in one answer: what a
+         *     workspace needs to lay out its charts, instead of two requests per selected run. A read; a
+         *     body because 1,000 run ids do not fit a URL.
+         */
+        post: operations["project_runs_keys_api_projects__project_id__keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}/history": {
         parameters: {
             query?: never;
@@ -2030,7 +2052,14 @@ export interface paths {
          */
         get: operations["batch_metrics_api_projects__project_id__metrics_batch_get"];
         put?: never;
-        post?: never;
+        /**
+         * Batch Metrics With Band
+         * @description The GET's answer for a body's ask, plus `band`: up to 1,000 more runs aggregated into one
+         *     min/max band per key (the selection past the first N lines). A read, not a write: a body because
+         *     1,000 run ids do not fit a URL. The ETag and If-None-Match work as on the GET (the body is part
+         *     of the ETag); Cache-Control says whether the answer can change, for the client's own cache.
+         */
+        post: operations["batch_metrics_with_band_api_projects__project_id__metrics_batch_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3173,6 +3202,78 @@ export interface components {
              */
             value?: number | null;
         };
+        /**
+         * BatchBand
+         * @description The band runs of a batch ask, aggregated per key (query/bands.py's band): per x slot the
+         *     mean, min, max and stddev over the runs with a point there (`runs`, their count).
+         */
+        BatchBand: {
+            /**
+             * Runs
+             * @description how many band runs were read (asked for, less `missing`)
+             */
+            runs: number;
+            /**
+             * Series
+             * @description per key: x, mean, min, max, std and runs, one value per x slot
+             */
+            series: {
+                [key: string]: {
+                    [key: string]: unknown[];
+                };
+            };
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings: string[];
+        };
+        /**
+         * BatchBody
+         * @description POST /projects/{id}/metrics/batch: the GET's query in a body, so 1,000 band run ids fit
+         *     (a URL of them would pass API Gateway's 10 KB request-line limit).
+         */
+        BatchBody: {
+            /**
+             * Runs
+             * @description runs drawn as lines, each with its series
+             */
+            runs?: string[];
+            /**
+             * Band
+             * @description runs aggregated into one band per key
+             */
+            band?: string[];
+            /**
+             * Keys
+             * @description metric keys, taken verbatim
+             */
+            keys: string[];
+            /**
+             * X
+             * @default step
+             */
+            x: string;
+            /**
+             * Buckets
+             * @default 1000
+             */
+            buckets: number;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
+            /**
+             * Stream
+             * @default history
+             * @enum {string}
+             */
+            stream: "history" | "system";
+            /** After Step */
+            after_step?: number | null;
+            /** Fields */
+            fields?: string[];
+        };
         /** BatchResponse */
         BatchResponse: {
             /** X */
@@ -3196,6 +3297,7 @@ export interface components {
              * @default []
              */
             missing: string[];
+            band?: components["schemas"]["BatchBand"] | null;
         };
         /** BatchRun */
         BatchRun: {
@@ -5615,6 +5717,48 @@ export interface components {
              */
             exit_code?: number | null;
         };
+        /** RunsKeys */
+        RunsKeys: {
+            /**
+             * Keys
+             * @description every metric key any of the runs logged, sorted
+             */
+            keys: string[];
+            /**
+             * Media
+             * @description per run with media: its media keys (type and steps)
+             */
+            media?: {
+                [key: string]: components["schemas"]["MediaKey"][];
+            };
+            /**
+             * Missing
+             * @description runs not in the project, or not readable
+             */
+            missing?: string[];
+            /** Warnings */
+            warnings?: string[];
+        };
+        /** RunsKeysRequest */
+        RunsKeysRequest: {
+            /**
+             * Runs
+             * @description run ids of the project, at most 1000
+             */
+            runs: string[];
+            /**
+             * Stream
+             * @default history
+             * @enum {string}
+             */
+            stream: "history" | "system";
+            /**
+             * Media
+             * @description also each run's media keys (history only)
+             * @default true
+             */
+            media: boolean;
+        };
         /** SavedView */
         SavedView: {
             /** Project Id */
@@ -6313,6 +6457,11 @@ export interface components {
             path?: string | null;
             /** Content Type */
             content_type?: string | null;
+            /**
+             * Format
+             * @description How a history, system or logs chunk is encoded (schemas/lake_schema.json chunk_formats): parquet (the default) or jsonl (gzip JSON lines, schemas/jsonl_chunk.schema.json). The grant's key ends in that format's suffix, so it covers exactly one object.
+             */
+            format?: ("parquet" | "jsonl") | null;
         };
         /**
          * UseIn
@@ -20301,6 +20450,105 @@ export interface operations {
             };
         };
     };
+    project_runs_keys_api_projects__project_id__keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsKeysRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsKeys"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     run_history_api_runs__run_id__history_get: {
         parameters: {
             query?: {
@@ -20839,6 +21087,116 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                    "application/vnd.apache.arrow.stream": unknown;
+                };
+            };
+            /** @description unchanged since the ETag in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    batch_metrics_with_band_api_projects__project_id__metrics_batch_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                accept?: string | null;
+                "if-none-match"?: string | null;
+            };
+            path: {
+                /** @description The project's id, or `entity:name` (e.g. `alice:mnist`). */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchBody"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

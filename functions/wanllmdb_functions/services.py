@@ -11,9 +11,10 @@ from .artifacts.retention import artifact_expiry_task
 from .artifacts.routes import router as artifacts_router
 from .compaction.jobs import compaction_startup
 from .compaction.notices import register_compaction_notices
-from .deletes.purge import purge_task
+from .deletes.purge import purge_due
 from .deletes.run_routes import router as run_deletes_router
 from .handlers.identity_routers import IDENTITY_ROUTERS
+from .handlers.project_purge import PROJECT_PURGE_PARTS
 from .handlers.report_routers import REPORT_EXPORT_ROUTERS, REPORT_ROUTERS
 from .identity.bootstrap import ensure_local_admin
 from .notifications.alert_routes import router as alert_router
@@ -66,6 +67,11 @@ def compaction_on_finish(state: AppState) -> Iterator[str]:
 def notifications_on_finish(state: AppState) -> Iterator[str]:
     notify_run_finished(state)
     yield "notifications: subscribers hear of finished, failed and crashed runs"
+
+
+def purge_task(state: AppState) -> None:
+    """Purge the deletions whose grace period is over; a project's sweeps and reports go with it."""
+    purge_due(state, owned=PROJECT_PURGE_PARTS)
 
 
 # Run once when the local server starts; each yields lines to print for the operator.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ from .service import DeletionService
 if TYPE_CHECKING:
     from ..app.state import AppState
 
-__all__ = ["PHASES", "Purger", "purge_due", "purge_task"]
+__all__ = ["PHASES", "ProjectParts", "Purger", "purge_due"]
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +52,28 @@ BATCH = 100
 PASS_BUDGET_S = 50.0
 
 
+# What a package that sits beside this one (sweeps, reports) owns of a project, as the (partition,
+# sort-key prefix) pairs a project's purge deletes, in order. Passed in by the composition roots
+# (handlers/project_purge.py), since this package may not import its siblings.
+ProjectParts = Callable[[ItemStore, str], list[tuple[str, str | None]]]
+
+
 class OutOfTime(Exception):
     """The pass's budget ran out between two batches; the job resumes on the next pass."""
 
 
 class Purger:
     def __init__(
-        self, items: ItemStore, blobs: BlobStore, settings: Settings, *, deadline: float | None = None
+        self,
+        items: ItemStore,
+        blobs: BlobStore,
+        settings: Settings,
+        *,
+        owned: Sequence[ProjectParts],
+        deadline: float | None = None,
     ) -> None:
         self._items = items
+        self._owned = tuple(owned)
         self._blobs = blobs
         self._deletes = DeletionService(items, blobs, settings)
         self._trash = self._deletes.trash
@@ -112,7 +125,8 @@ class Purger:
         if phase == "items" and kind == "run":
             return self._delete_items(tombstone, self._run_items(tombstone))
         if phase == "items":
-            return self._delete_items(self._delete_project_runs(tombstone), self._project_partitions(target))
+            tombstone = self._delete_project_runs(tombstone)
+            return self._delete_items(tombstone, self._project_partitions(target))
         if phase == "hide":
             return self._deletes.finish_hiding_team(tombstone)
         return self._delete_items(tombstone, [(keys.trash_pk(tombstone["id"]), None)])
@@ -174,16 +188,18 @@ class Purger:
             tombstone = self._progress(tombstone, done)
         return tombstone
 
-    @staticmethod
-    def _project_partitions(project_id: str) -> list[tuple[str, str | None]]:
-        """The partitions a project owns outright: views, artifacts, grants, subscriptions."""
+    def _project_partitions(self, project_id: str) -> list[tuple[str, str | None]]:
+        """The partitions a project owns: its sweeps and reports (from their packages), then its
+        views, artifacts, grants and subscriptions. Listed afresh by every pass: what an earlier pass
+        deleted is no longer found."""
         owned = (
             view_keys.views_of(project_id),
             artifact_keys.artifacts_of(project_id),
             project_keys.grants_of(project_id),
             notification_keys.subscribers_of(project_id),
         )
-        return [(pk, None) for pk in owned]
+        theirs = [part for parts_of in self._owned for part in parts_of(self._items, project_id)]
+        return [*theirs, *((pk, None) for pk in owned)]
 
     def _record(self, tombstone: Item) -> None:
         kind, target = tombstone["kind"], tombstone["target"]
@@ -198,17 +214,16 @@ class Purger:
 
 
 def purge_due(
-    state: AppState, *, budget_s: float = PASS_BUDGET_S, clock: Callable[[], float] = time.monotonic
+    state: AppState,
+    *,
+    owned: Sequence[ProjectParts],
+    budget_s: float = PASS_BUDGET_S,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[str]:
     """One purge pass on this app's storage, within `budget_s`."""
     storage = state.storage
-    purger = Purger(storage.items, storage.blobs, state.settings, deadline=clock() + budget_s)
+    purger = Purger(storage.items, storage.blobs, state.settings, owned=owned, deadline=clock() + budget_s)
     finished = purger.run_due()
     if finished:
         log.info("purged %d deletion(s) past their grace period: %s", len(finished), ", ".join(finished))
     return finished
-
-
-def purge_task(state: AppState) -> None:
-    """The local server's PERIODIC_TASKS entry."""
-    purge_due(state)

@@ -19,6 +19,7 @@ from ..deletes.purge import purge_due
 from ..notifications.wiring import notify_run_finished
 from ..runs.reaper import reap_stale_runs
 from ..sweeps.liveness import tick_sweeps
+from .project_purge import PROJECT_PURGE_PARTS
 
 __all__ = ["handler"]
 
@@ -42,7 +43,7 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     crashed = reap_stale_runs(_state)
     settled = tick_sweeps(_state)
     # What the purge leaves undone when its budget runs out is resumed on the next schedule.
-    purged = purge_due(_state, budget_s=_budget_s(context))
+    purged = purge_due(_state, owned=PROJECT_PURGE_PARTS, budget_s=_budget_s(context))
     # Read again: what the purge spent is gone. Versions left due are expired on the next schedule.
     expired = expire_due_artifacts(_state, budget_s=_budget_s(context))
     return {

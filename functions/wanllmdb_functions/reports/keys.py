@@ -10,7 +10,9 @@ nests 32 deep; a spec may nest 64)."""
 from __future__ import annotations
 
 __all__ = [
+    "COLLAB_PREFIX",
     "SOCKET_PREFIX",
+    "SPEC_PREFIX",
     "THREAD_PREFIX",
     "VERSION_PREFIX",
     "by_owner",
@@ -33,9 +35,11 @@ __all__ = [
 VERSION_PREFIX = "H#"
 SPEC_PREFIX = "S#"
 THREAD_PREFIX = "T#"
+# The Yjs items of a report's collaborative editing (reports/collab.py).
+COLLAB_PREFIX = "Y#"
 # A report's open collaboration websockets on API Gateway (reports/collab_sockets.py), beside its Yjs
-# items (reports/collab.py, `Y#`): one query finds whom to tell of an update.
-SOCKET_PREFIX = "Y#C#"
+# items: one query finds whom to tell of an update.
+SOCKET_PREFIX = f"{COLLAB_PREFIX}C#"
 
 
 def report_of(report_id: str) -> str:

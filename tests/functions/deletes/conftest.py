@@ -19,6 +19,7 @@ from wanllmdb_functions.adapters.url_signing import UrlSigner
 from wanllmdb_functions.core.settings import Settings
 from wanllmdb_functions.deletes.purge import Purger
 from wanllmdb_functions.deletes.service import DeletionService
+from wanllmdb_functions.handlers.project_purge import PROJECT_PURGE_PARTS
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Bin:
 
     def purger(self, **kwargs: object) -> Purger:
         w = self.world
-        return Purger(w.items, w.blobs, w.settings, **kwargs)  # type: ignore[arg-type]
+        return Purger(w.items, w.blobs, w.settings, owned=PROJECT_PURGE_PARTS, **kwargs)  # type: ignore[arg-type]
 
 
 def _bin(world: World) -> Bin:

@@ -10,7 +10,14 @@ from wanllmdb_functions.deletes.purge import PHASES
 from wanllmdb_functions.ports import BlobStore
 from wanllmdb_functions.projects.models import ProjectCreate
 from wanllmdb_functions.projects.service import ProjectService
+from wanllmdb_functions.reports import keys as report_keys
+from wanllmdb_functions.reports.models import ReportCreate, ShareLinkIn
+from wanllmdb_functions.reports.service import ReportService
+from wanllmdb_functions.reports.sharing import ShareLinkService
 from wanllmdb_functions.runs.models import RunCreate, RunPatch
+from wanllmdb_functions.sweeps import keys as sweep_keys
+from wanllmdb_functions.sweeps.models import SweepCreate
+from wanllmdb_functions.sweeps.service import SweepService
 from wanllmdb_functions.views.keys import view
 
 BIG = {"blob": "x" * 10_000}  # past the 4 KiB inline bound of the fixture: a configs/ object
@@ -196,3 +203,50 @@ def test_a_deleted_team_takes_its_projects_and_members_and_restores_them(trash_b
     assert projects.get(w.owner, project.id).name == "seg"
     assert w.runs.get(w.owner, "t1").project_id == project.id
     assert [m.username for m in orgs.list_members(w.owner, "vision")] == ["bob"]
+
+
+class _CrashingItems:
+    """An ItemStore that dies (as a killed process would) after `left` deletes."""
+
+    def __init__(self, items: object, left: int) -> None:
+        self._items, self.left = items, left
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._items, name)
+
+    def delete(self, pk: str, sk: str, **kwargs: object) -> None:
+        if self.left == 0:
+            raise KeyboardInterrupt("killed mid-purge")
+        self.left -= 1
+        self._items.delete(pk, sk, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_a_purged_project_takes_its_sweeps_and_reports_even_when_cut_off_midway(trash_bin: Bin) -> None:
+    w = trash_bin.world
+    config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
+              "parameters": {"lr": {"min": 0.001, "max": 0.1}}}  # fmt: skip
+    sweep = SweepService(w.items, w.runs).create(w.owner, w.project_id, SweepCreate(config=config))
+    w.items.put({"pk": sweep_keys.sweep_pk(sweep.id), "sk": f"{sweep_keys.TRIAL_PREFIX}r1", "params": {}})
+    w.items.put({"pk": sweep_keys.sweep_pk(sweep.id), "sk": f"{sweep_keys.AGENT_PREFIX}a1", "host": "h"})
+    report, _ = ReportService(w.items).create(
+        w.owner, w.project_id, ReportCreate(title="Findings", markdown="# Findings\n\nLoss went down.")
+    )
+    link = ShareLinkService(w.items).create(w.owner, report.id, ShareLinkIn(access="view", expires_in_s=3600))
+    link_items = list(w.items.query_all(report_keys.links_of(report.id), index="gsi1"))
+    assert link.id and len(link_items) == 1
+    owned = [sweep_keys.sweep_pk(sweep.id), report_keys.report_of(report.id), link_items[0]["pk"]]
+    assert all(w.items.query(pk).items for pk in owned)
+
+    deletion = trash_bin.deletes.delete_project(w.owner, w.project_id)
+    purger = trash_bin.purger()
+    purger._items = _CrashingItems(w.items, left=4)  # type: ignore[assignment]  # dies in the items phase
+    with pytest.raises(KeyboardInterrupt):
+        purger.run_due()
+    assert any(w.items.query(pk).items for pk in owned)  # cut off with some of it left
+    # The next pass finds what is left through the heads, which go last, and finishes.
+    assert trash_bin.purger().run_due() == [deletion.id]
+    assert [pk for pk in owned if w.items.query(pk).items] == []
+    assert list(w.items.query_all(sweep_keys.by_project(w.project_id), index="gsi1")) == []
+    assert list(w.items.query_all(report_keys.of_project(w.project_id), index="gsi1")) == []
+    live = w.items.query_all(sweep_keys.LIVE_SWEEPS, index="gsi2")
+    assert [i for i in live if i["pk"] == sweep_keys.sweep_pk(sweep.id)] == []

@@ -346,7 +346,7 @@ def _delete_and_purge(world: World, run_id: str) -> None:
     DeletionService(world.items, world.blobs, world.settings).delete_run(world.owner, run_id)
     tombstone = world.items.get(*deleted_run_key(world.project_id, run_id))
     assert tombstone is not None
-    assert Purger(world.items, world.blobs, world.settings).purge(tombstone)["state"] == "purged"
+    assert Purger(world.items, world.blobs, world.settings, owned=()).purge(tombstone)["state"] == "purged"
 
 
 def test_delete_removes_items_and_every_lake_object_of_the_run(world: World) -> None:

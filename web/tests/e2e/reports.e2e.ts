@@ -157,6 +157,22 @@ describe.skipIf(!bin)("reports: edit with markdown shortcuts and the slash menu,
     noErrors();
   });
 
+  it("marks a comment's text range in the editor while the comments are shown", async () => {
+    const made = await callApi<Report>(page, "POST", `/projects/${projectId}/reports`, {
+      title: "Ranges in the editor",
+      spec: { version: 1, blocks: [{ id: "p1", type: "paragraph", text: [{ text: "alpha beta gamma" }] }] },
+    });
+    await callApi(page, "POST", `/reports/${made.id}/comments`, { anchor: { block_id: "p1", from: 6, to: 10, quote: "beta" }, body: "Why beta?" });
+    await page.goto(`${base()}/${made.id}/edit`);
+    await page.locator(".report-doc-edit").waitFor();
+    expect(await page.locator(".report-doc-edit .report-comment").count()).toBe(0);
+    await page.getByRole("button", { name: "Comments" }).click();
+    const mark = page.locator(".report-doc-edit .report-comment");
+    await mark.waitFor();
+    expect(await mark.innerText()).toBe("beta");
+    noErrors();
+  });
+
   it("lists, diffs and comments on a report, and a view link opens it without an account", async () => {
     const made = await callApi<Report>(page, "POST", `/projects/${projectId}/reports`, {
       title: "Shared findings",

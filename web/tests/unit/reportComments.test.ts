@@ -6,7 +6,9 @@ import { getSchema } from "@tiptap/core";
 import { Node as PmNode } from "@tiptap/pm/model";
 import { EditorState, TextSelection } from "@tiptap/pm/state";
 import { locateRange, MAX_QUOTE, selectionAnchor } from "../../src/pages/reports/comments/anchor";
-import { editorAnchor } from "../../src/pages/reports/comments/editorAnchor";
+import { editorAnchor, leafText } from "../../src/pages/reports/comments/editorAnchor";
+import { commentDecorations } from "../../src/pages/reports/comments/editorHighlights";
+import type { Anchored } from "../../src/pages/reports/comments/useCommentHighlights";
 import { schemaExtensions } from "../../src/pages/reports/editor/extensions";
 import { specToDoc, type ReportSpec } from "../../src/pages/reports/spec";
 
@@ -70,5 +72,38 @@ describe("the editor's anchor", () => {
   it("anchors a caret, or a selection across blocks, to the block alone", () => {
     expect(editorAnchor(state(posOf("why"), posOf("why")))).toEqual({ block_id: "p1" });
     expect(editorAnchor(state(posOf("Results"), posOf("12%")))).toEqual({ block_id: "h1" });
+  });
+});
+
+describe("the editor's comment highlights", () => {
+  const schema = getSchema(schemaExtensions());
+  const spec: ReportSpec = {
+    version: 1,
+    blocks: [
+      { id: "h1", type: "heading", level: 1, text: [{ text: "Results" }] },
+      { id: "p1", type: "paragraph", text: [{ text: "Ask " }, { text: "@ana", mention: "ana" }, { text: " why loss " }, { text: "fell", marks: ["bold"] }, { text: " by 12%" }] },
+    ],
+  };
+  const doc = PmNode.fromJSON(schema, specToDoc(spec));
+  const viewText = "Ask @ana why loss fell by 12%";
+  const marked = (d: PmNode, threads: Anchored[], active: string | null = null) =>
+    commentDecorations(d, threads, active)
+      .find()
+      .map((deco) => [d.textBetween(deco.from, deco.to, "", leafText), deco.spec.thread as string, deco.spec.active as boolean]);
+
+  it("marks each range's text, across marks and after a mention, the active thread stronger", () => {
+    const fell = { block_id: "p1", from: viewText.indexOf("fell"), to: viewText.length, quote: "fell by 12%" };
+    const ana = { block_id: "p1", from: 0, to: 8, quote: "Ask @ana" };
+    expect(marked(doc, [{ id: "t1", anchor: fell }, { id: "t2", anchor: ana }], "t2")).toEqual([
+      ["Ask @ana", "t2", true],
+      ["fell by 12%", "t1", false],
+    ]);
+  });
+  it("follows the quote once the block was edited, and marks nothing for a block anchor or a lost quote", () => {
+    const p1Start = doc.child(0).nodeSize + 1;
+    const edited = EditorState.create({ doc }).tr.insertText("Now ", p1Start).doc;
+    const anchor = { block_id: "p1", from: viewText.indexOf("fell"), to: viewText.indexOf("fell") + 4, quote: "fell" };
+    expect(marked(edited, [{ id: "t1", anchor }])).toEqual([["fell", "t1", false]]);
+    expect(marked(doc, [{ id: "t2", anchor: { block_id: "p1" } }, { id: "t3", anchor: { block_id: "p1", from: 0, to: 4, quote: "rose" } }])).toEqual([]);
   });
 });

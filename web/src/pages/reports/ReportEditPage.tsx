@@ -15,7 +15,7 @@ import { useCollab } from "./collab/useCollab";
 import { schemaExtensions } from "./editor/extensions";
 import { CommentsSidebar } from "./CommentsSidebar";
 import { reportHref } from "./links";
-import { reportQuery } from "./queries";
+import { reportQuery, threadsQuery } from "./queries";
 import ReportEditor from "./ReportEditor";
 import { ShareDialog } from "./ShareDialog";
 import { specToDoc } from "./spec";
@@ -65,6 +65,10 @@ export default function ReportEditPage() {
   const [anchor, setAnchor] = useState<Anchor | null>(null);
   const [comments, setComments] = useState(false);
   const [sharing, setSharing] = useState(false);
+  // The open threads' ranges are marked in the editor while the comments are shown (the sidebar
+  // reads the same query).
+  const threads = useQuery({ ...threadsQuery(reportId), enabled: comments });
+  const open = useMemo(() => (comments ? (threads.data ?? []).filter((t) => !t.resolved) : []), [comments, threads.data]);
   if (!q.data || q.isFetching) return q.error ? <ErrorBanner error={q.error} onRetry={() => void q.refetch()} /> : <Loading what="Loading report" />;
   const r = q.data;
   if (!r.can_edit) return <Navigate to={reportHref(r)} replace />;
@@ -77,6 +81,7 @@ export default function ReportEditPage() {
           report={r}
           onSaved={(saved) => qc.setQueryData(reportQuery(r.id).queryKey, saved)}
           onAnchor={setAnchor}
+          comments={open}
           actions={
             <>
               <button className="btn" onClick={() => setComments(!comments)} aria-pressed={comments}>

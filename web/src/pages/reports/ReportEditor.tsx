@@ -12,6 +12,8 @@ import { ApiError } from "../../api/client";
 import { ErrorBanner } from "../../components/status";
 import { getReport, mentionable, publishReport, saveReport, type Anchor, type Report } from "./api";
 import { editorAnchor } from "./comments/editorAnchor";
+import { CommentHighlights, setCommentHighlights } from "./comments/editorHighlights";
+import type { Anchored } from "./comments/useCommentHighlights";
 import { editorExtensions, type CollabSession, type MentionUser } from "./editor/extensions";
 import { nodeViews } from "./editor/nodeViews";
 import { slashItems, type SlashItem } from "./editor/slashItems";
@@ -30,11 +32,15 @@ interface Props {
   actions?: React.ReactNode;
   /** Where a comment would anchor: the block the caret is in, with the text selected in it. */
   onAnchor?: (anchor: Anchor | null) => void;
+  /** Open comment threads whose text ranges the editor marks, as the read-only view does. */
+  comments?: readonly Anchored[];
 }
+
+const NO_COMMENTS: readonly Anchored[] = [];
 
 type Conflict = { theirs: Report | null };
 
-export default function ReportEditor({ report, collab, onSaved, actions, onAnchor }: Props) {
+export default function ReportEditor({ report, collab, onSaved, actions, onAnchor, comments = NO_COMMENTS }: Props) {
   const [title, setTitle] = useState(report.title);
   const [base, setBase] = useState(report.version);
   const [state, setState] = useState(report.state);
@@ -53,7 +59,7 @@ export default function ReportEditor({ report, collab, onSaved, actions, onAncho
 
   const editor = useEditor(
     {
-      extensions: editorExtensions({ views: nodeViews, slash, mention, collab }),
+      extensions: [...editorExtensions({ views: nodeViews, slash, mention, collab }), CommentHighlights],
       // With collaboration the Y.Doc holds the content (collab/ seeds it from the spec).
       content: collab ? undefined : (specToDoc(report.spec) as object),
       injectCSS: false, // the CSP allows no <style> element: reports.css carries ProseMirror's rules
@@ -64,6 +70,10 @@ export default function ReportEditor({ report, collab, onSaved, actions, onAncho
     },
     [collab, report.id],
   );
+
+  useEffect(() => {
+    if (editor && !editor.isDestroyed) editor.view.dispatch(setCommentHighlights(editor.state.tr, comments, null));
+  }, [editor, comments]);
 
   const specNow = useCallback((): ReportSpec => {
     const { blocks: _b, ...rest } = report.spec;

@@ -6,7 +6,7 @@ import { selectionAnchor } from "./anchor";
 
 // Leaves count as the view shows them: a mention is its label, a line break or a formula no text
 // the quote can rely on (a formula's rendering is not its LaTeX; the quote finds the words around it).
-const leaf = (n: Node): string => (n.type.name === "mention" ? String(n.attrs.label ?? "") : "");
+export const leafText = (n: Node): string => (n.type.name === "mention" ? String(n.attrs.label ?? "") : "");
 
 /**
  * The comment anchor of the editor's selection: its top-level block, and the selected text when
@@ -21,8 +21,8 @@ export function editorAnchor(state: EditorState): Anchor | null {
   if (!blockId) return null;
   if (selection.empty || $from.depth === 0 || $to.depth === 0 || $from.before(1) !== $to.before(1)) return { block_id: blockId };
   const start = $from.start(1);
-  const text = doc.textBetween(start, $from.end(1), "", leaf);
-  const from = doc.textBetween(start, selection.from, "", leaf).length;
-  const to = from + doc.textBetween(selection.from, selection.to, "", leaf).length;
+  const text = doc.textBetween(start, $from.end(1), "", leafText);
+  const from = doc.textBetween(start, selection.from, "", leafText).length;
+  const to = from + doc.textBetween(selection.from, selection.to, "", leafText).length;
   return selectionAnchor(blockId, text, from, to) ?? { block_id: blockId };
 }

@@ -16,7 +16,7 @@ import polars as pl
 
 from ..core.errors import InvalidInput, NotFound
 from ..lake.keys import STREAMS, file_prefix, media_key, saved_file_key
-from ..lake.lod import list_pyramids
+from ..lake.lod import PyramidReader, list_pyramids
 from ..lake.reader import Columns, FrameCache, StreamRead, read_stream
 from ..lake.visible import StreamObjects, list_project, list_stream
 from ..ports.blob_store import BlobInfo, BlobStore
@@ -125,14 +125,29 @@ class QueryService:
         return self.run_metric_keys(run, stream)
 
     def run_metric_keys(self, run: RunRecord, stream: str) -> tuple[list[str], list[str]]:
-        """The keys of a run the caller was found to read, sorted, and the reader's warnings."""
-        # Which keys exist does not depend on which attempt wins a step: the key column alone, a
-        # quarter of what (step, key, attempt) decodes and keeps in the cache for 5M rows.
+        """The keys of a run the caller was found to read, sorted, and the reader's warnings.
+
+        A compacted file's keys come from its pyramid's footer (every key's last step), so a finished
+        run of millions of rows answers from one metadata read; only the live chunks after it, and
+        a file with no pyramid, are read, and then only their key column (which keys exist does not
+        depend on which attempt wins a step, so no dedup)."""
+        objects = list_stream(self.blobs, run.project_id, run.id, stream)
+        pyramid = find_pyramid(self.blobs, objects, (run.project_id, run.id, stream))
+        compacted: set[str] = set()
+        if pyramid is not None:
+            try:
+                compacted = set(PyramidReader(self.blobs, pyramid, self.cache).last_steps())
+                objects = StreamObjects(objects.prefix, chunks=objects.chunks)
+            except (ValueError, NotFound):  # an unreadable or vanished pyramid: read the file itself
+                pass
+        if not objects.objects:
+            return sorted(compacted), []
         read = read_stream(
-            self.blobs, run.project_id, run.id, stream, cache=self.cache, columns=("key",), dedup=False
-        )
-        keys = sorted(read.frame.get_column("key").unique().cast(pl.String).to_list())
-        return keys, read.warnings
+            self.blobs, run.project_id, run.id, stream, cache=self.cache, objects=objects, columns=("key",),
+            dedup=False,
+        )  # fmt: skip
+        keys = compacted | set(read.frame.get_column("key").unique().cast(pl.String).to_list())
+        return sorted(keys), read.warnings
 
     def chart(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -267,6 +268,37 @@ def test_a_full_chart_reads_the_pyramid_and_not_the_compacted_rows(
     assert _chart(service, "r1", zoom, pyramid=True) == _chart(service, "r1", zoom, pyramid=False)
 
 
+def test_a_compacted_runs_keys_come_from_its_pyramid_footer_and_its_live_chunks(
+    local_blobs: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _dense_run(local_blobs, "r1", 200_000)
+    put_chunk(local_blobs, P, "r1", seq=99, steps=[5], values={"grad_norm": [0.5]})
+    compact_stream(local_blobs, P, "r1", "history")
+    put_chunk(local_blobs, P, "r1", seq=100, steps=[200_000], values={"acc": [0.9]})  # live, after it
+    service = QueryService(local_blobs, _Catalog())  # type: ignore[arg-type]
+    run = RunRecord(id="r1", project_id=P)
+
+    reads: list[str] = []
+    get, open_source = local_blobs.get, ObjectSource.open
+
+    def counted_get(key: str) -> bytes:
+        reads.append(key)
+        return get(key)
+
+    def counted_open(source: ObjectSource) -> Any:
+        reads.append(source.info.key)
+        return open_source(source)
+
+    monkeypatch.setattr(local_blobs, "get", counted_get)
+    monkeypatch.setattr(ObjectSource, "open", counted_open)
+    keys, warnings = service.run_metric_keys(run, "history")
+    assert (keys, warnings) == (["acc", "grad_norm", "loss"], [])
+    assert reads and not any("/compact-" in key for key in reads)  # the pyramid and the live chunk only
+    with monkeypatch.context() as patch:  # without a pyramid: the same keys, from the rows themselves
+        patch.setattr(query_lod, "PYRAMID_MIN_BYTES", 1 << 40)
+        assert service.run_metric_keys(run, "history") == (keys, [])
+
+
 def test_a_zoom_outside_the_data_is_an_empty_series(blobs: BlobStore) -> None:
     _dense_run(blobs, "r1", 50_000)
     compact_stream(blobs, P, "r1", "history")
@@ -431,3 +463,4 @@ def test_a_pyramid_lives_outside_the_metrics_prefix(local_blobs: LocalBlobStore)
     assert any(k.startswith("lod/") for k in keys)
     assert not any(k.startswith("metrics/") and "lod-" in k for k in keys)
     assert lake_lod.list_pyramids(local_blobs, P).keys() == {("r1", "history")}
+

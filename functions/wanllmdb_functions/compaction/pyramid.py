@@ -18,7 +18,7 @@ import polars as pl
 
 from ..core.errors import NotFound
 from ..lake.keys import Coverage, lod_key, lod_prefix, parse_lod
-from ..lake.lod import build_lod, lod_bytes
+from ..lake.lod import build_lod, lod_bytes, media_keys_of
 from ..lake.reader import read_object
 from ..lake.visible import StreamObjects
 from ..ports.blob_store import BlobStore
@@ -42,7 +42,8 @@ class StreamPyramids:
         """The pyramid of the compacted file `coverage` names, whose rows are `rows`."""
         frame, last_steps = build_lod(rows)
         key = self.key(coverage)
-        self.blobs.put(key, lod_bytes(frame, last_steps), content_type="application/vnd.apache.parquet")
+        data = lod_bytes(frame, last_steps, media_keys_of(rows))
+        self.blobs.put(key, data, content_type="application/vnd.apache.parquet")
         return key
 
     def settle(self, objects: StreamObjects, current: Coverage | None) -> None:

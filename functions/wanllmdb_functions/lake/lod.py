@@ -32,16 +32,21 @@ __all__ = [
     "LAST_STEPS_META",
     "LEVELS",
     "LOD_SCHEMA",
+    "MEDIA_KEYS_META",
     "PyramidReader",
     "build_lod",
     "finest_level_dividing",
     "level_blocks",
     "list_pyramids",
     "lod_bytes",
+    "media_keys_of",
 ]
 
 LEVELS: tuple[int, ...] = tuple(int(w) for w in lake_schema()["lod_levels"])
 LAST_STEPS_META = "wanllmdb.last_steps"
+# The keys with media rows in the compacted file: most runs have none, and the footer says so
+# without a reader decoding the media column of millions of rows (query/media.py).
+MEDIA_KEYS_META = "wanllmdb.media_keys"
 # Small row groups: a reader of one level, or of a few buckets of the finest, decodes only those.
 ROW_GROUP = 4_096
 
@@ -106,14 +111,25 @@ def build_lod(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     return frame.with_columns(pl.col("key").cast(pl.Categorical)).select(list(LOD_SCHEMA)), last_steps
 
 
-def lod_bytes(frame: pl.DataFrame, last_steps: dict[str, int]) -> bytes:
+def media_keys_of(rows: pl.DataFrame) -> list[str]:
+    """The keys of `rows` (a stream's, any attempt) that hold a media descriptor in some row."""
+    if "media" not in rows.columns:
+        return []
+    media = rows.filter(pl.col("media").is_not_null()).get_column("key").cast(pl.String)
+    return sorted(media.unique().to_list())
+
+
+def lod_bytes(frame: pl.DataFrame, last_steps: dict[str, int], media_keys: list[str]) -> bytes:
     sink = io.BytesIO()
     frame.write_parquet(
         sink,
         compression="zstd",
         row_group_size=ROW_GROUP,
         statistics=True,
-        metadata={LAST_STEPS_META: json.dumps(last_steps, sort_keys=True, separators=(",", ":"))},
+        metadata={
+            LAST_STEPS_META: json.dumps(last_steps, sort_keys=True, separators=(",", ":")),
+            MEDIA_KEYS_META: json.dumps(media_keys, separators=(",", ":")),
+        },
     )
     return sink.getvalue()
 
@@ -180,6 +196,24 @@ class PyramidReader:
 
         frame = self._cached(("lod", "last_steps"), load)
         return dict(frame.iter_rows())
+
+    def media_keys(self) -> frozenset[str] | None:
+        """The keys with media rows in the compacted file; None when the pyramid predates the entry."""
+
+        def load() -> pl.DataFrame:
+            meta = pl.read_parquet_metadata(self.source.open())
+            # One row per key, or one null key when there are none; `known` false for an old pyramid.
+            listed: list[str] | None = json.loads(meta[MEDIA_KEYS_META]) if MEDIA_KEYS_META in meta else None
+            keys: list[str | None] = list(listed) if listed else [None]
+            return pl.DataFrame(
+                {"key": keys, "known": [listed is not None] * len(keys)},
+                schema={"key": pl.String, "known": pl.Boolean},
+            )
+
+        frame = self._cached(("lod", "media_keys"), load)
+        if not frame.get_column("known").all():
+            return None
+        return frozenset(k for k in frame.get_column("key").to_list() if k is not None)
 
     def level(
         self, width: int, keys: list[str], buckets: Sequence[tuple[int, int]] | None = None

@@ -20,10 +20,13 @@ import polars as pl
 
 from ..core.errors import InvalidInput, NotFound
 from ..lake.keys import media_key
+from ..lake.lod import PyramidReader
 from ..lake.reader import FrameCache, read_stream
 from ..lake.schema import METRIC_SCHEMA
+from ..lake.visible import StreamObjects, list_stream
 from ..ports.blob_store import BlobStore
 from .catalog import RunRecord
+from .lod import find_pyramid
 from .media_models import HistogramStep, MediaItem, MediaKey
 
 __all__ = [
@@ -72,15 +75,46 @@ def read_media(
     blobs: BlobStore, run: RunRecord, *, keys: Sequence[str] | None = None, cache: FrameCache | None = None
 ) -> MediaRows:
     """The run's media rows (of `keys` only, when given), latest attempt per (key, step)."""
-    # Most runs log no media: the media column alone says so (all null) before the five columns of
-    # every row are decoded; for 5M rows it is next to nothing to keep in the cache.
-    probe = read_stream(
-        blobs, run.project_id, run.id, "history", cache=cache, columns=("media",), dedup=False
-    )
-    if probe.frame.get_column("media").null_count() == probe.frame.height:
-        return MediaRows(_no_media(), probe.warnings)
+    # Most runs log no media. A compacted file's pyramid lists its media keys in its footer; the
+    # rest (live chunks, a file without a pyramid) say so by their media column alone (all null),
+    # before the five columns of every row are decoded.
+    objects = list_stream(blobs, run.project_id, run.id, "history")
+    probed = _unknown_media(blobs, run, objects, cache)
+    if probed is not None and not probed.objects:
+        return MediaRows(_no_media(), [])
+    if probed is not None:
+        probe = read_stream(
+            blobs,
+            run.project_id,
+            run.id,
+            "history",
+            cache=cache,
+            objects=probed,
+            columns=("media",),
+            dedup=False,
+        )
+        if probe.frame.get_column("media").null_count() == probe.frame.height:
+            return MediaRows(_no_media(), probe.warnings)
     read = read_stream(blobs, run.project_id, run.id, "history", keys=keys, cache=cache, columns=_COLUMNS)
     return MediaRows(_media_only(read.frame), read.warnings)
+
+
+def _unknown_media(
+    blobs: BlobStore, run: RunRecord, objects: StreamObjects, cache: FrameCache | None
+) -> StreamObjects | None:
+    """The objects whose media column must be read to know whether the run has media: all of them,
+    or only the live chunks when the compacted file's pyramid lists no media keys; None when the
+    pyramid lists some (the run has media: read it)."""
+    pyramid = find_pyramid(blobs, objects, (run.project_id, run.id, "history"))
+    if pyramid is None:
+        return objects
+    try:
+        listed = PyramidReader(blobs, pyramid, cache).media_keys()
+    except (ValueError, NotFound):  # unreadable or gone: ask the rows
+        return objects
+    if listed is None:  # a pyramid written before it listed media keys
+        return objects
+    return None if listed else StreamObjects(objects.prefix, chunks=objects.chunks)
 
 
 def _descriptor(text: str, key: str, step: int) -> dict[str, Any]:

@@ -464,3 +464,24 @@ def test_a_pyramid_lives_outside_the_metrics_prefix(local_blobs: LocalBlobStore)
     assert not any(k.startswith("metrics/") and "lod-" in k for k in keys)
     assert lake_lod.list_pyramids(local_blobs, P).keys() == {("r1", "history")}
 
+
+def test_the_footer_lists_media_keys_and_an_older_pyramid_says_it_does_not_know(
+    local_blobs: LocalBlobStore,
+) -> None:
+    frame, last_steps = lake_lod.build_lod(
+        pl.DataFrame({"step": [0], "key": ["loss"], "value": [1.0], "attempt": [0]})
+    )
+    local_blobs.put("lod/new.parquet", lake_lod.lod_bytes(frame, last_steps, ["samples"]))
+    local_blobs.put("lod/none.parquet", lake_lod.lod_bytes(frame, last_steps, []))
+    old = io.BytesIO()
+    frame.write_parquet(old, metadata={lake_lod.LAST_STEPS_META: '{"loss":0}'})  # before media keys
+    local_blobs.put("lod/old.parquet", old.getvalue())
+
+    def media(key: str) -> frozenset[str] | None:
+        info = local_blobs.head(key)
+        assert info is not None
+        return lake_lod.PyramidReader(local_blobs, info, None).media_keys()
+
+    assert media("lod/new.parquet") == {"samples"}
+    assert media("lod/none.parquet") == frozenset()
+    assert media("lod/old.parquet") is None

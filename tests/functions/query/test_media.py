@@ -9,9 +9,12 @@ import pytest
 
 from tests.functions.query.media_lake import histogram, image, png_bytes, put_media_chunk
 from tests.lake_chunks import put_chunk
+from wanllmdb_functions.compaction.compactor import compact_stream
 from wanllmdb_functions.core.errors import InvalidInput, NotFound
 from wanllmdb_functions.lake.keys import media_key, media_object_path, media_prefix
+from wanllmdb_functions.lake.reader import ObjectSource
 from wanllmdb_functions.ports import BlobStore
+from wanllmdb_functions.query import lod as query_lod
 from wanllmdb_functions.query.catalog import RunRecord
 from wanllmdb_functions.query.media import histogram_steps, media_item, media_keys, read_media
 
@@ -129,3 +132,32 @@ def test_a_local_url_names_an_image_passively_and_html_as_opaque_bytes(local_blo
     assert headers["Content-Type"] == "image/png" and headers["Content-Disposition"].startswith("attachment")
     html = download_headers(media_key(P, R, "html/page_0_abc.html"))
     assert html["Content-Type"] == "application/octet-stream" and "sandbox" in html["Content-Security-Policy"]
+
+
+def test_a_compacted_runs_pyramid_says_whether_it_has_media(
+    blobs: BlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The footer lists a compacted file's media keys, so a run without media is told apart without
+    decoding its media column; live chunks after the file are still asked, and media is still found."""
+    monkeypatch.setattr(query_lod, "PYRAMID_MIN_BYTES", 0)  # these small files get their pyramids read
+    plain = RunRecord("plain", P)
+    put_chunk(blobs, P, "plain", seq=0, steps=list(range(50)), values={"loss": [1.0] * 50})
+    compact_stream(blobs, P, "plain", "history")
+    _lake(blobs)
+    compact_stream(blobs, P, R, "history")
+    opened: list[str] = []
+    open_source = ObjectSource.open
+
+    def counted_open(source: ObjectSource) -> Any:
+        opened.append(source.info.key)
+        return open_source(source)
+
+    monkeypatch.setattr(ObjectSource, "open", counted_open)
+    assert media_keys(read_media(blobs, plain)) == []
+    assert opened and all(key.startswith("lod/") for key in opened)  # the footer only
+    assert {k.key for k in media_keys(read_media(blobs, RUN))} == {"samples", "eval/weights"}
+
+    # Media logged after the compaction, in a live chunk: found by asking that chunk.
+    img, _ = image("late", 60, png_bytes(2, 2, (0, 255, 0)))
+    put_media_chunk(blobs, P, "plain", [(60, "late", img)], seq=1)
+    assert [k.key for k in media_keys(read_media(blobs, plain))] == ["late"]

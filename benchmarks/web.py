@@ -114,6 +114,9 @@ def print_workspace(res: dict[str, Any], shape: str) -> None:
         f"({every['bytes'] / 1e6:.1f} MB Arrow); ratio {tall / every['ms']:.2f}x"
     )
     print(f"  reload, answers from the browser's cache: {res['workspace_reload_ms']:.0f} ms")
+    print("  first screen's waterfall (ms since navigation):")
+    for entry in res.get("workspace_first_screen_waterfall", []):
+        print(f"    {entry['start']:>6} - {entry['end']:>6}  {entry['what']}")
     print(
         f"  the same requests as JSON: {as_json['ms']:.0f} ms ({as_json['bytes'] / 1e6:.1f} MB); "
         f"the per-run path before batching (one GET /runs/{{id}}/metrics per run per 40 keys): "

@@ -126,6 +126,15 @@ if (runIds.length) {
     return panels.length > 0 && panels.every((el) => Number(el.getAttribute("data-loaded")) === n && el.querySelector(".uplot[data-drawn]"));
   }, ["s0", n], { timeout: 300_000, polling: 50 });
   out.workspace_first_screen_ms = Date.now() - t0;
+  // Where the first screen's time went: the page's own load, then each API request (start and end,
+  // ms since navigation), so a chain of requests waiting on one another shows.
+  out.workspace_first_screen_waterfall = await p.evaluate(() => [
+    ...performance.getEntriesByType("navigation").map((e) => ({ what: "page", start: 0, end: Math.round(e.domContentLoadedEventEnd) })),
+    ...performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/api/") || e.name.endsWith(".js"))
+      .map((e) => ({ what: e.name.replace(/^https?:\/\/[^/]+/, "").slice(0, 90), start: Math.round(e.startTime), end: Math.round(e.responseEnd) })),
+  ]);
   const sections = await p.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
   for (const s of sections.slice(1)) {
     await p.locator(`[data-section="${s}"]`).scrollIntoViewIfNeeded();

@@ -80,8 +80,12 @@ typecheck: setup
 # Extra pytest options for both tiers, e.g. PYTEST_ARGS=--durations=40 to see where the time goes.
 PYTEST_ARGS ?=
 
+# The framework integrations (torch, JAX, Ray, XGBoost, ...) run in a pytest process of their own:
+# their native thread pools and runtimes stay alive once imported, and the rest of the suite should
+# not share a process with them (a CI run once died of a segfault in a later test of that process).
 pytest: setup browser pg
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/sdk/integrations $(PYTEST_ARGS)
+	$(BIN)/pytest tests/sdk/integrations $(PYTEST_ARGS)
 
 # The inner loop (README, "Tests"): lint, then every test not marked slow, on every core (pytest-xdist;
 # whole modules per worker, so a module's fixtures start once): no end-to-end runs, CDK synth or browser.

@@ -47,6 +47,7 @@ LAST_STEPS_META = "wanllmdb.last_steps"
 # The keys with media rows in the compacted file: most runs have none, and the footer says so
 # without a reader decoding the media column of millions of rows (query/media.py).
 MEDIA_KEYS_META = "wanllmdb.media_keys"
+_FOOTER_SCHEMA = {"name": pl.String, "value": pl.String}
 # Small row groups: a reader of one level, or of a few buckets of the finest, decodes only those.
 ROW_GROUP = 4_096
 
@@ -183,37 +184,33 @@ class PyramidReader:
             cache.put(self.info, frame, ident)
         return frame
 
-    def last_steps(self) -> dict[str, int]:
-        """Each key's last step over all its rows in the compacted file (text and media rows too)."""
+    def _footer(self, name: str) -> Any:
+        """One entry of the object's Parquet footer, parsed (None when absent): the footer is read
+        once for every entry, and kept in the cache as one small frame."""
 
         def load() -> pl.DataFrame:
             meta = pl.read_parquet_metadata(self.source.open())
-            steps = json.loads(meta[LAST_STEPS_META])
-            return pl.DataFrame(
-                {"key": list(steps), "step": list(steps.values())},
-                schema={"key": pl.String, "step": pl.Int64},
-            )
+            names = [n for n in (LAST_STEPS_META, MEDIA_KEYS_META) if n in meta]
+            return pl.DataFrame({"name": names, "value": [meta[n] for n in names]}, schema=_FOOTER_SCHEMA)
 
-        frame = self._cached(("lod", "last_steps"), load)
-        return dict(frame.iter_rows())
+        footer = self._cached(("lod", "footer"), load)
+        found = footer.filter(pl.col("name") == name).get_column("value").to_list()
+        try:
+            return json.loads(found[0]) if found else None
+        except ValueError as exc:
+            raise ValueError(f"{self.info.key}: unreadable footer entry {name}") from exc
+
+    def last_steps(self) -> dict[str, int]:
+        """Each key's last step over all its rows in the compacted file (text and media rows too)."""
+        steps = self._footer(LAST_STEPS_META)
+        if not isinstance(steps, dict):
+            raise ValueError(f"{self.info.key}: no {LAST_STEPS_META} in its footer")
+        return {str(k): int(v) for k, v in steps.items()}
 
     def media_keys(self) -> frozenset[str] | None:
         """The keys with media rows in the compacted file; None when the pyramid predates the entry."""
-
-        def load() -> pl.DataFrame:
-            meta = pl.read_parquet_metadata(self.source.open())
-            # One row per key, or one null key when there are none; `known` false for an old pyramid.
-            listed: list[str] | None = json.loads(meta[MEDIA_KEYS_META]) if MEDIA_KEYS_META in meta else None
-            keys: list[str | None] = list(listed) if listed else [None]
-            return pl.DataFrame(
-                {"key": keys, "known": [listed is not None] * len(keys)},
-                schema={"key": pl.String, "known": pl.Boolean},
-            )
-
-        frame = self._cached(("lod", "media_keys"), load)
-        if not frame.get_column("known").all():
-            return None
-        return frozenset(k for k in frame.get_column("key").to_list() if k is not None)
+        listed = self._footer(MEDIA_KEYS_META)
+        return None if listed is None else frozenset(str(k) for k in listed)
 
     def level(
         self, width: int, keys: list[str], buckets: Sequence[tuple[int, int]] | None = None

@@ -24,7 +24,7 @@ from ..lake.lod import PyramidReader
 from ..lake.reader import FrameCache, read_stream
 from ..lake.schema import METRIC_SCHEMA
 from ..lake.visible import StreamObjects, list_stream
-from ..ports.blob_store import BlobStore
+from ..ports.blob_store import BlobInfo, BlobStore
 from .catalog import RunRecord
 from .lod import find_pyramid
 from .media_models import HistogramStep, MediaItem, MediaKey
@@ -72,14 +72,21 @@ def _media_only(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_media(
-    blobs: BlobStore, run: RunRecord, *, keys: Sequence[str] | None = None, cache: FrameCache | None = None
+    blobs: BlobStore,
+    run: RunRecord,
+    *,
+    keys: Sequence[str] | None = None,
+    cache: FrameCache | None = None,
+    objects: StreamObjects | None = None,
+    pyramids: list[BlobInfo] | None = None,
 ) -> MediaRows:
     """The run's media rows (of `keys` only, when given), latest attempt per (key, step)."""
     # Most runs log no media. A compacted file's pyramid lists its media keys in its footer; the
     # rest (live chunks, a file without a pyramid) say so by their media column alone (all null),
     # before the five columns of every row are decoded.
-    objects = list_stream(blobs, run.project_id, run.id, "history")
-    probed = _unknown_media(blobs, run, objects, cache)
+    if objects is None:
+        objects = list_stream(blobs, run.project_id, run.id, "history")
+    probed = _unknown_media(blobs, run, objects, cache, pyramids)
     if probed is not None and not probed.objects:
         return MediaRows(_no_media(), [])
     if probed is not None:
@@ -100,12 +107,16 @@ def read_media(
 
 
 def _unknown_media(
-    blobs: BlobStore, run: RunRecord, objects: StreamObjects, cache: FrameCache | None
+    blobs: BlobStore,
+    run: RunRecord,
+    objects: StreamObjects,
+    cache: FrameCache | None,
+    pyramids: list[BlobInfo] | None,
 ) -> StreamObjects | None:
     """The objects whose media column must be read to know whether the run has media: all of them,
     or only the live chunks when the compacted file's pyramid lists no media keys; None when the
     pyramid lists some (the run has media: read it)."""
-    pyramid = find_pyramid(blobs, objects, (run.project_id, run.id, "history"))
+    pyramid = find_pyramid(blobs, objects, (run.project_id, run.id, "history"), pyramids)
     if pyramid is None:
         return objects
     try:

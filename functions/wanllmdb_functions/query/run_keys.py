@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import InvalidInput
+from ..lake.lod import list_pyramids
+from ..lake.visible import list_stream
 from .batch_models import MAX_BAND_RUNS
 from .catalog import RunRecord
 from .media_models import MediaKey
@@ -63,10 +65,15 @@ def runs_keys(service: QueryService, caller: Caller, project_id: str, body: Runs
     records = service.catalog.readable_runs(caller, project_id, run_ids)
     found = {r.id for r in records}
     with_media = body.media and body.stream == "history"
+    # One listing of the project's pyramids, not a HEAD per run; and one listing of each run's
+    # stream, shared by its metric and media keys.
+    pyramids = list_pyramids(service.blobs, project_id) if records else {}
 
     def read(run: RunRecord) -> tuple[str, list[str], list[MediaKey], list[str]]:
-        keys, warnings = service.run_metric_keys(run, body.stream)
-        media = service.run_media_keys(run) if with_media else None
+        objects = list_stream(service.blobs, run.project_id, run.id, body.stream)
+        listed = pyramids.get((run.id, body.stream), [])
+        keys, warnings = service.run_metric_keys(run, body.stream, objects=objects, pyramids=listed)
+        media = service.run_media_keys(run, objects=objects, pyramids=listed) if with_media else None
         if media is not None:
             warnings = [*warnings, *media.warnings]
         return run.id, keys, media.keys if media is not None else [], warnings

@@ -124,15 +124,24 @@ class QueryService:
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         return self.run_metric_keys(run, stream)
 
-    def run_metric_keys(self, run: RunRecord, stream: str) -> tuple[list[str], list[str]]:
+    def run_metric_keys(
+        self,
+        run: RunRecord,
+        stream: str,
+        *,
+        objects: StreamObjects | None = None,
+        pyramids: list[BlobInfo] | None = None,
+    ) -> tuple[list[str], list[str]]:
         """The keys of a run the caller was found to read, sorted, and the reader's warnings.
 
         A compacted file's keys come from its pyramid's footer (every key's last step), so a finished
         run of millions of rows answers from one metadata read; only the live chunks after it, and
         a file with no pyramid, are read, and then only their key column (which keys exist does not
-        depend on which attempt wins a step, so no dedup)."""
-        objects = list_stream(self.blobs, run.project_id, run.id, stream)
-        pyramid = find_pyramid(self.blobs, objects, (run.project_id, run.id, stream))
+        depend on which attempt wins a step, so no dedup). `objects` and `pyramids` (the stream's
+        listing and its pyramids') save a caller that has them the listings."""
+        if objects is None:
+            objects = list_stream(self.blobs, run.project_id, run.id, stream)
+        pyramid = find_pyramid(self.blobs, objects, (run.project_id, run.id, stream), pyramids)
         compacted: set[str] = set()
         if pyramid is not None:
             try:
@@ -322,9 +331,12 @@ class QueryService:
         run = self.catalog.readable_run(caller, run_id, project_id=project_id)
         return self.run_media_keys(run)
 
-    def run_media_keys(self, run: RunRecord) -> MediaKeys:
-        """The media keys of a run the caller was found to read."""
-        rows = read_media(self.blobs, run, cache=self.cache)
+    def run_media_keys(
+        self, run: RunRecord, *, objects: StreamObjects | None = None, pyramids: list[BlobInfo] | None = None
+    ) -> MediaKeys:
+        """The media keys of a run the caller was found to read (`objects`, `pyramids`: as for
+        `run_metric_keys`, of its history stream)."""
+        rows = read_media(self.blobs, run, cache=self.cache, objects=objects, pyramids=pyramids)
         return MediaKeys(keys=media_keys(rows), warnings=rows.warnings)
 
     def media_item(

@@ -104,19 +104,19 @@ def test_the_purge_removes_every_object_and_item_of_the_run_and_restore_is_then_
 
 
 class _Crashing:
-    """A BlobStore that dies (as a killed process would) after `left` deletes."""
+    """A BlobStore or ItemStore that dies (as a killed process would) after `left` deletes."""
 
-    def __init__(self, blobs: BlobStore, left: int) -> None:
-        self._blobs, self.left = blobs, left
+    def __init__(self, store: object, left: int) -> None:
+        self._store, self.left = store, left
 
     def __getattr__(self, name: str) -> object:
-        return getattr(self._blobs, name)
+        return getattr(self._store, name)
 
-    def delete(self, key: str) -> None:
+    def delete(self, *key: str, **kwargs: object) -> None:
         if self.left == 0:
             raise KeyboardInterrupt("killed mid-purge")
         self.left -= 1
-        self._blobs.delete(key)
+        self._store.delete(*key, **kwargs)  # type: ignore[attr-defined]
 
 
 def test_a_purge_killed_midway_resumes_where_it_stopped(trash_bin: Bin) -> None:
@@ -205,22 +205,6 @@ def test_a_deleted_team_takes_its_projects_and_members_and_restores_them(trash_b
     assert [m.username for m in orgs.list_members(w.owner, "vision")] == ["bob"]
 
 
-class _CrashingItems:
-    """An ItemStore that dies (as a killed process would) after `left` deletes."""
-
-    def __init__(self, items: object, left: int) -> None:
-        self._items, self.left = items, left
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._items, name)
-
-    def delete(self, pk: str, sk: str, **kwargs: object) -> None:
-        if self.left == 0:
-            raise KeyboardInterrupt("killed mid-purge")
-        self.left -= 1
-        self._items.delete(pk, sk, **kwargs)  # type: ignore[attr-defined]
-
-
 def test_a_purged_project_takes_its_sweeps_and_reports_even_when_cut_off_midway(trash_bin: Bin) -> None:
     w = trash_bin.world
     config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
@@ -239,7 +223,7 @@ def test_a_purged_project_takes_its_sweeps_and_reports_even_when_cut_off_midway(
 
     deletion = trash_bin.deletes.delete_project(w.owner, w.project_id)
     purger = trash_bin.purger()
-    purger._items = _CrashingItems(w.items, left=4)  # type: ignore[assignment]  # dies in the items phase
+    purger._items = _Crashing(w.items, left=4)  # type: ignore[assignment]  # dies in the items phase
     with pytest.raises(KeyboardInterrupt):
         purger.run_due()
     assert any(w.items.query(pk).items for pk in owned)  # cut off with some of it left

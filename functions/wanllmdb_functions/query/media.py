@@ -102,7 +102,9 @@ def read_media(
         )
         if probe.frame.get_column("media").null_count() == probe.frame.height:
             return MediaRows(_no_media(), probe.warnings)
-    read = read_stream(blobs, run.project_id, run.id, "history", keys=keys, cache=cache, columns=_COLUMNS)
+    read = read_stream(
+        blobs, run.project_id, run.id, "history", keys=keys, cache=cache, objects=objects, columns=_COLUMNS
+    )
     return MediaRows(_media_only(read.frame), read.warnings)
 
 

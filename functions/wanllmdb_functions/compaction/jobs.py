@@ -67,6 +67,11 @@ class _Job:
 # at once, and changes that follow within it merge into one rebuild at its end. Each rebuild reads
 # every run of the project, so a burst of new runs (a sweep, a load test) must not rebuild per run.
 INDEX_EVERY_S = 1.0
+# ...and no sooner than this many times its last rebuild's duration after it started: a project
+# of thousands of runs takes a while to rebuild, and rebuilding it back to back under a stream of
+# run changes kept a core's worth of GIL from the requests. So rebuilds take at most about 1/20 of
+# the worker's time, and the index lags a busy project by a few seconds at most.
+INDEX_SPACING = 20.0
 
 
 class CompactionWorker:
@@ -81,6 +86,7 @@ class CompactionWorker:
         self._thread: threading.Thread | None = None
         self._index_every_s = index_every_s
         self._index_started: dict[tuple[int, _Job], float] = {}
+        self._index_took: dict[tuple[int, _Job], float] = {}
         self._waiting = 0  # index rebuilds held back until their spell ends
         self._none_waiting = threading.Condition(self._lock)
 
@@ -135,11 +141,13 @@ class CompactionWorker:
 
     def submit_index(self, items: ItemStore, blobs: BlobStore, project_id: str) -> None:
         """Rebuild a project's run index; while one is queued, further changes merge into it, and
-        one rebuild follows another no sooner than `index_every_s` after it started."""
+        one rebuild follows another no sooner than `index_every_s`, nor than INDEX_SPACING times
+        the last rebuild's duration, after it started."""
         job = _Job(project_id, index=True)
         with self._lock:
             last = self._index_started.get((id(blobs), job))
-        not_before = 0.0 if last is None else last + self._index_every_s
+            took = self._index_took.get((id(blobs), job), 0.0)
+        not_before = 0.0 if last is None else last + max(self._index_every_s, INDEX_SPACING * took)
         self._submit(blobs, job, items, not_before=not_before)
 
     def on_finished(self, event: RunFinished) -> None:
@@ -169,7 +177,10 @@ class CompactionWorker:
                         self._index_started[(id(blobs), job)] = time.monotonic()
                 if job.index:
                     assert items is not None
+                    started = time.monotonic()
                     write_run_index(items, blobs, job.project_id)
+                    with self._lock:
+                        self._index_took[(id(blobs), job)] = time.monotonic() - started
                 elif job.scan:
                     compact_due_streams(blobs, every_chunks=job.min_chunks)
                 elif job.stream is None:

@@ -175,3 +175,27 @@ def test_a_burst_of_run_changes_rebuilds_the_run_index_once_per_spell(
     # one more rebuild of P after its spell (the burst merged into it), and one of the other project
     assert len(started) == 3
     assert max(started) - started[0] >= 0.5
+
+
+def test_a_slow_run_index_rebuild_spaces_the_next_by_its_duration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project of thousands of runs takes a while to rebuild: under a stream of run changes the
+    rebuilds must not follow each other back to back, taking the GIL from the requests."""
+    from wanllmdb_functions.compaction import jobs
+
+    started: list[float] = []
+
+    def slow_rebuild(*_: object) -> None:
+        started.append(time.monotonic())
+        time.sleep(0.05)
+
+    monkeypatch.setattr(jobs, "write_run_index", slow_rebuild)
+    worker = CompactionWorker(index_every_s=0.1)
+    blobs, items = _blobs(tmp_path), object()
+    worker.submit_index(items, blobs, P)  # type: ignore[arg-type]
+    worker.join()
+    worker.submit_index(items, blobs, P)  # type: ignore[arg-type]
+    worker.join()
+    assert len(started) == 2
+    assert started[1] - started[0] >= jobs.INDEX_SPACING * 0.05 - 0.01  # not index_every_s (0.1 s)

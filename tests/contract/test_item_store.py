@@ -337,3 +337,17 @@ def test_partition_changes_name_every_key_written_since_a_stamp_and_no_other(
     item_store.delete("stamped", "b")
     assert written() == {"b", "c"}
     assert written() == frozenset()
+
+
+def test_batch_get_answers_in_the_order_asked_with_none_for_missing_and_expired(
+    item_store: ItemStore,
+) -> None:
+    items = [{"pk": f"P#{i % 3}", "sk": f"RUN#{i}", "n": i} for i in range(450)]  # more than one statement
+    for item in items:
+        item_store.put(item)
+    item_store.put({"pk": "P#0", "sk": "gone", "ttl": int(time.time()) - 10})
+    keys = [("P#1", "RUN#missing"), ("P#0", "gone")] + [(i["pk"], i["sk"]) for i in reversed(items)]
+    got = item_store.batch_get(keys)
+    assert got[:2] == [None, None]
+    assert got[2:] == list(reversed(items))
+    assert item_store.batch_get([]) == []

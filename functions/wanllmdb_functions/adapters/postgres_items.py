@@ -10,7 +10,7 @@ DynamoDB and SQLite, whatever the database's locale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from .item_codec import (
     decode_json,
     is_expired,
 )
-from .sql_pages import page_query, read_partition_changes
+from .sql_pages import BATCH_GET_KEYS, batch_get_query, page_query, read_partition_changes
 
 __all__ = ["PostgresItemStore"]
 
@@ -158,6 +158,15 @@ class PostgresItemStore(ItemStore):
     def get(self, pk: str, sk: str) -> Item | None:
         with self._connection() as conn:
             return self._current(conn, pk, sk)
+
+    def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item | None]:
+        found: dict[tuple[str, str], Item] = {}
+        with self._connection() as conn:
+            for start in range(0, len(keys), BATCH_GET_KEYS):
+                sql, params = batch_get_query(keys[start : start + BATCH_GET_KEYS], mark="%s")
+                rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]  # built from constants
+                found.update(((pk, sk), decode_json(body)) for pk, sk, body in rows)
+        return [found.get((pk, sk)) for pk, sk in keys]
 
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
 

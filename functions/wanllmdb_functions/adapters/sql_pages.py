@@ -12,7 +12,7 @@ from ..core.values import now_epoch
 from ..ports.item_store import Item, Page, PartitionChanges
 from .item_codec import check_query, decode_cursor, decode_json, encode_cursor, index_keys, prefix_upper_bound
 
-__all__ = ["PageQuery", "page_query", "read_partition_changes"]
+__all__ = ["BATCH_GET_KEYS", "PageQuery", "batch_get_query", "page_query", "read_partition_changes"]
 
 # Runs one statement with its parameters and returns its rows.
 Rows = Callable[[str, tuple[Any, ...]], Sequence[Sequence[Any]]]
@@ -78,6 +78,24 @@ def page_query(
     if limit is not None:
         sql += f" LIMIT {int(limit) + 1}"
     return PageQuery(sql, params, sk_col, index is not None, limit)
+
+
+# Keys per statement of `batch_get`: two bound values each, well under SQLite's variable limit.
+BATCH_GET_KEYS = 400
+
+
+def batch_get_query(keys: Sequence[tuple[str, str]], *, mark: str) -> tuple[str, list[Any]]:
+    """One SELECT of the live items at up to BATCH_GET_KEYS `(pk, sk)` keys; rows are (pk, sk, body)."""
+    pairs = ", ".join(f"({mark}, {mark})" for _ in keys)
+    params: list[Any] = [value for key in keys for value in key]
+    params.append(int(now_epoch()))
+    sql = (
+        f"WITH wanted (pk, sk) AS (VALUES {pairs}) "
+        f"SELECT items.pk, items.sk, items.body FROM wanted "
+        f"JOIN items ON items.pk = wanted.pk AND items.sk = wanted.sk "
+        f"WHERE items.ttl IS NULL OR items.ttl > {mark}"
+    )
+    return sql, params
 
 
 def read_partition_changes(

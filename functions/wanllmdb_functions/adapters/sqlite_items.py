@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +22,7 @@ from .item_codec import (
     decode_json,
     is_expired,
 )
-from .sql_pages import page_query, read_partition_changes
+from .sql_pages import BATCH_GET_KEYS, batch_get_query, page_query, read_partition_changes
 
 __all__ = ["SqliteItemStore"]
 
@@ -83,6 +83,8 @@ class _QueuedWrite(Generic[T]):
 
 
 class SqliteItemStore(ItemStore):
+    fast_reads = True  # WAL: a reader never waits for the writer, and the file is local
+
     def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
         self._path = path
         self._busy_timeout_s = busy_timeout_s
@@ -192,6 +194,14 @@ class SqliteItemStore(ItemStore):
 
     def get(self, pk: str, sk: str) -> Item | None:
         return self._current(self._conn(), pk, sk)
+
+    def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item | None]:
+        found: dict[tuple[str, str], Item] = {}
+        conn = self._conn()
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            sql, params = batch_get_query(keys[start : start + BATCH_GET_KEYS], mark="?")
+            found.update(((pk, sk), decode_json(body)) for pk, sk, body in conn.execute(sql, params))
+        return [found.get((pk, sk)) for pk, sk in keys]
 
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
 

@@ -11,7 +11,7 @@ An item is at most `MAX_ITEM_BYTES` of JSON; larger payloads belong in the BlobS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -97,10 +97,21 @@ class ItemStore(Protocol):
     Adapters subclass this Protocol explicitly so they inherit `query_all`.
     """
 
+    # True where a read answers in microseconds and never waits for a writer (SQLite in WAL mode, on
+    # local disk): the HTTP layer then runs a dependency's reads on the event loop rather than paying
+    # a thread hand-off for them (app/offload.py). Stores read over the network leave it False.
+    fast_reads: bool = False
+
     def put(self, item: Item, *, condition: Condition | None = None) -> None:
         """Write the whole item. Raises ConditionFailed when `condition` does not hold."""
 
     def get(self, pk: str, sk: str) -> Item | None: ...
+
+    def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item | None]:
+        """The items at `keys` (pk, sk), in the order asked, None where missing, each as `get`
+        reads it. Here one `get` per key; the SQL stores read them all in one statement, which a
+        page of the runs table (50 runs) needs."""
+        return [self.get(pk, sk) for pk, sk in keys]
 
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
         """Remove the item; deleting a missing item is a no-op unless a condition says otherwise."""

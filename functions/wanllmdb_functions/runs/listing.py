@@ -10,7 +10,7 @@ from ..ports import BlobStore, Item, ItemStore
 from ..projects.service import ProjectService
 from .filters import Predicate, compile_filters, page_after, parse_order, sort_rows
 from .grouping import group_rows, parse_columns
-from .keys import ROW_PREFIX, project_rows_pk
+from .keys import ROW_PREFIX, project_rows_pk, run_key
 from .lookup import run_in_project
 from .models import RunGroups, RunList
 from .records import load_config, run_from_item
@@ -79,8 +79,10 @@ class RunTable:
         matched = self._matched(project_id, state=state, tag=tag, group=group, filters=filters, sweep=sweep)
         page, next_cursor = page_after(sort_rows(matched, sort), sort, cursor, per_page)
         runs = []
-        for row in page:
-            item = run_in_project(self._items, project_id, row["run_id"])
+        # One read for the page's runs; a run stored under the legacy key shape is looked up alone.
+        found = self._items.batch_get([run_key(project_id, row["run_id"]) for row in page])
+        for row, item in zip(page, found, strict=True):
+            item = item or run_in_project(self._items, project_id, row["run_id"])
             if item is not None:  # deleted since the rows were read
                 runs.append(run_from_item(item, load_config(self._blobs, item)))
         return RunList(items=runs, next_cursor=next_cursor, total=len(matched))

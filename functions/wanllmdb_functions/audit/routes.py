@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep
 from .models import AuditPage
 from .service import AuditLog
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(route_class=OneHopRoute, tags=["audit"])
 
 
 async def audit_log(state: AppStateDep) -> AuditLog:

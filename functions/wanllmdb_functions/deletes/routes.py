@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep
 from ..identity.models import EntityName
 from ..projects.deps import ProjectIdDep
@@ -12,7 +13,7 @@ from .models import Deletion
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 @router.delete("/projects/{project_id}", status_code=status.HTTP_202_ACCEPTED, tags=["projects"])

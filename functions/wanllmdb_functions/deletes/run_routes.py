@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from ..app.offload import OneHopRoute
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
@@ -12,7 +13,7 @@ from .models import Deletion
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(route_class=OneHopRoute, tags=["runs"])
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_202_ACCEPTED)

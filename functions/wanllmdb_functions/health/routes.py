@@ -9,8 +9,9 @@ from pydantic import BaseModel
 
 from .. import __version__
 from ..app.deps import SettingsDep
+from ..app.offload import OneHopRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=OneHopRoute, tags=["health"])
 
 
 class Health(BaseModel):

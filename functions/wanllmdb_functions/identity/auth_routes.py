@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from ..app.offload import OneHopRoute
 from ..core.caller import Caller
 from ..core.errors import InvalidInput, Unauthenticated
 from .authn import BearerDep, CallerDep, presented_token
@@ -20,7 +21,7 @@ from .models import Login, Me, Refresh, Register, Session, SessionMode
 from .throttle import client_address
 from .users import UserService, user_from_item
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=OneHopRoute, tags=["auth"])
 
 
 def _answer(

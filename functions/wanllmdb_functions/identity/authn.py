@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from ..app.deps import state_of
+from ..app.offload import store_read
 from ..core.caller import ANONYMOUS, Caller
 from ..core.errors import Forbidden, Unauthenticated
 from ..core.policy import Permission
@@ -154,9 +154,11 @@ async def authenticated(request: Request, credentials: BearerDep) -> Caller:
     unsafe = request.method not in SAFE_METHODS
     cookie = CookieAuth(request.headers.get(CSRF_HEADER), unsafe) if from_cookie else None
     state = state_of(request)
-    caller = await run_in_threadpool(
+    items = state.storage.items
+    caller = await store_read(
+        items,
         resolve_caller,
-        state.storage.items,
+        items,
         token,
         session_ttl_s=state.settings.session_ttl_s,
         cookie=cookie,
@@ -187,7 +189,8 @@ async def reader(request: Request, credentials: BearerDep) -> Caller:
     link = request.headers.get(REPORT_LINK_HEADER)
     resolve = state_of(request).link_projects
     if link and resolve is not None:
-        projects = await run_in_threadpool(resolve, state_of(request).storage.items, link)
+        items = state_of(request).storage.items
+        projects = await store_read(items, resolve, items, link)
         caller = replace(caller, link_projects=caller.link_projects | projects)
     request.state.caller = caller
     return caller

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from ..app.offload import OneHopRoute
 from .authn import CallerDep
 from .deps import InvitationsDep
 from .models import EntityName, InvitationCreate, InvitationCreated, InvitationId, InvitationList
 
-router = APIRouter(tags=["invitations"])
+router = APIRouter(route_class=OneHopRoute, tags=["invitations"])
 
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
+from ..app.offload import OneHopRoute
 from .authn import CallerDep
 from .deps import CredentialsDep
 from .models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
-router = APIRouter(tags=["keys"])
+router = APIRouter(route_class=OneHopRoute, tags=["keys"])
 
 
 @router.post("/keys", status_code=status.HTTP_201_CREATED)

@@ -13,13 +13,14 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from ..app.deps import SettingsDep
+from ..app.offload import OneHopRoute
 from ..core.caller import Caller
 from .cookies import OIDC_COOKIE, clear_oidc_cookie, set_oidc_cookie, set_session_cookies
 from .deps import OidcLoginDep, UsersDep
 
 __all__ = ["AuthProviders", "OidcProvider", "router"]
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=OneHopRoute, tags=["auth"])
 
 START_PATH = "/api/auth/oidc/start"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from ..app.offload import OneHopRoute
 from ..core.policy import ENTITY_PERMISSIONS, Permission, authorize
 from .authn import CallerDep
 from .deps import OrgsDep, RolesDep
@@ -26,7 +27,7 @@ from .models import (
     TeamList,
 )
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(route_class=OneHopRoute, tags=["organizations"])
 
 
 @router.post("/orgs", status_code=status.HTTP_201_CREATED)

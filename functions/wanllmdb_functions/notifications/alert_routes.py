@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from .models import AlertRequest, AlertResult
@@ -12,7 +13,7 @@ from .wiring import notification_service
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
 
 
 @router.post("/runs/{run_id}/alerts")

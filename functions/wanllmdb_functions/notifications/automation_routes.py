@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
 from .automations import AutomationService
@@ -16,7 +17,7 @@ from .wiring import automation_service, require_delivery
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
 
 
 async def service(state: AppStateDep) -> AutomationService:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..core.errors import Forbidden, InvalidInput
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
@@ -27,7 +28,7 @@ from .wiring import notification_service, require_delivery
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
 
 
 async def service(state: AppStateDep) -> NotificationService:

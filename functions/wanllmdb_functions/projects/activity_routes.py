@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from ..app.deps import StorageDep
+from ..app.offload import OneHopRoute
 from ..audit.activity import ActivityFeed, ActivityPage
 from ..core.policy import EntityRef, Permission, authorize, feed_owner
 from ..identity.authn import CallerDep
@@ -17,7 +18,7 @@ from .deps import ProjectIdDep, ProjectsDep
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["activity"])
+router = APIRouter(route_class=OneHopRoute, tags=["activity"])
 
 
 async def activity_feed(storage: StorageDep) -> ActivityFeed:

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from ..app.deps import StorageDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep
 from .deps import ProjectIdDep
 from .grants import GrantIn, GrantKind, GrantOut, GrantService
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(route_class=OneHopRoute, tags=["projects"])
 
 
 async def grant_service(storage: StorageDep) -> GrantService:

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep, ReaderDep
 from ..identity.models import EntityName
 from .deps import ProjectIdDep, ProjectsDep, ReadableProjectIdDep
 from .models import Project, ProjectCreate, ProjectList, ProjectName, ProjectUpdate
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(route_class=OneHopRoute, tags=["projects"])
 
 
 @router.post(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ..app.offload import OneHopRoute
 from ..core.ids import RunId
 from ..identity.authn import ReaderDep
 from ..runs.models import RunProject
@@ -14,7 +15,7 @@ from .logs import MAX_LOG_LIMIT, LogPage
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["query"])
+router = APIRouter(route_class=OneHopRoute, tags=["query"])
 
 
 @router.get("/runs/{run_id}/logs")

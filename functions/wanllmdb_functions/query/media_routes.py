@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ..app.offload import OneHopRoute
 from ..core.ids import RunId
 from ..identity.authn import ReaderDep
 from ..projects.deps import ReadableProjectIdDep
@@ -17,7 +18,7 @@ from .tables_models import TableJoinRequest, TablePage
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["query"])
+router = APIRouter(route_class=OneHopRoute, tags=["query"])
 
 STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
 MediaKeyParam = Annotated[str, Query(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f]+$")]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..artifacts.models import FilePage
 from ..artifacts.service import MAX_FILE_PAGE
 from ..core.policy import Permission
@@ -46,7 +47,7 @@ from .requests import RequestService
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(route_class=OneHopRoute, tags=["registry"])
 
 
 async def catalog_service(state: AppStateDep) -> RegistryCatalog:

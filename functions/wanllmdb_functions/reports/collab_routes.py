@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..adapters.apigw_connections import ApiGatewayConnections
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..app.state import AppState
 from ..identity.authn import CallerDep
 from .collab import CollabService, decode_update
@@ -27,7 +28,7 @@ from .collab_sockets import SocketFanOut, SocketRegistry, gated_collab_service
 
 __all__ = ["collab_service", "hub_of", "publish", "router"]
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(route_class=OneHopRoute, tags=["reports"])
 
 ReportIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 BASE = "/reports/{report_id}/collab"

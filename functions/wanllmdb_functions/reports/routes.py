@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ..adapters.chromium_printer import ChromiumPrinter
 from ..app.deps import SettingsDep, StorageDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .comments import CommentService
@@ -41,7 +42,7 @@ from .versions import VersionService
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(route_class=OneHopRoute, tags=["reports"])
 # A 2 MB spec (reports/spec.py MAX_SPEC_BYTES) with the rest of its request.
 SPEC_BODY_BYTES = 3 << 20
 

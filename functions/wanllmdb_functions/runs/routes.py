@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
@@ -34,7 +35,7 @@ from .versions import config_diff, config_history
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(route_class=OneHopRoute, tags=["runs"])
 
 # A config may be 10 MB (Settings.config_max_bytes, checked exactly by the service); the routes that
 # carry one take that plus room for the rest of the body instead of the app's 2 MiB default.

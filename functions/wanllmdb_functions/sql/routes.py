@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep
 from .deps import SqlDep
 from .models import SqlRequest, SqlResponse
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["query"])
+router = APIRouter(route_class=OneHopRoute, tags=["query"])
 
 
 @router.post("/sql")

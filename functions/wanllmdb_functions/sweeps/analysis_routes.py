@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from ..app.deps import StorageDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import ReaderDep
 from .analysis_models import SweepAnalysis
 from .analysis_service import AnalysisService
@@ -18,7 +19,7 @@ from .paths import SweepIdPath
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["sweeps"])
+router = APIRouter(route_class=OneHopRoute, tags=["sweeps"])
 
 
 async def analysis_service(storage: StorageDep) -> AnalysisService:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from ..app.deps import AppStateDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .controller import Controller
@@ -27,7 +28,7 @@ from .service import SweepService
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["sweeps"])
+router = APIRouter(route_class=OneHopRoute, tags=["sweeps"])
 
 
 async def sweep_service(state: AppStateDep) -> SweepService:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from ..app.deps import StorageDep
+from ..app.offload import OneHopRoute
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .models import SavedView, ViewList, ViewName, ViewSave
@@ -14,7 +15,7 @@ from .service import ViewService
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["views"])
+router = APIRouter(route_class=OneHopRoute, tags=["views"])
 
 
 async def view_service(storage: StorageDep) -> ViewService:

@@ -187,7 +187,8 @@ class SqliteItemStore(ItemStore):
         body = check_item(item)
 
         def work(conn: sqlite3.Connection) -> None:
-            self._check(condition, self._current(conn, item["pk"], item["sk"]))
+            if condition is not None:  # the read is the condition's: an unconditional put needs none
+                self._check(condition, self._current(conn, item["pk"], item["sk"]))
             self._upsert(conn, item, body)
 
         self._write(work)
@@ -206,7 +207,8 @@ class SqliteItemStore(ItemStore):
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
 
         def work(conn: sqlite3.Connection) -> None:
-            self._check(condition, self._current(conn, pk, sk))
+            if condition is not None:
+                self._check(condition, self._current(conn, pk, sk))
             conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (pk, sk))
 
         self._write(work)
@@ -266,7 +268,8 @@ class SqliteItemStore(ItemStore):
 
         def work(conn: sqlite3.Connection) -> None:
             for op, _ in prepared:
-                self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
+                if op.condition is not None:
+                    self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
             for op, body in prepared:
                 if op.action == "put" and body is not None:
                     self._upsert(conn, op.item, body)

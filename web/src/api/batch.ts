@@ -2,6 +2,7 @@ import { api, ApiError, unwrap } from "./client";
 import type { MediaKey } from "./media";
 import { decodeBatch, DRAWN_FIELDS, type BatchChunk } from "../shaping/arrowBatch";
 import { BUCKETS } from "./metrics";
+import { gate } from "./gate";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
@@ -10,6 +11,10 @@ export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
  * under what a Lambda may answer (6 MB, base64 included).
  */
 export const SERIES_PER_REQUEST = 100;
+
+/** Batch reads in flight at once (see gate.ts); a window rarely shows more than two sections. */
+export const SECTION_READS_AT_ONCE = 2;
+const sectionReads = gate(SECTION_READS_AT_ONCE);
 
 export interface BatchAsk {
   runs: string[];
@@ -28,16 +33,18 @@ export interface BatchAsk {
  */
 export async function fetchBatch(projectId: string, ask: BatchAsk, revalidate: boolean): Promise<BatchChunk> {
   const { runs, ...rest } = ask;
-  const bytes = await unwrap(
-    api.GET("/api/projects/{project_id}/metrics/batch", {
-      params: {
-        path: { project_id: projectId },
-        query: { runs: [runs.join(",")], buckets: BUCKETS, stream: "history", fields: DRAWN_FIELDS.join(","), ...rest },
-      },
-      headers: { Accept: ARROW_STREAM },
-      parseAs: "arrayBuffer",
-      cache: revalidate ? "no-cache" : "default",
-    }),
+  const bytes = await sectionReads(() =>
+    unwrap(
+      api.GET("/api/projects/{project_id}/metrics/batch", {
+        params: {
+          path: { project_id: projectId },
+          query: { runs: [runs.join(",")], buckets: BUCKETS, stream: "history", fields: DRAWN_FIELDS.join(","), ...rest },
+        },
+        headers: { Accept: ARROW_STREAM },
+        parseAs: "arrayBuffer",
+        cache: revalidate ? "no-cache" : "default",
+      }),
+    ),
   );
   return decodeBatch(bytes as unknown as ArrayBuffer);
 }

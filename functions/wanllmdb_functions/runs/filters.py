@@ -158,12 +158,23 @@ def _cmp(a: SortKey, b: SortKey, descending: bool) -> int:
     return 0
 
 
-def sort_rows(rows: list[Row], order: Order) -> list[tuple[SortKey, Row]]:
+def sort_rows(
+    rows: list[Row], order: Order, *, memo: dict[int, tuple[Row, Any]] | None = None
+) -> list[tuple[SortKey, Row]]:
     """Rows in `order`: native tuple sorts per value kind (numbers, strings, ...), never a Python
-    comparator per pair, since this runs over every run of a project on each listing."""
+    comparator per pair, since this runs over every run of a project on each listing.
+
+    `memo`: where the rows are kept between requests, so may their sort keys be
+    (RowCache.sort_memo), as id(row) -> (row, key)."""
     buckets: dict[int, list[tuple[SortKey, Row]]] = {}
     for row in rows:
-        key = sort_key(row, order)
+        hit = None if memo is None else memo.get(id(row))
+        if hit is not None and hit[0] is row:
+            key: SortKey = hit[1]
+        else:
+            key = sort_key(row, order)
+            if memo is not None:
+                memo[id(row)] = (row, key)
         buckets.setdefault(key[1] if key[0] == 0 else -1, []).append((key, row))
     ordered: list[tuple[SortKey, Row]] = []
     for rank in sorted((r for r in buckets if r >= 0), reverse=order.descending):

@@ -108,12 +108,20 @@ def load_config(blobs: BlobStore, item: Item) -> dict[str, Any]:
 
 def json_safe(value: Any) -> Any:
     """NaN and ±inf as the strings JSON clients understand; JSON itself has no spelling for them."""
+    try:  # the usual value holds neither: the C encoder tells at once, without a Python walk
+        json.dumps(value, allow_nan=False)
+        return value
+    except (ValueError, TypeError):
+        return _json_safe(value)
+
+
+def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
+        return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [json_safe(v) for v in value]
+        return [_json_safe(v) for v in value]
     return value
 
 

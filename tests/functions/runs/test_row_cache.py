@@ -78,3 +78,27 @@ def test_the_bound_evicts_the_least_recently_used_project(tmp_path: Path) -> Non
     b.rows(cache)
     a.rows(cache)
     assert (a.all, b.all) == (2, 1)
+
+
+def test_kept_sort_keys_follow_a_row_that_changed(tmp_path: Path) -> None:
+    """Each listing sorts every run: kept rows keep their sort keys, and a row written since is a
+    new object whose key is computed again, so the order is what a fresh sort gives."""
+    from wanllmdb_functions.runs.filters import parse_order, sort_rows
+    from wanllmdb_functions.runs.index_rows import MISSING
+
+    items = SqliteItemStore(tmp_path / "items.db")
+    for sk, loss in (("r1", 1.0), ("r2", 2.0), ("r3", 3.0)):
+        items.put({"pk": "rows", "sk": sk, "run_id": sk, "s": {"loss": loss}})
+    cache, reads = RowCache(), Reads(items, "rows")
+    order = parse_order("-summary.loss")
+    memo = cache.sort_memo(order)
+
+    def ranked() -> list[str]:
+        return [row["run_id"] for _, row in sort_rows(list(reads.rows(cache)), order, memo=memo)]
+
+    assert ranked() == ["r3", "r2", "r1"]
+    assert len(memo) == 3
+    items.update("rows", "r1", set_attrs={"s": {"loss": 9.0}})
+    assert ranked() == ["r1", "r3", "r2"]
+    unsorted = [row for row in reads.rows(cache) if row.get("s", MISSING) is not MISSING]
+    assert ranked() == [row["run_id"] for _, row in sort_rows(unsorted, order)]  # as without a memo

@@ -2,7 +2,7 @@ import { api, ApiError, unwrap } from "./client";
 import type { MediaKey } from "./media";
 import { decodeBatch, DRAWN_FIELDS, type BatchChunk } from "../shaping/arrowBatch";
 import { BUCKETS } from "./metrics";
-import { gate } from "./gate";
+import { concurrencyLimit } from "./concurrency";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
@@ -12,9 +12,9 @@ export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
  */
 export const SERIES_PER_REQUEST = 100;
 
-/** Batch reads in flight at once (see gate.ts); a window rarely shows more than two sections. */
+/** Batch reads in flight at once (see concurrency.ts); a window rarely shows more than two sections. */
 export const SECTION_READS_AT_ONCE = 2;
-const sectionReads = gate(SECTION_READS_AT_ONCE);
+const sectionReads = concurrencyLimit(SECTION_READS_AT_ONCE);
 
 export interface BatchAsk {
   runs: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gate } from "../../src/api/gate";
+import { concurrencyLimit } from "../../src/api/concurrency";
 
 const later = () => {
   let resolve!: (v: string) => void;
@@ -7,9 +7,9 @@ const later = () => {
   return { promise, resolve };
 };
 
-describe("gate", () => {
+describe("concurrencyLimit", () => {
   it("runs at most `limit` calls at once and starts the waiting ones in the order they asked", async () => {
-    const through = gate(2);
+    const through = concurrencyLimit(2);
     const calls = [later(), later(), later(), later()];
     const started: number[] = [];
     const results = calls.map((c, i) =>
@@ -32,7 +32,7 @@ describe("gate", () => {
   });
 
   it("lets the next call through when one fails", async () => {
-    const through = gate(1);
+    const through = concurrencyLimit(1);
     const failed = through(() => Promise.reject(new Error("offline")));
     const next = through(() => Promise.resolve("ok"));
     await expect(failed).rejects.toThrow("offline");

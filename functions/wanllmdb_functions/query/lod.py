@@ -21,8 +21,9 @@ compacted files during a compaction race, an unreadable object) reads raw as bef
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -36,7 +37,14 @@ from ..lake.visible import StreamObjects
 from ..ports.blob_store import BlobInfo, BlobStore
 from .envelope import Series, aligned_buckets, bucket_width
 
-__all__ = ["PYRAMID_MIN_BYTES", "PyramidSeries", "StepRange", "find_pyramid", "pyramid_series"]
+__all__ = [
+    "PYRAMID_MIN_BYTES",
+    "PyramidSeries",
+    "StepRange",
+    "compacted_footer",
+    "find_pyramid",
+    "pyramid_series",
+]
 
 # Below this a compacted file decodes in about a millisecond: looking for its pyramid would cost more.
 PYRAMID_MIN_BYTES = 256 << 10
@@ -115,6 +123,33 @@ def find_pyramid(
     if infos is not None:
         return next((i for i in infos if parse_lod(i.key) == coverage), None)
     return blobs.head(lod_key(*stream, coverage))
+
+
+T = TypeVar("T")
+
+
+def compacted_footer(
+    blobs: BlobStore,
+    objects: StreamObjects,
+    stream: tuple[str, str, str],
+    entry: Callable[[PyramidReader], T | None],
+    *,
+    pyramids: Iterable[BlobInfo] | None = None,
+    cache: FrameCache | None = None,
+) -> tuple[T | None, StreamObjects]:
+    """What `entry` reads from the footer of the pyramid of the stream's compacted file, and the
+    objects left to read for the rest: its live chunks. (None, every object) when there is no
+    pyramid, when it is unreadable or gone, or when it predates the entry (`entry` gave None)."""
+    pyramid = find_pyramid(blobs, objects, stream, pyramids)
+    if pyramid is None:
+        return None, objects
+    try:
+        found = entry(PyramidReader(blobs, pyramid, cache))
+    except (ValueError, NotFound):  # read the compacted file itself
+        return None, objects
+    if found is None:
+        return None, objects
+    return found, StreamObjects(objects.prefix, chunks=objects.chunks)
 
 
 class _CompactedRows:

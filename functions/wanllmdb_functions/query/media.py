@@ -26,7 +26,7 @@ from ..lake.schema import METRIC_SCHEMA
 from ..lake.visible import StreamObjects, list_stream
 from ..ports.blob_store import BlobInfo, BlobStore
 from .catalog import RunRecord
-from .lod import find_pyramid
+from .lod import compacted_footer
 from .media_models import HistogramStep, MediaItem, MediaKey
 
 __all__ = [
@@ -118,16 +118,11 @@ def _unknown_media(
     """The objects whose media column must be read to know whether the run has media: all of them,
     or only the live chunks when the compacted file's pyramid lists no media keys; None when the
     pyramid lists some (the run has media: read it)."""
-    pyramid = find_pyramid(blobs, objects, (run.project_id, run.id, "history"), pyramids)
-    if pyramid is None:
-        return objects
-    try:
-        listed = PyramidReader(blobs, pyramid, cache).media_keys()
-    except (ValueError, NotFound):  # unreadable or gone: ask the rows
-        return objects
-    if listed is None:  # a pyramid written before it listed media keys
-        return objects
-    return None if listed else StreamObjects(objects.prefix, chunks=objects.chunks)
+    listed, rest = compacted_footer(
+        blobs, objects, (run.project_id, run.id, "history"), PyramidReader.media_keys,
+        pyramids=pyramids, cache=cache,
+    )  # fmt: skip
+    return None if listed else rest
 
 
 def _descriptor(text: str, key: str, step: int) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from .chart_query import ChartQuery
 from .envelope import Series, envelope, json_values, with_x
 from .export import export_project, export_run
 from .history import HistoryRows, history_page
-from .lod import StepRange, find_pyramid, pyramid_series
+from .lod import StepRange, compacted_footer, find_pyramid, pyramid_series
 from .logs import LogPage, read_logs
 from .media import histogram_steps, media_item, media_keys, read_media
 from .media_models import MediaHistograms, MediaItem, MediaKeys
@@ -141,14 +141,11 @@ class QueryService:
         listing and its pyramids') save a caller that has them the listings."""
         if objects is None:
             objects = list_stream(self.blobs, run.project_id, run.id, stream)
-        pyramid = find_pyramid(self.blobs, objects, (run.project_id, run.id, stream), pyramids)
-        compacted: set[str] = set()
-        if pyramid is not None:
-            try:
-                compacted = set(PyramidReader(self.blobs, pyramid, self.cache).last_steps())
-                objects = StreamObjects(objects.prefix, chunks=objects.chunks)
-            except (ValueError, NotFound):  # an unreadable or vanished pyramid: read the file itself
-                pass
+        last_steps, objects = compacted_footer(
+            self.blobs, objects, (run.project_id, run.id, stream), PyramidReader.last_steps,
+            pyramids=pyramids, cache=self.cache,
+        )  # fmt: skip
+        compacted = set(last_steps or ())
         if not objects.objects:
             return sorted(compacted), []
         read = read_stream(

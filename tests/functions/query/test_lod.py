@@ -234,17 +234,10 @@ def _dense_run(blobs: BlobStore, run: str, n: int, *, chunk: int = 10_000) -> np
     return values
 
 
-def test_a_full_chart_reads_the_pyramid_and_not_the_compacted_rows(
-    local_blobs: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _dense_run(local_blobs, "r1", 200_000)
-    compact_stream(local_blobs, P, "r1", "history")
-    service = QueryService(local_blobs, _Catalog())  # type: ignore[arg-type]
-    query = ChartQuery(["loss"], buckets=1000)
-    raw = _chart(service, "r1", query, pyramid=False)
-
+def _count_reads(blobs: LocalBlobStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of every object read from `blobs` from now on, whole or by range."""
     reads: list[str] = []
-    get, open_source = local_blobs.get, ObjectSource.open
+    get, open_source = blobs.get, ObjectSource.open
 
     def counted_get(key: str) -> bytes:
         reads.append(key)
@@ -254,8 +247,21 @@ def test_a_full_chart_reads_the_pyramid_and_not_the_compacted_rows(
         reads.append(source.info.key)
         return open_source(source)
 
-    monkeypatch.setattr(local_blobs, "get", counted_get)
+    monkeypatch.setattr(blobs, "get", counted_get)
     monkeypatch.setattr(ObjectSource, "open", counted_open)
+    return reads
+
+
+def test_a_full_chart_reads_the_pyramid_and_not_the_compacted_rows(
+    local_blobs: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _dense_run(local_blobs, "r1", 200_000)
+    compact_stream(local_blobs, P, "r1", "history")
+    service = QueryService(local_blobs, _Catalog())  # type: ignore[arg-type]
+    query = ChartQuery(["loss"], buckets=1000)
+    raw = _chart(service, "r1", query, pyramid=False)
+
+    reads = _count_reads(local_blobs, monkeypatch)
     assert _chart(service, "r1", query, pyramid=True) == raw
     assert all(key.startswith("lod/") for key in reads) and reads  # never the compacted file
     buckets = raw["series"]["loss"]["buckets"]
@@ -278,19 +284,7 @@ def test_a_compacted_runs_keys_come_from_its_pyramid_footer_and_its_live_chunks(
     service = QueryService(local_blobs, _Catalog())  # type: ignore[arg-type]
     run = RunRecord(id="r1", project_id=P)
 
-    reads: list[str] = []
-    get, open_source = local_blobs.get, ObjectSource.open
-
-    def counted_get(key: str) -> bytes:
-        reads.append(key)
-        return get(key)
-
-    def counted_open(source: ObjectSource) -> Any:
-        reads.append(source.info.key)
-        return open_source(source)
-
-    monkeypatch.setattr(local_blobs, "get", counted_get)
-    monkeypatch.setattr(ObjectSource, "open", counted_open)
+    reads = _count_reads(local_blobs, monkeypatch)
     keys, warnings = service.run_metric_keys(run, "history")
     assert (keys, warnings) == (["acc", "grad_norm", "loss"], [])
     assert reads and not any("/compact-" in key for key in reads)  # the pyramid and the live chunk only

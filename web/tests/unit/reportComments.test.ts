@@ -42,8 +42,8 @@ describe("finding a comment's range again", () => {
   });
 });
 
-describe("the editor's anchor", () => {
-  const schema = getSchema(schemaExtensions());
+// A heading and a paragraph with a mention and a bold word, as the editor holds them.
+const editorDoc = (): PmNode => {
   const spec: ReportSpec = {
     version: 1,
     blocks: [
@@ -51,10 +51,14 @@ describe("the editor's anchor", () => {
       { id: "p1", type: "paragraph", text: [{ text: "Ask " }, { text: "@ana", mention: "ana" }, { text: " why loss " }, { text: "fell", marks: ["bold"] }, { text: " by 12%" }] },
     ],
   };
-  const doc = PmNode.fromJSON(schema, specToDoc(spec));
+  return PmNode.fromJSON(getSchema(schemaExtensions()), specToDoc(spec));
+};
+// The paragraph's text as the view shows it: a mention is its label.
+const viewText = "Ask @ana why loss fell by 12%";
+
+describe("the editor's anchor", () => {
+  const doc = editorDoc();
   const state = (from: number, to: number) => EditorState.create({ doc, selection: TextSelection.create(doc, from, to) });
-  // The paragraph's text as the view shows it: a mention is its label.
-  const viewText = "Ask @ana why loss fell by 12%";
   const posOf = (needle: string) => {
     let at = -1;
     doc.descendants((n, pos) => {
@@ -76,16 +80,7 @@ describe("the editor's anchor", () => {
 });
 
 describe("the editor's comment highlights", () => {
-  const schema = getSchema(schemaExtensions());
-  const spec: ReportSpec = {
-    version: 1,
-    blocks: [
-      { id: "h1", type: "heading", level: 1, text: [{ text: "Results" }] },
-      { id: "p1", type: "paragraph", text: [{ text: "Ask " }, { text: "@ana", mention: "ana" }, { text: " why loss " }, { text: "fell", marks: ["bold"] }, { text: " by 12%" }] },
-    ],
-  };
-  const doc = PmNode.fromJSON(schema, specToDoc(spec));
-  const viewText = "Ask @ana why loss fell by 12%";
+  const doc = editorDoc();
   const marked = (d: PmNode, threads: Anchored[], active: string | null = null) =>
     commentDecorations(d, threads, active)
       .find()

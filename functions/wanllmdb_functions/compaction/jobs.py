@@ -235,6 +235,10 @@ class ChunkArrivals:
 
 def compaction_startup(state: AppState) -> Iterator[str]:
     """STARTUP_HOOKS entry: compact each run when it finishes and each stream every N chunks."""
+    # Loaded now rather than by the first run-index rebuild, whose third of a second of importing
+    # would hold the GIL while the server answers its first runs.
+    import pyarrow.parquet  # noqa: F401
+
     every = state.settings.compaction_every_chunks
     state.run_finished.subscribe(WORKER.on_finished)
     state.run_changed.subscribe(WORKER.on_changed)

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from ..core.errors import NotFound
 from ..lake.keys import lake_schema, run_index_key
@@ -48,6 +49,14 @@ def index_rows(items: ItemStore, project_id: str) -> list[Item]:
     return sorted(rows, key=lambda row: str(row["run_id"]))
 
 
+def _json_text(value: Any) -> str:
+    """Canonical JSON text (sorted keys), as Athena's and DuckDB's JSON functions read it: a NaN or an
+    infinity, which JSON has no spelling for, is null here and stays a number in its typed column.
+    orjson, since a rebuild writes two of these per run and runs beside the requests of a live
+    server: json.dumps took half of a rebuild's time."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
+
+
 def _timestamp(text: Any) -> datetime | None:
     return datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
@@ -71,7 +80,7 @@ def _leaf_columns(rows: list[Item], root: str, short: str) -> dict[str, tuple[st
         values = [(row.get(short) or {}).get(path) for row in rows]
         kind = _leaf_type(values)
         if kind == "json":
-            values = [None if v is None else json.dumps(v, sort_keys=True, default=str) for v in values]
+            values = [None if v is None else _json_text(v) for v in values]
         elif kind == "double":
             values = [None if v is None else float(v) for v in values]
         columns[f"{root}.{path}"] = ("string" if kind == "json" else kind, values)
@@ -93,8 +102,8 @@ def _encode(rows: list[Item]) -> bytes:
         "tags": pa.array([list(r.get("tags") or []) for r in rows], pa.list_(pa.string())),
         "created_at": pa.array([_timestamp(r.get("created_at")) for r in rows], utc),
         "finished_at": pa.array([_timestamp(r.get("finished_at")) for r in rows], utc),
-        "config": pa.array([json.dumps(r.get("c") or {}, sort_keys=True, default=str) for r in rows]),
-        "summary": pa.array([json.dumps(r.get("s") or {}, sort_keys=True, default=str) for r in rows]),
+        "config": pa.array([_json_text(r.get("c") or {}) for r in rows]),
+        "summary": pa.array([_json_text(r.get("s") or {}) for r in rows]),
     }
     for root, short in (("config", "c"), ("summary", "s")):
         for name, (kind, values) in _leaf_columns(rows, root, short).items():
@@ -106,7 +115,7 @@ def _encode(rows: list[Item]) -> bytes:
 
 
 def _digest(rows: list[Item]) -> str:
-    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
 def _stored(blobs: BlobStore, key: str) -> bytes | None:

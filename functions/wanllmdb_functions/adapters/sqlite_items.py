@@ -83,7 +83,7 @@ class _QueuedWrite(Generic[T]):
 
 
 class SqliteItemStore(ItemStore):
-    fast_reads = True  # WAL: a reader never waits for the writer, and the file is local
+    fast_calls = True  # WAL: a reader never waits for the writer; the file is local, a commit is one fsync
 
     def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
         self._path = path

@@ -20,6 +20,9 @@ class Storage:
     items: ItemStore
     blobs: BlobStore
     backend: str
+    # Both stores are files on this machine, each call answering in about a millisecond: a request
+    # whose blocking work is calls on them may make those calls on the event loop (app/offload.py).
+    local_files: bool = False
 
 
 def build_storage(settings: Settings) -> Storage:
@@ -42,13 +45,19 @@ def build_storage(settings: Settings) -> Storage:
 
     data_dir = settings.data_dir.expanduser()
     signer = blob_url_signer(settings)
-    return Storage(
-        items=_postgres_items(settings.item_store_url)
+    items = (
+        _postgres_items(settings.item_store_url)
         if settings.item_store_url
-        else SqliteItemStore(data_dir / SQLITE_FILE),
-        blobs=_blob_url_store(settings)
-        or LocalBlobStore(settings.lake_dir.expanduser(), work_dir=data_dir / "work", signer=signer),
+        else SqliteItemStore(data_dir / SQLITE_FILE)
+    )
+    blobs = _blob_url_store(settings) or LocalBlobStore(
+        settings.lake_dir.expanduser(), work_dir=data_dir / "work", signer=signer
+    )
+    return Storage(
+        items=items,
+        blobs=blobs,
         backend="local",
+        local_files=items.fast_calls and isinstance(blobs, LocalBlobStore),
     )
 
 

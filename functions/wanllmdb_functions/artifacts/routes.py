@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
@@ -40,7 +40,7 @@ from .service import MAX_FILE_PAGE, MAX_LINEAGE_DEPTH, ArtifactService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["artifacts"])
+router = ServiceRouter(tags=["artifacts"])
 
 
 async def artifact_service(state: AppStateDep) -> ArtifactService:

@@ -12,9 +12,9 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..app.offload import store_call
 from ..core.request_scope import RequestScope, begin_scope
 from ..core.values import now_utc
 from .activity import kind_of, object_of
@@ -124,7 +124,8 @@ class AuditMiddleware:
         )
         app_state: AppState = scope["app"].state.wl
         try:
-            audit = AuditLog(app_state.storage.items, retention_days=app_state.settings.audit_retention_days)
-            await run_in_threadpool(audit.record, entry)
+            items = app_state.storage.items
+            audit = AuditLog(items, retention_days=app_state.settings.audit_retention_days)
+            await store_call(items, audit.record, entry)
         except Exception:  # the response is already sent; losing an entry must be loud but not fatal
             log.exception("could not write the audit entry for request %s", request_id)

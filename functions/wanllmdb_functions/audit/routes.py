@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep
 from .models import AuditPage
 from .service import AuditLog
 
-router = APIRouter(route_class=OneHopRoute, tags=["audit"])
+router = ServiceRouter(tags=["audit"])
 
 
 async def audit_log(state: AppStateDep) -> AuditLog:

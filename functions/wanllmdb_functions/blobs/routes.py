@@ -14,19 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..adapters.local_blobs import LocalBlobStore
 from ..adapters.url_signing import SignedGrant
 from ..app.deps import AppStateDep, StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.errors import InvalidInput, NotFound, TooLarge
 from ..core.security_headers import download_headers
 
 # Object bodies are bounded per URL by the signed max length, up to S3's single-PUT limit.
-router = APIRouter(route_class=OneHopRoute, tags=["blobs"], include_in_schema=False, max_body_size=5 << 30)
+router = ServiceRouter(tags=["blobs"], include_in_schema=False, max_body_size=5 << 30)
 
 _SPOOL_IN_MEMORY = 8 << 20
 _READ = 1 << 20

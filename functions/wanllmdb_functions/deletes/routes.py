@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep
 from ..identity.models import EntityName
 from ..projects.deps import ProjectIdDep
@@ -13,7 +13,7 @@ from .models import Deletion
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute)
+router = ServiceRouter()
 
 
 @router.delete("/projects/{project_id}", status_code=status.HTTP_202_ACCEPTED, tags=["projects"])

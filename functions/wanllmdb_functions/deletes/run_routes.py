@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from ..runs.models import RunProject
@@ -13,7 +13,7 @@ from .models import Deletion
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["runs"])
+router = ServiceRouter(tags=["runs"])
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_202_ACCEPTED)

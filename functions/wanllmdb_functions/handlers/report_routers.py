@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ..app.routing import ServiceRouter
 from ..reports.collab_routes import router as collab_router
 from ..reports.routes import router as reports_router
 
@@ -16,7 +17,7 @@ EXPORT_PATH = "/reports/{report_id}/export"
 
 def _routes(router: APIRouter, *, export: bool) -> APIRouter:
     chosen = [r for r in router.routes if (getattr(r, "path", None) == EXPORT_PATH) is export]
-    return APIRouter(routes=chosen, tags=list(router.tags))
+    return ServiceRouter(routes=chosen, tags=list(router.tags))
 
 
 # The collaboration's REST long-poll and POSTs ride the reports function; its websocket is the local

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from .. import __version__
 from ..app.deps import SettingsDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 
-router = APIRouter(route_class=OneHopRoute, tags=["health"])
+router = ServiceRouter(tags=["health"])
 
 
 class Health(BaseModel):
@@ -21,5 +20,5 @@ class Health(BaseModel):
 
 
 @router.get("/health")
-def health(settings: SettingsDep) -> Health:
+async def health(settings: SettingsDep) -> Health:
     return Health(status="ok", backend=settings.backend, version=__version__)

@@ -7,10 +7,10 @@ sets them as HttpOnly cookies and returns neither, so no script in the page can 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.caller import Caller
 from ..core.errors import InvalidInput, Unauthenticated
 from .authn import BearerDep, CallerDep, presented_token
@@ -21,7 +21,7 @@ from .models import Login, Me, Refresh, Register, Session, SessionMode
 from .throttle import client_address
 from .users import UserService, user_from_item
 
-router = APIRouter(route_class=OneHopRoute, tags=["auth"])
+router = ServiceRouter(tags=["auth"])
 
 
 def _answer(

@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..app.deps import state_of
-from ..app.offload import store_read
+from ..app.offload import store_call
 from ..core.caller import ANONYMOUS, Caller
 from ..core.errors import Forbidden, Unauthenticated
 from ..core.policy import Permission
@@ -155,7 +155,7 @@ async def authenticated(request: Request, credentials: BearerDep) -> Caller:
     cookie = CookieAuth(request.headers.get(CSRF_HEADER), unsafe) if from_cookie else None
     state = state_of(request)
     items = state.storage.items
-    caller = await store_read(
+    caller = await store_call(
         items,
         resolve_caller,
         items,
@@ -190,7 +190,7 @@ async def reader(request: Request, credentials: BearerDep) -> Caller:
     resolve = state_of(request).link_projects
     if link and resolve is not None:
         items = state_of(request).storage.items
-        projects = await store_read(items, resolve, items, link)
+        projects = await store_call(items, resolve, items, link)
         caller = replace(caller, link_projects=caller.link_projects | projects)
     request.state.caller = caller
     return caller

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from .authn import CallerDep
 from .deps import InvitationsDep
 from .models import EntityName, InvitationCreate, InvitationCreated, InvitationId, InvitationList
 
-router = APIRouter(route_class=OneHopRoute, tags=["invitations"])
+router = ServiceRouter(tags=["invitations"])
 
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED)

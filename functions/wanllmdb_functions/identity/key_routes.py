@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import Path, status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from .authn import CallerDep
 from .deps import CredentialsDep
 from .models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
-router = APIRouter(route_class=OneHopRoute, tags=["keys"])
+router = ServiceRouter(tags=["keys"])
 
 
 @router.post("/keys", status_code=status.HTTP_201_CREATED)

@@ -8,19 +8,19 @@ callback answers with the error tree's JSON (4xx naming the check that failed).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from ..app.deps import SettingsDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.caller import Caller
 from .cookies import OIDC_COOKIE, clear_oidc_cookie, set_oidc_cookie, set_session_cookies
 from .deps import OidcLoginDep, UsersDep
 
 __all__ = ["AuthProviders", "OidcProvider", "router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["auth"])
+router = ServiceRouter(tags=["auth"])
 
 START_PATH = "/api/auth/oidc/start"
 

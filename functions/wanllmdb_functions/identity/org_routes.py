@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.policy import ENTITY_PERMISSIONS, Permission, authorize
 from .authn import CallerDep
 from .deps import OrgsDep, RolesDep
@@ -27,7 +27,7 @@ from .models import (
     TeamList,
 )
 
-router = APIRouter(route_class=OneHopRoute, tags=["organizations"])
+router = ServiceRouter(tags=["organizations"])
 
 
 @router.post("/orgs", status_code=status.HTTP_201_CREATED)

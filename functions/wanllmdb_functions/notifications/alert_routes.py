@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import CallerDep
 from .models import AlertRequest, AlertResult
@@ -13,7 +11,7 @@ from .wiring import notification_service
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
+router = ServiceRouter(tags=["notifications"])
 
 
 @router.post("/runs/{run_id}/alerts")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import Depends, Path, Response, status
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
 from .automations import AutomationService
@@ -17,7 +17,7 @@ from .wiring import automation_service, require_delivery
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
+router = ServiceRouter(tags=["notifications"])
 
 
 async def service(state: AppStateDep) -> AutomationService:

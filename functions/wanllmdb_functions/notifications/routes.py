@@ -6,10 +6,10 @@ from email import policy
 from email.parser import BytesParser
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.errors import Forbidden, InvalidInput
 from ..identity.authn import CallerDep
 from ..projects.deps import ProjectIdDep
@@ -28,7 +28,7 @@ from .wiring import notification_service, require_delivery
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["notifications"])
+router = ServiceRouter(tags=["notifications"])
 
 
 async def service(state: AppStateDep) -> NotificationService:

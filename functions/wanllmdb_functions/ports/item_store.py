@@ -97,10 +97,11 @@ class ItemStore(Protocol):
     Adapters subclass this Protocol explicitly so they inherit `query_all`.
     """
 
-    # True where a read answers in microseconds and never waits for a writer (SQLite in WAL mode, on
-    # local disk): the HTTP layer then runs a dependency's reads on the event loop rather than paying
-    # a thread hand-off for them (app/offload.py). Stores read over the network leave it False.
-    fast_reads: bool = False
+    # True where a call answers from a local file in about a millisecond and a read never waits for a
+    # writer (SQLite in WAL mode): the HTTP layer then makes a request's store calls on the event loop
+    # rather than paying thread hand-offs for them (app/offload.py). Stores behind a network leave it
+    # False.
+    fast_calls: bool = False
 
     def put(self, item: Item, *, condition: Condition | None = None) -> None:
         """Write the whole item. Raises ConditionFailed when `condition` does not hold."""

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from ..app.deps import StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..audit.activity import ActivityFeed, ActivityPage
 from ..core.policy import EntityRef, Permission, authorize, feed_owner
 from ..identity.authn import CallerDep
@@ -18,7 +18,7 @@ from .deps import ProjectIdDep, ProjectsDep
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["activity"])
+router = ServiceRouter(tags=["activity"])
 
 
 async def activity_feed(storage: StorageDep) -> ActivityFeed:

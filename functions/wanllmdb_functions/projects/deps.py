@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from ..app.deps import StorageDep
-from ..app.offload import store_read
+from ..app.offload import store_call
 from ..core.ids import MAX_PROJECT_REF_LENGTH, PROJECT_REF_PATTERN
 from ..identity.authn import CallerDep, ReaderDep
 from .service import ProjectService
@@ -42,7 +42,7 @@ ProjectRefPath = Annotated[
 async def project_id_of_path(
     project_id: ProjectRefPath, caller: CallerDep, projects: ProjectsDep, storage: StorageDep
 ) -> str:
-    return await store_read(storage.items, projects.resolve_id, caller, project_id)
+    return await store_call(storage.items, projects.resolve_id, caller, project_id)
 
 
 ProjectIdDep = Annotated[str, Depends(project_id_of_path)]
@@ -52,7 +52,7 @@ async def readable_project_id_of_path(
     project_id: ProjectRefPath, caller: ReaderDep, projects: ProjectsDep, storage: StorageDep
 ) -> str:
     """`project_id_of_path` for the routes that only read: a public project resolves without a key."""
-    return await store_read(storage.items, projects.resolve_id, caller, project_id)
+    return await store_call(storage.items, projects.resolve_id, caller, project_id)
 
 
 ReadableProjectIdDep = Annotated[str, Depends(readable_project_id_of_path)]

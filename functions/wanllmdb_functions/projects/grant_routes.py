@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from ..app.deps import StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep
 from .deps import ProjectIdDep
 from .grants import GrantIn, GrantKind, GrantOut, GrantService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["projects"])
+router = ServiceRouter(tags=["projects"])
 
 
 async def grant_service(storage: StorageDep) -> GrantService:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep, ReaderDep
 from ..identity.models import EntityName
 from .deps import ProjectIdDep, ProjectsDep, ReadableProjectIdDep
 from .models import Project, ProjectCreate, ProjectList, ProjectName, ProjectUpdate
 
-router = APIRouter(route_class=OneHopRoute, tags=["projects"])
+router = ServiceRouter(tags=["projects"])
 
 
 @router.post(

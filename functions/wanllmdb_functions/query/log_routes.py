@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import ReaderDep
 from ..runs.models import RunProject
@@ -15,7 +15,7 @@ from .logs import MAX_LOG_LIMIT, LogPage
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["query"])
+router = ServiceRouter(tags=["query"])
 
 
 @router.get("/runs/{run_id}/logs")

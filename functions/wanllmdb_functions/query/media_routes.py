@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import ReaderDep
 from ..projects.deps import ReadableProjectIdDep
@@ -18,7 +18,7 @@ from .tables_models import TableJoinRequest, TablePage
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["query"])
+router = ServiceRouter(tags=["query"])
 
 STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
 MediaKeyParam = Annotated[str, Query(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f]+$")]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.caller import Caller
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
@@ -35,7 +35,7 @@ from .service import QueryService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["query"])
+router = ServiceRouter(tags=["query"])
 
 STEP_LIMIT = 2**63 - 1  # steps are int64 in the lake
 StreamParam = Annotated[Literal["history", "system"], Query(description="history or system metrics")]

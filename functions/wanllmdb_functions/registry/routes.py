@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..artifacts.models import FilePage
 from ..artifacts.service import MAX_FILE_PAGE
 from ..core.policy import Permission
@@ -47,7 +47,7 @@ from .requests import RequestService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["registry"])
+router = ServiceRouter(tags=["registry"])
 
 
 async def catalog_service(state: AppStateDep) -> RegistryCatalog:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
 from starlette.concurrency import run_in_threadpool
 
 from ..adapters.apigw_connections import ApiGatewayConnections
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..app.state import AppState
 from ..identity.authn import CallerDep
 from .collab import CollabService, decode_update
@@ -28,7 +28,7 @@ from .collab_sockets import SocketFanOut, SocketRegistry, gated_collab_service
 
 __all__ = ["collab_service", "hub_of", "publish", "router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["reports"])
+router = ServiceRouter(tags=["reports"])
 
 ReportIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 BASE = "/reports/{report_id}/collab"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from ..app.deps import state_of
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..core.caller import Caller
 from ..core.errors import WanError
 from ..identity.authn import resolve_caller
@@ -25,7 +25,7 @@ from .collab_routes import BASE, ReportIdPath, collab_service, hub_of
 __all__ = ["collab_socket", "ws_router"]
 
 # Mounted by the local server only: a Lambda behind API Gateway HTTP cannot hold a socket.
-ws_router = APIRouter(route_class=OneHopRoute, tags=["reports"])
+ws_router = ServiceRouter(tags=["reports"])
 
 # Close codes of the 4000 range: the HTTP status the same request would get, plus 4000.
 CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN = 4401, 4403

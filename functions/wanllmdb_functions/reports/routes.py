@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from ..adapters.chromium_printer import ChromiumPrinter
 from ..app.deps import SettingsDep, StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .comments import CommentService
@@ -42,7 +42,7 @@ from .versions import VersionService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["reports"])
+router = ServiceRouter(tags=["reports"])
 # A 2 MB spec (reports/spec.py MAX_SPEC_BYTES) with the rest of its request.
 SPEC_BODY_BYTES = 3 << 20
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.offload import store_bound
+from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
@@ -35,7 +36,7 @@ from .versions import config_diff, config_history
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["runs"])
+router = ServiceRouter(tags=["runs"])
 
 # A config may be 10 MB (Settings.config_max_bytes, checked exactly by the service); the routes that
 # carry one take that plus room for the rest of the body instead of the app's 2 MiB default.
@@ -57,6 +58,7 @@ TableDep = Annotated[RunTable, Depends(run_table)]
 
 
 @router.post("/projects/{project_id}/runs", status_code=201, max_body_size=CONFIG_BODY_BYTES)
+@store_bound
 def create_run(
     project_id: ProjectIdDep, body: RunCreate, caller: CallerDep, runs: RunsDep, response: Response
 ) -> Run:
@@ -68,6 +70,7 @@ def create_run(
 
 
 @router.get("/projects/{project_id}/runs")
+@store_bound
 def list_runs(
     project_id: ReadableProjectIdDep,
     caller: ReaderDep,
@@ -125,11 +128,13 @@ def diff_configs(
 
 
 @router.get("/runs/{run_id}")
+@store_bound
 def get_run(run_id: RunId, caller: ReaderDep, runs: RunsDep, project_id: RunProject = None) -> Run:
     return runs.get(caller, run_id, project_id=project_id)
 
 
 @router.patch("/runs/{run_id}")
+@store_bound
 def update_run(
     run_id: RunId, body: RunPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
 ) -> Run:
@@ -137,6 +142,7 @@ def update_run(
 
 
 @router.patch("/runs/{run_id}/config", max_body_size=CONFIG_BODY_BYTES)
+@store_bound
 def update_config(
     run_id: RunId, body: ConfigPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
 ) -> Run:
@@ -151,6 +157,7 @@ def get_config_history(
 
 
 @router.patch("/runs/{run_id}/summary")
+@store_bound
 def update_summary(
     run_id: RunId, body: SummaryPatch, caller: CallerDep, runs: RunsDep, project_id: RunProject = None
 ) -> Run:
@@ -158,12 +165,14 @@ def update_summary(
 
 
 @router.post("/runs/{run_id}/heartbeat")
+@store_bound
 def heartbeat(run_id: RunId, caller: CallerDep, runs: RunsDep, project_id: RunProject = None) -> Heartbeat:
     state, attempt = runs.heartbeat(caller, run_id, project_id=project_id)
     return Heartbeat(state=state, attempt=attempt)  # type: ignore[arg-type]
 
 
 @router.post("/runs/{run_id}/uploads")
+@store_bound
 def create_upload_grants(
     run_id: RunId,
     body: UploadBatch,

@@ -3,16 +3,14 @@ role reads only the metric lake (infra_cdk/services.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep
 from .deps import SqlDep
 from .models import SqlRequest, SqlResponse
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["query"])
+router = ServiceRouter(tags=["query"])
 
 
 @router.post("/sql")

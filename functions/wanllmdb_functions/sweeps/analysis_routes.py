@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from ..app.deps import StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import ReaderDep
 from .analysis_models import SweepAnalysis
 from .analysis_service import AnalysisService
@@ -19,7 +19,7 @@ from .paths import SweepIdPath
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["sweeps"])
+router = ServiceRouter(tags=["sweeps"])
 
 
 async def analysis_service(storage: StorageDep) -> AnalysisService:

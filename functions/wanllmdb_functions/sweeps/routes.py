@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from ..app.deps import AppStateDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .controller import Controller
@@ -28,7 +28,7 @@ from .service import SweepService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["sweeps"])
+router = ServiceRouter(tags=["sweeps"])
 
 
 async def sweep_service(state: AppStateDep) -> SweepService:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Depends, Response, status
 
 from ..app.deps import StorageDep
-from ..app.offload import OneHopRoute
+from ..app.routing import ServiceRouter
 from ..identity.authn import CallerDep, ReaderDep
 from ..projects.deps import ProjectIdDep, ReadableProjectIdDep
 from .models import SavedView, ViewList, ViewName, ViewSave
@@ -15,7 +15,7 @@ from .service import ViewService
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=OneHopRoute, tags=["views"])
+router = ServiceRouter(tags=["views"])
 
 
 async def view_service(storage: StorageDep) -> ViewService:

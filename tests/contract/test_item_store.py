@@ -263,6 +263,52 @@ def test_transaction_is_all_or_nothing(item_store: ItemStore) -> None:
     assert item_store.get("ART", "v0") is None
 
 
+def test_a_transaction_adds_to_counters_with_its_other_writes(item_store: ItemStore) -> None:
+    item_store.put({"pk": "PROJ", "sk": "p1", "runs_running": 2, "name": "kept"})
+    item_store.transact_write(
+        [
+            TransactOp("put", {"pk": "RUN", "sk": "r1", "state": "running"}, Condition.not_exists()),
+            TransactOp("add", {"pk": "PROJ", "sk": "p1", "runs_running": 1, "rev": 1}, Condition.exists()),
+        ]
+    )
+    assert item_store.get("PROJ", "p1") == {
+        "pk": "PROJ", "sk": "p1", "runs_running": 3, "rev": 1, "name": "kept"
+    }  # fmt: skip
+    # A failed condition anywhere: neither the put nor the addition happens.
+    with pytest.raises(ConditionFailed):
+        item_store.transact_write(
+            [
+                TransactOp("put", {"pk": "RUN", "sk": "r1", "state": "running"}, Condition.not_exists()),
+                TransactOp("add", {"pk": "PROJ", "sk": "p1", "runs_running": 1}, Condition.exists()),
+            ]
+        )
+    with pytest.raises(ConditionFailed):
+        item_store.transact_write([TransactOp("add", {"pk": "PROJ", "sk": "no", "n": 1}, Condition.exists())])
+    assert item_store.get("PROJ", "p1")["runs_running"] == 3  # type: ignore[index]
+    assert item_store.get("PROJ", "no") is None
+    # Without a condition a missing item starts at 0, as update(add=...) does.
+    item_store.transact_write([TransactOp("add", {"pk": "PROJ", "sk": "new", "n": -1, "f": 0.5})])
+    assert item_store.get("PROJ", "new") == {"pk": "PROJ", "sk": "new", "n": -1, "f": 0.5}
+
+
+@pytest.mark.parametrize(
+    "increments",
+    [{}, {"n": "1"}, {"n": True}, {"n": float("nan")}, {"n": float("inf")}],
+    ids=["nothing", "text", "bool", "nan", "inf"],
+)
+def test_a_bad_addition_is_refused_before_anything_is_written(
+    item_store: ItemStore, increments: dict[str, object]
+) -> None:
+    with pytest.raises(InvalidInput):
+        item_store.transact_write(
+            [
+                TransactOp("put", {"pk": "RUN", "sk": "r9"}),
+                TransactOp("add", {"pk": "PROJ", "sk": "p9", **increments}),
+            ]
+        )
+    assert item_store.get("RUN", "r9") is None and item_store.get("PROJ", "p9") is None
+
+
 def test_expired_items_are_invisible(item_store: ItemStore) -> None:
     past, future = int(time.time()) - 10, int(time.time()) + 3600
     item_store.put({"pk": "S", "sk": "old", "ttl": past})

@@ -12,13 +12,16 @@ from __future__ import annotations
 import base64
 import json
 import math
-from typing import Any
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pynamodb.connection import TableConnection
 from pynamodb.connection.base import MetaTable
 from pynamodb.exceptions import DeleteError as PynamoDeleteError
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition as PynamoCondition
 from pynamodb.expressions.operand import Path, Value
 
@@ -27,6 +30,7 @@ from ..core.values import now_epoch
 from ..ports.item_store import INDEX_ATTRS, INDEXES, Condition, Item, ItemStore, Page, TransactOp
 from .aws_retries import TOTAL_ATTEMPTS
 from .item_codec import (
+    added,
     apply_update,
     check_item,
     check_query,
@@ -84,12 +88,61 @@ def _condition(condition: Condition | None) -> PynamoCondition | None:
     return Path([condition.attr]) == Value(_encode_value(condition.value))
 
 
-def _is_condition_failure(exc: Exception) -> bool:
+T = TypeVar("T")
+
+# The first pause before trying a write a transaction held up again; it doubles each time, jittered.
+_CONFLICT_PAUSE_S = 0.02
+
+
+def _client_error(exc: Exception) -> ClientError | None:
     cause = getattr(exc, "cause", None) or exc.__cause__
-    if isinstance(cause, ClientError):
-        code = cause.response.get("Error", {}).get("Code", "")
-        return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+    return cause if isinstance(cause, ClientError) else None
+
+
+def _cancellation_codes(error: ClientError) -> set[str]:
+    """Why each item of a cancelled transaction was refused (pynamodb keeps AWS's list on its error)."""
+    return {reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason}
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    error = _client_error(exc)
+    if error is not None:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "TransactionCanceledException":
+            codes = _cancellation_codes(error)
+            return not codes or "ConditionalCheckFailed" in codes
+        return code == "ConditionalCheckFailedException"
     return "ConditionalCheckFailed" in str(exc)
+
+
+def _is_transaction_conflict(exc: Exception) -> bool:
+    """DynamoDB refused the write because another transaction held one of its items: nothing was
+    written, and the same write shortly after succeeds. (A failed condition is an answer, not this.)"""
+    error = _client_error(exc)
+    if error is None:
+        return False
+    code = error.response.get("Error", {}).get("Code", "")
+    if code == "TransactionConflictException":
+        return True
+    codes = _cancellation_codes(error)
+    return (
+        code == "TransactionCanceledException"
+        and "TransactionConflict" in codes
+        and ("ConditionalCheckFailed" not in codes)
+    )
+
+
+def _through_conflicts(write: Callable[[], T]) -> T:
+    """`write()`, tried again while transactions on the same items refuse it (concurrent run creates
+    each add to their project's counters in their transaction; a heartbeat may meet one on its run)."""
+    for attempt in range(TOTAL_ATTEMPTS):
+        try:
+            return write()
+        except PynamoDBException as exc:
+            if attempt == TOTAL_ATTEMPTS - 1 or not _is_transaction_conflict(exc):
+                raise
+        time.sleep(random.uniform(0, _CONFLICT_PAUSE_S * 2**attempt))
+    raise AssertionError("unreachable")
 
 
 def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
@@ -149,8 +202,10 @@ class DynamoItemStore(ItemStore):
     def put(self, item: Item, *, condition: Condition | None = None) -> None:
         check_item(item)
         try:
-            self._table.put_item(
-                item["pk"], item["sk"], attributes=self._attributes(item), condition=_condition(condition)
+            _through_conflicts(
+                lambda: self._table.put_item(
+                    item["pk"], item["sk"], attributes=self._attributes(item), condition=_condition(condition)
+                )
             )
         except PutError as exc:
             if _is_condition_failure(exc):
@@ -169,7 +224,7 @@ class DynamoItemStore(ItemStore):
 
     def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> None:
         try:
-            self._table.delete_item(pk, sk, condition=_condition(condition))
+            _through_conflicts(lambda: self._table.delete_item(pk, sk, condition=_condition(condition)))
         except PynamoDeleteError as exc:
             if _is_condition_failure(exc):
                 raise ConditionFailed(
@@ -204,8 +259,10 @@ class DynamoItemStore(ItemStore):
                 return {"pk": pk, "sk": sk}
             return current
         try:
-            result = self._table.update_item(
-                pk, sk, actions=actions, condition=_condition(condition), return_values="ALL_NEW"
+            result = _through_conflicts(
+                lambda: self._table.update_item(
+                    pk, sk, actions=actions, condition=_condition(condition), return_values="ALL_NEW"
+                )
             )
         except UpdateError as exc:
             if _is_condition_failure(exc):
@@ -259,6 +316,7 @@ class DynamoItemStore(ItemStore):
         checks: list[dict[str, Any]] = []
         deletes: list[dict[str, Any]] = []
         puts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
         for op in ops:
             kwargs: dict[str, Any] = {"condition": _condition(op.condition)}
             if op.action == "put":
@@ -274,11 +332,18 @@ class DynamoItemStore(ItemStore):
                 )
             elif op.action == "delete":
                 deletes.append(self._table.get_operation_kwargs(op.item["pk"], op.item["sk"], **kwargs))
+            elif op.action == "add":
+                actions = [Path([k]).add(Value(_encode_value(v))) for k, v in added(op.item).items()]
+                updates.append(
+                    self._table.get_operation_kwargs(op.item["pk"], op.item["sk"], actions=actions, **kwargs)
+                )
             else:
                 checks.append(self._table.get_operation_kwargs(op.item["pk"], op.item["sk"], **kwargs))
         try:
-            self._table.connection.transact_write_items(
-                condition_check_items=checks, delete_items=deletes, put_items=puts, update_items=[]
+            _through_conflicts(
+                lambda: self._table.connection.transact_write_items(
+                    condition_check_items=checks, delete_items=deletes, put_items=puts, update_items=updates
+                )
             )
         except TransactWriteError as exc:
             if _is_condition_failure(exc):

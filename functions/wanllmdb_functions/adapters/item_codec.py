@@ -13,6 +13,7 @@ from ..core.errors import InvalidInput, TooLarge
 from ..ports.item_store import INDEX_ATTRS, INDEXES, MAX_ITEM_BYTES, Item
 
 __all__ = [
+    "added",
     "apply_update",
     "check_item",
     "decode_cursor",
@@ -99,6 +100,18 @@ def decode_cursor(cursor: str, length: int) -> list[str]:
     if not isinstance(values, list) or len(values) != length or not all(isinstance(v, str) for v in values):
         raise InvalidInput("cursor is not one this server issued", field="cursor")
     return values
+
+
+def added(op_item: Item) -> dict[str, int | float]:
+    """The increments of a transaction's `add` op: every attribute beside the key, each a finite number."""
+    increments = {k: v for k, v in op_item.items() if k not in ("pk", "sk")}
+    if not increments:
+        raise InvalidInput("an add op needs at least one attribute to add to", field="item")
+    for name, delta in increments.items():
+        if isinstance(delta, bool) or not isinstance(delta, int | float):
+            raise InvalidInput(f"increment for {name!r} must be a number", field=name)
+    apply_update(None, op_item["pk"], op_item["sk"], None, None, increments)  # finite, not the key
+    return increments
 
 
 def apply_update(

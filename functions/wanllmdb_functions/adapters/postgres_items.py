@@ -22,6 +22,7 @@ from ..core.errors import ConditionFailed
 from ..core.values import now_epoch
 from ..ports.item_store import Condition, Item, ItemStore, Page, PartitionChanges, TransactOp
 from .item_codec import (
+    added,
     apply_update,
     check_item,
     decode_json,
@@ -230,6 +231,9 @@ class PostgresItemStore(ItemStore):
 
     def transact_write(self, ops: list[TransactOp]) -> None:
         prepared = [(op, check_item(op.item) if op.action == "put" else None) for op in ops]
+        for op in ops:
+            if op.action == "add":
+                added(op.item)  # bad increments fail here, before the transaction, as on DynamoDB
         # Writes in key order: the triggers lock partition counters in the order rows are written,
         # so every transaction takes them in one global order and none waits on another crosswise.
         writes = sorted(
@@ -240,10 +244,14 @@ class PostgresItemStore(ItemStore):
             for op, _ in prepared:
                 self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
             for op, body in writes:
+                pk, sk = op.item["pk"], op.item["sk"]
                 if op.action == "put" and body is not None:
                     self._upsert(conn, op.item, body)
                 elif op.action == "delete":
-                    self._delete(conn, op.item["pk"], op.item["sk"])
+                    self._delete(conn, pk, sk)
+                elif op.action == "add":
+                    item = apply_update(self._current(conn, pk, sk), pk, sk, None, None, added(op.item))
+                    self._upsert(conn, item, check_item(item))
 
         self._write([(op.item["pk"], op.item["sk"]) for op, _ in prepared], work)
 

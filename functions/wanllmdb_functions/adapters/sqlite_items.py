@@ -17,6 +17,7 @@ from ..core.errors import ConditionFailed
 from ..core.values import now_epoch
 from ..ports.item_store import Condition, Item, ItemStore, Page, PartitionChanges, TransactOp
 from .item_codec import (
+    added,
     apply_update,
     check_item,
     decode_json,
@@ -265,16 +266,23 @@ class SqliteItemStore(ItemStore):
 
     def transact_write(self, ops: list[TransactOp]) -> None:
         prepared = [(op, check_item(op.item) if op.action == "put" else None) for op in ops]
+        for op in ops:
+            if op.action == "add":
+                added(op.item)  # bad increments fail here, before the transaction, as on DynamoDB
 
         def work(conn: sqlite3.Connection) -> None:
             for op, _ in prepared:
                 if op.condition is not None:
                     self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
             for op, body in prepared:
+                pk, sk = op.item["pk"], op.item["sk"]
                 if op.action == "put" and body is not None:
                     self._upsert(conn, op.item, body)
                 elif op.action == "delete":
-                    conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (op.item["pk"], op.item["sk"]))
+                    conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (pk, sk))
+                elif op.action == "add":
+                    item = apply_update(self._current(conn, pk, sk), pk, sk, None, None, added(op.item))
+                    self._upsert(conn, item, check_item(item))
 
         self._write(work)
 

@@ -75,9 +75,11 @@ class Page:
 
 @dataclass(frozen=True)
 class TransactOp:
-    """One write in a transaction: `put` the item, or `delete` / `check` the key in `item`."""
+    """One write in a transaction: `put` the item, `delete` / `check` the key in `item`, or `add` the
+    numbers `item` holds beside its key to the stored item's, as `update(add=...)` does (a missing
+    attribute, or item, starts at 0)."""
 
-    action: Literal["put", "delete", "check"]
+    action: Literal["put", "delete", "check", "add"]
     item: Item
     condition: Condition | None = None
 

@@ -65,13 +65,19 @@ class ProjectService:
 
     def add_run_counts(self, project_id: str, deltas: Mapping[str, int]) -> None:
         """Atomically move the project's run counters, e.g. {"running": -1, "finished": 1}."""
+        self._items.transact_write([self.run_count_op(project_id, deltas)])
+
+    @staticmethod
+    def run_count_op(project_id: str, deltas: Mapping[str, int]) -> TransactOp:
+        """The op that moves the project's run counters inside the transaction that changes a run's
+        state, so that the counters move exactly when the run does."""
         unknown = set(deltas) - set(RUN_COUNT_STATES)
         if unknown:
             raise InvalidInput(f"no run counter for {sorted(unknown)}", field="state")
         pk, sk = keys.project(project_id)
         # `rev` moves with every write, so an edit racing this counter update cannot overwrite it.
         counters = {f"runs_{s}": n for s, n in deltas.items()}
-        self._items.update(pk, sk, add={**counters, "rev": 1}, condition=Condition.exists())
+        return TransactOp("add", {"pk": pk, "sk": sk, **counters, "rev": 1}, Condition.exists())
 
     def next_run_number(self, project_id: str) -> int:
         """The project's next run number (1, 2, …): an atomic counter, so no two calls share one."""

@@ -179,6 +179,10 @@ class RunService:
         new["rev"] = rev + 1
         condition = Condition.equals("rev", rev) if current else Condition.not_exists()
         ops = [TransactOp("put", new, condition), TransactOp("put", self._index_row(new, change.config))]
+        old_state, new_state = (current or {}).get("state"), new["state"]
+        counts = {s: d for s, d in ((old_state, -1), (new_state, 1)) if s in RUN_COUNT_STATES}
+        if counts and old_state != new_state:  # the project's counters move in the same transaction
+            ops.append(self._projects.run_count_op(new["project_id"], counts))
         self._items.transact_write([*ops, *change.ops])
 
     def _mutate(self, run: Item, change: Callable[[Item], Mutation | None]) -> tuple[Item, Item]:
@@ -198,20 +202,15 @@ class RunService:
         raise Conflict(f"run {run['id']} is being changed by many writers at once; retry", field="run_id")
 
     def _after(self, before: Item | None, after: Item) -> None:
-        """Counters and the finished and changed hooks, once the change is committed."""
+        """The finished and changed hooks, once the change is committed."""
         if before is None or any(before.get(f) != after.get(f) for f in INDEXED_FIELDS):
             self._changed(after)
         if after.get("summary") and (before or {}).get("summary") != after.get("summary"):
             self._summary_changed.publish(
                 RunSummaryChanged(after["id"], after["project_id"], dict(after["summary"]))
             )
-        old, new = (before or {}).get("state"), after["state"]
-        if old == new:
-            return
-        deltas = {s: d for s, d in ((old, -1), (new, 1)) if s in RUN_COUNT_STATES}
-        if deltas:
-            self._projects.add_run_counts(after["project_id"], deltas)
-        if new in TERMINAL_STATES:
+        new = after["state"]
+        if new != (before or {}).get("state") and new in TERMINAL_STATES:
             self._run_finished.publish(
                 RunFinished(
                     after["id"], after["project_id"], new, int(after["attempt"]), self._items, self._blobs

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wanllmdb_functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from wanllmdb_functions.ports import events
+from wanllmdb_functions.ports import TransactOp, events
 from wanllmdb_functions.runs.models import ConfigPatch, RunCreate, RunMetadata, RunPatch, SummaryPatch
 from wanllmdb_functions.runs.versions import config_diff, config_history
 
@@ -401,3 +401,26 @@ def test_project_run_counters_keep_crashed_apart_from_failed(world: World) -> No
     assert counts() == (1, 0, 1, 1)
     create(world, "r1", resume="allow")  # a resumed crash is running again
     assert counts() == (2, 0, 1, 0)
+
+
+def test_the_counters_move_in_the_transaction_that_moves_the_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, they moved in a write of their own after the run's: a process killed between the two
+    left the project counting a run that was never running, or never finished."""
+    from wanllmdb_functions.projects.service import ProjectService
+
+    create(world, "r1")
+    transactions: list[list[str]] = []
+    real = world.items.transact_write
+
+    def recorded(ops: list[TransactOp]) -> None:
+        transactions.append([f"{op.action} {op.item['pk'].split('#')[0]}" for op in ops])
+        real(ops)
+
+    monkeypatch.setattr(world.items, "transact_write", recorded)
+    monkeypatch.setattr(world.items, "update", lambda *a, **k: pytest.fail("a write outside the transaction"))
+    world.runs.patch(world.owner, "r1", RunPatch(state="finished"))
+    assert len(transactions) == 1 and "add PROJECT" in transactions[0], transactions
+    counts = ProjectService(world.items).get(world.owner, world.project_id).run_counts
+    assert (counts.running, counts.finished) == (0, 1)

@@ -26,7 +26,7 @@ def current_spec() -> dict[str, Any]:
 
     logging.getLogger("wanllmdb.server").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as data_dir:
-        app = build_local_app(Settings(data_dir=Path(data_dir), web_dist=Path(data_dir)), periodic=False)
+        app = build_local_app(Settings(data_dir=Path(data_dir), web_dist=Path(data_dir)), owns_process=False)
         return app.openapi()
 
 

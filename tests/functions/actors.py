@@ -78,7 +78,7 @@ def tenant_app(
 ) -> Iterator[tuple[TestClient, Tenant, AppState]]:
     """The whole local app (no dashboard, no periodic tasks) on `data_dir`, with the test tenant in it."""
     app = build_local_app(
-        settings or Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), periodic=False
+        settings or Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), owns_process=False
     )
     with TestClient(app) as client:
         yield client, build_tenant(app.state.wl.storage.items), app.state.wl

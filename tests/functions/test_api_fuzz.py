@@ -30,7 +30,7 @@ from .actors import build_tenant
 _TMP = Path(tempfile.mkdtemp(prefix="wanllmdb-fuzz-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 _DATA = _TMP / "data"
-APP = build_local_app(Settings(data_dir=_DATA, web_dist=_DATA / "no-web"), periodic=False)
+APP = build_local_app(Settings(data_dir=_DATA, web_dist=_DATA / "no-web"), owns_process=False)
 
 
 def _admin_key() -> str:

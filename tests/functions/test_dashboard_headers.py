@@ -21,7 +21,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text('<!doctype html><script type="module" src="/assets/app.js"></script>')
     (dist / "assets" / "app.js").write_text("console.log('app')")
-    app = build_local_app(Settings(data_dir=root / "data", web_dist=dist), periodic=False)
+    app = build_local_app(Settings(data_dir=root / "data", web_dist=dist), owns_process=False)
     with TestClient(app) as test_client:
         yield test_client
 

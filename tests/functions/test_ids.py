@@ -93,7 +93,7 @@ def test_a_bad_id_or_project_reference_is_refused_in_words_not_as_a_regex(tmp_pa
     from wanllmdb_functions.core.settings import Settings
     from wanllmdb_functions.local_server import build_local_app
 
-    app = build_local_app(Settings(data_dir=tmp_path, web_dist=tmp_path), periodic=False)
+    app = build_local_app(Settings(data_dir=tmp_path, web_dist=tmp_path), owns_process=False)
     with TestClient(app) as client:
         key = (tmp_path / "admin-api-key").read_text().strip()
         headers = {"Authorization": f"Bearer {key}"}

@@ -235,7 +235,7 @@ def test_the_app_answers_each_route_as_before_with_routers_skipped(tmp_path: Pat
     from wanllmdb_functions.local_server import build_local_app
 
     # No dashboard: its catch-all GET route would answer 405 for any path a skipped router left over.
-    app = build_local_app(Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web"), periodic=False)
+    app = build_local_app(Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web"), owns_process=False)
     with TestClient(app) as client:
         for router in SERVICE_ROUTERS:
             for route in router.routes:

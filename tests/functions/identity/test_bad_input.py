@@ -17,7 +17,7 @@ from wanllmdb_functions.local_server import build_local_app
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data_dir: Path = tmp_path_factory.mktemp("bad-input") / "data"
-    app = build_local_app(Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), periodic=False)
+    app = build_local_app(Settings(data_dir=data_dir, web_dist=data_dir / "no-web"), owns_process=False)
     with TestClient(app) as test_client:
         key = (data_dir / "admin-api-key").read_text().strip()
         test_client.headers["Authorization"] = f"Bearer {key}"

@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.routing import Match
 
-from wanllmdb_functions.app.offload import OneHopRoute, store_bound, store_call
+from wanllmdb_functions.app.offload import OneHopRoute, store_bound, store_bound_unless, store_call
 from wanllmdb_functions.app.routing import ServiceRouter, literal_heads
 from wanllmdb_functions.app.storage import Storage, build_storage
 from wanllmdb_functions.core.settings import Settings
@@ -113,6 +113,11 @@ async def dependency_value() -> str:
 def _store_bound_app(local_files: bool) -> FastAPI:
     router = APIRouter(route_class=OneHopRoute)
 
+    @router.get("/sized/{n}", response_model=Answer)
+    @store_bound_unless(lambda arguments: arguments["n"] > 100)
+    def sized(n: int) -> dict[str, str]:
+        return {"thread": threading.current_thread().name}
+
     @router.get("/answer/{n}", response_model=Answer)
     @store_bound
     def answer(
@@ -140,6 +145,18 @@ def test_a_store_bound_endpoint_takes_one_hop_beside_remote_stores(monkeypatch: 
     body, loop_thread = _run(_threads_of(_store_bound_app(local_files=False), "/answer/7"))
     assert body["thread"].split("|")[0] != loop_thread
     assert len(hops) == 1
+
+
+def test_a_call_its_endpoint_calls_heavy_takes_its_hop_even_beside_local_stores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listing of 100,000 runs on the loop would hold every other request up for a quarter second."""
+    hops = _counting_hops(monkeypatch)
+    app = _store_bound_app(local_files=True)
+    small, loop_thread = _run(_threads_of(app, "/sized/5"))
+    assert small["thread"] == loop_thread and hops == []
+    large, loop_thread = _run(_threads_of(app, "/sized/500"))
+    assert large["thread"] != loop_thread and len(hops) == 1
 
 
 def test_a_store_bound_endpoint_keeps_its_public_signature() -> None:
@@ -235,7 +252,8 @@ def test_the_app_answers_each_route_as_before_with_routers_skipped(tmp_path: Pat
     from wanllmdb_functions.local_server import build_local_app
 
     # No dashboard: its catch-all GET route would answer 405 for any path a skipped router left over.
-    app = build_local_app(Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web"), owns_process=False)
+    settings = Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web")
+    app = build_local_app(settings, owns_process=False)
     with TestClient(app) as client:
         for router in SERVICE_ROUTERS:
             for route in router.routes:

@@ -18,7 +18,8 @@ def test_snapshot_matches_the_code(capsys: object) -> None:
 
 
 def test_served_document_is_the_snapshot(tmp_path: Path) -> None:
-    app = build_local_app(Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web"), owns_process=False)
+    settings = Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web")
+    app = build_local_app(settings, owns_process=False)
     served = TestClient(app).get("/api/openapi.json")
     assert served.status_code == 200
     assert openapi_snapshot.render(served.json()) == openapi_snapshot.SNAPSHOT_PATH.read_text()
@@ -45,7 +46,8 @@ def test_every_error_response_is_the_common_error_body_and_a_real_error_has_that
                     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (
                         f"{method} {path} {status}"
                     )
-    app = build_local_app(Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web"), owns_process=False)
+    settings = Settings(data_dir=tmp_path / "data", web_dist=tmp_path / "no-web")
+    app = build_local_app(settings, owns_process=False)
     real = TestClient(app).post("/api/auth/register", json={"username": "UPPER", "password": "x"}).json()
     assert set(real) == {"error"} and set(real["error"]) == set(detail["properties"])
     assert real["error"]["field"] == "username"

@@ -36,11 +36,13 @@ from ..ports import ItemStore
 if TYPE_CHECKING:
     from .state import AppState
 
-__all__ = ["OneHopRoute", "store_bound", "store_call"]
+__all__ = ["OneHopRoute", "store_bound", "store_bound_unless", "store_call"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
+# Given an endpoint's arguments, whether this call is too big to run on the event loop.
+Heavy = Callable[[dict[str, Any]], bool]
 
 _STORE_BOUND = "__wanllmdb_store_bound__"
 # The request, added to a store-bound endpoint's signature so the route can see the app's store;
@@ -58,8 +60,24 @@ async def store_call(items: ItemStore, call: Callable[P, T], *args: P.args, **kw
 def store_bound(endpoint: F) -> F:
     """Marks a plain `def` endpoint whose blocking work is calls on the item and blob stores, each
     bounded (no listing of a whole bucket, no lake query), and nothing else."""
-    setattr(endpoint, _STORE_BOUND, True)
+    setattr(endpoint, _STORE_BOUND, _never)
     return endpoint
+
+
+def store_bound_unless(heavy: Heavy) -> Callable[[F], F]:
+    """As `store_bound`, for an endpoint whose work grows with what it reads (a listing of every run
+    of a project): `heavy(arguments)` tells a call too big to hold up every other request while it
+    runs, and that call takes its one hop to the pool, where the GIL still lets others in between."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _STORE_BOUND, heavy)
+        return endpoint
+
+    return mark
+
+
+def _never(_: dict[str, Any]) -> bool:
+    return False
 
 
 def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,12 +88,12 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return hop
 
 
-def _beside_the_store(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _beside_the_store(endpoint: Callable[..., Any], heavy: Heavy) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def call(**values: Any) -> Any:
         request: Request = values.pop(_REQUEST)
         state: AppState = request.app.state.wl
-        if state.storage.local_files:
+        if state.storage.local_files and not heavy(values):
             return endpoint(**values)
         return await run_in_threadpool(endpoint, **values)
 
@@ -101,8 +119,9 @@ class OneHopRoute(APIRoute):
             or inspect.isgeneratorfunction(endpoint)
             or inspect.isasyncgenfunction(endpoint)
         )
-        if plain and getattr(endpoint, _STORE_BOUND, False):
-            endpoint = _beside_the_store(endpoint)
+        heavy = getattr(endpoint, _STORE_BOUND, None)
+        if plain and heavy is not None:
+            endpoint = _beside_the_store(endpoint, heavy)
         elif plain:
             endpoint = _in_one_hop(endpoint)
         super().__init__(path, endpoint, **kwargs)

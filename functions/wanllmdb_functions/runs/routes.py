@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Response
 
 from ..app.deps import AppStateDep
-from ..app.offload import store_bound
+from ..app.offload import store_bound, store_bound_unless
 from ..app.routing import ServiceRouter
 from ..core.ids import RunId
 from ..identity.authn import CallerDep, ReaderDep
@@ -70,7 +70,7 @@ def create_run(
 
 
 @router.get("/projects/{project_id}/runs")
-@store_bound
+@store_bound_unless(lambda arguments: arguments["table"].is_large(arguments["project_id"]))
 def list_runs(
     project_id: ReadableProjectIdDep,
     caller: ReaderDep,

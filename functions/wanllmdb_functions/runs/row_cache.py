@@ -52,6 +52,12 @@ class RowCache:
             memo = self._sort_memos[order] = {}
         return memo
 
+    def size(self, items: ItemStore, pk: str) -> int | None:
+        """How many rows of the partition are kept (as of their last read), or None if none are."""
+        with self._lock:
+            kept = self._entries.get((id(items), pk))
+        return None if kept is None else len(kept.rows)
+
     def rows(
         self,
         items: ItemStore,

@@ -424,3 +424,26 @@ def test_the_counters_move_in_the_transaction_that_moves_the_run(
     assert len(transactions) == 1 and "add PROJECT" in transactions[0], transactions
     counts = ProjectService(world.items).get(world.owner, world.project_id).run_counts
     assert (counts.running, counts.finished) == (0, 1)
+
+
+def test_a_listing_counts_as_large_until_its_project_is_known_small(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside a local store a bounded listing runs on the event loop; a large one (or one whose size is
+    not known yet) in the thread pool, so that it does not hold up every other request."""
+    from wanllmdb_functions.runs import listing
+    from wanllmdb_functions.runs.listing import RunTable
+    from wanllmdb_functions.runs.row_cache import RowCache
+
+    monkeypatch.setattr(listing, "BOUNDED_LISTING_ROWS", 2)
+    table = RunTable(world.items, world.blobs, RowCache())
+    assert RunTable(world.items, world.blobs).is_large(world.project_id)  # no cache: never known
+    for run_id in ("r1", "r2"):
+        create(world, run_id)
+    assert table.is_large(world.project_id)  # not listed yet
+    table.list(world.owner, world.project_id)
+    # DynamoDB cannot tell what changed in a partition, so its rows are never kept nor counted.
+    assert table.is_large(world.project_id) is not world.items.fast_calls
+    create(world, "r3")
+    table.list(world.owner, world.project_id)
+    assert table.is_large(world.project_id)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -49,12 +51,30 @@ def index_rows(items: ItemStore, project_id: str) -> list[Item]:
     return sorted(rows, key=lambda row: str(row["run_id"]))
 
 
-def _json_text(value: Any) -> str:
-    """Canonical JSON text (sorted keys), as Athena's and DuckDB's JSON functions read it: a NaN or an
+def _json_bytes(value: Any) -> bytes:
+    """Canonical JSON (sorted keys), as Athena's and DuckDB's JSON functions read it: a NaN or an
     infinity, which JSON has no spelling for, is null here and stays a number in its typed column.
     orjson, since a rebuild writes two of these per run and runs beside the requests of a live
-    server: json.dumps took half of a rebuild's time."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
+    server (json.dumps took half of a rebuild's time); json for what orjson cannot write (integers
+    beyond 64 bits, which a config may hold)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        return json.dumps(_finite_or_null(value), sort_keys=True, default=str, separators=(",", ":")).encode()
+
+
+def _finite_or_null(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_null(v) for v in value]
+    return value
+
+
+def _json_text(value: Any) -> str:
+    return _json_bytes(value).decode()
 
 
 def _timestamp(text: Any) -> datetime | None:
@@ -115,7 +135,7 @@ def _encode(rows: list[Item]) -> bytes:
 
 
 def _digest(rows: list[Item]) -> str:
-    return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+    return hashlib.sha256(_json_bytes(rows)).hexdigest()
 
 
 def _stored(blobs: BlobStore, key: str) -> bytes | None:

@@ -45,6 +45,23 @@ def test_the_index_names_each_run_with_its_config_summary_and_times(world: World
     assert write_run_index(world.items, world.blobs, world.project_id) is None
 
 
+def test_nan_infinities_and_huge_integers_are_indexed(world: World) -> None:
+    """JSON cannot spell NaN or infinity: the JSON text holds null, the typed column the number. An
+    integer beyond 64 bits (a seed, a hash) is written too, as JSON text and as a double."""
+    import json
+    import math
+
+    config = {"seed": 2**70, "lr": 0.1}
+    world.runs.create(world.owner, world.project_id, RunCreate(id="odd", config=config))
+    world.runs.patch_summary(world.owner, "odd", SummaryPatch(summary={"loss": math.nan, "best": -math.inf}))
+    write_run_index(world.items, world.blobs, world.project_id)
+    odd = _index(world)["odd"]
+    assert json.loads(str(odd["summary"])) == {"best": None, "loss": None}
+    assert math.isnan(float(odd["summary.loss"])) and odd["summary.best"] == -math.inf  # type: ignore[arg-type]
+    assert json.loads(str(odd["config"])) == {"lr": 0.1, "seed": 2**70}
+    assert odd["config.seed"] == float(2**70)
+
+
 def test_a_deleted_run_leaves_the_index_on_the_next_rebuild(world: World) -> None:
     world.runs.create(world.owner, world.project_id, RunCreate(id="keep"))
     world.runs.create(world.owner, world.project_id, RunCreate(id="gone"))

@@ -8,6 +8,8 @@ import { shouldRetry } from "../../src/queries/client";
 import { logTailQuery, readLogTail, TAIL_MS, type LogTail } from "../../src/queries/logs";
 import { metricChunkQuery, POLL_MS, readMetricChunk, SYSTEM_POLL_MS, systemMetricsQuery } from "../../src/queries/metrics";
 import { RUN_POLL_MS, runPagesQuery, runQuery, whileRunning } from "../../src/queries/runs";
+import { projectQuery, projectsQuery } from "../../src/queries/projects";
+import type { Project } from "../../src/api/types";
 
 // The API helpers and query options against a fake fetch: what URL each call builds, and how the
 // queries poll. Node has no window, so TanStack Query is told it runs in a browser (timers on).
@@ -139,6 +141,49 @@ describe("polling", () => {
     expect(interval("finished", { more: false })).toBe(false);
     // A failed page waits for the tail's pace instead of being asked again at once.
     expect(interval("running", { more: true }, 1)).toBe(TAIL_MS);
+  });
+});
+
+describe("a project opened from a list", () => {
+  const listed: Project = {
+    id: "p1", entity: "lab", entity_kind: "user", name: "mnist", visibility: "private", description: "", tags: [],
+    created_at: "2026-12-01T00:00:00Z", updated_at: "2026-12-01T00:00:00Z",
+    run_counts: { running: 0, finished: 0, failed: 0, crashed: 0 }, permissions: ["project:read"],
+  };
+
+  async function open(client: QueryClient): Promise<{ first: unknown; settled: unknown }> {
+    environmentManager.setIsServer(() => false);
+    const observer = new QueryObserver(client, projectQuery("lab", "mnist", client));
+    const first = observer.getCurrentResult().data;
+    const stop = observer.subscribe(() => undefined);
+    try {
+      await vi.waitFor(() => expect(calls).toHaveLength(1));
+      await vi.waitFor(() => expect(observer.getCurrentResult().isFetching).toBe(false));
+      return { first, settled: observer.getCurrentResult().data };
+    } finally {
+      stop();
+      client.clear();
+      environmentManager.setIsServer(() => typeof window === "undefined");
+    }
+  }
+
+  it("starts from the list's copy, and is still looked up by name behind the scenes", async () => {
+    serve(() => ({ ...listed, description: "fresh" }));
+    const client = new QueryClient();
+    client.setQueryData(projectsQuery("mn").queryKey, { items: [listed], next_cursor: null });
+    const { first, settled } = await open(client);
+    expect(first).toEqual(listed); // drawn at once: no lookup stands between the page and its reads
+    expect(calls.map(url)).toEqual(["GET /api/projects/by-name/lab/mnist"]);
+    expect(settled).toEqual({ ...listed, description: "fresh" });
+  });
+
+  it("is looked up by name when no list holds it", async () => {
+    serve(() => listed);
+    const client = new QueryClient();
+    client.setQueryData(projectsQuery("").queryKey, { items: [{ ...listed, name: "other" }], next_cursor: null });
+    const { first, settled } = await open(client);
+    expect(first).toBeUndefined();
+    expect(settled).toEqual(listed);
   });
 });
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
 from ..core.errors import InvalidInput, TooLarge
-from ..ports.item_store import INDEX_ATTRS, INDEXES, MAX_ITEM_BYTES, Item
+from ..ports.item_store import INDEX_ATTRS, INDEXES, MAX_ITEM_BYTES, Item, TransactOp
 
 __all__ = [
+    "PreparedOp",
     "added",
     "apply_update",
     "check_item",
@@ -22,6 +24,7 @@ __all__ = [
     "index_keys",
     "is_expired",
     "prefix_upper_bound",
+    "prepared_writes",
 ]
 
 # The largest code point: every string with the prefix sorts below prefix + this.
@@ -110,8 +113,25 @@ def added(op_item: Item) -> dict[str, int | float]:
     for name, delta in increments.items():
         if isinstance(delta, bool) or not isinstance(delta, int | float):
             raise InvalidInput(f"increment for {name!r} must be a number", field=name)
-    apply_update(None, op_item["pk"], op_item["sk"], None, None, increments)  # finite, not the key
+        if isinstance(delta, float) and not math.isfinite(delta):
+            raise InvalidInput(f"increment for {name!r} must be finite", field=name)
     return increments
+
+
+# An op of a transaction, with a put's encoded body or an add's increments (None for the others).
+PreparedOp = tuple[TransactOp, str | None, dict[str, int | float] | None]
+
+
+def prepared_writes(ops: Sequence[TransactOp]) -> list[PreparedOp]:
+    """A SQL store's transaction, each op checked before it starts, as DynamoDB checks a request."""
+    return [
+        (
+            op,
+            check_item(op.item) if op.action == "put" else None,
+            added(op.item) if op.action == "add" else None,
+        )
+        for op in ops
+    ]
 
 
 def apply_update(

@@ -17,11 +17,11 @@ from ..core.errors import ConditionFailed
 from ..core.values import now_epoch
 from ..ports.item_store import Condition, Item, ItemStore, Page, PartitionChanges, TransactOp
 from .item_codec import (
-    added,
     apply_update,
     check_item,
     decode_json,
     is_expired,
+    prepared_writes,
 )
 from .sql_pages import BATCH_GET_KEYS, batch_get_query, page_query, read_partition_changes
 
@@ -265,23 +265,20 @@ class SqliteItemStore(ItemStore):
             conn.execute("COMMIT")
 
     def transact_write(self, ops: list[TransactOp]) -> None:
-        prepared = [(op, check_item(op.item) if op.action == "put" else None) for op in ops]
-        for op in ops:
-            if op.action == "add":
-                added(op.item)  # bad increments fail here, before the transaction, as on DynamoDB
+        prepared = prepared_writes(ops)
 
         def work(conn: sqlite3.Connection) -> None:
-            for op, _ in prepared:
+            for op, _, _ in prepared:
                 if op.condition is not None:
                     self._check(op.condition, self._current(conn, op.item["pk"], op.item["sk"]))
-            for op, body in prepared:
+            for op, body, increments in prepared:
                 pk, sk = op.item["pk"], op.item["sk"]
-                if op.action == "put" and body is not None:
+                if body is not None:
                     self._upsert(conn, op.item, body)
                 elif op.action == "delete":
                     conn.execute("DELETE FROM items WHERE pk=? AND sk=?", (pk, sk))
-                elif op.action == "add":
-                    item = apply_update(self._current(conn, pk, sk), pk, sk, None, None, added(op.item))
+                elif increments is not None:
+                    item = apply_update(self._current(conn, pk, sk), pk, sk, None, None, increments)
                     self._upsert(conn, item, check_item(item))
 
         self._write(work)

@@ -9,6 +9,7 @@ trashed items back. Retried deletes and restores answer with the same receipt an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..core.caller import Caller
@@ -17,7 +18,7 @@ from ..core.policy import EntityRef, Permission, ProjectRef, authorize, feed_own
 from ..core.request_scope import note_activity
 from ..core.settings import Settings
 from ..identity import keys as identity_keys
-from ..ports import BlobStore, Item, ItemStore
+from ..ports import BlobStore, Item, ItemStore, TransactOp
 from ..ports.events import RunChanged, RunChangedHook
 from ..projects import keys as project_keys
 from ..projects.grants import resource_ref
@@ -82,10 +83,20 @@ class DeletionService:
             deleted_by=caller.username, restore_path=f"/api/runs/{run_id}/restore?project_id={pid}",
             owner=feed_owner(self._projects.get_ref(pid).owner), moved=len(found),
         )  # fmt: skip
-        won = self._hide(key, tombstone, previous, found, what=f"run {run_id}", field="run_id")
+        # The project's counters move in the deletion's own transaction, as in every run state change.
+        counts = self._projects.run_count_op(pid, run["state"], None)
+        won = self._hide(
+            key,
+            tombstone,
+            previous,
+            found,
+            what=f"run {run_id}",
+            field="run_id",
+            also=[counts] if counts else [],
+        )
         if won is not tombstone:  # a parallel delete won: the same answer
             return receipt(won)
-        self._count_run(run, -1)
+        self._index_changed(run)
         note_activity("run.deleted", run_id)
         return receipt(tombstone)
 
@@ -98,13 +109,13 @@ class DeletionService:
         self.trash.put_back(tombstone["id"])
         run = run_in_project(self._items, tombstone["project_id"], run_id)
         if run is not None:
-            self._count_run(run, 1)
+            if run["state"] in RUN_COUNT_STATES:
+                self._projects.add_run_counts(run["project_id"], {run["state"]: 1})
+            self._index_changed(run)
         return receipt(self.trash.finish_restore(tombstone))
 
-    def _count_run(self, run: Item, delta: int) -> None:
-        if run["state"] in RUN_COUNT_STATES:
-            self._projects.add_run_counts(run["project_id"], {run["state"]: delta})
-        # The project's run index (lake) is rewritten without, or again with, the run.
+    def _index_changed(self, run: Item) -> None:
+        """The project's run index (lake) is rewritten without, or again with, the run."""
         self._run_changed.publish(RunChanged(run["id"], run["project_id"], self._items, self._blobs))
 
     def _run_tombstone(
@@ -234,12 +245,17 @@ class DeletionService:
         *,
         what: str,
         field: str,
+        also: Sequence[TransactOp] = (),
     ) -> Item:
-        """Write the tombstone and move `found` into the trash in one transaction. Returns the
-        tombstone, or the one a parallel delete of the same thing wrote first (the same answer to
-        both); anything else that changed meanwhile is a Conflict to retry."""
+        """Write the tombstone and move `found` into the trash in one transaction, with the ops `also`
+        holds. Returns the tombstone, or the one a parallel delete of the same thing wrote first (the
+        same answer to both); anything else that changed meanwhile is a Conflict to retry."""
         try:
-            ops = [self.trash.tombstone_op(tombstone, previous), *Trash.move_ops(tombstone["id"], 0, found)]
+            ops = [
+                self.trash.tombstone_op(tombstone, previous),
+                *Trash.move_ops(tombstone["id"], 0, found),
+                *also,
+            ]
             self._items.transact_write(ops)
         except ConditionFailed:
             current = self._items.get(*key)

@@ -65,19 +65,17 @@ class ProjectService:
 
     def add_run_counts(self, project_id: str, deltas: Mapping[str, int]) -> None:
         """Atomically move the project's run counters, e.g. {"running": -1, "finished": 1}."""
-        self._items.transact_write([self.run_count_op(project_id, deltas)])
+        self._items.transact_write([_run_counts_op(project_id, deltas)])
 
     @staticmethod
-    def run_count_op(project_id: str, deltas: Mapping[str, int]) -> TransactOp:
-        """The op that moves the project's run counters inside the transaction that changes a run's
-        state, so that the counters move exactly when the run does."""
-        unknown = set(deltas) - set(RUN_COUNT_STATES)
-        if unknown:
-            raise InvalidInput(f"no run counter for {sorted(unknown)}", field="state")
-        pk, sk = keys.project(project_id)
-        # `rev` moves with every write, so an edit racing this counter update cannot overwrite it.
-        counters = {f"runs_{s}": n for s, n in deltas.items()}
-        return TransactOp("add", {"pk": pk, "sk": sk, **counters, "rev": 1}, Condition.exists())
+    def run_count_op(project_id: str, old: str | None, new: str | None) -> TransactOp | None:
+        """The op that moves the project's run counters for a run going from state `old` to `new`
+        (None: the run is not there, created or deleted), to join the transaction that moves the run,
+        so that the counters move exactly when it does; None when no counter moves."""
+        if old == new:
+            return None
+        deltas = {s: d for s, d in ((old, -1), (new, 1)) if s in RUN_COUNT_STATES}
+        return _run_counts_op(project_id, deltas) if deltas else None
 
     def next_run_number(self, project_id: str) -> int:
         """The project's next run number (1, 2, …): an atomic counter, so no two calls share one."""
@@ -241,3 +239,13 @@ class ProjectService:
 def _matches(item: Item, needle: str) -> bool:
     haystack = [item["name"], item["entity"], item.get("description", ""), *item.get("tags", [])]
     return any(needle in str(text).lower() for text in haystack)
+
+
+def _run_counts_op(project_id: str, deltas: Mapping[str, int]) -> TransactOp:
+    unknown = set(deltas) - set(RUN_COUNT_STATES)
+    if unknown:
+        raise InvalidInput(f"no run counter for {sorted(unknown)}", field="state")
+    pk, sk = keys.project(project_id)
+    # `rev` moves with every write, so an edit racing this counter update cannot overwrite it.
+    counters = {f"runs_{s}": n for s, n in deltas.items()}
+    return TransactOp("add", {"pk": pk, "sk": sk, **counters, "rev": 1}, Condition.exists())

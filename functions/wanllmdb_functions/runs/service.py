@@ -29,7 +29,7 @@ from ..ports.events import (
     RunSummaryChanged,
     RunSummaryChangedHook,
 )
-from ..projects.service import RUN_COUNT_STATES, ProjectService, ref_from_item
+from ..projects.service import ProjectService, ref_from_item
 from .index_rows import build_index_row, config_leaves
 from .keys import LIVE_PK, deleted_run_key, index_row_key, live_sort_key, run_key
 from .lookup import authorized_run_item, missing_run, run_in_project
@@ -179,10 +179,9 @@ class RunService:
         new["rev"] = rev + 1
         condition = Condition.equals("rev", rev) if current else Condition.not_exists()
         ops = [TransactOp("put", new, condition), TransactOp("put", self._index_row(new, change.config))]
-        old_state, new_state = (current or {}).get("state"), new["state"]
-        counts = {s: d for s, d in ((old_state, -1), (new_state, 1)) if s in RUN_COUNT_STATES}
-        if counts and old_state != new_state:  # the project's counters move in the same transaction
-            ops.append(self._projects.run_count_op(new["project_id"], counts))
+        counts = self._projects.run_count_op(new["project_id"], (current or {}).get("state"), new["state"])
+        if counts is not None:  # the project's counters move in the same transaction
+            ops.append(counts)
         self._items.transact_write([*ops, *change.ops])
 
     def _mutate(self, run: Item, change: Callable[[Item], Mutation | None]) -> tuple[Item, Item]:

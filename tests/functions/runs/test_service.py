@@ -447,3 +447,23 @@ def test_a_listing_counts_as_large_until_its_project_is_known_small(
     create(world, "r3")
     table.list(world.owner, world.project_id)
     assert table.is_large(world.project_id)
+
+
+def test_deleting_a_run_moves_the_counters_in_the_deletion_transaction(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wanllmdb_functions.deletes.service import DeletionService
+    from wanllmdb_functions.projects.service import ProjectService
+
+    create(world, "r1")
+    transactions: list[list[str]] = []
+    real = world.items.transact_write
+
+    def recorded(ops: list[TransactOp]) -> None:
+        transactions.append([f"{op.action} {op.item['pk'].split('#')[0]}" for op in ops])
+        real(ops)
+
+    monkeypatch.setattr(world.items, "transact_write", recorded)
+    DeletionService(world.items, world.blobs, world.settings).delete_run(world.owner, "r1")
+    assert len(transactions) == 1 and "add PROJECT" in transactions[0], transactions
+    assert ProjectService(world.items).get(world.owner, world.project_id).run_counts.running == 0

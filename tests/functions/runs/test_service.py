@@ -403,14 +403,8 @@ def test_project_run_counters_keep_crashed_apart_from_failed(world: World) -> No
     assert counts() == (2, 0, 1, 0)
 
 
-def test_the_counters_move_in_the_transaction_that_moves_the_run(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Before, they moved in a write of their own after the run's: a process killed between the two
-    left the project counting a run that was never running, or never finished."""
-    from wanllmdb_functions.projects.service import ProjectService
-
-    create(world, "r1")
+def _recorded_transactions(world: World, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Each transaction from now on, as "action key-kind" per op (e.g. "add PROJECT")."""
     transactions: list[list[str]] = []
     real = world.items.transact_write
 
@@ -419,6 +413,18 @@ def test_the_counters_move_in_the_transaction_that_moves_the_run(
         real(ops)
 
     monkeypatch.setattr(world.items, "transact_write", recorded)
+    return transactions
+
+
+def test_the_counters_move_in_the_transaction_that_moves_the_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, they moved in a write of their own after the run's: a process killed between the two
+    left the project counting a run that was never running, or never finished."""
+    from wanllmdb_functions.projects.service import ProjectService
+
+    create(world, "r1")
+    transactions = _recorded_transactions(world, monkeypatch)
     monkeypatch.setattr(world.items, "update", lambda *a, **k: pytest.fail("a write outside the transaction"))
     world.runs.patch(world.owner, "r1", RunPatch(state="finished"))
     assert len(transactions) == 1 and "add PROJECT" in transactions[0], transactions
@@ -456,14 +462,7 @@ def test_deleting_a_run_moves_the_counters_in_the_deletion_transaction(
     from wanllmdb_functions.projects.service import ProjectService
 
     create(world, "r1")
-    transactions: list[list[str]] = []
-    real = world.items.transact_write
-
-    def recorded(ops: list[TransactOp]) -> None:
-        transactions.append([f"{op.action} {op.item['pk'].split('#')[0]}" for op in ops])
-        real(ops)
-
-    monkeypatch.setattr(world.items, "transact_write", recorded)
+    transactions = _recorded_transactions(world, monkeypatch)
     DeletionService(world.items, world.blobs, world.settings).delete_run(world.owner, "r1")
     assert len(transactions) == 1 and "add PROJECT" in transactions[0], transactions
     assert ProjectService(world.items).get(world.owner, world.project_id).run_counts.running == 0
